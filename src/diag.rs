@@ -1,0 +1,242 @@
+//! Diagnostics for authors: located messages with hints, collected across a whole build.
+//!
+//! Every stage reports content problems here instead of failing early, so one build lists
+//! every problem at once. This module only formats; it never decides what is an error.
+
+use std::fmt;
+use std::path::Path;
+
+/// How serious a finding is. Errors stop the build from writing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The build writes nothing while any error remains.
+    Error,
+    /// Reported, but the build still writes its output.
+    Warning,
+}
+
+/// A place in a source file: the path as shown to the author (relative to the project root),
+/// and a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// Path relative to the project root, with `/` separators.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub col: usize,
+}
+
+impl Location {
+    /// A location at the given line and column of `file`.
+    pub fn new(file: &str, line: usize, col: usize) -> Self {
+        Location {
+            file: file.to_string(),
+            line,
+            col,
+        }
+    }
+
+    /// The start of `file`, for problems with the file as a whole.
+    pub fn file_start(file: &str) -> Self {
+        Location::new(file, 1, 1)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// One finding: where, how serious, what is wrong, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// Where the problem is.
+    pub location: Location,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in one sentence, lower-case, with names in backticks.
+    pub message: String,
+    /// What to do about it, when we can tell.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}: {label}: {}", self.location, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A push-only collection of findings.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records an error.
+    pub fn error(&mut self, location: Location, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(location, Severity::Error, message.into())
+    }
+
+    /// Records a warning.
+    pub fn warning(&mut self, location: Location, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(location, Severity::Warning, message.into())
+    }
+
+    fn push(&mut self, location: Location, severity: Severity, message: String) -> &mut Diagnostic {
+        self.items.push(Diagnostic {
+            location,
+            severity,
+            message,
+            hint: None,
+        });
+        self.items.last_mut().expect("just pushed")
+    }
+
+    /// Moves every finding of `other` into this collection.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    /// True when at least one finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// True when nothing was reported.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The findings sorted by file, line and column, without repeats, as printed to authors.
+    pub fn sorted(&self) -> Vec<Diagnostic> {
+        let mut items = self.items.clone();
+        items.sort_by(|a, b| {
+            (&a.location, a.severity, &a.message).cmp(&(&b.location, b.severity, &b.message))
+        });
+        items.dedup();
+        items
+    }
+}
+
+impl Diagnostic {
+    /// Adds the "what to do" line.
+    pub fn hint(&mut self, hint: impl Into<String>) -> &mut Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Converts a byte offset in `text` into a 1-based line and column (columns count characters).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The known name closest to `wrong`, when one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    nearest(wrong, known, 1).into_iter().next()
+}
+
+/// Up to `limit` known names close to `wrong`, best first (ties in alphabetical order).
+pub fn nearest<'a>(
+    wrong: &str,
+    known: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(wrong, k), k))
+        .filter(|(score, k)| {
+            *score >= 0.8 || k.contains(wrong) || (wrong.contains(*k) && k.len() > 2)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(limit).map(|(_, k)| k).collect()
+}
+
+/// Formats a path for messages: relative to `root` when inside it, with `/` separators.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_lines_and_characters() {
+        let text = "ab\ncé:x\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        // 'é' is two bytes but one column
+        assert_eq!(line_col(text, 6), (2, 3));
+    }
+
+    #[test]
+    fn did_you_mean_finds_close_names_only() {
+        let known = ["staff", "patient", "easy-read", "poster"];
+        assert_eq!(did_you_mean("patients", known), Some("patient"));
+        assert_eq!(did_you_mean("easyread", known), Some("easy-read"));
+        assert_eq!(did_you_mean("xyz", known), None);
+    }
+
+    #[test]
+    fn diagnostic_prints_location_severity_message_and_hint() {
+        let mut diags = Diagnostics::new();
+        diags
+            .error(
+                Location::new("content/a.md", 3, 5),
+                "unknown audience `patients`",
+            )
+            .hint("did you mean `patient`?");
+        let text = diags.sorted()[0].to_string();
+        assert_eq!(
+            text,
+            "content/a.md:3:5: error: unknown audience `patients`\n  hint: did you mean `patient`?"
+        );
+    }
+}

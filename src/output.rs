@@ -1,0 +1,119 @@
+//! The write stage: puts a build's files on disk, replacing the output folder in one swap.
+//!
+//! The second of the two stages that touch the disk. Writes into a fresh sibling folder first, so
+//! a failed write leaves the last good output exactly as it was.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::project::IoFailure;
+use crate::render::Artifact;
+
+/// Writes `artifacts` as the new content of `out_dir`. The previous folder is replaced only once
+/// every file has been written; top-level dotfiles of it (such as `.gitkeep`) are kept.
+pub fn write_output(out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)
+        .map_err(|e| IoFailure::new(parent, "cannot create the folder", e))?;
+    let staging = parent.join(format!("{name}.tmp-{}", std::process::id()));
+    let retired = parent.join(format!("{name}.old-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+
+    if let Err(failure) = write_all(&staging, out_dir, artifacts) {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(failure);
+    }
+    if out_dir.exists() {
+        fs::rename(out_dir, &retired)
+            .map_err(|e| IoFailure::new(out_dir, "cannot replace the output folder", e))?;
+    }
+    if let Err(e) = fs::rename(&staging, out_dir) {
+        // Put the old output back so the reader still has the last good build.
+        let _ = fs::rename(&retired, out_dir);
+        let _ = fs::remove_dir_all(&staging);
+        return Err(IoFailure::new(
+            out_dir,
+            "cannot move the new output into place at",
+            e,
+        ));
+    }
+    let _ = fs::remove_dir_all(&retired);
+    Ok(())
+}
+
+fn write_all(staging: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
+    fs::create_dir_all(staging)
+        .map_err(|e| IoFailure::new(staging, "cannot create the folder", e))?;
+    if let Ok(entries) = fs::read_dir(out_dir) {
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            if file_name.to_string_lossy().starts_with('.') && entry.path().is_file() {
+                let target = staging.join(&file_name);
+                fs::copy(entry.path(), &target)
+                    .map_err(|e| IoFailure::new(&target, "cannot write", e))?;
+            }
+        }
+    }
+    for artifact in artifacts {
+        let path = safe_join(staging, &artifact.path).ok_or_else(|| IoFailure {
+            path: PathBuf::from(&artifact.path),
+            message: format!(
+                "refusing to write `{}` outside the output folder",
+                artifact.path
+            ),
+        })?;
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)
+                .map_err(|e| IoFailure::new(dir, "cannot create the folder", e))?;
+        }
+        fs::write(&path, &artifact.bytes).map_err(|e| IoFailure::new(&path, "cannot write", e))?;
+    }
+    Ok(())
+}
+
+/// Joins a relative `/`-separated path to `base`, refusing anything that could leave it.
+fn safe_join(base: &Path, relative: &str) -> Option<PathBuf> {
+    let rel = Path::new(relative);
+    let plain = !relative.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
+    plain.then(|| base.join(rel))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_join_refuses_paths_that_leave_the_folder() {
+        let base = Path::new("/tmp/out");
+        assert!(safe_join(base, "staff/a.html").is_some());
+        for bad in ["../x", "/etc/passwd", "a/../../x", ""] {
+            assert!(safe_join(base, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn write_replaces_output_and_keeps_gitkeep() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join(".gitkeep"), "").unwrap();
+        fs::write(out.join("stale.html"), "old").unwrap();
+        write_output(&out, &[Artifact::new("staff/a.html", b"new".to_vec())]).unwrap();
+        assert!(out.join(".gitkeep").exists());
+        assert!(!out.join("stale.html").exists());
+        assert_eq!(fs::read_to_string(out.join("staff/a.html")).unwrap(), "new");
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+}

@@ -1,0 +1,262 @@
+//! Turns a view's blocks into HTML fragments. Every piece of author text is escaped here, in one
+//! place; nothing from a policy is ever passed through as markup.
+//!
+//! Pure. Knows nothing of page templates (that is `site`) or of which blocks an audience gets
+//! (that is `resolve`).
+
+use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
+
+use crate::model::{Align, Block, BlockKind, Inline, LinkTarget};
+use crate::theme::Theme;
+
+/// What turning blocks into HTML needs besides the blocks.
+pub struct HtmlContext<'a> {
+    /// The theme, for icon SVGs.
+    pub theme: &'a Theme,
+    /// Relative path from the page to `output/` ("../" for audience pages).
+    pub root: &'a str,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_html(&mut out, text).expect("writing to a String cannot fail");
+    out
+}
+
+/// The HTML of a sequence of blocks.
+pub fn blocks_to_html(blocks: &[Block], ctx: &HtmlContext<'_>) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        block_html(&block.kind, ctx, &mut out);
+    }
+    out
+}
+
+/// The HTML of inline content.
+pub fn inlines_to_html(inlines: &[Inline], ctx: &HtmlContext<'_>) -> String {
+    let mut out = String::new();
+    push_inlines(inlines, ctx, &mut out);
+    out
+}
+
+fn block_html(kind: &BlockKind, ctx: &HtmlContext<'_>, out: &mut String) {
+    match kind {
+        BlockKind::Heading {
+            level,
+            content,
+            anchor,
+        } => {
+            out.push_str(&format!("<h{level} id=\"{}\">", escape(anchor)));
+            push_inlines(content, ctx, out);
+            out.push_str(&format!("</h{level}>\n"));
+        }
+        BlockKind::Paragraph(content) => {
+            out.push_str("<p>");
+            push_inlines(content, ctx, out);
+            out.push_str("</p>\n");
+        }
+        BlockKind::List { start, items } => {
+            match start {
+                Some(1) => out.push_str("<ol>\n"),
+                Some(n) => out.push_str(&format!("<ol start=\"{n}\">\n")),
+                None => out.push_str("<ul>\n"),
+            }
+            for item in items {
+                out.push_str("<li>");
+                // A one-paragraph item is written without <p>, as browsers space it best.
+                match item.as_slice() {
+                    [BlockKind::Paragraph(content)] => push_inlines(content, ctx, out),
+                    blocks => {
+                        for b in blocks {
+                            block_html(b, ctx, out);
+                        }
+                    }
+                }
+                out.push_str("</li>\n");
+            }
+            out.push_str(if start.is_some() {
+                "</ol>\n"
+            } else {
+                "</ul>\n"
+            });
+        }
+        BlockKind::Table {
+            align,
+            header,
+            rows,
+        } => {
+            let caption = header
+                .first()
+                .map(|c| crate::model::plain_text(c))
+                .unwrap_or_default();
+            out.push_str(&format!("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table: {}\">\n<table>\n<thead>\n<tr>", escape(&caption)));
+            for (i, cell) in header.iter().enumerate() {
+                out.push_str(&format!("<th scope=\"col\"{}>", align_attr(align.get(i))));
+                push_inlines(cell, ctx, out);
+                out.push_str("</th>");
+            }
+            out.push_str("</tr>\n</thead>\n<tbody>\n");
+            for row in rows {
+                out.push_str("<tr>");
+                for (i, cell) in row.iter().enumerate() {
+                    out.push_str(&format!("<td{}>", align_attr(align.get(i))));
+                    push_inlines(cell, ctx, out);
+                    out.push_str("</td>");
+                }
+                out.push_str("</tr>\n");
+            }
+            out.push_str("</tbody>\n</table>\n</div>\n");
+        }
+        BlockKind::Quote(blocks) => {
+            out.push_str("<blockquote>\n");
+            for b in blocks {
+                block_html(b, ctx, out);
+            }
+            out.push_str("</blockquote>\n");
+        }
+        BlockKind::Code(code) => {
+            out.push_str("<pre><code>");
+            escape_html_body_text(&mut *out, code).expect("writing to a String cannot fail");
+            out.push_str("</code></pre>\n");
+        }
+        BlockKind::Rule => out.push_str("<hr>\n"),
+    }
+}
+
+fn align_attr(align: Option<&Align>) -> &'static str {
+    match align {
+        Some(Align::Center) => " class=\"align-center\"",
+        Some(Align::Right) => " class=\"align-right\"",
+        _ => "",
+    }
+}
+
+fn push_inlines(inlines: &[Inline], ctx: &HtmlContext<'_>, out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) => {
+                escape_html_body_text(&mut *out, t).expect("writing to a String cannot fail")
+            }
+            Inline::Emphasis(c) => {
+                out.push_str("<em>");
+                push_inlines(c, ctx, out);
+                out.push_str("</em>");
+            }
+            Inline::Strong(c) => {
+                out.push_str("<strong>");
+                push_inlines(c, ctx, out);
+                out.push_str("</strong>");
+            }
+            Inline::Code(c) => {
+                out.push_str("<code>");
+                escape_html_body_text(&mut *out, c).expect("writing to a String cannot fail");
+                out.push_str("</code>");
+            }
+            Inline::Link {
+                target, content, ..
+            } => {
+                out.push_str("<a href=\"");
+                escape_href(&mut *out, &link_href(target))
+                    .expect("writing to a String cannot fail");
+                out.push_str("\">");
+                push_inlines(content, ctx, out);
+                out.push_str("</a>");
+            }
+            Inline::Image { path, alt } => {
+                out.push_str(&format!("<img src=\"{}assets/content/", ctx.root));
+                escape_href(&mut *out, path).expect("writing to a String cannot fail");
+                out.push_str(&format!("\" alt=\"{}\">", escape(alt)));
+            }
+            Inline::Icon(name) => out.push_str(&icon_html(ctx.theme, name, None)),
+            Inline::LineBreak => out.push_str("<br>\n"),
+        }
+    }
+}
+
+/// Where a link goes from a page of the same audience folder.
+fn link_href(target: &LinkTarget) -> String {
+    match target {
+        LinkTarget::External(url) => url.clone(),
+        LinkTarget::Section(fragment) => format!("#{fragment}"),
+        LinkTarget::Policy {
+            id,
+            fragment: Some(f),
+        } => format!("{id}.html#{f}"),
+        LinkTarget::Policy { id, fragment: None } => format!("{id}.html"),
+    }
+}
+
+/// An icon as inline SVG with an accessible name (the icon's name in words), or hidden from
+/// assistive technology when `label` is `Some("")` because the words beside it say it all.
+pub fn icon_html(theme: &Theme, name: &str, label: Option<&str>) -> String {
+    let svg = theme.icon_svg(name).unwrap_or_default();
+    let svg = svg
+        .trim()
+        .replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
+    let spoken = label
+        .map(str::to_string)
+        .unwrap_or_else(|| name.replace('-', " "));
+    if spoken.is_empty() {
+        format!("<span class=\"icon\" aria-hidden=\"true\">{svg}</span>")
+    } else {
+        format!(
+            "<span class=\"icon\" role=\"img\" aria-label=\"{}\">{svg}</span>",
+            escape(&spoken)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AudienceSet;
+
+    fn render(kind: BlockKind) -> String {
+        let theme = Theme::builtin();
+        let ctx = HtmlContext {
+            theme: &theme,
+            root: "../",
+        };
+        blocks_to_html(
+            &[Block {
+                kind,
+                audiences: AudienceSet::STAFF_ONLY,
+                fence: 0,
+                line: 1,
+            }],
+            &ctx,
+        )
+    }
+
+    #[test]
+    fn author_text_is_escaped_never_passed_as_markup() {
+        let html = render(BlockKind::Paragraph(vec![Inline::Text(
+            "<script>alert(1)</script> & \"x\"".into(),
+        )]));
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn link_addresses_are_escaped() {
+        let html = render(BlockKind::Paragraph(vec![Inline::Link {
+            target: LinkTarget::External("https://x.uk/\"onmouseover=\"a".into()),
+            content: vec![Inline::Text("x".into())],
+            at: (1, 1),
+        }]));
+        assert!(!html.contains("\"onmouseover"), "{html}");
+    }
+
+    #[test]
+    fn icons_render_as_inline_svg_with_a_name() {
+        let html = render(BlockKind::Paragraph(vec![Inline::Icon(
+            "camera-off".into(),
+        )]));
+        assert!(
+            html.contains("role=\"img\" aria-label=\"camera off\""),
+            "{html}"
+        );
+        assert!(html.contains("<svg aria-hidden=\"true\""));
+    }
+}

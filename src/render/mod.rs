@@ -1,0 +1,96 @@
+//! The render stage: turns resolved views into output files in memory (HTML pages, PDFs, assets).
+//!
+//! Pure: never writes to disk (that is `output`), never filters by audience (that is `resolve`).
+//! To add an output, add a module here, call it from [`render_library`] and switch it on in
+//! [`produced`].
+
+pub mod html;
+pub mod search;
+pub mod site;
+
+use crate::diag::Diagnostics;
+use crate::model::Audience;
+use crate::project::Project;
+use crate::resolve::Library;
+
+/// One file of the build: its path under `output/` (with `/` separators) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Path relative to the output folder.
+    pub path: String,
+    /// File content.
+    pub bytes: Vec<u8>,
+}
+
+impl Artifact {
+    /// A file at `path` with `bytes`.
+    pub fn new(path: &str, bytes: Vec<u8>) -> Self {
+        Artifact {
+            path: path.to_string(),
+            bytes,
+        }
+    }
+}
+
+/// Knobs of the render stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Treat readability limits as errors.
+    pub strict: bool,
+}
+
+/// Which formats this build produces for an audience.
+#[derive(Debug, Clone, Copy)]
+pub struct Produced {
+    /// `output/<audience>/<id>.html` and `output/<audience>/index.html`.
+    pub html: bool,
+    /// `output/<audience>/<id>.pdf`.
+    pub pdf: bool,
+}
+
+/// The outputs implemented so far, so pages link only to files that exist.
+pub fn produced(audience: Audience) -> Produced {
+    match audience {
+        Audience::Staff => Produced {
+            html: true,
+            pdf: false,
+        },
+        Audience::Patient | Audience::EasyRead | Audience::Poster => Produced {
+            html: false,
+            pdf: false,
+        },
+    }
+}
+
+/// Renders every output of the library, plus the assets the pages use, in a fixed order.
+pub fn render_library(
+    project: &Project,
+    library: &Library,
+    _options: &RenderOptions,
+    diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let Some(tera) = site::load_templates(&project.theme, &project.config.theme, diags) else {
+        return Vec::new();
+    };
+    let pages = site::PageRenderer::new(&tera, project);
+    let mut artifacts = site::staff_site(&pages, &project.theme, library, diags);
+    artifacts.push(search::search_index(library));
+    artifacts.extend(assets(project));
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    artifacts
+}
+
+/// The theme's static files and the pictures under `content/`.
+fn assets(project: &Project) -> Vec<Artifact> {
+    let theme = project.theme.files_under("static/").map(|(path, bytes)| {
+        Artifact::new(
+            &format!("assets/{}", &path["static/".len()..]),
+            bytes.to_vec(),
+        )
+    });
+    let images = project
+        .images
+        .iter()
+        .map(|(path, bytes)| Artifact::new(&format!("assets/content/{path}"), bytes.clone()));
+    theme.chain(images).collect()
+}

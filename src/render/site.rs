@@ -1,0 +1,470 @@
+//! The HTML site: page templates (Tera) filled from small view structs made from resolved
+//! views, plus the site's assets.
+//!
+//! Pure: returns files in memory. Templates only lay out what the view gives them; they never
+//! choose which policy text an audience reads.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::dates::ReviewStatus;
+use crate::diag::{Diagnostics, Location};
+use crate::model::{Audience, BlockKind, Status, plain_text};
+use crate::project::Project;
+use crate::render::html::{HtmlContext, blocks_to_html};
+use crate::render::{Artifact, produced};
+use crate::resolve::{AudienceView, Library};
+use crate::theme::Theme;
+
+/// Loads every template of the theme into Tera. A broken template (for example in a theme
+/// override) is reported against its file.
+pub fn load_templates(
+    theme: &Theme,
+    theme_name: &str,
+    diags: &mut Diagnostics,
+) -> Option<tera::Tera> {
+    let mut tera = tera::Tera::new();
+    let mut ok = true;
+    for (path, bytes) in theme.files_under("templates/") {
+        let name = &path["templates/".len()..];
+        let text = String::from_utf8_lossy(bytes);
+        if let Err(e) = tera.add_raw_template(name, &text) {
+            ok = false;
+            diags
+                .error(
+                    Location::file_start(&format!("themes/{theme_name}/{path}")),
+                    format!("the template `{name}` does not compile: {}", one_line(&e)),
+                )
+                .hint("fix the template, or delete the override to use the built-in one");
+        }
+    }
+    ok.then_some(tera)
+}
+
+fn one_line(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Site-wide values every page template gets as `site`.
+#[derive(Serialize)]
+struct SiteInfo<'a> {
+    title: &'a str,
+    organisation: &'a str,
+    language: &'a str,
+}
+
+/// Renders one template with `site`, `root` and the given values; errors become diagnostics.
+pub struct PageRenderer<'a> {
+    tera: &'a tera::Tera,
+    site: SiteInfo<'a>,
+    theme_name: &'a str,
+}
+
+impl<'a> PageRenderer<'a> {
+    /// A renderer for the project's site settings.
+    pub fn new(tera: &'a tera::Tera, project: &'a Project) -> Self {
+        let c = &project.config;
+        PageRenderer {
+            tera,
+            site: SiteInfo {
+                title: &c.title,
+                organisation: &c.organisation,
+                language: &c.language,
+            },
+            theme_name: &c.theme,
+        }
+    }
+
+    /// Fills `template` for a page at depth `root` ("" or "../") with `values` merged in.
+    pub fn render(
+        &self,
+        template: &str,
+        root: &str,
+        values: &impl Serialize,
+    ) -> Result<String, (Location, String)> {
+        let mut context =
+            tera::Context::from_serialize(values).map_err(|e| self.fail(template, &e))?;
+        context.insert("site", &self.site);
+        context.insert("root", root);
+        self.tera
+            .render(template, &context)
+            .map_err(|e| self.fail(template, &e))
+    }
+
+    fn fail(&self, template: &str, e: &dyn std::error::Error) -> (Location, String) {
+        (
+            Location::file_start(&format!("themes/{}/templates/{template}", self.theme_name)),
+            format!("the template `{template}` failed: {}", one_line(e)),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct LandingOutput {
+    label: &'static str,
+    description: &'static str,
+    href: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct LandingPage {
+    outputs: Vec<LandingOutput>,
+}
+
+/// The landing page: a link to each audience's index that this build produces.
+pub fn landing_page(
+    pages: &PageRenderer<'_>,
+    library: &Library,
+) -> Result<Artifact, (Location, String)> {
+    let outputs = Audience::ALL
+        .into_iter()
+        .filter(|&a| produced(a).html)
+        .map(|a| LandingOutput {
+            label: match a {
+                Audience::Staff => "Staff policy library",
+                Audience::Patient => "Patient information leaflets",
+                Audience::EasyRead => "Easy read information",
+                Audience::Poster => "Ward posters",
+            },
+            description: match a {
+                Audience::Staff => "Every policy in full, for staff, with search.",
+                Audience::Patient => "What our policies mean for patients, carers and visitors.",
+                Audience::EasyRead => "Short sentences with pictures.",
+                Audience::Poster => "Posters for wards, ready to print on A3 or A4.",
+            },
+            href: format!("{}/index.html", a.name()),
+            count: library.views(a).count(),
+        })
+        .collect();
+    let html = pages.render("landing.html", "", &LandingPage { outputs })?;
+    Ok(Artifact::new("index.html", html.into_bytes()))
+}
+
+#[derive(Serialize)]
+struct LibraryRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    reference: &'a str,
+    version: &'a str,
+    owner: &'a str,
+    summary: &'a str,
+    review_date: String,
+    review_date_long: String,
+    status_key: &'static str,
+    status_label: &'static str,
+    draft: bool,
+    href: String,
+    pdf_href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LibraryPage<'a> {
+    rows: Vec<LibraryRow<'a>>,
+    overdue_count: usize,
+    today: String,
+}
+
+/// The status shown in the library: withdrawn overrides the review status.
+fn status_of(view: &AudienceView) -> (&'static str, &'static str) {
+    match view.staff.as_ref().map(|s| s.status) {
+        Some(Status::Withdrawn) => ("withdrawn", "Withdrawn"),
+        _ => (view.review_status.key(), view.review_status.label()),
+    }
+}
+
+/// The staff library page, listing every policy, sorted by title.
+pub fn staff_index(
+    pages: &PageRenderer<'_>,
+    library: &Library,
+) -> Result<Artifact, (Location, String)> {
+    let mut rows: Vec<LibraryRow<'_>> = library
+        .views(Audience::Staff)
+        .map(|v| {
+            let staff = v.staff.as_ref();
+            let (status_key, status_label) = status_of(v);
+            LibraryRow {
+                id: &v.id,
+                title: &v.policy_title,
+                reference: v.reference.as_deref().unwrap_or(""),
+                version: &v.version,
+                owner: staff.and_then(|s| s.owner.as_deref()).unwrap_or(""),
+                summary: staff.and_then(|s| s.summary.as_deref()).unwrap_or(""),
+                review_date: v.review_date.to_string(),
+                review_date_long: v.review_date.long(),
+                status_key,
+                status_label,
+                draft: v.draft,
+                href: format!("{}.html", v.id),
+                pdf_href: produced(Audience::Staff)
+                    .pdf
+                    .then(|| format!("{}.pdf", v.id)),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.title
+            .to_lowercase()
+            .cmp(&b.title.to_lowercase())
+            .then(a.id.cmp(b.id))
+    });
+    let overdue_count = rows
+        .iter()
+        .filter(|r| r.status_key == ReviewStatus::Overdue.key())
+        .count();
+    let page = LibraryPage {
+        rows,
+        overdue_count,
+        today: library.today.long(),
+    };
+    let html = pages.render("staff/index.html", "../", &page)?;
+    Ok(Artifact::new("staff/index.html", html.into_bytes()))
+}
+
+#[derive(Serialize)]
+struct TocEntry {
+    anchor: String,
+    text: String,
+    level: u8,
+}
+
+#[derive(Serialize)]
+struct VersionLink {
+    label: &'static str,
+    html_href: Option<String>,
+    pdf_href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HistoryRow<'a> {
+    version: &'a str,
+    date: String,
+    date_long: String,
+    changes: &'a str,
+}
+
+#[derive(Serialize)]
+struct RelatedRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ExtraRow<'a> {
+    name: String,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct PolicyPage<'a> {
+    id: &'a str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    reference: Option<&'a str>,
+    version: &'a str,
+    status_label: &'static str,
+    review_date: String,
+    review_date_long: String,
+    review_status_key: &'static str,
+    review_status_label: &'static str,
+    owner: Option<&'a str>,
+    approved_by: Option<&'a str>,
+    approved_date_long: Option<String>,
+    draft: bool,
+    withdrawn: bool,
+    toc: Vec<TocEntry>,
+    body_html: String,
+    history: Vec<HistoryRow<'a>>,
+    related: Vec<RelatedRow<'a>>,
+    extra: Vec<ExtraRow<'a>>,
+    versions: Vec<VersionLink>,
+}
+
+#[derive(Serialize)]
+struct PolicyContext<'a> {
+    page: PolicyPage<'a>,
+}
+
+/// A field name from `extra:` as a heading: `equality-impact` -> `Equality impact`.
+fn humanise(key: &str) -> String {
+    let words = key.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Links to each version of the policy this build produces, from a page in `output/<audience>/`.
+pub fn version_links(view: &AudienceView) -> Vec<VersionLinkView> {
+    view.available
+        .iter()
+        .map(|&a| {
+            let p = produced(a);
+            let prefix = if a == view.audience {
+                String::new()
+            } else {
+                format!("../{}/", a.name())
+            };
+            VersionLinkView {
+                audience: a,
+                html_href: (p.html && a != view.audience)
+                    .then(|| format!("{prefix}{}.html", view.id)),
+                pdf_href: p.pdf.then(|| format!("{prefix}{}.pdf", view.id)),
+            }
+        })
+        .filter(|v| v.html_href.is_some() || v.pdf_href.is_some())
+        .collect()
+}
+
+/// One other version of a policy and where its files are.
+pub struct VersionLinkView {
+    /// Whose version.
+    pub audience: Audience,
+    /// Its web page, if produced (never the page itself).
+    pub html_href: Option<String>,
+    /// Its PDF, if produced.
+    pub pdf_href: Option<String>,
+}
+
+/// The staff page of one policy.
+pub fn staff_page(
+    pages: &PageRenderer<'_>,
+    theme: &Theme,
+    view: &AudienceView,
+) -> Result<Artifact, (Location, String)> {
+    let staff = view
+        .staff
+        .as_ref()
+        .expect("staff views carry staff details");
+    let toc = view
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Heading {
+                level,
+                content,
+                anchor,
+            } if *level <= 3 => Some(TocEntry {
+                anchor: anchor.clone(),
+                text: plain_text(content).trim().to_string(),
+                level: *level,
+            }),
+            _ => None,
+        })
+        .collect();
+    let body_html = blocks_to_html(&view.blocks, &HtmlContext { theme, root: "../" });
+    let (_, status_label) = match staff.status {
+        Status::Draft => ("draft", "Draft"),
+        Status::Approved => ("approved", "Approved"),
+        Status::Withdrawn => ("withdrawn", "Withdrawn"),
+    };
+    let versions = version_links(view)
+        .into_iter()
+        .map(|v| VersionLink {
+            label: v.audience.label(),
+            html_href: v.html_href,
+            pdf_href: v.pdf_href,
+        })
+        .collect();
+    let page = PolicyPage {
+        id: &view.id,
+        title: &view.title,
+        summary: staff.summary.as_deref(),
+        reference: view.reference.as_deref(),
+        version: &view.version,
+        status_label,
+        review_date: view.review_date.to_string(),
+        review_date_long: view.review_date.long(),
+        review_status_key: view.review_status.key(),
+        review_status_label: view.review_status.label(),
+        owner: staff.owner.as_deref(),
+        approved_by: staff.approved_by.as_deref(),
+        approved_date_long: staff.approved_date.map(|d| d.long()),
+        draft: view.draft,
+        withdrawn: staff.status == Status::Withdrawn,
+        toc,
+        body_html,
+        history: staff
+            .history
+            .iter()
+            .map(|h| HistoryRow {
+                version: &h.version,
+                date: h.date.to_string(),
+                date_long: h.date.long(),
+                changes: &h.changes,
+            })
+            .collect(),
+        related: staff
+            .related
+            .iter()
+            .map(|r| RelatedRow {
+                id: &r.id,
+                title: r.title.as_deref().unwrap_or(&r.id),
+                href: r.title.as_ref().map(|_| format!("{}.html", r.id)),
+            })
+            .collect(),
+        extra: staff
+            .extra
+            .iter()
+            .map(|(k, v)| ExtraRow {
+                name: humanise(k),
+                value: v,
+            })
+            .collect(),
+        versions,
+    };
+    let html = pages.render("staff/policy.html", "../", &PolicyContext { page })?;
+    Ok(Artifact::new(
+        &format!("staff/{}.html", view.id),
+        html.into_bytes(),
+    ))
+}
+
+/// The staff site: landing page, library, one page per policy. Runs the policies in parallel;
+/// output order is fixed by the library, not by threads.
+pub fn staff_site(
+    pages: &PageRenderer<'_>,
+    theme: &Theme,
+    library: &Library,
+    diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
+    let results: Vec<Result<Artifact, (Location, String)>> = views
+        .par_iter()
+        .map(|v| staff_page(pages, theme, v))
+        .collect();
+    let mut out = Vec::new();
+    for result in results
+        .into_iter()
+        .chain([staff_index(pages, library), landing_page(pages, library)])
+    {
+        match result {
+            Ok(a) => out.push(a),
+            Err((location, message)) => {
+                diags
+                    .error(location, message)
+                    .hint("fix the template, or delete the override to use the built-in one");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn humanise_turns_keys_into_headings() {
+        assert_eq!(humanise("equality-impact"), "Equality impact");
+    }
+}

@@ -1,0 +1,408 @@
+//! The resolve stage: decides, once, what each audience may read. For every policy it makes one
+//! [`AudienceView`] per audience that has output: only that audience's blocks, the metadata that
+//! audience may see, headings numbered from the page title down, and links rewritten to targets
+//! that exist for the same audience.
+//!
+//! Pure. Renderers receive views only, so no template or layout ever decides which text appears.
+//! Staff-only metadata lives in [`StaffDetails`], which only the staff view carries.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::dates::{Date, ReviewStatus};
+use crate::diag::{Diagnostics, Location};
+use crate::model::{
+    Audience, Block, BlockKind, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text,
+};
+
+/// Knobs of the resolve stage.
+#[derive(Debug, Clone, Copy)]
+pub struct ResolveOptions {
+    /// The date review status is judged against.
+    pub today: Date,
+    /// Include draft policies (marked DRAFT).
+    pub drafts: bool,
+}
+
+/// Every published policy with its audience views, in source order.
+#[derive(Debug, Clone)]
+pub struct Library {
+    /// The policies that are published.
+    pub policies: Vec<ResolvedPolicy>,
+    /// The date review status was judged against.
+    pub today: Date,
+}
+
+impl Library {
+    /// Every view of one audience, in source order.
+    pub fn views(&self, audience: Audience) -> impl Iterator<Item = &AudienceView> {
+        self.policies.iter().filter_map(move |p| p.view(audience))
+    }
+}
+
+/// One policy's views.
+#[derive(Debug, Clone)]
+pub struct ResolvedPolicy {
+    /// The policy id.
+    pub id: String,
+    /// One view per audience that has output, in [`Audience::ALL`] order (staff always first).
+    pub views: Vec<AudienceView>,
+}
+
+impl ResolvedPolicy {
+    /// The view for `audience`, if the policy has output for it.
+    pub fn view(&self, audience: Audience) -> Option<&AudienceView> {
+        self.views.iter().find(|v| v.audience == audience)
+    }
+
+    /// The staff view (every published policy has one).
+    pub fn staff(&self) -> &AudienceView {
+        &self.views[0]
+    }
+}
+
+/// What one audience reads of one policy. Everything a renderer may show is here.
+#[derive(Debug, Clone)]
+pub struct AudienceView {
+    /// Whose view this is.
+    pub audience: Audience,
+    /// The policy id (names the output files).
+    pub id: String,
+    /// The source file, for located messages from later stages.
+    pub source: String,
+    /// The document title for this audience (its first level-1 heading, else the policy title).
+    pub title: String,
+    /// The policy title from the front matter.
+    pub policy_title: String,
+    /// Trust reference number.
+    pub reference: Option<String>,
+    /// Version.
+    pub version: String,
+    /// Next review date.
+    pub review_date: Date,
+    /// In date, due soon or overdue, as of the build date.
+    pub review_status: ReviewStatus,
+    /// Marked DRAFT on every page.
+    pub draft: bool,
+    /// This audience's blocks, in file order, headings starting at level 2.
+    pub blocks: Vec<Block>,
+    /// Glossary words and explanations (easy read only; empty for other audiences).
+    pub glossary: Vec<(String, String)>,
+    /// The audiences this policy has output for, this one included.
+    pub available: Vec<Audience>,
+    /// Staff-only metadata; `None` for every other audience.
+    pub staff: Option<StaffDetails>,
+}
+
+/// The metadata only staff may see.
+#[derive(Debug, Clone)]
+pub struct StaffDetails {
+    /// Draft, approved or withdrawn.
+    pub status: Status,
+    /// One or two sentences.
+    pub summary: Option<String>,
+    /// Policy owner.
+    pub owner: Option<String>,
+    /// Approving body.
+    pub approved_by: Option<String>,
+    /// Approval date.
+    pub approved_date: Option<Date>,
+    /// Version history, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Related policies.
+    pub related: Vec<RelatedPolicy>,
+    /// Local "further details" fields.
+    pub extra: Vec<(String, String)>,
+}
+
+/// A related policy as listed on the staff page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedPolicy {
+    /// The id as written.
+    pub id: String,
+    /// Its title, when it is published in this build (then it is linked).
+    pub title: Option<String>,
+}
+
+/// Builds the views of every policy. Link problems that depend on the audience are reported
+/// here as warnings; overdue reviews are warned about too.
+pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnostics) -> Library {
+    let published: Vec<&Policy> = policies
+        .iter()
+        .filter(|p| options.drafts || p.meta.status != Status::Draft)
+        .collect();
+    let audiences_of: BTreeMap<&str, Vec<Audience>> = published
+        .iter()
+        .map(|p| (p.id.as_str(), audiences_with_output(p)))
+        .collect();
+
+    // First pass: each view's blocks with headings settled, so link targets can be checked
+    // against the anchors that really exist in the target's view.
+    let mut drafts: Vec<(&Policy, Vec<(Audience, String, Vec<Block>)>)> = Vec::new();
+    for policy in &published {
+        let views = audiences_of[policy.id.as_str()].iter().map(|&a| {
+            let (title, blocks) = select_blocks(policy, a);
+            (a, title, blocks)
+        });
+        drafts.push((policy, views.collect()));
+    }
+    let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = drafts
+        .iter()
+        .flat_map(|(p, views)| {
+            views.iter().map(move |(a, _, blocks)| {
+                (
+                    (p.id.as_str(), *a),
+                    crate::parse::heading_anchors(blocks)
+                        .map(str::to_string)
+                        .collect(),
+                )
+            })
+        })
+        .collect();
+
+    let mut resolved = Vec::new();
+    for (policy, views) in drafts {
+        let status = ReviewStatus::of(policy.meta.review_date, options.today);
+        if status == ReviewStatus::Overdue && policy.meta.status != Status::Withdrawn {
+            diags
+                .warning(
+                    Location::new(&policy.source, policy.meta.review_line, 1),
+                    format!(
+                        "the review date {} has passed: this policy is overdue for review",
+                        policy.meta.review_date
+                    ),
+                )
+                .hint("review the policy, then update `review-date`, `version` and `history`");
+        }
+        let available = audiences_of[policy.id.as_str()].clone();
+        let mut out_views = Vec::new();
+        for (audience, title, mut blocks) in views {
+            let mut linker = Linker {
+                policy,
+                audience,
+                anchors: &anchors,
+                diags,
+            };
+            for block in &mut blocks {
+                linker.block(&mut block.kind, block.line);
+            }
+            out_views.push(AudienceView {
+                audience,
+                id: policy.id.clone(),
+                source: policy.source.clone(),
+                title,
+                policy_title: policy.meta.title.clone(),
+                reference: policy.meta.reference.clone(),
+                version: policy.meta.version.clone(),
+                review_date: policy.meta.review_date,
+                review_status: status,
+                draft: policy.meta.status == Status::Draft,
+                blocks,
+                glossary: if audience == Audience::EasyRead {
+                    policy.meta.glossary.clone()
+                } else {
+                    Vec::new()
+                },
+                available: available.clone(),
+                staff: (audience == Audience::Staff).then(|| staff_details(policy, &published)),
+            });
+        }
+        resolved.push(ResolvedPolicy {
+            id: policy.id.clone(),
+            views: out_views,
+        });
+    }
+    Library {
+        policies: resolved,
+        today: options.today,
+    }
+}
+
+/// Staff always; other audiences when the policy is not withdrawn and has blocks for them.
+fn audiences_with_output(policy: &Policy) -> Vec<Audience> {
+    Audience::ALL
+        .into_iter()
+        .filter(|&a| {
+            a == Audience::Staff
+                || (policy.meta.status != Status::Withdrawn
+                    && policy.blocks.iter().any(|b| b.audiences.contains(a)))
+        })
+        .collect()
+}
+
+/// The blocks of one audience and its title, with headings renumbered so the body starts at
+/// level 2 under the page's one level-1 title.
+fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
+    let mut blocks: Vec<Block> = policy
+        .blocks
+        .iter()
+        .filter(|b| b.audiences.contains(audience))
+        .cloned()
+        .collect();
+    let first_h1 = blocks
+        .iter()
+        .position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
+    let mut title = policy.meta.title.clone();
+    match audience {
+        // A poster's first heading is its headline: it stays on the poster.
+        Audience::Poster => {
+            if let Some(i) = first_h1 {
+                title = heading_text(&blocks[i]);
+            }
+            return (title, blocks);
+        }
+        // Staff text often restates the title as its first line; the page already shows it.
+        Audience::Staff => {
+            if first_h1 == Some(0) {
+                blocks.remove(0);
+            }
+        }
+        _ => {
+            if let Some(i) = first_h1 {
+                title = heading_text(&blocks[i]);
+                blocks.remove(i);
+            }
+        }
+    }
+    let top = blocks
+        .iter()
+        .filter_map(|b| match b.kind {
+            BlockKind::Heading { level, .. } => Some(level),
+            _ => None,
+        })
+        .min();
+    if let Some(top) = top {
+        for block in &mut blocks {
+            if let BlockKind::Heading { level, .. } = &mut block.kind {
+                *level = (*level + 2).saturating_sub(top).clamp(2, 6);
+            }
+        }
+    }
+    (title, blocks)
+}
+
+fn heading_text(block: &Block) -> String {
+    match &block.kind {
+        BlockKind::Heading { content, .. } => plain_text(content).trim().to_string(),
+        _ => String::new(),
+    }
+}
+
+fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
+    let meta = &policy.meta;
+    StaffDetails {
+        status: meta.status,
+        summary: meta.summary.clone(),
+        owner: meta.owner.clone(),
+        approved_by: meta.approved_by.clone(),
+        approved_date: meta.approved_date,
+        history: meta.history.clone(),
+        related: meta
+            .related
+            .iter()
+            .map(|(id, _)| RelatedPolicy {
+                id: id.clone(),
+                title: published
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map(|p| p.meta.title.clone()),
+            })
+            .collect(),
+        extra: meta.extra.clone(),
+    }
+}
+
+/// Rewrites links for one audience: kept when the target exists for it, otherwise turned into
+/// plain text with a warning.
+struct Linker<'a, 'd> {
+    policy: &'a Policy,
+    audience: Audience,
+    anchors: &'a BTreeMap<(&'a str, Audience), BTreeSet<String>>,
+    diags: &'d mut Diagnostics,
+}
+
+impl Linker<'_, '_> {
+    fn block(&mut self, kind: &mut BlockKind, line: usize) {
+        match kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
+                self.inlines(content, line)
+            }
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    for b in item {
+                        self.block(b, line);
+                    }
+                }
+            }
+            BlockKind::Quote(blocks) => {
+                for b in blocks {
+                    self.block(b, line);
+                }
+            }
+            BlockKind::Table { header, rows, .. } => {
+                for cell in header.iter_mut().chain(rows.iter_mut().flatten()) {
+                    self.inlines(cell, line);
+                }
+            }
+            BlockKind::Code(_) | BlockKind::Rule => {}
+        }
+    }
+
+    fn inlines(&mut self, inlines: &mut Vec<Inline>, line: usize) {
+        let mut out = Vec::with_capacity(inlines.len());
+        for mut inline in inlines.drain(..) {
+            match &mut inline {
+                Inline::Emphasis(c) | Inline::Strong(c) => self.inlines(c, line),
+                Inline::Link {
+                    target,
+                    content,
+                    at,
+                } => {
+                    self.inlines(content, line);
+                    if !self.keep_link(target, *at) {
+                        out.append(content);
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            out.push(inline);
+        }
+        *inlines = out;
+    }
+
+    /// Checks one link for this audience; may drop a fragment. False: show the text unlinked.
+    fn keep_link(&mut self, target: &mut LinkTarget, at: (usize, usize)) -> bool {
+        let location = Location::new(&self.policy.source, at.0, at.1);
+        let audience = self.audience;
+        match target {
+            LinkTarget::External(_) => true,
+            LinkTarget::Section(fragment) => {
+                let here = self.anchors.get(&(self.policy.id.as_str(), audience));
+                if here.is_some_and(|a| a.contains(fragment.as_str())) {
+                    return true;
+                }
+                self.diags
+                    .warning(location, format!("the section `#{fragment}` is not in the {audience} version, so this link is shown as plain text there"))
+                    .hint(format!("give the section to the {audience} audience too, or remove the link from the {audience} text"));
+                false
+            }
+            LinkTarget::Policy { id, fragment } => {
+                let Some(anchors) = self.anchors.get(&(id.as_str(), audience)) else {
+                    self.diags
+                        .warning(location, format!("`{id}` has no {audience} version, so this link is shown as plain text there"))
+                        .hint(format!("write a `::: {audience}` block in `{id}.md`, or remove the link from the {audience} text"));
+                    return false;
+                };
+                if let Some(f) = fragment
+                    && !anchors.contains(f.as_str())
+                {
+                    self.diags
+                        .warning(location, format!("the section `#{f}` of `{id}` is not in its {audience} version; the link goes to the start of it"))
+                        .hint("link to a section that the audience can read, or leave out `#...`");
+                    *fragment = None;
+                }
+                true
+            }
+        }
+    }
+}
