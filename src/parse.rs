@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use rayon::prelude::*;
 
 use crate::diag::{Diagnostics, Location, did_you_mean, line_col, nearest};
 use crate::front_matter;
@@ -52,10 +53,10 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
         site_variables: &project.config.variables,
         content_files: &project.content_files,
     };
-    let mut parsed: Vec<ParsedPolicy> = Vec::new();
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut unique = Vec::new();
     for source in &project.sources {
-        if let Some(first) = seen.get(&source.id) {
+        if let Some(first) = seen.get(source.id.as_str()) {
             diags
                 .error(
                     Location::file_start(&source.display),
@@ -64,10 +65,21 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
                 .hint("policy ids come from file names and must be unique across all folders; rename one of the files");
             continue;
         }
-        seen.insert(source.id.clone(), source.display.clone());
-        if let Some(p) = parse_policy(source, &ctx, diags) {
-            parsed.push(p);
-        }
+        seen.insert(&source.id, &source.display);
+        unique.push(source);
+    }
+    // Policies parse independently, so in parallel; results keep the file order.
+    let results: Vec<(Option<ParsedPolicy>, Diagnostics)> = unique
+        .par_iter()
+        .map(|source| {
+            let mut own = Diagnostics::new();
+            (parse_policy(source, &ctx, &mut own), own)
+        })
+        .collect();
+    let mut parsed = Vec::with_capacity(results.len());
+    for (policy, own) in results {
+        diags.extend(own);
+        parsed.extend(policy);
     }
     check_cross_references(&parsed, diags);
     parsed.into_iter().map(|p| p.policy).collect()

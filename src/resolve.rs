@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::dates::{Date, ReviewStatus};
 use crate::diag::{Diagnostics, Location};
 use crate::model::{Audience, Block, BlockKind, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text};
@@ -131,14 +133,16 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
 
     // First pass: each view's blocks with headings settled, so link targets can be checked
     // against the anchors that really exist in the target's view.
-    let mut drafts: Vec<(&Policy, Vec<(Audience, String, Vec<Block>)>)> = Vec::new();
-    for policy in &published {
-        let views = audiences_of[policy.id.as_str()].iter().map(|&a| {
-            let (title, blocks) = select_blocks(policy, a);
-            (a, title, blocks)
-        });
-        drafts.push((policy, views.collect()));
-    }
+    let drafts: Vec<(&Policy, Vec<SelectedBlocks>)> = published
+        .par_iter()
+        .map(|policy| {
+            let views = audiences_of[policy.id.as_str()].iter().map(|&a| {
+                let (title, blocks) = select_blocks(policy, a);
+                (a, title, blocks)
+            });
+            (*policy, views.collect())
+        })
+        .collect();
     let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = drafts
         .iter()
         .flat_map(|(p, views)| {
@@ -148,48 +152,61 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
         })
         .collect();
 
-    let mut resolved = Vec::new();
-    for (policy, views) in drafts {
-        let status = ReviewStatus::of(policy.meta.review_date, options.today);
-        if status == ReviewStatus::Overdue && policy.meta.status != Status::Withdrawn {
-            diags
-                .warning(
-                    Location::new(&policy.source, policy.meta.review_line, 1),
-                    format!(
-                        "the review date {} has passed: this policy is overdue for review",
-                        policy.meta.review_date
-                    ),
-                )
-                .hint("review the policy, then update `review-date`, `version` and `history`");
-        }
-        let available = audiences_of[policy.id.as_str()].clone();
-        let mut out_views = Vec::new();
-        for (audience, title, mut blocks) in views {
-            let mut linker = Linker { policy, audience, anchors: &anchors, diags };
-            for block in &mut blocks {
-                linker.block(&mut block.kind, block.line);
+    // Each policy's links are rewritten on its own thread with its own diagnostics, merged in order.
+    let results: Vec<(ResolvedPolicy, Diagnostics)> = drafts
+        .into_par_iter()
+        .map(|(policy, views)| {
+            let mut own = Diagnostics::new();
+            let diags = &mut own;
+            let status = ReviewStatus::of(policy.meta.review_date, options.today);
+            if status == ReviewStatus::Overdue && policy.meta.status != Status::Withdrawn {
+                diags
+                    .warning(
+                        Location::new(&policy.source, policy.meta.review_line, 1),
+                        format!(
+                            "the review date {} has passed: this policy is overdue for review",
+                            policy.meta.review_date
+                        ),
+                    )
+                    .hint("review the policy, then update `review-date`, `version` and `history`");
             }
-            out_views.push(AudienceView {
-                audience,
-                id: policy.id.clone(),
-                source: policy.source.clone(),
-                title,
-                policy_title: policy.meta.title.clone(),
-                reference: policy.meta.reference.clone(),
-                version: policy.meta.version.clone(),
-                review_date: policy.meta.review_date,
-                review_status: status,
-                draft: policy.meta.status == Status::Draft,
-                blocks,
-                glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
-                available: available.clone(),
-                staff: (audience == Audience::Staff).then(|| staff_details(policy, &published)),
-            });
-        }
-        resolved.push(ResolvedPolicy { id: policy.id.clone(), views: out_views });
+            let available = audiences_of[policy.id.as_str()].clone();
+            let mut out_views = Vec::new();
+            for (audience, title, mut blocks) in views {
+                let mut linker = Linker { policy, audience, anchors: &anchors, diags };
+                for block in &mut blocks {
+                    linker.block(&mut block.kind);
+                }
+                out_views.push(AudienceView {
+                    audience,
+                    id: policy.id.clone(),
+                    source: policy.source.clone(),
+                    title,
+                    policy_title: policy.meta.title.clone(),
+                    reference: policy.meta.reference.clone(),
+                    version: policy.meta.version.clone(),
+                    review_date: policy.meta.review_date,
+                    review_status: status,
+                    draft: policy.meta.status == Status::Draft,
+                    blocks,
+                    glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
+                    available: available.clone(),
+                    staff: (audience == Audience::Staff).then(|| staff_details(policy, &published)),
+                });
+            }
+            (ResolvedPolicy { id: policy.id.clone(), views: out_views }, own)
+        })
+        .collect();
+    let mut resolved = Vec::with_capacity(results.len());
+    for (policy, own) in results {
+        diags.extend(own);
+        resolved.push(policy);
     }
     Library { policies: resolved, today: options.today }
 }
+
+/// One audience's title and blocks, before links are rewritten.
+type SelectedBlocks = (Audience, String, Vec<Block>);
 
 /// Staff always; other audiences when the policy is not withdrawn and has blocks for them.
 fn audiences_with_output(policy: &Policy) -> Vec<Audience> {
@@ -284,37 +301,37 @@ struct Linker<'a, 'd> {
 }
 
 impl Linker<'_, '_> {
-    fn block(&mut self, kind: &mut BlockKind, line: usize) {
+    fn block(&mut self, kind: &mut BlockKind) {
         match kind {
-            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => self.inlines(content, line),
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => self.inlines(content),
             BlockKind::List { items, .. } => {
                 for item in items {
                     for b in item {
-                        self.block(b, line);
+                        self.block(b);
                     }
                 }
             }
             BlockKind::Quote(blocks) => {
                 for b in blocks {
-                    self.block(b, line);
+                    self.block(b);
                 }
             }
             BlockKind::Table { header, rows, .. } => {
                 for cell in header.iter_mut().chain(rows.iter_mut().flatten()) {
-                    self.inlines(cell, line);
+                    self.inlines(cell);
                 }
             }
             BlockKind::Code(_) | BlockKind::Rule => {}
         }
     }
 
-    fn inlines(&mut self, inlines: &mut Vec<Inline>, line: usize) {
+    fn inlines(&mut self, inlines: &mut Vec<Inline>) {
         let mut out = Vec::with_capacity(inlines.len());
         for mut inline in inlines.drain(..) {
             match &mut inline {
-                Inline::Emphasis(c) | Inline::Strong(c) => self.inlines(c, line),
+                Inline::Emphasis(c) | Inline::Strong(c) => self.inlines(c),
                 Inline::Link { target, content, at } => {
-                    self.inlines(content, line);
+                    self.inlines(content);
                     if !self.keep_link(target, *at) {
                         out.append(content);
                         continue;

@@ -85,11 +85,6 @@ impl Fixture {
         Outcome { status: out.status.code().unwrap_or(-1), stderr }
     }
 
-    /// The diagnostics of `check`, without the timing-free summary line.
-    pub fn check_messages(&self) -> String {
-        self.run(&["check"]).stderr
-    }
-
     pub fn load(&self) -> Project {
         load_project(self.root(), &mut Diagnostics::new()).expect("load")
     }
