@@ -23,5 +23,7 @@ pub mod pipeline;
 pub mod project;
 pub mod render;
 pub mod resolve;
+pub mod serve;
 pub mod starter;
 pub mod theme;
+pub mod watch;

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +17,8 @@ use policypress::model::Audience;
 use policypress::output::write_output;
 use policypress::pipeline::{BuildOptions, BuildResult, run};
 use policypress::project::{IoFailure, load_project};
+use policypress::serve::ServeState;
+use policypress::watch::{WatchPaths, run_loop, start_watcher};
 use policypress::{parse, starter};
 
 /// Compiles NHS policies, each written once in Markdown, into staff, patient, easy-read and
@@ -65,6 +68,34 @@ enum Command {
         #[command(flatten)]
         date: DateArg,
     },
+    /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages.
+    Serve {
+        /// The project folder.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// The port (default 3000, or the next free one).
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+        /// Include draft policies, marked DRAFT.
+        #[arg(long)]
+        drafts: bool,
+        #[command(flatten)]
+        date: DateArg,
+    },
+    /// Rebuild into the output folder on every change, without a server.
+    Watch {
+        /// The project folder.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Where to write (default: <root>/output).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Include draft policies, marked DRAFT.
+        #[arg(long)]
+        drafts: bool,
+        #[command(flatten)]
+        date: DateArg,
+    },
     /// Write a starter policy, content/<id>.md, that builds.
     New {
         /// The new policy's id: lower-case letters, digits and hyphens.
@@ -97,6 +128,13 @@ fn main() -> ExitCode {
         }
         Command::Check { root, strict, drafts, date } => {
             build(&root, None, BuildOptions { today: build_date(&date), drafts, strict })
+        }
+        Command::Serve { root, port, drafts, date } => {
+            serve(&root, port, BuildOptions { today: build_date(&date), drafts, strict: false })
+        }
+        Command::Watch { root, out, drafts, date } => {
+            let out = out.unwrap_or_else(|| root.join("output"));
+            watch(&root, &out, BuildOptions { today: build_date(&date), drafts, strict: false })
         }
         Command::New { id, root } => new_policy(&root, &id),
     };
@@ -148,6 +186,100 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
             count_words(&result)
         ),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Loads and builds in memory, printing the diagnostics; `None` when the disk failed us.
+fn build_in_memory(root: &Path, options: &BuildOptions) -> Result<BuildResult, IoFailure> {
+    let mut diags = Diagnostics::new();
+    let project = load_project(root, &mut diags)?;
+    let result = run(&project, options, diags);
+    print_diagnostics(&result);
+    Ok(result)
+}
+
+/// One line for the terminal after a rebuild.
+fn rebuild_status(started: Instant, result: &Result<BuildResult, IoFailure>, what: &str) {
+    let clock = time::OffsetDateTime::now_utc();
+    let stamp = format!("{:02}:{:02}:{:02}", clock.hour(), clock.minute(), clock.second());
+    match result {
+        Ok(r) if r.diagnostics.has_errors() => {
+            eprintln!("[{stamp}] {what}: {}; still showing the last good build", count_words(r))
+        }
+        Ok(r) => eprintln!("[{stamp}] {what} in {} ms: {}", started.elapsed().as_millis(), count_words(r)),
+        Err(failure) => eprintln!("[{stamp}] error: {failure}"),
+    }
+}
+
+fn stop_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("\nstopped");
+        std::process::exit(0);
+    });
+}
+
+fn serve(root: &Path, port: Option<u16>, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+    let listener = match policypress::serve::bind(port.unwrap_or(3000), port.is_some()) {
+        Ok(listener) => listener,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let address = listener.local_addr().map_err(|e| IoFailure::new(root, "cannot serve", e))?;
+    let state = Arc::new(ServeState::default());
+    let started = Instant::now();
+    let first = Ok(build_in_memory(root, &options)?);
+    rebuild_status(started, &first, "built");
+    let publish = |state: &ServeState, result: &Result<BuildResult, IoFailure>| {
+        if let Ok(r) = result {
+            let files = (!r.diagnostics.has_errors()).then(|| r.artifacts.clone());
+            state.publish(files, &r.diagnostics.sorted());
+        }
+    };
+    publish(&state, &first);
+    let paths = WatchPaths { root: root.to_path_buf(), out: root.join("output") };
+    let (_watcher, events) = start_watcher(&paths)?;
+    let server_state = Arc::clone(&state);
+    std::thread::spawn(move || {
+        if let Err(message) = policypress::serve::serve_forever(listener, server_state) {
+            eprintln!("error: {message}");
+            std::process::exit(2);
+        }
+    });
+    stop_on_ctrl_c();
+    eprintln!(
+        "serving on http://{address}/ (previews for authors: http://{address}/preview/index.html); rebuilding on every change to {}; press Ctrl-C to stop",
+        root.display()
+    );
+    run_loop(events, &paths, |_| {
+        let started = Instant::now();
+        let result = build_in_memory(root, &options);
+        publish(&state, &result);
+        rebuild_status(started, &result, "rebuilt");
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn watch(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+    let build_and_write = |what: &str| {
+        let started = Instant::now();
+        let result = build_in_memory(root, &options);
+        let written = match &result {
+            Ok(r) if !r.diagnostics.has_errors() => write_output(out, &r.artifacts).map(|_| ()),
+            _ => Ok(()),
+        };
+        match written {
+            Ok(()) => rebuild_status(started, &result, what),
+            Err(failure) => eprintln!("error: {failure}"),
+        }
+    };
+    build_and_write("built");
+    let paths = WatchPaths { root: root.to_path_buf(), out: out.to_path_buf() };
+    let (_watcher, events) = start_watcher(&paths)?;
+    stop_on_ctrl_c();
+    eprintln!("watching {} for changes; writing to {}; press Ctrl-C to stop", root.display(), out.display());
+    run_loop(events, &paths, |_| build_and_write("rebuilt"));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,6 +5,7 @@
 //! [`produced`].
 
 pub mod html;
+pub mod preview;
 pub mod search;
 pub mod site;
 
@@ -53,6 +54,24 @@ pub fn produced(audience: Audience) -> Produced {
     }
 }
 
+/// The PDF files this build produces for one policy and audience: (what it is, path under
+/// `output/`).
+pub fn pdf_files(audience: Audience, id: &str) -> Vec<(&'static str, String)> {
+    if !produced(audience).pdf {
+        return Vec::new();
+    }
+    let dir = audience.name();
+    match audience {
+        Audience::Patient => vec![
+            ("PDF (A5 leaflet)", format!("{dir}/{id}.pdf")),
+            ("Large print PDF", format!("{dir}/{id}-large-print.pdf")),
+            ("Booklet PDF for printing", format!("{dir}/{id}-booklet.pdf")),
+        ],
+        Audience::Poster => vec![("PDF (A3)", format!("{dir}/{id}.pdf")), ("PDF (A4)", format!("{dir}/{id}-a4.pdf"))],
+        Audience::Staff | Audience::EasyRead => vec![("PDF", format!("{dir}/{id}.pdf"))],
+    }
+}
+
 /// Renders every output of the library, plus the assets the pages use, in a fixed order.
 pub fn render_library(
     project: &Project,
@@ -65,6 +84,14 @@ pub fn render_library(
     };
     let pages = site::PageRenderer::new(&tera, project);
     let mut artifacts = site::staff_site(&pages, &project.theme, library, diags);
+    for result in preview::preview_pages(&pages, library) {
+        match result {
+            Ok(artifact) => artifacts.push(artifact),
+            Err((location, message)) => {
+                diags.error(location, message).hint("fix the template, or delete the override to use the built-in one");
+            }
+        }
+    }
     artifacts.push(search::search_index(library));
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));

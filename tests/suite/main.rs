@@ -6,4 +6,5 @@ mod cli;
 mod diagnostics;
 mod format_rules;
 mod harness;
+mod live;
 mod staff_site;
