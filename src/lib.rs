@@ -21,6 +21,7 @@ pub mod output;
 pub mod parse;
 pub mod pipeline;
 pub mod project;
+pub mod readability;
 pub mod render;
 pub mod resolve;
 pub mod serve;
