@@ -53,7 +53,7 @@ pub fn produced(audience: Audience) -> Produced {
     match audience {
         Audience::Staff => Produced {
             html: true,
-            pdf: false,
+            pdf: true,
         },
         Audience::Patient | Audience::EasyRead | Audience::Poster => Produced {
             html: false,
@@ -75,6 +75,8 @@ pub fn render_library(
     let pages = site::PageRenderer::new(&tera, project);
     let mut artifacts = site::staff_site(&pages, &project.theme, library, diags);
     artifacts.push(search::search_index(library));
+    // The staff PDFs (the PDF engine lives in `crate::pdf`).
+    artifacts.extend(crate::pdf::staff_pdfs(project, library, diags));
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
