@@ -13,15 +13,7 @@ use crate::front_matter::{YamlSource, read_variables, scalar_text};
 /// The file name of the site settings.
 pub const CONFIG_FILE: &str = "policypress.yaml";
 
-const KNOWN_KEYS: [&str; 7] = [
-    "title",
-    "organisation",
-    "base-url",
-    "theme",
-    "language",
-    "variables",
-    "contact",
-];
+const KNOWN_KEYS: [&str; 7] = ["title", "organisation", "base-url", "theme", "language", "variables", "contact"];
 const CONTACT_KEYS: [&str; 3] = ["name", "phone", "email"];
 
 /// How patients and visitors reach the Trust ("how to contact us").
@@ -106,7 +98,10 @@ impl SiteConfig {
                 config.theme = theme;
             } else {
                 diags
-                    .error(src.value_location("theme"), format!("theme name `{theme}` may only use lower-case letters, digits and hyphens"))
+                    .error(
+                        src.value_location("theme"),
+                        format!("theme name `{theme}` may only use lower-case letters, digits and hyphens"),
+                    )
                     .hint("it names a folder under `themes/`");
             }
         }
@@ -115,28 +110,16 @@ impl SiteConfig {
                 config.language = language;
             } else {
                 diags
-                    .error(
-                        src.value_location("language"),
-                        format!("`{language}` is not a language tag"),
-                    )
+                    .error(src.value_location("language"), format!("`{language}` is not a language tag"))
                     .hint("use a tag like `en-GB` or `cy-GB`");
             }
         }
         if let Some(url) = text_of("base-url", diags) {
-            if (url.starts_with("https://") || url.starts_with("http://"))
-                && !url.contains(char::is_whitespace)
-            {
-                config.base_url = Some(if url.ends_with('/') {
-                    url
-                } else {
-                    format!("{url}/")
-                });
+            if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) {
+                config.base_url = Some(if url.ends_with('/') { url } else { format!("{url}/") });
             } else {
                 diags
-                    .error(
-                        src.value_location("base-url"),
-                        format!("`base-url` must be a web address, not `{url}`"),
-                    )
+                    .error(src.value_location("base-url"), format!("`base-url` must be a web address, not `{url}`"))
                     .hint("for example `base-url: https://intranet.example.nhs.uk/policies/`");
             }
         }
@@ -151,9 +134,7 @@ impl SiteConfig {
 
     /// The address of an output file on the published site, when `base-url` is set.
     pub fn absolute_url(&self, relative: &str) -> Option<String> {
-        self.base_url
-            .as_ref()
-            .map(|base| format!("{base}{relative}"))
+        self.base_url.as_ref().map(|base| format!("{base}{relative}"))
     }
 }
 
@@ -166,27 +147,16 @@ fn read_contact(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) ->
     };
     for key in map.keys().filter_map(Value::as_str) {
         if !CONTACT_KEYS.contains(&key) {
-            let d = diags.error(
-                src.item_location("contact", &format!("{key}:")),
-                format!("unknown `contact` setting `{key}`"),
-            );
+            let d = diags
+                .error(src.item_location("contact", &format!("{key}:")), format!("unknown `contact` setting `{key}`"));
             match did_you_mean(key, CONTACT_KEYS) {
                 Some(near) => d.hint(format!("did you mean `{near}`?")),
                 None => d.hint("`contact` has `name`, `phone` and `email`"),
             };
         }
     }
-    let field = |k: &str| {
-        map.get(k)
-            .and_then(scalar_text)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    Contact {
-        name: field("name"),
-        phone: field("phone"),
-        email: field("email"),
-    }
+    let field = |k: &str| map.get(k).and_then(scalar_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Contact { name: field("name"), phone: field("phone"), email: field("email") }
 }
 
 fn valid_language(tag: &str) -> bool {

@@ -17,10 +17,7 @@ impl Date {
         let shaped = bytes.len() == 10
             && bytes[4] == b'-'
             && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
         if !shaped {
             return None;
         }
@@ -30,9 +27,7 @@ impl Date {
     /// Builds a date from its parts, if it exists.
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Date> {
         let month = time::Month::try_from(month).ok()?;
-        time::Date::from_calendar_date(year, month, day)
-            .ok()
-            .map(Date)
+        time::Date::from_calendar_date(year, month, day).ok().map(Date)
     }
 
     /// Today's date in UTC, from the clock. Only the command line calls this.
@@ -42,9 +37,7 @@ impl Date {
 
     /// The date `n` days after the Unix epoch (for `SOURCE_DATE_EPOCH`).
     pub fn from_unix_seconds(seconds: i64) -> Option<Date> {
-        time::OffsetDateTime::from_unix_timestamp(seconds)
-            .ok()
-            .map(|t| Date(t.date()))
+        time::OffsetDateTime::from_unix_timestamp(seconds).ok().map(|t| Date(t.date()))
     }
 
     /// Seconds from the Unix epoch to midnight UTC at the start of this date.
@@ -63,12 +56,7 @@ impl Date {
 
     /// Long form for readers, e.g. `31 March 2027`.
     pub fn long(self) -> String {
-        format!(
-            "{} {} {}",
-            self.0.day(),
-            month_name(self.0.month()),
-            self.0.year()
-        )
+        format!("{} {} {}", self.0.day(), month_name(self.0.month()), self.0.year())
     }
 
     /// The year.
@@ -107,13 +95,7 @@ fn month_name(month: time::Month) -> &'static str {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            self.0.month() as u8,
-            self.0.day()
-        )
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month() as u8, self.0.day())
     }
 }
 
@@ -170,14 +152,7 @@ mod tests {
     #[test]
     fn parse_accepts_only_yyyy_mm_dd() {
         assert!(Date::parse("2027-03-31").is_some());
-        for bad in [
-            "2027-3-31",
-            "31/03/2027",
-            "2027-02-30",
-            "2027-03-31T00:00",
-            "+2027-03-3",
-            "",
-        ] {
+        for bad in ["2027-3-31", "31/03/2027", "2027-02-30", "2027-03-31T00:00", "+2027-03-3", ""] {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
     }
@@ -191,22 +166,10 @@ mod tests {
     #[test]
     fn review_status_in_date_due_within_3_months_or_overdue() {
         let today = d("2026-11-22");
-        assert_eq!(
-            ReviewStatus::of(d("2026-11-21"), today),
-            ReviewStatus::Overdue
-        );
-        assert_eq!(
-            ReviewStatus::of(d("2026-11-22"), today),
-            ReviewStatus::DueSoon
-        );
-        assert_eq!(
-            ReviewStatus::of(d("2027-02-22"), today),
-            ReviewStatus::DueSoon
-        );
-        assert_eq!(
-            ReviewStatus::of(d("2027-02-23"), today),
-            ReviewStatus::InDate
-        );
+        assert_eq!(ReviewStatus::of(d("2026-11-21"), today), ReviewStatus::Overdue);
+        assert_eq!(ReviewStatus::of(d("2026-11-22"), today), ReviewStatus::DueSoon);
+        assert_eq!(ReviewStatus::of(d("2027-02-22"), today), ReviewStatus::DueSoon);
+        assert_eq!(ReviewStatus::of(d("2027-02-23"), today), ReviewStatus::InDate);
     }
 
     #[test]

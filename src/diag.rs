@@ -30,11 +30,7 @@ pub struct Location {
 impl Location {
     /// A location at the given line and column of `file`.
     pub fn new(file: &str, line: usize, col: usize) -> Self {
-        Location {
-            file: file.to_string(),
-            line,
-            col,
-        }
+        Location { file: file.to_string(), line, col }
     }
 
     /// The start of `file`, for problems with the file as a whole.
@@ -99,12 +95,7 @@ impl Diagnostics {
     }
 
     fn push(&mut self, location: Location, severity: Severity, message: String) -> &mut Diagnostic {
-        self.items.push(Diagnostic {
-            location,
-            severity,
-            message,
-            hint: None,
-        });
+        self.items.push(Diagnostic { location, severity, message, hint: None });
         self.items.last_mut().expect("just pushed")
     }
 
@@ -120,18 +111,12 @@ impl Diagnostics {
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.items.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count()
+        self.items.iter().filter(|d| d.severity == Severity::Warning).count()
     }
 
     /// True when nothing was reported.
@@ -142,9 +127,7 @@ impl Diagnostics {
     /// The findings sorted by file, line and column, without repeats, as printed to authors.
     pub fn sorted(&self) -> Vec<Diagnostic> {
         let mut items = self.items.clone();
-        items.sort_by(|a, b| {
-            (&a.location, a.severity, &a.message).cmp(&(&b.location, b.severity, &b.message))
-        });
+        items.sort_by(|a, b| (&a.location, a.severity, &a.message).cmp(&(&b.location, b.severity, &b.message)));
         items.dedup();
         items
     }
@@ -181,17 +164,11 @@ pub fn did_you_mean<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>) -
 }
 
 /// Up to `limit` known names close to `wrong`, best first (ties in alphabetical order).
-pub fn nearest<'a>(
-    wrong: &str,
-    known: impl IntoIterator<Item = &'a str>,
-    limit: usize,
-) -> Vec<&'a str> {
+pub fn nearest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = known
         .into_iter()
         .map(|k| (strsim::jaro_winkler(wrong, k), k))
-        .filter(|(score, k)| {
-            *score >= 0.8 || k.contains(wrong) || (wrong.contains(*k) && k.len() > 2)
-        })
+        .filter(|(score, k)| *score >= 0.8 || k.contains(wrong) || (wrong.contains(*k) && k.len() > 2))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.into_iter().take(limit).map(|(_, k)| k).collect()
@@ -227,16 +204,8 @@ mod tests {
     #[test]
     fn diagnostic_prints_location_severity_message_and_hint() {
         let mut diags = Diagnostics::new();
-        diags
-            .error(
-                Location::new("content/a.md", 3, 5),
-                "unknown audience `patients`",
-            )
-            .hint("did you mean `patient`?");
+        diags.error(Location::new("content/a.md", 3, 5), "unknown audience `patients`").hint("did you mean `patient`?");
         let text = diags.sorted()[0].to_string();
-        assert_eq!(
-            text,
-            "content/a.md:3:5: error: unknown audience `patients`\n  hint: did you mean `patient`?"
-        );
+        assert_eq!(text, "content/a.md:3:5: error: unknown audience `patients`\n  hint: did you mean `patient`?");
     }
 }

@@ -65,10 +65,7 @@ pub fn split<'a>(file: &str, text: &'a str, diags: &mut Diagnostics) -> Option<S
         offset += line.len();
     }
     diags
-        .error(
-            Location::file_start(file),
-            "the front matter is never closed",
-        )
+        .error(Location::file_start(file), "the front matter is never closed")
         .hint("add a line `---` after the last setting, before the policy text");
     None
 }
@@ -83,11 +80,7 @@ pub(crate) struct YamlSource<'a> {
 
 impl<'a> YamlSource<'a> {
     pub(crate) fn new(file: &'a str, text: &'a str, first_line: usize) -> Self {
-        YamlSource {
-            file,
-            text,
-            first_line,
-        }
+        YamlSource { file, text, first_line }
     }
 
     /// Parses the text as a mapping, reporting syntax errors at their line.
@@ -110,11 +103,7 @@ impl<'a> YamlSource<'a> {
             Err(err) => {
                 let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
                 let reason = err.to_string();
-                let reason = reason
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&reason)
-                    .to_string();
+                let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
                 diags
                     .error(Location::new(self.file, self.first_line + line - 1, col), format!("the {what} is not valid YAML: {reason}"))
                     .hint("check the indentation and that text containing `: ` or starting with a special character is in quotes");
@@ -128,10 +117,7 @@ impl<'a> YamlSource<'a> {
         let prefix = format!("{key}:");
         for (index, line) in self.text.lines().enumerate() {
             let unquoted = line.trim_start_matches(['"', '\'']);
-            if line.starts_with(&prefix)
-                || unquoted.starts_with(&prefix)
-                || line.starts_with(&format!("\"{key}\":"))
-            {
+            if line.starts_with(&prefix) || unquoted.starts_with(&prefix) || line.starts_with(&format!("\"{key}\":")) {
                 return Location::new(self.file, self.first_line + index, 1);
             }
         }
@@ -162,11 +148,7 @@ impl<'a> YamlSource<'a> {
                 break;
             }
             if let Some(at) = line.find(needle) {
-                return Location::new(
-                    self.file,
-                    self.first_line + index,
-                    line[..at].chars().count() + 1,
-                );
+                return Location::new(self.file, self.first_line + index, line[..at].chars().count() + 1);
             }
         }
         start
@@ -185,10 +167,7 @@ pub(crate) fn scalar_text(value: &Value) -> Option<String> {
 
 /// Checks a variable name: lower-case letters, digits, hyphens and underscores.
 pub(crate) fn valid_variable_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// Reads a `variables:` mapping, reporting bad names and values.
@@ -202,25 +181,22 @@ pub(crate) fn read_variables(
     let Some(map) = value.as_mapping() else {
         if !value.is_null() {
             diags
-                .error(
-                    src.value_location(key),
-                    format!("`{key}` must be a list of `name: value` lines"),
-                )
+                .error(src.value_location(key), format!("`{key}` must be a list of `name: value` lines"))
                 .hint("for example:\n      variables:\n        switchboard: 0116 225 2525");
         }
         return out;
     };
     for (name, val) in map {
         let Some(name) = name.as_str() else {
-            diags.error(
-                src.key_location(key),
-                format!("a name under `{key}` is not text"),
-            );
+            diags.error(src.key_location(key), format!("a name under `{key}` is not text"));
             continue;
         };
         if !valid_variable_name(name) {
             diags
-                .error(src.item_location(key, name), format!("variable name `{name}` may only use lower-case letters, digits, `-` and `_`"))
+                .error(
+                    src.item_location(key, name),
+                    format!("variable name `{name}` may only use lower-case letters, digits, `-` and `_`"),
+                )
                 .hint(format!("rename it to `{}`", suggest_id(name)));
             continue;
         }
@@ -229,10 +205,7 @@ pub(crate) fn read_variables(
                 out.insert(name.to_string(), text);
             }
             _ => {
-                diags.error(
-                    src.item_location(key, name),
-                    format!("variable `{name}` must be one line of text"),
-                );
+                diags.error(src.item_location(key, name), format!("variable `{name}` must be one line of text"));
             }
         }
     }
@@ -262,13 +235,12 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
     for key in map.keys() {
         let Some(key) = key.as_str() else { continue };
         if !KNOWN_KEYS.contains(&key) {
-            let d = diags.error(
-                src.key_location(key),
-                format!("unknown front matter key `{key}`"),
-            );
+            let d = diags.error(src.key_location(key), format!("unknown front matter key `{key}`"));
             match did_you_mean(key, KNOWN_KEYS) {
                 Some(near) => d.hint(format!("did you mean `{near}`? For a field of your own, put it under `extra:`")),
-                None => d.hint("put fields of your own under `extra:`; the known keys are listed in docs/source-format.md"),
+                None => {
+                    d.hint("put fields of your own under `extra:`; the known keys are listed in docs/source-format.md")
+                }
             };
         }
     }
@@ -292,10 +264,7 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
         let parsed = Date::parse(&written);
         if parsed.is_none() {
             diags
-                .error(
-                    src.value_location(key),
-                    format!("`{key}` is not a date: `{written}`"),
-                )
+                .error(src.value_location(key), format!("`{key}` is not a date: `{written}`"))
                 .hint("write dates as YYYY-MM-DD, for example 2027-03-31");
         }
         parsed
@@ -303,10 +272,7 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
     let required = |key: &str, diags: &mut Diagnostics, example: &str| {
         if get(key).is_none() {
             diags
-                .error(
-                    Location::file_start(file),
-                    format!("the front matter has no `{key}`"),
-                )
+                .error(Location::file_start(file), format!("the front matter has no `{key}`"))
                 .hint(format!("add a line like `{key}: {example}`"));
         }
     };
@@ -329,10 +295,7 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
             None
         }
         Some(_) => {
-            diags.error(
-                src.value_location("version"),
-                "`version` must be text in quotes, like \"2.1\"",
-            );
+            diags.error(src.value_location("version"), "`version` must be text in quotes, like \"2.1\"");
             None
         }
         None => None,
@@ -343,22 +306,18 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
             "approved" => Some(Status::Approved),
             "withdrawn" => Some(Status::Withdrawn),
             other => {
-                let d = diags.error(
-                    src.value_location("status"),
-                    format!("unknown status `{other}`"),
-                );
+                let d = diags.error(src.value_location("status"), format!("unknown status `{other}`"));
                 match did_you_mean(other, ["draft", "approved", "withdrawn"]) {
-                    Some(near) => d.hint(format!("did you mean `{near}`? The status is one of `draft`, `approved`, `withdrawn`")),
+                    Some(near) => {
+                        d.hint(format!("did you mean `{near}`? The status is one of `draft`, `approved`, `withdrawn`"))
+                    }
                     None => d.hint("the status is one of `draft`, `approved`, `withdrawn`"),
                 };
                 None
             }
         },
         Some(None) => {
-            diags.error(
-                src.value_location("status"),
-                "`status` must be one of `draft`, `approved`, `withdrawn`",
-            );
+            diags.error(src.value_location("status"), "`status` must be one of `draft`, `approved`, `withdrawn`");
             None
         }
         None => None,
@@ -388,10 +347,7 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
             .filter_map(|item| match scalar_text(item) {
                 Some(id) => Some((id.clone(), src.item_location("related", &id).line)),
                 None => {
-                    diags.error(
-                        src.value_location("related"),
-                        "each item of `related` must be a policy id",
-                    );
+                    diags.error(src.value_location("related"), "each item of `related` must be a policy id");
                     None
                 }
             })
@@ -399,32 +355,15 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
         Some(Value::String(one)) => vec![(one.clone(), src.value_location("related").line)],
         Some(_) => {
             diags
-                .error(
-                    src.value_location("related"),
-                    "`related` must be a list of policy ids",
-                )
+                .error(src.value_location("related"), "`related` must be a list of policy ids")
                 .hint("for example: `related: [information-governance, disciplinary]`");
             Vec::new()
         }
     };
 
-    let glossary = read_pairs(
-        &src,
-        "glossary",
-        get("glossary"),
-        diags,
-        "consent: When you say yes to something.",
-    );
-    let extra = read_pairs(
-        &src,
-        "extra",
-        get("extra"),
-        diags,
-        "equality-impact: Low risk",
-    );
-    let variables = get("variables")
-        .map(|v| read_variables(&src, "variables", v, diags))
-        .unwrap_or_default();
+    let glossary = read_pairs(&src, "glossary", get("glossary"), diags, "consent: When you say yes to something.");
+    let extra = read_pairs(&src, "extra", get("extra"), diags, "equality-impact: Low risk");
+    let variables = get("variables").map(|v| read_variables(&src, "variables", v, diags)).unwrap_or_default();
     let history = read_history(&src, get("history"), diags);
 
     if diags.error_count() > before {
@@ -462,10 +401,7 @@ fn read_pairs(
     };
     let Some(map) = value.as_mapping() else {
         diags
-            .error(
-                src.value_location(key),
-                format!("`{key}` must be a list of `name: text` lines"),
-            )
+            .error(src.value_location(key), format!("`{key}` must be a list of `name: text` lines"))
             .hint(format!("for example:\n      {key}:\n        {example}"));
         return Vec::new();
     };
@@ -475,33 +411,20 @@ fn read_pairs(
             continue;
         };
         let text = match val {
-            Value::Sequence(items) => Some(
-                items
-                    .iter()
-                    .filter_map(scalar_text)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            Value::Sequence(items) => Some(items.iter().filter_map(scalar_text).collect::<Vec<_>>().join(", ")),
             other => scalar_text(other),
         };
         match text {
             Some(text) => out.push((name, text.split_whitespace().collect::<Vec<_>>().join(" "))),
             None => {
-                diags.error(
-                    src.item_location(key, &name),
-                    format!("`{name}` under `{key}` must be plain text"),
-                );
+                diags.error(src.item_location(key, &name), format!("`{name}` under `{key}` must be plain text"));
             }
         }
     }
     out
 }
 
-fn read_history(
-    src: &YamlSource<'_>,
-    value: Option<&Value>,
-    diags: &mut Diagnostics,
-) -> Vec<HistoryEntry> {
+fn read_history(src: &YamlSource<'_>, value: Option<&Value>, diags: &mut Diagnostics) -> Vec<HistoryEntry> {
     let Some(value) = value else {
         return Vec::new();
     };
@@ -548,20 +471,13 @@ fn read_history(
                 .hint("write dates as YYYY-MM-DD, for example 2021-03-31");
         }
         match (version, date, changes) {
-            (Some(version), Some(date), Some(changes)) => out.push(HistoryEntry {
-                version,
-                date,
-                changes,
-            }),
+            (Some(version), Some(date), Some(changes)) => out.push(HistoryEntry { version, date, changes }),
             (version, _, changes) => {
-                let missing: Vec<&str> = [
-                    ("version", version.is_none()),
-                    ("date", written_date.is_none()),
-                    ("changes", changes.is_none()),
-                ]
-                .into_iter()
-                .filter_map(|(k, m)| m.then_some(k))
-                .collect();
+                let missing: Vec<&str> =
+                    [("version", version.is_none()), ("date", written_date.is_none()), ("changes", changes.is_none())]
+                        .into_iter()
+                        .filter_map(|(k, m)| m.then_some(k))
+                        .collect();
                 if !missing.is_empty() {
                     diags.error(
                         src.key_location("history"),
@@ -578,7 +494,8 @@ fn read_history(
 mod tests {
     use super::*;
 
-    const GOOD: &str = "title: Visiting\nversion: \"2.1\"\nstatus: approved\napproved-date: 2025-03-31\nreview-date: 2027-03-31\n";
+    const GOOD: &str =
+        "title: Visiting\nversion: \"2.1\"\nstatus: approved\napproved-date: 2025-03-31\nreview-date: 2027-03-31\n";
 
     #[test]
     fn split_finds_front_matter_and_body_line() {
@@ -631,13 +548,7 @@ mod tests {
         let mut diags = Diagnostics::new();
         let yaml = GOOD.replace("\"2.1\"", "2.1");
         assert!(parse_meta("a.md", &yaml, &mut diags).is_none());
-        assert!(
-            diags.sorted()[0]
-                .hint
-                .as_ref()
-                .unwrap()
-                .contains("version: \"2.1\"")
-        );
+        assert!(diags.sorted()[0].hint.as_ref().unwrap().contains("version: \"2.1\""));
     }
 
     #[test]

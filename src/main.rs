@@ -83,12 +83,7 @@ fn parse_date(text: &str) -> Result<Date, String> {
 fn build_date(arg: &DateArg) -> Date {
     arg.today
         .or_else(|| {
-            std::env::var("SOURCE_DATE_EPOCH")
-                .ok()?
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .and_then(Date::from_unix_seconds)
+            std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse::<i64>().ok().and_then(Date::from_unix_seconds)
         })
         .unwrap_or_else(Date::today_utc)
 }
@@ -96,37 +91,13 @@ fn build_date(arg: &DateArg) -> Date {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build {
-            root,
-            out,
-            drafts,
-            date,
-        } => {
+        Command::Build { root, out, drafts, date } => {
             let out = out.unwrap_or_else(|| root.join("output"));
-            build(
-                &root,
-                Some(&out),
-                BuildOptions {
-                    today: build_date(&date),
-                    drafts,
-                    strict: false,
-                },
-            )
+            build(&root, Some(&out), BuildOptions { today: build_date(&date), drafts, strict: false })
         }
-        Command::Check {
-            root,
-            strict,
-            drafts,
-            date,
-        } => build(
-            &root,
-            None,
-            BuildOptions {
-                today: build_date(&date),
-                drafts,
-                strict,
-            },
-        ),
+        Command::Check { root, strict, drafts, date } => {
+            build(&root, None, BuildOptions { today: build_date(&date), drafts, strict })
+        }
         Command::New { id, root } => new_policy(&root, &id),
     };
     match result {
@@ -154,23 +125,15 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
         eprintln!("{}: {what}", count_words(&result));
         return Ok(ExitCode::from(1));
     }
-    let outputs: Vec<String> = result
-        .outputs
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(a, n)| format!("{n} {}", audience_word(*a)))
-        .collect();
+    let outputs: Vec<String> =
+        result.outputs.iter().filter(|(_, n)| *n > 0).map(|(a, n)| format!("{n} {}", audience_word(*a))).collect();
     match out {
         Some(out) => {
             write_output(out, &result.artifacts)?;
             eprintln!(
                 "built {} {} ({}) into {} in {} ms: {}",
                 result.policies,
-                if result.policies == 1 {
-                    "policy"
-                } else {
-                    "policies"
-                },
+                if result.policies == 1 { "policy" } else { "policies" },
                 outputs.join(", "),
                 out.display(),
                 started.elapsed().as_millis(),
@@ -178,8 +141,9 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
             );
         }
         None => eprintln!(
-            "checked {} policies ({}): {}",
+            "checked {} {} ({}): {}",
             result.policies,
+            if result.policies == 1 { "policy" } else { "policies" },
             outputs.join(", "),
             count_words(&result)
         ),
@@ -227,14 +191,10 @@ fn new_policy(root: &Path, id: &str) -> Result<ExitCode, IoFailure> {
     let content = root.join("content");
     let path = content.join(format!("{id}.md"));
     if path.exists() {
-        eprintln!(
-            "error: `{}` already exists; choose another id or edit that file",
-            path.display()
-        );
+        eprintln!("error: `{}` already exists; choose another id or edit that file", path.display());
         return Ok(ExitCode::from(2));
     }
-    std::fs::create_dir_all(&content)
-        .map_err(|e| IoFailure::new(&content, "cannot create the folder", e))?;
+    std::fs::create_dir_all(&content).map_err(|e| IoFailure::new(&content, "cannot create the folder", e))?;
     std::fs::write(&path, starter::starter_policy(id, Date::today_utc()))
         .map_err(|e| IoFailure::new(&path, "cannot write", e))?;
     eprintln!(

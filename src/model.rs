@@ -22,12 +22,7 @@ pub enum Audience {
 
 impl Audience {
     /// Every audience, in the order outputs are listed.
-    pub const ALL: [Audience; 4] = [
-        Audience::Staff,
-        Audience::Patient,
-        Audience::EasyRead,
-        Audience::Poster,
-    ];
+    pub const ALL: [Audience; 4] = [Audience::Staff, Audience::Patient, Audience::EasyRead, Audience::Poster];
 
     /// The name used in fences and in output folder names.
     pub fn name(self) -> &'static str {
@@ -291,9 +286,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
-                push_plain_text(c, out)
-            }
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => push_plain_text(c, out),
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::Icon(_) => {}
             Inline::LineBreak => out.push(' '),

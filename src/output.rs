@@ -12,16 +12,9 @@ use crate::render::Artifact;
 /// Writes `artifacts` as the new content of `out_dir`. The previous folder is replaced only once
 /// every file has been written; top-level dotfiles of it (such as `.gitkeep`) are kept.
 pub fn write_output(out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)
-        .map_err(|e| IoFailure::new(parent, "cannot create the folder", e))?;
+    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".to_string());
+    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| IoFailure::new(parent, "cannot create the folder", e))?;
     let staging = parent.join(format!("{name}.tmp-{}", std::process::id()));
     let retired = parent.join(format!("{name}.old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
@@ -31,47 +24,36 @@ pub fn write_output(out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFail
         return Err(failure);
     }
     if out_dir.exists() {
-        fs::rename(out_dir, &retired)
-            .map_err(|e| IoFailure::new(out_dir, "cannot replace the output folder", e))?;
+        fs::rename(out_dir, &retired).map_err(|e| IoFailure::new(out_dir, "cannot replace the output folder", e))?;
     }
     if let Err(e) = fs::rename(&staging, out_dir) {
         // Put the old output back so the reader still has the last good build.
         let _ = fs::rename(&retired, out_dir);
         let _ = fs::remove_dir_all(&staging);
-        return Err(IoFailure::new(
-            out_dir,
-            "cannot move the new output into place at",
-            e,
-        ));
+        return Err(IoFailure::new(out_dir, "cannot move the new output into place at", e));
     }
     let _ = fs::remove_dir_all(&retired);
     Ok(())
 }
 
 fn write_all(staging: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
-    fs::create_dir_all(staging)
-        .map_err(|e| IoFailure::new(staging, "cannot create the folder", e))?;
+    fs::create_dir_all(staging).map_err(|e| IoFailure::new(staging, "cannot create the folder", e))?;
     if let Ok(entries) = fs::read_dir(out_dir) {
         for entry in entries.flatten() {
             let file_name = entry.file_name();
             if file_name.to_string_lossy().starts_with('.') && entry.path().is_file() {
                 let target = staging.join(&file_name);
-                fs::copy(entry.path(), &target)
-                    .map_err(|e| IoFailure::new(&target, "cannot write", e))?;
+                fs::copy(entry.path(), &target).map_err(|e| IoFailure::new(&target, "cannot write", e))?;
             }
         }
     }
     for artifact in artifacts {
         let path = safe_join(staging, &artifact.path).ok_or_else(|| IoFailure {
             path: PathBuf::from(&artifact.path),
-            message: format!(
-                "refusing to write `{}` outside the output folder",
-                artifact.path
-            ),
+            message: format!("refusing to write `{}` outside the output folder", artifact.path),
         })?;
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)
-                .map_err(|e| IoFailure::new(dir, "cannot create the folder", e))?;
+            fs::create_dir_all(dir).map_err(|e| IoFailure::new(dir, "cannot create the folder", e))?;
         }
         fs::write(&path, &artifact.bytes).map_err(|e| IoFailure::new(&path, "cannot write", e))?;
     }
@@ -109,11 +91,7 @@ mod tests {
         assert!(out.join(".gitkeep").exists());
         assert!(!out.join("stale.html").exists());
         assert_eq!(fs::read_to_string(out.join("staff/a.html")).unwrap(), "new");
-        let leftovers: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
 }

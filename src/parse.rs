@@ -57,7 +57,10 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     for source in &project.sources {
         if let Some(first) = seen.get(&source.id) {
             diags
-                .error(Location::file_start(&source.display), format!("duplicate policy id `{}`: `{first}` has the same file name", source.id))
+                .error(
+                    Location::file_start(&source.display),
+                    format!("duplicate policy id `{}`: `{first}` has the same file name", source.id),
+                )
                 .hint("policy ids come from file names and must be unique across all folders; rename one of the files");
             continue;
         }
@@ -73,23 +76,23 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
 /// Checks that a policy id is made of lower-case letters, digits and hyphens.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
 
 /// Parses one policy file. Returns `None` when its front matter is unusable.
-pub fn parse_policy(
-    source: &SourceFile,
-    ctx: &ParseContext<'_>,
-    diags: &mut Diagnostics,
-) -> Option<ParsedPolicy> {
+pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagnostics) -> Option<ParsedPolicy> {
     let file = source.display.as_str();
     if !valid_id(&source.id) {
         diags
-            .error(Location::file_start(file), format!("the policy id `{}` (the file name) may only use lower-case letters, digits and hyphens", source.id))
+            .error(
+                Location::file_start(file),
+                format!(
+                    "the policy id `{}` (the file name) may only use lower-case letters, digits and hyphens",
+                    source.id
+                ),
+            )
             .hint(format!("rename the file to `{}.md`", front_matter::suggest_id(&source.id)));
     }
     let split = front_matter::split(file, &source.text, diags)?;
@@ -119,24 +122,14 @@ pub fn parse_policy(
 
 /// Checks links and related policies now that every policy is known.
 fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
-    let anchors: BTreeMap<&str, BTreeSet<&str>> = parsed
-        .iter()
-        .map(|p| {
-            (
-                p.policy.id.as_str(),
-                heading_anchors(&p.policy.blocks).collect(),
-            )
-        })
-        .collect();
+    let anchors: BTreeMap<&str, BTreeSet<&str>> =
+        parsed.iter().map(|p| (p.policy.id.as_str(), heading_anchors(&p.policy.blocks).collect())).collect();
     let ids: Vec<&str> = anchors.keys().copied().collect();
     for p in parsed {
         for link in &p.links {
             match anchors.get(link.id.as_str()) {
                 None => {
-                    let d = diags.error(
-                        link.location.clone(),
-                        format!("link to a missing policy `{}.md`", link.id),
-                    );
+                    let d = diags.error(link.location.clone(), format!("link to a missing policy `{}.md`", link.id));
                     match did_you_mean(&link.id, ids.iter().copied()) {
                         Some(near) => d.hint(format!("did you mean `{near}.md`?")),
                         None => d.hint("link to the `.md` file of a policy in `content/`, for example `[Email policy](email-and-internet.md)`"),
@@ -148,10 +141,7 @@ fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
                     {
                         let d = diags.error(
                             link.location.clone(),
-                            format!(
-                                "link to a missing section `#{fragment}` of `{}.md`",
-                                link.id
-                            ),
+                            format!("link to a missing section `#{fragment}` of `{}.md`", link.id),
                         );
                         match did_you_mean(fragment, known.iter().copied()) {
                             Some(near) => d.hint(format!("did you mean `#{near}`?")),
@@ -165,9 +155,7 @@ fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
             if !anchors.contains_key(id.as_str()) {
                 let d = diags.warning(
                     Location::new(&p.policy.source, *line, 1),
-                    format!(
-                        "related policy `{id}` is not in this project; it is listed without a link"
-                    ),
+                    format!("related policy `{id}` is not in this project; it is listed without a link"),
                 );
                 if let Some(near) = did_you_mean(id, ids.iter().copied()) {
                     d.hint(format!("did you mean `{near}`?"));
@@ -199,11 +187,7 @@ pub fn slugify(text: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() {
-        "section".to_string()
-    } else {
-        out
-    }
+    if out.is_empty() { "section".to_string() } else { out }
 }
 
 /// A run of the body for one set of audiences: unfenced staff text or one fence's content.
@@ -232,6 +216,8 @@ struct BodyParser<'a> {
     /// Original body lines, for finding columns.
     source_lines: Vec<&'a str>,
     body_first_line: usize,
+    /// The last line warned about raw HTML, so `<b>x</b>` gets one warning, not two.
+    html_warned_line: usize,
 }
 
 impl<'a> BodyParser<'a> {
@@ -253,6 +239,7 @@ impl<'a> BodyParser<'a> {
             links: Vec::new(),
             source_lines: Vec::new(),
             body_first_line: 1,
+            html_warned_line: 0,
         }
     }
 
@@ -263,12 +250,7 @@ impl<'a> BodyParser<'a> {
         for segment in self.split_fences(body, first_line, diags) {
             let text = self.substitute_variables(&segment.text, segment.first_line, diags);
             for (kind, line) in self.parse_markdown(&text, segment.first_line, diags) {
-                blocks.push(Block {
-                    kind,
-                    audiences: segment.audiences,
-                    fence: segment.fence,
-                    line,
-                });
+                blocks.push(Block { kind, audiences: segment.audiences, fence: segment.fence, line });
             }
         }
         blocks
@@ -277,12 +259,7 @@ impl<'a> BodyParser<'a> {
     /// Cuts the body into staff text and fenced blocks, reporting fence mistakes.
     fn split_fences(&self, body: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<Segment> {
         let mut segments = Vec::new();
-        let mut current = Segment {
-            audiences: AudienceSet::STAFF_ONLY,
-            fence: 0,
-            first_line,
-            text: String::new(),
-        };
+        let mut current = Segment { audiences: AudienceSet::STAFF_ONLY, fence: 0, first_line, text: String::new() };
         let mut open_at: Option<usize> = None;
         let mut fence_count = 0;
         let mut code_fence: Option<String> = None;
@@ -292,15 +269,10 @@ impl<'a> BodyParser<'a> {
             // `:::` inside a code block is code, not a fence.
             let indent = line.len() - line.trim_start().len();
             if indent < 4 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
-                let marker: String = trimmed
-                    .chars()
-                    .take_while(|&c| c == trimmed.chars().next().unwrap())
-                    .collect();
+                let marker: String = trimmed.chars().take_while(|&c| c == trimmed.chars().next().unwrap()).collect();
                 match &code_fence {
                     None => code_fence = Some(marker),
-                    Some(open)
-                        if marker.starts_with(open.as_str()) && trimmed.len() == marker.len() =>
-                    {
+                    Some(open) if marker.starts_with(open.as_str()) && trimmed.len() == marker.len() => {
                         code_fence = None
                     }
                     _ => {}
@@ -334,8 +306,13 @@ impl<'a> BodyParser<'a> {
             }
             if let Some(opened) = open_at {
                 diags
-                    .error(Location::new(self.file, line_no, 1), format!("a fence inside a fence: the fence opened at line {opened} is still open"))
-                    .hint(format!("fences do not nest: close the fence of line {opened} with a line `:::` before opening another"));
+                    .error(
+                        Location::new(self.file, line_no, 1),
+                        format!("a fence inside a fence: the fence opened at line {opened} is still open"),
+                    )
+                    .hint(format!(
+                        "fences do not nest: close the fence of line {opened} with a line `:::` before opening another"
+                    ));
             }
             let mut audiences = AudienceSet::default();
             for name in names.split_whitespace() {
@@ -343,12 +320,12 @@ impl<'a> BodyParser<'a> {
                     Some(a) => audiences.insert(a),
                     None => {
                         let col = line.find(name).map_or(1, |i| line[..i].chars().count() + 1);
-                        let d = diags.error(
-                            Location::new(self.file, line_no, col),
-                            format!("unknown audience `{name}`"),
-                        );
+                        let d =
+                            diags.error(Location::new(self.file, line_no, col), format!("unknown audience `{name}`"));
                         match did_you_mean(name, Audience::ALL.iter().map(|a| a.name())) {
-                            Some(near) => d.hint(format!("did you mean `{near}`? Audiences are `staff`, `patient`, `easy-read` and `poster`")),
+                            Some(near) => d.hint(format!(
+                                "did you mean `{near}`? Audiences are `staff`, `patient`, `easy-read` and `poster`"
+                            )),
                             None => d.hint("audiences are `staff`, `patient`, `easy-read` and `poster`"),
                         };
                     }
@@ -358,20 +335,12 @@ impl<'a> BodyParser<'a> {
             open_at = Some(line_no);
             segments.push(std::mem::replace(
                 &mut current,
-                Segment {
-                    audiences,
-                    fence: fence_count,
-                    first_line: line_no + 1,
-                    text: String::new(),
-                },
+                Segment { audiences, fence: fence_count, first_line: line_no + 1, text: String::new() },
             ));
         }
         if let Some(opened) = open_at {
             diags
-                .error(
-                    Location::new(self.file, opened, 1),
-                    "this fence is never closed",
-                )
+                .error(Location::new(self.file, opened, 1), "this fence is never closed")
                 .hint("add a line `:::` where the audience's text ends");
         }
         segments.push(current);
@@ -381,12 +350,7 @@ impl<'a> BodyParser<'a> {
 
     /// Replaces `{{ name }}` with a placeholder for the variable's value and `\{{` with a literal
     /// `{{`, keeping every line break where it was so line numbers stay true.
-    fn substitute_variables(
-        &mut self,
-        text: &str,
-        first_line: usize,
-        diags: &mut Diagnostics,
-    ) -> String {
+    fn substitute_variables(&mut self, text: &str, first_line: usize, diags: &mut Diagnostics) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         let mut consumed = 0;
@@ -422,10 +386,7 @@ impl<'a> BodyParser<'a> {
                 }
                 None => {
                     diags
-                        .error(
-                            location,
-                            "`{{` starts a variable but has no closing `}}` on the same line",
-                        )
+                        .error(location, "`{{` starts a variable but has no closing `}}` on the same line")
                         .hint("write `{{ name }}` for a variable, or `\\{{` for literal braces");
                     out.push_str("{{");
                     rest = after;
@@ -469,41 +430,22 @@ impl<'a> BodyParser<'a> {
 
     /// The file location of byte `offset` of a segment's text, with the column found by
     /// looking for `token` on that line of the original file when given.
-    fn locate(
-        &self,
-        text: &str,
-        first_line: usize,
-        offset: usize,
-        token: Option<&str>,
-    ) -> Location {
+    fn locate(&self, text: &str, first_line: usize, offset: usize, token: Option<&str>) -> Location {
         let (line, col) = line_col(text, offset);
         let file_line = first_line + line - 1;
         let col = token
             .and_then(|t| {
-                let src = self
-                    .source_lines
-                    .get(file_line.checked_sub(self.body_first_line)?)?;
+                let src = self.source_lines.get(file_line.checked_sub(self.body_first_line)?)?;
                 src.find(t).map(|i| src[..i].chars().count() + 1)
             })
             .unwrap_or(col);
         Location::new(self.file, file_line, col)
     }
 
-    fn parse_markdown(
-        &mut self,
-        text: &str,
-        first_line: usize,
-        diags: &mut Diagnostics,
-    ) -> Vec<(BlockKind, usize)> {
-        let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, markdown_options())
-            .into_offset_iter()
-            .collect();
-        let mut walker = Walker {
-            events,
-            pos: 0,
-            text,
-            first_line,
-        };
+    fn parse_markdown(&mut self, text: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<(BlockKind, usize)> {
+        let events: Vec<(Event<'_>, Range<usize>)> =
+            Parser::new_ext(text, markdown_options()).into_offset_iter().collect();
+        let mut walker = Walker { events, pos: 0, text, first_line };
         let mut out = Vec::new();
         while walker.pos < walker.events.len() {
             let offset = walker.events[walker.pos].1.start;
@@ -523,15 +465,9 @@ impl<'a> BodyParser<'a> {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let content = self.inlines(w, diags);
                 let anchor = self.unique_anchor(id.map(|s| s.to_string()), &content);
-                Some(BlockKind::Heading {
-                    level: heading_level(level),
-                    content,
-                    anchor,
-                })
+                Some(BlockKind::Heading { level: heading_level(level), content, anchor })
             }
-            Event::Start(Tag::BlockQuote(_)) => {
-                Some(BlockKind::Quote(self.blocks_until_end(w, diags)))
-            }
+            Event::Start(Tag::BlockQuote(_)) => Some(BlockKind::Quote(self.blocks_until_end(w, diags))),
             Event::Start(Tag::CodeBlock(_)) => {
                 let mut code = String::new();
                 while let Some((e, _)) = w.next() {
@@ -570,10 +506,8 @@ impl<'a> BodyParser<'a> {
                     }
                 }
                 let location = w.location(self, range.start, None);
-                raw_html_warning(diags, location);
-                Some(BlockKind::Paragraph(vec![Inline::Text(
-                    self.restore(html.trim()),
-                )]))
+                self.raw_html_warning(diags, location);
+                Some(BlockKind::Paragraph(vec![Inline::Text(self.restore(html.trim()))]))
             }
             Event::Rule => Some(BlockKind::Rule),
             Event::Start(_) => {
@@ -640,13 +574,7 @@ impl<'a> BodyParser<'a> {
         out
     }
 
-    fn inline_event(
-        &mut self,
-        w: &mut Walker<'_>,
-        out: &mut Vec<Inline>,
-        text: &mut TextRun,
-        diags: &mut Diagnostics,
-    ) {
+    fn inline_event(&mut self, w: &mut Walker<'_>, out: &mut Vec<Inline>, text: &mut TextRun, diags: &mut Diagnostics) {
         let (event, range) = w.next().expect("peeked");
         match event {
             Event::Text(t) => text.push(&t, range.start),
@@ -658,40 +586,32 @@ impl<'a> BodyParser<'a> {
                     Event::HardBreak => out.push(Inline::LineBreak),
                     Event::Html(h) | Event::InlineHtml(h) => {
                         let location = w.location(self, range.start, Some(h.as_ref()));
-                        raw_html_warning(diags, location);
+                        self.raw_html_warning(diags, location);
                         out.push(Inline::Text(self.restore(&h)));
                     }
-                    Event::Start(Tag::Emphasis) => {
-                        out.push(Inline::Emphasis(self.inlines(w, diags)))
-                    }
+                    Event::Start(Tag::Emphasis) => out.push(Inline::Emphasis(self.inlines(w, diags))),
                     Event::Start(Tag::Strong) => out.push(Inline::Strong(self.inlines(w, diags))),
                     Event::Start(Tag::Link { dest_url, .. }) => {
                         let dest = self.restore(&dest_url);
                         let content = self.inlines(w, diags);
-                        let location =
-                            w.location(self, range.start, Some(&format!("({}", dest_url)));
+                        let location = w.location(self, range.start, None);
                         match self.link_target(&dest, &location, diags) {
-                            Some(target) => out.push(Inline::Link {
-                                target,
-                                content,
-                                at: (location.line, location.col),
-                            }),
+                            Some(target) => {
+                                out.push(Inline::Link { target, content, at: (location.line, location.col) })
+                            }
                             None => out.extend(content),
                         }
                     }
                     Event::Start(Tag::Image { dest_url, .. }) => {
                         let dest = self.restore(&dest_url);
                         let alt = crate::model::plain_text(&self.inlines(w, diags));
-                        let location =
-                            w.location(self, range.start, Some(&format!("({}", dest_url)));
+                        let location = w.location(self, range.start, None);
                         if let Some(image) = self.image(&dest, alt, &location, diags) {
                             out.push(image);
                         }
                     }
                     Event::Start(_) => out.extend(self.inlines(w, diags)),
-                    Event::TaskListMarker(done) => {
-                        text.push(if done { "[x] " } else { "[ ] " }, range.start)
-                    }
+                    Event::TaskListMarker(done) => text.push(if done { "[x] " } else { "[ ] " }, range.start),
                     _ => {}
                 }
             }
@@ -699,13 +619,7 @@ impl<'a> BodyParser<'a> {
     }
 
     /// Turns collected text into inlines: restores variables and picks out `:icon:` names.
-    fn flush_text(
-        &mut self,
-        w: &Walker<'_>,
-        out: &mut Vec<Inline>,
-        run: &mut TextRun,
-        diags: &mut Diagnostics,
-    ) {
+    fn flush_text(&mut self, w: &Walker<'_>, out: &mut Vec<Inline>, run: &mut TextRun, diags: &mut Diagnostics) {
         if run.text.is_empty() {
             return;
         }
@@ -725,8 +639,7 @@ impl<'a> BodyParser<'a> {
                         if near.is_empty() {
                             d.hint("the built-in icons are listed in docs/source-format.md, section 7; a theme can add its own");
                         } else {
-                            let list: Vec<String> =
-                                near.iter().map(|n| format!("`:{n}:`")).collect();
+                            let list: Vec<String> = near.iter().map(|n| format!("`:{n}:`")).collect();
                             d.hint(format!("did you mean {}?", list.join(" or ")));
                         }
                     }
@@ -750,17 +663,9 @@ impl<'a> BodyParser<'a> {
         anchor
     }
 
-    fn link_target(
-        &mut self,
-        dest: &str,
-        location: &Location,
-        diags: &mut Diagnostics,
-    ) -> Option<LinkTarget> {
+    fn link_target(&mut self, dest: &str, location: &Location, diags: &mut Diagnostics) -> Option<LinkTarget> {
         let lower = dest.to_ascii_lowercase();
-        if ["https://", "http://", "mailto:", "tel:"]
-            .iter()
-            .any(|s| lower.starts_with(s))
-        {
+        if ["https://", "http://", "mailto:", "tel:"].iter().any(|s| lower.starts_with(s)) {
             return Some(LinkTarget::External(dest.to_string()));
         }
         if let Some(fragment) = dest.strip_prefix('#') {
@@ -793,24 +698,12 @@ impl<'a> BodyParser<'a> {
         }
         let Some(resolved) = resolve_relative(self.content_dir, path) else {
             diags
-                .error(
-                    location.clone(),
-                    format!("link to `{dest}` leaves the `content/` folder"),
-                )
+                .error(location.clone(), format!("link to `{dest}` leaves the `content/` folder"))
                 .hint("link to policies inside `content/`");
             return None;
         };
-        let id = resolved
-            .rsplit('/')
-            .next()
-            .unwrap_or(&resolved)
-            .trim_end_matches(".md")
-            .to_string();
-        self.links.push(PolicyLink {
-            id: id.clone(),
-            fragment: fragment.clone(),
-            location: location.clone(),
-        });
+        let id = resolved.rsplit('/').next().unwrap_or(&resolved).trim_end_matches(".md").to_string();
+        self.links.push(PolicyLink { id: id.clone(), fragment: fragment.clone(), location: location.clone() });
         if id == self.id
             && let Some(fragment) = fragment
         {
@@ -819,13 +712,7 @@ impl<'a> BodyParser<'a> {
         Some(LinkTarget::Policy { id, fragment })
     }
 
-    fn image(
-        &mut self,
-        dest: &str,
-        alt: String,
-        location: &Location,
-        diags: &mut Diagnostics,
-    ) -> Option<Inline> {
+    fn image(&mut self, dest: &str, alt: String, location: &Location, diags: &mut Diagnostics) -> Option<Inline> {
         if alt.trim().is_empty() {
             diags
                 .error(location.clone(), format!("the image `{dest}` has no alternative text"))
@@ -840,46 +727,39 @@ impl<'a> BodyParser<'a> {
         }
         let Some(path) = resolve_relative(self.content_dir, dest) else {
             diags
-                .error(
-                    location.clone(),
-                    format!("the image path `{dest}` leaves the `content/` folder"),
-                )
+                .error(location.clone(), format!("the image path `{dest}` leaves the `content/` folder"))
                 .hint("keep pictures inside `content/`, for example in `content/images/`");
             return None;
         };
         if !self.ctx.content_files.contains(&path) {
             let d = diags.error(location.clone(), format!("image not found: `{dest}`"));
             match did_you_mean(&path, self.ctx.content_files.iter().map(String::as_str)) {
-                Some(near) => d.hint(format!(
-                    "did you mean `content/{near}`? Paths are relative to the policy file"
-                )),
-                None => d.hint(format!(
-                    "paths are relative to the policy file; this one points to `content/{path}`"
-                )),
+                Some(near) => d.hint(format!("did you mean `content/{near}`? Paths are relative to the policy file")),
+                None => d.hint(format!("paths are relative to the policy file; this one points to `content/{path}`")),
             };
             return None;
         }
         let supported = [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));
         if !supported {
             diags
-                .error(
-                    location.clone(),
-                    format!("the image `{dest}` is not a PNG or JPEG file"),
-                )
+                .error(location.clone(), format!("the image `{dest}` is not a PNG or JPEG file"))
                 .hint("save the picture as .png or .jpg");
             return None;
         }
-        Some(Inline::Image {
-            path,
-            alt: alt.trim().to_string(),
-        })
+        Some(Inline::Image { path, alt: alt.trim().to_string() })
     }
 }
 
-fn raw_html_warning(diags: &mut Diagnostics, location: Location) {
-    diags
-        .warning(location, "raw HTML is not passed through; it is shown as text")
-        .hint("write it in Markdown instead (for example **bold**, [links](https://...), tables with `|`)");
+impl BodyParser<'_> {
+    fn raw_html_warning(&mut self, diags: &mut Diagnostics, location: Location) {
+        if location.line == self.html_warned_line {
+            return;
+        }
+        self.html_warned_line = location.line;
+        diags
+            .warning(location, "raw HTML is not passed through; it is shown as text")
+            .hint("write it in Markdown instead (for example **bold**, [links](https://...), tables with `|`)");
+    }
 }
 
 /// The pulldown-cmark options, set in one place: CommonMark plus GitHub tables, heading ids
@@ -953,11 +833,7 @@ impl BodyParser<'_> {
                 _ => {}
             }
         }
-        BlockKind::Table {
-            align,
-            header,
-            rows,
-        }
+        BlockKind::Table { align, header, rows }
     }
 }
 
@@ -1031,17 +907,14 @@ fn split_icons(text: &str) -> Vec<Piece<'_>> {
         if bytes[i] == b':' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
             let name_start = i + 1;
             let mut j = name_start;
-            while j < bytes.len()
-                && (bytes[j].is_ascii_lowercase() || bytes[j].is_ascii_digit() || bytes[j] == b'-')
-            {
+            while j < bytes.len() && (bytes[j].is_ascii_lowercase() || bytes[j].is_ascii_digit() || bytes[j] == b'-') {
                 j += 1;
             }
             let name = &text[name_start..j];
             let closes = j < bytes.len() && bytes[j] == b':';
             let free_after = j + 1 >= bytes.len() || !bytes[j + 1].is_ascii_alphanumeric();
             let has_letter = name.bytes().any(|b| b.is_ascii_lowercase());
-            if closes && free_after && has_letter && !name.starts_with('-') && !name.ends_with('-')
-            {
+            if closes && free_after && has_letter && !name.starts_with('-') && !name.ends_with('-') {
                 if start < i {
                     pieces.push(Piece::Text(&text[start..i]));
                 }
@@ -1062,8 +935,7 @@ fn split_icons(text: &str) -> Vec<Piece<'_>> {
 /// Joins a relative path to the folder of a policy (both relative to `content/`), resolving
 /// `.` and `..`. `None` when the result would leave `content/` or the path is absolute.
 pub fn resolve_relative(dir: &str, path: &str) -> Option<String> {
-    if path.starts_with('/') || path.starts_with('\\') || path.contains('\\') || path.contains(':')
-    {
+    if path.starts_with('/') || path.starts_with('\\') || path.contains('\\') || path.contains(':') {
         return None;
     }
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
@@ -1076,11 +948,7 @@ pub fn resolve_relative(dir: &str, path: &str) -> Option<String> {
             p => parts.push(p),
         }
     }
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join("/"))
-    }
+    if parts.is_empty() { None } else { Some(parts.join("/")) }
 }
 
 #[cfg(test)]
@@ -1089,41 +957,23 @@ mod tests {
 
     #[test]
     fn split_icons_finds_names_but_not_times() {
-        assert_eq!(
-            split_icons(":camera-off: Do not"),
-            vec![Piece::Icon("camera-off"), Piece::Text(" Do not")]
-        );
-        assert_eq!(
-            split_icons("at 8:30: come"),
-            vec![Piece::Text("at 8:30: come")]
-        );
-        assert_eq!(
-            split_icons("a :b: c"),
-            vec![Piece::Text("a "), Piece::Icon("b"), Piece::Text(" c")]
-        );
+        assert_eq!(split_icons(":camera-off: Do not"), vec![Piece::Icon("camera-off"), Piece::Text(" Do not")]);
+        assert_eq!(split_icons("at 8:30: come"), vec![Piece::Text("at 8:30: come")]);
+        assert_eq!(split_icons("a :b: c"), vec![Piece::Text("a "), Piece::Icon("b"), Piece::Text(" c")]);
         assert_eq!(split_icons("ratio :2:"), vec![Piece::Text("ratio :2:")]);
     }
 
     #[test]
     fn slugify_makes_github_style_anchors() {
-        assert_eq!(
-            slugify("7.4 Recording in a hospital setting"),
-            "74-recording-in-a-hospital-setting"
-        );
+        assert_eq!(slugify("7.4 Recording in a hospital setting"), "74-recording-in-a-hospital-setting");
         assert_eq!(slugify("Who is this for?"), "who-is-this-for");
         assert_eq!(slugify("!!!"), "section");
     }
 
     #[test]
     fn resolve_relative_keeps_paths_inside_content() {
-        assert_eq!(
-            resolve_relative("", "images/a.png").as_deref(),
-            Some("images/a.png")
-        );
-        assert_eq!(
-            resolve_relative("hr", "../images/a.png").as_deref(),
-            Some("images/a.png")
-        );
+        assert_eq!(resolve_relative("", "images/a.png").as_deref(), Some("images/a.png"));
+        assert_eq!(resolve_relative("hr", "../images/a.png").as_deref(), Some("images/a.png"));
         assert_eq!(resolve_relative("", "../secret.png"), None);
         assert_eq!(resolve_relative("", "/etc/passwd"), None);
         assert_eq!(resolve_relative("", "C:/x.png"), None);

@@ -39,27 +39,11 @@ pub struct BuildResult {
 /// and no files are returned when anything is an error.
 pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnostics) -> BuildResult {
     let policies = parse_project(project, &mut diagnostics);
-    let library = resolve(
-        &policies,
-        ResolveOptions {
-            today: options.today,
-            drafts: options.drafts,
-        },
-        &mut diagnostics,
-    );
-    let outputs = Audience::ALL
-        .iter()
-        .map(|&a| (a, library.views(a).count()))
-        .collect();
-    let mut result = BuildResult {
-        policies: library.policies.len(),
-        outputs,
-        ..BuildResult::default()
-    };
+    let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
+    let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
+    let mut result = BuildResult { policies: library.policies.len(), outputs, ..BuildResult::default() };
     if !diagnostics.has_errors() {
-        let render_options = RenderOptions {
-            strict: options.strict,
-        };
+        let render_options = RenderOptions { strict: options.strict };
         result.artifacts = render_library(project, &library, &render_options, &mut diagnostics);
     }
     if diagnostics.has_errors() {

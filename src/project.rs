@@ -24,10 +24,7 @@ pub struct IoFailure {
 impl IoFailure {
     /// A failure at `path` caused by `error`.
     pub fn new(path: &Path, what: &str, error: impl fmt::Display) -> Self {
-        IoFailure {
-            path: path.to_path_buf(),
-            message: format!("{what} `{}`: {error}", path.display()),
-        }
+        IoFailure { path: path.to_path_buf(), message: format!("{what} `{}`: {error}", path.display()) }
     }
 }
 
@@ -138,32 +135,19 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         walk(&theme_dir, &theme_dir, &mut theme_files, diags)?;
         for rel in theme_files {
             let path = theme_dir.join(&rel);
-            overrides.insert(
-                rel,
-                fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?,
-            );
+            overrides.insert(rel, fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?);
         }
     } else if config.theme != "default" {
         diags
             .error(
                 Location::file_start(CONFIG_FILE),
-                format!(
-                    "the theme `{}` has no folder `themes/{}/`",
-                    config.theme, config.theme
-                ),
+                format!("the theme `{}` has no folder `themes/{}/`", config.theme, config.theme),
             )
             .hint("create the folder with the files you want to change, or use `theme: default`");
     }
     let theme = Theme::with_overrides(overrides);
 
-    Ok(Project {
-        root: root.to_path_buf(),
-        config,
-        theme,
-        sources,
-        content_files,
-        images,
-    })
+    Ok(Project { root: root.to_path_buf(), config, theme, sources, content_files, images })
 }
 
 /// Reads a whole text file, with the path in any error.
@@ -173,17 +157,10 @@ pub fn read_text(path: &Path) -> Result<String, IoFailure> {
 
 /// Lists files under `dir` (relative to `base`, `/`-separated), skipping hidden entries and
 /// refusing symbolic links, so nothing outside the project is ever read.
-fn walk(
-    base: &Path,
-    dir: &Path,
-    out: &mut Vec<String>,
-    diags: &mut Diagnostics,
-) -> Result<(), IoFailure> {
-    let entries =
-        fs::read_dir(dir).map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
-    let mut entries: Vec<_> = entries
-        .collect::<Result<_, _>>()
-        .map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
+fn walk(base: &Path, dir: &Path, out: &mut Vec<String>, diags: &mut Diagnostics) -> Result<(), IoFailure> {
+    let entries = fs::read_dir(dir).map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
+    let mut entries: Vec<_> =
+        entries.collect::<Result<_, _>>().map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name();
@@ -192,17 +169,17 @@ fn walk(
             continue;
         }
         let path = entry.path();
-        let kind = entry
-            .file_type()
-            .map_err(|e| IoFailure::new(&path, "cannot read", e))?;
-        let rel = path
-            .strip_prefix(base)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let kind = entry.file_type().map_err(|e| IoFailure::new(&path, "cannot read", e))?;
+        let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         if kind.is_symlink() {
             diags
-                .warning(Location::file_start(&format!("{}/{rel}", base.file_name().map(|n| n.to_string_lossy()).unwrap_or_default())), "symbolic links are skipped")
+                .warning(
+                    Location::file_start(&format!(
+                        "{}/{rel}",
+                        base.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    )),
+                    "symbolic links are skipped",
+                )
                 .hint("copy the file into the project instead, so the build only reads files inside it");
         } else if kind.is_dir() {
             walk(base, &path, out, diags)?;

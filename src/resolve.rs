@@ -10,9 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dates::{Date, ReviewStatus};
 use crate::diag::{Diagnostics, Location};
-use crate::model::{
-    Audience, Block, BlockKind, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text,
-};
+use crate::model::{Audience, Block, BlockKind, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text};
 
 /// Knobs of the resolve stage.
 #[derive(Debug, Clone, Copy)]
@@ -126,14 +124,10 @@ pub struct RelatedPolicy {
 /// Builds the views of every policy. Link problems that depend on the audience are reported
 /// here as warnings; overdue reviews are warned about too.
 pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnostics) -> Library {
-    let published: Vec<&Policy> = policies
-        .iter()
-        .filter(|p| options.drafts || p.meta.status != Status::Draft)
-        .collect();
-    let audiences_of: BTreeMap<&str, Vec<Audience>> = published
-        .iter()
-        .map(|p| (p.id.as_str(), audiences_with_output(p)))
-        .collect();
+    let published: Vec<&Policy> =
+        policies.iter().filter(|p| options.drafts || p.meta.status != Status::Draft).collect();
+    let audiences_of: BTreeMap<&str, Vec<Audience>> =
+        published.iter().map(|p| (p.id.as_str(), audiences_with_output(p))).collect();
 
     // First pass: each view's blocks with headings settled, so link targets can be checked
     // against the anchors that really exist in the target's view.
@@ -149,12 +143,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
         .iter()
         .flat_map(|(p, views)| {
             views.iter().map(move |(a, _, blocks)| {
-                (
-                    (p.id.as_str(), *a),
-                    crate::parse::heading_anchors(blocks)
-                        .map(str::to_string)
-                        .collect(),
-                )
+                ((p.id.as_str(), *a), crate::parse::heading_anchors(blocks).map(str::to_string).collect())
             })
         })
         .collect();
@@ -176,12 +165,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
         let available = audiences_of[policy.id.as_str()].clone();
         let mut out_views = Vec::new();
         for (audience, title, mut blocks) in views {
-            let mut linker = Linker {
-                policy,
-                audience,
-                anchors: &anchors,
-                diags,
-            };
+            let mut linker = Linker { policy, audience, anchors: &anchors, diags };
             for block in &mut blocks {
                 linker.block(&mut block.kind, block.line);
             }
@@ -197,24 +181,14 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                 review_status: status,
                 draft: policy.meta.status == Status::Draft,
                 blocks,
-                glossary: if audience == Audience::EasyRead {
-                    policy.meta.glossary.clone()
-                } else {
-                    Vec::new()
-                },
+                glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
                 available: available.clone(),
                 staff: (audience == Audience::Staff).then(|| staff_details(policy, &published)),
             });
         }
-        resolved.push(ResolvedPolicy {
-            id: policy.id.clone(),
-            views: out_views,
-        });
+        resolved.push(ResolvedPolicy { id: policy.id.clone(), views: out_views });
     }
-    Library {
-        policies: resolved,
-        today: options.today,
-    }
+    Library { policies: resolved, today: options.today }
 }
 
 /// Staff always; other audiences when the policy is not withdrawn and has blocks for them.
@@ -223,8 +197,7 @@ fn audiences_with_output(policy: &Policy) -> Vec<Audience> {
         .into_iter()
         .filter(|&a| {
             a == Audience::Staff
-                || (policy.meta.status != Status::Withdrawn
-                    && policy.blocks.iter().any(|b| b.audiences.contains(a)))
+                || (policy.meta.status != Status::Withdrawn && policy.blocks.iter().any(|b| b.audiences.contains(a)))
         })
         .collect()
 }
@@ -232,15 +205,8 @@ fn audiences_with_output(policy: &Policy) -> Vec<Audience> {
 /// The blocks of one audience and its title, with headings renumbered so the body starts at
 /// level 2 under the page's one level-1 title.
 fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
-    let mut blocks: Vec<Block> = policy
-        .blocks
-        .iter()
-        .filter(|b| b.audiences.contains(audience))
-        .cloned()
-        .collect();
-    let first_h1 = blocks
-        .iter()
-        .position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
+    let mut blocks: Vec<Block> = policy.blocks.iter().filter(|b| b.audiences.contains(audience)).cloned().collect();
+    let first_h1 = blocks.iter().position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
     let mut title = policy.meta.title.clone();
     match audience {
         // A poster's first heading is its headline: it stays on the poster.
@@ -301,10 +267,7 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
             .iter()
             .map(|(id, _)| RelatedPolicy {
                 id: id.clone(),
-                title: published
-                    .iter()
-                    .find(|p| &p.id == id)
-                    .map(|p| p.meta.title.clone()),
+                title: published.iter().find(|p| &p.id == id).map(|p| p.meta.title.clone()),
             })
             .collect(),
         extra: meta.extra.clone(),
@@ -323,9 +286,7 @@ struct Linker<'a, 'd> {
 impl Linker<'_, '_> {
     fn block(&mut self, kind: &mut BlockKind, line: usize) {
         match kind {
-            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
-                self.inlines(content, line)
-            }
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => self.inlines(content, line),
             BlockKind::List { items, .. } => {
                 for item in items {
                     for b in item {
@@ -352,11 +313,7 @@ impl Linker<'_, '_> {
         for mut inline in inlines.drain(..) {
             match &mut inline {
                 Inline::Emphasis(c) | Inline::Strong(c) => self.inlines(c, line),
-                Inline::Link {
-                    target,
-                    content,
-                    at,
-                } => {
+                Inline::Link { target, content, at } => {
                     self.inlines(content, line);
                     if !self.keep_link(target, *at) {
                         out.append(content);
@@ -367,7 +324,15 @@ impl Linker<'_, '_> {
             }
             out.push(inline);
         }
-        *inlines = out;
+        // Unlinked text joins its neighbours, so the view reads as one run of words.
+        let mut merged: Vec<Inline> = Vec::with_capacity(out.len());
+        for inline in out {
+            match (merged.last_mut(), inline) {
+                (Some(Inline::Text(last)), Inline::Text(next)) => last.push_str(&next),
+                (_, inline) => merged.push(inline),
+            }
+        }
+        *inlines = merged;
     }
 
     /// Checks one link for this audience; may drop a fragment. False: show the text unlinked.
@@ -381,6 +346,10 @@ impl Linker<'_, '_> {
                 if here.is_some_and(|a| a.contains(fragment.as_str())) {
                     return true;
                 }
+                // A section that exists for no audience is already an error from parsing.
+                if !crate::parse::heading_anchors(&self.policy.blocks).any(|a| a == fragment) {
+                    return false;
+                }
                 self.diags
                     .warning(location, format!("the section `#{fragment}` is not in the {audience} version, so this link is shown as plain text there"))
                     .hint(format!("give the section to the {audience} audience too, or remove the link from the {audience} text"));
@@ -389,12 +358,20 @@ impl Linker<'_, '_> {
             LinkTarget::Policy { id, fragment } => {
                 let Some(anchors) = self.anchors.get(&(id.as_str(), audience)) else {
                     self.diags
-                        .warning(location, format!("`{id}` has no {audience} version, so this link is shown as plain text there"))
-                        .hint(format!("write a `::: {audience}` block in `{id}.md`, or remove the link from the {audience} text"));
+                        .warning(
+                            location,
+                            format!("`{id}` has no {audience} version, so this link is shown as plain text there"),
+                        )
+                        .hint(format!(
+                            "write a `::: {audience}` block in `{id}.md`, or remove the link from the {audience} text"
+                        ));
                     return false;
                 };
+                // A section missing from every version is already an error from parsing.
+                let exists_somewhere = |f: &str| self.anchors.iter().any(|((i, _), a)| i == id && a.contains(f));
                 if let Some(f) = fragment
                     && !anchors.contains(f.as_str())
+                    && exists_somewhere(f)
                 {
                     self.diags
                         .warning(location, format!("the section `#{f}` of `{id}` is not in its {audience} version; the link goes to the start of it"))

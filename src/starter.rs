@@ -6,12 +6,7 @@ use crate::dates::Date;
 
 /// A starter policy titled from its id, approved `today` and due for review in three years.
 pub fn starter_policy(id: &str, today: Date) -> String {
-    let title = id
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .map(capitalise)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let title = id.split('-').filter(|w| !w.is_empty()).map(capitalise).collect::<Vec<_>>().join(" ");
     let review = today.add_months(36);
     format!(
         r#"---

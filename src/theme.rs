@@ -45,19 +45,12 @@ impl Theme {
 
     /// A theme file as text (lossy for non-UTF-8).
     pub fn text(&self, path: &str) -> Option<String> {
-        self.file(path)
-            .map(|b| String::from_utf8_lossy(b).into_owned())
+        self.file(path).map(|b| String::from_utf8_lossy(b).into_owned())
     }
 
     /// Every file under `prefix`, in path order.
-    pub fn files_under<'a>(
-        &'a self,
-        prefix: &'a str,
-    ) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
-        self.files
-            .iter()
-            .filter(move |(p, _)| p.starts_with(prefix))
-            .map(|(p, b)| (p.as_str(), b.as_slice()))
+    pub fn files_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
+        self.files.iter().filter(move |(p, _)| p.starts_with(prefix)).map(|(p, b)| (p.as_str(), b.as_slice()))
     }
 
     /// The SVG source of an icon.

@@ -42,11 +42,7 @@ pub fn inlines_to_html(inlines: &[Inline], ctx: &HtmlContext<'_>) -> String {
 
 fn block_html(kind: &BlockKind, ctx: &HtmlContext<'_>, out: &mut String) {
     match kind {
-        BlockKind::Heading {
-            level,
-            content,
-            anchor,
-        } => {
+        BlockKind::Heading { level, content, anchor } => {
             out.push_str(&format!("<h{level} id=\"{}\">", escape(anchor)));
             push_inlines(content, ctx, out);
             out.push_str(&format!("</h{level}>\n"));
@@ -75,21 +71,10 @@ fn block_html(kind: &BlockKind, ctx: &HtmlContext<'_>, out: &mut String) {
                 }
                 out.push_str("</li>\n");
             }
-            out.push_str(if start.is_some() {
-                "</ol>\n"
-            } else {
-                "</ul>\n"
-            });
+            out.push_str(if start.is_some() { "</ol>\n" } else { "</ul>\n" });
         }
-        BlockKind::Table {
-            align,
-            header,
-            rows,
-        } => {
-            let caption = header
-                .first()
-                .map(|c| crate::model::plain_text(c))
-                .unwrap_or_default();
+        BlockKind::Table { align, header, rows } => {
+            let caption = header.first().map(|c| crate::model::plain_text(c)).unwrap_or_default();
             out.push_str(&format!("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table: {}\">\n<table>\n<thead>\n<tr>", escape(&caption)));
             for (i, cell) in header.iter().enumerate() {
                 out.push_str(&format!("<th scope=\"col\"{}>", align_attr(align.get(i))));
@@ -135,9 +120,7 @@ fn align_attr(align: Option<&Align>) -> &'static str {
 fn push_inlines(inlines: &[Inline], ctx: &HtmlContext<'_>, out: &mut String) {
     for inline in inlines {
         match inline {
-            Inline::Text(t) => {
-                escape_html_body_text(&mut *out, t).expect("writing to a String cannot fail")
-            }
+            Inline::Text(t) => escape_html_body_text(&mut *out, t).expect("writing to a String cannot fail"),
             Inline::Emphasis(c) => {
                 out.push_str("<em>");
                 push_inlines(c, ctx, out);
@@ -153,12 +136,9 @@ fn push_inlines(inlines: &[Inline], ctx: &HtmlContext<'_>, out: &mut String) {
                 escape_html_body_text(&mut *out, c).expect("writing to a String cannot fail");
                 out.push_str("</code>");
             }
-            Inline::Link {
-                target, content, ..
-            } => {
+            Inline::Link { target, content, .. } => {
                 out.push_str("<a href=\"");
-                escape_href(&mut *out, &link_href(target))
-                    .expect("writing to a String cannot fail");
+                escape_href(&mut *out, &link_href(target)).expect("writing to a String cannot fail");
                 out.push_str("\">");
                 push_inlines(content, ctx, out);
                 out.push_str("</a>");
@@ -179,10 +159,7 @@ fn link_href(target: &LinkTarget) -> String {
     match target {
         LinkTarget::External(url) => url.clone(),
         LinkTarget::Section(fragment) => format!("#{fragment}"),
-        LinkTarget::Policy {
-            id,
-            fragment: Some(f),
-        } => format!("{id}.html#{f}"),
+        LinkTarget::Policy { id, fragment: Some(f) } => format!("{id}.html#{f}"),
         LinkTarget::Policy { id, fragment: None } => format!("{id}.html"),
     }
 }
@@ -191,19 +168,12 @@ fn link_href(target: &LinkTarget) -> String {
 /// assistive technology when `label` is `Some("")` because the words beside it say it all.
 pub fn icon_html(theme: &Theme, name: &str, label: Option<&str>) -> String {
     let svg = theme.icon_svg(name).unwrap_or_default();
-    let svg = svg
-        .trim()
-        .replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
-    let spoken = label
-        .map(str::to_string)
-        .unwrap_or_else(|| name.replace('-', " "));
+    let svg = svg.trim().replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
+    let spoken = label.map(str::to_string).unwrap_or_else(|| name.replace('-', " "));
     if spoken.is_empty() {
         format!("<span class=\"icon\" aria-hidden=\"true\">{svg}</span>")
     } else {
-        format!(
-            "<span class=\"icon\" role=\"img\" aria-label=\"{}\">{svg}</span>",
-            escape(&spoken)
-        )
+        format!("<span class=\"icon\" role=\"img\" aria-label=\"{}\">{svg}</span>", escape(&spoken))
     }
 }
 
@@ -214,26 +184,13 @@ mod tests {
 
     fn render(kind: BlockKind) -> String {
         let theme = Theme::builtin();
-        let ctx = HtmlContext {
-            theme: &theme,
-            root: "../",
-        };
-        blocks_to_html(
-            &[Block {
-                kind,
-                audiences: AudienceSet::STAFF_ONLY,
-                fence: 0,
-                line: 1,
-            }],
-            &ctx,
-        )
+        let ctx = HtmlContext { theme: &theme, root: "../" };
+        blocks_to_html(&[Block { kind, audiences: AudienceSet::STAFF_ONLY, fence: 0, line: 1 }], &ctx)
     }
 
     #[test]
     fn author_text_is_escaped_never_passed_as_markup() {
-        let html = render(BlockKind::Paragraph(vec![Inline::Text(
-            "<script>alert(1)</script> & \"x\"".into(),
-        )]));
+        let html = render(BlockKind::Paragraph(vec![Inline::Text("<script>alert(1)</script> & \"x\"".into())]));
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
     }
@@ -250,13 +207,8 @@ mod tests {
 
     #[test]
     fn icons_render_as_inline_svg_with_a_name() {
-        let html = render(BlockKind::Paragraph(vec![Inline::Icon(
-            "camera-off".into(),
-        )]));
-        assert!(
-            html.contains("role=\"img\" aria-label=\"camera off\""),
-            "{html}"
-        );
+        let html = render(BlockKind::Paragraph(vec![Inline::Icon("camera-off".into())]));
+        assert!(html.contains("role=\"img\" aria-label=\"camera off\""), "{html}");
         assert!(html.contains("<svg aria-hidden=\"true\""));
     }
 }

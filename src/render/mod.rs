@@ -25,10 +25,7 @@ pub struct Artifact {
 impl Artifact {
     /// A file at `path` with `bytes`.
     pub fn new(path: &str, bytes: Vec<u8>) -> Self {
-        Artifact {
-            path: path.to_string(),
-            bytes,
-        }
+        Artifact { path: path.to_string(), bytes }
     }
 }
 
@@ -51,14 +48,8 @@ pub struct Produced {
 /// The outputs implemented so far, so pages link only to files that exist.
 pub fn produced(audience: Audience) -> Produced {
     match audience {
-        Audience::Staff => Produced {
-            html: true,
-            pdf: true,
-        },
-        Audience::Patient | Audience::EasyRead | Audience::Poster => Produced {
-            html: false,
-            pdf: false,
-        },
+        Audience::Staff => Produced { html: true, pdf: true },
+        Audience::Patient | Audience::EasyRead | Audience::Poster => Produced { html: false, pdf: false },
     }
 }
 
@@ -84,15 +75,11 @@ pub fn render_library(
 
 /// The theme's static files and the pictures under `content/`.
 fn assets(project: &Project) -> Vec<Artifact> {
-    let theme = project.theme.files_under("static/").map(|(path, bytes)| {
-        Artifact::new(
-            &format!("assets/{}", &path["static/".len()..]),
-            bytes.to_vec(),
-        )
-    });
-    let images = project
-        .images
-        .iter()
-        .map(|(path, bytes)| Artifact::new(&format!("assets/content/{path}"), bytes.clone()));
+    let theme = project
+        .theme
+        .files_under("static/")
+        .map(|(path, bytes)| Artifact::new(&format!("assets/{}", &path["static/".len()..]), bytes.to_vec()));
+    let images =
+        project.images.iter().map(|(path, bytes)| Artifact::new(&format!("assets/content/{path}"), bytes.clone()));
     theme.chain(images).collect()
 }

@@ -22,40 +22,22 @@ struct SearchDoc<'a> {
 /// Builds `assets/search-index.js`: the index and the result details, as a script so search works
 /// when pages are opened straight from disk (browsers refuse to fetch JSON from `file://`).
 pub fn search_index(library: &Library) -> Artifact {
-    let mut index = elasticlunr::IndexBuilder::new()
-        .save_docs(false)
-        .add_fields(["title", "reference", "summary", "body"])
-        .build();
+    let mut index =
+        elasticlunr::IndexBuilder::new().save_docs(false).add_fields(["title", "reference", "summary", "body"]).build();
     let mut docs = std::collections::BTreeMap::new();
     for view in library.views(Audience::Staff) {
         let staff = view.staff.as_ref();
         let summary = staff.and_then(|s| s.summary.as_deref()).unwrap_or("");
         let reference = view.reference.as_deref().unwrap_or("");
         let body = body_text(&view.blocks);
-        index.add_doc(
-            &view.id,
-            [
-                view.policy_title.as_str(),
-                reference,
-                summary,
-                body.as_str(),
-            ],
-        );
+        index.add_doc(&view.id, [view.policy_title.as_str(), reference, summary, body.as_str()]);
         docs.insert(
             view.id.as_str(),
-            SearchDoc {
-                title: &view.policy_title,
-                reference,
-                summary,
-                url: format!("{}.html", view.id),
-            },
+            SearchDoc { title: &view.policy_title, reference, summary, url: format!("{}.html", view.id) },
         );
     }
     let docs = serde_json::to_string(&docs).expect("plain data serialises");
-    let script = format!(
-        "window.policySearch = {{\"index\": {}, \"docs\": {docs}}};\n",
-        index.to_json()
-    );
+    let script = format!("window.policySearch = {{\"index\": {}, \"docs\": {docs}}};\n", index.to_json());
     Artifact::new("assets/search-index.js", script.into_bytes())
 }
 
@@ -74,9 +56,7 @@ fn push_block_text(kind: &BlockKind, out: &mut String) {
             out.push_str(&plain_text(content));
             out.push('\n');
         }
-        BlockKind::List { items, .. } => {
-            items.iter().flatten().for_each(|b| push_block_text(b, out))
-        }
+        BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| push_block_text(b, out)),
         BlockKind::Quote(blocks) => blocks.iter().for_each(|b| push_block_text(b, out)),
         BlockKind::Table { header, rows, .. } => {
             for cell in header.iter().chain(rows.iter().flatten()) {

@@ -18,27 +18,25 @@ use crate::theme::Theme;
 
 /// Loads every template of the theme into Tera. A broken template (for example in a theme
 /// override) is reported against its file.
-pub fn load_templates(
-    theme: &Theme,
-    theme_name: &str,
-    diags: &mut Diagnostics,
-) -> Option<tera::Tera> {
+pub fn load_templates(theme: &Theme, theme_name: &str, diags: &mut Diagnostics) -> Option<tera::Tera> {
     let mut tera = tera::Tera::new();
-    let mut ok = true;
-    for (path, bytes) in theme.files_under("templates/") {
-        let name = &path["templates/".len()..];
-        let text = String::from_utf8_lossy(bytes);
-        if let Err(e) = tera.add_raw_template(name, &text) {
-            ok = false;
+    // Added together, because templates refer to each other (extends, include).
+    let templates: Vec<(String, String)> = theme
+        .files_under("templates/")
+        .map(|(path, bytes)| (path["templates/".len()..].to_string(), String::from_utf8_lossy(bytes).into_owned()))
+        .collect();
+    match tera.add_raw_templates(templates) {
+        Ok(()) => Some(tera),
+        Err(e) => {
             diags
                 .error(
-                    Location::file_start(&format!("themes/{theme_name}/{path}")),
-                    format!("the template `{name}` does not compile: {}", one_line(&e)),
+                    Location::file_start(&format!("themes/{theme_name}/templates")),
+                    format!("a template does not compile: {}", one_line(&e)),
                 )
                 .hint("fix the template, or delete the override to use the built-in one");
+            None
         }
     }
-    ok.then_some(tera)
 }
 
 fn one_line(error: &dyn std::error::Error) -> String {
@@ -73,29 +71,17 @@ impl<'a> PageRenderer<'a> {
         let c = &project.config;
         PageRenderer {
             tera,
-            site: SiteInfo {
-                title: &c.title,
-                organisation: &c.organisation,
-                language: &c.language,
-            },
+            site: SiteInfo { title: &c.title, organisation: &c.organisation, language: &c.language },
             theme_name: &c.theme,
         }
     }
 
     /// Fills `template` for a page at depth `root` ("" or "../") with `values` merged in.
-    pub fn render(
-        &self,
-        template: &str,
-        root: &str,
-        values: &impl Serialize,
-    ) -> Result<String, (Location, String)> {
-        let mut context =
-            tera::Context::from_serialize(values).map_err(|e| self.fail(template, &e))?;
+    pub fn render(&self, template: &str, root: &str, values: &impl Serialize) -> Result<String, (Location, String)> {
+        let mut context = tera::Context::from_serialize(values).map_err(|e| self.fail(template, &e))?;
         context.insert("site", &self.site);
         context.insert("root", root);
-        self.tera
-            .render(template, &context)
-            .map_err(|e| self.fail(template, &e))
+        self.tera.render(template, &context).map_err(|e| self.fail(template, &e))
     }
 
     fn fail(&self, template: &str, e: &dyn std::error::Error) -> (Location, String) {
@@ -120,10 +106,7 @@ struct LandingPage {
 }
 
 /// The landing page: a link to each audience's index that this build produces.
-pub fn landing_page(
-    pages: &PageRenderer<'_>,
-    library: &Library,
-) -> Result<Artifact, (Location, String)> {
+pub fn landing_page(pages: &PageRenderer<'_>, library: &Library) -> Result<Artifact, (Location, String)> {
     let outputs = Audience::ALL
         .into_iter()
         .filter(|&a| produced(a).html)
@@ -181,10 +164,7 @@ fn status_of(view: &AudienceView) -> (&'static str, &'static str) {
 }
 
 /// The staff library page, listing every policy, sorted by title.
-pub fn staff_index(
-    pages: &PageRenderer<'_>,
-    library: &Library,
-) -> Result<Artifact, (Location, String)> {
+pub fn staff_index(pages: &PageRenderer<'_>, library: &Library) -> Result<Artifact, (Location, String)> {
     let mut rows: Vec<LibraryRow<'_>> = library
         .views(Audience::Staff)
         .map(|v| {
@@ -203,27 +183,13 @@ pub fn staff_index(
                 status_label,
                 draft: v.draft,
                 href: format!("{}.html", v.id),
-                pdf_href: produced(Audience::Staff)
-                    .pdf
-                    .then(|| format!("{}.pdf", v.id)),
+                pdf_href: produced(Audience::Staff).pdf.then(|| format!("{}.pdf", v.id)),
             }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        a.title
-            .to_lowercase()
-            .cmp(&b.title.to_lowercase())
-            .then(a.id.cmp(b.id))
-    });
-    let overdue_count = rows
-        .iter()
-        .filter(|r| r.status_key == ReviewStatus::Overdue.key())
-        .count();
-    let page = LibraryPage {
-        rows,
-        overdue_count,
-        today: library.today.long(),
-    };
+    rows.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.id.cmp(b.id)));
+    let overdue_count = rows.iter().filter(|r| r.status_key == ReviewStatus::Overdue.key()).count();
+    let page = LibraryPage { rows, overdue_count, today: library.today.long() };
     let html = pages.render("staff/index.html", "../", &page)?;
     Ok(Artifact::new("staff/index.html", html.into_bytes()))
 }
@@ -309,15 +275,10 @@ pub fn version_links(view: &AudienceView) -> Vec<VersionLinkView> {
         .iter()
         .map(|&a| {
             let p = produced(a);
-            let prefix = if a == view.audience {
-                String::new()
-            } else {
-                format!("../{}/", a.name())
-            };
+            let prefix = if a == view.audience { String::new() } else { format!("../{}/", a.name()) };
             VersionLinkView {
                 audience: a,
-                html_href: (p.html && a != view.audience)
-                    .then(|| format!("{prefix}{}.html", view.id)),
+                html_href: (p.html && a != view.audience).then(|| format!("{prefix}{}.html", view.id)),
                 pdf_href: p.pdf.then(|| format!("{prefix}{}.pdf", view.id)),
             }
         })
@@ -341,23 +302,14 @@ pub fn staff_page(
     theme: &Theme,
     view: &AudienceView,
 ) -> Result<Artifact, (Location, String)> {
-    let staff = view
-        .staff
-        .as_ref()
-        .expect("staff views carry staff details");
+    let staff = view.staff.as_ref().expect("staff views carry staff details");
     let toc = view
         .blocks
         .iter()
         .filter_map(|b| match &b.kind {
-            BlockKind::Heading {
-                level,
-                content,
-                anchor,
-            } if *level <= 3 => Some(TocEntry {
-                anchor: anchor.clone(),
-                text: plain_text(content).trim().to_string(),
-                level: *level,
-            }),
+            BlockKind::Heading { level, content, anchor } if *level <= 3 => {
+                Some(TocEntry { anchor: anchor.clone(), text: plain_text(content).trim().to_string(), level: *level })
+            }
             _ => None,
         })
         .collect();
@@ -369,11 +321,7 @@ pub fn staff_page(
     };
     let versions = version_links(view)
         .into_iter()
-        .map(|v| VersionLink {
-            label: v.audience.label(),
-            html_href: v.html_href,
-            pdf_href: v.pdf_href,
-        })
+        .map(|v| VersionLink { label: v.audience.label(), html_href: v.html_href, pdf_href: v.pdf_href })
         .collect();
     let page = PolicyPage {
         id: &view.id,
@@ -412,21 +360,11 @@ pub fn staff_page(
                 href: r.title.as_ref().map(|_| format!("{}.html", r.id)),
             })
             .collect(),
-        extra: staff
-            .extra
-            .iter()
-            .map(|(k, v)| ExtraRow {
-                name: humanise(k),
-                value: v,
-            })
-            .collect(),
+        extra: staff.extra.iter().map(|(k, v)| ExtraRow { name: humanise(k), value: v }).collect(),
         versions,
     };
     let html = pages.render("staff/policy.html", "../", &PolicyContext { page })?;
-    Ok(Artifact::new(
-        &format!("staff/{}.html", view.id),
-        html.into_bytes(),
-    ))
+    Ok(Artifact::new(&format!("staff/{}.html", view.id), html.into_bytes()))
 }
 
 /// The staff site: landing page, library, one page per policy. Runs the policies in parallel;
@@ -438,21 +376,14 @@ pub fn staff_site(
     diags: &mut Diagnostics,
 ) -> Vec<Artifact> {
     let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
-    let results: Vec<Result<Artifact, (Location, String)>> = views
-        .par_iter()
-        .map(|v| staff_page(pages, theme, v))
-        .collect();
+    let results: Vec<Result<Artifact, (Location, String)>> =
+        views.par_iter().map(|v| staff_page(pages, theme, v)).collect();
     let mut out = Vec::new();
-    for result in results
-        .into_iter()
-        .chain([staff_index(pages, library), landing_page(pages, library)])
-    {
+    for result in results.into_iter().chain([staff_index(pages, library), landing_page(pages, library)]) {
         match result {
             Ok(a) => out.push(a),
             Err((location, message)) => {
-                diags
-                    .error(location, message)
-                    .hint("fix the template, or delete the override to use the built-in one");
+                diags.error(location, message).hint("fix the template, or delete the override to use the built-in one");
             }
         }
     }

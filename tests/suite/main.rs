@@ -1,0 +1,9 @@
+//! The integration suite: one test binary (one link step), a module per area. Each test names
+//! the rule of the spec or STANDARDS it checks. Fixture projects live in `tests/fixtures/`.
+
+mod audiences;
+mod cli;
+mod diagnostics;
+mod format_rules;
+mod harness;
+mod staff_site;

@@ -1,0 +1,200 @@
+//! The staff intranet site against STANDARDS.md ("Staff intranet site and staff PDF") and spec
+//! section 5, on the `basic` fixture. Full pages are snapshot-tested too.
+
+use crate::harness::Fixture;
+
+fn built() -> Fixture {
+    let fixture = Fixture::new("basic");
+    let outcome = fixture.run(&["build"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    fixture
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("no {start:?}")) + start.len();
+    let to = html[from..].find(end).unwrap_or_else(|| panic!("no {end:?} after {start:?}")) + from;
+    &html[from..to]
+}
+
+#[test]
+fn staff_policy_page_snapshot() {
+    let fixture = built();
+    insta::assert_snapshot!("staff-ward-phones.html", fixture.read("output/staff/ward-phones.html"));
+}
+
+#[test]
+fn staff_library_snapshot() {
+    let fixture = built();
+    insta::assert_snapshot!("staff-index.html", fixture.read("output/staff/index.html"));
+}
+
+#[test]
+fn landing_page_snapshot() {
+    let fixture = built();
+    insta::assert_snapshot!("index.html", fixture.read("output/index.html"));
+}
+
+#[test]
+fn every_page_has_the_site_language_skip_link_landmarks_and_one_h1() {
+    let fixture = built();
+    for page in
+        ["output/index.html", "output/staff/index.html", "output/staff/ward-phones.html", "output/staff/consent.html"]
+    {
+        let html = fixture.read(page);
+        assert!(html.contains("<html lang=\"en-GB\">"), "{page}");
+        assert!(html.contains("class=\"skip-link\" href=\"#main\""), "{page}");
+        assert!(html.contains("<main id=\"main\""), "{page}");
+        assert!(html.contains("<header") && html.contains("<footer"), "{page}");
+        assert_eq!(html.matches("<h1").count(), 1, "{page}");
+    }
+}
+
+#[test]
+fn headings_on_a_policy_page_never_skip_a_level() {
+    let fixture = built();
+    let html = fixture.read("output/staff/ward-phones.html");
+    let mut last = 1;
+    for (i, _) in html.match_indices("<h") {
+        let Some(level) = html[i + 2..].chars().next().and_then(|c| c.to_digit(10)) else {
+            continue;
+        };
+        assert!(level <= last + 1, "h{level} after h{last}");
+        last = level;
+    }
+}
+
+#[test]
+fn policy_page_has_contents_list_with_anchors() {
+    let html = built().read("output/staff/ward-phones.html");
+    let contents = between(&html, "<nav class=\"contents\"", "</nav>");
+    assert!(contents.contains("<a href=\"#1-purpose\">1. Purpose</a>"), "{contents}");
+    assert!(contents.contains("<a href=\"#11-definitions\">1.1 Definitions</a>"));
+    assert!(html.contains("<h2 id=\"1-purpose\">1. Purpose</h2>"));
+}
+
+#[test]
+fn policy_page_metadata_panel_lists_reference_version_owner_approval_review_and_status() {
+    let html = built().read("output/staff/ward-phones.html");
+    let panel = between(&html, "<section class=\"meta-panel\"", "</section>");
+    for expected in [
+        "<dt>Reference</dt><dd>IG-014</dd>",
+        "<dt>Version</dt><dd>2.10</dd>",
+        "<dt>Status</dt><dd>Approved</dd>",
+        "<dt>Owner</dt><dd>Head of Information Governance</dd>",
+        "<dt>Approved by</dt><dd>Trust Policy Committee</dd>",
+        "<dt>Approved on</dt><dd>31 March 2025</dd>",
+        "31 March 2027</time> <strong class=\"tag tag-in-date\">In date</strong>",
+    ] {
+        assert!(panel.contains(expected), "missing {expected:?} in {panel}");
+    }
+}
+
+#[test]
+fn policy_page_has_version_history_table() {
+    let html = built().read("output/staff/ward-phones.html");
+    let history = between(&html, "id=\"history-heading\"", "</section>");
+    assert!(history.contains("<th scope=\"col\">Version</th>"));
+    assert!(history.contains(
+        "<tr><td>1.0</td><td><time datetime=\"2021-03-31\">31 March 2021</time></td><td>First version.</td></tr>"
+    ));
+}
+
+#[test]
+fn related_policies_are_linked_when_published_and_listed_plainly_otherwise() {
+    let html = built().read("output/staff/ward-phones.html");
+    let related = between(&html, "id=\"related-heading\"", "</section>");
+    assert!(related.contains("<a href=\"consent.html\">Consent to Examination and Treatment</a>"));
+    assert!(
+        related.contains("<a href=\"infection-control.html\">Infection Prevention and Control</a>"),
+        "withdrawn policies are still published for staff"
+    );
+}
+
+#[test]
+fn extra_fields_are_shown_to_staff_as_further_details() {
+    let html = built().read("output/staff/ward-phones.html");
+    let details = between(&html, "id=\"details-heading\"", "</section>");
+    assert!(details.contains("<dt>Equality impact</dt><dd>Low risk, screened February 2021</dd>"));
+}
+
+#[test]
+fn overdue_review_shows_a_banner_and_due_soon_a_notice() {
+    let fixture = built();
+    let withdrawn = fixture.read("output/staff/infection-control.html");
+    assert!(withdrawn.contains("banner-withdrawn"));
+    let consent = fixture.read("output/staff/consent.html");
+    assert!(consent.contains("banner-due"), "review 2026-12-31 is within 3 months of 2026-11-22");
+    let fixture = Fixture::new("errors/overdue-review");
+    assert_eq!(fixture.run(&["build"]).status, 0);
+    assert!(fixture.read("output/staff/visiting.html").contains("<strong>Review overdue</strong>"));
+}
+
+#[test]
+fn library_lists_every_policy_with_reference_version_owner_review_date_and_status() {
+    let html = built().read("output/staff/index.html");
+    let row = between(&html, "<tr data-title=\"Phones on Wards\"", "</tr>");
+    for expected in
+        ["<td>IG-014</td>", "<td>2.10</td>", "<td>Head of Information Governance</td>", "31 March 2027", "tag-in-date"]
+    {
+        assert!(row.contains(expected), "missing {expected:?} in {row}");
+    }
+    assert!(html.contains("data-status=\"due-soon\""));
+    assert!(html.contains("data-status=\"withdrawn\""));
+    assert!(html.contains("<option value=\"overdue\">"), "filterable by status");
+    assert!(html.contains("data-sort=\"review\""), "sortable by review date");
+}
+
+#[test]
+fn library_is_sorted_by_title_without_javascript() {
+    let html = built().read("output/staff/index.html");
+    let consent = html.find("data-title=\"Consent").unwrap();
+    let infection = html.find("data-title=\"Infection").unwrap();
+    let phones = html.find("data-title=\"Phones").unwrap();
+    assert!(consent < infection && infection < phones);
+}
+
+#[test]
+fn search_index_is_built_at_build_time_from_staff_text() {
+    let fixture = built();
+    let index = fixture.read("output/assets/search-index.js");
+    assert!(index.starts_with("window.policySearch = {\"index\": {"));
+    assert!(index.contains("\"ward-phones\""));
+    let json: serde_json::Value =
+        serde_json::from_str(index.trim_start_matches("window.policySearch = ").trim_end().trim_end_matches(';'))
+            .unwrap();
+    // elasticlunr stores words as a letter trie; "definitions" is stemmed to "definit".
+    let mut node = &json["index"]["index"]["body"]["root"];
+    for letter in "definit".chars() {
+        node = &node[letter.to_string()];
+    }
+    assert!(node["docs"].get("ward-phones").is_some(), "body words are indexed");
+    let library = fixture.read("output/staff/index.html");
+    assert!(library.contains("assets/vendor/elasticlunr.min.js"));
+    assert!(fixture.path("output/assets/vendor/elasticlunr.min.js").is_file());
+}
+
+#[test]
+fn stylesheet_has_a_print_section_and_nhs_colours() {
+    let css = built().read("output/assets/style.css");
+    assert!(css.contains("@media print"));
+    assert!(css.contains("#005eb8"));
+    assert!(css.contains("#212b32"));
+    assert!(css.contains("Frutiger W01\", Arial, sans-serif"));
+    assert!(!css.contains("text-align: justify"));
+}
+
+#[test]
+fn tables_keep_their_header_cells() {
+    let html = built().read("output/staff/ward-phones.html");
+    assert!(html.contains("<th scope=\"col\">Role</th><th scope=\"col\">Duty</th>"));
+    assert!(html.contains("<td>Ward manager</td><td>Agrees recording</td>"));
+}
+
+#[test]
+fn raw_html_in_a_policy_is_escaped_on_the_page() {
+    let fixture = Fixture::new("errors/raw-html");
+    assert_eq!(fixture.run(&["build"]).status, 0);
+    let html = fixture.read("output/staff/visiting.html");
+    assert!(html.contains("Staff &lt;b&gt;bold&lt;/b&gt; text."));
+    assert!(!html.contains("<div>A block</div>"));
+}
