@@ -89,10 +89,7 @@ pub struct ShapedRun {
 impl ShapedRun {
     /// Width in thousandths of an em.
     pub fn width_em(&self) -> f32 {
-        self.glyphs
-            .iter()
-            .map(|g| g.advance as f32 + g.kern)
-            .sum()
+        self.glyphs.iter().map(|g| g.advance as f32 + g.kern).sum()
     }
 }
 
@@ -130,24 +127,14 @@ impl<'a> Face<'a> {
         let units_per_em = f32::from(font.head_table.units_per_em.max(1));
         let ascender = f32::from(font.hhea_table.ascender) * 1000.0 / units_per_em;
         let descender = f32::from(font.hhea_table.descender) * 1000.0 / units_per_em;
-        Some(Face {
-            postscript_name: name,
-            bytes,
-            font,
-            units_per_em,
-            ascender,
-            descender,
-            coverage: HashMap::new(),
-        })
+        Some(Face { postscript_name: name, bytes, font, units_per_em, ascender, descender, coverage: HashMap::new() })
     }
 
     fn glyph_for(&mut self, ch: char) -> u16 {
         if let Some(gid) = self.coverage.get(&ch) {
             return *gid;
         }
-        let (gid, _) = self
-            .font
-            .lookup_glyph_index(ch, MatchingPresentation::NotRequired, None);
+        let (gid, _) = self.font.lookup_glyph_index(ch, MatchingPresentation::NotRequired, None);
         self.coverage.insert(ch, gid);
         gid
     }
@@ -158,9 +145,7 @@ impl<'a> Face<'a> {
     }
 
     fn shape(&mut self, text: &str) -> Vec<Glyph> {
-        let raw = self
-            .font
-            .map_glyphs(text, tag::LATN, MatchingPresentation::NotRequired);
+        let raw = self.font.map_glyphs(text, tag::LATN, MatchingPresentation::NotRequired);
         let infos = self
             .font
             .shape(
@@ -214,20 +199,14 @@ impl<'a> FontSet<'a> {
             for style in [Style::Regular, Style::Bold, Style::Italic, Style::BoldItalic] {
                 let name = format!("{family}-{}", style.file_suffix());
                 let path = format!("fonts/{name}.ttf");
-                let bytes = theme.file(&path).ok_or_else(|| {
-                    FontLoadError(format!("the theme has no font `{path}`"))
-                })?;
-                let face = Face::load(name, bytes).ok_or_else(|| {
-                    FontLoadError(format!("the font `{path}` is not a readable TrueType font"))
-                })?;
+                let bytes =
+                    theme.file(&path).ok_or_else(|| FontLoadError(format!("the theme has no font `{path}`")))?;
+                let face = Face::load(name, bytes)
+                    .ok_or_else(|| FontLoadError(format!("the font `{path}` is not a readable TrueType font")))?;
                 faces.push(face);
             }
         }
-        Ok(FontSet {
-            faces,
-            cache: HashMap::new(),
-            used: BTreeMap::new(),
-        })
+        Ok(FontSet { faces, cache: HashMap::new(), used: BTreeMap::new() })
     }
 
     /// Ascender of the main family, in thousandths of an em.
@@ -272,11 +251,7 @@ impl<'a> FontSet<'a> {
                 if ch.is_control() || ch == '\u{200B}' || ch == '\u{AD}' {
                     continue;
                 }
-                let replacement = if self.faces[fallback].glyph_for(REPLACEMENT) != 0 {
-                    REPLACEMENT
-                } else {
-                    '?'
-                };
+                let replacement = if self.faces[fallback].glyph_for(REPLACEMENT) != 0 { REPLACEMENT } else { '?' };
                 (fallback, replacement)
             };
             match stretches.last_mut() {
@@ -286,20 +261,14 @@ impl<'a> FontSet<'a> {
         }
         let runs = stretches
             .into_iter()
-            .map(|(face, s)| ShapedRun {
-                face: face as FaceId,
-                glyphs: self.faces[face].shape(&s),
-            })
+            .map(|(face, s)| ShapedRun { face: face as FaceId, glyphs: self.faces[face].shape(&s) })
             .collect();
         Shaped { runs, missing }
     }
 
     /// Records that these glyphs are drawn, so they are kept when subsetting.
     pub fn mark_used(&mut self, run: &ShapedRun) {
-        self.used
-            .entry(run.face)
-            .or_default()
-            .extend(run.glyphs.iter().map(|g| g.gid));
+        self.used.entry(run.face).or_default().extend(run.glyphs.iter().map(|g| g.gid));
     }
 
     /// One subset per face that draws anything, with the glyph renumbering it implies.
@@ -308,31 +277,20 @@ impl<'a> FontSet<'a> {
         for (&face_id, gids) in &self.used {
             let face = &self.faces[face_id as usize];
             // .notdef must stay glyph 0; allsorts numbers the rest by their place in the list.
-            let order: Vec<u16> = std::iter::once(0)
-                .chain(gids.iter().copied().filter(|g| *g != 0))
-                .collect();
+            let order: Vec<u16> = std::iter::once(0).chain(gids.iter().copied().filter(|g| *g != 0)).collect();
             let Ok(data) = ReadScope::new(face.bytes).read::<FontData<'_>>() else {
                 continue;
             };
             let Ok(provider) = data.table_provider(0) else {
                 continue;
             };
-            let Ok(bytes) = subset(&provider, &order, &SubsetProfile::Minimal, CmapTarget::Unicode)
-            else {
+            let Ok(bytes) = subset(&provider, &order, &SubsetProfile::Minimal, CmapTarget::Unicode) else {
                 continue;
             };
-            let remap = order
-                .iter()
-                .enumerate()
-                .map(|(new, old)| (*old, new as u16))
-                .collect();
+            let remap = order.iter().enumerate().map(|(new, old)| (*old, new as u16)).collect();
             out.push(FaceSubset {
                 face: face_id,
-                name: format!(
-                    "{}+{}",
-                    subset_tag(&face.postscript_name, &order),
-                    face.postscript_name
-                ),
+                name: format!("{}+{}", subset_tag(&face.postscript_name, &order), face.postscript_name),
                 bytes,
                 remap,
             });
@@ -366,9 +324,7 @@ fn subset_tag(name: &str, gids: &[u16]) -> String {
     for gid in gids {
         gid.to_le_bytes().into_iter().for_each(&mut feed);
     }
-    (0..6)
-        .map(|i| char::from(b'A' + ((hash >> (i * 8)) % 26) as u8))
-        .collect()
+    (0..6).map(|i| char::from(b'A' + ((hash >> (i * 8)) % 26) as u8)).collect()
 }
 
 #[cfg(test)]
@@ -382,8 +338,7 @@ mod tests {
             panic!("builtin fonts load");
         };
         let kerned = fonts.shape(Style::Regular, "AV").width(1000.0);
-        let apart = fonts.shape(Style::Regular, "A").width(1000.0)
-            + fonts.shape(Style::Regular, "V").width(1000.0);
+        let apart = fonts.shape(Style::Regular, "A").width(1000.0) + fonts.shape(Style::Regular, "V").width(1000.0);
         assert!(kerned < apart, "{kerned} !< {apart}");
     }
 

@@ -122,14 +122,7 @@ fn parse_path(d: &str, out: &mut Vec<PathCmd>) {
             'C' => {
                 for c in args.chunks_exact(6) {
                     let (ox, oy) = if rel { (x, y) } else { (0.0, 0.0) };
-                    out.push(PathCmd::Cubic(
-                        ox + c[0],
-                        oy + c[1],
-                        ox + c[2],
-                        oy + c[3],
-                        ox + c[4],
-                        oy + c[5],
-                    ));
+                    out.push(PathCmd::Cubic(ox + c[0], oy + c[1], ox + c[2], oy + c[3], ox + c[4], oy + c[5]));
                     last_ctrl = Some((ox + c[2], oy + c[3]));
                     x = ox + c[4];
                     y = oy + c[5];
@@ -253,14 +246,7 @@ fn arc(
         let t1 = t0 + step;
         let (p0, d0) = (point(t0), deriv(t0));
         let (p1, d1) = (point(t1), deriv(t1));
-        out.push(PathCmd::Cubic(
-            p0.0 + k * d0.0,
-            p0.1 + k * d0.1,
-            p1.0 - k * d1.0,
-            p1.1 - k * d1.1,
-            p1.0,
-            p1.1,
-        ));
+        out.push(PathCmd::Cubic(p0.0 + k * d0.0, p0.1 + k * d0.1, p1.0 - k * d1.0, p1.1 - k * d1.1, p1.0, p1.1));
     }
 }
 

@@ -297,9 +297,7 @@ impl Layout {
                     Tag::Elem(e) => format!("{}#{e}", self.tree[e].role.name()),
                 };
                 let line = match item {
-                    Item::Text {
-                        x, y, size, run, ..
-                    } => {
+                    Item::Text { x, y, size, run, .. } => {
                         let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
                         format!("text {x:.1},{y:.1} {size}pt f{} {text:?}", run.face)
                     }
@@ -445,12 +443,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             fonts,
             settings,
             pages: vec![Page::default()],
-            tree: vec![StructElem {
-                role: Role::Document,
-                parent: None,
-                alt: None,
-                kids: Vec::new(),
-            }],
+            tree: vec![StructElem { role: Role::Document, parent: None, alt: None, kids: Vec::new() }],
             y: page.margin_top,
             left: page.margin_left,
             width: page.text_width(),
@@ -480,12 +473,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// Adds a structure element under `parent`.
     pub fn open(&mut self, role: Role, parent: usize) -> usize {
         let index = self.tree.len();
-        self.tree.push(StructElem {
-            role,
-            parent: Some(parent),
-            alt: None,
-            kids: Vec::new(),
-        });
+        self.tree.push(StructElem { role, parent: Some(parent), alt: None, kids: Vec::new() });
         self.tree[parent].kids.push(Kid::Elem(index));
         index
     }
@@ -505,10 +493,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let items = &mut self.pages[page].items;
         items.push(item);
         if let Tag::Elem(e) = tag {
-            let kid = Kid::Item {
-                page,
-                item: items.len() - 1,
-            };
+            let kid = Kid::Item { page, item: items.len() - 1 };
             self.tree[e].kids.push(kid);
         }
     }
@@ -545,11 +530,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
 
     /// Body text style.
     pub fn body_style(&self) -> TextStyle {
-        TextStyle {
-            style: Style::Regular,
-            size: self.settings.type_scale.body,
-            color: self.settings.palette.text,
-        }
+        TextStyle { style: Style::Regular, size: self.settings.type_scale.body, color: self.settings.palette.text }
     }
 
     fn note_missing(&mut self, missing: &[char]) {
@@ -563,8 +544,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     line: self.line,
                     error: false,
                     message,
-                    hint: "use a more common character, or add a font that has it to the theme"
-                        .to_string(),
+                    hint: "use a more common character, or add a font that has it to the theme".to_string(),
                 });
             }
         }
@@ -610,37 +590,20 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         for inline in inlines {
             match inline {
                 Inline::Text(t) => spans.push((t.clone(), style, link, None)),
-                Inline::Code(t) => spans.push((
-                    t.clone(),
-                    TextStyle {
-                        color: self.settings.palette.muted,
-                        ..style
-                    },
-                    link,
-                    None,
-                )),
+                Inline::Code(t) => {
+                    spans.push((t.clone(), TextStyle { color: self.settings.palette.muted, ..style }, link, None))
+                }
                 Inline::Emphasis(c) => {
-                    let s = TextStyle {
-                        style: style.style.slanted(),
-                        ..style
-                    };
+                    let s = TextStyle { style: style.style.slanted(), ..style };
                     self.flatten(c, s, link, spans, links);
                 }
                 Inline::Strong(c) => {
-                    let s = TextStyle {
-                        style: style.style.bolder(),
-                        ..style
-                    };
+                    let s = TextStyle { style: style.style.bolder(), ..style };
                     self.flatten(c, s, link, spans, links);
                 }
-                Inline::Link {
-                    target, content, ..
-                } => {
+                Inline::Link { target, content, .. } => {
                     links.push((self.resolve_link)(target));
-                    let s = TextStyle {
-                        color: self.settings.palette.accent,
-                        ..style
-                    };
+                    let s = TextStyle { color: self.settings.palette.accent, ..style };
                     self.flatten(content, s, Some(links.len() - 1), spans, links);
                 }
                 Inline::Image { alt, .. } => {
@@ -654,21 +617,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
     }
 
-    fn cut_pieces(
-        &mut self,
-        text: &str,
-        style: TextStyle,
-        link: Option<usize>,
-        out: &mut Vec<Piece>,
-    ) {
+    fn cut_pieces(&mut self, text: &str, style: TextStyle, link: Option<usize>, out: &mut Vec<Piece>) {
         let mut start = 0;
         for (end, opportunity) in linebreaks(text) {
             let chunk = &text[start..end];
             start = end;
             let visible = chunk.trim_end_matches(char::is_whitespace);
             let trailing = &chunk[visible.len()..];
-            let hard = opportunity == BreakOpportunity::Mandatory && end < text.len()
-                || trailing.contains('\n');
+            let hard = opportunity == BreakOpportunity::Mandatory && end < text.len() || trailing.contains('\n');
             let (body, body_width) = self.shape(style, visible);
             let tail_text: String = trailing.chars().filter(|c| *c != '\n').collect();
             let (tail, tail_width) = self.shape(style, &tail_text);
@@ -704,16 +660,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
 
     /// Breaks a word too wide for `max` into pieces that fit, character by character.
     fn split_word(&mut self, piece: &Piece, max: f32) -> Vec<Piece> {
-        let text: String = piece
-            .body
-            .iter()
-            .flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str()))
-            .collect();
-        let style = TextStyle {
-            style: piece.style,
-            size: piece.size,
-            color: piece.color,
-        };
+        let text: String = piece.body.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
+        let style = TextStyle { style: piece.style, size: piece.size, color: piece.color };
         let mut out = Vec::new();
         let mut current = String::new();
         for ch in text.chars() {
@@ -736,35 +684,21 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             }
         }
         let (body, body_width) = self.shape(style, &current);
-        out.push(Piece {
-            body,
-            body_width,
-            ..piece.clone()
-        });
+        out.push(Piece { body, body_width, ..piece.clone() });
         out
     }
 
     fn break_lines(&mut self, text: &InlineText, max: f32) -> Vec<Line> {
         let mut lines = Vec::new();
-        let mut current = Line {
-            parts: Vec::new(),
-            width: 0.0,
-        };
+        let mut current = Line { parts: Vec::new(), width: 0.0 };
         let mut x = 0.0;
         let mut queue: Vec<Piece> = text.pieces.iter().rev().cloned().collect();
         while let Some(piece) = queue.pop() {
             if !current.parts.is_empty() && x + piece.body_width > max + 0.01 {
-                lines.push(std::mem::replace(
-                    &mut current,
-                    Line {
-                        parts: Vec::new(),
-                        width: 0.0,
-                    },
-                ));
+                lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
                 x = 0.0;
             }
-            if current.parts.is_empty() && piece.body_width > max + 0.01 && piece.icon.is_none()
-            {
+            if current.parts.is_empty() && piece.body_width > max + 0.01 && piece.icon.is_none() {
                 let parts = self.split_word(&piece, max);
                 queue.extend(parts.into_iter().rev());
                 if let Some(first) = queue.pop() {
@@ -773,13 +707,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     current.parts.push((0.0, first, true));
                     current.width = w;
                     if hard {
-                        lines.push(std::mem::replace(
-                            &mut current,
-                            Line {
-                                parts: Vec::new(),
-                                width: 0.0,
-                            },
-                        ));
+                        lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
                         x = 0.0;
                     } else {
                         x = w;
@@ -792,13 +720,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             x += piece.body_width + piece.tail_width;
             current.parts.push((current.width - piece.body_width, piece, true));
             if hard {
-                lines.push(std::mem::replace(
-                    &mut current,
-                    Line {
-                        parts: Vec::new(),
-                        width: 0.0,
-                    },
-                ));
+                lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
                 x = 0.0;
             }
         }
@@ -856,10 +778,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 self.draw_icon(name, x, baseline, size, piece.color, item_tag);
                 x += piece.body_width;
             }
-            let runs = piece
-                .body
-                .iter()
-                .chain(if *with_tail { piece.tail.iter() } else { [].iter() });
+            let runs = piece.body.iter().chain(if *with_tail { piece.tail.iter() } else { [].iter() });
             for run in runs {
                 let run_width = run.width_em() * size / 1000.0;
                 let mergeable = matches!(&pending, Some(Item::Text { x: px, run: prun, size: psize, color, tag: ptag, .. })
@@ -873,14 +792,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     if let Some(p) = pending.take() {
                         self.push(p);
                     }
-                    pending = Some(Item::Text {
-                        x,
-                        y: baseline,
-                        size,
-                        color: piece.color,
-                        run: run.clone(),
-                        tag: item_tag,
-                    });
+                    pending =
+                        Some(Item::Text { x, y: baseline, size, color: piece.color, run: run.clone(), tag: item_tag });
                 }
                 x += run_width;
             }
@@ -911,14 +824,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 color: self.settings.palette.accent,
                 tag: Tag::Artifact,
             });
-            self.push(Item::Link {
-                x: x1,
-                y: top,
-                w: x2 - x1,
-                h: line_height,
-                dest,
-                tag: Tag::Elem(elem),
-            });
+            self.push(Item::Link { x: x1, y: top, w: x2 - x1, h: line_height, dest, tag: Tag::Elem(elem) });
         }
     }
 
@@ -975,7 +881,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 }
                 // An empty page too short for the lines: place them anyway.
                 let take_all = remaining.min(room.max(1));
-                self.place_lines(&lines[index..index + take_all], style, elem, &text.links, &mut link_elems, line_height);
+                self.place_lines(
+                    &lines[index..index + take_all],
+                    style,
+                    elem,
+                    &text.links,
+                    &mut link_elems,
+                    line_height,
+                );
                 index += take_all;
                 continue;
             }
@@ -1019,11 +932,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let style = TextStyle {
             style: Style::Bold,
             size,
-            color: if level <= 2 {
-                self.settings.palette.accent
-            } else {
-                self.settings.palette.text
-            },
+            color: if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text },
         };
         let height = self.measure(inlines, style, self.width);
         self.space(size * 0.9);
@@ -1062,11 +971,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let body = self.body_style();
         let gap = self.settings.type_scale.body * 0.6;
         match kind {
-            BlockKind::Heading {
-                level,
-                content,
-                anchor,
-            } => self.heading(*level, content, anchor, parent, true),
+            BlockKind::Heading { level, content, anchor } => self.heading(*level, content, anchor, parent, true),
             BlockKind::Paragraph(content) => {
                 let (text, figures) = split_figures(content);
                 if !text.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty())) {
@@ -1107,37 +1012,18 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     let y2 = if page == end_page { self.y - gap } else { self.bottom() };
                     let x = left + 3.0;
                     let color = self.settings.palette.accent;
-                    self.push_on(page, Item::Rule {
-                        x1: x,
-                        y1,
-                        x2: x,
-                        y2,
-                        width: 3.0,
-                        color,
-                        tag: Tag::Artifact,
-                    });
+                    self.push_on(page, Item::Rule { x1: x, y1, x2: x, y2, width: 3.0, color, tag: Tag::Artifact });
                 }
             }
             BlockKind::Code(text) => {
                 let elem = self.open(Role::P, parent);
-                let style = TextStyle {
-                    size: body.size * 0.9,
-                    ..body
-                };
+                let style = TextStyle { size: body.size * 0.9, ..body };
                 let lh = self.settings.line_height(style.size);
                 for raw in text.lines() {
                     self.ensure(lh);
                     let shade = self.settings.palette.shade;
                     let (x, y, w) = (self.left, self.y, self.width);
-                    self.push(Item::Rect {
-                        x,
-                        y,
-                        w,
-                        h: lh,
-                        fill: Some(shade),
-                        stroke: None,
-                        tag: Tag::Artifact,
-                    });
+                    self.push(Item::Rect { x, y, w, h: lh, fill: Some(shade), stroke: None, tag: Tag::Artifact });
                     let inner = [Inline::Text(raw.replace('\t', "    "))];
                     let (l, wd) = (self.left, self.width);
                     self.left += 6.0;
@@ -1164,15 +1050,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 self.ensure(gap * 2.0);
                 let (x1, x2, y) = (self.left, self.left + self.width, self.y);
                 let color = self.settings.palette.rule;
-                self.push(Item::Rule {
-                    x1,
-                    y1: y,
-                    x2,
-                    y2: y,
-                    width: 0.75,
-                    color,
-                    tag: Tag::Artifact,
-                });
+                self.push(Item::Rule { x1, y1: y, x2, y2: y, width: 0.75, color, tag: Tag::Artifact });
                 self.y += gap * 2.0;
             }
         }
@@ -1257,49 +1135,27 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let elem = self.open(Role::Figure, parent);
         self.tree[elem].alt = Some(alt.to_string());
         let (x, y) = (self.left, self.y);
-        self.push(Item::Image {
-            x,
-            y,
-            w,
-            h,
-            path: path.to_string(),
-            tag: Tag::Elem(elem),
-        });
+        self.push(Item::Image { x, y, w, h, path: path.to_string(), tag: Tag::Elem(elem) });
         self.y += h;
     }
 
     /// Lays out a table: column widths from content, rows kept whole, header row repeated on
     /// every page the table continues on.
-    pub fn table(
-        &mut self,
-        align: &[Align],
-        header: &[Vec<Inline>],
-        rows: &[Vec<Vec<Inline>>],
-        parent: usize,
-    ) {
+    pub fn table(&mut self, align: &[Align], header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], parent: usize) {
         let columns = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
         if columns == 0 {
             return;
         }
-        let body = TextStyle {
-            size: self.settings.type_scale.body - 1.0,
-            ..self.body_style()
-        };
-        let head = TextStyle {
-            style: Style::Bold,
-            ..body
-        };
+        let body = TextStyle { size: self.settings.type_scale.body - 1.0, ..self.body_style() };
+        let head = TextStyle { style: Style::Bold, ..body };
         let pad = 5.0;
         let empty = Vec::new();
-        let cell = |row: &[Vec<Inline>], c: usize| -> Vec<Inline> {
-            row.get(c).cloned().unwrap_or_default()
-        };
+        let cell = |row: &[Vec<Inline>], c: usize| -> Vec<Inline> { row.get(c).cloned().unwrap_or_default() };
         // Widest unbreakable word and whole-line width of every column.
         let mut min_w = vec![0.0f32; columns];
         let mut max_w = vec![0.0f32; columns];
-        let all_rows: Vec<(&[Vec<Inline>], TextStyle)> = std::iter::once((header, head))
-            .chain(rows.iter().map(|r| (r.as_slice(), body)))
-            .collect();
+        let all_rows: Vec<(&[Vec<Inline>], TextStyle)> =
+            std::iter::once((header, head)).chain(rows.iter().map(|r| (r.as_slice(), body))).collect();
         for (row, style) in &all_rows {
             for c in 0..columns {
                 let content = if c < row.len() { &row[c] } else { &empty };
@@ -1334,8 +1190,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             laid.push(cells);
         }
         let row_height = |cells: &Vec<(InlineText, Vec<Line>)>| -> f32 {
-            cells.iter().map(|(_, l)| l.len().max(1)).max().unwrap_or(1) as f32 * line_height
-                + 2.0 * pad
+            cells.iter().map(|(_, l)| l.len().max(1)).max().unwrap_or(1) as f32 * line_height + 2.0 * pad
         };
         let header_height = row_height(&laid[0]);
         // The header and the first body row go together.
@@ -1390,7 +1245,9 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     _ => 0.0,
                 };
                 match cell_elem {
-                    Some(elem) => self.draw_line(line, x + pad + dx, y, line_height, elem, &text.links, &mut link_elems),
+                    Some(elem) => {
+                        self.draw_line(line, x + pad + dx, y, line_height, elem, &text.links, &mut link_elems)
+                    }
                     None => self.draw_artifact_line(line, x + pad + dx, y, line_height),
                 }
                 y += line_height;
@@ -1413,9 +1270,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 *tag = Tag::Artifact;
             }
         }
-        self.tree[0]
-            .kids
-            .retain(|k| !matches!(k, Kid::Item { page: p, item } if *p == page && *item >= start));
+        self.tree[0].kids.retain(|k| !matches!(k, Kid::Item { page: p, item } if *p == page && *item >= start));
     }
 
     /// Draws a single line of plain text at (x, baseline-top `y`) without moving the cursor;
@@ -1492,20 +1347,14 @@ fn column_widths(min: &[f32], max: &[f32], avail: f32) -> Vec<f32> {
     if sum_max <= avail {
         // Everything fits on one line: spread the spare width in proportion to content.
         let spare = avail - sum_max;
-        return max
-            .iter()
-            .map(|m| m + spare * (m.max(1.0) / sum_max.max(1.0)))
-            .collect();
+        return max.iter().map(|m| m + spare * (m.max(1.0) / sum_max.max(1.0))).collect();
     }
     if sum_min >= avail {
         return min.iter().map(|m| m * avail / sum_min.max(1.0)).collect();
     }
     let want: f32 = max.iter().zip(min).map(|(a, b)| a - b).sum();
     let spare = avail - sum_min;
-    min.iter()
-        .zip(max)
-        .map(|(lo, hi)| lo + spare * (hi - lo) / want.max(0.001))
-        .collect()
+    min.iter().zip(max).map(|(lo, hi)| lo + spare * (hi - lo) / want.max(0.001)).collect()
 }
 
 #[cfg(test)]

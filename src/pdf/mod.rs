@@ -44,21 +44,13 @@ pub struct RenderedPdf {
 
 /// The site facts the staff PDF needs from the project settings.
 pub fn site_of(project: &Project) -> Site {
-    Site {
-        organisation: project.config.organisation.clone(),
-        base_url: project.config.base_url.clone(),
-    }
+    Site { organisation: project.config.organisation.clone(), base_url: project.config.base_url.clone() }
 }
 
 /// Lays out the staff PDF of `view` (two passes, so the contents show real page numbers).
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
-    let icon_lookup = |name: &str| {
-        project
-            .theme
-            .icon_svg(name)
-            .map(|svg| icons::svg_paths(&svg))
-    };
+    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let settings = PdfSettings::staff();
     let mut page_of = std::collections::BTreeMap::new();
@@ -76,9 +68,7 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
             break;
         }
     }
-    result.unwrap_or_else(|| {
-        Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve).finish()
-    })
+    result.unwrap_or_else(|| Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve).finish())
 }
 
 /// Renders the staff PDF of one policy.
@@ -88,31 +78,21 @@ pub fn render_staff_pdf(project: &Project, view: &AudienceView) -> Result<Render
     let subsets = fonts.subsets();
     let site = site_of(project);
     let staff = view.staff.as_ref();
-    let date = staff
-        .and_then(|s| s.approved_date.or_else(|| s.history.last().map(|h| h.date)))
-        .unwrap_or(view.review_date);
+    let date =
+        staff.and_then(|s| s.approved_date.or_else(|| s.history.last().map(|h| h.date))).unwrap_or(view.review_date);
     let info = writer::DocInfo {
         title: view.title.clone(),
         author: site.organisation.clone(),
-        subject: staff
-            .and_then(|s| s.summary.clone())
-            .unwrap_or_else(|| format!("{} (staff policy)", view.title)),
+        subject: staff.and_then(|s| s.summary.clone()).unwrap_or_else(|| format!("{} (staff policy)", view.title)),
         date_unix: date.unix_seconds(),
     };
     let written = writer::write(&layout, &subsets, &project.images, &info);
-    let tag_info = tagging::TagInfo {
-        lang: &project.config.language,
-        id_seed: id_seed(view, &layout),
-    };
+    let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: id_seed(view, &layout) };
     let bytes = tagging::finish(written, &layout, &tag_info);
     if bytes.is_empty() {
         return Err(format!("the PDF for `{}` could not be written", view.id));
     }
-    Ok(RenderedPdf {
-        pages: layout.pages.len(),
-        bytes,
-        problems: layout.problems,
-    })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
 }
 
 /// A document id from the content: same sources, same id; different content, different id.
@@ -145,10 +125,8 @@ fn id_seed(view: &AudienceView, layout: &Layout) -> u64 {
 /// in library order so messages do not depend on thread timing.
 pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics) -> Vec<Artifact> {
     let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
-    let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> = views
-        .par_iter()
-        .map(|view| (*view, render_staff_pdf(project, view)))
-        .collect();
+    let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
+        views.par_iter().map(|view| (*view, render_staff_pdf(project, view))).collect();
     let mut artifacts = Vec::with_capacity(rendered.len());
     for (view, result) in rendered {
         match result {
@@ -162,15 +140,10 @@ pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics)
                     };
                     diag.hint(problem.hint.clone());
                 }
-                artifacts.push(Artifact::new(
-                    &format!("{}/{}.pdf", Audience::Staff.name(), view.id),
-                    pdf.bytes,
-                ));
+                artifacts.push(Artifact::new(&format!("{}/{}.pdf", Audience::Staff.name(), view.id), pdf.bytes));
             }
             Err(message) => {
-                diags
-                    .error(Location::file_start(&view.source), message)
-                    .hint("check the theme's fonts");
+                diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");
             }
         }
     }

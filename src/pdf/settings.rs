@@ -50,11 +50,7 @@ impl PageSpec {
 
     /// A4 portrait (210 x 297 mm), 20 mm margins and room for a header and footer.
     pub fn a4() -> PageSpec {
-        PageSpec {
-            margin_top: 25.0 * MM,
-            margin_bottom: 22.0 * MM,
-            ..PageSpec::from_mm(210.0, 297.0, 20.0)
-        }
+        PageSpec { margin_top: 25.0 * MM, margin_bottom: 22.0 * MM, ..PageSpec::from_mm(210.0, 297.0, 20.0) }
     }
 
     /// A5 portrait (148 x 210 mm), 15 mm margins.
@@ -89,12 +85,7 @@ pub struct TypeScale {
 impl TypeScale {
     /// The staff policy: 11.5 pt body, 1.4 line height.
     pub fn staff() -> TypeScale {
-        TypeScale {
-            body: 11.5,
-            leading: 1.4,
-            headings: [26.0, 17.0, 14.0, 12.5, 11.5, 11.5],
-            small: 9.0,
-        }
+        TypeScale { body: 11.5, leading: 1.4, headings: [26.0, 17.0, 14.0, 12.5, 11.5, 11.5], small: 9.0 }
     }
 
     /// Size of a heading at `level` (1 to 6; out-of-range levels are clamped).
@@ -151,11 +142,7 @@ pub struct PdfSettings {
 impl PdfSettings {
     /// The staff policy PDF: A4, 11.5 pt, NHS colours.
     pub fn staff() -> PdfSettings {
-        PdfSettings {
-            page: PageSpec::a4(),
-            type_scale: TypeScale::staff(),
-            palette: Palette::nhs(),
-        }
+        PdfSettings { page: PageSpec::a4(), type_scale: TypeScale::staff(), palette: Palette::nhs() }
     }
 
     /// Body line height in points.

@@ -55,15 +55,9 @@ fn contents_entries(view: &AudienceView) -> Vec<(u8, String, String)> {
         .blocks
         .iter()
         .filter_map(|b| match &b.kind {
-            BlockKind::Heading {
-                level,
-                content,
-                anchor,
-            } if *level <= 3 => Some((
-                *level,
-                crate::model::plain_text(content).trim().to_string(),
-                anchor.clone(),
-            )),
+            BlockKind::Heading { level, content, anchor } if *level <= 3 => {
+                Some((*level, crate::model::plain_text(content).trim().to_string(), anchor.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -126,11 +120,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     let org = flow.open(Role::P, sect);
     flow.text_box(
         &text(&site.organisation),
-        TextStyle {
-            style: Style::Bold,
-            size: 15.0,
-            color: white,
-        },
+        TextStyle { style: Style::Bold, size: 15.0, color: white },
         page.margin_left,
         page.margin_top * 0.5 + 14.0,
         page.text_width(),
@@ -139,11 +129,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     let kind = flow.open(Role::P, sect);
     flow.text_box(
         &text("Staff policy"),
-        TextStyle {
-            style: Style::Regular,
-            size: 12.0,
-            color: white,
-        },
+        TextStyle { style: Style::Regular, size: 12.0, color: white },
         page.margin_left,
         page.margin_top * 0.5 + 36.0,
         page.text_width(),
@@ -154,11 +140,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
         let draft = flow.open(Role::P, sect);
         let h = flow.text_box(
             &text("DRAFT – not approved for use"),
-            TextStyle {
-                style: Style::Bold,
-                size: 18.0,
-                color: palette.warning,
-            },
+            TextStyle { style: Style::Bold, size: 18.0, color: palette.warning },
             flow.left,
             flow.y,
             flow.width,
@@ -168,27 +150,11 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     }
     let title = flow.open(Role::H(1), sect);
     let title_size = flow.settings.type_scale.heading(1);
-    flow.paragraph(
-        &text(&view.title),
-        TextStyle {
-            style: Style::Bold,
-            size: title_size,
-            color: palette.text,
-        },
-        title,
-    );
+    flow.paragraph(&text(&view.title), TextStyle { style: Style::Bold, size: title_size, color: palette.text }, title);
     flow.y += 10.0;
     if let Some(summary) = view.staff.as_ref().and_then(|s| s.summary.as_deref()) {
         let p = flow.open(Role::P, sect);
-        flow.paragraph(
-            &text(summary.trim()),
-            TextStyle {
-                style: Style::Regular,
-                size: 13.0,
-                color: palette.muted,
-            },
-            p,
-        );
+        flow.paragraph(&text(summary.trim()), TextStyle { style: Style::Regular, size: 13.0, color: palette.muted }, p);
         flow.y += 14.0;
     }
     if view.review_status == ReviewStatus::Overdue {
@@ -223,10 +189,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
 
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn overdue_banner(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, parent: usize) {
@@ -235,33 +198,13 @@ fn overdue_banner(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, parent: usiz
         "Overdue for review: this policy was due for review on {}. Check with the policy owner that it is still current before relying on it.",
         view.review_date.long()
     );
-    let style = TextStyle {
-        style: Style::Bold,
-        size: flow.settings.type_scale.body,
-        color: palette.text,
-    };
+    let style = TextStyle { style: Style::Bold, size: flow.settings.type_scale.body, color: palette.text };
     let pad = 8.0;
     let height = flow.measure(&text(&message), style, flow.width - 2.0 * pad - 4.0) + 2.0 * pad;
     flow.ensure(height);
     let (x, y, w) = (flow.left, flow.y, flow.width);
-    flow.push(Item::Rect {
-        x,
-        y,
-        w,
-        h: height,
-        fill: Some(palette.warning_shade),
-        stroke: None,
-        tag: Tag::Artifact,
-    });
-    flow.push(Item::Rect {
-        x,
-        y,
-        w: 4.0,
-        h: height,
-        fill: Some(palette.warning),
-        stroke: None,
-        tag: Tag::Artifact,
-    });
+    flow.push(Item::Rect { x, y, w, h: height, fill: Some(palette.warning_shade), stroke: None, tag: Tag::Artifact });
+    flow.push(Item::Rect { x, y, w: 4.0, h: height, fill: Some(palette.warning), stroke: None, tag: Tag::Artifact });
     let p = flow.open(Role::P, parent);
     flow.text_box(&text(&message), style, x + 4.0 + pad, y + pad, w - 2.0 * pad - 4.0, p);
     flow.y += height;
@@ -275,11 +218,7 @@ fn key_value_table(flow: &mut Flow<'_, '_, '_>, pairs: &[(&str, String)], parent
     let label_w = 110.0;
     let table = flow.open(Role::Table, parent);
     for (label, value) in pairs {
-        let value_style = TextStyle {
-            style: Style::Regular,
-            size,
-            color: palette.text,
-        };
+        let value_style = TextStyle { style: Style::Regular, size, color: palette.text };
         let h = flow.measure(&text(value), value_style, flow.width - label_w).max(lh) + 8.0;
         flow.ensure(h);
         let tr = flow.open(Role::TR, table);
@@ -287,11 +226,7 @@ fn key_value_table(flow: &mut Flow<'_, '_, '_>, pairs: &[(&str, String)], parent
         let (x, y) = (flow.left, flow.y + 4.0);
         flow.text_box(
             &text(label),
-            TextStyle {
-                style: Style::Bold,
-                size,
-                color: palette.muted,
-            },
+            TextStyle { style: Style::Bold, size, color: palette.muted },
             x,
             y,
             label_w - 6.0,
@@ -301,15 +236,7 @@ fn key_value_table(flow: &mut Flow<'_, '_, '_>, pairs: &[(&str, String)], parent
         flow.text_box(&text(value), value_style, x + label_w, y, flow.width - label_w, td);
         flow.y += h;
         let (x1, x2, y) = (flow.left, flow.left + flow.width, flow.y);
-        flow.push(Item::Rule {
-            x1,
-            y1: y,
-            x2,
-            y2: y,
-            width: 0.5,
-            color: palette.rule,
-            tag: Tag::Artifact,
-        });
+        flow.push(Item::Rule { x1, y1: y, x2, y2: y, width: 0.5, color: palette.rule, tag: Tag::Artifact });
     }
 }
 
@@ -318,15 +245,7 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
     let sect = flow.open(Role::Sect, 0);
     let size = flow.settings.type_scale.heading(2);
     let heading = flow.open(Role::H(2), sect);
-    flow.paragraph(
-        &text("Contents"),
-        TextStyle {
-            style: Style::Bold,
-            size,
-            color: palette.accent,
-        },
-        heading,
-    );
+    flow.paragraph(&text("Contents"), TextStyle { style: Style::Bold, size, color: palette.accent }, heading);
     flow.y += 8.0;
     let toc = flow.open(Role::TOC, sect);
     let body = flow.settings.type_scale.body;
@@ -334,11 +253,8 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
     let number_w = 36.0;
     for (level, title, anchor) in contents_entries(view) {
         let indent = if level <= 2 { 0.0 } else { 18.0 };
-        let style = TextStyle {
-            style: if level <= 2 { Style::Bold } else { Style::Regular },
-            size: body,
-            color: palette.text,
-        };
+        let style =
+            TextStyle { style: if level <= 2 { Style::Bold } else { Style::Regular }, size: body, color: palette.text };
         let width = flow.width - indent - number_w;
         let h = flow.measure(&text(&title), style, width);
         flow.space(if level <= 2 { 5.0 } else { 0.0 });
@@ -347,20 +263,11 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
         let link = flow.open(Role::Link, entry);
         let (x, y) = (flow.left + indent, flow.y);
         flow.text_box(&text(&title), style, x, y, width, link);
-        let number = page_of
-            .get(&anchor)
-            .map_or_else(|| "0".to_string(), |n| n.to_string());
+        let number = page_of.get(&anchor).map_or_else(|| "0".to_string(), |n| n.to_string());
         let right = flow.left + flow.width;
         let page = flow.pages.len() - 1;
         flow.text_at(page, &number, style, right, y + h - lh, true, Tag::Elem(link));
-        flow.push(Item::Link {
-            x,
-            y,
-            w: right - x,
-            h,
-            dest: Dest::Anchor(anchor.clone()),
-            tag: Tag::Elem(link),
-        });
+        flow.push(Item::Link { x, y, w: right - x, h, dest: Dest::Anchor(anchor.clone()), tag: Tag::Elem(link) });
         flow.y += h + 1.0;
     }
 }
@@ -373,11 +280,8 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     if !staff.history.is_empty() {
         flow.heading(2, &text("Version history"), HISTORY_ANCHOR, sect, true);
         let header = vec![text("Version"), text("Date"), text("Changes")];
-        let rows: Vec<Vec<Vec<Inline>>> = staff
-            .history
-            .iter()
-            .map(|h| vec![text(&h.version), text(&h.date.long()), text(&h.changes)])
-            .collect();
+        let rows: Vec<Vec<Vec<Inline>>> =
+            staff.history.iter().map(|h| vec![text(&h.version), text(&h.date.long()), text(&h.changes)]).collect();
         flow.table(&[Align::Left, Align::Left, Align::Left], &header, &rows, sect);
         flow.y += 10.0;
     }
@@ -389,10 +293,7 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
             .map(|r| {
                 let inline = match &r.title {
                     Some(title) => Inline::Link {
-                        target: LinkTarget::Policy {
-                            id: r.id.clone(),
-                            fragment: None,
-                        },
+                        target: LinkTarget::Policy { id: r.id.clone(), fragment: None },
                         content: text(title),
                         at: (0, 0),
                     },
@@ -406,15 +307,9 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     }
     if !staff.extra.is_empty() {
         flow.heading(2, &text("Further details"), DETAILS_ANCHOR, sect, true);
-        let pairs: Vec<(&str, String)> = staff
-            .extra
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect();
-        let labelled: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (capitalise(&k.replace(['-', '_'], " ")), v.clone()))
-            .collect();
+        let pairs: Vec<(&str, String)> = staff.extra.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let labelled: Vec<(String, String)> =
+            pairs.iter().map(|(k, v)| (capitalise(&k.replace(['-', '_'], " ")), v.clone())).collect();
         let refs: Vec<(&str, String)> = labelled.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         key_value_table(flow, &refs, sect);
     }
@@ -431,20 +326,12 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
     let right = page.width - page.margin_right;
     let header_top = page.margin_top - 30.0;
     let footer_top = page.height - page.margin_bottom + 14.0;
-    let muted = TextStyle {
-        style: Style::Regular,
-        size: small,
-        color: palette.muted,
-    };
+    let muted = TextStyle { style: Style::Regular, size: small, color: palette.muted };
     let review = format!(
         "Version {} · Review date {}{}",
         view.version,
         view.review_date,
-        if view.review_status == ReviewStatus::Overdue {
-            " (overdue)"
-        } else {
-            ""
-        }
+        if view.review_status == ReviewStatus::Overdue { " (overdue)" } else { "" }
     );
     for index in 0..total {
         if index > 0 {
@@ -452,11 +339,7 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             let title = fit(&view.title, title_width / (small * 0.5));
             flow.text_at(index, &title, muted, left, header_top, false, Tag::Artifact);
             let review_style = if view.review_status == ReviewStatus::Overdue {
-                TextStyle {
-                    style: Style::Bold,
-                    color: palette.warning,
-                    ..muted
-                }
+                TextStyle { style: Style::Bold, color: palette.warning, ..muted }
             } else {
                 muted
             };
@@ -475,11 +358,7 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             flow.target_page = None;
         }
         if view.draft {
-            let draft = TextStyle {
-                style: Style::Bold,
-                size: 20.0,
-                color: palette.warning,
-            };
+            let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
             let y = if index == 0 { 14.0 } else { header_top - 26.0 };
             flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
         }
@@ -513,9 +392,5 @@ fn fit(s: &str, max_chars: f32) -> String {
 
 /// Heading anchors to 1-based page numbers.
 pub fn page_numbers(layout: &Layout) -> BTreeMap<String, usize> {
-    layout
-        .anchors
-        .iter()
-        .map(|(anchor, (page, _))| (anchor.clone(), page + 1))
-        .collect()
+    layout.anchors.iter().map(|(anchor, (page, _))| (anchor.clone(), page + 1)).collect()
 }

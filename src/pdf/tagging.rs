@@ -36,11 +36,7 @@ fn name(s: &str) -> Object {
 
 /// Applies the pass and serialises the document.
 pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> {
-    let Written {
-        doc: mut lo,
-        mcids,
-        links,
-    } = written;
+    let Written { doc: mut lo, mcids, links } = written;
     lo.version = "1.7".to_string();
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
     let page_h = layout.page_size.1;
@@ -70,17 +66,11 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
             let item_index = links.get(p).and_then(|l| l.get(n)).copied();
             let item = item_index.and_then(|i| layout.pages[p].items.get(i));
             let contents = match item {
-                Some(Item::Link {
-                    dest: Dest::Uri(uri),
-                    ..
-                }) => format!("Link to {uri}"),
+                Some(Item::Link { dest: Dest::Uri(uri), .. }) => format!("Link to {uri}"),
                 _ => "Link to a section of this document".to_string(),
             };
             dict.set("Contents", text_string(&contents));
-            if let Some(Item::Link {
-                tag: Tag::Elem(e), ..
-            }) = item
-            {
+            if let Some(Item::Link { tag: Tag::Elem(e), .. }) = item {
                 dict.set("StructParent", Object::Integer(next_key));
                 parent_entries.push((next_key, Object::Reference(elem_ids[*e])));
                 next_key += 1;
@@ -128,8 +118,7 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
                             ("Pg", Object::Reference(page_ids[page])),
                             ("MCID", Object::Integer(mcid)),
                         ])));
-                    } else if let Some(position) =
-                        links.get(page).and_then(|l| l.iter().position(|i| *i == item))
+                    } else if let Some(position) = links.get(page).and_then(|l| l.iter().position(|i| *i == item))
                         && let Some(annot) = annot_ids[page].get(position)
                     {
                         kids.push(Object::Dictionary(Dictionary::from_iter(vec![
@@ -154,10 +143,7 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
         if elem.role == super::layout::Role::TH {
             dict.set(
                 "A",
-                Object::Dictionary(Dictionary::from_iter(vec![
-                    ("O", name("Table")),
-                    ("Scope", name("Column")),
-                ])),
+                Object::Dictionary(Dictionary::from_iter(vec![("O", name("Table")), ("Scope", name("Column"))])),
             );
         }
         lo.objects.insert(elem_ids[e], Object::Dictionary(dict));
@@ -171,10 +157,7 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
         nums.push(Object::Integer(key));
         nums.push(value);
     }
-    let parent_tree = lo.add_object(Object::Dictionary(Dictionary::from_iter(vec![(
-        "Nums",
-        Object::Array(nums),
-    )])));
+    let parent_tree = lo.add_object(Object::Dictionary(Dictionary::from_iter(vec![("Nums", Object::Array(nums))])));
     lo.objects.insert(
         root_id,
         Object::Dictionary(Dictionary::from_iter(vec![
@@ -189,17 +172,11 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
 
     if let Ok(catalog) = lo.catalog_mut() {
         catalog.set("StructTreeRoot", Object::Reference(root_id));
-        catalog.set(
-            "MarkInfo",
-            Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])),
-        );
+        catalog.set("MarkInfo", Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])));
         catalog.set("Lang", text_string(info.lang));
         catalog.set(
             "ViewerPreferences",
-            Object::Dictionary(Dictionary::from_iter(vec![(
-                "DisplayDocTitle",
-                Object::Boolean(true),
-            )])),
+            Object::Dictionary(Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))])),
         );
         match outlines {
             Some(id) => {
@@ -233,23 +210,17 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
 
 /// Nested bookmarks from the layout's outline, each opening at its heading.
 fn build_outlines(lo: &mut Document, layout: &Layout, page_ids: &[ObjectId], page_h: f32) -> Option<ObjectId> {
-    let entries: Vec<_> = layout
-        .outline
-        .iter()
-        .filter(|e| layout.anchors.contains_key(&e.anchor))
-        .collect();
+    let entries: Vec<_> = layout.outline.iter().filter(|e| layout.anchors.contains_key(&e.anchor)).collect();
     if entries.is_empty() {
         return None;
     }
     let root = lo.new_object_id();
     let ids: Vec<ObjectId> = entries.iter().map(|_| lo.new_object_id()).collect();
     // Parent of each entry: the nearest earlier entry with a lower level.
-    let parents: Vec<Option<usize>> = (0..entries.len())
-        .map(|i| (0..i).rev().find(|&j| entries[j].level < entries[i].level))
-        .collect();
-    let children = |parent: Option<usize>| -> Vec<usize> {
-        (0..entries.len()).filter(|&i| parents[i] == parent).collect()
-    };
+    let parents: Vec<Option<usize>> =
+        (0..entries.len()).map(|i| (0..i).rev().find(|&j| entries[j].level < entries[i].level)).collect();
+    let children =
+        |parent: Option<usize>| -> Vec<usize> { (0..entries.len()).filter(|&i| parents[i] == parent).collect() };
     let descendants = |i: usize| -> i64 {
         let mut count = 0;
         let mut stack = vec![i];
@@ -272,10 +243,7 @@ fn build_outlines(lo: &mut Document, layout: &Layout, page_ids: &[ObjectId], pag
         };
         let mut dict = Dictionary::from_iter(vec![
             ("Title", text_string(&entry.title)),
-            (
-                "Parent",
-                Object::Reference(parents[i].map_or(root, |p| ids[p])),
-            ),
+            ("Parent", Object::Reference(parents[i].map_or(root, |p| ids[p]))),
             (
                 "Dest",
                 Object::Array(vec![
@@ -302,10 +270,8 @@ fn build_outlines(lo: &mut Document, layout: &Layout, page_ids: &[ObjectId], pag
         lo.objects.insert(ids[i], Object::Dictionary(dict));
     }
     let top = children(None);
-    let mut root_dict = Dictionary::from_iter(vec![
-        ("Type", name("Outlines")),
-        ("Count", Object::Integer(entries.len() as i64)),
-    ]);
+    let mut root_dict =
+        Dictionary::from_iter(vec![("Type", name("Outlines")), ("Count", Object::Integer(entries.len() as i64))]);
     if let (Some(first), Some(last)) = (top.first(), top.last()) {
         root_dict.set("First", Object::Reference(ids[*first]));
         root_dict.set("Last", Object::Reference(ids[*last]));

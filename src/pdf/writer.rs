@@ -8,11 +8,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId,
-    ImageCompression, ImageOptimizationOptions, Line, LineCapStyle, LineJoinStyle, LinkAnnotation,
-    LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb as PdfRgb, TextItem, TextMatrix, XObject,
-    XObjectId, XObjectTransform,
+    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId, ImageCompression,
+    ImageOptimizationOptions, Line, LineCapStyle, LineJoinStyle, LinePoint, LinkAnnotation, Mm, Op, PaintMode,
+    ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb as PdfRgb,
+    TextItem, TextMatrix, XObject, XObjectId, XObjectTransform,
 };
 
 use super::fonts::FaceSubset;
@@ -52,12 +51,7 @@ fn font_id(face: u8) -> FontId {
 }
 
 /// Writes the layout with the given font subsets and pictures.
-pub fn write(
-    layout: &Layout,
-    subsets: &[FaceSubset],
-    images: &BTreeMap<String, Vec<u8>>,
-    info: &DocInfo,
-) -> Written {
+pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, Vec<u8>>, info: &DocInfo) -> Written {
     let mut doc = PdfDocument::new(&info.title);
     let meta = &mut doc.metadata.info;
     meta.author = info.author.clone();
@@ -78,10 +72,7 @@ pub fn write(
             continue;
         };
         parsed.font_name = Some(subset.name.clone());
-        doc.resources
-            .fonts
-            .map
-            .insert(font_id(subset.face), PdfFont::new(parsed));
+        doc.resources.fonts.map.insert(font_id(subset.face), PdfFont::new(parsed));
         remaps.insert(subset.face, &subset.remap);
     }
 
@@ -105,10 +96,7 @@ pub fn write(
         };
         let id = XObjectId(format!("Im{}", n + 1));
         let width_px = image.width;
-        doc.resources
-            .xobjects
-            .map
-            .insert(id.clone(), XObject::Image(image));
+        doc.resources.xobjects.map.insert(id.clone(), XObject::Image(image));
         image_ids.insert(path, (id, width_px));
     }
 
@@ -123,15 +111,7 @@ pub fn write(
         let mut open: Option<Tag> = None;
         let mut next_mcid = 0i64;
         for (index, item) in page.items.iter().enumerate() {
-            if let Item::Link {
-                x,
-                y,
-                w,
-                h,
-                dest,
-                ..
-            } = item
-            {
+            if let Item::Link { x, y, w, h, dest, .. } = item {
                 let actions = match dest {
                     Dest::Uri(uri) => Actions::Uri(uri.clone()),
                     Dest::Anchor(anchor) => match layout.anchors.get(anchor) {
@@ -169,18 +149,13 @@ pub fn write(
                     ops.push(Op::EndMarkedContent);
                 }
                 match tag {
-                    Tag::Artifact => ops.push(Op::BeginMarkedContent {
-                        tag: "Artifact".to_string(),
-                    }),
+                    Tag::Artifact => ops.push(Op::BeginMarkedContent { tag: "Artifact".to_string() }),
                     Tag::Elem(e) => {
                         let role = layout.tree.get(e).map_or("Span".to_string(), |s| s.role.name());
                         ops.push(Op::BeginMarkedContentWithProperties {
                             tag: role,
                             properties: DictItem::Dict {
-                                map: BTreeMap::from([(
-                                    "MCID".to_string(),
-                                    DictItem::Int(next_mcid),
-                                )]),
+                                map: BTreeMap::from([("MCID".to_string(), DictItem::Int(next_mcid))]),
                             },
                         });
                         next_mcid += 1;
@@ -214,21 +189,11 @@ pub fn write(
         }),
     };
     let lo = doc.to_lopdf_document(&options, &mut warnings);
-    Written {
-        doc: lo,
-        mcids: all_mcids,
-        links: all_links,
-    }
+    Written { doc: lo, mcids: all_mcids, links: all_links }
 }
 
 fn point(x: f32, y: f32, page_h: f32, bezier: bool) -> LinePoint {
-    LinePoint {
-        p: Point {
-            x: Pt(x),
-            y: Pt(page_h - y),
-        },
-        bezier,
-    }
+    LinePoint { p: Point { x: Pt(x), y: Pt(page_h - y) }, bezier }
 }
 
 fn draw(
@@ -239,14 +204,7 @@ fn draw(
     images: &BTreeMap<&str, (XObjectId, usize)>,
 ) {
     match item {
-        Item::Text {
-            x,
-            y,
-            size,
-            color: c,
-            run,
-            ..
-        } => {
+        Item::Text { x, y, size, color: c, run, .. } => {
             let Some(remap) = remaps.get(&run.face) else {
                 return;
             };
@@ -261,50 +219,24 @@ fn draw(
                 .collect();
             ops.push(Op::SetFillColor { col: color(*c) });
             ops.push(Op::StartTextSection);
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(font_id(run.face)),
-                size: Pt(*size),
-            });
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(*x), Pt(page_h - y)),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(glyphs)],
-            });
+            ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(run.face)), size: Pt(*size) });
+            ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(*x), Pt(page_h - y)) });
+            ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(glyphs)] });
             ops.push(Op::EndTextSection);
         }
-        Item::Rule {
-            x1,
-            y1,
-            x2,
-            y2,
-            width,
-            color: c,
-            ..
-        } => {
+        Item::Rule { x1, y1, x2, y2, width, color: c, .. } => {
             ops.push(Op::SaveGraphicsState);
             ops.push(Op::SetOutlineColor { col: color(*c) });
             ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
             ops.push(Op::DrawLine {
                 line: Line {
-                    points: vec![
-                        point(*x1, *y1, page_h, false),
-                        point(*x2, *y2, page_h, false),
-                    ],
+                    points: vec![point(*x1, *y1, page_h, false), point(*x2, *y2, page_h, false)],
                     is_closed: false,
                 },
             });
             ops.push(Op::RestoreGraphicsState);
         }
-        Item::Rect {
-            x,
-            y,
-            w,
-            h,
-            fill,
-            stroke,
-            ..
-        } => {
+        Item::Rect { x, y, w, h, fill, stroke, .. } => {
             let mode = match (fill, stroke) {
                 (Some(_), Some(_)) => PaintMode::FillStroke,
                 (Some(_), None) => PaintMode::Fill,
@@ -331,9 +263,7 @@ fn draw(
             });
             ops.push(Op::RestoreGraphicsState);
         }
-        Item::Image {
-            x, y, w, h, path, ..
-        } => {
+        Item::Image { x, y, w, h, path, .. } => {
             let Some((id, width_px)) = images.get(path.as_str()) else {
                 return;
             };
@@ -349,34 +279,17 @@ fn draw(
                 },
             });
         }
-        Item::Path {
-            x,
-            y,
-            scale,
-            width,
-            color: c,
-            cmds,
-            ..
-        } => {
+        Item::Path { x, y, scale, width, color: c, cmds, .. } => {
             ops.push(Op::SaveGraphicsState);
             ops.push(Op::SetOutlineColor { col: color(*c) });
             ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-            ops.push(Op::SetLineCapStyle {
-                cap: LineCapStyle::Round,
-            });
-            ops.push(Op::SetLineJoinStyle {
-                join: LineJoinStyle::Round,
-            });
+            ops.push(Op::SetLineCapStyle { cap: LineCapStyle::Round });
+            ops.push(Op::SetLineJoinStyle { join: LineJoinStyle::Round });
             let at = |px: f32, py: f32, bezier: bool| point(x + px * scale, y + py * scale, page_h, bezier);
             let mut points: Vec<LinePoint> = Vec::new();
             let flush = |ops: &mut Vec<Op>, points: &mut Vec<LinePoint>, closed: bool| {
                 if points.len() > 1 {
-                    ops.push(Op::DrawLine {
-                        line: Line {
-                            points: std::mem::take(points),
-                            is_closed: closed,
-                        },
-                    });
+                    ops.push(Op::DrawLine { line: Line { points: std::mem::take(points), is_closed: closed } });
                 }
                 points.clear();
             };
