@@ -727,12 +727,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         if !current.parts.is_empty() {
             lines.push(current);
         }
-        // A line's last piece drops its trailing spaces.
-        for line in &mut lines {
-            if let Some(last) = line.parts.last_mut() {
-                last.2 = false;
-            }
-        }
+        // Trailing spaces stay on as invisible glyphs past the line end: text extraction and
+        // screen readers then see a space between the last word of a line and the next.
         lines
     }
 
