@@ -37,11 +37,8 @@ extra:
 fn staff_view(body: &str) -> (tempfile::TempDir, Project, AudienceView, Diagnostics) {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::create_dir_all(dir.path().join("content")).expect("content dir");
-    fs::write(
-        dir.path().join("policypress.yaml"),
-        "organisation: Example NHS Trust\nlanguage: en-GB\n",
-    )
-    .expect("config");
+    fs::write(dir.path().join("policypress.yaml"), "organisation: Example NHS Trust\nlanguage: en-GB\n")
+        .expect("config");
     fs::write(dir.path().join("content/test.md"), format!("{FRONT}{body}")).expect("policy");
     let mut diags = Diagnostics::new();
     let project = load_project(dir.path(), &mut diags).expect("project loads");
@@ -146,7 +143,16 @@ fn staff_pdf_cover_and_header_carry_governance_details() {
     let (_dir, project, view, _) = staff_view(&long_body(30));
     let layout = layout_of(&project, &view);
     let cover = page_text(&layout, 0);
-    for expected in ["Example NHS Trust", "Test Policy", "TP-001", "1.2", "Approved", "Policy Committee", "Head of Testing", "31 January 2027"] {
+    for expected in [
+        "Example NHS Trust",
+        "Test Policy",
+        "TP-001",
+        "1.2",
+        "Approved",
+        "Policy Committee",
+        "Head of Testing",
+        "31 January 2027",
+    ] {
         assert!(cover.contains(expected), "cover lacks {expected}: {cover}");
     }
     let total = layout.pages.len();
