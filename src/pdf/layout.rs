@@ -734,6 +734,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
 
     /// Draws one line with its top at `top`; text belongs to `tag`, links get `Link` elements
     /// under `tag` (created on first use through `link_elems`).
+    #[allow(clippy::too_many_arguments)]
     fn draw_line(
         &mut self,
         line: &Line,
@@ -1190,7 +1191,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         };
         let header_height = row_height(&laid[0]);
         // The header and the first body row go together.
-        let first_rows = header_height + laid.get(1).map(|r| row_height(r)).unwrap_or(0.0);
+        let first_rows = header_height + laid.get(1).map(&row_height).unwrap_or(0.0);
         self.ensure(first_rows);
         for (r, cells) in laid.iter().enumerate() {
             let height = row_height(cells);
