@@ -19,6 +19,7 @@ pub mod front_matter;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod pdf;
 pub mod pipeline;
 pub mod project;
 pub mod readability;

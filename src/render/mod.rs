@@ -49,7 +49,7 @@ pub struct Produced {
 /// The outputs implemented so far, so pages link only to files that exist.
 pub fn produced(audience: Audience) -> Produced {
     match audience {
-        Audience::Staff => Produced { html: true, pdf: false },
+        Audience::Staff => Produced { html: true, pdf: true },
         Audience::Patient | Audience::EasyRead | Audience::Poster => Produced { html: false, pdf: false },
     }
 }
@@ -93,6 +93,8 @@ pub fn render_library(
         }
     }
     artifacts.push(search::search_index(library));
+    // The staff PDFs (the PDF engine lives in `crate::pdf`).
+    artifacts.extend(crate::pdf::staff_pdfs(project, library, diags));
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts

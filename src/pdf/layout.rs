@@ -1,0 +1,1376 @@
+//! The layout stage of the PDF engine: document blocks to pages of positioned items (text runs,
+//! rules, boxes, images, vector pictures, link areas), each tagged with the structure element
+//! it belongs to, so the writer can build the tag tree without knowing what the items mean.
+//!
+//! Pure and deterministic: no PDF objects, no disk, no clock. Coordinates are points from the
+//! page's top-left corner, y growing downwards; the writer flips them. [`Layout::dump`] prints
+//! the result as readable text for snapshot tests.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+
+use super::fonts::{FontSet, ShapedRun, Style};
+use super::settings::{PdfSettings, Rgb};
+use crate::model::{Align, BlockKind, Inline, LinkTarget};
+
+/// What a structure element is, as PDF standard structure types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The whole document.
+    Document,
+    /// A section of the document (cover, contents, body, appendix).
+    Sect,
+    /// A heading of level 1 to 6.
+    H(u8),
+    /// A paragraph.
+    P,
+    /// A list.
+    L,
+    /// A list item.
+    LI,
+    /// A list item's bullet or number.
+    Lbl,
+    /// A list item's content.
+    LBody,
+    /// A table.
+    Table,
+    /// A table row.
+    TR,
+    /// A header cell.
+    TH,
+    /// A data cell.
+    TD,
+    /// A picture, with alternative text.
+    Figure,
+    /// A link (text plus its annotation).
+    Link,
+    /// A block quotation.
+    BlockQuote,
+    /// A table of contents.
+    TOC,
+    /// One entry of a table of contents.
+    TOCI,
+}
+
+impl Role {
+    /// The PDF structure type name.
+    pub fn name(self) -> String {
+        match self {
+            Role::H(level) => format!("H{}", level.clamp(1, 6)),
+            other => format!("{other:?}"),
+        }
+    }
+}
+
+/// Where a structure element's content is: a child element, or an item on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kid {
+    /// A child element (index into [`Layout::tree`]).
+    Elem(usize),
+    /// Item `item` of page `page`.
+    Item {
+        /// 0-based page.
+        page: usize,
+        /// Index into that page's items.
+        item: usize,
+    },
+}
+
+/// One node of the structure tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructElem {
+    /// Its type.
+    pub role: Role,
+    /// Its parent (None for the document).
+    pub parent: Option<usize>,
+    /// Alternative text (figures).
+    pub alt: Option<String>,
+    /// Children in reading order.
+    pub kids: Vec<Kid>,
+}
+
+/// What an item belongs to in the tag tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    /// Page furniture a screen reader skips (running header, decoration, repeated header row).
+    Artifact,
+    /// Content of this structure element.
+    Elem(usize),
+}
+
+/// Where a link goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dest {
+    /// A web, email or phone address.
+    Uri(String),
+    /// A heading of this document, by anchor.
+    Anchor(String),
+}
+
+/// A drawing command of a vector picture, in the picture's own units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PathCmd {
+    /// Start a new sub-path.
+    Move(f32, f32),
+    /// Straight line.
+    Line(f32, f32),
+    /// Cubic Bézier curve: two control points and the end point.
+    Cubic(f32, f32, f32, f32, f32, f32),
+    /// Close the sub-path.
+    Close,
+}
+
+/// One positioned thing on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// Glyphs of one face on one baseline.
+    Text {
+        /// Left end of the baseline.
+        x: f32,
+        /// Baseline, from the top of the page.
+        y: f32,
+        /// Font size.
+        size: f32,
+        /// Colour.
+        color: Rgb,
+        /// The glyphs.
+        run: ShapedRun,
+        /// Tag-tree membership.
+        tag: Tag,
+    },
+    /// A straight line.
+    Rule {
+        /// Start x.
+        x1: f32,
+        /// Start y.
+        y1: f32,
+        /// End x.
+        x2: f32,
+        /// End y.
+        y2: f32,
+        /// Stroke width.
+        width: f32,
+        /// Colour.
+        color: Rgb,
+        /// Tag-tree membership.
+        tag: Tag,
+    },
+    /// A filled and/or stroked rectangle.
+    Rect {
+        /// Left.
+        x: f32,
+        /// Top.
+        y: f32,
+        /// Width.
+        w: f32,
+        /// Height.
+        h: f32,
+        /// Fill colour.
+        fill: Option<Rgb>,
+        /// Outline colour and width.
+        stroke: Option<(Rgb, f32)>,
+        /// Tag-tree membership.
+        tag: Tag,
+    },
+    /// A picture from `content/`.
+    Image {
+        /// Left.
+        x: f32,
+        /// Top.
+        y: f32,
+        /// Width.
+        w: f32,
+        /// Height.
+        h: f32,
+        /// Path relative to `content/`.
+        path: String,
+        /// Tag-tree membership.
+        tag: Tag,
+    },
+    /// A stroked vector picture (icons): `cmds` scaled by `scale` and moved to (x, y).
+    Path {
+        /// Left.
+        x: f32,
+        /// Top.
+        y: f32,
+        /// Points per picture unit.
+        scale: f32,
+        /// Stroke width in points.
+        width: f32,
+        /// Colour.
+        color: Rgb,
+        /// The outline.
+        cmds: Vec<PathCmd>,
+        /// Tag-tree membership.
+        tag: Tag,
+    },
+    /// A clickable area.
+    Link {
+        /// Left.
+        x: f32,
+        /// Top.
+        y: f32,
+        /// Width.
+        w: f32,
+        /// Height.
+        h: f32,
+        /// Where it goes.
+        dest: Dest,
+        /// The `Link` element it belongs to.
+        tag: Tag,
+    },
+}
+
+impl Item {
+    /// Tag-tree membership.
+    pub fn tag(&self) -> Tag {
+        match self {
+            Item::Text { tag, .. }
+            | Item::Rule { tag, .. }
+            | Item::Rect { tag, .. }
+            | Item::Image { tag, .. }
+            | Item::Path { tag, .. }
+            | Item::Link { tag, .. } => *tag,
+        }
+    }
+}
+
+/// One page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    /// Items in painting (and reading) order.
+    pub items: Vec<Item>,
+}
+
+/// One bookmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    /// Heading level (2 = top of the body).
+    pub level: u8,
+    /// The heading's words.
+    pub title: String,
+    /// The heading's anchor.
+    pub anchor: String,
+}
+
+/// A problem found while laying out, located by source line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutProblem {
+    /// 1-based line in the policy source.
+    pub line: usize,
+    /// True for an error (the build writes nothing), false for a warning.
+    pub error: bool,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: String,
+}
+
+/// The laid-out document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Page width and height.
+    pub page_size: (f32, f32),
+    /// Pages in order.
+    pub pages: Vec<Page>,
+    /// The structure tree; element 0 is the document.
+    pub tree: Vec<StructElem>,
+    /// Where each heading is: page index and y of its top.
+    pub anchors: BTreeMap<String, (usize, f32)>,
+    /// Bookmarks in document order.
+    pub outline: Vec<OutlineEntry>,
+    /// Problems to report.
+    pub problems: Vec<LayoutProblem>,
+}
+
+impl Layout {
+    /// A readable listing of every item, one per line, for snapshot tests and debugging.
+    pub fn dump(&self) -> String {
+        let mut out = String::new();
+        for (number, page) in self.pages.iter().enumerate() {
+            let _ = writeln!(out, "page {}", number + 1);
+            for item in &page.items {
+                let tag = match item.tag() {
+                    Tag::Artifact => "artifact".to_string(),
+                    Tag::Elem(e) => format!("{}#{e}", self.tree[e].role.name()),
+                };
+                let line = match item {
+                    Item::Text { x, y, size, run, .. } => {
+                        let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                        format!("text {x:.1},{y:.1} {size}pt f{} {text:?}", run.face)
+                    }
+                    Item::Rule { x1, y1, x2, y2, .. } => {
+                        format!("rule {x1:.1},{y1:.1} -> {x2:.1},{y2:.1}")
+                    }
+                    Item::Rect { x, y, w, h, .. } => format!("rect {x:.1},{y:.1} {w:.1}x{h:.1}"),
+                    Item::Image { x, y, w, h, path, .. } => {
+                        format!("image {x:.1},{y:.1} {w:.1}x{h:.1} {path}")
+                    }
+                    Item::Path { x, y, cmds, .. } => {
+                        format!("path {x:.1},{y:.1} {} cmds", cmds.len())
+                    }
+                    Item::Link { x, y, w, h, dest, .. } => {
+                        format!("link {x:.1},{y:.1} {w:.1}x{h:.1} {dest:?}")
+                    }
+                };
+                let _ = writeln!(out, "  {line} [{tag}]");
+            }
+        }
+        out
+    }
+}
+
+/// A picture's size in pixels, read from its header; None when it is not a PNG or JPEG we can
+/// read.
+pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() >= 24 {
+        let w = u32::from_be_bytes(bytes.get(16..20)?.try_into().ok()?);
+        let h = u32::from_be_bytes(bytes.get(20..24)?.try_into().ok()?);
+        return (w > 0 && h > 0).then_some((w, h));
+    }
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        let mut i = 2;
+        while i + 9 < bytes.len() {
+            if bytes[i] != 0xFF {
+                return None;
+            }
+            let marker = bytes[i + 1];
+            let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+            let is_frame = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
+            if is_frame {
+                let h = u32::from(u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]));
+                let w = u32::from(u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]));
+                return (w > 0 && h > 0).then_some((w, h));
+            }
+            i += 2 + len;
+        }
+    }
+    None
+}
+
+/// Inline text cut at its line-break opportunities, shaped and measured.
+#[derive(Debug, Clone)]
+struct Piece {
+    /// The visible part.
+    body: Vec<ShapedRun>,
+    body_width: f32,
+    /// Trailing spaces: drawn inside a line, dropped at its end.
+    tail: Vec<ShapedRun>,
+    tail_width: f32,
+    style: Style,
+    size: f32,
+    color: Rgb,
+    link: Option<usize>,
+    hard_break: bool,
+    icon: Option<String>,
+}
+
+/// Inline content ready to be broken into lines.
+struct InlineText {
+    pieces: Vec<Piece>,
+    links: Vec<Dest>,
+}
+
+/// A line: pieces with their x offsets from the line start.
+#[derive(Debug, Clone)]
+struct Line {
+    parts: Vec<(f32, Piece, bool)>,
+    width: f32,
+}
+
+/// How inline content looks.
+#[derive(Debug, Clone, Copy)]
+pub struct TextStyle {
+    /// Face style.
+    pub style: Style,
+    /// Size in points.
+    pub size: f32,
+    /// Colour.
+    pub color: Rgb,
+}
+
+/// Turns a link target of the model into a PDF destination.
+pub type LinkResolver<'r> = dyn Fn(&LinkTarget) -> Dest + 'r;
+
+/// The page-filling engine: a cursor over pages, the structure tree being built, and the
+/// fonts used to measure.
+pub struct Flow<'a, 'f, 'r> {
+    /// Fonts (also records which glyphs are used).
+    pub fonts: &'f mut FontSet<'a>,
+    /// Page and type settings.
+    pub settings: PdfSettings,
+    /// Pages so far.
+    pub pages: Vec<Page>,
+    /// The structure tree so far.
+    pub tree: Vec<StructElem>,
+    /// Cursor: y of the next content's top on the last page.
+    pub y: f32,
+    /// Left edge of the current frame (lists and quotes indent it).
+    pub left: f32,
+    /// Width of the current frame.
+    pub width: f32,
+    /// Heading positions.
+    pub anchors: BTreeMap<String, (usize, f32)>,
+    /// Bookmarks.
+    pub outline: Vec<OutlineEntry>,
+    /// Problems found.
+    pub problems: Vec<LayoutProblem>,
+    /// Pictures by path under `content/`.
+    pub images: &'r BTreeMap<String, Vec<u8>>,
+    /// Icon outlines by name.
+    pub icons: &'r dyn Fn(&str) -> Option<Vec<PathCmd>>,
+    /// Source line of the block being laid out, for messages.
+    pub line: usize,
+    /// Where links to other policies point.
+    pub resolve_link: &'r LinkResolver<'r>,
+    /// Page that items go to instead of the last one (page furniture).
+    pub target_page: Option<usize>,
+}
+
+impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
+    /// A flow with one empty page and the document element.
+    pub fn new(
+        fonts: &'f mut FontSet<'a>,
+        settings: PdfSettings,
+        images: &'r BTreeMap<String, Vec<u8>>,
+        icons: &'r dyn Fn(&str) -> Option<Vec<PathCmd>>,
+        resolve_link: &'r LinkResolver<'r>,
+    ) -> Self {
+        let page = settings.page;
+        Flow {
+            fonts,
+            settings,
+            pages: vec![Page::default()],
+            tree: vec![StructElem { role: Role::Document, parent: None, alt: None, kids: Vec::new() }],
+            y: page.margin_top,
+            left: page.margin_left,
+            width: page.text_width(),
+            anchors: BTreeMap::new(),
+            outline: Vec::new(),
+            problems: Vec::new(),
+            images,
+            icons,
+            line: 0,
+            resolve_link,
+            target_page: None,
+        }
+    }
+
+    /// The finished layout.
+    pub fn finish(self) -> Layout {
+        Layout {
+            page_size: (self.settings.page.width, self.settings.page.height),
+            pages: self.pages,
+            tree: self.tree,
+            anchors: self.anchors,
+            outline: self.outline,
+            problems: self.problems,
+        }
+    }
+
+    /// Adds a structure element under `parent`.
+    pub fn open(&mut self, role: Role, parent: usize) -> usize {
+        let index = self.tree.len();
+        self.tree.push(StructElem { role, parent: Some(parent), alt: None, kids: Vec::new() });
+        self.tree[parent].kids.push(Kid::Elem(index));
+        index
+    }
+
+    /// Puts an item on the current page.
+    pub fn push(&mut self, item: Item) {
+        let page = self.target_page.unwrap_or(self.pages.len() - 1);
+        self.push_on(page, item);
+    }
+
+    /// Puts an item on page `page`.
+    pub fn push_on(&mut self, page: usize, item: Item) {
+        if let Item::Text { run, .. } = &item {
+            self.fonts.mark_used(run);
+        }
+        let tag = item.tag();
+        let items = &mut self.pages[page].items;
+        items.push(item);
+        if let Tag::Elem(e) = tag {
+            let kid = Kid::Item { page, item: items.len() - 1 };
+            self.tree[e].kids.push(kid);
+        }
+    }
+
+    /// Top of the text area.
+    pub fn top(&self) -> f32 {
+        self.settings.page.margin_top
+    }
+
+    /// Bottom of the text area.
+    pub fn bottom(&self) -> f32 {
+        self.settings.page.height - self.settings.page.margin_bottom
+    }
+
+    /// Starts a new page.
+    pub fn new_page(&mut self) {
+        self.pages.push(Page::default());
+        self.y = self.top();
+    }
+
+    /// Starts a new page unless `height` still fits on this one (or this page is empty).
+    pub fn ensure(&mut self, height: f32) {
+        if self.y + height > self.bottom() && self.y > self.top() + 0.5 {
+            self.new_page();
+        }
+    }
+
+    /// Vertical space that disappears at the top of a page.
+    pub fn space(&mut self, amount: f32) {
+        if self.y > self.top() + 0.5 {
+            self.y += amount;
+        }
+    }
+
+    /// Body text style.
+    pub fn body_style(&self) -> TextStyle {
+        TextStyle { style: Style::Regular, size: self.settings.type_scale.body, color: self.settings.palette.text }
+    }
+
+    fn note_missing(&mut self, missing: &[char]) {
+        for ch in missing {
+            let message = format!(
+                "the character `{ch}` (U+{:04X}) is in no bundled font; the PDF shows a replacement mark instead",
+                u32::from(*ch)
+            );
+            if !self.problems.iter().any(|p| p.message == message && p.line == self.line) {
+                self.problems.push(LayoutProblem {
+                    line: self.line,
+                    error: false,
+                    message,
+                    hint: "use a more common character, or add a font that has it to the theme".to_string(),
+                });
+            }
+        }
+    }
+
+    // ----- inline text ----------------------------------------------------------------------
+
+    fn inline_text(&mut self, inlines: &[Inline], base: TextStyle) -> InlineText {
+        let mut spans: Vec<(String, TextStyle, Option<usize>, Option<String>)> = Vec::new();
+        let mut links = Vec::new();
+        self.flatten(inlines, base, None, &mut spans, &mut links);
+        let mut pieces = Vec::new();
+        for (text, style, link, icon) in spans {
+            if let Some(name) = icon {
+                let size = style.size;
+                pieces.push(Piece {
+                    body: Vec::new(),
+                    body_width: size * 1.15,
+                    tail: Vec::new(),
+                    tail_width: 0.0,
+                    style: style.style,
+                    size,
+                    color: style.color,
+                    link,
+                    hard_break: false,
+                    icon: Some(name),
+                });
+                continue;
+            }
+            self.cut_pieces(&text, style, link, &mut pieces);
+        }
+        InlineText { pieces, links }
+    }
+
+    fn flatten(
+        &mut self,
+        inlines: &[Inline],
+        style: TextStyle,
+        link: Option<usize>,
+        spans: &mut Vec<(String, TextStyle, Option<usize>, Option<String>)>,
+        links: &mut Vec<Dest>,
+    ) {
+        for inline in inlines {
+            match inline {
+                Inline::Text(t) => spans.push((t.clone(), style, link, None)),
+                Inline::Code(t) => {
+                    spans.push((t.clone(), TextStyle { color: self.settings.palette.muted, ..style }, link, None))
+                }
+                Inline::Emphasis(c) => {
+                    let s = TextStyle { style: style.style.slanted(), ..style };
+                    self.flatten(c, s, link, spans, links);
+                }
+                Inline::Strong(c) => {
+                    let s = TextStyle { style: style.style.bolder(), ..style };
+                    self.flatten(c, s, link, spans, links);
+                }
+                Inline::Link { target, content, .. } => {
+                    links.push((self.resolve_link)(target));
+                    let s = TextStyle { color: self.settings.palette.accent, ..style };
+                    self.flatten(content, s, Some(links.len() - 1), spans, links);
+                }
+                Inline::Image { alt, .. } => {
+                    // Pictures inside running text are drawn as figures after the paragraph;
+                    // here only their words stay, in brackets, so the sentence still reads.
+                    spans.push((format!("[{alt}]"), style, link, None));
+                }
+                Inline::Icon(name) => spans.push((String::new(), style, link, Some(name.clone()))),
+                Inline::LineBreak => spans.push(("\n".to_string(), style, link, None)),
+            }
+        }
+    }
+
+    fn cut_pieces(&mut self, text: &str, style: TextStyle, link: Option<usize>, out: &mut Vec<Piece>) {
+        let mut start = 0;
+        for (end, opportunity) in linebreaks(text) {
+            let chunk = &text[start..end];
+            start = end;
+            let visible = chunk.trim_end_matches(char::is_whitespace);
+            let trailing = &chunk[visible.len()..];
+            let hard = opportunity == BreakOpportunity::Mandatory && end < text.len() || trailing.contains('\n');
+            let (body, body_width) = self.shape(style, visible);
+            let tail_text: String = trailing.chars().filter(|c| *c != '\n').collect();
+            let (tail, tail_width) = self.shape(style, &tail_text);
+            // A break opportunity that is not mandatory ends the text: the last chunk of a span
+            // is glued to the next span unless it ends in a space.
+            out.push(Piece {
+                body,
+                body_width,
+                tail,
+                tail_width,
+                style: style.style,
+                size: style.size,
+                color: style.color,
+                link,
+                hard_break: hard,
+                icon: None,
+            });
+        }
+    }
+
+    fn shape(&mut self, style: TextStyle, text: &str) -> (Vec<ShapedRun>, f32) {
+        if text.is_empty() {
+            return (Vec::new(), 0.0);
+        }
+        let shaped = self.fonts.shape(style.style, text);
+        if !shaped.missing.is_empty() {
+            let missing = shaped.missing.clone();
+            self.note_missing(&missing);
+        }
+        let width = shaped.width(style.size);
+        (shaped.runs, width)
+    }
+
+    /// Breaks a word too wide for `max` into pieces that fit, character by character.
+    fn split_word(&mut self, piece: &Piece, max: f32) -> Vec<Piece> {
+        let text: String = piece.body.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
+        let style = TextStyle { style: piece.style, size: piece.size, color: piece.color };
+        let mut out = Vec::new();
+        let mut current = String::new();
+        for ch in text.chars() {
+            let mut candidate = current.clone();
+            candidate.push(ch);
+            let (_, w) = self.shape(style, &candidate);
+            if w > max && !current.is_empty() {
+                let (body, body_width) = self.shape(style, &current);
+                out.push(Piece {
+                    body,
+                    body_width,
+                    tail: Vec::new(),
+                    tail_width: 0.0,
+                    hard_break: true,
+                    ..piece.clone()
+                });
+                current = ch.to_string();
+            } else {
+                current = candidate;
+            }
+        }
+        let (body, body_width) = self.shape(style, &current);
+        out.push(Piece { body, body_width, ..piece.clone() });
+        out
+    }
+
+    fn break_lines(&mut self, text: &InlineText, max: f32) -> Vec<Line> {
+        let mut lines = Vec::new();
+        let mut current = Line { parts: Vec::new(), width: 0.0 };
+        let mut x = 0.0;
+        let mut queue: Vec<Piece> = text.pieces.iter().rev().cloned().collect();
+        while let Some(piece) = queue.pop() {
+            if !current.parts.is_empty() && x + piece.body_width > max + 0.01 {
+                lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
+                x = 0.0;
+            }
+            if current.parts.is_empty() && piece.body_width > max + 0.01 && piece.icon.is_none() {
+                let parts = self.split_word(&piece, max);
+                queue.extend(parts.into_iter().rev());
+                if let Some(first) = queue.pop() {
+                    let w = first.body_width;
+                    let hard = first.hard_break;
+                    current.parts.push((0.0, first, true));
+                    current.width = w;
+                    if hard {
+                        lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
+                        x = 0.0;
+                    } else {
+                        x = w;
+                    }
+                }
+                continue;
+            }
+            let hard = piece.hard_break;
+            current.width = x + piece.body_width;
+            x += piece.body_width + piece.tail_width;
+            current.parts.push((current.width - piece.body_width, piece, true));
+            if hard {
+                lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
+                x = 0.0;
+            }
+        }
+        if !current.parts.is_empty() {
+            lines.push(current);
+        }
+        // Trailing spaces stay on as invisible glyphs past the line end: text extraction and
+        // screen readers then see a space between the last word of a line and the next.
+        lines
+    }
+
+    /// Draws one line with its top at `top`; text belongs to `tag`, links get `Link` elements
+    /// under `tag` (created on first use through `link_elems`).
+    #[allow(clippy::too_many_arguments)]
+    fn draw_line(
+        &mut self,
+        line: &Line,
+        x0: f32,
+        top: f32,
+        line_height: f32,
+        tag: usize,
+        links: &[Dest],
+        link_elems: &mut HashMap<usize, usize>,
+    ) {
+        let ascender = self.fonts.ascender();
+        let descender = self.fonts.descender();
+        let mut pending: Option<Item> = None;
+        let mut link_spans: Vec<(usize, f32, f32, f32)> = Vec::new();
+        for (dx, piece, with_tail) in &line.parts {
+            let size = piece.size;
+            let baseline = top + (line_height + (ascender + descender) * size / 1000.0) / 2.0;
+            let item_tag = match piece.link {
+                Some(l) => {
+                    let elem = match link_elems.get(&l) {
+                        Some(e) => *e,
+                        None => {
+                            let e = self.open(Role::Link, tag);
+                            link_elems.insert(l, e);
+                            e
+                        }
+                    };
+                    Tag::Elem(elem)
+                }
+                None => Tag::Elem(tag),
+            };
+            let start = x0 + dx;
+            let mut x = start;
+            if let Some(name) = &piece.icon {
+                if let Some(p) = pending.take() {
+                    self.push(p);
+                }
+                self.draw_icon(name, x, baseline, size, piece.color, item_tag);
+                x += piece.body_width;
+            }
+            let runs = piece.body.iter().chain(if *with_tail { piece.tail.iter() } else { [].iter() });
+            for run in runs {
+                let run_width = run.width_em() * size / 1000.0;
+                let mergeable = matches!(&pending, Some(Item::Text { x: px, run: prun, size: psize, color, tag: ptag, .. })
+                    if prun.face == run.face && *psize == size && *color == piece.color && *ptag == item_tag
+                        && (px + prun.width_em() * size / 1000.0 - x).abs() < 0.01);
+                if mergeable {
+                    if let Some(Item::Text { run: prun, .. }) = &mut pending {
+                        prun.glyphs.extend(run.glyphs.iter().cloned());
+                    }
+                } else {
+                    if let Some(p) = pending.take() {
+                        self.push(p);
+                    }
+                    pending =
+                        Some(Item::Text { x, y: baseline, size, color: piece.color, run: run.clone(), tag: item_tag });
+                }
+                x += run_width;
+            }
+            if let Some(l) = piece.link {
+                let end = start + piece.body_width;
+                match link_spans.last_mut() {
+                    Some((pl, _, e, _)) if *pl == l => *e = end,
+                    _ => link_spans.push((l, start, end, baseline)),
+                }
+            }
+        }
+        if let Some(p) = pending.take() {
+            self.push(p);
+        }
+        for (l, x1, x2, baseline) in link_spans {
+            let Some(elem) = link_elems.get(&l).copied() else {
+                continue;
+            };
+            let Some(dest) = links.get(l).cloned() else {
+                continue;
+            };
+            self.push(Item::Rule {
+                x1,
+                y1: baseline + 1.5,
+                x2,
+                y2: baseline + 1.5,
+                width: 0.6,
+                color: self.settings.palette.accent,
+                tag: Tag::Artifact,
+            });
+            self.push(Item::Link { x: x1, y: top, w: x2 - x1, h: line_height, dest, tag: Tag::Elem(elem) });
+        }
+    }
+
+    fn draw_icon(&mut self, name: &str, x: f32, baseline: f32, size: f32, color: Rgb, tag: Tag) {
+        match (self.icons)(name) {
+            Some(cmds) => {
+                let box_size = size * 1.05;
+                self.push(Item::Path {
+                    x: x + size * 0.05,
+                    y: baseline - box_size * 0.85,
+                    scale: box_size / 24.0,
+                    width: (box_size / 24.0) * 2.0,
+                    color,
+                    cmds,
+                    tag,
+                });
+            }
+            None => {
+                self.push(Item::Rect {
+                    x,
+                    y: baseline - size * 0.8,
+                    w: size,
+                    h: size,
+                    fill: None,
+                    stroke: Some((color, 0.6)),
+                    tag: Tag::Artifact,
+                });
+            }
+        }
+    }
+
+    /// Lays out inline content as a run of lines at the cursor, splitting it across pages with
+    /// at least two lines on each side of a break.
+    pub fn paragraph(&mut self, inlines: &[Inline], style: TextStyle, elem: usize) {
+        let text = self.inline_text(inlines, style);
+        let lines = self.break_lines(&text, self.width);
+        let line_height = self.settings.line_height(style.size);
+        let mut link_elems = HashMap::new();
+        let mut index = 0;
+        while index < lines.len() {
+            let remaining = lines.len() - index;
+            let room = ((self.bottom() - self.y) / line_height + 0.001).floor().max(0.0) as usize;
+            let take = if remaining <= room {
+                remaining
+            } else if room < 2 || remaining < 4 {
+                0
+            } else {
+                room.min(remaining - 2)
+            };
+            if take == 0 {
+                if self.y > self.top() + 0.5 {
+                    self.new_page();
+                    continue;
+                }
+                // An empty page too short for the lines: place them anyway.
+                let take_all = remaining.min(room.max(1));
+                self.place_lines(
+                    &lines[index..index + take_all],
+                    style,
+                    elem,
+                    &text.links,
+                    &mut link_elems,
+                    line_height,
+                );
+                index += take_all;
+                continue;
+            }
+            self.place_lines(&lines[index..index + take], style, elem, &text.links, &mut link_elems, line_height);
+            index += take;
+            if index < lines.len() {
+                self.new_page();
+            }
+        }
+    }
+
+    fn place_lines(
+        &mut self,
+        lines: &[Line],
+        _style: TextStyle,
+        elem: usize,
+        links: &[Dest],
+        link_elems: &mut HashMap<usize, usize>,
+        line_height: f32,
+    ) {
+        for line in lines {
+            let left = self.left;
+            let y = self.y;
+            self.draw_line(line, left, y, line_height, elem, links, link_elems);
+            self.y += line_height;
+        }
+    }
+
+    /// Height of inline content at `width` (for keep-together decisions).
+    pub fn measure(&mut self, inlines: &[Inline], style: TextStyle, width: f32) -> f32 {
+        let text = self.inline_text(inlines, style);
+        self.break_lines(&text, width).len() as f32 * self.settings.line_height(style.size)
+    }
+
+    // ----- blocks -----------------------------------------------------------------------------
+
+    /// Lays out a heading, keeping it on the page of what follows it.
+    pub fn heading(&mut self, level: u8, inlines: &[Inline], anchor: &str, parent: usize, in_outline: bool) {
+        let scale = self.settings.type_scale;
+        let size = scale.heading(level);
+        let style = TextStyle {
+            style: Style::Bold,
+            size,
+            color: if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text },
+        };
+        let height = self.measure(inlines, style, self.width);
+        self.space(size * 0.9);
+        let follow = 3.0 * self.settings.line_height(scale.body);
+        self.ensure(height + follow + size * 0.4);
+        let elem = self.open(Role::H(level), parent);
+        let page = self.pages.len() - 1;
+        self.anchors.insert(anchor.to_string(), (page, self.y));
+        if in_outline {
+            self.outline.push(OutlineEntry {
+                level,
+                title: crate::model::plain_text(inlines).trim().to_string(),
+                anchor: anchor.to_string(),
+            });
+        }
+        self.paragraph(inlines, style, elem);
+        if level == 2 {
+            let y = self.y + 1.0;
+            let (x1, x2) = (self.left, self.left + self.width);
+            self.push(Item::Rule {
+                x1,
+                y1: y,
+                x2,
+                y2: y,
+                width: 0.75,
+                color: self.settings.palette.accent,
+                tag: Tag::Artifact,
+            });
+            self.y += 3.0;
+        }
+        self.y += size * 0.35;
+    }
+
+    /// Lays out one body block of the document model under `parent`.
+    pub fn block(&mut self, kind: &BlockKind, parent: usize) {
+        let body = self.body_style();
+        let gap = self.settings.type_scale.body * 0.6;
+        match kind {
+            BlockKind::Heading { level, content, anchor } => self.heading(*level, content, anchor, parent, true),
+            BlockKind::Paragraph(content) => {
+                let (text, figures) = split_figures(content);
+                if !text.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty())) {
+                    let elem = self.open(Role::P, parent);
+                    self.paragraph(&text, body, elem);
+                    self.y += gap;
+                }
+                for (path, alt) in figures {
+                    self.figure(&path, &alt, parent);
+                    self.y += gap;
+                }
+            }
+            BlockKind::List { start, items } => {
+                self.list(*start, items, parent);
+                self.y += gap;
+            }
+            BlockKind::Table { align, header, rows } => {
+                self.table(align, header, rows, parent);
+                self.y += gap * 1.5;
+            }
+            BlockKind::Quote(blocks) => {
+                let elem = self.open(Role::BlockQuote, parent);
+                let indent = 14.0;
+                let (left, width) = (self.left, self.width);
+                self.left += indent;
+                self.width -= indent;
+                let start_page = self.pages.len() - 1;
+                let start_y = self.y;
+                for b in blocks {
+                    self.block(b, elem);
+                }
+                self.left = left;
+                self.width = width;
+                // The bar is drawn per page the quote spans.
+                let end_page = self.pages.len() - 1;
+                for page in start_page..=end_page {
+                    let y1 = if page == start_page { start_y } else { self.top() };
+                    let y2 = if page == end_page { self.y - gap } else { self.bottom() };
+                    let x = left + 3.0;
+                    let color = self.settings.palette.accent;
+                    self.push_on(page, Item::Rule { x1: x, y1, x2: x, y2, width: 3.0, color, tag: Tag::Artifact });
+                }
+            }
+            BlockKind::Code(text) => {
+                let elem = self.open(Role::P, parent);
+                let style = TextStyle { size: body.size * 0.9, ..body };
+                let lh = self.settings.line_height(style.size);
+                for raw in text.lines() {
+                    self.ensure(lh);
+                    let shade = self.settings.palette.shade;
+                    let (x, y, w) = (self.left, self.y, self.width);
+                    self.push(Item::Rect { x, y, w, h: lh, fill: Some(shade), stroke: None, tag: Tag::Artifact });
+                    let inner = [Inline::Text(raw.replace('\t', "    "))];
+                    let (l, wd) = (self.left, self.width);
+                    self.left += 6.0;
+                    self.width -= 12.0;
+                    let t = self.inline_text(&inner, style);
+                    let lines = self.break_lines(&t, self.width);
+                    let mut links = HashMap::new();
+                    for line in &lines {
+                        self.ensure(lh);
+                        let (x, y) = (self.left, self.y);
+                        self.draw_line(line, x, y, lh, elem, &t.links, &mut links);
+                        self.y += lh;
+                    }
+                    if lines.is_empty() {
+                        self.y += lh;
+                    }
+                    self.left = l;
+                    self.width = wd;
+                }
+                self.y += gap;
+            }
+            BlockKind::Rule => {
+                self.space(gap);
+                self.ensure(gap * 2.0);
+                let (x1, x2, y) = (self.left, self.left + self.width, self.y);
+                let color = self.settings.palette.rule;
+                self.push(Item::Rule { x1, y1: y, x2, y2: y, width: 0.75, color, tag: Tag::Artifact });
+                self.y += gap * 2.0;
+            }
+        }
+    }
+
+    fn list(&mut self, start: Option<u64>, items: &[Vec<BlockKind>], parent: usize) {
+        let elem = self.open(Role::L, parent);
+        let body = self.body_style();
+        let line_height = self.settings.line_height(body.size);
+        let depth_marker = if self.left > self.settings.page.margin_left + 1.0 { "–" } else { "•" };
+        let indent = if start.is_some() { 22.0 } else { 16.0 };
+        for (n, item) in items.iter().enumerate() {
+            let li = self.open(Role::LI, elem);
+            let label = match start {
+                Some(first) => format!("{}.", first + n as u64),
+                None => depth_marker.to_string(),
+            };
+            // The first line of the item must sit beside its label.
+            self.ensure(line_height * 2.0);
+            let lbl = self.open(Role::Lbl, li);
+            let mut label_text = self.inline_text(&[Inline::Text(label)], body);
+            for piece in &mut label_text.pieces {
+                if start.is_none() {
+                    piece.color = self.settings.palette.accent;
+                }
+            }
+            let lines = self.break_lines(&label_text, indent);
+            let (x, y) = (self.left, self.y);
+            let mut none = HashMap::new();
+            if let Some(first) = lines.first() {
+                self.draw_line(first, x, y, line_height, lbl, &[], &mut none);
+            }
+            let lbody = self.open(Role::LBody, li);
+            let (left, width) = (self.left, self.width);
+            self.left += indent;
+            self.width -= indent;
+            for (i, b) in item.iter().enumerate() {
+                match b {
+                    BlockKind::Paragraph(content) => {
+                        let p = self.open(Role::P, lbody);
+                        self.paragraph(content, body, p);
+                        if i + 1 < item.len() {
+                            self.y += body.size * 0.4;
+                        }
+                    }
+                    other => self.block(other, lbody),
+                }
+            }
+            self.left = left;
+            self.width = width;
+            self.y += body.size * 0.25;
+        }
+    }
+
+    fn figure(&mut self, path: &str, alt: &str, parent: usize) {
+        let Some(bytes) = self.images.get(path) else {
+            self.problems.push(LayoutProblem {
+                line: self.line,
+                error: true,
+                message: format!("the picture `{path}` is missing, so the PDF cannot show it"),
+                hint: "put the file under `content/` or fix the path".to_string(),
+            });
+            return;
+        };
+        let Some((px_w, px_h)) = image_size(bytes) else {
+            self.problems.push(LayoutProblem {
+                line: self.line,
+                error: true,
+                message: format!("the picture `{path}` is not a readable PNG or JPEG file"),
+                hint: "export it again as PNG or JPEG".to_string(),
+            });
+            return;
+        };
+        // Pictures are drawn at 150 dpi at most, and never wider than the column or taller
+        // than half the text area.
+        let natural_w = px_w as f32 * 72.0 / 150.0;
+        let natural_h = px_h as f32 * 72.0 / 150.0;
+        let max_h = (self.bottom() - self.top()) * 0.5;
+        let scale = (self.width / natural_w).min(max_h / natural_h).min(1.0);
+        let (w, h) = (natural_w * scale, natural_h * scale);
+        self.ensure(h);
+        let elem = self.open(Role::Figure, parent);
+        self.tree[elem].alt = Some(alt.to_string());
+        let (x, y) = (self.left, self.y);
+        self.push(Item::Image { x, y, w, h, path: path.to_string(), tag: Tag::Elem(elem) });
+        self.y += h;
+    }
+
+    /// Lays out a table: column widths from content, rows kept whole, header row repeated on
+    /// every page the table continues on.
+    pub fn table(&mut self, align: &[Align], header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], parent: usize) {
+        let columns = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        if columns == 0 {
+            return;
+        }
+        let body = TextStyle { size: self.settings.type_scale.body - 1.0, ..self.body_style() };
+        let head = TextStyle { style: Style::Bold, ..body };
+        let pad = 5.0;
+        let empty = Vec::new();
+        let cell = |row: &[Vec<Inline>], c: usize| -> Vec<Inline> { row.get(c).cloned().unwrap_or_default() };
+        // Widest unbreakable word and whole-line width of every column.
+        let mut min_w = vec![0.0f32; columns];
+        let mut max_w = vec![0.0f32; columns];
+        let all_rows: Vec<(&[Vec<Inline>], TextStyle)> =
+            std::iter::once((header, head)).chain(rows.iter().map(|r| (r.as_slice(), body))).collect();
+        for (row, style) in &all_rows {
+            for c in 0..columns {
+                let content = if c < row.len() { &row[c] } else { &empty };
+                let text = self.inline_text(content, *style);
+                let mut line = 0.0f32;
+                for piece in &text.pieces {
+                    min_w[c] = min_w[c].max(piece.body_width.min(120.0));
+                    line += piece.body_width + piece.tail_width;
+                    if piece.hard_break {
+                        max_w[c] = max_w[c].max(line);
+                        line = 0.0;
+                    }
+                }
+                max_w[c] = max_w[c].max(line);
+            }
+        }
+        let avail = self.width - 2.0 * pad * columns as f32;
+        let widths = column_widths(&min_w, &max_w, avail.max(columns as f32 * 10.0));
+        let widths: Vec<f32> = widths.iter().map(|w| w + 2.0 * pad).collect();
+        let table = self.open(Role::Table, parent);
+        let line_height = self.settings.line_height(body.size);
+
+        // Lay out every cell's lines first, so each row's height is known before placing it.
+        let mut laid: Vec<Vec<(InlineText, Vec<Line>)>> = Vec::new();
+        for (row, style) in &all_rows {
+            let mut cells = Vec::new();
+            for (c, width) in widths.iter().enumerate() {
+                let text = self.inline_text(&cell(row, c), *style);
+                let lines = self.break_lines(&text, width - 2.0 * pad);
+                cells.push((text, lines));
+            }
+            laid.push(cells);
+        }
+        let row_height = |cells: &Vec<(InlineText, Vec<Line>)>| -> f32 {
+            cells.iter().map(|(_, l)| l.len().max(1)).max().unwrap_or(1) as f32 * line_height + 2.0 * pad
+        };
+        let header_height = row_height(&laid[0]);
+        // The header and the first body row go together.
+        let first_rows = header_height + laid.get(1).map(&row_height).unwrap_or(0.0);
+        self.ensure(first_rows);
+        for (r, cells) in laid.iter().enumerate() {
+            let height = row_height(cells);
+            let is_header = r == 0;
+            if !is_header && self.y + height > self.bottom() && self.y > self.top() + header_height + 1.0 {
+                self.new_page();
+                // Repeated header rows are furniture: the tag tree has the header once.
+                self.table_row(&laid[0], &widths, align, header_height, true, None, line_height, pad);
+            }
+            let tr = self.open(Role::TR, table);
+            self.table_row(cells, &widths, align, height, is_header, Some(tr), line_height, pad);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn table_row(
+        &mut self,
+        cells: &[(InlineText, Vec<Line>)],
+        widths: &[f32],
+        align: &[Align],
+        height: f32,
+        is_header: bool,
+        tr: Option<usize>,
+        line_height: f32,
+        pad: f32,
+    ) {
+        let palette = self.settings.palette;
+        let top = self.y;
+        let mut x = self.left;
+        for (c, ((text, lines), width)) in cells.iter().zip(widths).enumerate() {
+            self.push(Item::Rect {
+                x,
+                y: top,
+                w: *width,
+                h: height,
+                fill: is_header.then_some(palette.shade),
+                stroke: Some((palette.rule, 0.5)),
+                tag: Tag::Artifact,
+            });
+            let cell_elem = tr.map(|tr| self.open(if is_header { Role::TH } else { Role::TD }, tr));
+            let mut link_elems = HashMap::new();
+            let mut y = top + pad;
+            for line in lines {
+                let inner = width - 2.0 * pad;
+                let dx = match align.get(c) {
+                    Some(Align::Right) => (inner - line.width).max(0.0),
+                    Some(Align::Center) => ((inner - line.width) / 2.0).max(0.0),
+                    _ => 0.0,
+                };
+                match cell_elem {
+                    Some(elem) => {
+                        self.draw_line(line, x + pad + dx, y, line_height, elem, &text.links, &mut link_elems)
+                    }
+                    None => self.draw_artifact_line(line, x + pad + dx, y, line_height),
+                }
+                y += line_height;
+            }
+            x += width;
+        }
+        self.y = top + height;
+    }
+
+    fn draw_artifact_line(&mut self, line: &Line, x0: f32, top: f32, line_height: f32) {
+        let page = self.target_page.unwrap_or(self.pages.len() - 1);
+        let start = self.pages[page].items.len();
+        let mut scratch = HashMap::new();
+        // Draw as if tagged with the document, then turn the items into artifacts and take
+        // them back out of the tree.
+        self.draw_line(line, x0, top, line_height, 0, &[], &mut scratch);
+        let items = &mut self.pages[page].items;
+        for item in items.iter_mut().skip(start) {
+            if let Item::Text { tag, .. } = item {
+                *tag = Tag::Artifact;
+            }
+        }
+        self.tree[0].kids.retain(|k| !matches!(k, Kid::Item { page: p, item } if *p == page && *item >= start));
+    }
+
+    /// Draws a single line of plain text at (x, baseline-top `y`) without moving the cursor;
+    /// returns its width. For page furniture.
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_at(
+        &mut self,
+        page: usize,
+        text: &str,
+        style: TextStyle,
+        x: f32,
+        top: f32,
+        align_right: bool,
+        tag: Tag,
+    ) -> f32 {
+        let t = self.inline_text(&[Inline::Text(text.to_string())], style);
+        let lines = self.break_lines(&t, f32::MAX);
+        let Some(line) = lines.first() else {
+            return 0.0;
+        };
+        let x = if align_right { x - line.width } else { x };
+        let line_height = self.settings.line_height(style.size);
+        let line = line.clone();
+        self.target_page = Some(page);
+        match tag {
+            Tag::Elem(e) => {
+                let mut none = HashMap::new();
+                self.draw_line(&line, x, top, line_height, e, &[], &mut none);
+            }
+            Tag::Artifact => self.draw_artifact_line(&line, x, top, line_height),
+        }
+        self.target_page = None;
+        line.width
+    }
+
+    /// Wraps `inlines` at `width` and draws them from (x, top) without moving the cursor;
+    /// returns the height used.
+    pub fn text_box(&mut self, inlines: &[Inline], style: TextStyle, x: f32, top: f32, width: f32, elem: usize) -> f32 {
+        let text = self.inline_text(inlines, style);
+        let lines = self.break_lines(&text, width);
+        let lh = self.settings.line_height(style.size);
+        let mut link_elems = HashMap::new();
+        let mut y = top;
+        for line in &lines {
+            self.draw_line(line, x, y, lh, elem, &text.links, &mut link_elems);
+            y += lh;
+        }
+        y - top
+    }
+}
+
+/// Pictures are taken out of a paragraph's running text and shown as figures after it.
+fn split_figures(inlines: &[Inline]) -> (Vec<Inline>, Vec<(String, String)>) {
+    let mut text = Vec::new();
+    let mut figures = Vec::new();
+    for inline in inlines {
+        match inline {
+            Inline::Image { path, alt } => figures.push((path.clone(), alt.clone())),
+            Inline::LineBreak if figures.len() == 1 && text.is_empty() => {}
+            other => text.push(other.clone()),
+        }
+    }
+    if figures.is_empty() {
+        return (inlines.to_vec(), figures);
+    }
+    (text, figures)
+}
+
+/// Column widths (without padding): each column gets its widest word, and the rest of the
+/// width is shared in proportion to how much more each column would like.
+fn column_widths(min: &[f32], max: &[f32], avail: f32) -> Vec<f32> {
+    let sum_max: f32 = max.iter().sum();
+    let sum_min: f32 = min.iter().sum();
+    if sum_max <= avail {
+        // Everything fits on one line: spread the spare width in proportion to content.
+        let spare = avail - sum_max;
+        return max.iter().map(|m| m + spare * (m.max(1.0) / sum_max.max(1.0))).collect();
+    }
+    if sum_min >= avail {
+        return min.iter().map(|m| m * avail / sum_min.max(1.0)).collect();
+    }
+    let want: f32 = max.iter().zip(min).map(|(a, b)| a - b).sum();
+    let spare = avail - sum_min;
+    min.iter().zip(max).map(|(lo, hi)| lo + spare * (hi - lo) / want.max(0.001)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_widths_fill_the_width_and_follow_content() {
+        let w = column_widths(&[10.0, 20.0], &[50.0, 300.0], 200.0);
+        assert!((w.iter().sum::<f32>() - 200.0).abs() < 0.01);
+        assert!(w[1] > w[0]);
+    }
+
+    #[test]
+    fn image_size_reads_png_header() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(7u32.to_be_bytes());
+        png.extend(5u32.to_be_bytes());
+        assert_eq!(image_size(&png), Some((7, 5)));
+        assert_eq!(image_size(b"not a picture"), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! The PDF engine: our own layout over printpdf, and the staff policy PDF built with it.
+//!
+//! Stages, each its own module:
+//! - [`settings`]: paper, margins, type scale, colours (data; other outputs bring their own);
+//! - [`fonts`]: faces from the theme, shaping with kerning, fallback, subsetting;
+//! - [`layout`]: blocks to pages of positioned, tagged items (pure, dumpable as text);
+//! - [`staff`]: the staff document design (cover, contents, end sections, header and footer);
+//! - [`writer`]: the only module that uses printpdf;
+//! - [`tagging`]: the lopdf pass that adds the structure tree, bookmarks, `/Lang` and `/ID`.
+//!
+//! Pure: reads nothing from disk and never the clock; the same view gives the same bytes.
+
+pub mod fonts;
+pub mod icons;
+pub mod layout;
+pub mod settings;
+pub mod staff;
+pub mod tagging;
+pub mod writer;
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostics, Location};
+use crate::model::Audience;
+use crate::project::Project;
+use crate::render::Artifact;
+use crate::resolve::{AudienceView, Library};
+
+use fonts::FontSet;
+use layout::{Flow, Item, Layout, LayoutProblem};
+use settings::PdfSettings;
+use staff::Site;
+
+/// A rendered PDF and the problems found while making it.
+#[derive(Debug, Clone)]
+pub struct RenderedPdf {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Problems, located by source line.
+    pub problems: Vec<LayoutProblem>,
+    /// Number of pages.
+    pub pages: usize,
+}
+
+/// The site facts the staff PDF needs from the project settings.
+pub fn site_of(project: &Project) -> Site {
+    Site { organisation: project.config.organisation.clone(), base_url: project.config.base_url.clone() }
+}
+
+/// Lays out the staff PDF of `view` (two passes, so the contents show real page numbers).
+pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
+    let site = site_of(project);
+    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let resolve = |target: &crate::model::LinkTarget| site.dest(target);
+    let settings = PdfSettings::staff();
+    let mut page_of = std::collections::BTreeMap::new();
+    let mut result = None;
+    for _pass in 0..3 {
+        let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
+        staff::layout_staff(&mut flow, view, &site, &page_of);
+        staff::furniture(&mut flow, view, &site);
+        let layout = flow.finish();
+        let numbers = staff::page_numbers(&layout);
+        let stable = numbers == page_of;
+        page_of = numbers;
+        result = Some(layout);
+        if stable {
+            break;
+        }
+    }
+    result.unwrap_or_else(|| Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve).finish())
+}
+
+/// Renders the staff PDF of one policy.
+pub fn render_staff_pdf(project: &Project, view: &AudienceView) -> Result<RenderedPdf, String> {
+    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
+    let layout = layout_staff_pdf(project, view, &mut fonts);
+    let subsets = fonts.subsets();
+    let site = site_of(project);
+    let staff = view.staff.as_ref();
+    let date =
+        staff.and_then(|s| s.approved_date.or_else(|| s.history.last().map(|h| h.date))).unwrap_or(view.review_date);
+    let info = writer::DocInfo {
+        title: view.title.clone(),
+        author: site.organisation.clone(),
+        subject: staff.and_then(|s| s.summary.clone()).unwrap_or_else(|| format!("{} (staff policy)", view.title)),
+        date_unix: date.unix_seconds(),
+    };
+    let written = writer::write(&layout, &subsets, &project.images, &info);
+    let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: id_seed(view, &layout) };
+    let bytes = tagging::finish(written, &layout, &tag_info);
+    if bytes.is_empty() {
+        return Err(format!("the PDF for `{}` could not be written", view.id));
+    }
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+}
+
+/// A document id from the content: same sources, same id; different content, different id.
+fn id_seed(view: &AudienceView, layout: &Layout) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(view.id.as_bytes());
+    feed(view.version.as_bytes());
+    feed(view.title.as_bytes());
+    feed(view.review_date.to_string().as_bytes());
+    for page in &layout.pages {
+        feed(&(page.items.len() as u64).to_le_bytes());
+        for item in &page.items {
+            if let Item::Text { run, .. } = item {
+                for g in &run.glyphs {
+                    feed(&g.gid.to_le_bytes());
+                }
+            }
+        }
+    }
+    hash
+}
+
+/// The staff PDFs of every policy in the library, rendered in parallel; problems are reported
+/// in library order so messages do not depend on thread timing.
+pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics) -> Vec<Artifact> {
+    let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
+    let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
+        views.par_iter().map(|view| (*view, render_staff_pdf(project, view))).collect();
+    let mut artifacts = Vec::with_capacity(rendered.len());
+    for (view, result) in rendered {
+        match result {
+            Ok(pdf) => {
+                for problem in &pdf.problems {
+                    let location = Location::new(&view.source, problem.line.max(1), 1);
+                    let diag = if problem.error {
+                        diags.error(location, problem.message.clone())
+                    } else {
+                        diags.warning(location, problem.message.clone())
+                    };
+                    diag.hint(problem.hint.clone());
+                }
+                artifacts.push(Artifact::new(&format!("{}/{}.pdf", Audience::Staff.name(), view.id), pdf.bytes));
+            }
+            Err(message) => {
+                diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");
+            }
+        }
+    }
+    artifacts
+}

@@ -1,0 +1,281 @@
+//! The post-processing pass over the written PDF (lopdf): adds the structure tree (tags), the
+//! parent tree, link annotations as tagged objects, nested bookmarks, `/Lang`, `/MarkInfo`,
+//! DisplayDocTitle, a deterministic `/ID`, and sets the version to 1.7.
+//!
+//! Adds structure only: never moves or redraws content, and never reads the clock.
+
+use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
+
+use super::layout::{Dest, Item, Kid, Layout, Tag};
+use super::writer::Written;
+
+/// What the pass needs besides the layout.
+pub struct TagInfo<'s> {
+    /// Document language, e.g. `en-GB`.
+    pub lang: &'s str,
+    /// Seed for the document id (same sources, same id).
+    pub id_seed: u64,
+}
+
+/// A text string as PDF wants it: PDFDocEncoding-safe ASCII as a literal, anything else as
+/// UTF-16BE with a byte-order mark.
+fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        return Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
+    }
+    let mut bytes = vec![0xFE, 0xFF];
+    for unit in s.encode_utf16() {
+        bytes.extend(unit.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+fn name(s: &str) -> Object {
+    Object::Name(s.as_bytes().to_vec())
+}
+
+/// Applies the pass and serialises the document.
+pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> {
+    let Written { doc: mut lo, mcids, links } = written;
+    lo.version = "1.7".to_string();
+    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
+    let page_h = layout.page_size.1;
+
+    // Every structure element gets its object number up front, so kids can refer to each other.
+    let root_id = lo.new_object_id();
+    let elem_ids: Vec<ObjectId> = layout.tree.iter().map(|_| lo.new_object_id()).collect();
+
+    // Link annotations become indirect objects with a /StructParent, so an OBJR can name them.
+    let page_count = page_ids.len() as i64;
+    let mut annot_ids: Vec<Vec<ObjectId>> = vec![Vec::new(); page_ids.len()];
+    let mut parent_entries: Vec<(i64, Object)> = Vec::new();
+    let mut next_key = page_count;
+    for (p, page_id) in page_ids.iter().enumerate() {
+        let annots = lo
+            .get_dictionary(*page_id)
+            .ok()
+            .and_then(|d| d.get(b"Annots").ok())
+            .and_then(|a| a.as_array().ok())
+            .cloned()
+            .unwrap_or_default();
+        let mut refs = Vec::new();
+        for (n, annot) in annots.into_iter().enumerate() {
+            let Ok(mut dict) = annot.as_dict().cloned() else {
+                continue;
+            };
+            let item_index = links.get(p).and_then(|l| l.get(n)).copied();
+            let item = item_index.and_then(|i| layout.pages[p].items.get(i));
+            let contents = match item {
+                Some(Item::Link { dest: Dest::Uri(uri), .. }) => format!("Link to {uri}"),
+                _ => "Link to a section of this document".to_string(),
+            };
+            dict.set("Contents", text_string(&contents));
+            if let Some(Item::Link { tag: Tag::Elem(e), .. }) = item {
+                dict.set("StructParent", Object::Integer(next_key));
+                parent_entries.push((next_key, Object::Reference(elem_ids[*e])));
+                next_key += 1;
+            }
+            let id = lo.add_object(Object::Dictionary(dict));
+            refs.push(Object::Reference(id));
+            annot_ids[p].push(id);
+        }
+        if let Ok(page) = lo.get_dictionary_mut(*page_id) {
+            if refs.is_empty() {
+                page.remove(b"Annots");
+            } else {
+                page.set("Annots", Object::Array(refs));
+            }
+            page.set("StructParents", Object::Integer(p as i64));
+            page.set("Tabs", name("S"));
+        }
+    }
+
+    // Parent tree for marked content: per page, MCID -> owning element.
+    let mut per_page: Vec<Vec<Object>> = vec![Vec::new(); page_ids.len()];
+    for (e, elem) in layout.tree.iter().enumerate() {
+        let mut kids = Vec::new();
+        let mut last: Option<(usize, i64)> = None;
+        for kid in &elem.kids {
+            match *kid {
+                Kid::Elem(child) => {
+                    last = None;
+                    kids.push(Object::Reference(elem_ids[child]));
+                }
+                Kid::Item { page, item } => {
+                    if let Some(&mcid) = mcids.get(page).and_then(|m| m.get(&item)) {
+                        if last == Some((page, mcid)) {
+                            continue;
+                        }
+                        last = Some((page, mcid));
+                        let slots = &mut per_page[page];
+                        let slot = mcid as usize;
+                        if slots.len() <= slot {
+                            slots.resize(slot + 1, Object::Null);
+                        }
+                        slots[slot] = Object::Reference(elem_ids[e]);
+                        kids.push(Object::Dictionary(Dictionary::from_iter(vec![
+                            ("Type", name("MCR")),
+                            ("Pg", Object::Reference(page_ids[page])),
+                            ("MCID", Object::Integer(mcid)),
+                        ])));
+                    } else if let Some(position) = links.get(page).and_then(|l| l.iter().position(|i| *i == item))
+                        && let Some(annot) = annot_ids[page].get(position)
+                    {
+                        kids.push(Object::Dictionary(Dictionary::from_iter(vec![
+                            ("Type", name("OBJR")),
+                            ("Pg", Object::Reference(page_ids[page])),
+                            ("Obj", Object::Reference(*annot)),
+                        ])));
+                    }
+                }
+            }
+        }
+        let parent = elem.parent.map_or(root_id, |p| elem_ids[p]);
+        let mut dict = Dictionary::from_iter(vec![
+            ("Type", name("StructElem")),
+            ("S", name(&elem.role.name())),
+            ("P", Object::Reference(parent)),
+            ("K", Object::Array(kids)),
+        ]);
+        if let Some(alt) = &elem.alt {
+            dict.set("Alt", text_string(alt));
+        }
+        if elem.role == super::layout::Role::TH {
+            dict.set(
+                "A",
+                Object::Dictionary(Dictionary::from_iter(vec![("O", name("Table")), ("Scope", name("Column"))])),
+            );
+        }
+        lo.objects.insert(elem_ids[e], Object::Dictionary(dict));
+    }
+    let mut nums = Vec::new();
+    for (p, slots) in per_page.into_iter().enumerate() {
+        nums.push(Object::Integer(p as i64));
+        nums.push(Object::Array(slots));
+    }
+    for (key, value) in parent_entries {
+        nums.push(Object::Integer(key));
+        nums.push(value);
+    }
+    let parent_tree = lo.add_object(Object::Dictionary(Dictionary::from_iter(vec![("Nums", Object::Array(nums))])));
+    lo.objects.insert(
+        root_id,
+        Object::Dictionary(Dictionary::from_iter(vec![
+            ("Type", name("StructTreeRoot")),
+            ("K", Object::Array(vec![Object::Reference(elem_ids[0])])),
+            ("ParentTree", Object::Reference(parent_tree)),
+            ("ParentTreeNextKey", Object::Integer(next_key)),
+        ])),
+    );
+
+    let outlines = build_outlines(&mut lo, layout, &page_ids, page_h);
+
+    if let Ok(catalog) = lo.catalog_mut() {
+        catalog.set("StructTreeRoot", Object::Reference(root_id));
+        catalog.set("MarkInfo", Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])));
+        catalog.set("Lang", text_string(info.lang));
+        catalog.set(
+            "ViewerPreferences",
+            Object::Dictionary(Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))])),
+        );
+        match outlines {
+            Some(id) => {
+                catalog.set("Outlines", Object::Reference(id));
+                catalog.set("PageMode", name("UseOutlines"));
+            }
+            None => {
+                catalog.remove(b"Outlines");
+                catalog.remove(b"PageMode");
+            }
+        }
+    }
+    // printpdf always writes an empty /GTS_PDFXVersion, which makes readers call this PDF/X.
+    if let Ok(Object::Reference(info_id)) = lo.trailer.get(b"Info").cloned()
+        && let Ok(dict) = lo.get_dictionary_mut(info_id)
+    {
+        dict.remove(b"GTS_PDFXVersion");
+        dict.remove(b"Trapped");
+    }
+    let mut id = info.id_seed.to_be_bytes().to_vec();
+    id.extend((info.id_seed.rotate_left(29) ^ 0x9E37_79B9_7F4A_7C15).to_be_bytes());
+    let id = Object::String(id, StringFormat::Hexadecimal);
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    lo.compress();
+    let mut out = Vec::new();
+    if lo.save_to(&mut out).is_err() {
+        return Vec::new();
+    }
+    out
+}
+
+/// Nested bookmarks from the layout's outline, each opening at its heading.
+fn build_outlines(lo: &mut Document, layout: &Layout, page_ids: &[ObjectId], page_h: f32) -> Option<ObjectId> {
+    let entries: Vec<_> = layout.outline.iter().filter(|e| layout.anchors.contains_key(&e.anchor)).collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let root = lo.new_object_id();
+    let ids: Vec<ObjectId> = entries.iter().map(|_| lo.new_object_id()).collect();
+    // Parent of each entry: the nearest earlier entry with a lower level.
+    let parents: Vec<Option<usize>> =
+        (0..entries.len()).map(|i| (0..i).rev().find(|&j| entries[j].level < entries[i].level)).collect();
+    let children =
+        |parent: Option<usize>| -> Vec<usize> { (0..entries.len()).filter(|&i| parents[i] == parent).collect() };
+    let descendants = |i: usize| -> i64 {
+        let mut count = 0;
+        let mut stack = vec![i];
+        while let Some(n) = stack.pop() {
+            for c in (0..entries.len()).filter(|&c| parents[c] == Some(n)) {
+                count += 1;
+                stack.push(c);
+            }
+        }
+        count
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let siblings = children(parents[i]);
+        let position = siblings.iter().position(|&s| s == i).unwrap_or(0);
+        let Some((page, y)) = layout.anchors.get(&entry.anchor) else {
+            continue;
+        };
+        let Some(page_ref) = page_ids.get(*page) else {
+            continue;
+        };
+        let mut dict = Dictionary::from_iter(vec![
+            ("Title", text_string(&entry.title)),
+            ("Parent", Object::Reference(parents[i].map_or(root, |p| ids[p]))),
+            (
+                "Dest",
+                Object::Array(vec![
+                    Object::Reference(*page_ref),
+                    name("XYZ"),
+                    Object::Integer(0),
+                    Object::Real(page_h - y + 6.0),
+                    Object::Null,
+                ]),
+            ),
+        ]);
+        if position > 0 {
+            dict.set("Prev", Object::Reference(ids[siblings[position - 1]]));
+        }
+        if let Some(next) = siblings.get(position + 1) {
+            dict.set("Next", Object::Reference(ids[*next]));
+        }
+        let kids = children(Some(i));
+        if let (Some(first), Some(last)) = (kids.first(), kids.last()) {
+            dict.set("First", Object::Reference(ids[*first]));
+            dict.set("Last", Object::Reference(ids[*last]));
+            dict.set("Count", Object::Integer(descendants(i)));
+        }
+        lo.objects.insert(ids[i], Object::Dictionary(dict));
+    }
+    let top = children(None);
+    let mut root_dict =
+        Dictionary::from_iter(vec![("Type", name("Outlines")), ("Count", Object::Integer(entries.len() as i64))]);
+    if let (Some(first), Some(last)) = (top.first(), top.last()) {
+        root_dict.set("First", Object::Reference(ids[*first]));
+        root_dict.set("Last", Object::Reference(ids[*last]));
+    }
+    lo.objects.insert(root, Object::Dictionary(root_dict));
+    Some(root)
+}

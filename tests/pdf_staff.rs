@@ -1,0 +1,313 @@
+//! The staff PDF, checked as data (the layout dump) and as a parsed PDF (lopdf): page size,
+//! fonts, tags, links, bookmarks, determinism, and the rules of issue 3.
+
+use std::fs;
+
+use lopdf::{Document, Object};
+use policypress::dates::Date;
+use policypress::diag::Diagnostics;
+use policypress::model::Audience;
+use policypress::parse::parse_project;
+use policypress::pdf::fonts::FontSet;
+use policypress::pdf::layout::{Item, Layout, Role, Tag};
+use policypress::pdf::{layout_staff_pdf, render_staff_pdf};
+use policypress::project::{Project, load_project};
+use policypress::resolve::{AudienceView, ResolveOptions, resolve};
+
+const FRONT: &str = "---
+title: Test Policy
+reference: TP-001
+version: \"1.2\"
+status: approved
+approved-date: 2025-01-31
+approved-by: Policy Committee
+owner: Head of Testing
+review-date: 2027-01-31
+summary: A policy used by the tests.
+history:
+  - version: \"1.0\"
+    date: 2024-01-31
+    changes: First version.
+extra:
+  equality-impact: Low
+---
+";
+
+/// A project folder with one policy `test.md` holding `body`, loaded and resolved.
+fn staff_view(body: &str) -> (tempfile::TempDir, Project, AudienceView, Diagnostics) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("content")).expect("content dir");
+    fs::write(dir.path().join("policypress.yaml"), "organisation: Example NHS Trust\nlanguage: en-GB\n")
+        .expect("config");
+    fs::write(dir.path().join("content/test.md"), format!("{FRONT}{body}")).expect("policy");
+    let mut diags = Diagnostics::new();
+    let project = load_project(dir.path(), &mut diags).expect("project loads");
+    let policies = parse_project(&project, &mut diags);
+    let today = Date::from_ymd(2025, 6, 1).expect("date");
+    let library = resolve(&policies, ResolveOptions { today, drafts: true }, &mut diags);
+    let view = library.policies[0].view(Audience::Staff).expect("staff view").clone();
+    (dir, project, view, diags)
+}
+
+fn layout_of(project: &Project, view: &AudienceView) -> Layout {
+    let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
+    layout_staff_pdf(project, view, &mut fonts)
+}
+
+fn page_text(layout: &Layout, page: usize) -> String {
+    layout.pages[page]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text { run, .. } => Some(run.glyphs.iter().map(|g| g.text.as_str()).collect::<String>()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn long_body(paragraphs: usize) -> String {
+    let mut body = String::from("## 1. Introduction\n\n");
+    for n in 0..paragraphs {
+        body.push_str(&format!(
+            "Paragraph {n} says what staff must do, why it matters to patients, and who to ask \
+             when they are not sure, in words long enough to wrap over several lines of the page.\n\n"
+        ));
+        if n % 7 == 6 {
+            body.push_str(&format!("## {}. Section {n}\n\n", n / 7 + 2));
+        }
+    }
+    body
+}
+
+#[test]
+fn staff_pdf_is_a4_tagged_pdf_1_7_with_language_and_title_bar() {
+    let (_dir, project, view, _) = staff_view("## Purpose\n\nSome words.\n");
+    let pdf = render_staff_pdf(&project, &view).expect("renders");
+    let doc = Document::load_mem(&pdf.bytes).expect("lopdf parses");
+    assert_eq!(doc.version, "1.7");
+    let catalog = doc.catalog().expect("catalog");
+    assert!(matches!(catalog.get(b"Lang"), Ok(Object::String(s, _)) if s == b"en-GB"));
+    assert!(catalog.get(b"StructTreeRoot").is_ok());
+    let mark = catalog.get(b"MarkInfo").and_then(Object::as_dict).expect("MarkInfo");
+    assert!(matches!(mark.get(b"Marked"), Ok(Object::Boolean(true))));
+    let prefs = catalog.get(b"ViewerPreferences").and_then(Object::as_dict).expect("prefs");
+    assert!(matches!(prefs.get(b"DisplayDocTitle"), Ok(Object::Boolean(true))));
+    for page_id in doc.get_pages().values() {
+        let page = doc.get_dictionary(*page_id).expect("page");
+        let media = page.get(b"MediaBox").and_then(Object::as_array).expect("media box");
+        let size: Vec<f32> = media.iter().map(|o| o.as_float().unwrap_or(0.0)).collect();
+        assert!((size[2] - 595.28).abs() < 0.5 && (size[3] - 841.89).abs() < 0.5, "{size:?}");
+    }
+}
+
+#[test]
+fn staff_pdf_is_byte_identical_when_rendered_twice() {
+    let (_dir, project, view, _) = staff_view(&long_body(20));
+    let first = render_staff_pdf(&project, &view).expect("renders");
+    let second = render_staff_pdf(&project, &view).expect("renders");
+    assert!(first.bytes == second.bytes, "two renders of the same view differ");
+}
+
+#[test]
+fn staff_pdf_fonts_are_embedded_subsets_with_six_letter_tags() {
+    let (_dir, project, view, _) = staff_view("## Purpose\n\nSome *words* and **more**.\n");
+    let pdf = render_staff_pdf(&project, &view).expect("renders");
+    let doc = Document::load_mem(&pdf.bytes).expect("lopdf parses");
+    let mut fonts = 0;
+    for object in doc.objects.values() {
+        let Ok(dict) = object.as_dict() else { continue };
+        if !matches!(dict.get(b"Type"), Ok(Object::Name(n)) if n == b"FontDescriptor") {
+            continue;
+        }
+        fonts += 1;
+        assert!(dict.get(b"FontFile2").is_ok(), "font not embedded");
+        let Ok(Object::Name(name)) = dict.get(b"FontName") else { panic!("no FontName") };
+        let name = String::from_utf8_lossy(name);
+        let (tag, _) = name.split_once('+').expect("subset tag");
+        assert!(tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()), "{name}");
+    }
+    assert!(fonts >= 3, "regular, bold and italic faces");
+}
+
+#[test]
+fn staff_pdf_keeps_typographic_characters_as_text() {
+    let (_dir, project, view, _) = staff_view("## Costs\n\nParking costs £5 – “short stay” at the café.\n");
+    let layout = layout_of(&project, &view);
+    let all: String = (0..layout.pages.len()).map(|p| page_text(&layout, p)).collect();
+    assert!(all.contains("£5 – “short stay” at the café."), "{all}");
+}
+
+#[test]
+fn staff_pdf_cover_and_header_carry_governance_details() {
+    let (_dir, project, view, _) = staff_view(&long_body(30));
+    let layout = layout_of(&project, &view);
+    let cover = page_text(&layout, 0);
+    for expected in [
+        "Example NHS Trust",
+        "Test Policy",
+        "TP-001",
+        "1.2",
+        "Approved",
+        "Policy Committee",
+        "Head of Testing",
+        "31 January 2027",
+    ] {
+        assert!(cover.contains(expected), "cover lacks {expected}: {cover}");
+    }
+    let total = layout.pages.len();
+    for page in 1..total {
+        let text = page_text(&layout, page);
+        assert!(text.contains(&format!("Page {} of {total}", page + 1)), "{text}");
+        assert!(text.contains("Version 1.2") && text.contains("Review date 2027-01-31"), "{text}");
+    }
+}
+
+#[test]
+fn staff_pdf_contents_lists_headings_with_their_page_numbers() {
+    let (_dir, project, view, _) = staff_view(&long_body(40));
+    let layout = layout_of(&project, &view);
+    let contents = page_text(&layout, 1);
+    for entry in &layout.outline {
+        if entry.level > 3 {
+            continue;
+        }
+        let (page, _) = layout.anchors[&entry.anchor];
+        assert!(contents.contains(&entry.title), "contents lacks {}", entry.title);
+        assert!(contents.contains(&format!("{}", page + 1)));
+    }
+}
+
+#[test]
+fn staff_pdf_header_row_repeats_on_each_page() {
+    let mut body = String::from("## Roles\n\n| Role | What they do |\n|---|---|\n");
+    for n in 0..90 {
+        body.push_str(&format!("| Role {n} | Does task {n} for the ward and reports to the manager |\n"));
+    }
+    let (_dir, project, view, _) = staff_view(&body);
+    let layout = layout_of(&project, &view);
+    let table_pages: Vec<usize> =
+        (0..layout.pages.len()).filter(|&p| page_text(&layout, p).contains("Does task")).collect();
+    assert!(table_pages.len() >= 2, "the table should span pages");
+    for page in table_pages {
+        assert!(page_text(&layout, page).contains("What they do"), "page {page} lacks the header row");
+    }
+}
+
+#[test]
+fn staff_pdf_heading_is_never_last_on_a_page() {
+    let (_dir, project, view, _) = staff_view(&long_body(80));
+    let layout = layout_of(&project, &view);
+    for (e, elem) in layout.tree.iter().enumerate() {
+        if !matches!(elem.role, Role::H(2..=6)) {
+            continue;
+        }
+        let (page, _) = layout.anchors.values().find(|_| true).copied().unwrap_or((0, 0.0));
+        let _ = page;
+        // The heading's page must also hold content of a later element.
+        let heading_page = layout.pages.iter().position(|p| p.items.iter().any(|i| i.tag() == Tag::Elem(e)));
+        let Some(hp) = heading_page else { continue };
+        let later = layout.pages[hp].items.iter().any(|i| matches!(i.tag(), Tag::Elem(x) if x > e));
+        assert!(later, "heading element {e} ends page {}", hp + 1);
+    }
+}
+
+#[test]
+fn staff_pdf_splits_paragraphs_with_at_least_two_lines_each_side() {
+    let (_dir, project, view, _) = staff_view(&long_body(80));
+    let layout = layout_of(&project, &view);
+    for (e, elem) in layout.tree.iter().enumerate() {
+        if elem.role != Role::P {
+            continue;
+        }
+        let mut per_page: std::collections::BTreeMap<usize, std::collections::BTreeSet<i32>> = Default::default();
+        for (p, page) in layout.pages.iter().enumerate() {
+            for item in &page.items {
+                if let Item::Text { y, tag: Tag::Elem(x), .. } = item
+                    && *x == e
+                {
+                    per_page.entry(p).or_default().insert(*y as i32);
+                }
+            }
+        }
+        if per_page.len() > 1 {
+            for lines in per_page.values() {
+                assert!(lines.len() >= 2, "paragraph {e} leaves a single line on a page");
+            }
+        }
+    }
+}
+
+#[test]
+fn staff_pdf_links_are_goto_for_sections_and_uri_for_the_web() {
+    let body = "## Purpose\n\nSee [the scope](#scope) and [NHS](https://www.nhs.uk/).\n\n## Scope\n\nWords.\n";
+    let (_dir, project, view, _) = staff_view(body);
+    let pdf = render_staff_pdf(&project, &view).expect("renders");
+    let doc = Document::load_mem(&pdf.bytes).expect("lopdf parses");
+    let mut goto = 0;
+    let mut uri = 0;
+    for object in doc.objects.values() {
+        let Ok(dict) = object.as_dict() else { continue };
+        if !matches!(dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Link") {
+            continue;
+        }
+        assert!(dict.get(b"StructParent").is_ok(), "link annotation is not tagged");
+        let action = dict.get(b"A").and_then(Object::as_dict).expect("action");
+        match action.get(b"S") {
+            Ok(Object::Name(n)) if n == b"GoTo" => goto += 1,
+            Ok(Object::Name(n)) if n == b"URI" => uri += 1,
+            _ => {}
+        }
+    }
+    assert!(goto >= 1 && uri == 1, "goto {goto}, uri {uri}");
+}
+
+#[test]
+fn staff_pdf_bookmarks_nest_subsections_under_sections() {
+    let body = "## 1. Purpose\n\nWords.\n\n### 1.1 Detail\n\nMore.\n\n## 2. Scope\n\nWords.\n";
+    let (_dir, project, view, _) = staff_view(body);
+    let layout = layout_of(&project, &view);
+    let levels: Vec<u8> = layout.outline.iter().map(|e| e.level).collect();
+    assert_eq!(&levels[..3], &[2, 3, 2]);
+    let pdf = render_staff_pdf(&project, &view).expect("renders");
+    let doc = Document::load_mem(&pdf.bytes).expect("lopdf parses");
+    let outlines = doc.catalog().and_then(|c| c.get(b"Outlines")).and_then(Object::as_reference).expect("outlines");
+    let root = doc.get_dictionary(outlines).expect("outline root");
+    let first = root.get(b"First").and_then(Object::as_reference).expect("first");
+    let purpose = doc.get_dictionary(first).expect("entry");
+    assert!(purpose.get(b"First").is_ok(), "1.1 should be a child of 1.");
+}
+
+#[test]
+fn staff_pdf_character_missing_from_every_font_is_a_located_warning() {
+    let (_dir, project, view, _) = staff_view("## Purpose\n\nA smile \u{1F600} here.\n");
+    let pdf = render_staff_pdf(&project, &view).expect("renders");
+    let problem = pdf.problems.iter().find(|p| p.message.contains("U+1F600")).expect("warning");
+    assert!(!problem.error);
+    assert_eq!(problem.line, 20, "the paragraph with the character starts on line 20");
+}
+
+#[test]
+fn staff_pdf_overlong_word_breaks_inside_a_narrow_column() {
+    let word = "a".repeat(300);
+    let body = format!("## Words\n\n| A | B | C | D |\n|---|---|---|---|\n| {word} | x | y | z |\n");
+    let (_dir, project, view, _) = staff_view(&body);
+    let layout = layout_of(&project, &view);
+    let right_edge = layout.page_size.0 - 56.0;
+    for page in &layout.pages {
+        for item in &page.items {
+            if let Item::Text { x, run, size, tag: Tag::Elem(_), .. } = item {
+                let width = run.width_em() * size / 1000.0;
+                assert!(x + width <= right_edge + 1.0, "text runs past the margin: {}", x + width);
+            }
+        }
+    }
+}
+
+#[test]
+fn staff_pdf_layout_snapshot() {
+    let body = "## 1. Purpose\n\nStaff **must** read this. See [scope](#2-scope).\n\n- one\n- two\n\n## 2. Scope\n\n| A | B |\n|---|---|\n| 1 | 2 |\n";
+    let (_dir, project, view, _) = staff_view(body);
+    let layout = layout_of(&project, &view);
+    insta::assert_snapshot!(layout.dump());
+}
