@@ -5,6 +5,8 @@
 //! - [`fonts`]: faces from the theme, shaping with kerning, fallback, subsetting;
 //! - [`layout`]: blocks to pages of positioned, tagged items (pure, dumpable as text);
 //! - [`staff`]: the staff document design (cover, contents, end sections, header and footer);
+//! - [`patient`]: the patient leaflet design (A5, large print), with [`impose`] (booklet) and
+//!   [`qr`] (QR codes as vector squares);
 //! - [`writer`]: the only module that uses printpdf;
 //! - [`tagging`]: the lopdf pass that adds the structure tree, bookmarks, `/Lang` and `/ID`.
 //!
@@ -12,7 +14,10 @@
 
 pub mod fonts;
 pub mod icons;
+pub mod impose;
 pub mod layout;
+pub mod patient;
+pub mod qr;
 pub mod settings;
 pub mod staff;
 pub mod tagging;
@@ -28,6 +33,7 @@ use crate::resolve::{AudienceView, Library};
 
 use fonts::FontSet;
 use layout::{Flow, Item, Layout, LayoutProblem};
+pub use patient::patient_pdfs;
 use settings::PdfSettings;
 use staff::Site;
 
@@ -96,7 +102,7 @@ pub fn render_staff_pdf(project: &Project, view: &AudienceView) -> Result<Render
 }
 
 /// A document id from the content: same sources, same id; different content, different id.
-fn id_seed(view: &AudienceView, layout: &Layout) -> u64 {
+pub(crate) fn id_seed(view: &AudienceView, layout: &Layout) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |bytes: &[u8]| {
         for b in bytes {

@@ -50,7 +50,8 @@ pub struct Produced {
 pub fn produced(audience: Audience) -> Produced {
     match audience {
         Audience::Staff => Produced { html: true, pdf: true },
-        Audience::Patient | Audience::EasyRead | Audience::Poster => Produced { html: false, pdf: false },
+        Audience::Patient => Produced { html: false, pdf: true },
+        Audience::EasyRead | Audience::Poster => Produced { html: false, pdf: false },
     }
 }
 
@@ -95,6 +96,8 @@ pub fn render_library(
     artifacts.push(search::search_index(library));
     // The staff PDFs (the PDF engine lives in `crate::pdf`).
     artifacts.extend(crate::pdf::staff_pdfs(project, library, diags));
+    // The patient leaflets: A5, large print and booklet.
+    artifacts.extend(crate::pdf::patient_pdfs(project, library, diags));
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts

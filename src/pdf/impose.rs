@@ -1,0 +1,124 @@
+//! Booklet imposition as a pure transform of laid-out pages: A5 pages placed two to a side on
+//! A4 landscape sheets in booklet order, so a ward can print double-sided (flip on the short
+//! edge), stack the sheets, fold them in half and staple them.
+//!
+//! The structure tree is kept in the leaflet's reading order: only where each item sits
+//! changes, so the booklet stays tagged and its text reads in order for assistive technology,
+//! even though the pages of a sheet are not consecutive.
+
+use std::collections::HashMap;
+
+use super::layout::{Item, Kid, Layout, Page};
+
+/// The booklet order of `pages` pages (a multiple of 4): per sheet, the front side's left and
+/// right page, then the back side's left and right page, 1-based. For n pages, sheet 1 front
+/// is [n, 1], sheet 1 back is [2, n-1], sheet 2 front is [n-2, 3], and so on.
+pub fn booklet_order(pages: usize) -> Vec<[usize; 2]> {
+    debug_assert!(pages.is_multiple_of(4));
+    let mut sides = Vec::with_capacity(pages / 2);
+    for sheet in 0..pages / 4 {
+        let low = 2 * sheet + 1;
+        let high = pages - 2 * sheet;
+        sides.push([high, low]);
+        sides.push([low + 1, high - 1]);
+    }
+    sides
+}
+
+/// The leaflet's pages padded with blank pages to a multiple of 4: the blanks go just before
+/// `back_from` (the first page of the back cover), so the back cover stays on the outside.
+/// Each entry is a page index of the leaflet, or None for a blank page.
+pub fn padded_sequence(pages: usize, back_from: usize) -> Vec<Option<usize>> {
+    let blanks = (4 - pages % 4) % 4;
+    let back_from = back_from.min(pages);
+    let mut sequence: Vec<Option<usize>> = (0..back_from).map(Some).collect();
+    sequence.extend(std::iter::repeat_n(None, blanks));
+    sequence.extend((back_from..pages).map(Some));
+    sequence
+}
+
+/// Moves an item right by `dx` points.
+fn shifted(item: &Item, dx: f32) -> Item {
+    let mut item = item.clone();
+    match &mut item {
+        Item::Text { x, .. }
+        | Item::Rect { x, .. }
+        | Item::Image { x, .. }
+        | Item::Path { x, .. }
+        | Item::Link { x, .. } => *x += dx,
+        Item::Rule { x1, x2, .. } => {
+            *x1 += dx;
+            *x2 += dx;
+        }
+    }
+    item
+}
+
+/// Imposes the leaflet `layout` onto sheets of `sheet` size (width, height), two pages side
+/// by side and centred, in the booklet order of `sequence` (from [`padded_sequence`]).
+pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) -> Layout {
+    let (page_w, _) = layout.page_size;
+    let left_x = ((sheet.0 - 2.0 * page_w) / 2.0).max(0.0);
+    let mut pages = Vec::new();
+    // (old page, old item) -> (new page, new item); page index old -> new for anchors.
+    let mut moved: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
+    let mut page_to_side: HashMap<usize, usize> = HashMap::new();
+    for side in booklet_order(sequence.len()) {
+        let index = pages.len();
+        let mut page = Page::default();
+        for (slot, number) in side.into_iter().enumerate() {
+            let Some(Some(old)) = sequence.get(number - 1) else {
+                continue;
+            };
+            page_to_side.insert(*old, index);
+            let dx = left_x + slot as f32 * page_w;
+            for (i, item) in layout.pages[*old].items.iter().enumerate() {
+                moved.insert((*old, i), (index, page.items.len()));
+                page.items.push(shifted(item, dx));
+            }
+        }
+        pages.push(page);
+    }
+    let mut tree = layout.tree.clone();
+    for elem in &mut tree {
+        for kid in &mut elem.kids {
+            if let Kid::Item { page, item } = kid
+                && let Some(&(p, i)) = moved.get(&(*page, *item))
+            {
+                *page = p;
+                *item = i;
+            }
+        }
+    }
+    let anchors = layout
+        .anchors
+        .iter()
+        .filter_map(|(k, (page, y))| page_to_side.get(page).map(|p| (k.clone(), (*p, *y))))
+        .collect();
+    Layout {
+        page_size: sheet,
+        pages,
+        tree,
+        anchors,
+        outline: layout.outline.clone(),
+        problems: layout.problems.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booklet_order_of_eight_pages() {
+        assert_eq!(booklet_order(8), vec![[8, 1], [2, 7], [6, 3], [4, 5]]);
+        assert_eq!(booklet_order(4), vec![[4, 1], [2, 3]]);
+    }
+
+    #[test]
+    fn padding_goes_before_the_back_cover() {
+        assert_eq!(padded_sequence(6, 5), vec![Some(0), Some(1), Some(2), Some(3), Some(4), None, None, Some(5)]);
+        assert_eq!(padded_sequence(4, 3), vec![Some(0), Some(1), Some(2), Some(3)]);
+        assert_eq!(padded_sequence(5, 4).len(), 8);
+    }
+}

@@ -1,0 +1,85 @@
+//! QR codes as vector squares for the PDF engine: the `qrcode` crate gives the module matrix,
+//! and each horizontal run of dark modules becomes one filled rectangle item, so the code
+//! stays sharp at any print size and needs no picture.
+//!
+//! Pure: no disk, no PDF objects. The symbol is drawn with its 4-module quiet zone (a white
+//! square under it), as ISO/IEC 18004 requires for reliable scanning.
+
+use qrcode::{Color, EcLevel, QrCode};
+
+use super::layout::{Item, Tag};
+use super::settings::Rgb;
+
+/// Modules of quiet zone on each side of the symbol.
+pub const QUIET_ZONE: usize = 4;
+
+/// The module matrix of `data`: its width in modules and the dark modules row by row
+/// (without the quiet zone). None when the data is too long for a QR code.
+pub fn matrix(data: &str) -> Option<(usize, Vec<bool>)> {
+    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M).ok()?;
+    let width = code.width();
+    let dark = code.to_colors().into_iter().map(|c| c == Color::Dark).collect();
+    Some((width, dark))
+}
+
+/// The items that draw the QR code of `data` as a square of side `size` (quiet zone included)
+/// with its top-left corner at (x, y): a white background, then one rectangle per run of dark
+/// modules. Every item carries `tag`. None when the data cannot be encoded.
+pub fn items(data: &str, x: f32, y: f32, size: f32, color: Rgb, tag: Tag) -> Option<Vec<Item>> {
+    let (width, dark) = matrix(data)?;
+    let total = width + 2 * QUIET_ZONE;
+    let module = size / total as f32;
+    let mut out = vec![Item::Rect { x, y, w: size, h: size, fill: Some(Rgb(0xFFFFFF)), stroke: None, tag }];
+    for row in 0..width {
+        let mut col = 0;
+        while col < width {
+            if !dark[row * width + col] {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < width && dark[row * width + col] {
+                col += 1;
+            }
+            out.push(Item::Rect {
+                x: x + (start + QUIET_ZONE) as f32 * module,
+                y: y + (row + QUIET_ZONE) as f32 * module,
+                w: (col - start) as f32 * module,
+                // A hair taller than a module, so rows touch without a seam in any viewer.
+                h: module + 0.05,
+                fill: Some(color),
+                stroke: None,
+                tag,
+            });
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_has_finder_patterns_in_three_corners() {
+        let (width, dark) = matrix("https://example.nhs.uk/patient/a.html").expect("encodes");
+        assert!(width >= 21);
+        // Finder patterns: a dark 7x7 ring with a dark 3x3 centre, top-left, top-right, bottom-left.
+        for (cx, cy) in [(0, 0), (width - 7, 0), (0, width - 7)] {
+            assert!(dark[cy * width + cx]);
+            assert!(dark[(cy + 3) * width + cx + 3]);
+            assert!(!dark[(cy + 1) * width + cx + 1]);
+        }
+    }
+
+    #[test]
+    fn items_fill_the_requested_square() {
+        let items = items("https://x.nhs.uk/", 10.0, 20.0, 80.0, Rgb(0), Tag::Artifact).expect("encodes");
+        let Item::Rect { x, y, w, h, .. } = items[0] else { panic!("background first") };
+        assert_eq!((x, y, w, h), (10.0, 20.0, 80.0, 80.0));
+        for item in &items[1..] {
+            let Item::Rect { x, y, w, .. } = *item else { panic!("rects only") };
+            assert!(x >= 10.0 && x + w <= 90.01 && y >= 20.0 && y <= 100.0);
+        }
+    }
+}
