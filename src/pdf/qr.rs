@@ -79,7 +79,7 @@ mod tests {
         assert_eq!((x, y, w, h), (10.0, 20.0, 80.0, 80.0));
         for item in &items[1..] {
             let Item::Rect { x, y, w, .. } = *item else { panic!("rects only") };
-            assert!(x >= 10.0 && x + w <= 90.01 && y >= 20.0 && y <= 100.0);
+            assert!(x >= 10.0 && x + w <= 90.01 && (20.0..=100.0).contains(&y));
         }
     }
 }
