@@ -15,13 +15,17 @@
 pub mod config;
 pub mod dates;
 pub mod diag;
+pub mod easy_read;
 pub mod front_matter;
+pub mod leaflet;
 pub mod model;
 pub mod output;
 pub mod parse;
 pub mod pdf;
 pub mod pipeline;
+pub mod poster;
 pub mod project;
+pub mod qr;
 pub mod readability;
 pub mod render;
 pub mod resolve;

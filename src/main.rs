@@ -163,6 +163,7 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
         eprintln!("{}: {what}", count_words(&result));
         return Ok(ExitCode::from(1));
     }
+    print_readability(&result);
     let outputs: Vec<String> =
         result.outputs.iter().filter(|(_, n)| *n > 0).map(|(a, n)| format!("{n} {}", audience_word(*a))).collect();
     match out {
@@ -281,6 +282,33 @@ fn watch(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, IoF
     eprintln!("watching {} for changes; writing to {}; press Ctrl-C to stop", root.display(), out.display());
     run_loop(events, &paths, |_| build_and_write("rebuilt"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The readability of the leaflets: every section when there are few, the hardest when many.
+fn print_readability(result: &BuildResult) {
+    if result.leaflets.is_empty() {
+        return;
+    }
+    eprintln!("readability of patient leaflets (SMOG grade, NHS method: aim for 12 or below):");
+    let mut leaflets: Vec<_> = result.leaflets.iter().collect();
+    if leaflets.len() > 10 {
+        leaflets.sort_by(|a, b| b.smog.total_cmp(&a.smog));
+        let mean = leaflets.iter().map(|l| l.smog).sum::<f64>() / leaflets.len() as f64;
+        eprintln!("  {} leaflets, mean SMOG {mean:.1}; the 5 hardest:", leaflets.len());
+        for l in leaflets.iter().take(5) {
+            eprintln!("  {:<40} SMOG {:>4.1}  ({} words)", l.id, l.smog, l.words);
+        }
+        return;
+    }
+    for l in leaflets {
+        eprintln!(
+            "  {:<40} SMOG {:>4.1}  Flesch-Kincaid grade {:>4.1}  ({} words)",
+            l.id, l.smog, l.flesch_kincaid, l.words
+        );
+        for (heading, smog) in &l.sections {
+            eprintln!("      {smog:>4.1}  {heading}");
+        }
+    }
 }
 
 fn audience_word(audience: Audience) -> &'static str {

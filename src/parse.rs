@@ -215,6 +215,10 @@ struct Segment {
 const VAR_OPEN: char = '\u{E000}';
 const VAR_CLOSE: char = '\u{E001}';
 
+/// Stands for a line break inside a paragraph of a poster fence, where each line is one
+/// message; the paragraph is cut there after parsing, and the marker never survives.
+const LINE_MARK: char = '\u{E002}';
+
 struct BodyParser<'a> {
     id: &'a str,
     file: &'a str,
@@ -230,6 +234,8 @@ struct BodyParser<'a> {
     body_first_line: usize,
     /// The last line warned about raw HTML, so `<b>x</b>` gets one warning, not two.
     html_warned_line: usize,
+    /// In poster fences each line of a paragraph is its own message.
+    lines_are_blocks: bool,
 }
 
 impl<'a> BodyParser<'a> {
@@ -252,6 +258,7 @@ impl<'a> BodyParser<'a> {
             source_lines: Vec::new(),
             body_first_line: 1,
             html_warned_line: 0,
+            lines_are_blocks: false,
         }
     }
 
@@ -261,8 +268,11 @@ impl<'a> BodyParser<'a> {
         let mut blocks = Vec::new();
         for segment in self.split_fences(body, first_line, diags) {
             let text = self.substitute_variables(&segment.text, segment.first_line, diags);
+            self.lines_are_blocks = segment.audiences.contains(Audience::Poster);
             for (kind, line) in self.parse_markdown(&text, segment.first_line, diags) {
-                blocks.push(Block { kind, audiences: segment.audiences, fence: segment.fence, line });
+                for (kind, line) in split_marked_lines(kind, line) {
+                    blocks.push(Block { kind, audiences: segment.audiences, fence: segment.fence, line });
+                }
             }
         }
         blocks
@@ -590,7 +600,7 @@ impl<'a> BodyParser<'a> {
         let (event, range) = w.next().expect("peeked");
         match event {
             Event::Text(t) => text.push(&t, range.start),
-            Event::SoftBreak => text.push(" ", range.start),
+            Event::SoftBreak => text.push(if self.lines_are_blocks { "\u{E002}" } else { " " }, range.start),
             _ => {
                 self.flush_text(w, out, text, diags);
                 match event {
@@ -897,6 +907,76 @@ fn push_text(out: &mut Vec<Inline>, text: String) {
         last.push_str(&text);
     } else {
         out.push(Inline::Text(text));
+    }
+}
+
+/// Cuts a top-level paragraph at its line marks into one paragraph per line (poster messages);
+/// marks anywhere else (list items, headings) become spaces.
+fn split_marked_lines(kind: BlockKind, line: usize) -> Vec<(BlockKind, usize)> {
+    match kind {
+        BlockKind::Paragraph(inlines) if contains_mark(&inlines) => {
+            let mut out: Vec<(BlockKind, usize)> = Vec::new();
+            let mut current: Vec<Inline> = Vec::new();
+            let mut line_no = line;
+            for inline in inlines {
+                match inline {
+                    Inline::Text(text) if text.contains(LINE_MARK) => {
+                        let mut parts = text.split(LINE_MARK);
+                        push_text(&mut current, parts.next().unwrap_or_default().to_string());
+                        for part in parts {
+                            if !current.is_empty() {
+                                out.push((BlockKind::Paragraph(std::mem::take(&mut current)), line_no));
+                            }
+                            line_no += 1;
+                            push_text(&mut current, part.to_string());
+                        }
+                    }
+                    other => current.push(unmark(other)),
+                }
+            }
+            if !current.is_empty() {
+                out.push((BlockKind::Paragraph(current), line_no));
+            }
+            out
+        }
+        other => vec![(unmark_block(other), line)],
+    }
+}
+
+fn contains_mark(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|i| matches!(i, Inline::Text(t) if t.contains(LINE_MARK)))
+}
+
+fn unmark(inline: Inline) -> Inline {
+    match inline {
+        Inline::Text(t) => Inline::Text(t.replace(LINE_MARK, " ")),
+        Inline::Emphasis(c) => Inline::Emphasis(c.into_iter().map(unmark).collect()),
+        Inline::Strong(c) => Inline::Strong(c.into_iter().map(unmark).collect()),
+        Inline::Link { target, content, at } => {
+            Inline::Link { target, content: content.into_iter().map(unmark).collect(), at }
+        }
+        other => other,
+    }
+}
+
+fn unmark_block(kind: BlockKind) -> BlockKind {
+    let inlines = |c: Vec<Inline>| c.into_iter().map(unmark).collect();
+    match kind {
+        BlockKind::Heading { level, content, anchor } => {
+            BlockKind::Heading { level, content: inlines(content), anchor }
+        }
+        BlockKind::Paragraph(c) => BlockKind::Paragraph(inlines(c)),
+        BlockKind::List { start, items } => BlockKind::List {
+            start,
+            items: items.into_iter().map(|item| item.into_iter().map(unmark_block).collect()).collect(),
+        },
+        BlockKind::Quote(blocks) => BlockKind::Quote(blocks.into_iter().map(unmark_block).collect()),
+        BlockKind::Table { align, header, rows } => BlockKind::Table {
+            align,
+            header: header.into_iter().map(inlines).collect(),
+            rows: rows.into_iter().map(|r| r.into_iter().map(inlines).collect()).collect(),
+        },
+        other => other,
     }
 }
 

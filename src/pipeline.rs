@@ -5,6 +5,7 @@
 
 use crate::dates::Date;
 use crate::diag::Diagnostics;
+use crate::leaflet::{LeafletScores, check_leaflet};
 use crate::model::Audience;
 use crate::parse::parse_project;
 use crate::project::Project;
@@ -33,6 +34,8 @@ pub struct BuildResult {
     pub policies: usize,
     /// Number of published outputs per audience, in [`Audience::ALL`] order.
     pub outputs: Vec<(Audience, usize)>,
+    /// Readability of each patient leaflet.
+    pub leaflets: Vec<LeafletScores>,
 }
 
 /// Parses, resolves and renders the project. Rendering is skipped when parsing found errors,
@@ -41,7 +44,9 @@ pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnosti
     let policies = parse_project(project, &mut diagnostics);
     let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
-    let mut result = BuildResult { policies: library.policies.len(), outputs, ..BuildResult::default() };
+    let leaflets =
+        library.views(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut diagnostics)).collect();
+    let mut result = BuildResult { policies: library.policies.len(), outputs, leaflets, ..BuildResult::default() };
     if !diagnostics.has_errors() {
         let render_options = RenderOptions { strict: options.strict };
         result.artifacts = render_library(project, &library, &render_options, &mut diagnostics);

@@ -129,7 +129,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
     let published: Vec<&Policy> =
         policies.iter().filter(|p| options.drafts || p.meta.status != Status::Draft).collect();
     let audiences_of: BTreeMap<&str, Vec<Audience>> =
-        published.iter().map(|p| (p.id.as_str(), audiences_with_output(p))).collect();
+        published.iter().map(|p| (p.id.as_str(), audiences_with_output(p, diags))).collect();
 
     // First pass: each view's blocks with headings settled, so link targets can be checked
     // against the anchors that really exist in the target's view.
@@ -208,15 +208,32 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
 /// One audience's title and blocks, before links are rewritten.
 type SelectedBlocks = (Audience, String, Vec<Block>);
 
-/// Staff always; other audiences when the policy is not withdrawn and has blocks for them.
-fn audiences_with_output(policy: &Policy) -> Vec<Audience> {
-    Audience::ALL
-        .into_iter()
-        .filter(|&a| {
-            a == Audience::Staff
-                || (policy.meta.status != Status::Withdrawn && policy.blocks.iter().any(|b| b.audiences.contains(a)))
-        })
-        .collect()
+/// Staff always; other audiences when the policy is not withdrawn and has content for them. A
+/// leaflet or easy-read version with nothing but headings is left out, with a warning, rather
+/// than printed empty.
+fn audiences_with_output(policy: &Policy, diags: &mut Diagnostics) -> Vec<Audience> {
+    let mut out = vec![Audience::Staff];
+    if policy.meta.status == Status::Withdrawn {
+        return out;
+    }
+    for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
+        let mut blocks = policy.blocks.iter().filter(|b| b.audiences.contains(audience)).peekable();
+        let Some(first) = blocks.peek().map(|b| b.line) else { continue };
+        let only_headings = blocks.all(|b| matches!(b.kind, BlockKind::Heading { .. }));
+        if only_headings && audience != Audience::Poster {
+            diags
+                .warning(
+                    Location::new(&policy.source, first, 1),
+                    format!("the {audience} text has only headings, so no {audience} version is made"),
+                )
+                .hint(format!(
+                    "write what the {audience} reader needs under the headings, or remove the `::: {audience}` block"
+                ));
+            continue;
+        }
+        out.push(audience);
+    }
+    out
 }
 
 /// The blocks of one audience and its title, with headings renumbered so the body starts at

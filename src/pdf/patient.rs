@@ -380,7 +380,7 @@ fn online(flow: &mut Flow<'_, '_, '_>, url: &str, format: Format, parent: usize)
         }
     }
     // The quiet zone is white space: the words line up with the code's dark modules.
-    let modules = qr::matrix(url).map_or(25, |(w, _)| w + 2 * qr::QUIET_ZONE);
+    let modules = qr::modules_with_quiet_zone(url).unwrap_or(29);
     let inset = size * qr::QUIET_ZONE as f32 / modules as f32;
     let mut top = y + inset * 0.5;
     let p = flow.open(Role::P, parent);
@@ -519,10 +519,7 @@ pub fn patient_pdfs(project: &Project, library: &Library, diags: &mut Diagnostic
                 diags
                     .warning(
                         Location::new(&view.source, line, 1),
-                        format!(
-                            "the patient leaflet of `{}` has no text besides headings, so no leaflet is made",
-                            view.id
-                        ),
+                        "the patient text has only headings, so no patient leaflet is made",
                     )
                     .hint("write what patients need to know in the `::: patient` blocks, or remove them");
             }

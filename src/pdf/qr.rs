@@ -1,33 +1,27 @@
-//! QR codes as vector squares for the PDF engine: the `qrcode` crate gives the module matrix,
-//! and each horizontal run of dark modules becomes one filled rectangle item, so the code
-//! stays sharp at any print size and needs no picture.
+//! QR codes as vector squares for the PDF engine: [`crate::qr`] gives the module matrix (shared
+//! with the web pages), and each horizontal run of dark modules becomes one filled rectangle
+//! item, so the code stays sharp at any print size and needs no picture.
 //!
 //! Pure: no disk, no PDF objects. The symbol is drawn with its 4-module quiet zone (a white
 //! square under it), as ISO/IEC 18004 requires for reliable scanning.
 
-use qrcode::{Color, EcLevel, QrCode};
-
 use super::layout::{Item, Tag};
 use super::settings::Rgb;
+pub use crate::qr::QUIET_ZONE;
+use crate::qr::qr_matrix;
 
-/// Modules of quiet zone on each side of the symbol.
-pub const QUIET_ZONE: usize = 4;
-
-/// The module matrix of `data`: its width in modules and the dark modules row by row
-/// (without the quiet zone). None when the data is too long for a QR code.
-pub fn matrix(data: &str) -> Option<(usize, Vec<bool>)> {
-    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M).ok()?;
-    let width = code.width();
-    let dark = code.to_colors().into_iter().map(|c| c == Color::Dark).collect();
-    Some((width, dark))
+/// Modules per side of the code of `data`, quiet zone included; None when it cannot be encoded.
+pub fn modules_with_quiet_zone(data: &str) -> Option<usize> {
+    qr_matrix(data).map(|m| m.width_with_quiet_zone())
 }
 
 /// The items that draw the QR code of `data` as a square of side `size` (quiet zone included)
 /// with its top-left corner at (x, y): a white background, then one rectangle per run of dark
 /// modules. Every item carries `tag`. None when the data cannot be encoded.
 pub fn items(data: &str, x: f32, y: f32, size: f32, color: Rgb, tag: Tag) -> Option<Vec<Item>> {
-    let (width, dark) = matrix(data)?;
-    let total = width + 2 * QUIET_ZONE;
+    let matrix = qr_matrix(data)?;
+    let (width, dark) = (matrix.width, &matrix.dark);
+    let total = matrix.width_with_quiet_zone();
     let module = size / total as f32;
     let mut out = vec![Item::Rect { x, y, w: size, h: size, fill: Some(Rgb(0xFFFFFF)), stroke: None, tag }];
     for row in 0..width {
@@ -59,18 +53,6 @@ pub fn items(data: &str, x: f32, y: f32, size: f32, color: Rgb, tag: Tag) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn matrix_has_finder_patterns_in_three_corners() {
-        let (width, dark) = matrix("https://example.nhs.uk/patient/a.html").expect("encodes");
-        assert!(width >= 21);
-        // Finder patterns: a dark 7x7 ring with a dark 3x3 centre, top-left, top-right, bottom-left.
-        for (cx, cy) in [(0, 0), (width - 7, 0), (0, width - 7)] {
-            assert!(dark[cy * width + cx]);
-            assert!(dark[(cy + 3) * width + cx + 3]);
-            assert!(!dark[(cy + 1) * width + cx + 1]);
-        }
-    }
 
     #[test]
     fn items_fill_the_requested_square() {

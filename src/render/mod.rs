@@ -4,15 +4,18 @@
 //! To add an output, add a module here, call it from [`render_library`] and switch it on in
 //! [`produced`].
 
+pub mod audience_pages;
 pub mod html;
 pub mod preview;
 pub mod search;
 pub mod site;
 
 use crate::diag::Diagnostics;
+use crate::easy_read::{EasyReadDoc, easy_read_doc};
 use crate::model::Audience;
+use crate::poster::{Poster, posters};
 use crate::project::Project;
-use crate::resolve::Library;
+use crate::resolve::{AudienceView, Library};
 
 /// One file of the build: its path under `output/` (with `/` separators) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +53,8 @@ pub struct Produced {
 pub fn produced(audience: Audience) -> Produced {
     match audience {
         Audience::Staff => Produced { html: true, pdf: true },
-        Audience::Patient => Produced { html: false, pdf: true },
-        Audience::EasyRead | Audience::Poster => Produced { html: false, pdf: false },
+        Audience::Patient => Produced { html: true, pdf: true },
+        Audience::EasyRead | Audience::Poster => Produced { html: true, pdf: false },
     }
 }
 
@@ -84,8 +87,36 @@ pub fn render_library(
         return Vec::new();
     };
     let pages = site::PageRenderer::new(&tera, project);
-    let mut artifacts = site::staff_site(&pages, &project.theme, library, diags);
-    for result in preview::preview_pages(&pages, library) {
+    let theme = &project.theme;
+    let config = &project.config;
+    let mut pages_out: Vec<audience_pages::PageResult> = Vec::new();
+    let mut artifacts = site::staff_site(&pages, theme, library, diags);
+    pages_out.extend(preview::preview_pages(&pages, library));
+
+    // The easy-read rows and the posters are worked out once, here, for the HTML and the PDF.
+    let patient: Vec<&AudienceView> = library.views(Audience::Patient).collect();
+    let easy_read: Vec<(&AudienceView, EasyReadDoc)> =
+        library.views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
+    let posters: Vec<(&AudienceView, Vec<Poster>)> =
+        library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
+    if config.base_url.is_none() && !(patient.is_empty() && posters.is_empty()) {
+        diags
+            .warning(
+                crate::config::config_location(),
+                "there is no `base-url`, so leaflets and posters have no web address or QR code",
+            )
+            .hint("add `base-url: https://...` (where the output is published) to policypress.yaml");
+    }
+    pages_out.extend(patient.iter().map(|v| audience_pages::leaflet_page(&pages, theme, config, v)));
+    pages_out.extend(easy_read.iter().map(|(v, doc)| audience_pages::easy_read_page(&pages, theme, config, v, doc)));
+    pages_out.extend(posters.iter().map(|(v, p)| audience_pages::poster_page(&pages, theme, config, v, p)));
+    for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
+        let views: Vec<&AudienceView> = library.views(audience).collect();
+        if !views.is_empty() {
+            pages_out.push(audience_pages::audience_index(&pages, audience, &views));
+        }
+    }
+    for result in pages_out {
         match result {
             Ok(artifact) => artifacts.push(artifact),
             Err((location, message)) => {
@@ -111,5 +142,12 @@ fn assets(project: &Project) -> Vec<Artifact> {
         .map(|(path, bytes)| Artifact::new(&format!("assets/{}", &path["static/".len()..]), bytes.to_vec()));
     let images =
         project.images.iter().map(|(path, bytes)| Artifact::new(&format!("assets/content/{path}"), bytes.clone()));
-    theme.chain(images).collect()
+    // The web pages for patients, easy read and posters use Atkinson Hyperlegible, like the PDFs.
+    let fonts = ["AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf", "OFL-AtkinsonHyperlegible.txt"]
+        .into_iter()
+        .filter_map(|name| {
+            let bytes = project.theme.file(&format!("fonts/{name}"))?;
+            Some(Artifact::new(&format!("assets/fonts/{name}"), bytes.to_vec()))
+        });
+    theme.chain(images).chain(fonts).collect()
 }

@@ -86,3 +86,28 @@ fn search_index_holds_only_staff_site_text() {
     assert!(index.contains("ward-phones.html"));
     assert!(!index.contains("withdrawn-patient-text"), "patient text is never indexed");
 }
+
+/// Every file written for another audience (pages, and PDFs' extracted text where a PDF exists):
+/// no staff-only sentence may appear in it.
+#[test]
+fn no_staff_only_text_reaches_any_file_written_for_other_audiences() {
+    let fixture = Fixture::from_dir(&repo_root());
+    assert_eq!(fixture.run(&["build", "--drafts"]).status, 0);
+    let project = fixture.load();
+    let (policies, _, _) = resolve_project(&project, true);
+    let secrets = staff_only_sentences(&policies);
+    let mut checked = 0;
+    for audience in ["patient", "easy-read", "poster"] {
+        for entry in std::fs::read_dir(fixture.path(&format!("output/{audience}"))).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "html") {
+                let text = std::fs::read_to_string(&path).unwrap().replace("&#39;", "'").replace("&quot;", "\"");
+                for secret in &secrets {
+                    assert!(!text.contains(secret.as_str()), "staff-only text {secret:?} is in {}", path.display());
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 9, "checked only {checked} files");
+}

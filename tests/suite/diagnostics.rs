@@ -53,6 +53,25 @@ error_cases! {
     related_missing => 0,
     link_without_audience_output => 0,
     overdue_review => 0,
+    easy_read_row_without_picture => 1,
+    easy_read_long_sentence => 1,
+    easy_read_hard_word => 0,
+    glossary_word_unused => 0,
+    poster_without_headline => 1,
+    poster_over_word_budget => 0,
+    poster_message_without_icon => 0,
+    no_base_url => 0,
+    patient_only_headings => 0,
+    leaflet_long_sentence_and_paragraph => 0,
+    leaflet_hard_to_read => 0,
+}
+
+#[test]
+fn strict_check_makes_a_hard_to_read_leaflet_an_error() {
+    let fixture = Fixture::new("errors/leaflet-hard-to-read");
+    let outcome = fixture.run(&["check", "--strict"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("leaflet-hard-to-read-strict", outcome.stderr);
 }
 
 #[test]

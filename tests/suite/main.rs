@@ -1,6 +1,7 @@
 //! The integration suite: one test binary (one link step), a module per area. Each test names
 //! the rule of the spec or STANDARDS it checks. Fixture projects live in `tests/fixtures/`.
 
+mod audience_sites;
 mod audiences;
 mod cli;
 mod diagnostics;

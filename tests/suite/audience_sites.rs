@@ -1,0 +1,164 @@
+//! The web pages for patients, easy-read readers and wards (spec section 5, STANDARDS), on the
+//! `basic` fixture.
+
+use crate::harness::Fixture;
+
+fn built() -> Fixture {
+    let fixture = Fixture::new("basic");
+    let outcome = fixture.run(&["build"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    fixture
+}
+
+#[test]
+fn every_audience_gets_its_index_and_pages_per_spec_section_5() {
+    let fixture = built();
+    for path in [
+        "output/patient/index.html",
+        "output/patient/ward-phones.html",
+        "output/patient/consent.html",
+        "output/easy-read/index.html",
+        "output/easy-read/ward-phones.html",
+        "output/poster/index.html",
+        "output/poster/ward-phones.html",
+    ] {
+        assert!(fixture.path(path).is_file(), "missing {path}");
+    }
+    assert!(!fixture.path("output/easy-read/consent.html").exists(), "no easy-read output without easy-read content");
+    assert!(
+        !fixture.path("output/patient/infection-control.html").exists(),
+        "withdrawn policies have no patient output"
+    );
+}
+
+#[test]
+fn patient_leaflet_page_has_cover_line_back_page_and_governance() {
+    let html = built().read("output/patient/ward-phones.html");
+    assert!(html.contains("<p class=\"leaflet-kicker\">Information for patients, carers and visitors</p>"));
+    assert!(html.contains("<h1>Using your phone on the ward</h1>"));
+    assert!(html.contains("How to contact us"));
+    assert!(html.contains("Patient Advice and Liaison Service (PALS)"));
+    assert!(html.contains("This leaflet is available in other formats"));
+    assert!(
+        html.contains("<a href=\"../easy-read/ward-phones.html\">read the easy read version</a>"),
+        "easy read is offered when the policy has it"
+    );
+    assert!(html.contains("<dt>Version</dt><dd>2.10</dd>"));
+    assert!(html.contains("<dt>Reference</dt><dd>IG-014</dd>"));
+    assert!(html.contains("31 March 2027"));
+    assert!(
+        html.contains("intranet.test.nhs.uk/policies/patient/ward-phones.html"),
+        "short web address of the online version"
+    );
+    assert!(html.contains("class=\"qr-code\" role=\"img\" aria-label=\"QR code for intranet.test.nhs.uk/policies/patient/ward-phones.html\""));
+    assert!(html.contains("body class=\"audience-patient\""));
+}
+
+#[test]
+fn patient_leaflet_does_not_offer_easy_read_when_there_is_none() {
+    let html = built().read("output/patient/consent.html");
+    assert!(html.contains("<li>easy read</li>"));
+    assert!(!html.contains("../easy-read/consent.html"));
+}
+
+#[test]
+fn patient_links_point_to_other_patient_leaflets() {
+    let html = built().read("output/patient/ward-phones.html");
+    assert!(html.contains("<a href=\"consent.html\">consent for patients</a>"), "links stay within the audience");
+}
+
+#[test]
+fn easy_read_rows_have_a_picture_on_the_left_of_the_words() {
+    let html = built().read("output/easy-read/ward-phones.html");
+    assert_eq!(html.matches("<div class=\"easy-read-row\">").count(), 3);
+    assert_eq!(html.matches("<div class=\"easy-read-picture\">").count(), 3);
+    assert!(
+        html.contains("<span class=\"icon\" role=\"img\" aria-label=\"phone\">"),
+        "icons have their name as accessible name"
+    );
+    assert!(html.contains("<img src=\"../assets/content/images/ward.png\" alt=\"A ward bay with four beds\">"));
+}
+
+#[test]
+fn easy_read_glossary_word_is_bold_at_first_use_and_listed_in_words_to_know() {
+    let html = built().read("output/easy-read/ward-phones.html");
+    assert!(html.contains("This protects their <strong>privacy</strong>."));
+    assert!(html.contains("<h2 id=\"words-heading\">Words to know</h2>"));
+    assert!(html.contains("<dt>privacy</dt><dd>Keeping things about you to yourself.</dd>"));
+}
+
+#[test]
+fn easy_read_has_no_italics() {
+    let html = built().read("output/easy-read/ward-phones.html");
+    assert!(!html.contains("<em>"));
+}
+
+#[test]
+fn one_poster_sheet_per_poster_block_with_one_message_per_line() {
+    let html = built().read("output/poster/ward-phones.html");
+    assert_eq!(html.matches("<section class=\"poster-sheet\"").count(), 2);
+    assert!(html.contains("class=\"poster-headline\">No photos or filming</h2>"));
+    assert!(html.contains("class=\"poster-headline\">Phones are welcome</h2>"));
+    assert_eq!(
+        html.matches("<span class=\"poster-words\">").count(),
+        3,
+        "two lines in the first poster are two messages"
+    );
+    assert!(html.contains("<span class=\"poster-words\">Please ask staff before you take photos.</span>"));
+}
+
+#[test]
+fn poster_qr_code_links_to_the_patient_leaflet_and_small_print_has_governance() {
+    let html = built().read("output/poster/ward-phones.html");
+    assert!(html.contains("aria-label=\"QR code for intranet.test.nhs.uk/policies/patient/ward-phones.html\""));
+    assert!(html.contains("IG-014. Version 2.10. Review date 31 March 2027."));
+    assert!(html.contains("<p class=\"poster-org\">Test NHS Foundation Trust</p>"));
+}
+
+#[test]
+fn poster_qr_code_links_to_the_staff_page_when_there_is_no_leaflet() {
+    let fixture = Fixture::new("errors/poster-message-without-icon");
+    assert_eq!(fixture.run(&["build"]).status, 0);
+    let html = fixture.read("output/poster/visiting.html");
+    assert!(html.contains("QR code for intranet.test.nhs.uk/policies/staff/visiting.html"));
+}
+
+#[test]
+fn audience_indexes_list_their_documents() {
+    let fixture = built();
+    let patient = fixture.read("output/patient/index.html");
+    assert!(patient.contains("<a href=\"ward-phones.html\">Using your phone on the ward</a>"));
+    assert!(patient.contains("<a href=\"consent.html\">Your consent</a>"));
+    let posters = fixture.read("output/poster/index.html");
+    assert!(posters.contains("<a href=\"ward-phones.html\">No photos or filming</a>"));
+}
+
+#[test]
+fn staff_page_links_to_the_other_audiences_versions() {
+    let html = built().read("output/staff/ward-phones.html");
+    for href in ["../patient/ward-phones.html", "../easy-read/ward-phones.html", "../poster/ward-phones.html"] {
+        assert!(html.contains(&format!("href=\"{href}\"")), "missing {href}");
+    }
+}
+
+#[test]
+fn leaflet_snapshot() {
+    insta::assert_snapshot!("patient-ward-phones.html", built().read("output/patient/ward-phones.html"));
+}
+
+#[test]
+fn easy_read_snapshot() {
+    insta::assert_snapshot!("easy-read-ward-phones.html", built().read("output/easy-read/ward-phones.html"));
+}
+
+#[test]
+fn poster_snapshot() {
+    let html = built().read("output/poster/ward-phones.html");
+    // The QR code's path is long and is checked by the qr module's tests.
+    let html = html
+        .split("<path d=\"")
+        .map(|part| part.split_once('"').map_or(part, |(_, rest)| rest))
+        .collect::<Vec<_>>()
+        .join("<path d=\"[qr]");
+    insta::assert_snapshot!("poster-ward-phones.html", html);
+}
