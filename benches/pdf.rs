@@ -13,7 +13,8 @@ use policypress::dates::Date;
 use policypress::diag::Diagnostics;
 use policypress::model::Audience;
 use policypress::parse::parse_project;
-use policypress::pdf::{render_staff_pdf, staff_pdfs};
+use policypress::pdf::patient::render_patient_pdfs;
+use policypress::pdf::{patient_pdfs, render_staff_pdf, staff_pdfs};
 use policypress::project::load_project;
 use policypress::resolve::{ResolveOptions, resolve};
 
@@ -66,6 +67,25 @@ fn main() {
     let bytes: usize = artifacts.iter().map(|a| a.bytes.len()).sum();
     println!(
         "library     {} staff PDFs, {:.1} MB, best of 3 on {} threads: {:.2} s",
+        artifacts.len(),
+        bytes as f64 / 1e6,
+        rayon::current_num_threads(),
+        all.as_secs_f64()
+    );
+
+    // The patient leaflets: A5, large print and booklet of every policy with patient text.
+    if let Some(view) = library.views(Audience::Patient).next() {
+        let (one, pdfs) = best(20, || render_patient_pdfs(&project, view, library.today));
+        let pages = pdfs.map(|p| p.pages).unwrap_or(0);
+        println!("one leaflet {}: {pages} A5 pages, 3 PDFs, best of 20: {:.1} ms", view.id, one.as_secs_f64() * 1e3);
+    }
+    let (all, artifacts) = best(3, || {
+        let mut d = Diagnostics::new();
+        patient_pdfs(&project, &library, &mut d)
+    });
+    let bytes: usize = artifacts.iter().map(|a| a.bytes.len()).sum();
+    println!(
+        "library     {} leaflet PDFs, {:.1} MB, best of 3 on {} threads: {:.2} s",
         artifacts.len(),
         bytes as f64 / 1e6,
         rayon::current_num_threads(),

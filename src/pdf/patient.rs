@@ -439,6 +439,11 @@ fn fit(s: &str, max_chars: f32) -> String {
         return s.to_string();
     }
     let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    // Cut at a word boundary when there is one.
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > cut.len() / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
     format!("{}…", cut.trim_end())
 }
 
