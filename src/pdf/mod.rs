@@ -14,6 +14,7 @@ pub mod easy_read;
 pub mod fonts;
 pub mod icons;
 pub mod layout;
+pub mod poster;
 pub mod publish;
 pub mod settings;
 pub mod staff;

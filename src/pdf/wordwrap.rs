@@ -123,7 +123,7 @@ pub fn address_words(address: &str, bold: bool, new_line: bool) -> Vec<Word> {
 }
 
 /// Lines of a wrapped text and the words that could not fit.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Wrapped {
     /// Each line as inline content, ready for [`Flow::text_box`].
     pub lines: Vec<Vec<Inline>>,

@@ -52,8 +52,8 @@ pub struct Produced {
 /// The outputs implemented so far, so pages link only to files that exist.
 pub fn produced(audience: Audience) -> Produced {
     match audience {
-        Audience::Staff | Audience::EasyRead => Produced { html: true, pdf: true },
-        Audience::Patient | Audience::Poster => Produced { html: true, pdf: false },
+        Audience::Staff | Audience::EasyRead | Audience::Poster => Produced { html: true, pdf: true },
+        Audience::Patient => Produced { html: true, pdf: false },
     }
 }
 
@@ -128,6 +128,7 @@ pub fn render_library(
     artifacts.extend(crate::pdf::staff_pdfs(project, library, diags));
     // The easy-read and poster PDFs, from the same rows and posters as the web pages.
     artifacts.extend(crate::pdf::easy_read::easy_read_pdfs(project, &easy_read, diags));
+    artifacts.extend(crate::pdf::poster::poster_pdfs(project, &posters, diags));
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
