@@ -12,7 +12,8 @@
 //! whose alternative text is the icon's name in words (`camera-off` reads "camera off") or the
 //! image's alt text, placed before the row's words (`P`). Sections are `Sect` with an `H2`; the
 //! cover title is the `H1`; "Words to know" is a list (`Lbl` the word, `LBody` its meaning).
-//! Tints, rules and the footer are artifacts.
+//! Rules, the cover band and the footer are artifacts; a picture's tinted square is part of its
+//! `Figure`.
 //!
 //! Takes the [`EasyReadDoc`] the HTML page uses, so both show the same rows; never builds or
 //! lints the document itself, and reads nothing from disk or the clock.
@@ -171,9 +172,11 @@ fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32
     let figure = flow.open(Role::Figure, parent);
     flow.tree[figure].alt = Some(pic.alt());
     let tag = Tag::Elem(figure);
+    // The tinted square is part of the picture: every picture fills the same square, whatever
+    // the shape of the icon or photo inside it.
+    flow.push(Item::Rect { x, y, w: size, h: size, fill: Some(TINT), stroke: None, tag });
     match pic {
         Picture::Icon(name) => {
-            flow.push(Item::Rect { x, y, w: size, h: size, fill: Some(TINT), stroke: None, tag: Tag::Artifact });
             let inset = size * 0.14;
             let inner = size - 2.0 * inset;
             let color = flow.settings.palette.accent;

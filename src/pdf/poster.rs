@@ -7,7 +7,7 @@
 //! fit the width and the height of the page, down to the minimums (A3: 72 and 36 pt; A4: 54 and
 //! 28 pt). Words that cannot fit even then are a located error at the poster's headline.
 //!
-//! Tagging: the headline is an `H1`, the messages a list (`L`, `LI`, `LBody`), then the QR code
+//! Tagging: the band is an artifact; the headline is an `H1`, the messages a list (`L`, `LI`, `LBody`), then the QR code
 //! as a `Figure` ("QR code for <address>") with its address, then the small print. Pictograms are
 //! artifacts: the words beside them say it all (as on the web page, where they are hidden from
 //! screen readers).
@@ -281,8 +281,8 @@ fn poster_page(
     let org_wrapped = wordwrap::wrap(flow.fonts, &org_words, org_style, width);
     let org_lh = org_size * 1.2;
     let org_top = ((band - org_wrapped.height(org_lh)) / 2.0).max(2.0);
-    let org = flow.open(Role::P, sect);
-    wordwrap::draw(flow, &org_wrapped, org_style, left, org_top, org_lh, org);
+    // Furniture: the small print names the organisation for screen readers, in reading order.
+    wordwrap::draw_artifact(flow, &org_wrapped, org_style, left, org_top, org_lh);
 
     // The foot: QR code, address and small print, measured first so the words fit above it.
     let foot = Foot::measure(flow, project, view, format, qr, width);

@@ -221,6 +221,28 @@ pub fn draw(
     y - top
 }
 
+/// Draws wrapped lines as page furniture (an artifact a screen reader skips), from (x, top),
+/// each in a line box of `line_height`; returns the height used.
+pub fn draw_artifact(
+    flow: &mut Flow<'_, '_, '_>,
+    wrapped: &Wrapped,
+    style: TextStyle,
+    x: f32,
+    top: f32,
+    line_height: f32,
+) -> f32 {
+    let engine_height = flow.settings.line_height(style.size);
+    let shift = (line_height - engine_height) / 2.0;
+    let page = flow.pages.len() - 1;
+    let mut y = top;
+    for line in &wrapped.lines {
+        let text = crate::model::plain_text(line);
+        flow.text_at(page, &text, style, x, y + shift, false, super::layout::Tag::Artifact);
+        y += line_height;
+    }
+    y - top
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
