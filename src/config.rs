@@ -205,3 +205,78 @@ mod tests {
         assert_eq!(d.hint.as_deref(), Some("did you mean `organisation`?"));
     }
 }
+
+// ---- Theme settings (`theme.yaml`): read here because YAML is read only in this module and
+// `front_matter`. ----
+
+/// One colour of the theme, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeColour {
+    /// As written, e.g. `#005eb8`.
+    pub written: String,
+    /// The colour.
+    pub rgb: crate::contrast::Rgb,
+    /// Where it is set.
+    pub location: Location,
+}
+
+/// The theme's named colours.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThemeColours {
+    colours: BTreeMap<String, ThemeColour>,
+}
+
+impl ThemeColours {
+    /// A colour by name.
+    pub fn get(&self, name: &str) -> Option<&ThemeColour> {
+        self.colours.get(name)
+    }
+
+    /// Every colour, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ThemeColour)> {
+        self.colours.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Reads the `colours:` of a theme file. Names not in `known` are errors (a typo would
+    /// otherwise silently leave the default colour in place).
+    pub fn parse(file: &str, text: &str, known: &[&str], diags: &mut Diagnostics) -> ThemeColours {
+        let src = YamlSource::new(file, text, 1);
+        let mut out = ThemeColours::default();
+        let Some(map) = src.parse_mapping("theme file", diags) else { return out };
+        for key in map.keys().filter_map(Value::as_str).filter(|k| *k != "colours") {
+            diags
+                .error(src.key_location(key), format!("unknown theme setting `{key}`"))
+                .hint("the theme file has `colours:`");
+        }
+        let Some(colours) = map.get("colours").and_then(Value::as_mapping) else { return out };
+        for (name, value) in colours {
+            let Some(name) = name.as_str() else { continue };
+            let location = src.item_location("colours", &format!("{name}:"));
+            if !known.is_empty() && !known.contains(&name) {
+                let d = diags.error(location, format!("unknown theme colour `{name}`"));
+                match did_you_mean(name, known.iter().copied()) {
+                    Some(near) => d.hint(format!("did you mean `{near}`?")),
+                    None => d.hint("the colours are listed in the built-in themes/default/theme.yaml"),
+                };
+                continue;
+            }
+            let written = scalar_text(value).unwrap_or_default();
+            match crate::contrast::Rgb::parse(&written) {
+                Some(rgb) => {
+                    out.colours.insert(name.to_string(), ThemeColour { written, rgb, location });
+                }
+                None => {
+                    diags
+                        .error(location, format!("theme colour `{name}` is not a colour: `{written}`"))
+                        .hint("write colours as \"#rrggbb\" in quotes, for example \"#005eb8\"");
+                }
+            }
+        }
+        out
+    }
+
+    /// Lays `other` over these colours (a project's theme over the built-in one).
+    pub fn overlay(&mut self, other: ThemeColours) {
+        self.colours.extend(other.colours);
+    }
+}

@@ -13,6 +13,7 @@
 //! [`pipeline`] runs stages 2 to 4; the command line (`main.rs`) runs 1 and 5 around it.
 
 pub mod config;
+pub mod contrast;
 pub mod dates;
 pub mod diag;
 pub mod easy_read;

@@ -14,6 +14,8 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 #[derive(Debug, Clone)]
 pub struct Theme {
     files: BTreeMap<String, Vec<u8>>,
+    /// The original built-in files that the project replaced, by path.
+    replaced: BTreeMap<String, Vec<u8>>,
     /// Names of the icons in `icons/*.svg`.
     pub icon_names: BTreeSet<String>,
 }
@@ -23,6 +25,7 @@ impl Theme {
     pub fn with_overrides(overrides: BTreeMap<String, Vec<u8>>) -> Theme {
         let mut files = BTreeMap::new();
         collect(&DEFAULT_THEME, &mut files);
+        let replaced = overrides.keys().filter_map(|p| Some((p.clone(), files.get(p)?.clone()))).collect();
         files.extend(overrides);
         let icon_names = files
             .keys()
@@ -30,7 +33,12 @@ impl Theme {
             .filter(|name| crate::parse::valid_id(name))
             .map(str::to_string)
             .collect();
-        Theme { files, icon_names }
+        Theme { files, replaced, icon_names }
+    }
+
+    /// The built-in version of a file the project replaced, if it did.
+    pub fn builtin_version(&self, path: &str) -> Option<&[u8]> {
+        self.replaced.get(path).map(Vec::as_slice)
     }
 
     /// The built-in theme alone.

@@ -2,9 +2,11 @@
 //! A4 landscape sheets in booklet order, so a ward can print double-sided (flip on the short
 //! edge), stack the sheets, fold them in half and staple them.
 //!
-//! The structure tree is kept in the leaflet's reading order: only where each item sits
-//! changes, so the booklet stays tagged and its text reads in order for assistive technology,
-//! even though the pages of a sheet are not consecutive.
+//! The structure tree is kept in the leaflet's reading order (written with
+//! `tagging::finish_in_tree_order`): only where each item sits changes, so the booklet stays
+//! tagged and reads in order for assistive technology, even though the pages of a sheet are not
+//! consecutive. Each side draws its lower-numbered page first, so on every sheet side the tag
+//! tree and the drawing agree.
 
 use std::collections::HashMap;
 
@@ -66,7 +68,10 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
     for side in booklet_order(sequence.len()) {
         let index = pages.len();
         let mut page = Page::default();
-        for (slot, number) in side.into_iter().enumerate() {
+        // The lower page number is drawn first, so each side draws in reading order.
+        let mut slots: Vec<(usize, usize)> = side.into_iter().enumerate().collect();
+        slots.sort_by_key(|(_, number)| *number);
+        for (slot, number) in slots {
             let Some(Some(old)) = sequence.get(number - 1) else {
                 continue;
             };
@@ -80,6 +85,9 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
         pages.push(page);
     }
     let mut tree = layout.tree.clone();
+    for (elem, kids) in tree.iter_mut().zip(kids_in_reading_order(layout)) {
+        elem.kids = kids;
+    }
     for elem in &mut tree {
         for kid in &mut elem.kids {
             if let Kid::Item { page, item } = kid
@@ -103,6 +111,39 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
         outline: layout.outline.clone(),
         problems: layout.problems.clone(),
     }
+}
+
+/// Where something is first drawn: (page, item), or never.
+type Drawn = Option<(usize, usize)>;
+
+/// Each element's children sorted by where the leaflet first draws them (page, then item): the
+/// leaflet's reading order, which the booklet's tag tree keeps (see `tagging::finish_in_tree_order`).
+fn kids_in_reading_order(layout: &Layout) -> Vec<Vec<Kid>> {
+    fn first_drawn(layout: &Layout, kid: Kid, memo: &mut [Option<Drawn>]) -> Drawn {
+        match kid {
+            Kid::Item { page, item } => Some((page, item)),
+            Kid::Elem(child) => {
+                if let Some(known) = memo[child] {
+                    return known;
+                }
+                // Children always come after their parent in the tree, so this ends.
+                let first = layout.tree[child].kids.iter().filter_map(|k| first_drawn(layout, *k, memo)).min();
+                memo[child] = Some(first);
+                first
+            }
+        }
+    }
+    let mut memo = vec![None; layout.tree.len()];
+    layout
+        .tree
+        .iter()
+        .map(|elem| {
+            let mut kids: Vec<(Drawn, usize, Kid)> =
+                elem.kids.iter().enumerate().map(|(i, k)| (first_drawn(layout, *k, &mut memo), i, *k)).collect();
+            kids.sort_by_key(|(at, i, _)| (at.is_none(), *at, *i));
+            kids.into_iter().map(|(_, _, k)| k).collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,15 +12,19 @@
 //!
 //! Pure: reads nothing from disk and never the clock; the same view gives the same bytes.
 
+pub mod easy_read;
 pub mod fonts;
 pub mod icons;
 pub mod impose;
 pub mod layout;
 pub mod patient;
+pub mod poster;
+pub mod publish;
 pub mod qr;
 pub mod settings;
 pub mod staff;
 pub mod tagging;
+pub mod wordwrap;
 pub mod writer;
 
 use rayon::prelude::*;

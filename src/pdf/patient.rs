@@ -469,6 +469,7 @@ fn write_pdf(
     subsets: &[super::fonts::FaceSubset],
     date: Date,
     variant: u64,
+    imposed: bool,
 ) -> Result<Vec<u8>, String> {
     let info = writer::DocInfo {
         title: view.title.clone(),
@@ -479,7 +480,12 @@ fn write_pdf(
     let written = writer::write(layout, subsets, &project.images, &info);
     let seed = super::id_seed(view, layout) ^ variant.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: seed };
-    let bytes = tagging::finish(written, layout, &tag_info);
+    // The booklet's pages are imposed out of reading order: its tag tree keeps the leaflet's.
+    let bytes = if imposed {
+        tagging::finish_in_tree_order(written, layout, &tag_info)
+    } else {
+        tagging::finish(written, layout, &tag_info)
+    };
     if bytes.is_empty() {
         return Err(format!("the patient leaflet PDF for `{}` could not be written", view.id));
     }
@@ -495,9 +501,9 @@ pub fn render_patient_pdfs(project: &Project, view: &AudienceView, date: Date) -
     let booklet = booklet_layout(&leaflet);
     let subsets = fonts.subsets();
     Ok(PatientPdfs {
-        leaflet: write_pdf(project, view, &leaflet.layout, &subsets, date, 1)?,
-        large_print: write_pdf(project, view, &large.layout, &subsets, date, 2)?,
-        booklet: write_pdf(project, view, &booklet, &subsets, date, 3)?,
+        leaflet: write_pdf(project, view, &leaflet.layout, &subsets, date, 1, false)?,
+        large_print: write_pdf(project, view, &large.layout, &subsets, date, 2, false)?,
+        booklet: write_pdf(project, view, &booklet, &subsets, date, 3, true)?,
         pages: leaflet.layout.pages.len(),
         problems: leaflet.layout.problems,
     })
@@ -529,15 +535,7 @@ pub fn patient_pdfs(project: &Project, library: &Library, diags: &mut Diagnostic
                     .hint("write what patients need to know in the `::: patient` blocks, or remove them");
             }
             Some(Ok(pdfs)) => {
-                for problem in &pdfs.problems {
-                    let location = Location::new(&view.source, problem.line.max(1), 1);
-                    let diag = if problem.error {
-                        diags.error(location, problem.message.clone())
-                    } else {
-                        diags.warning(location, problem.message.clone())
-                    };
-                    diag.hint(problem.hint.clone());
-                }
+                super::publish::report(diags, view, &pdfs.problems);
                 if pdfs.pages > MAX_LEAFLET_PAGES {
                     let line = view.blocks.first().map_or(1, |b| b.line.max(1));
                     diags

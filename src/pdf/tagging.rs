@@ -36,6 +36,17 @@ fn name(s: &str) -> Object {
 
 /// Applies the pass and serialises the document.
 pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> {
+    finish_ordered(written, layout, info, true)
+}
+
+/// Like [`finish`], but the tag tree keeps the layout's own order of children, which the caller
+/// has put in reading order, instead of the order things are drawn in: for imposed layouts (the
+/// leaflet booklet), whose pages are not in reading order.
+pub fn finish_in_tree_order(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> {
+    finish_ordered(written, layout, info, false)
+}
+
+fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing_order: bool) -> Vec<u8> {
     let Written { doc: mut lo, mcids, links } = written;
     lo.version = "1.7".to_string();
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
@@ -92,10 +103,16 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
 
     // Parent tree for marked content: per page, MCID -> owning element.
     let mut per_page: Vec<Vec<Object>> = vec![Vec::new(); page_ids.len()];
+    let ordered = if drawing_order {
+        kids_in_drawing_order(layout)
+    } else {
+        layout.tree.iter().map(|e| e.kids.clone()).collect()
+    };
     for (e, elem) in layout.tree.iter().enumerate() {
         let mut kids = Vec::new();
         let mut last: Option<(usize, i64)> = None;
-        for kid in &elem.kids {
+        let mut seen: std::collections::BTreeSet<(usize, i64)> = std::collections::BTreeSet::new();
+        for kid in &ordered[e] {
             match *kid {
                 Kid::Elem(child) => {
                     last = None;
@@ -103,7 +120,8 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
                 }
                 Kid::Item { page, item } => {
                     if let Some(&mcid) = mcids.get(page).and_then(|m| m.get(&item)) {
-                        if last == Some((page, mcid)) {
+                        // Items drawn together share one marked-content sequence: list it once.
+                        if last == Some((page, mcid)) || !seen.insert((page, mcid)) {
                             continue;
                         }
                         last = Some((page, mcid));
@@ -209,6 +227,49 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
 }
 
 /// Nested bookmarks from the layout's outline, each opening at its heading.
+/// Where something is first drawn: (page, item), or never.
+type Drawn = Option<(usize, usize)>;
+
+/// Each element's children sorted by where they are first drawn (page, then item), so the tag
+/// tree reads in the order the page shows. Layout may open an element (a link, say) before it
+/// places the text that precedes it on the line; the tree must not inherit that order.
+fn kids_in_drawing_order(layout: &Layout) -> Vec<Vec<Kid>> {
+    fn first_drawn(
+        layout: &Layout,
+        kid: &Kid,
+        memo: &mut Vec<Option<Option<(usize, usize)>>>,
+        depth: usize,
+    ) -> Option<(usize, usize)> {
+        match *kid {
+            Kid::Item { page, item } => Some((page, item)),
+            Kid::Elem(child) => {
+                if let Some(known) = memo[child] {
+                    return known;
+                }
+                if depth > 256 {
+                    return None;
+                }
+                let first =
+                    layout.tree[child].kids.iter().filter_map(|k| first_drawn(layout, k, memo, depth + 1)).min();
+                memo[child] = Some(first);
+                first
+            }
+        }
+    }
+    let mut memo = vec![None; layout.tree.len()];
+    layout
+        .tree
+        .iter()
+        .map(|elem| {
+            let mut kids: Vec<(Drawn, usize, Kid)> =
+                elem.kids.iter().enumerate().map(|(i, k)| (first_drawn(layout, k, &mut memo, 0), i, *k)).collect();
+            // Children never drawn (empty elements) keep their place after the drawn ones.
+            kids.sort_by_key(|(position, i, _)| (position.is_none(), *position, *i));
+            kids.into_iter().map(|(_, _, k)| k).collect()
+        })
+        .collect()
+}
+
 fn build_outlines(lo: &mut Document, layout: &Layout, page_ids: &[ObjectId], page_h: f32) -> Option<ObjectId> {
     let entries: Vec<_> = layout.outline.iter().filter(|e| layout.anchors.contains_key(&e.anchor)).collect();
     if entries.is_empty() {

@@ -52,9 +52,9 @@ pub struct Produced {
 /// The outputs implemented so far, so pages link only to files that exist.
 pub fn produced(audience: Audience) -> Produced {
     match audience {
-        Audience::Staff => Produced { html: true, pdf: true },
-        Audience::Patient => Produced { html: true, pdf: true },
-        Audience::EasyRead | Audience::Poster => Produced { html: true, pdf: false },
+        Audience::Staff | Audience::Patient | Audience::EasyRead | Audience::Poster => {
+            Produced { html: true, pdf: true }
+        }
     }
 }
 
@@ -88,10 +88,13 @@ pub fn render_library(
     };
     let pages = site::PageRenderer::new(&tera, project);
     let theme = &project.theme;
+    let colours = crate::contrast::theme_colours(theme, &project.config.theme, diags);
+    crate::contrast::check_theme_contrast(&colours, diags);
     let config = &project.config;
     let mut pages_out: Vec<audience_pages::PageResult> = Vec::new();
     let mut artifacts = site::staff_site(&pages, theme, library, diags);
     pages_out.extend(preview::preview_pages(&pages, library));
+    pages_out.push(site::accessibility_statement(&pages, project, library));
 
     // The easy-read rows and the posters are worked out once, here, for the HTML and the PDF.
     let patient: Vec<&AudienceView> = library.views(Audience::Patient).collect();
@@ -125,10 +128,14 @@ pub fn render_library(
         }
     }
     artifacts.push(search::search_index(library));
+    artifacts.push(Artifact::new("assets/theme.css", crate::contrast::colours_css(&colours).into_bytes()));
     // The staff PDFs (the PDF engine lives in `crate::pdf`).
     artifacts.extend(crate::pdf::staff_pdfs(project, library, diags));
     // The patient leaflets: A5, large print and booklet.
     artifacts.extend(crate::pdf::patient_pdfs(project, library, diags));
+    // The easy-read and poster PDFs, from the same rows and posters as the web pages.
+    artifacts.extend(crate::pdf::easy_read::easy_read_pdfs(project, &easy_read, diags));
+    artifacts.extend(crate::pdf::poster::poster_pdfs(project, &posters, diags));
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts

@@ -367,6 +367,31 @@ pub fn staff_page(
     Ok(Artifact::new(&format!("staff/{}.html", view.id), html.into_bytes()))
 }
 
+#[derive(Serialize)]
+struct StatementPage {
+    contact: String,
+    today: String,
+}
+
+/// The accessibility statement public bodies must publish, with how to ask for other formats.
+pub fn accessibility_statement(
+    pages: &PageRenderer<'_>,
+    project: &Project,
+    library: &Library,
+) -> Result<Artifact, (Location, String)> {
+    let c = &project.config.contact;
+    let mut contact = c.name.clone().unwrap_or_else(|| project.config.organisation.clone());
+    if let Some(phone) = &c.phone {
+        contact.push_str(&format!(", phone {phone}"));
+    }
+    if let Some(email) = &c.email {
+        contact.push_str(&format!(", email {email}"));
+    }
+    let html =
+        pages.render("staff/accessibility.html", "../", &StatementPage { contact, today: library.today.long() })?;
+    Ok(Artifact::new("staff/accessibility.html", html.into_bytes()))
+}
+
 /// The staff site: landing page, library, one page per policy. Runs the policies in parallel;
 /// output order is fixed by the library, not by threads.
 pub fn staff_site(

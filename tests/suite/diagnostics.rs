@@ -64,6 +64,7 @@ error_cases! {
     patient_only_headings => 0,
     leaflet_long_sentence_and_paragraph => 0,
     leaflet_hard_to_read => 0,
+    theme_low_contrast => 1,
 }
 
 #[test]

@@ -175,10 +175,12 @@ fn search_index_is_built_at_build_time_from_staff_text() {
 
 #[test]
 fn stylesheet_has_a_print_section_and_nhs_colours() {
-    let css = built().read("output/assets/style.css");
+    let fixture = built();
+    let css = fixture.read("output/assets/style.css");
     assert!(css.contains("@media print"));
-    assert!(css.contains("#005eb8"));
-    assert!(css.contains("#212b32"));
+    let colours = fixture.read("output/assets/theme.css");
+    assert!(colours.contains("#005eb8"));
+    assert!(colours.contains("#212b32"));
     assert!(css.contains("Frutiger W01\", Arial, sans-serif"));
     assert!(!css.contains("text-align: justify"));
 }
@@ -197,4 +199,26 @@ fn raw_html_in_a_policy_is_escaped_on_the_page() {
     let html = fixture.read("output/staff/visiting.html");
     assert!(html.contains("Staff &lt;b&gt;bold&lt;/b&gt; text."));
     assert!(!html.contains("<div>A block</div>"));
+}
+
+#[test]
+fn theme_colours_are_written_as_css_custom_properties() {
+    let fixture = built();
+    let css = fixture.read("output/assets/theme.css");
+    assert!(css.contains("--brand: #005eb8;"));
+    assert!(css.contains("--text: #212b32;"));
+    assert!(fixture.read("output/staff/index.html").contains("assets/theme.css"));
+}
+
+#[test]
+fn accessibility_statement_is_published_and_linked_from_every_page() {
+    let fixture = built();
+    let statement = fixture.read("output/staff/accessibility.html");
+    assert!(statement.contains("<h1>Accessibility statement</h1>"));
+    assert!(statement.contains("WCAG"));
+    assert!(statement.contains("Known limits"));
+    assert!(statement.contains("Patient Advice and Liaison Service (PALS), phone 0116 225 2525"));
+    for page in ["output/index.html", "output/staff/ward-phones.html", "output/patient/ward-phones.html"] {
+        assert!(fixture.read(page).contains("staff/accessibility.html\">Accessibility statement</a>"), "{page}");
+    }
 }

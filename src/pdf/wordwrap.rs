@@ -1,0 +1,270 @@
+//! Word wrapping for the easy-read and poster PDFs, which must never split or hyphenate a word:
+//! lines break only at spaces (and, in web addresses, after a `/`). A word wider than the
+//! column is returned to the caller as a problem to report; it is never cut.
+//!
+//! Measures with the document's [`FontSet`] and draws through [`Flow::text_box`], one line per
+//! call, so the engine's own breaking (which splits long words) never comes into play. Knows
+//! nothing about rows, posters or pages.
+
+use super::fonts::{FontSet, Style};
+use super::layout::{Flow, TextStyle};
+use crate::model::Inline;
+
+/// What separates a word from the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    /// First word, or a space.
+    Space,
+    /// A break opportunity with no space (after `/` in an address).
+    Join,
+    /// A hard line break.
+    Hard,
+}
+
+/// One piece of a word: text (bold or not) or an inline pictogram.
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Text(String, bool),
+    Icon(String),
+}
+
+/// An unbreakable word, possibly mixing bold and regular text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    gap: Gap,
+    parts: Vec<Part>,
+}
+
+impl Word {
+    fn text(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t, _) => t.as_str(),
+                Part::Icon(_) => "",
+            })
+            .collect()
+    }
+}
+
+/// Inline content as words. Emphasis becomes plain text (easy read has no italics), links and
+/// code become their words, so nothing is underlined.
+pub fn words(inlines: &[Inline]) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut gap = Gap::Space;
+    let mut open = false;
+    flatten(inlines, false, &mut out, &mut gap, &mut open);
+    out
+}
+
+fn flatten(inlines: &[Inline], bold: bool, out: &mut Vec<Word>, gap: &mut Gap, open: &mut bool) {
+    let push_part = |part: Part, out: &mut Vec<Word>, gap: &mut Gap, open: &mut bool| {
+        if *open && let Some(word) = out.last_mut() {
+            word.parts.push(part);
+        } else {
+            out.push(Word { gap: *gap, parts: vec![part] });
+            *gap = Gap::Space;
+            *open = true;
+        }
+    };
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => {
+                let mut current = String::new();
+                for ch in t.chars() {
+                    if ch.is_whitespace() {
+                        if !current.is_empty() {
+                            push_part(Part::Text(std::mem::take(&mut current), bold), out, gap, open);
+                        }
+                        *open = false;
+                    } else {
+                        current.push(ch);
+                    }
+                }
+                if !current.is_empty() {
+                    push_part(Part::Text(current, bold), out, gap, open);
+                }
+            }
+            Inline::Strong(c) => flatten(c, true, out, gap, open),
+            Inline::Emphasis(c) | Inline::Link { content: c, .. } => flatten(c, bold, out, gap, open),
+            Inline::Image { alt, .. } => {
+                let text = vec![Inline::Text(format!("[{alt}]"))];
+                flatten(&text, bold, out, gap, open);
+            }
+            Inline::Icon(name) => push_part(Part::Icon(name.clone()), out, gap, open),
+            Inline::LineBreak => {
+                *open = false;
+                *gap = Gap::Hard;
+            }
+        }
+    }
+}
+
+/// A web or email address as words that may break after each `/`, so a long address wraps;
+/// `new_line` starts it on a line of its own.
+pub fn address_words(address: &str, bold: bool, new_line: bool) -> Vec<Word> {
+    let first = if new_line { Gap::Hard } else { Gap::Space };
+    let mut out: Vec<Word> = Vec::new();
+    let mut current = String::new();
+    let push = |text: String, out: &mut Vec<Word>| {
+        let gap = if out.is_empty() { first } else { Gap::Join };
+        out.push(Word { gap, parts: vec![Part::Text(text, bold)] });
+    };
+    for ch in address.trim().chars() {
+        current.push(ch);
+        if ch == '/' {
+            push(std::mem::take(&mut current), &mut out);
+        }
+    }
+    if !current.is_empty() {
+        push(current, &mut out);
+    }
+    out
+}
+
+/// Lines of a wrapped text and the words that could not fit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Wrapped {
+    /// Each line as inline content, ready for [`Flow::text_box`].
+    pub lines: Vec<Vec<Inline>>,
+    /// The width of each line in points.
+    pub widths: Vec<f32>,
+    /// Words wider than the column (drawn on a line of their own, overflowing).
+    pub too_wide: Vec<String>,
+}
+
+impl Wrapped {
+    /// Height of the lines at `line_height`.
+    pub fn height(&self, line_height: f32) -> f32 {
+        self.lines.len() as f32 * line_height
+    }
+}
+
+fn style_of(base: Style, bold: bool) -> Style {
+    if bold { base.bolder() } else { base }
+}
+
+fn word_width(fonts: &mut FontSet<'_>, word: &Word, style: TextStyle) -> f32 {
+    word.parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t, bold) => fonts.shape(style_of(style.style, *bold), t).width(style.size),
+            // The engine draws inline icons 1.15 em wide.
+            Part::Icon(_) => style.size * 1.15,
+        })
+        .sum()
+}
+
+/// Breaks `words` into lines no wider than `max` at `style`, never inside a word.
+pub fn wrap(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32) -> Wrapped {
+    let space = fonts.shape(style.style, " ").width(style.size);
+    let mut lines: Vec<Vec<Inline>> = Vec::new();
+    let mut widths = Vec::new();
+    let mut too_wide = Vec::new();
+    let mut line: Vec<Inline> = Vec::new();
+    let mut width = 0.0f32;
+    for word in words {
+        let w = word_width(fonts, word, style);
+        if w > max + 0.01 {
+            too_wide.push(word.text());
+        }
+        let gap = match word.gap {
+            Gap::Space => space,
+            Gap::Join | Gap::Hard => 0.0,
+        };
+        let fits = width + gap + w <= max + 0.01;
+        if !line.is_empty() && (word.gap == Gap::Hard || !fits) {
+            lines.push(std::mem::take(&mut line));
+            widths.push(width);
+            width = 0.0;
+        }
+        if !line.is_empty() && word.gap == Gap::Space {
+            line.push(Inline::Text(" ".to_string()));
+            width += space;
+        }
+        for part in &word.parts {
+            line.push(match part {
+                Part::Text(t, true) => Inline::Strong(vec![Inline::Text(t.clone())]),
+                Part::Text(t, false) => Inline::Text(t.clone()),
+                Part::Icon(name) => Inline::Icon(name.clone()),
+            });
+        }
+        width += w;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+        widths.push(width);
+    }
+    Wrapped { lines, widths, too_wide }
+}
+
+/// Draws wrapped lines from (x, top), each in a line box of `line_height`, as content of
+/// `elem`; returns the height used.
+pub fn draw(
+    flow: &mut Flow<'_, '_, '_>,
+    wrapped: &Wrapped,
+    style: TextStyle,
+    x: f32,
+    top: f32,
+    line_height: f32,
+    elem: usize,
+) -> f32 {
+    // `text_box` centres each line in a box of the document's leading; shift it so the line
+    // sits centred in a box of `line_height` instead.
+    let engine_height = flow.settings.line_height(style.size);
+    let shift = (line_height - engine_height) / 2.0;
+    let mut y = top;
+    for line in &wrapped.lines {
+        flow.text_box(line, style, x, y + shift, 1.0e6, elem);
+        y += line_height;
+    }
+    y - top
+}
+
+/// Draws wrapped lines as page furniture (an artifact a screen reader skips), from (x, top),
+/// each in a line box of `line_height`; returns the height used.
+pub fn draw_artifact(
+    flow: &mut Flow<'_, '_, '_>,
+    wrapped: &Wrapped,
+    style: TextStyle,
+    x: f32,
+    top: f32,
+    line_height: f32,
+) -> f32 {
+    let engine_height = flow.settings.line_height(style.size);
+    let shift = (line_height - engine_height) / 2.0;
+    let page = flow.pages.len() - 1;
+    let mut y = top;
+    for line in &wrapped.lines {
+        let text = crate::model::plain_text(line);
+        flow.text_at(page, &text, style, x, y + shift, false, super::layout::Tag::Artifact);
+        y += line_height;
+    }
+    y - top
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_keep_bold_parts_glued_and_drop_italics() {
+        let w = words(&[
+            Inline::Text("Ask for ".into()),
+            Inline::Strong(vec![Inline::Text("consent".into())]),
+            Inline::Text("s now".into()),
+            Inline::Emphasis(vec![Inline::Text(" please".into())]),
+        ]);
+        let texts: Vec<String> = w.iter().map(Word::text).collect();
+        assert_eq!(texts, vec!["Ask", "for", "consents", "now", "please"]);
+        assert_eq!(w[2].parts.len(), 2);
+    }
+
+    #[test]
+    fn addresses_break_after_slashes_only() {
+        let w = address_words("example.nhs.uk/a/b.html", false, false);
+        let texts: Vec<String> = w.iter().map(Word::text).collect();
+        assert_eq!(texts, vec!["example.nhs.uk/", "a/", "b.html"]);
+        assert_eq!(w[1].gap, Gap::Join);
+    }
+}

@@ -1,0 +1,534 @@
+//! The easy-read and ward poster PDFs, checked as layout data and as parsed PDFs (lopdf): paper,
+//! type sizes, pictures, rows kept whole, Words to know, audience filtering, fitted poster type,
+//! the overflow error, the QR code's size and content, and byte-identical output.
+
+use std::fs;
+
+use lopdf::{Document, Object};
+use policypress::dates::Date;
+use policypress::diag::{Diagnostics, Severity};
+use policypress::easy_read::{EasyReadDoc, easy_read_doc};
+use policypress::model::Audience;
+use policypress::parse::parse_project;
+use policypress::pdf::easy_read::{layout_easy_read, render_easy_read_pdf};
+use policypress::pdf::fonts::FontSet;
+use policypress::pdf::layout::{Item, Kid, Layout, Role, Tag};
+use policypress::pdf::poster::{Format, layout_posters, poster_pdfs, render_poster_pdf};
+use policypress::poster::{Poster, posters};
+use policypress::project::{Project, load_project};
+use policypress::qr::{QUIET_ZONE, qr_matrix};
+use policypress::resolve::{AudienceView, ResolveOptions, resolve};
+
+const MM: f32 = 72.0 / 25.4;
+
+const FRONT: &str = "---
+title: Phones on Wards
+reference: IG-099
+version: \"2.0\"
+status: approved
+approved-date: 2025-01-31
+review-date: 2027-01-31
+glossary:
+  consent: When you say yes to something.
+---
+";
+
+const BODY: &str = "## 1. Purpose
+
+STAFFONLY this sentence is for staff and must never reach the easy read or a poster.
+
+::: patient
+# Phones on our wards
+
+You can use your phone on the ward.
+:::
+
+::: easy-read
+# Phones on our wards
+
+:phone: You can use your phone on the ward.
+
+:camera-off: Ask people for their consent before you take a photo.
+
+## Being quiet
+
+:microphone-off: Please keep your phone quiet at night.
+:::
+
+::: poster
+# You can use your phone here
+:phone: Calls and messages are welcome.
+:clock: Please keep noise down at night.
+:::
+
+::: poster
+# Please ask before you take photos
+:camera-off: No photos without asking staff first.
+:::
+";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    project: Project,
+    easy_read: Option<AudienceView>,
+    poster: Option<AudienceView>,
+    diags: Diagnostics,
+}
+
+/// A project with one policy `test.md` holding `body`; `base_url` switches the QR code on.
+fn fixture(body: &str, base_url: bool) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("content")).expect("content dir");
+    let mut config = String::from("organisation: Example NHS Trust\nlanguage: en-GB\n");
+    if base_url {
+        config.push_str("base-url: https://intranet.example.nhs.uk/policies/\n");
+    }
+    config.push_str("contact:\n  name: PALS\n  phone: 0116 496 0123\n  email: pals@example.nhs.uk\n");
+    fs::write(dir.path().join("policypress.yaml"), config).expect("config");
+    fs::write(dir.path().join("content/test.md"), format!("{FRONT}{body}")).expect("policy");
+    let mut diags = Diagnostics::new();
+    let project = load_project(dir.path(), &mut diags).expect("project loads");
+    let policies = parse_project(&project, &mut diags);
+    let today = Date::from_ymd(2025, 6, 1).expect("date");
+    let library = resolve(&policies, ResolveOptions { today, drafts: true }, &mut diags);
+    let Some(policy) = library.policies.first() else {
+        panic!("the fixture policy did not resolve: {:?}", diags.sorted());
+    };
+    Fixture {
+        easy_read: policy.view(Audience::EasyRead).cloned(),
+        poster: policy.view(Audience::Poster).cloned(),
+        _dir: dir,
+        project,
+        diags,
+    }
+}
+
+fn easy(f: &mut Fixture) -> (AudienceView, EasyReadDoc) {
+    let view = f.easy_read.clone().expect("easy-read view");
+    let doc = easy_read_doc(&view, &mut f.diags);
+    (view, doc)
+}
+
+fn poster_list(f: &mut Fixture) -> (AudienceView, Vec<Poster>) {
+    let view = f.poster.clone().expect("poster view");
+    let list = posters(&view, &mut f.diags);
+    (view, list)
+}
+
+fn easy_layout(f: &mut Fixture) -> Layout {
+    let (view, doc) = easy(f);
+    let mut fonts = FontSet::from_theme(&f.project.theme).expect("fonts");
+    layout_easy_read(&f.project, &view, &doc, &mut fonts)
+}
+
+fn poster_layout(f: &mut Fixture, format: Format) -> Layout {
+    let (view, list) = poster_list(f);
+    let mut fonts = FontSet::from_theme(&f.project.theme).expect("fonts");
+    layout_posters(&f.project, &view, &list, format, &mut fonts)
+}
+
+fn text_of(item: &Item) -> Option<String> {
+    match item {
+        Item::Text { run, .. } => Some(run.glyphs.iter().map(|g| g.text.as_str()).collect()),
+        _ => None,
+    }
+}
+
+fn all_text(layout: &Layout) -> String {
+    layout.pages.iter().flat_map(|p| p.items.iter()).filter_map(text_of).collect::<Vec<_>>().join(" ")
+}
+
+/// Every item of element `e` and its descendants, with its page.
+fn items_of(layout: &Layout, e: usize) -> Vec<(usize, &Item)> {
+    let mut out = Vec::new();
+    for kid in &layout.tree[e].kids {
+        match *kid {
+            Kid::Item { page, item } => out.push((page, &layout.pages[page].items[item])),
+            Kid::Elem(child) => out.extend(items_of(layout, child)),
+        }
+    }
+    out
+}
+
+fn elems(layout: &Layout, role: Role) -> Vec<usize> {
+    (0..layout.tree.len()).filter(|&e| layout.tree[e].role == role).collect()
+}
+
+/// Left, top, right, bottom of an item (text: its baseline span, approximately).
+fn bbox(item: &Item) -> (f32, f32, f32, f32) {
+    match item {
+        Item::Rect { x, y, w, h, .. } | Item::Image { x, y, w, h, .. } | Item::Link { x, y, w, h, .. } => {
+            (*x, *y, x + w, y + h)
+        }
+        Item::Path { x, y, scale, .. } => (*x, *y, x + 24.0 * scale, y + 24.0 * scale),
+        Item::Text { x, y, size, run, .. } => (*x, y - size, x + run.width_em() * size / 1000.0, *y),
+        Item::Rule { x1, y1, x2, y2, .. } => (x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)),
+    }
+}
+
+fn media_boxes(bytes: &[u8]) -> Vec<(f32, f32)> {
+    let doc = Document::load_mem(bytes).expect("lopdf parses");
+    doc.get_pages()
+        .values()
+        .map(|id| {
+            let page = doc.get_dictionary(*id).expect("page");
+            let media = page.get(b"MediaBox").and_then(Object::as_array).expect("media box");
+            let v: Vec<f32> = media.iter().map(|o| o.as_float().unwrap_or(0.0)).collect();
+            (v[2], v[3])
+        })
+        .collect()
+}
+
+fn long_easy_read(rows: usize) -> String {
+    let mut body = String::from("::: easy-read\n# Phones on our wards\n\n");
+    for n in 0..rows {
+        if n % 9 == 0 {
+            body.push_str(&format!("## Part {n}\n\n"));
+        }
+        let words = ["You can ask a nurse for help.", "The nurse will help you with your phone and your charger."];
+        body.push_str(&format!(":phone: Row {n}. {}\n\n", words[n % 2]));
+    }
+    body.push_str(":tick: Ask for consent first.\n:::\n");
+    body
+}
+
+// ----- easy read ----------------------------------------------------------------------------
+
+#[test]
+fn easy_read_pdf_is_a4_portrait() {
+    let mut f = fixture(BODY, true);
+    let (view, doc) = easy(&mut f);
+    let pdf = render_easy_read_pdf(&f.project, &view, &doc).expect("renders");
+    let boxes = media_boxes(&pdf.bytes);
+    assert!(!boxes.is_empty());
+    for (w, h) in boxes {
+        assert!((w - 595.28).abs() < 0.5 && (h - 841.89).abs() < 0.5, "{w} x {h}");
+    }
+}
+
+#[test]
+fn easy_read_body_is_16_pt() {
+    let mut f = fixture(BODY, true);
+    let layout = easy_layout(&mut f);
+    let mut checked = 0;
+    for p in elems(&layout, Role::P) {
+        for (_, item) in items_of(&layout, p) {
+            if let Item::Text { size, .. } = item
+                && text_of(item).is_some_and(|t| t.contains("phone on the ward"))
+            {
+                assert_eq!(*size, 16.0);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "row words found");
+}
+
+#[test]
+fn easy_read_picture_is_at_least_25_mm_and_left_of_its_words() {
+    let mut f = fixture(BODY, true);
+    let layout = easy_layout(&mut f);
+    let mut rows = 0;
+    for (parent, elem) in layout.tree.iter().enumerate() {
+        let kids: Vec<usize> =
+            elem.kids.iter().filter_map(|k| if let Kid::Elem(e) = k { Some(*e) } else { None }).collect();
+        for pair in kids.windows(2) {
+            let (fig, p) = (pair[0], pair[1]);
+            if layout.tree[fig].role != Role::Figure || layout.tree[p].role != Role::P {
+                continue;
+            }
+            let pic: Vec<_> = items_of(&layout, fig).into_iter().map(|(_, i)| bbox(i)).collect();
+            let words: Vec<_> = items_of(&layout, p).into_iter().map(|(_, i)| bbox(i)).collect();
+            let pic_w =
+                pic.iter().map(|b| b.2).fold(f32::MIN, f32::max) - pic.iter().map(|b| b.0).fold(f32::MAX, f32::min);
+            let pic_h =
+                pic.iter().map(|b| b.3).fold(f32::MIN, f32::max) - pic.iter().map(|b| b.1).fold(f32::MAX, f32::min);
+            assert!(pic_w >= 25.0 * MM - 0.01 && pic_h >= 25.0 * MM - 0.01, "picture {pic_w} x {pic_h} pt");
+            let pic_right = pic.iter().map(|b| b.2).fold(f32::MIN, f32::max);
+            let words_left = words.iter().map(|b| b.0).fold(f32::MAX, f32::min);
+            assert!(pic_right < words_left, "picture ends at {pic_right}, words start at {words_left}");
+            assert!(layout.tree[fig].alt.as_deref().is_some_and(|a| !a.is_empty()));
+            rows += 1;
+            let _ = parent;
+        }
+    }
+    assert!(rows >= 3, "three rows in the fixture, found {rows}");
+    let alts: Vec<&str> = elems(&layout, Role::Figure).iter().filter_map(|&e| layout.tree[e].alt.as_deref()).collect();
+    assert!(alts.contains(&"camera off"), "icon names are read as words: {alts:?}");
+}
+
+#[test]
+fn easy_read_row_is_never_split_across_pages() {
+    let mut f = fixture(&long_easy_read(60), true);
+    let layout = easy_layout(&mut f);
+    assert!(layout.pages.len() > 4, "the long fixture needs several pages");
+    let mut rows = 0;
+    for elem in &layout.tree {
+        let kids: Vec<usize> =
+            elem.kids.iter().filter_map(|k| if let Kid::Elem(e) = k { Some(*e) } else { None }).collect();
+        for pair in kids.windows(2) {
+            if layout.tree[pair[0]].role != Role::Figure || layout.tree[pair[1]].role != Role::P {
+                continue;
+            }
+            let pages: std::collections::BTreeSet<usize> =
+                pair.iter().flat_map(|&e| items_of(&layout, e)).map(|(page, _)| page).collect();
+            assert_eq!(pages.len(), 1, "a row spans pages {pages:?}");
+            rows += 1;
+        }
+    }
+    assert!(rows >= 60);
+    // Nothing of a row crosses the bottom margin.
+    let bottom = 297.0 * MM - 26.0 * MM;
+    for e in elems(&layout, Role::P).into_iter().chain(elems(&layout, Role::Figure)) {
+        for (_, item) in items_of(&layout, e) {
+            if matches!(item, Item::Text { .. } | Item::Path { .. } | Item::Rect { .. }) {
+                assert!(bbox(item).3 <= bottom + 0.5, "{item:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn easy_read_has_words_to_know_with_the_word_in_bold() {
+    let mut f = fixture(BODY, true);
+    let layout = easy_layout(&mut f);
+    let text = all_text(&layout);
+    assert!(text.contains("Words to know"), "{text}");
+    assert!(text.contains("When you say yes to something."));
+    let lbl = elems(&layout, Role::Lbl);
+    assert_eq!(lbl.len(), 1);
+    let faces: Vec<u8> = items_of(&layout, lbl[0])
+        .iter()
+        .filter_map(|(_, i)| if let Item::Text { run, .. } = i { Some(run.face) } else { None })
+        .collect();
+    assert_eq!(faces, vec![1], "the word is set in the bold face");
+    // Bold at first use in the rows, too.
+    let bold_in_rows = elems(&layout, Role::P)
+        .into_iter()
+        .flat_map(|p| items_of(&layout, p))
+        .any(|(_, i)| matches!(i, Item::Text { run, .. } if run.face == 1 && text_of(i).as_deref() == Some("consent")));
+    assert!(bold_in_rows);
+}
+
+#[test]
+fn easy_read_has_no_staff_only_text_and_no_italics() {
+    let mut f = fixture(BODY, true);
+    let layout = easy_layout(&mut f);
+    let text = all_text(&layout);
+    assert!(!text.contains("STAFFONLY"), "{text}");
+    assert!(text.contains("Phones on our wards"));
+    for item in layout.pages.iter().flat_map(|p| p.items.iter()) {
+        if let Item::Text { run, .. } = item {
+            assert!(!matches!(run.face, 2 | 3 | 6 | 7), "italic face in easy read: {item:?}");
+        }
+    }
+}
+
+#[test]
+fn easy_read_back_page_has_contact_and_governance() {
+    let mut f = fixture(BODY, true);
+    let layout = easy_layout(&mut f);
+    let last = layout.pages.len() - 1;
+    let back: String = layout.pages[last].items.iter().filter_map(text_of).collect::<Vec<_>>().join(" ");
+    for expected in
+        ["Contact us", "PALS", "0116 496 0123", "pals@example.nhs.uk", "IG-099", "Version 2.0", "31 January 2027"]
+    {
+        assert!(back.contains(expected), "{expected} missing from {back}");
+    }
+}
+
+#[test]
+fn easy_read_word_too_wide_for_the_column_is_a_located_error_never_split() {
+    let body = "::: easy-read\n# Phones\n\n:phone: Supercalifragilisticexpialidociousnessfulnessandmoreandmore.\n:::\n";
+    let mut f = fixture(body, true);
+    let layout = easy_layout(&mut f);
+    let problem = layout.problems.iter().find(|p| p.error && p.message.contains("too wide")).expect("error");
+    let line = FRONT.lines().count() + 4;
+    assert_eq!(problem.line, line);
+    assert!(all_text(&layout).contains("Supercalifragilisticexpialidociousnessfulnessandmoreandmore."));
+}
+
+#[test]
+fn easy_read_pdf_is_byte_identical_when_rendered_twice() {
+    let mut f = fixture(&long_easy_read(20), true);
+    let (view, doc) = easy(&mut f);
+    let a = render_easy_read_pdf(&f.project, &view, &doc).expect("renders");
+    let b = render_easy_read_pdf(&f.project, &view, &doc).expect("renders");
+    assert!(a.bytes == b.bytes);
+}
+
+// ----- posters ------------------------------------------------------------------------------
+
+#[test]
+fn poster_pdfs_are_a3_and_a4_portrait() {
+    let mut f = fixture(BODY, true);
+    let (view, list) = poster_list(&mut f);
+    for (format, (w, h)) in [(Format::A3, (841.89, 1190.55)), (Format::A4, (595.28, 841.89))] {
+        let pdf = render_poster_pdf(&f.project, &view, &list, format).expect("renders");
+        for (pw, ph) in media_boxes(&pdf.bytes) {
+            assert!((pw - w).abs() < 0.5 && (ph - h).abs() < 0.5, "{format:?}: {pw} x {ph}");
+        }
+    }
+}
+
+#[test]
+fn poster_has_one_page_per_poster_block() {
+    let mut f = fixture(BODY, true);
+    for format in Format::ALL {
+        let layout = poster_layout(&mut f, format);
+        assert_eq!(layout.pages.len(), 2, "{format:?}");
+        assert_eq!(elems(&layout, Role::H(1)).len(), 2);
+    }
+}
+
+fn sizes_of(layout: &Layout, role: Role) -> Vec<f32> {
+    elems(layout, role)
+        .into_iter()
+        .flat_map(|e| items_of(layout, e))
+        .filter_map(|(_, i)| if let Item::Text { size, .. } = i { Some(*size) } else { None })
+        .collect()
+}
+
+#[test]
+fn poster_headline_is_at_least_72_pt_on_a3_and_54_pt_on_a4() {
+    let mut f = fixture(BODY, true);
+    for (format, min) in [(Format::A3, 72.0), (Format::A4, 54.0)] {
+        let sizes = sizes_of(&poster_layout(&mut f, format), Role::H(1));
+        assert!(!sizes.is_empty());
+        assert!(sizes.iter().all(|s| *s >= min), "{format:?}: {sizes:?}");
+    }
+}
+
+#[test]
+fn poster_messages_are_at_least_36_pt_on_a3_and_28_pt_on_a4() {
+    let mut f = fixture(BODY, true);
+    for (format, min) in [(Format::A3, 36.0), (Format::A4, 28.0)] {
+        let sizes = sizes_of(&poster_layout(&mut f, format), Role::LBody);
+        assert!(!sizes.is_empty());
+        assert!(sizes.iter().all(|s| *s >= min), "{format:?}: {sizes:?}");
+    }
+}
+
+#[test]
+fn poster_type_is_fitted_inside_the_page() {
+    let mut f = fixture(BODY, true);
+    for format in Format::ALL {
+        let layout = poster_layout(&mut f, format);
+        let (w, h) = layout.page_size;
+        for item in layout.pages.iter().flat_map(|p| p.items.iter()) {
+            let (l, t, r, b) = bbox(item);
+            assert!(l >= -0.01 && t >= -0.01 && r <= w + 0.01 && b <= h + 0.01, "{format:?} {item:?}");
+        }
+        assert!(layout.problems.is_empty(), "{:?}", layout.problems);
+    }
+}
+
+#[test]
+fn poster_too_full_for_the_minimum_sizes_is_a_located_error() {
+    let mut body = String::from("::: poster\n# Please read every one of these rules before you use your phone\n");
+    for n in 0..14 {
+        body.push_str(&format!(":phone: Rule {n}: please think about other people before you make a call.\n"));
+    }
+    body.push_str(":::\n");
+    let mut f = fixture(&body, true);
+    let (view, list) = poster_list(&mut f);
+    let mut diags = Diagnostics::new();
+    let artifacts = poster_pdfs(&f.project, &[(&view, list)], &mut diags);
+    assert_eq!(artifacts.len(), 2);
+    let errors: Vec<_> = diags.sorted().into_iter().filter(|d| d.severity == Severity::Error).collect();
+    // Said once for the poster, though neither A3 nor A4 can hold it.
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let headline_line = FRONT.lines().count() + 2;
+    assert_eq!(errors[0].location.line, headline_line);
+    assert!(errors[0].location.file.ends_with("test.md"));
+    insta::assert_snapshot!(errors[0].to_string().replace(&errors[0].location.file, "content/test.md"));
+}
+
+#[test]
+fn poster_qr_code_is_at_least_25_mm_with_quiet_zone_and_encodes_the_leaflet_address() {
+    let mut f = fixture(BODY, true);
+    let expected_url = "https://intranet.example.nhs.uk/policies/patient/test.html";
+    let expected = qr_matrix(expected_url).expect("encodes");
+    for format in Format::ALL {
+        let layout = poster_layout(&mut f, format);
+        let figures: Vec<usize> = elems(&layout, Role::Figure);
+        assert_eq!(figures.len(), 2, "one QR code per poster");
+        for fig in figures {
+            assert_eq!(
+                layout.tree[fig].alt.as_deref(),
+                Some("QR code for intranet.example.nhs.uk/policies/patient/test.html")
+            );
+            let rects: Vec<(f32, f32, f32, f32, bool)> = items_of(&layout, fig)
+                .into_iter()
+                .filter_map(|(_, i)| match i {
+                    Item::Rect { x, y, w, h, fill: Some(c), .. } => Some((*x, *y, *w, *h, c.0 == 0xFFFFFF)),
+                    _ => None,
+                })
+                .collect();
+            let (x0, y0, side, side_h, white) = rects[0];
+            assert!(white && (side - side_h).abs() < 0.01, "the code starts with its white square");
+            assert!(side >= 25.0 * MM, "{format:?}: QR is {} mm", side / MM);
+            let n = expected.width;
+            let module = side / (n + 2 * QUIET_ZONE) as f32;
+            let dark: Vec<_> = rects[1..].to_vec();
+            assert!(dark.iter().all(|r| !r.4));
+            // The quiet zone stays clear.
+            let inner = (x0 + QUIET_ZONE as f32 * module - 0.01, x0 + side - QUIET_ZONE as f32 * module + 0.01);
+            for (x, y, w, h, _) in &dark {
+                assert!(*x >= inner.0 && x + w <= inner.1, "dark module in the quiet zone");
+                assert!(*y >= y0 + QUIET_ZONE as f32 * module - 0.01 && y + h <= y0 + side - 3.99 * module);
+            }
+            // Sample each module's centre: the drawing is the matrix of the leaflet address.
+            let mut drawn = Vec::with_capacity(n * n);
+            for row in 0..n {
+                for col in 0..n {
+                    let cx = x0 + (QUIET_ZONE as f32 + col as f32 + 0.5) * module;
+                    let cy = y0 + (QUIET_ZONE as f32 + row as f32 + 0.5) * module;
+                    drawn.push(dark.iter().any(|(x, y, w, h, _)| cx > *x && cx < x + w && cy > *y && cy < y + h));
+                }
+            }
+            assert!(drawn == expected.dark, "{format:?}: the drawn code differs from the address's");
+        }
+        let text = all_text(&layout);
+        assert!(text.contains("intranet.example.nhs.uk/") && text.contains("patient/test.html"), "{text}");
+        assert!(!text.contains("https://"));
+    }
+}
+
+#[test]
+fn poster_without_base_url_has_no_qr_code() {
+    let mut f = fixture(BODY, false);
+    let layout = poster_layout(&mut f, Format::A4);
+    assert!(elems(&layout, Role::Figure).is_empty());
+    assert!(all_text(&layout).contains("Version 2.0"));
+}
+
+#[test]
+fn poster_pictograms_are_artifacts_and_reading_order_is_headline_messages_small_print() {
+    let mut f = fixture(BODY, true);
+    let layout = poster_layout(&mut f, Format::A3);
+    for item in layout.pages.iter().flat_map(|p| p.items.iter()) {
+        if let Item::Path { tag, .. } = item {
+            assert_eq!(*tag, Tag::Artifact);
+        }
+    }
+    let sect = elems(&layout, Role::Sect)[0];
+    let order: Vec<Role> = layout.tree[sect]
+        .kids
+        .iter()
+        .filter_map(|k| if let Kid::Elem(e) = k { Some(layout.tree[*e].role) } else { None })
+        .collect();
+    assert_eq!(order, vec![Role::H(1), Role::L, Role::Figure, Role::P, Role::P]);
+    assert!(!all_text(&layout).contains("STAFFONLY"));
+}
+
+#[test]
+fn poster_pdf_is_byte_identical_when_rendered_twice() {
+    let mut f = fixture(BODY, true);
+    let (view, list) = poster_list(&mut f);
+    for format in Format::ALL {
+        let a = render_poster_pdf(&f.project, &view, &list, format).expect("renders");
+        let b = render_poster_pdf(&f.project, &view, &list, format).expect("renders");
+        assert!(a.bytes == b.bytes, "{format:?}");
+    }
+}
