@@ -6,6 +6,8 @@
 //! PDF `/W` array stores them, so what layout measures is what a viewer draws.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::sync::Arc;
 
 use allsorts::Font;
 use allsorts::binary::read::ReadScope;
@@ -64,6 +66,67 @@ impl Style {
 /// Which loaded face a glyph comes from: 0-3 the main family, 4-7 the fallback family.
 pub type FaceId = u8;
 
+/// The characters one glyph stands for: one for most glyphs, a few for a ligature. Short
+/// texts (nearly all) are stored inline, so glyphs are cloned without allocating.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum GlyphText {
+    /// Up to 14 bytes of UTF-8, in place.
+    Inline {
+        /// Bytes used.
+        len: u8,
+        /// UTF-8, valid up to `len`.
+        bytes: [u8; 14],
+    },
+    /// Anything longer.
+    Shared(Arc<str>),
+}
+
+impl GlyphText {
+    /// The text of `s`.
+    pub fn new(s: &str) -> GlyphText {
+        let mut bytes = [0u8; 14];
+        if s.len() <= bytes.len() {
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            GlyphText::Inline { len: s.len() as u8, bytes }
+        } else {
+            GlyphText::Shared(Arc::from(s))
+        }
+    }
+
+    /// The characters, as a string slice.
+    pub fn as_str(&self) -> &str {
+        match self {
+            GlyphText::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or(""),
+            GlyphText::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for GlyphText {
+    fn from(s: &str) -> GlyphText {
+        GlyphText::new(s)
+    }
+}
+
+impl std::ops::Deref for GlyphText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for GlyphText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for GlyphText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One positioned glyph of a shaped run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -74,7 +137,7 @@ pub struct Glyph {
     /// Kerning after this glyph, in thousandths of an em (negative = tighter).
     pub kern: f32,
     /// The characters this glyph stands for (several for a ligature), for `/ToUnicode`.
-    pub text: String,
+    pub text: GlyphText,
 }
 
 /// A run of glyphs from one face.
@@ -159,15 +222,18 @@ impl<'a> Face<'a> {
             )
             .unwrap_or_else(|(_, infos)| infos);
         let scale = 1000.0 / self.units_per_em;
+        let mut text = String::new();
         infos
             .iter()
             .map(|info| {
                 let gid = info.glyph.glyph_index;
+                text.clear();
+                text.extend(info.glyph.unicodes.iter());
                 Glyph {
                     gid,
                     advance: self.advance_em(gid),
                     kern: f32::from(info.kerning) * scale,
-                    text: info.glyph.unicodes.iter().collect(),
+                    text: GlyphText::new(&text),
                 }
             })
             .collect()
@@ -178,10 +244,14 @@ impl<'a> Face<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FontLoadError(pub String);
 
-/// The faces of one document, with a per-document cache of shaped words.
+/// The faces, with a cache of shaped words, and the glyphs the current document uses.
+///
+/// One set can serve many documents in turn (see [`FontSet::start_document`]): the cache only
+/// saves time and never changes a result, so output does not depend on what was shaped before.
 pub struct FontSet<'a> {
     faces: Vec<Face<'a>>,
-    cache: HashMap<(Style, String), Shaped>,
+    /// Shaped texts per style (indexed by [`Style::index`]), looked up without allocating.
+    cache: [HashMap<Box<str>, Arc<Shaped>>; 4],
     used: BTreeMap<FaceId, BTreeSet<u16>>,
 }
 
@@ -206,7 +276,13 @@ impl<'a> FontSet<'a> {
                 faces.push(face);
             }
         }
-        Ok(FontSet { faces, cache: HashMap::new(), used: BTreeMap::new() })
+        Ok(FontSet { faces, cache: Default::default(), used: BTreeMap::new() })
+    }
+
+    /// Forgets which glyphs were used, so the set can lay out another document; shaped words
+    /// stay cached.
+    pub fn start_document(&mut self) {
+        self.used.clear();
     }
 
     /// Ascender of the main family, in thousandths of an em.
@@ -222,11 +298,16 @@ impl<'a> FontSet<'a> {
     /// Shapes `text` in `style`, splitting it between the main and fallback faces by coverage.
     /// Results are cached per document, since policies repeat their words a lot.
     pub fn shape(&mut self, style: Style, text: &str) -> Shaped {
-        if let Some(hit) = self.cache.get(&(style, text.to_string())) {
-            return hit.clone();
+        Shaped::clone(&self.shape_shared(style, text))
+    }
+
+    /// [`FontSet::shape`] without copying the result out of the cache.
+    pub fn shape_shared(&mut self, style: Style, text: &str) -> Arc<Shaped> {
+        if let Some(hit) = self.cache[style.index()].get(text) {
+            return Arc::clone(hit);
         }
-        let shaped = self.shape_uncached(style, text);
-        self.cache.insert((style, text.to_string()), shaped.clone());
+        let shaped = Arc::new(self.shape_uncached(style, text));
+        self.cache[style.index()].insert(Box::from(text), Arc::clone(&shaped));
         shaped
     }
 

@@ -214,7 +214,7 @@ fn draw(
                 .map(|g| Codepoint {
                     gid: remap.get(&g.gid).copied().unwrap_or(0),
                     offset: -g.kern,
-                    cid: Some(g.text.clone()),
+                    cid: Some(g.text.as_str().to_owned()),
                 })
                 .collect();
             ops.push(Op::SetFillColor { col: color(*c) });
