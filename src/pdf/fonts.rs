@@ -5,7 +5,7 @@
 //! Knows nothing about pages or PDF objects: measurements are in thousandths of an em, as the
 //! PDF `/W` array stores them, so what layout measures is what a viewer draws.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
@@ -251,9 +251,31 @@ pub struct FontLoadError(pub String);
 pub struct FontSet<'a> {
     faces: Vec<Face<'a>>,
     /// Shaped texts per style (indexed by [`Style::index`]), looked up without allocating.
-    cache: [HashMap<Box<str>, Arc<Shaped>>; 4],
-    used: BTreeMap<FaceId, BTreeSet<u16>>,
+    cache: [WordMap<Arc<Shaped>>; 4],
+    /// Per face, a bit per glyph id: drawn in the current document.
+    used: BTreeMap<FaceId, Vec<u64>>,
 }
+
+/// A fast hasher for the word cache (FNV-1a: keys are short words; no untrusted input).
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type WordMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// The family the theme sets text in, and the one that covers what it lacks.
 const MAIN_FAMILY: &str = "AtkinsonHyperlegible";
@@ -349,16 +371,23 @@ impl<'a> FontSet<'a> {
 
     /// Records that these glyphs are drawn, so they are kept when subsetting.
     pub fn mark_used(&mut self, run: &ShapedRun) {
-        self.used.entry(run.face).or_default().extend(run.glyphs.iter().map(|g| g.gid));
+        let bits = self.used.entry(run.face).or_insert_with(|| vec![0u64; 1024]);
+        for g in &run.glyphs {
+            bits[usize::from(g.gid >> 6)] |= 1 << (g.gid & 63);
+        }
     }
 
     /// One subset per face that draws anything, with the glyph renumbering it implies.
     pub fn subsets(&self) -> Vec<FaceSubset> {
         let mut out = Vec::new();
-        for (&face_id, gids) in &self.used {
+        for (&face_id, bits) in &self.used {
+            let gids = bits
+                .iter()
+                .enumerate()
+                .flat_map(|(word, b)| (0..64).filter(move |i| b & (1 << i) != 0).map(move |i| (word * 64 + i) as u16));
             let face = &self.faces[face_id as usize];
             // .notdef must stay glyph 0; allsorts numbers the rest by their place in the list.
-            let order: Vec<u16> = std::iter::once(0).chain(gids.iter().copied().filter(|g| *g != 0)).collect();
+            let order: Vec<u16> = std::iter::once(0).chain(gids.filter(|g| *g != 0)).collect();
             let Ok(data) = ReadScope::new(face.bytes).read::<FontData<'_>>() else {
                 continue;
             };
