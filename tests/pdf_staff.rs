@@ -10,7 +10,7 @@ use policypress::model::Audience;
 use policypress::parse::parse_project;
 use policypress::pdf::fonts::FontSet;
 use policypress::pdf::layout::{Item, Layout, Role, Tag};
-use policypress::pdf::{layout_staff_pdf, render_staff_pdf};
+use policypress::pdf::{layout_staff_pdf, render_staff_pdf, render_staff_pdf_with};
 use policypress::project::{Project, load_project};
 use policypress::resolve::{AudienceView, ResolveOptions, resolve};
 
@@ -107,6 +107,20 @@ fn staff_pdf_is_byte_identical_when_rendered_twice() {
     let first = render_staff_pdf(&project, &view).expect("renders");
     let second = render_staff_pdf(&project, &view).expect("renders");
     assert!(first.bytes == second.bytes, "two renders of the same view differ");
+}
+
+#[test]
+fn staff_pdf_is_the_same_with_fonts_shared_across_documents() {
+    // The staff PDFs of a build share one font set per thread: what another document shaped
+    // before must not change a byte (subsets, glyph ids, text).
+    let (_dir, project, view, _) = staff_view(&long_body(20));
+    let (_other_dir, other_project, other_view, _) =
+        staff_view("## Other\n\nÆsthetic “quotes”, café, β and naïve fﬁ words.\n");
+    let fresh = render_staff_pdf(&project, &view).expect("renders");
+    let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
+    render_staff_pdf_with(&other_project, &other_view, &mut fonts).expect("renders");
+    let shared = render_staff_pdf_with(&project, &view, &mut fonts).expect("renders");
+    assert!(fresh.bytes == shared.bytes, "a shared font set changed the output");
 }
 
 #[test]

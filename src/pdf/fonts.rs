@@ -5,7 +5,9 @@
 //! Knows nothing about pages or PDF objects: measurements are in thousandths of an em, as the
 //! PDF `/W` array stores them, so what layout measures is what a viewer draws.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
 
 use allsorts::Font;
 use allsorts::binary::read::ReadScope;
@@ -64,6 +66,67 @@ impl Style {
 /// Which loaded face a glyph comes from: 0-3 the main family, 4-7 the fallback family.
 pub type FaceId = u8;
 
+/// The characters one glyph stands for: one for most glyphs, a few for a ligature. Short
+/// texts (nearly all) are stored inline, so glyphs are cloned without allocating.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum GlyphText {
+    /// Up to 14 bytes of UTF-8, in place.
+    Inline {
+        /// Bytes used.
+        len: u8,
+        /// UTF-8, valid up to `len`.
+        bytes: [u8; 14],
+    },
+    /// Anything longer.
+    Shared(Arc<str>),
+}
+
+impl GlyphText {
+    /// The text of `s`.
+    pub fn new(s: &str) -> GlyphText {
+        let mut bytes = [0u8; 14];
+        if s.len() <= bytes.len() {
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            GlyphText::Inline { len: s.len() as u8, bytes }
+        } else {
+            GlyphText::Shared(Arc::from(s))
+        }
+    }
+
+    /// The characters, as a string slice.
+    pub fn as_str(&self) -> &str {
+        match self {
+            GlyphText::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or(""),
+            GlyphText::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for GlyphText {
+    fn from(s: &str) -> GlyphText {
+        GlyphText::new(s)
+    }
+}
+
+impl std::ops::Deref for GlyphText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for GlyphText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for GlyphText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One positioned glyph of a shaped run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
@@ -74,7 +137,7 @@ pub struct Glyph {
     /// Kerning after this glyph, in thousandths of an em (negative = tighter).
     pub kern: f32,
     /// The characters this glyph stands for (several for a ligature), for `/ToUnicode`.
-    pub text: String,
+    pub text: GlyphText,
 }
 
 /// A run of glyphs from one face.
@@ -159,15 +222,18 @@ impl<'a> Face<'a> {
             )
             .unwrap_or_else(|(_, infos)| infos);
         let scale = 1000.0 / self.units_per_em;
+        let mut text = String::new();
         infos
             .iter()
             .map(|info| {
                 let gid = info.glyph.glyph_index;
+                text.clear();
+                text.extend(info.glyph.unicodes.iter());
                 Glyph {
                     gid,
                     advance: self.advance_em(gid),
                     kern: f32::from(info.kerning) * scale,
-                    text: info.glyph.unicodes.iter().collect(),
+                    text: GlyphText::new(&text),
                 }
             })
             .collect()
@@ -178,12 +244,38 @@ impl<'a> Face<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FontLoadError(pub String);
 
-/// The faces of one document, with a per-document cache of shaped words.
+/// The faces, with a cache of shaped words, and the glyphs the current document uses.
+///
+/// One set can serve many documents in turn (see [`FontSet::start_document`]): the cache only
+/// saves time and never changes a result, so output does not depend on what was shaped before.
 pub struct FontSet<'a> {
     faces: Vec<Face<'a>>,
-    cache: HashMap<(Style, String), Shaped>,
-    used: BTreeMap<FaceId, BTreeSet<u16>>,
+    /// Shaped texts per style (indexed by [`Style::index`]), looked up without allocating.
+    cache: [WordMap<Arc<Shaped>>; 4],
+    /// Per face, a bit per glyph id: drawn in the current document.
+    used: BTreeMap<FaceId, Vec<u64>>,
 }
+
+/// A fast hasher for the word cache (FNV-1a: keys are short words; no untrusted input).
+#[derive(Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type WordMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// The family the theme sets text in, and the one that covers what it lacks.
 const MAIN_FAMILY: &str = "AtkinsonHyperlegible";
@@ -206,7 +298,13 @@ impl<'a> FontSet<'a> {
                 faces.push(face);
             }
         }
-        Ok(FontSet { faces, cache: HashMap::new(), used: BTreeMap::new() })
+        Ok(FontSet { faces, cache: Default::default(), used: BTreeMap::new() })
+    }
+
+    /// Forgets which glyphs were used, so the set can lay out another document; shaped words
+    /// stay cached.
+    pub fn start_document(&mut self) {
+        self.used.clear();
     }
 
     /// Ascender of the main family, in thousandths of an em.
@@ -222,11 +320,16 @@ impl<'a> FontSet<'a> {
     /// Shapes `text` in `style`, splitting it between the main and fallback faces by coverage.
     /// Results are cached per document, since policies repeat their words a lot.
     pub fn shape(&mut self, style: Style, text: &str) -> Shaped {
-        if let Some(hit) = self.cache.get(&(style, text.to_string())) {
-            return hit.clone();
+        Shaped::clone(&self.shape_shared(style, text))
+    }
+
+    /// [`FontSet::shape`] without copying the result out of the cache.
+    pub fn shape_shared(&mut self, style: Style, text: &str) -> Arc<Shaped> {
+        if let Some(hit) = self.cache[style.index()].get(text) {
+            return Arc::clone(hit);
         }
-        let shaped = self.shape_uncached(style, text);
-        self.cache.insert((style, text.to_string()), shaped.clone());
+        let shaped = Arc::new(self.shape_uncached(style, text));
+        self.cache[style.index()].insert(Box::from(text), Arc::clone(&shaped));
         shaped
     }
 
@@ -268,16 +371,23 @@ impl<'a> FontSet<'a> {
 
     /// Records that these glyphs are drawn, so they are kept when subsetting.
     pub fn mark_used(&mut self, run: &ShapedRun) {
-        self.used.entry(run.face).or_default().extend(run.glyphs.iter().map(|g| g.gid));
+        let bits = self.used.entry(run.face).or_insert_with(|| vec![0u64; 1024]);
+        for g in &run.glyphs {
+            bits[usize::from(g.gid >> 6)] |= 1 << (g.gid & 63);
+        }
     }
 
     /// One subset per face that draws anything, with the glyph renumbering it implies.
     pub fn subsets(&self) -> Vec<FaceSubset> {
         let mut out = Vec::new();
-        for (&face_id, gids) in &self.used {
+        for (&face_id, bits) in &self.used {
+            let gids = bits
+                .iter()
+                .enumerate()
+                .flat_map(|(word, b)| (0..64).filter(move |i| b & (1 << i) != 0).map(move |i| (word * 64 + i) as u16));
             let face = &self.faces[face_id as usize];
             // .notdef must stay glyph 0; allsorts numbers the rest by their place in the list.
-            let order: Vec<u16> = std::iter::once(0).chain(gids.iter().copied().filter(|g| *g != 0)).collect();
+            let order: Vec<u16> = std::iter::once(0).chain(gids.filter(|g| *g != 0)).collect();
             let Ok(data) = ReadScope::new(face.bytes).read::<FontData<'_>>() else {
                 continue;
             };

@@ -8,10 +8,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
-use super::fonts::{FontSet, ShapedRun, Style};
+use super::fonts::{FontSet, Shaped, ShapedRun, Style};
 use super::settings::{PdfSettings, Rgb};
 use crate::model::{Align, BlockKind, Inline, LinkTarget};
 
@@ -353,11 +354,11 @@ pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
 /// Inline text cut at its line-break opportunities, shaped and measured.
 #[derive(Debug, Clone)]
 struct Piece {
-    /// The visible part.
-    body: Vec<ShapedRun>,
+    /// The visible part (shared with the font cache: pieces are cloned freely).
+    body: Option<Arc<Shaped>>,
     body_width: f32,
     /// Trailing spaces: drawn inside a line, dropped at its end.
-    tail: Vec<ShapedRun>,
+    tail: Option<Arc<Shaped>>,
     tail_width: f32,
     style: Style,
     size: f32,
@@ -561,9 +562,9 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             if let Some(name) = icon {
                 let size = style.size;
                 pieces.push(Piece {
-                    body: Vec::new(),
+                    body: None,
                     body_width: size * 1.15,
-                    tail: Vec::new(),
+                    tail: None,
                     tail_width: 0.0,
                     style: style.style,
                     size,
@@ -645,22 +646,21 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
     }
 
-    fn shape(&mut self, style: TextStyle, text: &str) -> (Vec<ShapedRun>, f32) {
+    fn shape(&mut self, style: TextStyle, text: &str) -> (Option<Arc<Shaped>>, f32) {
         if text.is_empty() {
-            return (Vec::new(), 0.0);
+            return (None, 0.0);
         }
-        let shaped = self.fonts.shape(style.style, text);
+        let shaped = self.fonts.shape_shared(style.style, text);
         if !shaped.missing.is_empty() {
-            let missing = shaped.missing.clone();
-            self.note_missing(&missing);
+            self.note_missing(&shaped.missing);
         }
         let width = shaped.width(style.size);
-        (shaped.runs, width)
+        (Some(shaped), width)
     }
 
     /// Breaks a word too wide for `max` into pieces that fit, character by character.
     fn split_word(&mut self, piece: &Piece, max: f32) -> Vec<Piece> {
-        let text: String = piece.body.iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
+        let text: String = runs(&piece.body).iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
         let style = TextStyle { style: piece.style, size: piece.size, color: piece.color };
         let mut out = Vec::new();
         let mut current = String::new();
@@ -670,14 +670,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             let (_, w) = self.shape(style, &candidate);
             if w > max && !current.is_empty() {
                 let (body, body_width) = self.shape(style, &current);
-                out.push(Piece {
-                    body,
-                    body_width,
-                    tail: Vec::new(),
-                    tail_width: 0.0,
-                    hard_break: true,
-                    ..piece.clone()
-                });
+                out.push(Piece { body, body_width, tail: None, tail_width: 0.0, hard_break: true, ..piece.clone() });
                 current = ch.to_string();
             } else {
                 current = candidate;
@@ -775,8 +768,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 self.draw_icon(name, x, baseline, size, piece.color, item_tag);
                 x += piece.body_width;
             }
-            let runs = piece.body.iter().chain(if *with_tail { piece.tail.iter() } else { [].iter() });
-            for run in runs {
+            let tail: &[ShapedRun] = if *with_tail { runs(&piece.tail) } else { &[] };
+            for run in runs(&piece.body).iter().chain(tail) {
                 let run_width = run.width_em() * size / 1000.0;
                 let mergeable = matches!(&pending, Some(Item::Text { x: px, run: prun, size: psize, color, tag: ptag, .. })
                     if prun.face == run.face && *psize == size && *color == piece.color && *ptag == item_tag
@@ -1317,6 +1310,11 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
         y - top
     }
+}
+
+/// The runs of a piece's body or tail.
+fn runs(shaped: &Option<Arc<Shaped>>) -> &[ShapedRun] {
+    shaped.as_deref().map_or(&[], |s| s.runs.as_slice())
 }
 
 /// Pictures are taken out of a paragraph's running text and shown as figures after it.

@@ -27,6 +27,8 @@ pub mod tagging;
 pub mod wordwrap;
 pub mod writer;
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostics, Location};
@@ -84,7 +86,19 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
 /// Renders the staff PDF of one policy.
 pub fn render_staff_pdf(project: &Project, view: &AudienceView) -> Result<RenderedPdf, String> {
     let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
-    let layout = layout_staff_pdf(project, view, &mut fonts);
+    render_staff_pdf_with(project, view, &mut fonts)
+}
+
+/// Renders the staff PDF of one policy with fonts loaded before (and perhaps used for other
+/// documents already: their cache of shaped words speeds this one up, and changes nothing in
+/// its output).
+pub fn render_staff_pdf_with(
+    project: &Project,
+    view: &AudienceView,
+    fonts: &mut FontSet<'_>,
+) -> Result<RenderedPdf, String> {
+    fonts.start_document();
+    let layout = layout_staff_pdf(project, view, fonts);
     let subsets = fonts.subsets();
     let site = site_of(project);
     let staff = view.staff.as_ref();
@@ -135,8 +149,23 @@ pub(crate) fn id_seed(view: &AudienceView, layout: &Layout) -> u64 {
 /// in library order so messages do not depend on thread timing.
 pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics) -> Vec<Artifact> {
     let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
+    // Fonts are loaded once per worker thread, not per document: a pool that holds at most as
+    // many sets as there are threads, each keeping its cache of shaped words.
+    let pool: Mutex<Vec<FontSet<'_>>> = Mutex::new(Vec::new());
+    let render = |view: &AudienceView| -> Result<RenderedPdf, String> {
+        let taken = pool.lock().map(|mut p| p.pop()).unwrap_or(None);
+        let mut fonts = match taken {
+            Some(fonts) => fonts,
+            None => FontSet::from_theme(&project.theme).map_err(|e| e.0)?,
+        };
+        let result = render_staff_pdf_with(project, view, &mut fonts);
+        if let Ok(mut p) = pool.lock() {
+            p.push(fonts);
+        }
+        result
+    };
     let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
-        views.par_iter().map(|view| (*view, render_staff_pdf(project, view))).collect();
+        views.par_iter().map(|view| (*view, render(view))).collect();
     let mut artifacts = Vec::with_capacity(rendered.len());
     for (view, result) in rendered {
         match result {

@@ -218,12 +218,34 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
     id.extend((info.id_seed.rotate_left(29) ^ 0x9E37_79B9_7F4A_7C15).to_be_bytes());
     let id = Object::String(id, StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-    lo.compress();
+    compress(&mut lo);
     let mut out = Vec::new();
     if lo.save_to(&mut out).is_err() {
         return Vec::new();
     }
     out
+}
+
+/// Deflate level for streams: fast. `lopdf::Document::compress` uses the best (slowest)
+/// level, which cost a fifth of the render time for files only a few percent smaller.
+const DEFLATE_LEVEL: u8 = 2;
+
+/// Flate-compresses every stream that allows it and has no filter yet (content streams, font
+/// programs, ToUnicode maps), keeping the result only when it is smaller, as lopdf does.
+fn compress(lo: &mut Document) {
+    for object in lo.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&stream.content, DEFLATE_LEVEL);
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", name("FlateDecode"));
+            stream.set_content(compressed);
+        }
+    }
 }
 
 /// Nested bookmarks from the layout's outline, each opening at its heading.

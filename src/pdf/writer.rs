@@ -6,6 +6,7 @@
 //! id counter.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
 
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId, ImageCompression,
@@ -100,12 +101,23 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
         image_ids.insert(path, (id, width_px));
     }
 
+    // Content streams are encoded here, straight to bytes (printpdf's encoder builds an object
+    // per operand, which was a third of the render time). printpdf still writes everything
+    // else; it learns which glyphs each font needs from an inventory on the first page, whose
+    // content is then replaced like every other page's. Fonts whose codes are not plain glyph
+    // ids (CFF outlines) keep the printpdf path.
+    let direct = subsets.iter().all(|s| s.bytes.starts_with(&[0, 1, 0, 0]) || s.bytes.starts_with(b"true"));
     let (page_w, page_h) = layout.page_size;
     let mut pages = Vec::with_capacity(layout.pages.len());
+    let mut contents: Vec<Vec<u8>> = Vec::with_capacity(layout.pages.len());
     let mut all_mcids = Vec::new();
     let mut all_links = Vec::new();
+    // Per face: subset glyph id to the text printpdf's /ToUnicode gets (the last one drawn wins,
+    // as when printpdf collects it from the pages).
+    let mut inventory: BTreeMap<u8, BTreeMap<u16, &str>> = BTreeMap::new();
     for page in &layout.pages {
-        let mut ops = Vec::with_capacity(page.items.len() * 6);
+        let mut ops = Vec::with_capacity(if direct { 4 } else { page.items.len() * 6 });
+        let mut stream = ContentStream::default();
         let mut mcids = HashMap::new();
         let mut links = Vec::new();
         let mut open: Option<Tag> = None;
@@ -146,18 +158,27 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
             let tag = item.tag();
             if open != Some(tag) {
                 if open.is_some() {
-                    ops.push(Op::EndMarkedContent);
+                    if direct {
+                        stream.op("EMC");
+                    } else {
+                        ops.push(Op::EndMarkedContent);
+                    }
                 }
                 match tag {
+                    Tag::Artifact if direct => stream.op("/Artifact BMC"),
                     Tag::Artifact => ops.push(Op::BeginMarkedContent { tag: "Artifact".to_string() }),
                     Tag::Elem(e) => {
                         let role = layout.tree.get(e).map_or("Span".to_string(), |s| s.role.name());
-                        ops.push(Op::BeginMarkedContentWithProperties {
-                            tag: role,
-                            properties: DictItem::Dict {
-                                map: BTreeMap::from([("MCID".to_string(), DictItem::Int(next_mcid))]),
-                            },
-                        });
+                        if direct {
+                            stream.marked(&role, next_mcid);
+                        } else {
+                            ops.push(Op::BeginMarkedContentWithProperties {
+                                tag: role,
+                                properties: DictItem::Dict {
+                                    map: BTreeMap::from([("MCID".to_string(), DictItem::Int(next_mcid))]),
+                                },
+                            });
+                        }
                         next_mcid += 1;
                     }
                 }
@@ -166,14 +187,43 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
             if let Tag::Elem(_) = tag {
                 mcids.insert(index, next_mcid - 1);
             }
-            draw(&mut ops, item, page_h, &remaps, &image_ids);
+            if direct {
+                if let Item::Text { run, .. } = item
+                    && let Some(remap) = remaps.get(&run.face)
+                {
+                    let glyphs = inventory.entry(run.face).or_default();
+                    for g in &run.glyphs {
+                        glyphs.insert(remap.get(&g.gid).copied().unwrap_or(0), g.text.as_str());
+                    }
+                }
+                stream.item(item, page_h, &remaps, &image_ids);
+            } else {
+                draw(&mut ops, item, page_h, &remaps, &image_ids);
+            }
         }
         if open.is_some() {
-            ops.push(Op::EndMarkedContent);
+            if direct {
+                stream.op("EMC");
+            } else {
+                ops.push(Op::EndMarkedContent);
+            }
         }
+        contents.push(stream.bytes);
         pages.push(PdfPage::new(Mm::from(Pt(page_w)), Mm::from(Pt(page_h)), ops));
         all_mcids.push(mcids);
         all_links.push(links);
+    }
+    if direct && let Some(first) = pages.first_mut() {
+        first.ops.push(Op::StartTextSection);
+        for (face, glyphs) in &inventory {
+            first.ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*face)), size: Pt(1.0) });
+            let items = glyphs
+                .iter()
+                .map(|(gid, text)| Codepoint { gid: *gid, offset: 0.0, cid: Some((*text).to_owned()) })
+                .collect();
+            first.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
+        }
+        first.ops.push(Op::EndTextSection);
     }
     doc.with_pages(pages);
 
@@ -188,8 +238,201 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
             ..Default::default()
         }),
     };
-    let lo = doc.to_lopdf_document(&options, &mut warnings);
+    let mut lo = doc.to_lopdf_document(&options, &mut warnings);
+    if direct {
+        let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().values().copied().collect();
+        for (page_id, bytes) in page_ids.into_iter().zip(contents) {
+            let Ok(Ok(stream_id)) =
+                lo.get_dictionary(page_id).map(|d| d.get(b"Contents").and_then(|c| c.as_reference()))
+            else {
+                continue;
+            };
+            if let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(stream_id) {
+                stream.set_content(bytes);
+            }
+        }
+    }
     Written { doc: lo, mcids: all_mcids, links: all_links }
+}
+
+/// A page's content stream, written as bytes: the same operators printpdf writes for the
+/// ops of [`draw`], without building an object per operand.
+#[derive(Default)]
+struct ContentStream {
+    bytes: Vec<u8>,
+    /// The fill colour set outside any `q`/`Q` (text colour), to skip repeating it.
+    fill: Option<Rgb>,
+}
+
+impl ContentStream {
+    fn op(&mut self, op: &str) {
+        self.bytes.extend_from_slice(op.as_bytes());
+        self.bytes.push(b'\n');
+    }
+
+    /// A number as lopdf writes a real: shortest form that reads back the same.
+    fn num(&mut self, value: f32) {
+        let _ = write!(self.bytes, "{value}");
+    }
+
+    fn nums(&mut self, values: &[f32], op: &str) {
+        for v in values {
+            self.num(*v);
+            self.bytes.push(b' ');
+        }
+        self.op(op);
+    }
+
+    fn color(&mut self, c: Rgb, op: &str) {
+        let (r, g, b) = c.parts();
+        self.nums(&[r, g, b], op);
+    }
+
+    fn marked(&mut self, role: &str, mcid: i64) {
+        let _ = writeln!(self.bytes, "/{role} <</MCID {mcid}>> BDC");
+    }
+
+    fn hex(&mut self, code: u16) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let [hi, lo] = code.to_be_bytes();
+        self.bytes.extend_from_slice(&[
+            b'<',
+            HEX[usize::from(hi >> 4)],
+            HEX[usize::from(hi & 15)],
+            HEX[usize::from(lo >> 4)],
+            HEX[usize::from(lo & 15)],
+            b'>',
+        ]);
+    }
+
+    fn item(
+        &mut self,
+        item: &Item,
+        page_h: f32,
+        remaps: &HashMap<u8, &HashMap<u16, u16>>,
+        images: &BTreeMap<&str, (XObjectId, usize)>,
+    ) {
+        match item {
+            Item::Text { x, y, size, color: c, run, .. } => {
+                let Some(remap) = remaps.get(&run.face) else {
+                    return;
+                };
+                if self.fill != Some(*c) {
+                    self.color(*c, "rg");
+                    self.fill = Some(*c);
+                }
+                self.op("BT");
+                let _ = write!(self.bytes, "/F{} ", u32::from(run.face) + 1);
+                self.nums(&[*size], "Tf");
+                self.nums(&[1.0, 0.0, 0.0, 1.0, *x, page_h - y], "Tm");
+                self.bytes.push(b'[');
+                for g in &run.glyphs {
+                    self.hex(remap.get(&g.gid).copied().unwrap_or(0));
+                    if g.kern != 0.0 {
+                        self.bytes.push(b' ');
+                        self.num(-g.kern);
+                    }
+                }
+                self.op("] TJ");
+                self.op("ET");
+            }
+            Item::Rule { x1, y1, x2, y2, width, color: c, .. } => {
+                self.op("q");
+                self.color(*c, "RG");
+                self.nums(&[*width], "w");
+                self.nums(&[*x1, page_h - y1], "m");
+                self.nums(&[*x2, page_h - y2], "l");
+                self.op("S");
+                self.op("Q");
+            }
+            Item::Rect { x, y, w, h, fill, stroke, .. } => {
+                let paint = match (fill, stroke) {
+                    (Some(_), Some(_)) => "B",
+                    (Some(_), None) => "f",
+                    (None, Some(_)) => "S",
+                    (None, None) => return,
+                };
+                self.op("q");
+                if let Some(f) = fill {
+                    self.color(*f, "rg");
+                }
+                if let Some((s, width)) = stroke {
+                    self.color(*s, "RG");
+                    self.nums(&[*width], "w");
+                }
+                self.nums(&[*x, page_h - y - h, *w, *h], "re");
+                self.op(paint);
+                self.op("Q");
+            }
+            Item::Image { x, y, w, h, path, .. } => {
+                let Some((id, _)) = images.get(path.as_str()) else {
+                    return;
+                };
+                self.op("q");
+                self.nums(&[*w, 0.0, 0.0, *h, *x, page_h - y - h], "cm");
+                let _ = writeln!(self.bytes, "/{} Do", id.0);
+                self.op("Q");
+            }
+            Item::Path { x, y, scale, width, color: c, cmds, .. } => {
+                self.op("q");
+                self.color(*c, "RG");
+                self.nums(&[*width], "w");
+                self.op("1 J");
+                self.op("1 j");
+                let at = |px: f32, py: f32| [x + px * scale, page_h - (y + py * scale)];
+                // Sub-paths of fewer than two points are not drawn, as in `draw`.
+                let mut path: Vec<u8> = Vec::new();
+                let mut points = 0;
+                let flush = |this: &mut ContentStream, path: &mut Vec<u8>, points: &mut usize, closed: bool| {
+                    if *points > 1 {
+                        this.bytes.append(path);
+                        if closed {
+                            this.op("h");
+                        }
+                        this.op("S");
+                    }
+                    path.clear();
+                    *points = 0;
+                };
+                for cmd in cmds {
+                    let mut sub = ContentStream::default();
+                    match *cmd {
+                        PathCmd::Move(px, py) => {
+                            flush(self, &mut path, &mut points, false);
+                            sub.nums(&at(px, py), "m");
+                            points = 1;
+                        }
+                        PathCmd::Line(px, py) => {
+                            sub.nums(&at(px, py), if points == 0 { "m" } else { "l" });
+                            points += 1;
+                        }
+                        PathCmd::Cubic(a, b, c2, d, e, f) => {
+                            if points == 0 {
+                                sub.nums(&at(a, b), "m");
+                                points = 1;
+                                // printpdf would start the line at the first control point and
+                                // draw the rest as straight segments.
+                                sub.nums(&at(c2, d), "l");
+                                sub.nums(&at(e, f), "l");
+                                points += 2;
+                            } else {
+                                let [p1, p2] = at(a, b);
+                                let [p3, p4] = at(c2, d);
+                                let [p5, p6] = at(e, f);
+                                sub.nums(&[p1, p2, p3, p4, p5, p6], "c");
+                                points += 3;
+                            }
+                        }
+                        PathCmd::Close => flush(self, &mut path, &mut points, true),
+                    }
+                    path.append(&mut sub.bytes);
+                }
+                flush(self, &mut path, &mut points, false);
+                self.op("Q");
+            }
+            Item::Link { .. } => {}
+        }
+    }
 }
 
 fn point(x: f32, y: f32, page_h: f32, bezier: bool) -> LinePoint {
@@ -214,7 +457,7 @@ fn draw(
                 .map(|g| Codepoint {
                     gid: remap.get(&g.gid).copied().unwrap_or(0),
                     offset: -g.kern,
-                    cid: Some(g.text.clone()),
+                    cid: Some(g.text.as_str().to_owned()),
                 })
                 .collect();
             ops.push(Op::SetFillColor { col: color(*c) });
