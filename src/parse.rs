@@ -657,6 +657,9 @@ impl<'a> BodyParser<'a> {
                         let token = format!(":{name}:");
                         let location = w.location(self, offset, Some(&token));
                         let near = nearest(name, self.ctx.icon_names.iter().map(String::as_str), 3);
+                        // Kept in place, so the row still counts as starting with a picture and
+                        // the author is not also told the row has none; the error stops rendering.
+                        out.push(Inline::Icon(name.to_string()));
                         let d = diags.error(location, format!("unknown icon `{token}`"));
                         if near.is_empty() {
                             d.hint("the built-in icons are listed in docs/source-format.md, section 7; a theme can add its own");

@@ -9,7 +9,7 @@ use crate::leaflet::{LeafletScores, check_leaflet};
 use crate::model::Audience;
 use crate::parse::parse_project;
 use crate::project::Project;
-use crate::render::{Artifact, RenderOptions, render_library};
+use crate::render::{Artifact, RenderOptions, prepare, render_library};
 use crate::resolve::{ResolveOptions, resolve};
 
 /// Knobs of one build.
@@ -47,9 +47,12 @@ pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnosti
     let leaflets =
         library.views(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut diagnostics)).collect();
     let mut result = BuildResult { policies: library.policies.len(), outputs, leaflets, ..BuildResult::default() };
+    // Theme contrast and the easy-read and poster rules are checked even when parsing found
+    // errors, so an author sees every problem of an edit at once.
+    let prepared = prepare(project, &library, &mut diagnostics);
     if !diagnostics.has_errors() {
         let render_options = RenderOptions { strict: options.strict };
-        result.artifacts = render_library(project, &library, &render_options, &mut diagnostics);
+        result.artifacts = render_library(project, &library, &prepared, &render_options, &mut diagnostics);
     }
     if diagnostics.has_errors() {
         result.artifacts.clear();

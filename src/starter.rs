@@ -50,7 +50,7 @@ Say who the policy applies to.
 ::: easy-read
 # {title}
 
-:info: This tells you about our rules.
+:info: This policy tells you about our rules.
 
 :help: Ask a nurse if you have a question.
 :::

@@ -10,6 +10,7 @@ pub mod preview;
 pub mod search;
 pub mod site;
 
+use crate::config::ThemeColours;
 use crate::diag::Diagnostics;
 use crate::easy_read::{EasyReadDoc, easy_read_doc};
 use crate::model::Audience;
@@ -76,10 +77,41 @@ pub fn pdf_files(audience: Audience, id: &str) -> Vec<(&'static str, String)> {
     }
 }
 
+/// What is worked out before rendering: the theme's colours (checked for contrast), and the
+/// easy-read documents and posters of a library (with their lints), once, so the HTML and the PDF show the same rows, and so their problems are
+/// reported even when other errors stop the build from rendering.
+pub struct Prepared<'a> {
+    /// The theme's colours, checked for contrast.
+    pub colours: ThemeColours,
+    /// Each easy-read view with its rows.
+    pub easy_read: Vec<(&'a AudienceView, EasyReadDoc)>,
+    /// Each poster view with its posters.
+    pub posters: Vec<(&'a AudienceView, Vec<Poster>)>,
+}
+
+/// Builds the easy-read documents and posters of `library`, reporting their rules' findings.
+pub fn prepare<'a>(project: &Project, library: &'a Library, diags: &mut Diagnostics) -> Prepared<'a> {
+    let colours = crate::contrast::theme_colours(&project.theme, &project.config.theme, diags);
+    crate::contrast::check_theme_contrast(&colours, diags);
+    let easy_read = library.views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
+    let posters: Vec<_> = library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
+    let has_addresses = !posters.is_empty() || library.views(Audience::Patient).next().is_some();
+    if project.config.base_url.is_none() && has_addresses {
+        diags
+            .warning(
+                crate::config::config_location(),
+                "there is no `base-url`, so leaflets and posters have no web address or QR code",
+            )
+            .hint("add `base-url: https://...` (where the output is published) to policypress.yaml");
+    }
+    Prepared { colours, easy_read, posters }
+}
+
 /// Renders every output of the library, plus the assets the pages use, in a fixed order.
 pub fn render_library(
     project: &Project,
     library: &Library,
+    prepared: &Prepared<'_>,
     _options: &RenderOptions,
     diags: &mut Diagnostics,
 ) -> Vec<Artifact> {
@@ -88,28 +120,14 @@ pub fn render_library(
     };
     let pages = site::PageRenderer::new(&tera, project);
     let theme = &project.theme;
-    let colours = crate::contrast::theme_colours(theme, &project.config.theme, diags);
-    crate::contrast::check_theme_contrast(&colours, diags);
     let config = &project.config;
     let mut pages_out: Vec<audience_pages::PageResult> = Vec::new();
     let mut artifacts = site::staff_site(&pages, theme, library, diags);
     pages_out.extend(preview::preview_pages(&pages, library));
     pages_out.push(site::accessibility_statement(&pages, project, library));
 
-    // The easy-read rows and the posters are worked out once, here, for the HTML and the PDF.
     let patient: Vec<&AudienceView> = library.views(Audience::Patient).collect();
-    let easy_read: Vec<(&AudienceView, EasyReadDoc)> =
-        library.views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
-    let posters: Vec<(&AudienceView, Vec<Poster>)> =
-        library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
-    if config.base_url.is_none() && !(patient.is_empty() && posters.is_empty()) {
-        diags
-            .warning(
-                crate::config::config_location(),
-                "there is no `base-url`, so leaflets and posters have no web address or QR code",
-            )
-            .hint("add `base-url: https://...` (where the output is published) to policypress.yaml");
-    }
+    let Prepared { colours, easy_read, posters } = prepared;
     pages_out.extend(patient.iter().map(|v| audience_pages::leaflet_page(&pages, theme, config, v)));
     pages_out.extend(easy_read.iter().map(|(v, doc)| audience_pages::easy_read_page(&pages, theme, config, v, doc)));
     pages_out.extend(posters.iter().map(|(v, p)| audience_pages::poster_page(&pages, theme, config, v, p)));
@@ -128,14 +146,14 @@ pub fn render_library(
         }
     }
     artifacts.push(search::search_index(library));
-    artifacts.push(Artifact::new("assets/theme.css", crate::contrast::colours_css(&colours).into_bytes()));
+    artifacts.push(Artifact::new("assets/theme.css", crate::contrast::colours_css(colours).into_bytes()));
     // The staff PDFs (the PDF engine lives in `crate::pdf`).
     artifacts.extend(crate::pdf::staff_pdfs(project, library, diags));
     // The patient leaflets: A5, large print and booklet.
     artifacts.extend(crate::pdf::patient_pdfs(project, library, diags));
     // The easy-read and poster PDFs, from the same rows and posters as the web pages.
-    artifacts.extend(crate::pdf::easy_read::easy_read_pdfs(project, &easy_read, diags));
-    artifacts.extend(crate::pdf::poster::poster_pdfs(project, &posters, diags));
+    artifacts.extend(crate::pdf::easy_read::easy_read_pdfs(project, easy_read, diags));
+    artifacts.extend(crate::pdf::poster::poster_pdfs(project, posters, diags));
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts

@@ -83,6 +83,7 @@ fn new_writes_a_starter_policy_that_builds_with_drafts() {
     assert_eq!(outcome.status, 0, "{}", outcome.stderr);
     let outcome = fixture.run(&["build", "--drafts"]);
     assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains(": 0 errors, 0 warnings"), "a starter policy builds cleanly:\n{}", outcome.stderr);
     let page = fixture.read("output/staff/visitor-parking.html");
     assert!(page.contains("DRAFT"));
     assert_eq!(fixture.run(&["new", "visitor-parking"]).status, 2, "an existing policy is never overwritten");
@@ -110,4 +111,20 @@ fn source_date_epoch_sets_the_review_date_judgement() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(fixture.read("output/staff/index.html").contains("Review status as of 1 January 2030"));
+}
+
+#[test]
+fn easy_read_problems_are_reported_with_parse_errors_all_at_once() {
+    let fixture = Fixture::new("basic");
+    fixture.write(
+        "content/visiting.md",
+        &crate::harness::policy_text(
+            "visiting",
+            "",
+            "Staff.\n\n::: easy-read\n# Visiting\n\n:infoo: This tells you about our rules.\n\n:clock: You can come and see the person you are visiting on the ward on any day of the week in the afternoon or the evening.\n\nAsk a nurse if you have a question.\n:::\n",
+        ),
+    );
+    let outcome = fixture.run(&["check"]);
+    assert_eq!(outcome.status, 1);
+    insta::assert_snapshot!("easy-read-three-problems", outcome.stderr);
 }
