@@ -174,6 +174,12 @@ pub fn nearest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>, limit:
     scored.into_iter().take(limit).map(|(_, k)| k).collect()
 }
 
+/// A sentence shortened for a hint: whole when short, else its first ten words and "...".
+pub fn excerpt(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= 12 { words.join(" ") } else { format!("{} ...", words[..10].join(" ")) }
+}
+
 /// Formats a path for messages: relative to `root` when inside it, with `/` separators.
 pub fn display_path(root: &Path, path: &Path) -> String {
     let shown = path.strip_prefix(root).unwrap_or(path);

@@ -5,7 +5,7 @@
 //! Pure, and shared by the HTML and PDF renderers so both show the same rows. Never chooses which
 //! blocks the audience gets (that is `resolve`).
 
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, excerpt};
 use crate::model::{Block, BlockKind, Inline, plain_text};
 use crate::readability;
 use crate::resolve::AudienceView;
@@ -242,7 +242,7 @@ fn lint_words(view: &AudienceView, diags: &mut Diagnostics) {
                 )
                 .hint(format!(
                     "split it into sentences of {SENTENCE_WARN_WORDS} words or fewer: \"{}\"",
-                    shorten(&sentence.text)
+                    excerpt(&sentence.text)
                 ));
         } else if sentence.words > SENTENCE_WARN_WORDS {
             diags
@@ -253,7 +253,7 @@ fn lint_words(view: &AudienceView, diags: &mut Diagnostics) {
                         sentence.words
                     ),
                 )
-                .hint(format!("split it in two: \"{}\"", shorten(&sentence.text)));
+                .hint(format!("split it in two: \"{}\"", excerpt(&sentence.text)));
         }
     }
     let glossary: Vec<&str> = view.glossary.iter().map(|(w, _)| w.as_str()).collect();
@@ -265,11 +265,6 @@ fn lint_words(view: &AudienceView, diags: &mut Diagnostics) {
                 hard.word.to_lowercase()
             ));
     }
-}
-
-fn shorten(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() <= 12 { words.join(" ") } else { format!("{} ...", words[..10].join(" ")) }
 }
 
 /// The rows of a document in reading order (for renderers that do not need sections).

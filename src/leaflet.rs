@@ -4,7 +4,7 @@
 //! Pure. Measures with `readability`; decides the thresholds and words the findings. Never
 //! renders anything.
 
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, excerpt};
 use crate::readability::{self, SentenceKind};
 use crate::resolve::AudienceView;
 
@@ -64,7 +64,7 @@ pub fn check_leaflet(view: &AudienceView, strict: bool, diags: &mut Diagnostics)
                     sentence.words
                 ),
             )
-            .hint(format!("split it: \"{}\"", shorten(&sentence.text)));
+            .hint(format!("split it: \"{}\"", excerpt(&sentence.text)));
     }
     for paragraph in report.paragraphs.iter().filter(|p| p.sentences > PARAGRAPH_SENTENCES) {
         diags
@@ -88,9 +88,4 @@ pub fn check_leaflet(view: &AudienceView, strict: bool, diags: &mut Diagnostics)
             .map(|s| (if s.heading.is_empty() { "(introduction)".to_string() } else { s.heading }, s.report.smog))
             .collect(),
     }
-}
-
-fn shorten(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.len() <= 12 { words.join(" ") } else { format!("{} ...", words[..10].join(" ")) }
 }

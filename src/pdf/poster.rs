@@ -27,7 +27,7 @@ use crate::diag::{Diagnostics, Location};
 use crate::model::{Audience, Inline};
 use crate::poster::Poster;
 use crate::project::Project;
-use crate::qr::{QUIET_ZONE, QrMatrix, qr_matrix};
+use crate::qr::{QrMatrix, qr_matrix};
 use crate::render::Artifact;
 use crate::render::audience_pages::poster_target;
 use crate::resolve::AudienceView;
@@ -492,32 +492,10 @@ impl<'q> Foot<'q> {
     }
 }
 
-/// Draws a QR code in a `side` square at (x, y), quiet zone included: a white square, then one
-/// black rectangle per run of dark modules in a row (fewer objects than one per module).
+/// Draws a QR code in a `side` square at (x, y), quiet zone included.
 fn draw_qr(flow: &mut Flow<'_, '_, '_>, matrix: &QrMatrix, x: f32, y: f32, side: f32, tag: Tag) {
-    let module = side / matrix.width_with_quiet_zone() as f32;
-    flow.push(Item::Rect { x, y, w: side, h: side, fill: Some(WHITE), stroke: None, tag });
-    for row in 0..matrix.width {
-        let mut col = 0;
-        while col < matrix.width {
-            if !matrix.is_dark(col, row) {
-                col += 1;
-                continue;
-            }
-            let start = col;
-            while col < matrix.width && matrix.is_dark(col, row) {
-                col += 1;
-            }
-            flow.push(Item::Rect {
-                x: x + (QUIET_ZONE + start) as f32 * module,
-                y: y + (QUIET_ZONE + row) as f32 * module,
-                w: (col - start) as f32 * module,
-                h: module,
-                fill: Some(QR_DARK),
-                stroke: None,
-                tag,
-            });
-        }
+    for item in super::qr::matrix_items(matrix, x, y, side, QR_DARK, tag) {
+        flow.push(item);
     }
 }
 

@@ -8,7 +8,7 @@
 use super::layout::{Item, Tag};
 use super::settings::Rgb;
 pub use crate::qr::QUIET_ZONE;
-use crate::qr::qr_matrix;
+use crate::qr::{QrMatrix, qr_matrix};
 
 /// Modules per side of the code of `data`, quiet zone included; None when it cannot be encoded.
 pub fn modules_with_quiet_zone(data: &str) -> Option<usize> {
@@ -19,7 +19,11 @@ pub fn modules_with_quiet_zone(data: &str) -> Option<usize> {
 /// with its top-left corner at (x, y): a white background, then one rectangle per run of dark
 /// modules. Every item carries `tag`. None when the data cannot be encoded.
 pub fn items(data: &str, x: f32, y: f32, size: f32, color: Rgb, tag: Tag) -> Option<Vec<Item>> {
-    let matrix = qr_matrix(data)?;
+    qr_matrix(data).map(|matrix| matrix_items(&matrix, x, y, size, color, tag))
+}
+
+/// The items that draw an already encoded `matrix`, as [`items`] does.
+pub fn matrix_items(matrix: &QrMatrix, x: f32, y: f32, size: f32, color: Rgb, tag: Tag) -> Vec<Item> {
     let (width, dark) = (matrix.width, &matrix.dark);
     let total = matrix.width_with_quiet_zone();
     let module = size / total as f32;
@@ -39,15 +43,16 @@ pub fn items(data: &str, x: f32, y: f32, size: f32, color: Rgb, tag: Tag) -> Opt
                 x: x + (start + QUIET_ZONE) as f32 * module,
                 y: y + (row + QUIET_ZONE) as f32 * module,
                 w: (col - start) as f32 * module,
-                // A hair taller than a module, so rows touch without a seam in any viewer.
-                h: module + 0.05,
+                // A hair taller than a module, so rows touch without a seam in any viewer;
+                // the last row keeps its size, so the quiet zone stays clear.
+                h: if row + 1 < width { module + 0.05 } else { module },
                 fill: Some(color),
                 stroke: None,
                 tag,
             });
         }
     }
-    Some(out)
+    out
 }
 
 #[cfg(test)]
