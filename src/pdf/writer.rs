@@ -313,7 +313,13 @@ impl ContentStream {
 
     /// A number as lopdf writes a real: shortest form that reads back the same.
     fn num(&mut self, value: f32) {
-        let _ = write!(self.bytes, "{value}");
+        // Whole numbers (font sizes, most kerning, zeros) print as integers, which is what
+        // `{value}` gives for them, without the float formatter; -0 keeps its sign that way.
+        if value == value.trunc() && value.abs() < 1e6 && !(value == 0.0 && value.is_sign_negative()) {
+            let _ = write!(self.bytes, "{}", value as i32);
+        } else {
+            let _ = write!(self.bytes, "{value}");
+        }
     }
 
     fn nums(&mut self, values: &[f32], op: &str) {
@@ -590,5 +596,40 @@ fn draw(ops: &mut Vec<Op>, item: &Item, page_h: f32, remaps: &Remaps, images: &B
             ops.push(Op::RestoreGraphicsState);
         }
         Item::Link { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_the_float_formatter_prints_them() {
+        let values = [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            8.0,
+            -17.0,
+            11.5,
+            0.1,
+            -0.25,
+            56.692917,
+            841.8898,
+            999_999.0,
+            1_000_000.0,
+            -1e7,
+            1e20,
+            3.0e-5,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ];
+        for value in values {
+            let mut stream = ContentStream::default();
+            stream.num(value);
+            assert_eq!(String::from_utf8(stream.bytes).expect("ascii"), format!("{value}"), "{value:?}");
+        }
     }
 }
