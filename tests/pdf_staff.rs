@@ -192,6 +192,38 @@ fn staff_pdf_contents_lists_headings_with_their_page_numbers() {
     }
 }
 
+/// The layout in one pass (contents numbers filled in afterwards) is the layout two full passes
+/// give, the second laid out with the first's page numbers.
+#[test]
+fn staff_pdf_one_layout_pass_equals_two() {
+    use policypress::pdf::layout::Flow;
+    use policypress::pdf::settings::PdfSettings;
+    use policypress::pdf::{icons, site_of, staff};
+
+    let mut body = long_body(200);
+    body.push_str("### A subsection [with a link](#1-introduction)\n\nMore words.\n\n");
+    let (_dir, project, view, _) = staff_view(&body);
+    let one = layout_of(&project, &view);
+    let site = site_of(&project);
+    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let resolve = |target: &policypress::model::LinkTarget| site.dest(target);
+    let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
+    let mut page_of = std::collections::BTreeMap::new();
+    let mut two = None;
+    for _ in 0..2 {
+        let mut flow = Flow::new(&mut fonts, PdfSettings::staff(), &project.images, &icon_lookup, &resolve);
+        staff::layout_staff(&mut flow, &view, &site, &page_of);
+        staff::furniture(&mut flow, &view, &site);
+        let layout = flow.finish();
+        page_of = staff::page_numbers(&layout);
+        two = Some(layout);
+    }
+    let two = two.expect("two passes");
+    assert!(one.pages.len() > 9, "{} pages: too few for two-digit page numbers", one.pages.len());
+    assert_eq!(one.dump(), two.dump());
+    assert_eq!(one, two);
+}
+
 #[test]
 fn staff_pdf_header_row_repeats_on_each_page() {
     let mut body = String::from("## Roles\n\n| Role | What they do |\n|---|---|\n");

@@ -179,7 +179,8 @@ struct Face<'a> {
     units_per_em: f32,
     ascender: f32,
     descender: f32,
-    coverage: HashMap<char, u16>,
+    /// Glyph per character looked up so far (FNV: looked up once or twice per character shaped).
+    coverage: HashMap<char, u16, std::hash::BuildHasherDefault<WordHasher>>,
 }
 
 impl<'a> Face<'a> {
@@ -190,7 +191,15 @@ impl<'a> Face<'a> {
         let units_per_em = f32::from(font.head_table.units_per_em.max(1));
         let ascender = f32::from(font.hhea_table.ascender) * 1000.0 / units_per_em;
         let descender = f32::from(font.hhea_table.descender) * 1000.0 / units_per_em;
-        Some(Face { postscript_name: name, bytes, font, units_per_em, ascender, descender, coverage: HashMap::new() })
+        Some(Face {
+            postscript_name: name,
+            bytes,
+            font,
+            units_per_em,
+            ascender,
+            descender,
+            coverage: HashMap::default(),
+        })
     }
 
     fn glyph_for(&mut self, ch: char) -> u16 {

@@ -741,6 +741,9 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let ascender = self.fonts.ascender();
         let descender = self.fonts.descender();
         let mut pending: Option<Item> = None;
+        // Width of the pending item's glyphs in thousandths of an em, summed glyph by glyph in
+        // drawing order exactly as `ShapedRun::width_em` would (not re-summed per merge).
+        let mut pending_em = 0.0f32;
         let mut link_spans: Vec<(usize, f32, f32, f32)> = Vec::new();
         for (dx, piece, with_tail) in &line.parts {
             let size = piece.size;
@@ -773,7 +776,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 let run_width = run.width_em() * size / 1000.0;
                 let mergeable = matches!(&pending, Some(Item::Text { x: px, run: prun, size: psize, color, tag: ptag, .. })
                     if prun.face == run.face && *psize == size && *color == piece.color && *ptag == item_tag
-                        && (px + prun.width_em() * size / 1000.0 - x).abs() < 0.01);
+                        && (px + pending_em * size / 1000.0 - x).abs() < 0.01);
                 if mergeable {
                     if let Some(Item::Text { run: prun, .. }) = &mut pending {
                         prun.glyphs.extend(run.glyphs.iter().cloned());
@@ -782,9 +785,11 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     if let Some(p) = pending.take() {
                         self.push(p);
                     }
+                    pending_em = 0.0;
                     pending =
                         Some(Item::Text { x, y: baseline, size, color: piece.color, run: run.clone(), tag: item_tag });
                 }
+                pending_em = run.glyphs.iter().fold(pending_em, |em, g| em + (g.advance as f32 + g.kern));
                 x += run_width;
             }
             if let Some(l) = piece.link {

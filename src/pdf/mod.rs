@@ -59,15 +59,21 @@ pub fn site_of(project: &Project) -> Site {
     Site { organisation: project.config.organisation.clone(), base_url: project.config.base_url.clone() }
 }
 
-/// Lays out the staff PDF of `view` (two passes, so the contents show real page numbers).
+/// Lays out the staff PDF of `view`: one pass whose contents page numbers are filled in at the
+/// end (a second pass only if that cannot be done in place).
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let settings = PdfSettings::staff();
-    let mut page_of = std::collections::BTreeMap::new();
+    let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
+    if staff::layout_staff_numbered(&mut flow, view, &site) {
+        staff::furniture(&mut flow, view, &site);
+        return flow.finish();
+    }
+    let mut page_of = staff::page_numbers(&flow.finish());
     let mut result = None;
-    for _pass in 0..3 {
+    for _pass in 0..2 {
         let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
         staff::layout_staff(&mut flow, view, &site, &page_of);
         staff::furniture(&mut flow, view, &site);

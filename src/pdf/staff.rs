@@ -2,8 +2,9 @@
 //! page numbers, the body, end sections (version history, related policies, further details)
 //! and the running header and footer.
 //!
-//! Layout only, through [`Flow`]: no PDF objects and no disk. Page numbers of the contents come
-//! from a previous pass (see [`super::render_staff_pdf`]).
+//! Layout only, through [`Flow`]: no PDF objects and no disk. Page numbers of the contents are
+//! filled in once the body is laid out ([`layout_staff_numbered`]), or come from a previous
+//! pass ([`layout_staff`]).
 
 use std::collections::BTreeMap;
 
@@ -90,9 +91,32 @@ fn text(s: &str) -> Vec<Inline> {
 /// Lays out the whole staff PDF. `page_of` maps heading anchors to 1-based page numbers from
 /// the previous pass (empty on the first pass).
 pub fn layout_staff(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site, page_of: &BTreeMap<String, usize>) {
+    let _ = layout_staff_slots(flow, view, site, page_of);
+}
+
+/// Lays out the whole staff PDF in one pass: the contents get placeholder page numbers, which
+/// are then replaced with the real ones once the body has been laid out. The result is the
+/// layout a second [`layout_staff`] pass with this pass's page numbers would give: the
+/// contents' numbers are single right-aligned lines that move nothing else, so the second pass
+/// could only change them.
+///
+/// Returns false (leaving the placeholders) in the unexpected case that a real number takes a
+/// different number of items than its placeholder; the caller then runs a second pass.
+pub fn layout_staff_numbered(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) -> bool {
+    let slots = layout_staff_slots(flow, view, site, &BTreeMap::new());
+    let page_of = anchor_pages(&flow.anchors);
+    slots.iter().all(|slot| slot.replace(flow, &page_of))
+}
+
+fn layout_staff_slots(
+    flow: &mut Flow<'_, '_, '_>,
+    view: &AudienceView,
+    site: &Site,
+    page_of: &BTreeMap<String, usize>,
+) -> Vec<NumberSlot> {
     cover(flow, view, site);
     flow.new_page();
-    contents(flow, view, page_of);
+    let slots = contents(flow, view, page_of);
     flow.new_page();
     let body = flow.open(Role::Sect, 0);
     for block in &view.blocks {
@@ -100,6 +124,47 @@ pub fn layout_staff(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Sit
         flow.block(&block.kind, body);
     }
     end_matter(flow, view, site);
+    slots
+}
+
+/// Where a contents entry's page number was drawn, and how, so it can be drawn again.
+struct NumberSlot {
+    anchor: String,
+    page: usize,
+    /// The number's items are `first..first + count` of the page's items.
+    first: usize,
+    count: usize,
+    style: TextStyle,
+    right: f32,
+    top: f32,
+    link: usize,
+}
+
+impl NumberSlot {
+    /// Draws the number `page_of` gives and puts its items in the placeholder's place (same
+    /// item indices, so the tag tree's references stay right). False when the counts differ.
+    fn replace(&self, flow: &mut Flow<'_, '_, '_>, page_of: &BTreeMap<String, usize>) -> bool {
+        let number = number_text(page_of, &self.anchor);
+        let start = flow.pages[self.page].items.len();
+        let kids = flow.tree[self.link].kids.len();
+        flow.text_at(self.page, &number, self.style, self.right, self.top, true, Tag::Elem(self.link));
+        let items = &mut flow.pages[self.page].items;
+        if items.len() - start != self.count {
+            return false;
+        }
+        let fresh: Vec<Item> = items.drain(start..).collect();
+        for (slot, item) in items[self.first..self.first + self.count].iter_mut().zip(fresh) {
+            *slot = item;
+        }
+        // The fresh items' entries in the tag tree point past the page's end: the placeholder's
+        // entries already point at their places.
+        flow.tree[self.link].kids.truncate(kids);
+        true
+    }
+}
+
+fn number_text(page_of: &BTreeMap<String, usize>, anchor: &str) -> String {
+    page_of.get(anchor).map_or_else(|| "0".to_string(), |n| n.to_string())
 }
 
 fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
@@ -240,7 +305,7 @@ fn key_value_table(flow: &mut Flow<'_, '_, '_>, pairs: &[(&str, String)], parent
     }
 }
 
-fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap<String, usize>) {
+fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap<String, usize>) -> Vec<NumberSlot> {
     let palette = flow.settings.palette;
     let sect = flow.open(Role::Sect, 0);
     let size = flow.settings.type_scale.heading(2);
@@ -251,6 +316,7 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
     let body = flow.settings.type_scale.body;
     let lh = flow.settings.line_height(body);
     let number_w = 36.0;
+    let mut slots = Vec::new();
     for (level, title, anchor) in contents_entries(view) {
         let indent = if level <= 2 { 0.0 } else { 18.0 };
         let style =
@@ -263,13 +329,18 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
         let link = flow.open(Role::Link, entry);
         let (x, y) = (flow.left + indent, flow.y);
         flow.text_box(&text(&title), style, x, y, width, link);
-        let number = page_of.get(&anchor).map_or_else(|| "0".to_string(), |n| n.to_string());
+        let number = number_text(page_of, &anchor);
         let right = flow.left + flow.width;
         let page = flow.pages.len() - 1;
-        flow.text_at(page, &number, style, right, y + h - lh, true, Tag::Elem(link));
+        let top = y + h - lh;
+        let first = flow.pages[page].items.len();
+        flow.text_at(page, &number, style, right, top, true, Tag::Elem(link));
+        let count = flow.pages[page].items.len() - first;
         flow.push(Item::Link { x, y, w: right - x, h, dest: Dest::Anchor(anchor.clone()), tag: Tag::Elem(link) });
         flow.y += h + 1.0;
+        slots.push(NumberSlot { anchor, page, first, count, style, right, top, link });
     }
+    slots
 }
 
 fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
@@ -392,5 +463,9 @@ fn fit(s: &str, max_chars: f32) -> String {
 
 /// Heading anchors to 1-based page numbers.
 pub fn page_numbers(layout: &Layout) -> BTreeMap<String, usize> {
-    layout.anchors.iter().map(|(anchor, (page, _))| (anchor.clone(), page + 1)).collect()
+    anchor_pages(&layout.anchors)
+}
+
+fn anchor_pages(anchors: &BTreeMap<String, (usize, f32)>) -> BTreeMap<String, usize> {
+    anchors.iter().map(|(anchor, (page, _))| (anchor.clone(), page + 1)).collect()
 }

@@ -51,6 +51,36 @@ fn font_id(face: u8) -> FontId {
     FontId(format!("F{}", u32::from(face) + 1))
 }
 
+/// A subset's glyph renumbering as a table indexed by original glyph id (0 for glyphs the
+/// subset lacks, as `.notdef`): a lookup per glyph drawn, so no hashing.
+struct Remap {
+    table: Vec<u16>,
+    /// Glyphs in the subset.
+    len: usize,
+}
+
+impl Remap {
+    fn new(map: &HashMap<u16, u16>) -> Remap {
+        let size = map.keys().max().map_or(0, |m| usize::from(*m) + 1);
+        let mut table = vec![0u16; size];
+        for (old, new) in map {
+            table[usize::from(*old)] = *new;
+        }
+        Remap { table, len: map.len() }
+    }
+
+    fn get(&self, gid: u16) -> u16 {
+        self.table.get(usize::from(gid)).copied().unwrap_or(0)
+    }
+}
+
+/// Renumberings by face id.
+type Remaps = Vec<Option<Remap>>;
+
+fn remap_of(remaps: &Remaps, face: u8) -> Option<&Remap> {
+    remaps.get(usize::from(face)).and_then(Option::as_ref)
+}
+
 /// Writes the layout with the given font subsets and pictures.
 pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, Vec<u8>>, info: &DocInfo) -> Written {
     let mut doc = PdfDocument::new(&info.title);
@@ -66,7 +96,7 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
     }
 
     let mut warnings = Vec::new();
-    let mut remaps: HashMap<u8, &HashMap<u16, u16>> = HashMap::new();
+    let mut remaps: Remaps = Vec::new();
     for subset in subsets {
         let mut font_warnings = Vec::new();
         let Some(mut parsed) = ParsedFont::from_bytes(&subset.bytes, 0, &mut font_warnings) else {
@@ -74,7 +104,11 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
         };
         parsed.font_name = Some(subset.name.clone());
         doc.resources.fonts.map.insert(font_id(subset.face), PdfFont::new(parsed));
-        remaps.insert(subset.face, &subset.remap);
+        let face = usize::from(subset.face);
+        if remaps.len() <= face {
+            remaps.resize_with(face + 1, || None);
+        }
+        remaps[face] = Some(Remap::new(&subset.remap));
     }
 
     // Pictures: one XObject per distinct path, numbered in path order.
@@ -113,8 +147,8 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
     let mut all_mcids = Vec::new();
     let mut all_links = Vec::new();
     // Per face: subset glyph id to the text printpdf's /ToUnicode gets (the last one drawn wins,
-    // as when printpdf collects it from the pages).
-    let mut inventory: BTreeMap<u8, BTreeMap<u16, &str>> = BTreeMap::new();
+    // as when printpdf collects it from the pages), indexed by subset glyph id.
+    let mut inventory: BTreeMap<u8, Vec<Option<&str>>> = BTreeMap::new();
     for page in &layout.pages {
         let mut ops = Vec::with_capacity(if direct { 4 } else { page.items.len() * 6 });
         let mut stream = ContentStream::default();
@@ -189,11 +223,15 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
             }
             if direct {
                 if let Item::Text { run, .. } = item
-                    && let Some(remap) = remaps.get(&run.face)
+                    && let Some(remap) = remap_of(&remaps, run.face)
                 {
-                    let glyphs = inventory.entry(run.face).or_default();
+                    let glyphs = inventory.entry(run.face).or_insert_with(|| vec![None; remap.len.max(1)]);
                     for g in &run.glyphs {
-                        glyphs.insert(remap.get(&g.gid).copied().unwrap_or(0), g.text.as_str());
+                        let gid = usize::from(remap.get(g.gid));
+                        if glyphs.len() <= gid {
+                            glyphs.resize(gid + 1, None);
+                        }
+                        glyphs[gid] = Some(g.text.as_str());
                     }
                 }
                 stream.item(item, page_h, &remaps, &image_ids);
@@ -219,7 +257,10 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
             first.ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*face)), size: Pt(1.0) });
             let items = glyphs
                 .iter()
-                .map(|(gid, text)| Codepoint { gid: *gid, offset: 0.0, cid: Some((*text).to_owned()) })
+                .enumerate()
+                .filter_map(|(gid, text)| {
+                    Some(Codepoint { gid: gid as u16, offset: 0.0, cid: Some((*text)?.to_owned()) })
+                })
                 .collect();
             first.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
         }
@@ -272,7 +313,13 @@ impl ContentStream {
 
     /// A number as lopdf writes a real: shortest form that reads back the same.
     fn num(&mut self, value: f32) {
-        let _ = write!(self.bytes, "{value}");
+        // Whole numbers (font sizes, most kerning, zeros) print as integers, which is what
+        // `{value}` gives for them, without the float formatter; -0 keeps its sign that way.
+        if value == value.trunc() && value.abs() < 1e6 && !(value == 0.0 && value.is_sign_negative()) {
+            let _ = write!(self.bytes, "{}", value as i32);
+        } else {
+            let _ = write!(self.bytes, "{value}");
+        }
     }
 
     fn nums(&mut self, values: &[f32], op: &str) {
@@ -292,29 +339,22 @@ impl ContentStream {
         let _ = writeln!(self.bytes, "/{role} <</MCID {mcid}>> BDC");
     }
 
+    /// A glyph code as four hex digits (inside a `<…>` string).
     fn hex(&mut self, code: u16) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let [hi, lo] = code.to_be_bytes();
         self.bytes.extend_from_slice(&[
-            b'<',
             HEX[usize::from(hi >> 4)],
             HEX[usize::from(hi & 15)],
             HEX[usize::from(lo >> 4)],
             HEX[usize::from(lo & 15)],
-            b'>',
         ]);
     }
 
-    fn item(
-        &mut self,
-        item: &Item,
-        page_h: f32,
-        remaps: &HashMap<u8, &HashMap<u16, u16>>,
-        images: &BTreeMap<&str, (XObjectId, usize)>,
-    ) {
+    fn item(&mut self, item: &Item, page_h: f32, remaps: &Remaps, images: &BTreeMap<&str, (XObjectId, usize)>) {
         match item {
             Item::Text { x, y, size, color: c, run, .. } => {
-                let Some(remap) = remaps.get(&run.face) else {
+                let Some(remap) = remap_of(remaps, run.face) else {
                     return;
                 };
                 if self.fill != Some(*c) {
@@ -325,13 +365,24 @@ impl ContentStream {
                 let _ = write!(self.bytes, "/F{} ", u32::from(run.face) + 1);
                 self.nums(&[*size], "Tf");
                 self.nums(&[1.0, 0.0, 0.0, 1.0, *x, page_h - y], "Tm");
+                // Glyphs between two kerning adjustments share one string: `[<00410042> -12 <0043>]`
+                // shows what `[<0041><0042> -12 <0043>]` shows, in two thirds of the bytes.
                 self.bytes.push(b'[');
+                let mut open = false;
                 for g in &run.glyphs {
-                    self.hex(remap.get(&g.gid).copied().unwrap_or(0));
+                    if !open {
+                        self.bytes.push(b'<');
+                        open = true;
+                    }
+                    self.hex(remap.get(g.gid));
                     if g.kern != 0.0 {
-                        self.bytes.push(b' ');
+                        self.bytes.extend_from_slice(b"> ");
+                        open = false;
                         self.num(-g.kern);
                     }
+                }
+                if open {
+                    self.bytes.push(b'>');
                 }
                 self.op("] TJ");
                 self.op("ET");
@@ -439,26 +490,16 @@ fn point(x: f32, y: f32, page_h: f32, bezier: bool) -> LinePoint {
     LinePoint { p: Point { x: Pt(x), y: Pt(page_h - y) }, bezier }
 }
 
-fn draw(
-    ops: &mut Vec<Op>,
-    item: &Item,
-    page_h: f32,
-    remaps: &HashMap<u8, &HashMap<u16, u16>>,
-    images: &BTreeMap<&str, (XObjectId, usize)>,
-) {
+fn draw(ops: &mut Vec<Op>, item: &Item, page_h: f32, remaps: &Remaps, images: &BTreeMap<&str, (XObjectId, usize)>) {
     match item {
         Item::Text { x, y, size, color: c, run, .. } => {
-            let Some(remap) = remaps.get(&run.face) else {
+            let Some(remap) = remap_of(remaps, run.face) else {
                 return;
             };
             let glyphs: Vec<Codepoint> = run
                 .glyphs
                 .iter()
-                .map(|g| Codepoint {
-                    gid: remap.get(&g.gid).copied().unwrap_or(0),
-                    offset: -g.kern,
-                    cid: Some(g.text.as_str().to_owned()),
-                })
+                .map(|g| Codepoint { gid: remap.get(g.gid), offset: -g.kern, cid: Some(g.text.as_str().to_owned()) })
                 .collect();
             ops.push(Op::SetFillColor { col: color(*c) });
             ops.push(Op::StartTextSection);
@@ -555,5 +596,40 @@ fn draw(
             ops.push(Op::RestoreGraphicsState);
         }
         Item::Link { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_the_float_formatter_prints_them() {
+        let values = [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            8.0,
+            -17.0,
+            11.5,
+            0.1,
+            -0.25,
+            56.692917,
+            841.8898,
+            999_999.0,
+            1_000_000.0,
+            -1e7,
+            1e20,
+            3.0e-5,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ];
+        for value in values {
+            let mut stream = ContentStream::default();
+            stream.num(value);
+            assert_eq!(String::from_utf8(stream.bytes).expect("ascii"), format!("{value}"), "{value:?}");
+        }
     }
 }
