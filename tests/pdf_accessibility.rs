@@ -325,3 +325,32 @@ fn every_font_is_embedded_with_a_unicode_map() {
         problems
     });
 }
+
+/// Header cells say what they label: a row (a details table: label then value) or a column.
+#[test]
+fn table_header_cells_have_the_right_scope() {
+    for_each_pdf(|doc| {
+        let mut problems = Vec::new();
+        for (id, object) in &doc.objects {
+            let Ok(row) = object.as_dict() else { continue };
+            if name_of(row, b"S").as_deref() != Some("TR") {
+                continue;
+            }
+            let cells: Vec<&Dictionary> = row
+                .get(b"K")
+                .ok()
+                .and_then(|k| k.as_array().ok())
+                .map(|kids| kids.iter().filter_map(|k| dict(doc, k)).collect())
+                .unwrap_or_default();
+            let has_data = cells.iter().any(|c| name_of(c, b"S").as_deref() == Some("TD"));
+            for cell in cells.iter().filter(|c| name_of(c, b"S").as_deref() == Some("TH")) {
+                let scope = cell.get(b"A").ok().and_then(|a| dict(doc, a)).and_then(|a| name_of(a, b"Scope"));
+                let expected = if has_data { "Row" } else { "Column" };
+                if scope.as_deref() != Some(expected) {
+                    problems.push(format!("row {id:?}: a header cell has scope {scope:?}, expected {expected}"));
+                }
+            }
+        }
+        problems
+    });
+}

@@ -159,9 +159,18 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
             dict.set("Alt", text_string(alt));
         }
         if elem.role == super::layout::Role::TH {
+            // A header cell in a row of data cells labels that row (a details table); in a row of
+            // header cells it labels its column.
+            let row_has_data = elem.parent.is_some_and(|tr| {
+                layout.tree[tr]
+                    .kids
+                    .iter()
+                    .any(|k| matches!(k, Kid::Elem(c) if layout.tree[*c].role == super::layout::Role::TD))
+            });
+            let scope = if row_has_data { "Row" } else { "Column" };
             dict.set(
                 "A",
-                Object::Dictionary(Dictionary::from_iter(vec![("O", name("Table")), ("Scope", name("Column"))])),
+                Object::Dictionary(Dictionary::from_iter(vec![("O", name("Table")), ("Scope", name(scope))])),
             );
         }
         lo.objects.insert(elem_ids[e], Object::Dictionary(dict));
