@@ -236,47 +236,123 @@ impl ThemeColours {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ThemeColour)> {
         self.colours.iter().map(|(k, v)| (k.as_str(), v))
     }
+}
 
-    /// Reads the `colours:` of a theme file. Names not in `known` are errors (a typo would
-    /// otherwise silently leave the default colour in place).
-    pub fn parse(file: &str, text: &str, known: &[&str], diags: &mut Diagnostics) -> ThemeColours {
+/// Body type sizes of the PDF documents, from the theme's `pdf:` settings. Headings and page
+/// furniture scale with the body.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfTypeSizes {
+    /// Staff policy body, in points (STANDARDS: 11 to 12).
+    pub staff_body: f32,
+    /// Patient leaflet body (STANDARDS: 14 by default, never below 12).
+    pub leaflet_body: f32,
+    /// Large-print leaflet body (STANDARDS: at least 18).
+    pub large_print_body: f32,
+    /// Easy-read body (STANDARDS: 16 by default, never below 14).
+    pub easy_read_body: f32,
+}
+
+impl Default for PdfTypeSizes {
+    fn default() -> Self {
+        PdfTypeSizes { staff_body: 11.5, leaflet_body: 14.0, large_print_body: 18.0, easy_read_body: 16.0 }
+    }
+}
+
+/// The allowed range of each `pdf:` setting, from STANDARDS.md, and what it is for.
+const PDF_SIZES: [(&str, f32, f32, &str); 4] = [
+    ("staff-body", 11.0, 12.0, "the staff policy body"),
+    ("leaflet-body", 12.0, 24.0, "the patient leaflet body"),
+    ("large-print-body", 18.0, 32.0, "the large-print leaflet body"),
+    ("easy-read-body", 14.0, 24.0, "the easy-read body"),
+];
+
+/// A theme's settings: its colours and the PDFs' type sizes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThemeSettings {
+    /// Named colours, checked for contrast.
+    pub colours: ThemeColours,
+    /// Body sizes of the PDF documents.
+    pub pdf: PdfTypeSizes,
+}
+
+impl ThemeSettings {
+    /// Reads a theme file (`colours:` and `pdf:`). Colour names not in `known` are errors (a typo
+    /// would otherwise silently leave the default in place); so are sizes outside STANDARDS.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        known: &[&str],
+        base: &ThemeSettings,
+        diags: &mut Diagnostics,
+    ) -> ThemeSettings {
         let src = YamlSource::new(file, text, 1);
-        let mut out = ThemeColours::default();
+        let mut out = base.clone();
         let Some(map) = src.parse_mapping("theme file", diags) else { return out };
-        for key in map.keys().filter_map(Value::as_str).filter(|k| *k != "colours") {
-            diags
-                .error(src.key_location(key), format!("unknown theme setting `{key}`"))
-                .hint("the theme file has `colours:`");
+        for key in map.keys().filter_map(Value::as_str).filter(|k| !["colours", "pdf"].contains(k)) {
+            let d = diags.error(src.key_location(key), format!("unknown theme setting `{key}`"));
+            match did_you_mean(key, ["colours", "pdf"]) {
+                Some(near) => d.hint(format!("did you mean `{near}`?")),
+                None => d.hint("the theme file has `colours:` and `pdf:`"),
+            };
         }
-        let Some(colours) = map.get("colours").and_then(Value::as_mapping) else { return out };
-        for (name, value) in colours {
-            let Some(name) = name.as_str() else { continue };
-            let location = src.item_location("colours", &format!("{name}:"));
-            if !known.is_empty() && !known.contains(&name) {
-                let d = diags.error(location, format!("unknown theme colour `{name}`"));
-                match did_you_mean(name, known.iter().copied()) {
-                    Some(near) => d.hint(format!("did you mean `{near}`?")),
-                    None => d.hint("the colours are listed in the built-in themes/default/theme.yaml"),
-                };
-                continue;
-            }
-            let written = scalar_text(value).unwrap_or_default();
-            match crate::contrast::Rgb::parse(&written) {
-                Some(rgb) => {
-                    out.colours.insert(name.to_string(), ThemeColour { written, rgb, location });
+        if let Some(colours) = map.get("colours").and_then(Value::as_mapping) {
+            for (name, value) in colours {
+                let Some(name) = name.as_str() else { continue };
+                let location = src.item_location("colours", &format!("{name}:"));
+                if !known.is_empty() && !known.contains(&name) {
+                    let d = diags.error(location, format!("unknown theme colour `{name}`"));
+                    match did_you_mean(name, known.iter().copied()) {
+                        Some(near) => d.hint(format!("did you mean `{near}`?")),
+                        None => d.hint("the colours are listed in the built-in themes/default/theme.yaml"),
+                    };
+                    continue;
                 }
-                None => {
-                    diags
-                        .error(location, format!("theme colour `{name}` is not a colour: `{written}`"))
-                        .hint("write colours as \"#rrggbb\" in quotes, for example \"#005eb8\"");
+                let written = scalar_text(value).unwrap_or_default();
+                match crate::contrast::Rgb::parse(&written) {
+                    Some(rgb) => {
+                        out.colours.colours.insert(name.to_string(), ThemeColour { written, rgb, location });
+                    }
+                    None => {
+                        diags
+                            .error(location, format!("theme colour `{name}` is not a colour: `{written}`"))
+                            .hint("write colours as \"#rrggbb\" in quotes, for example \"#005eb8\"");
+                    }
+                }
+            }
+        }
+        if let Some(pdf) = map.get("pdf").and_then(Value::as_mapping) {
+            for (name, value) in pdf {
+                let Some(name) = name.as_str() else { continue };
+                let location = src.item_location("pdf", &format!("{name}:"));
+                let Some(&(_, low, high, what)) = PDF_SIZES.iter().find(|(k, ..)| *k == name) else {
+                    let d = diags.error(location, format!("unknown PDF setting `{name}`"));
+                    match did_you_mean(name, PDF_SIZES.iter().map(|(k, ..)| *k)) {
+                        Some(near) => d.hint(format!("did you mean `{near}`?")),
+                        None => d.hint("the PDF settings are `staff-body`, `leaflet-body`, `large-print-body` and `easy-read-body`"),
+                    };
+                    continue;
+                };
+                match value.as_f64().map(|v| v as f32) {
+                    Some(size) if (low..=high).contains(&size) => {
+                        let slot = match name {
+                            "staff-body" => &mut out.pdf.staff_body,
+                            "leaflet-body" => &mut out.pdf.leaflet_body,
+                            "large-print-body" => &mut out.pdf.large_print_body,
+                            _ => &mut out.pdf.easy_read_body,
+                        };
+                        *slot = size;
+                    }
+                    _ => {
+                        diags
+                            .error(
+                                location,
+                                format!("`{name}` must be a size in points from {low} to {high} for {what}"),
+                            )
+                            .hint("the limits come from the NHS and clear-print standards the outputs must meet");
+                    }
                 }
             }
         }
         out
-    }
-
-    /// Lays `other` over these colours (a project's theme over the built-in one).
-    pub fn overlay(&mut self, other: ThemeColours) {
-        self.colours.extend(other.colours);
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Pure. Reads colours from `config::ThemeColours`; never edits them and never writes CSS.
 
-use crate::config::ThemeColours;
+use crate::config::{ThemeColours, ThemeSettings};
 use crate::diag::Diagnostics;
 
 /// An sRGB colour.
@@ -87,19 +87,18 @@ pub fn check_theme_contrast(colours: &ThemeColours, diags: &mut Diagnostics) {
     }
 }
 
-/// The theme's colours: the built-in ones, with the project's `theme.yaml` (if it has one) over
-/// them.
-pub fn theme_colours(theme: &crate::theme::Theme, theme_name: &str, diags: &mut Diagnostics) -> ThemeColours {
+/// The theme's settings: the built-in `theme.yaml`, with the project's (if it has one) over it.
+pub fn theme_settings(theme: &crate::theme::Theme, theme_name: &str, diags: &mut Diagnostics) -> ThemeSettings {
     let builtin_text = theme.builtin_version("theme.yaml").or_else(|| theme.file("theme.yaml")).unwrap_or_default();
     let builtin_text = String::from_utf8_lossy(builtin_text);
-    let mut colours = ThemeColours::parse("themes/default/theme.yaml", &builtin_text, &[], diags);
-    if theme.builtin_version("theme.yaml").is_some() {
-        let known: Vec<&str> = colours.iter().map(|(name, _)| name).collect();
-        let text = theme.text("theme.yaml").unwrap_or_default();
-        let project = ThemeColours::parse(&format!("themes/{theme_name}/theme.yaml"), &text, &known, diags);
-        colours.overlay(project);
+    let defaults = ThemeSettings::default();
+    let builtin = ThemeSettings::parse("themes/default/theme.yaml", &builtin_text, &[], &defaults, diags);
+    if theme.builtin_version("theme.yaml").is_none() {
+        return builtin;
     }
-    colours
+    let known: Vec<&str> = builtin.colours.iter().map(|(name, _)| name).collect();
+    let text = theme.text("theme.yaml").unwrap_or_default();
+    ThemeSettings::parse(&format!("themes/{theme_name}/theme.yaml"), &text, &known, &builtin, diags)
 }
 
 /// The colours as CSS custom properties, for the stylesheet to use.

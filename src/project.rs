@@ -7,7 +7,7 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::config::{CONFIG_FILE, SiteConfig, ThemeSettings};
 use crate::diag::{Diagnostics, Location};
 use crate::theme::Theme;
 
@@ -56,6 +56,8 @@ pub struct Project {
     pub config: SiteConfig,
     /// The theme (built in, with the project's overrides).
     pub theme: Theme,
+    /// The theme's settings (`theme.yaml`): colours and PDF type sizes.
+    pub theme_settings: ThemeSettings,
     /// Policy files, in path order.
     pub sources: Vec<SourceFile>,
     /// Every file under `content/`, relative to it.
@@ -146,8 +148,9 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
             .hint("create the folder with the files you want to change, or use `theme: default`");
     }
     let theme = Theme::with_overrides(overrides);
+    let theme_settings = crate::contrast::theme_settings(&theme, &config.theme, diags);
 
-    Ok(Project { root: root.to_path_buf(), config, theme, sources, content_files, images })
+    Ok(Project { root: root.to_path_buf(), config, theme, theme_settings, sources, content_files, images })
 }
 
 /// Reads a whole text file, with the path in any error.

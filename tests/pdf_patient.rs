@@ -704,3 +704,26 @@ fn no_staff_only_text_in_any_patient_pdf_of_the_example() {
         }
     }
 }
+
+/// The theme sets the leaflet's body size (`pdf: leaflet-body:` in theme.yaml); page and type come
+/// from the theme, so a Trust can choose 16 pt leaflets.
+#[test]
+fn leaflet_body_size_comes_from_the_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::create_dir_all(root.join("themes/default")).unwrap();
+    std::fs::write(root.join("themes/default/theme.yaml"), "pdf:\n  leaflet-body: 16\n").unwrap();
+    std::fs::write(
+        root.join("content/visiting.md"),
+        "---\ntitle: Visiting\nversion: \"1.0\"\nstatus: approved\napproved-date: 2025-01-01\nreview-date: 2027-01-01\n---\nStaff.\n\n::: patient\n## Visiting\n\nYou can visit from 2pm.\n:::\n",
+    )
+    .unwrap();
+    let mut diags = policypress::diag::Diagnostics::new();
+    let project = policypress::project::load_project(root, &mut diags).unwrap();
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    assert_eq!(project.theme_settings.pdf.leaflet_body, 16.0);
+    let settings = policypress::pdf::patient::Format::Leaflet.settings(&project.theme_settings);
+    assert_eq!(settings.type_scale.body, 16.0);
+    assert!(settings.type_scale.small >= 12.0);
+}

@@ -211,7 +211,8 @@ fn staff_pdf_one_layout_pass_equals_two() {
     let mut page_of = std::collections::BTreeMap::new();
     let mut two = None;
     for _ in 0..2 {
-        let mut flow = Flow::new(&mut fonts, PdfSettings::staff(), &project.images, &icon_lookup, &resolve);
+        let mut flow =
+            Flow::new(&mut fonts, PdfSettings::staff(&project.theme_settings), &project.images, &icon_lookup, &resolve);
         staff::layout_staff(&mut flow, &view, &site, &page_of);
         staff::furniture(&mut flow, &view, &site);
         let layout = flow.finish();

@@ -54,14 +54,14 @@ const CONTACT_ANCHOR: &str = "pdf-contact-us";
 const TINT: Rgb = Rgb(0xE8EDEE);
 const WHITE: Rgb = Rgb(0xFFFFFF);
 
-/// Paper, type and colours of the easy-read PDF.
-pub fn settings() -> PdfSettings {
+/// Paper, type and colours of the easy-read PDF, with the theme's body size and colours.
+pub fn settings(theme: &crate::config::ThemeSettings) -> PdfSettings {
     let page = PageSpec { margin_top: 20.0 * MM, margin_bottom: 26.0 * MM, ..PageSpec::from_mm(210.0, 297.0, 20.0) };
-    PdfSettings {
-        page,
-        type_scale: TypeScale { body: 16.0, leading: 1.5, headings: [40.0, 26.0, 20.0, 18.0, 16.0, 16.0], small: 14.0 },
-        palette: Palette::nhs(),
-    }
+    let base = TypeScale { body: 16.0, leading: 1.5, headings: [40.0, 26.0, 20.0, 18.0, 16.0, 16.0], small: 14.0 };
+    let mut type_scale = base.scaled(theme.pdf.easy_read_body / base.body);
+    // Nothing in easy read is smaller than 14 pt (STANDARDS).
+    type_scale.small = type_scale.small.max(14.0);
+    PdfSettings { page, type_scale, palette: Palette::from_theme(&theme.colours) }
 }
 
 /// Lays out the easy-read PDF of `view` from its easy-read document.
@@ -69,7 +69,7 @@ pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDo
     let site = site_of(project);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
-    let mut flow = Flow::new(fonts, settings(), &project.images, &icon_lookup, &resolve);
+    let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.line = view.blocks.first().map_or(1, |b| b.line);
     cover(&mut flow, doc, &project.config.organisation);
     flow.new_page();

@@ -65,7 +65,7 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
     let site = site_of(project);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
-    let settings = PdfSettings::staff();
+    let settings = PdfSettings::staff(&project.theme_settings);
     let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
     if staff::layout_staff_numbered(&mut flow, view, &site) {
         staff::furniture(&mut flow, view, &site);

@@ -48,8 +48,21 @@ pub enum Format {
 }
 
 impl Format {
-    /// Paper, type and colours of this format.
-    pub fn settings(self) -> PdfSettings {
+    /// Paper, type and colours of this format, with the theme's body size and colours.
+    pub fn settings(self, theme: &crate::config::ThemeSettings) -> PdfSettings {
+        let base = self.default_settings();
+        let (body, floor) = match self {
+            Format::Leaflet => (theme.pdf.leaflet_body, 12.0),
+            Format::LargePrint => (theme.pdf.large_print_body, 18.0),
+        };
+        let mut type_scale = base.type_scale.scaled(body / base.type_scale.body);
+        // Small print keeps to the format's minimum whatever the body size (STANDARDS).
+        type_scale.small = type_scale.small.max(floor);
+        PdfSettings { page: base.page, type_scale, palette: Palette::from_theme(&theme.colours) }
+    }
+
+    /// The built-in paper and type of this format.
+    fn default_settings(self) -> PdfSettings {
         match self {
             Format::Leaflet => PdfSettings {
                 page: PageSpec { margin_bottom: 21.0 * MM, ..PageSpec::a5() },
@@ -84,7 +97,7 @@ impl Format {
 
     /// How much bigger than the A5 leaflet the furniture is drawn.
     fn scale(self) -> f32 {
-        self.settings().type_scale.body / 14.0
+        self.default_settings().type_scale.body / 14.0
     }
 }
 
@@ -163,7 +176,7 @@ pub fn layout_leaflet(
     let site = LeafletSite::of(&project.config);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| super::icons::svg_paths(&svg));
     let resolve = |target: &LinkTarget| site.dest(target);
-    let mut flow = Flow::new(fonts, format.settings(), &project.images, &icon_lookup, &resolve);
+    let mut flow = Flow::new(fonts, format.settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     cover(&mut flow, view, &site, format);
     flow.new_page();
     let body = flow.open(Role::Sect, 0);

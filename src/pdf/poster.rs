@@ -113,11 +113,11 @@ const ICON_EM: f32 = 1.3;
 const QR_MM: f32 = 44.0;
 
 /// Settings of a poster page.
-pub fn settings(format: Format) -> PdfSettings {
+pub fn settings(format: Format, theme: &crate::config::ThemeSettings) -> PdfSettings {
     PdfSettings {
         page: format.page(),
         type_scale: TypeScale { body: format.min_message(), leading: 1.2, headings: [72.0; 6], small: 14.0 },
-        palette: Palette::nhs(),
+        palette: Palette::from_theme(&theme.colours),
     }
 }
 
@@ -237,7 +237,7 @@ pub fn layout_posters(
     let site = site_of(project);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
-    let mut flow = Flow::new(fonts, settings(format), &project.images, &icon_lookup, &resolve);
+    let mut flow = Flow::new(fonts, settings(format, &project.theme_settings), &project.images, &icon_lookup, &resolve);
     let qr = qr_address(project, view).and_then(|(url, short)| qr_matrix(&url).map(|m| (m, short)));
     for (index, poster) in posters.iter().enumerate() {
         if index > 0 {

@@ -89,6 +89,17 @@ impl TypeScale {
     }
 
     /// Size of a heading at `level` (1 to 6; out-of-range levels are clamped).
+    /// The same scale with every size multiplied by `factor` (a theme's body size over the
+    /// default one), so headings keep their proportion to the body.
+    pub fn scaled(self, factor: f32) -> TypeScale {
+        TypeScale {
+            body: self.body * factor,
+            leading: self.leading,
+            headings: self.headings.map(|h| h * factor),
+            small: self.small * factor,
+        }
+    }
+
     pub fn heading(&self, level: u8) -> f32 {
         self.headings[usize::from(level.clamp(1, 6)) - 1]
     }
@@ -114,6 +125,26 @@ pub struct Palette {
 }
 
 impl Palette {
+    /// The palette from the theme's colours (the same as the web pages'), NHS colours where the
+    /// theme does not set one.
+    pub fn from_theme(colours: &crate::config::ThemeColours) -> Palette {
+        let nhs = Palette::nhs();
+        let pick = |name: &str, fallback: Rgb| {
+            colours
+                .get(name)
+                .map_or(fallback, |c| Rgb((u32::from(c.rgb.0) << 16) | (u32::from(c.rgb.1) << 8) | u32::from(c.rgb.2)))
+        };
+        Palette {
+            text: pick("text", nhs.text),
+            accent: pick("brand", nhs.accent),
+            muted: pick("secondary-text", nhs.muted),
+            rule: nhs.rule,
+            shade: nhs.shade,
+            warning: pick("danger", nhs.warning),
+            warning_shade: nhs.warning_shade,
+        }
+    }
+
     /// NHS identity colours.
     pub fn nhs() -> Palette {
         Palette {
@@ -141,8 +172,13 @@ pub struct PdfSettings {
 
 impl PdfSettings {
     /// The staff policy PDF: A4, 11.5 pt, NHS colours.
-    pub fn staff() -> PdfSettings {
-        PdfSettings { page: PageSpec::a4(), type_scale: TypeScale::staff(), palette: Palette::nhs() }
+    pub fn staff(theme: &crate::config::ThemeSettings) -> PdfSettings {
+        let scale = TypeScale::staff();
+        PdfSettings {
+            page: PageSpec::a4(),
+            type_scale: scale.scaled(theme.pdf.staff_body / scale.body),
+            palette: Palette::from_theme(&theme.colours),
+        }
     }
 
     /// Body line height in points.

@@ -91,7 +91,7 @@ pub struct Prepared<'a> {
 
 /// Builds the easy-read documents and posters of `library`, reporting their rules' findings.
 pub fn prepare<'a>(project: &Project, library: &'a Library, diags: &mut Diagnostics) -> Prepared<'a> {
-    let colours = crate::contrast::theme_colours(&project.theme, &project.config.theme, diags);
+    let colours = project.theme_settings.colours.clone();
     crate::contrast::check_theme_contrast(&colours, diags);
     let easy_read = library.views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
     let posters: Vec<_> = library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();

@@ -65,6 +65,7 @@ error_cases! {
     leaflet_long_sentence_and_paragraph => 0,
     leaflet_hard_to_read => 0,
     theme_low_contrast => 1,
+    theme_bad_pdf_sizes => 1,
 }
 
 #[test]
