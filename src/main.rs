@@ -150,6 +150,9 @@ fn main() -> ExitCode {
 /// Builds (writing to `out`) or checks (when `out` is `None`).
 fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitCode, IoFailure> {
     let started = Instant::now();
+    if let Some(out) = out {
+        policypress::output::check_output_folder(root, out)?;
+    }
     let mut diags = Diagnostics::new();
     let project = load_project(root, &mut diags)?;
     let result = run(&project, &options, diags);
@@ -263,6 +266,7 @@ fn serve(root: &Path, port: Option<u16>, options: BuildOptions) -> Result<ExitCo
 }
 
 fn watch(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+    policypress::output::check_output_folder(root, out)?;
     let build_and_write = |what: &str| {
         let started = Instant::now();
         let result = build_in_memory(root, &options);

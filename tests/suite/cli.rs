@@ -128,3 +128,17 @@ fn easy_read_problems_are_reported_with_parse_errors_all_at_once() {
     assert_eq!(outcome.status, 1);
     insta::assert_snapshot!("easy-read-three-problems", outcome.stderr);
 }
+
+#[test]
+fn build_refuses_an_output_folder_that_would_delete_the_project() {
+    let fixture = Fixture::new("basic");
+    let root = fixture.root().to_str().unwrap().to_string();
+    let outcome = fixture.run(&["build", "--out", &root]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    assert!(fixture.path("content/ward-phones.md").is_file(), "the project is untouched");
+    assert!(fixture.path("policypress.yaml").is_file());
+    let content = fixture.path("content").to_str().unwrap().to_string();
+    assert_eq!(fixture.run(&["build", "--out", &content]).status, 2);
+    assert!(fixture.path("content/ward-phones.md").is_file());
+    insta::assert_snapshot!("refuse-project-root-as-output", outcome.stderr);
+}
