@@ -176,8 +176,8 @@ fn mark_in(inlines: &mut Vec<Inline>, word: &str) -> bool {
     for index in 0..inlines.len() {
         match &mut inlines[index] {
             Inline::Text(text) => {
-                if let Some(at) = find_word(text, word) {
-                    let after = text.split_off(at + word.len());
+                if let Some((at, end)) = find_word(text, word) {
+                    let after = text.split_off(end);
                     let found = text.split_off(at);
                     let before = std::mem::take(text);
                     let replacement =
@@ -201,27 +201,36 @@ fn mark_in(inlines: &mut Vec<Inline>, word: &str) -> bool {
     false
 }
 
-/// Byte position of `word` in `text` as a whole word, ignoring case.
-fn find_word(text: &str, word: &str) -> Option<usize> {
-    if word.is_empty() {
+/// Byte range of the first whole-word use of `word` in `text`, ignoring case. Compares
+/// character by character, so letters whose lower case has another length (İ, ẞ) never shift
+/// the match.
+fn find_word(text: &str, word: &str) -> Option<(usize, usize)> {
+    let wanted: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+    if wanted.is_empty() {
         return None;
     }
-    let lower = text.to_lowercase();
-    let needle = word.to_lowercase();
-    // Lower-casing can change byte lengths outside ASCII; only trust positions when it did not.
-    if lower.len() != text.len() {
-        return None;
-    }
-    let mut from = 0;
-    while let Some(found) = lower[from..].find(&needle) {
-        let at = from + found;
-        let end = at + needle.len();
-        let before_ok = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        if before_ok && after_ok {
-            return Some(at);
+    for (start, _) in text.char_indices() {
+        let before_ok = text[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        if !before_ok {
+            continue;
         }
-        from = end;
+        let mut end = start;
+        let mut matched = 0;
+        for c in text[start..].chars() {
+            let lower: Vec<char> = c.to_lowercase().collect();
+            if matched + lower.len() > wanted.len() || wanted[matched..matched + lower.len()] != lower[..] {
+                break;
+            }
+            matched += lower.len();
+            end += c.len_utf8();
+            if matched == wanted.len() {
+                break;
+            }
+        }
+        let after_ok = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if matched == wanted.len() && after_ok {
+            return Some((start, end));
+        }
     }
     None
 }
@@ -287,9 +296,12 @@ mod tests {
 
     #[test]
     fn find_word_matches_whole_words_in_any_case() {
-        assert_eq!(find_word("Your Privacy matters", "privacy"), Some(5));
+        assert_eq!(find_word("Your Privacy matters", "privacy"), Some((5, 12)));
         assert_eq!(find_word("privacyless", "privacy"), None);
         assert_eq!(find_word("no match", "privacy"), None);
+        // Letters that change length when lower-cased do not shift the match or split a letter.
+        assert_eq!(find_word("İ—consent—ẞ", "consent"), Some((5, 12)));
+        assert_eq!(find_word("İ consent ẞ", "consent"), Some((3, 10)));
     }
 
     #[test]

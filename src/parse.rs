@@ -23,6 +23,8 @@ pub struct ParseContext<'a> {
     pub site_variables: &'a BTreeMap<String, String>,
     /// Every file under `content/`, relative to it, with `/` separators.
     pub content_files: &'a BTreeSet<String>,
+    /// Pictures under `content/` that cannot be decoded, with the reason.
+    pub broken_images: &'a BTreeMap<String, String>,
 }
 
 /// A link to another policy, kept with where it was written, for checking once all are parsed.
@@ -48,10 +50,24 @@ pub struct ParsedPolicy {
 /// Parses every policy of the project and checks what spans policies. Policies with errors
 /// in their front matter are left out (their errors are reported).
 pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> {
+    // Each picture is decoded once, here, so a damaged file is a located error where it is used
+    // rather than a picture silently missing from a PDF.
+    let broken_images: BTreeMap<String, String> = project
+        .images
+        .par_iter()
+        .filter_map(|(path, bytes)| {
+            let decoded = image::ImageReader::new(std::io::Cursor::new(bytes))
+                .with_guessed_format()
+                .map_err(|e| e.to_string())
+                .and_then(|reader| reader.decode().map_err(|e| e.to_string()));
+            decoded.err().map(|reason| (path.clone(), reason))
+        })
+        .collect();
     let ctx = ParseContext {
         icon_names: &project.theme.icon_names,
         site_variables: &project.config.variables,
         content_files: &project.content_files,
+        broken_images: &broken_images,
     };
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     let mut unique = Vec::new();
@@ -215,6 +231,9 @@ struct Segment {
 const VAR_OPEN: char = '\u{E000}';
 const VAR_CLOSE: char = '\u{E001}';
 
+/// Deepest nesting of lists, quotes and emphasis accepted (far beyond anything readable).
+const MAX_NESTING: usize = 24;
+
 /// Stands for a line break inside a paragraph of a poster fence, where each line is one
 /// message; the paragraph is cut there after parsing, and the marker never survives.
 const LINE_MARK: char = '\u{E002}';
@@ -236,6 +255,10 @@ struct BodyParser<'a> {
     html_warned_line: usize,
     /// In poster fences each line of a paragraph is its own message.
     lines_are_blocks: bool,
+    /// Current nesting of containers and inline elements.
+    depth: usize,
+    /// Whether the too-deep error was given (once per policy is enough).
+    nesting_reported: bool,
 }
 
 impl<'a> BodyParser<'a> {
@@ -259,6 +282,8 @@ impl<'a> BodyParser<'a> {
             body_first_line: 1,
             html_warned_line: 0,
             lines_are_blocks: false,
+            depth: 0,
+            nesting_reported: false,
         }
     }
 
@@ -288,12 +313,18 @@ impl<'a> BodyParser<'a> {
         for (index, line) in body.split_inclusive('\n').enumerate() {
             let line_no = first_line + index;
             let trimmed = line.trim();
-            // `:::` inside a code block is code, not a fence.
-            let indent = line.len() - line.trim_start().len();
+            // `:::` inside a code block is code, not a fence. Code fences are found as CommonMark
+            // finds them (tabs count to the next multiple of 4; a backtick fence's info string has
+            // no backtick), or the two would disagree about where an audience's text ends.
+            let indent = indent_columns(line);
             if indent < 4 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
-                let marker: String = trimmed.chars().take_while(|&c| c == trimmed.chars().next().unwrap()).collect();
+                let fence_char = if trimmed.starts_with('`') { '`' } else { '~' };
+                let marker: String = trimmed.chars().take_while(|&c| c == fence_char).collect();
+                let info = &trimmed[marker.len()..];
+                let opens = !(fence_char == '`' && info.contains('`'));
                 match &code_fence {
-                    None => code_fence = Some(marker),
+                    None if opens => code_fence = Some(marker),
+                    None => {}
                     Some(open) if marker.starts_with(open.as_str()) && trimmed.len() == marker.len() => {
                         code_fence = None
                     }
@@ -548,6 +579,9 @@ impl<'a> BodyParser<'a> {
 
     /// Reads blocks until the end tag of the container just opened.
     fn blocks_until_end(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> Vec<BlockKind> {
+        if self.too_deep(w, diags) {
+            return Vec::new();
+        }
         let mut blocks = Vec::new();
         while let Some((e, _)) = w.peek() {
             if matches!(e, Event::End(_)) {
@@ -558,7 +592,41 @@ impl<'a> BodyParser<'a> {
                 blocks.push(b);
             }
         }
+        self.depth -= 1;
         blocks
+    }
+
+    /// Enters one level of nesting. Past [`MAX_NESTING`] levels (lists or quotes inside each
+    /// other, emphasis inside emphasis) the rest of the container is skipped with an error, so no
+    /// later stage recurses deep enough to overflow the stack.
+    fn too_deep(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> bool {
+        self.depth += 1;
+        if self.depth <= MAX_NESTING {
+            return false;
+        }
+        let offset = w.events.get(w.pos.saturating_sub(1)).map_or(0, |(_, r)| r.start);
+        let location = w.location(self, offset, None);
+        if !self.nesting_reported {
+            self.nesting_reported = true;
+            diags
+                .error(location, format!("lists, quotes or emphasis are nested more than {MAX_NESTING} levels deep"))
+                .hint("flatten the structure: readers cannot follow that many levels either");
+        }
+        let mut level = 1;
+        while let Some((event, _)) = w.next() {
+            match event {
+                Event::Start(_) => level += 1,
+                Event::End(_) => {
+                    level -= 1;
+                    if level == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.depth -= 1;
+        true
     }
 
     /// Reads inline events up to (but not including) the next block start or container end.
@@ -583,6 +651,9 @@ impl<'a> BodyParser<'a> {
 
     /// Reads inline content up to the end tag of the element just opened.
     fn inlines(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> Vec<Inline> {
+        if self.too_deep(w, diags) {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         let mut text = TextRun::default();
         while let Some((e, _)) = w.peek() {
@@ -593,6 +664,7 @@ impl<'a> BodyParser<'a> {
             self.inline_event(w, &mut out, &mut text, diags);
         }
         self.flush_text(w, &mut out, &mut text, diags);
+        self.depth -= 1;
         out
     }
 
@@ -758,10 +830,23 @@ impl<'a> BodyParser<'a> {
         };
         if !self.ctx.content_files.contains(&path) {
             let d = diags.error(location.clone(), format!("image not found: `{dest}`"));
-            match did_you_mean(&path, self.ctx.content_files.iter().map(String::as_str)) {
+            let pictures = self.ctx.content_files.iter().map(String::as_str).filter(|f| !f.ends_with(".md"));
+            match did_you_mean(&path, pictures) {
                 Some(near) => d.hint(format!("did you mean `content/{near}`? Paths are relative to the policy file")),
                 None => d.hint(format!("paths are relative to the policy file; this one points to `content/{path}`")),
             };
+            return None;
+        }
+        if let Some(reason) = self.ctx.broken_images.get(&path) {
+            diags
+                .error(
+                    location.clone(),
+                    format!("the image `{dest}` cannot be read: it is damaged, or not really a PNG or JPEG file"),
+                )
+                .hint(format!(
+                    "save the picture again from the original as PNG or JPEG (the decoder said: {})",
+                    reason.split(':').next().unwrap_or(reason).trim()
+                ));
             return None;
         }
         let supported = [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));
@@ -911,6 +996,20 @@ fn push_text(out: &mut Vec<Inline>, text: String) {
     } else {
         out.push(Inline::Text(text));
     }
+}
+
+/// Columns of indentation before a line's first non-blank character (a tab reaches the next
+/// multiple of 4, as in CommonMark).
+fn indent_columns(line: &str) -> usize {
+    let mut columns = 0;
+    for c in line.chars() {
+        match c {
+            ' ' => columns += 1,
+            '\t' => columns += 4 - columns % 4,
+            _ => break,
+        }
+    }
+    columns
 }
 
 /// Cuts a top-level paragraph at its line marks into one paragraph per line (poster messages);

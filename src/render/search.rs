@@ -29,8 +29,9 @@ pub fn search_index(library: &Library) -> Artifact {
         let staff = view.staff.as_ref();
         let summary = staff.and_then(|s| s.summary.as_deref()).unwrap_or("");
         let reference = view.reference.as_deref().unwrap_or("");
-        let body = body_text(&view.blocks);
-        index.add_doc(&view.id, [view.policy_title.as_str(), reference, summary, body.as_str()]);
+        let body = searchable(&body_text(&view.blocks));
+        let fields = [searchable(&view.policy_title), searchable(reference), searchable(summary), body];
+        index.add_doc(&view.id, fields.iter().map(String::as_str));
         docs.insert(
             view.id.as_str(),
             SearchDoc { title: &view.policy_title, reference, summary, url: format!("{}.html", view.id) },
@@ -39,6 +40,19 @@ pub fn search_index(library: &Library) -> Artifact {
     let docs = serde_json::to_string(&docs).expect("plain data serialises");
     let script = format!("window.policySearch = {{\"index\": {}, \"docs\": {docs}}};\n", index.to_json());
     Artifact::new("assets/search-index.js", script.into_bytes())
+}
+
+/// Longest word the index keeps. Nobody searches for longer ones (a pasted code, a long web
+/// address), and elasticlunr's index holds a node per letter, so a 50,000-letter "word" would
+/// overflow the stack when the index is written.
+const LONGEST_WORD: usize = 40;
+
+/// The text with over-long words left out.
+fn searchable(text: &str) -> String {
+    text.lines()
+        .map(|line| line.split_whitespace().filter(|w| w.chars().count() <= LONGEST_WORD).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The words of a policy's blocks, one line per block.
@@ -70,5 +84,16 @@ fn push_block_text(kind: &BlockKind, out: &mut String) {
             out.push('\n');
         }
         BlockKind::Rule => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_long_words_are_left_out_of_the_index() {
+        let long = "a".repeat(50_000);
+        assert_eq!(searchable(&format!("keep {long} these\nwords")), "keep these\nwords");
     }
 }

@@ -162,3 +162,12 @@ fn poster_snapshot() {
         .join("<path d=\"[qr]");
     insta::assert_snapshot!("poster-ward-phones.html", html);
 }
+
+#[test]
+fn glossary_marking_handles_letters_that_change_length_in_lower_case() {
+    let fixture = Fixture::new("errors/long-word-and-unicode");
+    let outcome = fixture.run(&["build"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    let html = fixture.read("output/easy-read/visiting.html");
+    assert!(html.contains("İ—<strong>consent</strong>—ẞ is needed."), "{html}");
+}
