@@ -197,7 +197,12 @@ pub(crate) fn read_variables(
                     src.item_location(key, name),
                     format!("variable name `{name}` may only use lower-case letters, digits, `-` and `_`"),
                 )
-                .hint(format!("rename it to `{}`", suggest_id(name)));
+                .hint(match suggest_id(name) {
+                    near if near.is_empty() => {
+                        "use lower-case letters, digits, `-` and `_`, like `switchboard`".to_string()
+                    }
+                    near => format!("rename it to `{near}`"),
+                });
             continue;
         }
         match scalar_text(val) {

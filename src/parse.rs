@@ -179,7 +179,23 @@ fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
                 }
             }
         }
+        let mut listed = BTreeSet::new();
         for (id, line) in &p.policy.meta.related {
+            let location = Location::new(&p.policy.source, *line, 1);
+            if id.trim().is_empty() {
+                diags.warning(location, "an item of `related` is empty").hint("remove it, or write a policy id");
+                continue;
+            }
+            if *id == p.policy.id {
+                diags
+                    .warning(location, format!("`related` lists this policy itself (`{id}`)"))
+                    .hint("remove it: a policy is not related to itself");
+                continue;
+            }
+            if !listed.insert(id.as_str()) {
+                diags.warning(location, format!("`related` lists `{id}` twice")).hint("remove the repeat");
+                continue;
+            }
             if !anchors.contains_key(id.as_str()) {
                 let d = diags.warning(
                     Location::new(&p.policy.source, *line, 1),
@@ -231,6 +247,31 @@ struct Segment {
 const VAR_OPEN: char = '\u{E000}';
 const VAR_CLOSE: char = '\u{E001}';
 
+/// Ids the page templates use: a heading never takes one, so the skip link and the page's own
+/// sections keep working (`## Main {#main}` gets `main-1`).
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "search",
+    "search-heading",
+    "search-status",
+    "search-list",
+    "search-input",
+    "library",
+    "library-controls",
+    "library-caption",
+    "filter-text",
+    "filter-status",
+    "filter-count",
+    "about-heading",
+    "contents-heading",
+    "related-heading",
+    "details-heading",
+    "history-heading",
+    "contact-heading",
+    "words-heading",
+    "policypress-errors",
+];
+
 /// Deepest nesting of lists, quotes and emphasis accepted (far beyond anything readable).
 const MAX_NESTING: usize = 24;
 
@@ -276,7 +317,7 @@ impl<'a> BodyParser<'a> {
             ctx,
             variables,
             values: Vec::new(),
-            anchors: BTreeSet::new(),
+            anchors: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
             links: Vec::new(),
             source_lines: Vec::new(),
             body_first_line: 1,
@@ -517,6 +558,17 @@ impl<'a> BodyParser<'a> {
             Event::Start(Tag::Paragraph) => Some(BlockKind::Paragraph(self.inlines(w, diags))),
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let content = self.inlines(w, diags);
+                if let Some(id) = id.as_deref().filter(|id| !valid_id(id)) {
+                    let location = w.location(self, range.start, None);
+                    diags
+                        .warning(
+                            location,
+                            format!(
+                                "the heading id `{{#{id}}}` is not used: ids are lower-case letters, digits and hyphens"
+                            ),
+                        )
+                        .hint(format!("write it as `{{#{}}}`", front_matter::suggest_id(id)));
+                }
                 let anchor = self.unique_anchor(id.map(|s| s.to_string()), &content);
                 Some(BlockKind::Heading { level: heading_level(level), content, anchor })
             }

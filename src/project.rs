@@ -114,7 +114,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         id,
                         display,
                         content_dir: dir.to_string(),
-                        text: text.replace("\r\n", "\n"),
+                        text: text.replace("\r\n", "\n").replace('\r', "\n"),
                     });
                 }
                 Err(_) => {

@@ -128,6 +128,7 @@ pub struct RelatedPolicy {
 pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnostics) -> Library {
     let published: Vec<&Policy> =
         policies.iter().filter(|p| options.drafts || p.meta.status != Status::Draft).collect();
+    let statuses: BTreeMap<&str, Status> = policies.iter().map(|p| (p.id.as_str(), p.meta.status)).collect();
     let audiences_of: BTreeMap<&str, Vec<Audience>> =
         published.iter().map(|p| (p.id.as_str(), audiences_with_output(p, diags))).collect();
 
@@ -173,7 +174,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
             let available = audiences_of[policy.id.as_str()].clone();
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
-                let mut linker = Linker { policy, audience, anchors: &anchors, diags };
+                let mut linker = Linker { policy, statuses: &statuses, audience, anchors: &anchors, diags };
                 for block in &mut blocks {
                     linker.block(&mut block.kind);
                 }
@@ -312,6 +313,8 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
 /// plain text with a warning.
 struct Linker<'a, 'd> {
     policy: &'a Policy,
+    /// The status of every parsed policy, published or not, for saying why a link is dropped.
+    statuses: &'a BTreeMap<&'a str, Status>,
     audience: Audience,
     anchors: &'a BTreeMap<(&'a str, Audience), BTreeSet<String>>,
     diags: &'d mut Diagnostics,
@@ -391,14 +394,26 @@ impl Linker<'_, '_> {
             }
             LinkTarget::Policy { id, fragment } => {
                 let Some(anchors) = self.anchors.get(&(id.as_str(), audience)) else {
-                    self.diags
-                        .warning(
-                            location,
+                    let status = self.statuses.get(id.as_str()).copied();
+                    let (message, hint) = match status {
+                        Some(Status::Draft) => (
+                            format!("`{id}` is a draft, left out of this build, so this link is shown as plain text"),
+                            "build with `--drafts` to include drafts, or approve the policy".to_string(),
+                        ),
+                        Some(Status::Withdrawn) => (
+                            format!(
+                                "`{id}` is withdrawn, so it has no {audience} version and this link is shown as plain text there"
+                            ),
+                            "link to the policy that replaces it, or remove the link".to_string(),
+                        ),
+                        _ => (
                             format!("`{id}` has no {audience} version, so this link is shown as plain text there"),
-                        )
-                        .hint(format!(
-                            "write a `::: {audience}` block in `{id}.md`, or remove the link from the {audience} text"
-                        ));
+                            format!(
+                                "write a `::: {audience}` block in `{id}.md`, or remove the link from the {audience} text"
+                            ),
+                        ),
+                    };
+                    self.diags.warning(location, message).hint(hint);
                     return false;
                 };
                 // A section missing from every version is already an error from parsing.

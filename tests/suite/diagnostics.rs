@@ -69,6 +69,9 @@ error_cases! {
     image_corrupt => 1,
     deep_nesting => 1,
     long_word_and_unicode => 0,
+    related_self_duplicate_empty => 0,
+    link_to_draft => 0,
+    heading_ids => 0,
 }
 
 #[test]

@@ -222,3 +222,12 @@ fn accessibility_statement_is_published_and_linked_from_every_page() {
         assert!(fixture.read(page).contains("staff/accessibility.html\">Accessibility statement</a>"), "{page}");
     }
 }
+
+#[test]
+fn a_heading_never_takes_an_id_the_page_itself_uses() {
+    let fixture = Fixture::new("errors/heading-ids");
+    assert_eq!(fixture.run(&["build"]).status, 0);
+    let html = fixture.read("output/staff/visiting.html");
+    assert_eq!(html.matches("id=\"main\"").count(), 1, "only the page's main landmark");
+    assert!(html.contains("<h2 id=\"main-1\">Main points</h2>"));
+}
