@@ -124,15 +124,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, organisation: &str) {
     let palette = flow.settings.palette;
     let sect = flow.open(Role::Sect, 0);
     let band = 48.0 * MM;
-    flow.push(Item::Rect {
-        x: 0.0,
-        y: 0.0,
-        w: page.width,
-        h: band,
-        fill: Some(palette.accent),
-        stroke: None,
-        tag: Tag::Artifact,
-    });
+    flow.top_band(band, palette.accent);
     let left = page.margin_left;
     let width = page.text_width();
     let org_style = TextStyle { style: Style::Bold, size: 22.0, color: WHITE };

@@ -479,6 +479,29 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         index
     }
 
+    /// A full-width band of `color` across the top of the current page, `height` deep, as page
+    /// furniture (the NHS Blue band of covers and posters).
+    pub fn top_band(&mut self, height: f32, color: Rgb) {
+        let width = self.settings.page.width;
+        self.push(Item::Rect {
+            x: 0.0,
+            y: 0.0,
+            w: width,
+            h: height,
+            fill: Some(color),
+            stroke: None,
+            tag: Tag::Artifact,
+        });
+    }
+
+    /// A thin horizontal rule from `x1` to `x2` at `y` on page `page`, as page furniture (under a
+    /// running header, over a footer).
+    pub fn furniture_rule(&mut self, page: usize, x1: f32, x2: f32, y: f32, color: Rgb) {
+        self.target_page = Some(page);
+        self.push(Item::Rule { x1, y1: y, x2, y2: y, width: 0.5, color, tag: Tag::Artifact });
+        self.target_page = None;
+    }
+
     /// Puts an item on the current page.
     pub fn push(&mut self, item: Item) {
         let page = self.target_page.unwrap_or(self.pages.len() - 1);

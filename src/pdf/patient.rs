@@ -206,15 +206,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, f
     let white = Rgb(0xFFFFFF);
     let sect = flow.open(Role::Sect, 0);
     let band = page.height * 0.27;
-    flow.push(Item::Rect {
-        x: 0.0,
-        y: 0.0,
-        w: page.width,
-        h: band,
-        fill: Some(palette.accent),
-        stroke: None,
-        tag: Tag::Artifact,
-    });
+    flow.top_band(band, palette.accent);
     let org = flow.open(Role::P, sect);
     flow.text_box(
         &text(&site.organisation),
@@ -427,17 +419,7 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, format: Format) {
             continue;
         }
         let y = footer_top - 6.0 * k;
-        flow.target_page = Some(index);
-        flow.push(Item::Rule {
-            x1: left,
-            y1: y,
-            x2: right,
-            y2: y,
-            width: 0.5,
-            color: palette.rule,
-            tag: Tag::Artifact,
-        });
-        flow.target_page = None;
+        flow.furniture_rule(index, left, right, y, palette.rule);
         let number = format!("Page {} of {}", index + 1, total);
         let width = flow.text_at(index, &number, muted, right, footer_top, true, Tag::Artifact);
         let room = (page.text_width() - width - 16.0 * k) / (small * 0.5);

@@ -266,15 +266,7 @@ fn poster_page(
 
     // The organisation on the NHS Blue band.
     let band = 30.0 * MM * k;
-    flow.push(Item::Rect {
-        x: 0.0,
-        y: 0.0,
-        w: page.width,
-        h: band,
-        fill: Some(palette.accent),
-        stroke: None,
-        tag: Tag::Artifact,
-    });
+    flow.top_band(band, palette.accent);
     let org_size = (30.0 * k).round();
     let org_style = TextStyle { style: Style::Bold, size: org_size, color: WHITE };
     let org_words = wordwrap::words(&[Inline::Text(project.config.organisation.clone())]);

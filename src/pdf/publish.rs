@@ -5,7 +5,7 @@
 //! Makes no layout decisions and reads nothing from disk or the clock.
 
 use super::fonts::FontSet;
-use super::layout::{Item, Layout, LayoutProblem};
+use super::layout::{Layout, LayoutProblem};
 use super::{tagging, writer};
 use crate::diag::{Diagnostics, Location};
 use crate::project::Project;
@@ -32,29 +32,12 @@ pub fn write_pdf(
 }
 
 /// A document id from the content: same sources, same id.
+/// The document id seed: the content's (as for staff PDFs), mixed with the kind of document, so
+/// a policy's easy-read PDF and its posters never share an id.
 fn id_seed(view: &AudienceView, layout: &Layout, kind: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for part in [kind, &view.id, &view.version, &view.title, &view.review_date.to_string()] {
-        feed(part.as_bytes());
-        feed(&[0]);
-    }
-    for page in &layout.pages {
-        feed(&(page.items.len() as u64).to_le_bytes());
-        for item in &page.items {
-            if let Item::Text { run, .. } = item {
-                for g in &run.glyphs {
-                    feed(&g.gid.to_le_bytes());
-                }
-            }
-        }
-    }
-    hash
+    let kind_hash =
+        kind.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    super::id_seed(view, layout) ^ kind_hash
 }
 
 /// Reports layout problems at their lines of the policy source.

@@ -416,17 +416,7 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             };
             flow.text_at(index, &review, review_style, right, header_top, true, Tag::Artifact);
             let y = header_top + small * 1.6;
-            flow.target_page = Some(index);
-            flow.push(Item::Rule {
-                x1: left,
-                y1: y,
-                x2: right,
-                y2: y,
-                width: 0.5,
-                color: palette.rule,
-                tag: Tag::Artifact,
-            });
-            flow.target_page = None;
+            flow.furniture_rule(index, left, right, y, palette.rule);
         }
         if view.draft {
             let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
@@ -434,17 +424,7 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
         }
         let y = footer_top - 4.0;
-        flow.target_page = Some(index);
-        flow.push(Item::Rule {
-            x1: left,
-            y1: y,
-            x2: right,
-            y2: y,
-            width: 0.5,
-            color: palette.rule,
-            tag: Tag::Artifact,
-        });
-        flow.target_page = None;
+        flow.furniture_rule(index, left, right, y, palette.rule);
         flow.text_at(index, &site.organisation, muted, left, footer_top, false, Tag::Artifact);
         let number = format!("Page {} of {}", index + 1, total);
         flow.text_at(index, &number, muted, right, footer_top, true, Tag::Artifact);
