@@ -28,15 +28,32 @@ pub fn load_templates(theme: &Theme, theme_name: &str, diags: &mut Diagnostics) 
     match tera.add_raw_templates(templates) {
         Ok(()) => Some(tera),
         Err(e) => {
+            let text = one_line(&e);
+            let location = template_location(&text, theme_name)
+                .unwrap_or_else(|| Location::file_start(&format!("themes/{theme_name}/templates")));
             diags
-                .error(
-                    Location::file_start(&format!("themes/{theme_name}/templates")),
-                    format!("a template does not compile: {}", one_line(&e)),
-                )
+                .error(location, format!("a template does not compile: {}", tera_reason(&text)))
                 .hint("fix the template, or delete the override to use the built-in one");
             None
         }
     }
+}
+
+/// Where Tera says the problem is (`--> name:line:col` in its message), as a theme file location.
+fn template_location(message: &str, theme_name: &str) -> Option<Location> {
+    let after = message.split("--> ").nth(1)?;
+    let spot = after.split_whitespace().next()?;
+    let mut parts = spot.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    Some(Location::new(&format!("themes/{theme_name}/templates/{name}"), line, col))
+}
+
+/// Tera's message without its source excerpt (the location is given separately).
+fn tera_reason(message: &str) -> String {
+    let reason = message.split(" --> ").next().unwrap_or(message);
+    reason.trim_start_matches("error: ").trim().to_string()
 }
 
 fn one_line(error: &dyn std::error::Error) -> String {
@@ -85,10 +102,10 @@ impl<'a> PageRenderer<'a> {
     }
 
     fn fail(&self, template: &str, e: &dyn std::error::Error) -> (Location, String) {
-        (
-            Location::file_start(&format!("themes/{}/templates/{template}", self.theme_name)),
-            format!("the template `{template}` failed: {}", one_line(e)),
-        )
+        let text = one_line(e);
+        let location = template_location(&text, self.theme_name)
+            .unwrap_or_else(|| Location::file_start(&format!("themes/{}/templates/{template}", self.theme_name)));
+        (location, format!("the template `{template}` failed: {}", tera_reason(&text)))
     }
 }
 
@@ -418,6 +435,17 @@ pub fn staff_site(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn template_errors_are_located_where_tera_says() {
+        let message = "error: Unknown template `x.html` --> staff/index.html:3:37 | 3 | {% include \"x.html\" %}";
+        assert_eq!(
+            template_location(message, "house"),
+            Some(Location::new("themes/house/templates/staff/index.html", 3, 37))
+        );
+        assert_eq!(tera_reason(message), "Unknown template `x.html`");
+        assert_eq!(template_location("no location here", "house"), None);
+    }
 
     #[test]
     fn humanise_turns_keys_into_headings() {

@@ -72,6 +72,7 @@ error_cases! {
     related_self_duplicate_empty => 0,
     link_to_draft => 0,
     heading_ids => 0,
+    template_broken => 1,
 }
 
 #[test]
