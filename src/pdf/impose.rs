@@ -84,8 +84,9 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
         }
         pages.push(page);
     }
+    // The A5 leaflet's drawing order is its reading order: the booklet's tag tree keeps it.
     let mut tree = layout.tree.clone();
-    for (elem, kids) in tree.iter_mut().zip(kids_in_reading_order(layout)) {
+    for (elem, kids) in tree.iter_mut().zip(super::tagging::kids_in_drawing_order(layout)) {
         elem.kids = kids;
     }
     for elem in &mut tree {
@@ -111,39 +112,6 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
         outline: layout.outline.clone(),
         problems: layout.problems.clone(),
     }
-}
-
-/// Where something is first drawn: (page, item), or never.
-type Drawn = Option<(usize, usize)>;
-
-/// Each element's children sorted by where the leaflet first draws them (page, then item): the
-/// leaflet's reading order, which the booklet's tag tree keeps (see `tagging::finish_in_tree_order`).
-fn kids_in_reading_order(layout: &Layout) -> Vec<Vec<Kid>> {
-    fn first_drawn(layout: &Layout, kid: Kid, memo: &mut [Option<Drawn>]) -> Drawn {
-        match kid {
-            Kid::Item { page, item } => Some((page, item)),
-            Kid::Elem(child) => {
-                if let Some(known) = memo[child] {
-                    return known;
-                }
-                // Children always come after their parent in the tree, so this ends.
-                let first = layout.tree[child].kids.iter().filter_map(|k| first_drawn(layout, *k, memo)).min();
-                memo[child] = Some(first);
-                first
-            }
-        }
-    }
-    let mut memo = vec![None; layout.tree.len()];
-    layout
-        .tree
-        .iter()
-        .map(|elem| {
-            let mut kids: Vec<(Drawn, usize, Kid)> =
-                elem.kids.iter().enumerate().map(|(i, k)| (first_drawn(layout, *k, &mut memo), i, *k)).collect();
-            kids.sort_by_key(|(at, i, _)| (at.is_none(), *at, *i));
-            kids.into_iter().map(|(_, _, k)| k).collect()
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -176,15 +176,7 @@ pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics)
     for (view, result) in rendered {
         match result {
             Ok(pdf) => {
-                for problem in &pdf.problems {
-                    let location = Location::new(&view.source, problem.line.max(1), 1);
-                    let diag = if problem.error {
-                        diags.error(location, problem.message.clone())
-                    } else {
-                        diags.warning(location, problem.message.clone())
-                    };
-                    diag.hint(problem.hint.clone());
-                }
+                publish::report(diags, view, &pdf.problems);
                 artifacts.push(Artifact::new(&format!("{}/{}.pdf", Audience::Staff.name(), view.id), pdf.bytes));
             }
             Err(message) => {

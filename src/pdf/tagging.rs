@@ -264,7 +264,7 @@ type Drawn = Option<(usize, usize)>;
 /// Each element's children sorted by where they are first drawn (page, then item), so the tag
 /// tree reads in the order the page shows. Layout may open an element (a link, say) before it
 /// places the text that precedes it on the line; the tree must not inherit that order.
-fn kids_in_drawing_order(layout: &Layout) -> Vec<Vec<Kid>> {
+pub(super) fn kids_in_drawing_order(layout: &Layout) -> Vec<Vec<Kid>> {
     fn first_drawn(
         layout: &Layout,
         kid: &Kid,
