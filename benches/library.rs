@@ -9,13 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use policypress::dates::Date;
+use policypress::audience::staff::pages::staff_site;
+use policypress::audience::staff::search::search_index;
 use policypress::diag::Diagnostics;
+use policypress::load::load_project;
 use policypress::model::Audience;
+use policypress::model::dates::Date;
 use policypress::parse::parse_project;
-use policypress::project::load_project;
-use policypress::render::search::search_index;
-use policypress::render::site::{PageRenderer, load_templates, staff_site};
+use policypress::render::templates::{PageRenderer, load_templates};
 use policypress::resolve::{ResolveOptions, resolve};
 
 const RUNS: usize = 5;

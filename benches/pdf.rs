@@ -9,13 +9,13 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use policypress::dates::Date;
+use policypress::audience::patient::pdf::{patient_pdfs, render_patient_pdfs};
+use policypress::audience::staff::pdf::{render_staff_pdf, staff_pdfs};
 use policypress::diag::Diagnostics;
+use policypress::load::load_project;
 use policypress::model::Audience;
+use policypress::model::dates::Date;
 use policypress::parse::parse_project;
-use policypress::pdf::patient::render_patient_pdfs;
-use policypress::pdf::{patient_pdfs, render_staff_pdf, staff_pdfs};
-use policypress::project::load_project;
 use policypress::resolve::{ResolveOptions, resolve};
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {

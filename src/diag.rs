@@ -1,10 +1,11 @@
 //! Diagnostics for authors: located messages with hints, collected across a whole build.
 //!
 //! Every stage reports content problems here instead of failing early, so one build lists
-//! every problem at once. This module only formats; it never decides what is an error.
+//! every problem at once. This module only formats; it never decides what is an error. A
+//! failure of the disk (not the author's content) is an [`IoFailure`].
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// How serious a finding is. Errors stop the build from writing anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -184,6 +185,29 @@ pub fn excerpt(text: &str) -> String {
 pub fn display_path(root: &Path, path: &Path) -> String {
     let shown = path.strip_prefix(root).unwrap_or(path);
     shown.to_string_lossy().replace('\\', "/")
+}
+
+/// A problem that is not the author's content: a file that cannot be read, a missing folder.
+/// The command line exits with status 2 for these.
+#[derive(Debug)]
+pub struct IoFailure {
+    /// The path involved.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl IoFailure {
+    /// A failure at `path` caused by `error`.
+    pub fn new(path: &Path, what: &str, error: impl fmt::Display) -> Self {
+        IoFailure { path: path.to_path_buf(), message: format!("{what} `{}`: {error}", path.display()) }
+    }
+}
+
+impl fmt::Display for IoFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,9 @@
-//! QR codes for the short web address of an output: the module matrix (shared by the HTML and
-//! PDF renderers) and its inline SVG for web pages.
+//! QR codes for the short web address of an output: the module matrix, shared by the web pages
+//! (`render::html::qr_svg`) and the PDF engine (`pdf::qr`).
 //!
 //! Pure. Never decides which address a code points to; callers pass it in.
 
 use qrcode::{Color, EcLevel, QrCode};
-
-use crate::render::html::escape;
 
 /// Light modules around the code that scanners need (the QR standard asks for 4).
 pub const QUIET_ZONE: usize = 4;
@@ -38,25 +36,6 @@ pub fn qr_matrix(text: &str) -> Option<QrMatrix> {
     Some(QrMatrix { width: code.width(), dark })
 }
 
-/// The code as an inline SVG image, named for screen readers, quiet zone included; one path of
-/// unit squares, so it scales to any size without blurring.
-pub fn qr_svg(text: &str, label: &str) -> Option<String> {
-    let matrix = qr_matrix(text)?;
-    let size = matrix.width_with_quiet_zone();
-    let mut path = String::new();
-    for y in 0..matrix.width {
-        for x in 0..matrix.width {
-            if matrix.is_dark(x, y) {
-                path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET_ZONE, y + QUIET_ZONE));
-            }
-        }
-    }
-    Some(format!(
-        "<svg class=\"qr-code\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
-        escape(label)
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,13 +46,5 @@ mod tests {
         assert_eq!(m.dark.len(), m.width * m.width);
         // The top-left finder pattern: a dark 7x7 ring.
         assert!(m.is_dark(0, 0) && m.is_dark(6, 0) && m.is_dark(0, 6) && !m.is_dark(1, 1));
-    }
-
-    #[test]
-    fn svg_has_quiet_zone_and_accessible_name() {
-        let svg = qr_svg("https://x.nhs.uk/p.html", "QR code for x.nhs.uk/p.html").unwrap();
-        assert!(svg.contains("role=\"img\" aria-label=\"QR code for x.nhs.uk/p.html\""));
-        let m = qr_matrix("https://x.nhs.uk/p.html").unwrap();
-        assert!(svg.contains(&format!("viewBox=\"0 0 {0} {0}\"", m.width + 8)));
     }
 }

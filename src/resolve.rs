@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::dates::{Date, ReviewStatus};
 use crate::diag::{Diagnostics, Location};
+use crate::model::dates::{Date, ReviewStatus};
 use crate::model::{Audience, Block, BlockKind, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text};
 
 /// Knobs of the resolve stage.

@@ -2,7 +2,7 @@
 //!
 //! Pure: returns text; the command line decides where to write it.
 
-use crate::dates::Date;
+use crate::model::dates::Date;
 
 /// A starter policy titled from its id, approved `today` and due for review in three years.
 pub fn starter_policy(id: &str, today: Date) -> String {

@@ -2,22 +2,20 @@
 //! type sizes, pictures, rows kept whole, Words to know, audience filtering, fitted poster type,
 //! the overflow error, the QR code's size and content, and byte-identical output.
 
-use std::fs;
+mod common;
 
-use lopdf::{Document, Object};
-use policypress::dates::Date;
+use common::{FixtureProject, fixture_project, item_text, media_boxes, test_date};
+use policypress::audience::easy_read::pdf::{layout_easy_read, render_easy_read_pdf};
+use policypress::audience::easy_read::{EasyReadDoc, easy_read_doc};
+use policypress::audience::poster::pdf::{Format, layout_posters, poster_pdfs, render_poster_pdf};
+use policypress::audience::poster::{Poster, posters};
 use policypress::diag::{Diagnostics, Severity};
-use policypress::easy_read::{EasyReadDoc, easy_read_doc};
+use policypress::load::Project;
 use policypress::model::Audience;
-use policypress::parse::parse_project;
-use policypress::pdf::easy_read::{layout_easy_read, render_easy_read_pdf};
 use policypress::pdf::fonts::FontSet;
 use policypress::pdf::layout::{Item, Kid, Layout, Role, Tag};
-use policypress::pdf::poster::{Format, layout_posters, poster_pdfs, render_poster_pdf};
-use policypress::poster::{Poster, posters};
-use policypress::project::{Project, load_project};
 use policypress::qr::{QUIET_ZONE, qr_matrix};
-use policypress::resolve::{AudienceView, ResolveOptions, resolve};
+use policypress::resolve::AudienceView;
 
 const MM: f32 = 72.0 / 25.4;
 
@@ -77,20 +75,13 @@ struct Fixture {
 
 /// A project with one policy `test.md` holding `body`; `base_url` switches the QR code on.
 fn fixture(body: &str, base_url: bool) -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    fs::create_dir_all(dir.path().join("content")).expect("content dir");
     let mut config = String::from("organisation: Example NHS Trust\nlanguage: en-GB\n");
     if base_url {
         config.push_str("base-url: https://intranet.example.nhs.uk/policies/\n");
     }
     config.push_str("contact:\n  name: PALS\n  phone: 0116 496 0123\n  email: pals@example.nhs.uk\n");
-    fs::write(dir.path().join("policypress.yaml"), config).expect("config");
-    fs::write(dir.path().join("content/test.md"), format!("{FRONT}{body}")).expect("policy");
-    let mut diags = Diagnostics::new();
-    let project = load_project(dir.path(), &mut diags).expect("project loads");
-    let policies = parse_project(&project, &mut diags);
-    let today = Date::from_ymd(2025, 6, 1).expect("date");
-    let library = resolve(&policies, ResolveOptions { today, drafts: true }, &mut diags);
+    let FixtureProject { dir, project, library, diags } =
+        fixture_project(&config, &format!("{FRONT}{body}"), test_date());
     let Some(policy) = library.policies.first() else {
         panic!("the fixture policy did not resolve: {:?}", diags.sorted());
     };
@@ -127,15 +118,8 @@ fn poster_layout(f: &mut Fixture, format: Format) -> Layout {
     layout_posters(&f.project, &view, &list, format, &mut fonts)
 }
 
-fn text_of(item: &Item) -> Option<String> {
-    match item {
-        Item::Text { run, .. } => Some(run.glyphs.iter().map(|g| g.text.as_str()).collect()),
-        _ => None,
-    }
-}
-
 fn all_text(layout: &Layout) -> String {
-    layout.pages.iter().flat_map(|p| p.items.iter()).filter_map(text_of).collect::<Vec<_>>().join(" ")
+    layout.pages.iter().flat_map(|p| p.items.iter()).filter_map(item_text).collect::<Vec<_>>().join(" ")
 }
 
 /// Every item of element `e` and its descendants, with its page.
@@ -164,19 +148,6 @@ fn bbox(item: &Item) -> (f32, f32, f32, f32) {
         Item::Text { x, y, size, run, .. } => (*x, y - size, x + run.width_em() * size / 1000.0, *y),
         Item::Rule { x1, y1, x2, y2, .. } => (x1.min(*x2), y1.min(*y2), x1.max(*x2), y1.max(*y2)),
     }
-}
-
-fn media_boxes(bytes: &[u8]) -> Vec<(f32, f32)> {
-    let doc = Document::load_mem(bytes).expect("lopdf parses");
-    doc.get_pages()
-        .values()
-        .map(|id| {
-            let page = doc.get_dictionary(*id).expect("page");
-            let media = page.get(b"MediaBox").and_then(Object::as_array).expect("media box");
-            let v: Vec<f32> = media.iter().map(|o| o.as_float().unwrap_or(0.0)).collect();
-            (v[2], v[3])
-        })
-        .collect()
 }
 
 fn long_easy_read(rows: usize) -> String {
@@ -214,7 +185,7 @@ fn easy_read_body_is_16_pt() {
     for p in elems(&layout, Role::P) {
         for (_, item) in items_of(&layout, p) {
             if let Item::Text { size, .. } = item
-                && text_of(item).is_some_and(|t| t.contains("phone on the ward"))
+                && item_text(item).is_some_and(|t| t.contains("phone on the ward"))
             {
                 assert_eq!(*size, 16.0);
                 checked += 1;
@@ -303,10 +274,9 @@ fn easy_read_has_words_to_know_with_the_word_in_bold() {
         .collect();
     assert_eq!(faces, vec![1], "the word is set in the bold face");
     // Bold at first use in the rows, too.
-    let bold_in_rows = elems(&layout, Role::P)
-        .into_iter()
-        .flat_map(|p| items_of(&layout, p))
-        .any(|(_, i)| matches!(i, Item::Text { run, .. } if run.face == 1 && text_of(i).as_deref() == Some("consent")));
+    let bold_in_rows = elems(&layout, Role::P).into_iter().flat_map(|p| items_of(&layout, p)).any(
+        |(_, i)| matches!(i, Item::Text { run, .. } if run.face == 1 && item_text(i).as_deref() == Some("consent")),
+    );
     assert!(bold_in_rows);
 }
 
@@ -329,7 +299,7 @@ fn easy_read_back_page_has_contact_and_governance() {
     let mut f = fixture(BODY, true);
     let layout = easy_layout(&mut f);
     let last = layout.pages.len() - 1;
-    let back: String = layout.pages[last].items.iter().filter_map(text_of).collect::<Vec<_>>().join(" ");
+    let back: String = layout.pages[last].items.iter().filter_map(item_text).collect::<Vec<_>>().join(" ");
     for expected in
         ["Contact us", "PALS", "0116 496 0123", "pals@example.nhs.uk", "IG-099", "Version 2.0", "31 January 2027"]
     {

@@ -1,22 +1,24 @@
 //! The patient leaflet PDFs (issue 4): the A5 leaflet, the A4 large print and the booklet,
 //! checked as layout data and as parsed PDFs (lopdf), each test named after the rule it checks.
 
-use std::fs;
+mod common;
+
 use std::path::Path;
 
+use common::{FixtureProject, fixture_project, item_text, media_boxes, test_date};
 use lopdf::content::Content;
 use lopdf::{Document, Object};
-use policypress::dates::Date;
+use policypress::audience::patient::pdf::{
+    Format, LeafletLayout, booklet_layout, layout_leaflet, patient_pdfs, render_patient_pdfs,
+};
 use policypress::diag::{Diagnostics, Severity};
+use policypress::load::{Project, load_project};
+use policypress::model::dates::Date;
 use policypress::model::{Audience, BlockKind, plain_text};
 use policypress::parse::parse_project;
 use policypress::pdf::fonts::FontSet;
 use policypress::pdf::layout::{Dest, Item, Kid, Layout, Role, Tag};
-use policypress::pdf::patient::{
-    Format, LeafletLayout, booklet_layout, layout_leaflet, patient_pdfs, render_patient_pdfs,
-};
 use policypress::pdf::qr;
-use policypress::project::{Project, load_project};
 use policypress::resolve::{AudienceView, Library, ResolveOptions, resolve};
 
 const MM: f32 = 72.0 / 25.4;
@@ -81,19 +83,12 @@ impl Fixture {
 
 /// A project folder with `config` and one policy `test.md`, loaded and resolved.
 fn fixture_with(config: &str, policy: &str, today: Date) -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    fs::create_dir_all(dir.path().join("content")).expect("content dir");
-    fs::write(dir.path().join("policypress.yaml"), config).expect("config");
-    fs::write(dir.path().join("content/test.md"), policy).expect("policy");
-    let mut diags = Diagnostics::new();
-    let project = load_project(dir.path(), &mut diags).expect("project loads");
-    let policies = parse_project(&project, &mut diags);
-    let library = resolve(&policies, ResolveOptions { today, drafts: true }, &mut diags);
+    let FixtureProject { dir, project, library, diags } = fixture_project(config, policy, today);
     Fixture { _dir: dir, project, library, diags }
 }
 
 fn today() -> Date {
-    Date::from_ymd(2025, 6, 1).expect("date")
+    test_date()
 }
 
 fn fixture(body: &str) -> Fixture {
@@ -106,13 +101,6 @@ fn layouts(f: &Fixture) -> (LeafletLayout, LeafletLayout, Layout) {
     let large = layout_leaflet(&f.project, f.view(), Format::LargePrint, &mut fonts);
     let booklet = booklet_layout(&leaflet);
     (leaflet, large, booklet)
-}
-
-fn item_text(item: &Item) -> Option<String> {
-    match item {
-        Item::Text { run, .. } => Some(run.glyphs.iter().map(|g| g.text.as_str()).collect()),
-        _ => None,
-    }
 }
 
 /// The words of a page, single-spaced (lines keep their trailing spaces as glyphs).
@@ -151,19 +139,6 @@ fn body_paragraph_sizes(leaflet: &LeafletLayout) -> Vec<f32> {
         .filter_map(|i| match i {
             Item::Text { size, tag: Tag::Elem(e), .. } if layout.tree[*e].role == Role::P => Some(*size),
             _ => None,
-        })
-        .collect()
-}
-
-fn media_boxes(bytes: &[u8]) -> Vec<(f32, f32)> {
-    let doc = Document::load_mem(bytes).expect("lopdf parses");
-    doc.get_pages()
-        .values()
-        .map(|id| {
-            let page = doc.get_dictionary(*id).expect("page");
-            let media = page.get(b"MediaBox").and_then(Object::as_array).expect("media box");
-            let v: Vec<f32> = media.iter().map(|o| o.as_float().unwrap_or(0.0)).collect();
-            (v[2] - v[0], v[3] - v[1])
         })
         .collect()
 }
@@ -720,10 +695,10 @@ fn leaflet_body_size_comes_from_the_theme() {
     )
     .unwrap();
     let mut diags = policypress::diag::Diagnostics::new();
-    let project = policypress::project::load_project(root, &mut diags).unwrap();
+    let project = policypress::load::load_project(root, &mut diags).unwrap();
     assert!(!diags.has_errors(), "{:?}", diags.sorted());
     assert_eq!(project.theme_settings.pdf.leaflet_body, 16.0);
-    let settings = policypress::pdf::patient::Format::Leaflet.settings(&project.theme_settings);
+    let settings = policypress::audience::patient::pdf::Format::Leaflet.settings(&project.theme_settings);
     assert_eq!(settings.type_scale.body, 16.0);
     assert!(settings.type_scale.small >= 12.0);
 }

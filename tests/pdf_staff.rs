@@ -1,18 +1,17 @@
 //! The staff PDF, checked as data (the layout dump) and as a parsed PDF (lopdf): page size,
 //! fonts, tags, links, bookmarks, determinism, and the rules of issue 3.
 
-use std::fs;
+mod common;
 
+use common::{FixtureProject, fixture_project, test_date};
 use lopdf::{Document, Object};
-use policypress::dates::Date;
+use policypress::audience::staff::pdf::{layout_staff_pdf, render_staff_pdf, render_staff_pdf_with};
 use policypress::diag::Diagnostics;
+use policypress::load::Project;
 use policypress::model::Audience;
-use policypress::parse::parse_project;
 use policypress::pdf::fonts::FontSet;
 use policypress::pdf::layout::{Item, Layout, Role, Tag};
-use policypress::pdf::{layout_staff_pdf, render_staff_pdf, render_staff_pdf_with};
-use policypress::project::{Project, load_project};
-use policypress::resolve::{AudienceView, ResolveOptions, resolve};
+use policypress::resolve::AudienceView;
 
 const FRONT: &str = "---
 title: Test Policy
@@ -35,16 +34,8 @@ extra:
 
 /// A project folder with one policy `test.md` holding `body`, loaded and resolved.
 fn staff_view(body: &str) -> (tempfile::TempDir, Project, AudienceView, Diagnostics) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    fs::create_dir_all(dir.path().join("content")).expect("content dir");
-    fs::write(dir.path().join("policypress.yaml"), "organisation: Example NHS Trust\nlanguage: en-GB\n")
-        .expect("config");
-    fs::write(dir.path().join("content/test.md"), format!("{FRONT}{body}")).expect("policy");
-    let mut diags = Diagnostics::new();
-    let project = load_project(dir.path(), &mut diags).expect("project loads");
-    let policies = parse_project(&project, &mut diags);
-    let today = Date::from_ymd(2025, 6, 1).expect("date");
-    let library = resolve(&policies, ResolveOptions { today, drafts: true }, &mut diags);
+    let FixtureProject { dir, project, library, diags } =
+        fixture_project("organisation: Example NHS Trust\nlanguage: en-GB\n", &format!("{FRONT}{body}"), test_date());
     let view = library.policies[0].view(Audience::Staff).expect("staff view").clone();
     (dir, project, view, diags)
 }
@@ -196,9 +187,10 @@ fn staff_pdf_contents_lists_headings_with_their_page_numbers() {
 /// give, the second laid out with the first's page numbers.
 #[test]
 fn staff_pdf_one_layout_pass_equals_two() {
+    use policypress::audience::pdf_output::site_of;
+    use policypress::audience::staff::pdf as staff;
+    use policypress::pdf::icons;
     use policypress::pdf::layout::Flow;
-    use policypress::pdf::settings::PdfSettings;
-    use policypress::pdf::{icons, site_of, staff};
 
     let mut body = long_body(200);
     body.push_str("### A subsection [with a link](#1-introduction)\n\nMore words.\n\n");
@@ -212,7 +204,7 @@ fn staff_pdf_one_layout_pass_equals_two() {
     let mut two = None;
     for _ in 0..2 {
         let mut flow =
-            Flow::new(&mut fonts, PdfSettings::staff(&project.theme_settings), &project.images, &icon_lookup, &resolve);
+            Flow::new(&mut fonts, staff::settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
         staff::layout_staff(&mut flow, &view, &site, &page_of);
         staff::furniture(&mut flow, &view, &site);
         let layout = flow.finish();

@@ -17,7 +17,7 @@ use allsorts::gsub::{FeatureMask, FeatureMaskExt};
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use allsorts::tag;
 
-use crate::theme::Theme;
+use crate::load::theme::Theme;
 
 /// The four styles every family ships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -83,11 +83,6 @@ pub struct TypeScale {
 }
 
 impl TypeScale {
-    /// The staff policy: 11.5 pt body, 1.4 line height.
-    pub fn staff() -> TypeScale {
-        TypeScale { body: 11.5, leading: 1.4, headings: [26.0, 17.0, 14.0, 12.5, 11.5, 11.5], small: 9.0 }
-    }
-
     /// Size of a heading at `level` (1 to 6; out-of-range levels are clamped).
     /// The same scale with every size multiplied by `factor` (a theme's body size over the
     /// default one), so headings keep their proportion to the body.
@@ -127,7 +122,7 @@ pub struct Palette {
 impl Palette {
     /// The palette from the theme's colours (the same as the web pages'), NHS colours where the
     /// theme does not set one.
-    pub fn from_theme(colours: &crate::config::ThemeColours) -> Palette {
+    pub fn from_theme(colours: &crate::load::config::ThemeColours) -> Palette {
         let nhs = Palette::nhs();
         let pick = |name: &str, fallback: Rgb| {
             colours
@@ -171,16 +166,6 @@ pub struct PdfSettings {
 }
 
 impl PdfSettings {
-    /// The staff policy PDF: A4, 11.5 pt, NHS colours.
-    pub fn staff(theme: &crate::config::ThemeSettings) -> PdfSettings {
-        let scale = TypeScale::staff();
-        PdfSettings {
-            page: PageSpec::a4(),
-            type_scale: scale.scaled(theme.pdf.staff_body / scale.body),
-            palette: Palette::from_theme(&theme.colours),
-        }
-    }
-
     /// Body line height in points.
     pub fn line_height(&self, size: f32) -> f32 {
         size * self.type_scale.leading

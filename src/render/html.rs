@@ -1,13 +1,14 @@
 //! Turns a view's blocks into HTML fragments. Every piece of author text is escaped here, in one
 //! place; nothing from a policy is ever passed through as markup.
 //!
-//! Pure. Knows nothing of page templates (that is `site`) or of which blocks an audience gets
+//! Pure. Knows nothing of page templates (that is `templates`) or of which blocks an audience gets
 //! (that is `resolve`).
 
 use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
 
+use crate::load::theme::Theme;
 use crate::model::{Align, Block, BlockKind, Inline, LinkTarget};
-use crate::theme::Theme;
+use crate::qr::{QUIET_ZONE, qr_matrix};
 
 /// What turning blocks into HTML needs besides the blocks.
 pub struct HtmlContext<'a> {
@@ -177,6 +178,25 @@ pub fn icon_html(theme: &Theme, name: &str, label: Option<&str>) -> String {
     }
 }
 
+/// The code as an inline SVG image, named for screen readers, quiet zone included; one path of
+/// unit squares, so it scales to any size without blurring.
+pub fn qr_svg(text: &str, label: &str) -> Option<String> {
+    let matrix = qr_matrix(text)?;
+    let size = matrix.width_with_quiet_zone();
+    let mut path = String::new();
+    for y in 0..matrix.width {
+        for x in 0..matrix.width {
+            if matrix.is_dark(x, y) {
+                path.push_str(&format!("M{} {}h1v1h-1z", x + QUIET_ZONE, y + QUIET_ZONE));
+            }
+        }
+    }
+    Some(format!(
+        "<svg class=\"qr-code\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
+        escape(label)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +230,13 @@ mod tests {
         let html = render(BlockKind::Paragraph(vec![Inline::Icon("camera-off".into())]));
         assert!(html.contains("role=\"img\" aria-label=\"camera off\""), "{html}");
         assert!(html.contains("<svg aria-hidden=\"true\""));
+    }
+
+    #[test]
+    fn svg_has_quiet_zone_and_accessible_name() {
+        let svg = qr_svg("https://x.nhs.uk/p.html", "QR code for x.nhs.uk/p.html").unwrap();
+        assert!(svg.contains("role=\"img\" aria-label=\"QR code for x.nhs.uk/p.html\""));
+        let m = qr_matrix("https://x.nhs.uk/p.html").unwrap();
+        assert!(svg.contains(&format!("viewBox=\"0 0 {0} {0}\"", m.width + 8)));
     }
 }

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use policypress::dates::Date;
+use policypress::build::{BuildOptions, BuildResult, run};
 use policypress::diag::Diagnostics;
+use policypress::load::{Project, load_project};
 use policypress::model::Policy;
-use policypress::pipeline::{BuildOptions, BuildResult, run};
-use policypress::project::{Project, load_project};
+use policypress::model::dates::Date;
 use policypress::resolve::{Library, ResolveOptions, resolve};
 
 /// The date every test judges review dates against, so results never depend on the clock.

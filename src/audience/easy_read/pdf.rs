@@ -1,0 +1,497 @@
+//! The easy-read PDF's document design (STANDARDS "Easy-read version"): A4 portrait, 16 pt
+//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title and the first row's
+//! picture; each row a picture of at least 25 mm on the left and its words on the right, never
+//! split across pages; sections starting with their heading; "Words to know"; a back page with
+//! how to contact us and the governance details; "Page X of Y" in the footer.
+//!
+//! Words are wrapped by [`crate::pdf::wordwrap`], so no word is ever split or hyphenated: a word too
+//! wide for the column is a located error. Emphasis is set upright and links as plain words
+//! (easy read has no italics and no underlines).
+//!
+//! Tagging, chosen once for every picture: each picture (row, cover, contact) is a `Figure`
+//! whose alternative text is the icon's name in words (`camera-off` reads "camera off") or the
+//! image's alt text, placed before the row's words (`P`). Sections are `Sect` with an `H2`; the
+//! cover title is the `H1`; "Words to know" is a list (`Lbl` the word, `LBody` its meaning).
+//! Rules, the cover band and the footer are artifacts; a picture's tinted square is part of its
+//! `Figure`.
+//!
+//! Takes the [`EasyReadDoc`] the HTML page uses, so both show the same rows; never builds or
+//! lints the document itself, and reads nothing from disk or the clock.
+
+use rayon::prelude::*;
+
+use crate::audience::easy_read::{EasyReadDoc, Picture, Row};
+use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
+use crate::diag::Diagnostics;
+use crate::load::Project;
+use crate::model::Artifact;
+use crate::model::dates::ReviewStatus;
+use crate::model::{Audience, Inline};
+use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, OutlineEntry, Role, Tag, TextStyle, image_size};
+use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
+use crate::pdf::wordwrap::{self, Word};
+use crate::pdf::{icons, writer};
+use crate::resolve::AudienceView;
+
+/// Points per millimetre.
+const MM: f32 = 72.0 / 25.4;
+/// Side of a row's picture square (STANDARDS: at least 25 mm).
+pub const PICTURE_MM: f32 = 30.0;
+/// Space between the picture and the words.
+const GUTTER_MM: f32 = 8.0;
+/// Space between rows.
+const ROW_GAP_MM: f32 = 7.0;
+/// Side of the cover picture.
+const COVER_PICTURE_MM: f32 = 80.0;
+/// STANDARDS: a warning over 20 pages, an error over 24.
+pub const PAGES_WARN: usize = 20;
+/// See [`PAGES_WARN`].
+pub const PAGES_ERROR: usize = 24;
+/// Anchors of the end sections; prefixed so they cannot clash with the author's headings.
+const WORDS_ANCHOR: &str = "pdf-words-to-know";
+const CONTACT_ANCHOR: &str = "pdf-contact-us";
+/// The pale tint behind pictograms, so icons and photos read as the same kind of picture.
+const TINT: Rgb = Rgb(0xE8EDEE);
+const WHITE: Rgb = Rgb(0xFFFFFF);
+
+/// Paper, type and colours of the easy-read PDF, with the theme's body size and colours.
+pub fn settings(theme: &crate::load::config::ThemeSettings) -> PdfSettings {
+    let page = PageSpec { margin_top: 20.0 * MM, margin_bottom: 26.0 * MM, ..PageSpec::from_mm(210.0, 297.0, 20.0) };
+    let base = TypeScale { body: 16.0, leading: 1.5, headings: [40.0, 26.0, 20.0, 18.0, 16.0, 16.0], small: 14.0 };
+    let mut type_scale = base.scaled(theme.pdf.easy_read_body / base.body);
+    // Nothing in easy read is smaller than 14 pt (STANDARDS).
+    type_scale.small = type_scale.small.max(14.0);
+    PdfSettings { page, type_scale, palette: Palette::from_theme(&theme.colours) }
+}
+
+/// Lays out the easy-read PDF of `view` from its easy-read document.
+pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDoc, fonts: &mut FontSet<'_>) -> Layout {
+    let site = site_of(project);
+    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let resolve = |target: &crate::model::LinkTarget| site.dest(target);
+    let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
+    flow.line = view.blocks.first().map_or(1, |b| b.line);
+    cover(&mut flow, doc, &project.config.organisation);
+    flow.new_page();
+    for section in &doc.sections {
+        section_rows(&mut flow, section);
+    }
+    words_to_know(&mut flow, doc);
+    back_page(&mut flow, project, view);
+    furniture(&mut flow, view);
+    let pages = flow.pages.len();
+    let line = view.blocks.first().map_or(1, |b| b.line);
+    if pages > PAGES_WARN {
+        flow.problems.push(LayoutProblem {
+            line,
+            error: pages > PAGES_ERROR,
+            message: format!(
+                "the easy-read PDF has {pages} pages; easy read should be {PAGES_WARN} pages or fewer (never over {PAGES_ERROR})"
+            ),
+            hint: "keep to the ideas the reader needs, or make a second easy-read document".to_string(),
+        });
+    }
+    flow.finish()
+}
+
+fn body(flow: &Flow<'_, '_, '_>) -> TextStyle {
+    flow.body_style()
+}
+
+fn line_height(flow: &Flow<'_, '_, '_>, size: f32) -> f32 {
+    flow.settings.line_height(size)
+}
+
+/// Wraps words at `width`, reporting any word too wide for it at the current source line.
+fn wrap_checked(flow: &mut Flow<'_, '_, '_>, words: &[Word], style: TextStyle, width: f32) -> wordwrap::Wrapped {
+    let wrapped = wordwrap::wrap(flow.fonts, words, style, width);
+    for word in &wrapped.too_wide {
+        flow.problems.push(LayoutProblem {
+            line: flow.line,
+            error: true,
+            message: format!(
+                "the word `{word}` is too wide for the easy-read page at {} pt; easy read never splits a word across lines",
+                style.size
+            ),
+            hint: "use a shorter word, or break it into words with spaces".to_string(),
+        });
+    }
+    wrapped
+}
+
+fn cover(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, organisation: &str) {
+    let page = flow.settings.page;
+    let palette = flow.settings.palette;
+    let sect = flow.open(Role::Sect, 0);
+    let band = 48.0 * MM;
+    flow.top_band(band, palette.accent);
+    let left = page.margin_left;
+    let width = page.text_width();
+    let org_style = TextStyle { style: Style::Bold, size: 22.0, color: WHITE };
+    let org = flow.open(Role::P, sect);
+    let words = wordwrap::words(&[Inline::Text(organisation.to_string())]);
+    let wrapped = wrap_checked(flow, &words, org_style, width);
+    let lh = 22.0 * 1.25;
+    let org_h = wordwrap::draw(flow, &wrapped, org_style, left, 14.0 * MM, lh, org);
+    let kind_style = TextStyle { style: Style::Regular, size: 20.0, color: WHITE };
+    let kind = flow.open(Role::P, sect);
+    let words = wordwrap::words(&[Inline::Text("Easy read".to_string())]);
+    let wrapped = wrap_checked(flow, &words, kind_style, width);
+    wordwrap::draw(flow, &wrapped, kind_style, left, 14.0 * MM + org_h + 4.0, 20.0 * 1.3, kind);
+
+    let title_size = flow.settings.type_scale.heading(1);
+    let title_style = TextStyle { style: Style::Bold, size: title_size, color: palette.text };
+    let title = flow.open(Role::H(1), sect);
+    let words = wordwrap::words(&[Inline::Text(doc.title.clone())]);
+    let wrapped = wrap_checked(flow, &words, title_style, width);
+    let top = band + 22.0 * MM;
+    let title_h = wordwrap::draw(flow, &wrapped, title_style, left, top, title_size * 1.2, title);
+    flow.y = top + title_h + 16.0 * MM;
+    let first = doc.sections.iter().flat_map(|s| s.rows.iter()).next();
+    if let Some(row) = first {
+        let size = COVER_PICTURE_MM * MM;
+        let room = flow.bottom() - flow.y;
+        let size = size.min(room.max(PICTURE_MM * MM));
+        let (x, y) = (left, flow.y);
+        flow.line = row.line;
+        picture(flow, &row.picture, x, y, size, sect);
+        flow.y += size;
+    }
+}
+
+/// Draws a picture in a `size` square at (x, y) as a `Figure` with its alternative text.
+fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32, parent: usize) {
+    let figure = flow.open(Role::Figure, parent);
+    flow.tree[figure].alt = Some(pic.alt());
+    let tag = Tag::Elem(figure);
+    // The tinted square is part of the picture: every picture fills the same square, whatever
+    // the shape of the icon or photo inside it.
+    flow.push(Item::Rect { x, y, w: size, h: size, fill: Some(TINT), stroke: None, tag });
+    match pic {
+        Picture::Icon(name) => {
+            let inset = size * 0.14;
+            let inner = size - 2.0 * inset;
+            let color = flow.settings.palette.accent;
+            match (flow.icons)(name) {
+                Some(cmds) => {
+                    let scale = inner / 24.0;
+                    // Tabler's 2-unit stroke looks heavy at this size; 1.75 keeps it open.
+                    flow.push(Item::Path { x: x + inset, y: y + inset, scale, width: scale * 1.75, color, cmds, tag });
+                }
+                None => {
+                    flow.push(Item::Rect {
+                        x: x + inset,
+                        y: y + inset,
+                        w: inner,
+                        h: inner,
+                        fill: None,
+                        stroke: Some((color, 2.0)),
+                        tag,
+                    });
+                }
+            }
+        }
+        Picture::Image { path, .. } => {
+            let size_px = flow.images.get(path).and_then(|bytes| image_size(bytes));
+            match size_px {
+                Some((w, h)) => {
+                    // Scaled to fit the square, centred in it, never stretched.
+                    let (w, h) = (w as f32, h as f32);
+                    let scale = (size / w).min(size / h);
+                    let (dw, dh) = (w * scale, h * scale);
+                    let (dx, dy) = ((size - dw) / 2.0, (size - dh) / 2.0);
+                    flow.push(Item::Image { x: x + dx, y: y + dy, w: dw, h: dh, path: path.clone(), tag });
+                }
+                None => {
+                    flow.problems.push(LayoutProblem {
+                        line: flow.line,
+                        error: true,
+                        message: format!("the picture `{path}` is missing or not a PNG or JPEG file, so the easy-read PDF cannot show it"),
+                        hint: "put a PNG or JPEG file under `content/` or fix the path".to_string(),
+                    });
+                    let stroke = Some((flow.settings.palette.rule, 1.0));
+                    flow.push(Item::Rect { x, y, w: size, h: size, fill: None, stroke, tag });
+                }
+            }
+        }
+    }
+}
+
+/// A row's words wrapped for the column beside the picture, and the row's height.
+fn measure_row(flow: &mut Flow<'_, '_, '_>, words: &[Word]) -> (wordwrap::Wrapped, f32) {
+    let pic = PICTURE_MM * MM;
+    let column = flow.width - pic - GUTTER_MM * MM;
+    let style = body(flow);
+    let wrapped = wrap_checked(flow, words, style, column);
+    let height = wrapped.height(line_height(flow, style.size)).max(pic);
+    (wrapped, height)
+}
+
+/// One row, kept whole on one page: the picture on the left, the words beside it.
+fn row(flow: &mut Flow<'_, '_, '_>, pic: &Picture, words: &[Word], line: usize, parent: usize) {
+    flow.line = line;
+    let (wrapped, height) = measure_row(flow, words);
+    place_row(flow, pic, &wrapped, height, line, parent);
+}
+
+fn place_row(
+    flow: &mut Flow<'_, '_, '_>,
+    pic: &Picture,
+    wrapped: &wordwrap::Wrapped,
+    height: f32,
+    line: usize,
+    parent: usize,
+) {
+    let size = PICTURE_MM * MM;
+    if height > flow.bottom() - flow.top() {
+        flow.problems.push(LayoutProblem {
+            line,
+            error: true,
+            message: "this easy-read row is too long to fit on one page, and rows are never split".to_string(),
+            hint: "one idea per row: split it into several rows, each with its own picture".to_string(),
+        });
+    }
+    flow.ensure(height);
+    let (x, top) = (flow.left, flow.y);
+    picture(flow, pic, x, top, size, parent);
+    let style = body(flow);
+    let lh = line_height(flow, style.size);
+    let text_h = wrapped.height(lh);
+    // Short words sit level with the middle of the picture; longer ones start at its top.
+    let text_top = top + ((size - text_h) / 2.0).max(0.0);
+    let p = flow.open(Role::P, parent);
+    let words_x = x + size + GUTTER_MM * MM;
+    wordwrap::draw(flow, wrapped, style, words_x, text_top, lh, p);
+    flow.y = top + height + ROW_GAP_MM * MM;
+}
+
+/// A section heading (bold, NHS blue, ruled), kept with `follow` points of what comes next.
+fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) {
+    let size = flow.settings.type_scale.heading(2);
+    let style = TextStyle { style: Style::Bold, size, color: flow.settings.palette.accent };
+    let words = wordwrap::words(&[Inline::Text(text.to_string())]);
+    let width = flow.width;
+    let wrapped = wrap_checked(flow, &words, style, width);
+    let lh = size * 1.25;
+    let height = wrapped.height(lh) + 4.0 * MM;
+    flow.space(6.0 * MM);
+    // A section starts a new page when its heading and first row do not fit on this one.
+    flow.ensure(height + follow);
+    let h2 = flow.open(Role::H(2), parent);
+    let page = flow.pages.len() - 1;
+    flow.anchors.insert(anchor.to_string(), (page, flow.y));
+    flow.outline.push(OutlineEntry { level: 2, title: text.to_string(), anchor: anchor.to_string() });
+    let (x, top) = (flow.left, flow.y);
+    let used = wordwrap::draw(flow, &wrapped, style, x, top, lh, h2);
+    let y = top + used + 1.5 * MM;
+    let (x1, x2) = (flow.left, flow.left + flow.width);
+    let color = flow.settings.palette.accent;
+    flow.push(Item::Rule { x1, y1: y, x2, y2: y, width: 1.5, color, tag: Tag::Artifact });
+    flow.y = top + height;
+}
+
+fn section_rows(flow: &mut Flow<'_, '_, '_>, section: &crate::audience::easy_read::Section) {
+    let sect = flow.open(Role::Sect, 0);
+    let rows: Vec<(&Row, Vec<Word>)> = section.rows.iter().map(|r| (r, wordwrap::words(&r.words))).collect();
+    if let Some((text, anchor)) = &section.heading {
+        let follow = match rows.first() {
+            Some((r, words)) => {
+                flow.line = r.line;
+                measure_row(flow, words).1
+            }
+            None => 0.0,
+        };
+        section_heading(flow, text, anchor, follow, sect);
+    }
+    for (r, words) in &rows {
+        row(flow, &r.picture, words, r.line, sect);
+    }
+}
+
+fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc) {
+    if doc.words_to_know.is_empty() {
+        return;
+    }
+    let palette = flow.settings.palette;
+    let style = body(flow);
+    let lh = line_height(flow, style.size);
+    let word_style = TextStyle { style: Style::Bold, size: 18.0, color: palette.text };
+    let bar = 5.0;
+    let indent = bar + 5.0 * MM;
+    let width = flow.width - indent;
+    let entries: Vec<(wordwrap::Wrapped, wordwrap::Wrapped)> = doc
+        .words_to_know
+        .iter()
+        .map(|(word, explanation)| {
+            let w = wrap_checked(flow, &wordwrap::words(&[Inline::Text(word.clone())]), word_style, width);
+            let e = wrap_checked(flow, &wordwrap::words(&[Inline::Text(explanation.clone())]), style, width);
+            (w, e)
+        })
+        .collect();
+    let entry_height = |(w, e): &(wordwrap::Wrapped, wordwrap::Wrapped)| w.height(18.0 * 1.4) + e.height(lh);
+    let sect = flow.open(Role::Sect, 0);
+    let first = entries.first().map_or(0.0, entry_height);
+    section_heading(flow, "Words to know", WORDS_ANCHOR, first, sect);
+    let list = flow.open(Role::L, sect);
+    for entry in &entries {
+        let height = entry_height(entry);
+        flow.ensure(height);
+        let (x, top) = (flow.left, flow.y);
+        flow.push(Item::Rect {
+            x,
+            y: top,
+            w: bar,
+            h: height,
+            fill: Some(palette.accent),
+            stroke: None,
+            tag: Tag::Artifact,
+        });
+        let li = flow.open(Role::LI, list);
+        let lbl = flow.open(Role::Lbl, li);
+        let used = wordwrap::draw(flow, &entry.0, word_style, x + indent, top, 18.0 * 1.4, lbl);
+        let lbody = flow.open(Role::LBody, li);
+        wordwrap::draw(flow, &entry.1, style, x + indent, top + used, lh, lbody);
+        flow.y = top + height + 6.0 * MM;
+    }
+}
+
+fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView) {
+    flow.new_page();
+    let config = &project.config;
+    let sect = flow.open(Role::Sect, 0);
+    let name = config.contact.name.clone().unwrap_or_else(|| config.organisation.clone());
+    let mut rows: Vec<(Picture, Vec<Word>)> = vec![(
+        Picture::Icon("question".to_string()),
+        wordwrap::words(&[Inline::Text(format!("If you have questions, you can contact {name}."))]),
+    )];
+    if let Some(phone) = &config.contact.phone {
+        rows.push((Picture::Icon("phone".to_string()), wordwrap::words(&[Inline::Text(format!("Phone: {phone}"))])));
+    }
+    if let Some(email) = &config.contact.email {
+        let mut words = wordwrap::words(&[Inline::Text("Email:".to_string())]);
+        words.extend(wordwrap::address_words(email, false, true));
+        rows.push((Picture::Icon("email".to_string()), words));
+    }
+    if let Some(url) = config.absolute_url(&format!("{}/{}.html", Audience::EasyRead.name(), view.id)) {
+        let short = url.trim_start_matches("https://").trim_start_matches("http://").to_string();
+        let mut words = wordwrap::words(&[Inline::Text("You can read this on our website:".to_string())]);
+        words.extend(wordwrap::address_words(&short, false, true));
+        rows.push((Picture::Icon("internet".to_string()), words));
+    }
+    let line = view.blocks.last().map_or(1, |b| b.line);
+    flow.line = line;
+    let first = measure_row(flow, &rows[0].1).1;
+    section_heading(flow, "Contact us", CONTACT_ANCHOR, first, sect);
+    for (pic, words) in &rows {
+        row(flow, pic, words, line, sect);
+    }
+
+    // Governance details at the foot of the back page.
+    let palette = flow.settings.palette;
+    let small = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
+    let mut lines = vec![format!("Made by {}.", config.organisation)];
+    let mut version = String::new();
+    if let Some(reference) = &view.reference {
+        version.push_str(&format!("Reference: {reference}. "));
+    }
+    version.push_str(&format!("Version {}.", view.version));
+    lines.push(version);
+    lines.push(match view.review_status {
+        ReviewStatus::Overdue => format!("Review date: {}. This is overdue for review.", view.review_date.long()),
+        _ => format!("Review date: {}.", view.review_date.long()),
+    });
+    if view.draft {
+        lines.push("DRAFT: not approved for use.".to_string());
+    }
+    let lh = small.size * 1.5;
+    let width = flow.width;
+    let wrapped: Vec<wordwrap::Wrapped> =
+        lines.iter().map(|l| wrap_checked(flow, &wordwrap::words(&[Inline::Text(l.clone())]), small, width)).collect();
+    let height: f32 = wrapped.iter().map(|w| w.height(lh)).sum::<f32>() + 4.0 * MM;
+    flow.ensure(height);
+    let top = (flow.bottom() - height).max(flow.y);
+    let (x1, x2) = (flow.left, flow.left + flow.width);
+    flow.push(Item::Rule { x1, y1: top, x2, y2: top, width: 0.75, color: palette.rule, tag: Tag::Artifact });
+    let mut y = top + 4.0 * MM;
+    let x = flow.left;
+    for w in &wrapped {
+        let p = flow.open(Role::P, sect);
+        y += wordwrap::draw(flow, w, small, x, y, lh, p);
+    }
+    flow.y = y;
+}
+
+/// "Page X of Y" (and DRAFT on drafts) on every page but the cover, as artifacts.
+fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
+    let page = flow.settings.page;
+    let palette = flow.settings.palette;
+    let style = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
+    let total = flow.pages.len();
+    let left = page.margin_left;
+    let right = page.width - page.margin_right;
+    let rule_y = page.height - page.margin_bottom + 8.0 * MM;
+    let text_top = rule_y + 2.0 * MM;
+    for index in 0..total {
+        if view.draft {
+            let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
+            let y = if index == 0 { 52.0 * MM } else { 6.0 * MM };
+            flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
+        }
+        if index == 0 {
+            continue;
+        }
+        flow.target_page = Some(index);
+        flow.push(Item::Rule {
+            x1: left,
+            y1: rule_y,
+            x2: right,
+            y2: rule_y,
+            width: 0.75,
+            color: palette.rule,
+            tag: Tag::Artifact,
+        });
+        flow.target_page = None;
+        flow.text_at(index, "Easy read", style, left, text_top, false, Tag::Artifact);
+        let number = format!("Page {} of {}", index + 1, total);
+        flow.text_at(index, &number, style, right, text_top, true, Tag::Artifact);
+    }
+}
+
+/// Renders the easy-read PDF of one policy.
+pub fn render_easy_read_pdf(project: &Project, view: &AudienceView, doc: &EasyReadDoc) -> Result<RenderedPdf, String> {
+    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
+    let layout = layout_easy_read(project, view, doc, &mut fonts);
+    let info = writer::DocInfo {
+        title: doc.title.clone(),
+        author: project.config.organisation.clone(),
+        subject: format!("Easy read version of {}", view.policy_title),
+        date_unix: view.review_date.unix_seconds(),
+    };
+    let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, "easy-read")?;
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+}
+
+/// The easy-read PDFs of the documents `render_library` built, rendered in parallel; problems
+/// are reported in library order.
+pub fn easy_read_pdfs(
+    project: &Project,
+    docs: &[(&AudienceView, EasyReadDoc)],
+    diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
+        docs.par_iter().map(|(view, doc)| (*view, render_easy_read_pdf(project, view, doc))).collect();
+    let mut out = Vec::with_capacity(rendered.len());
+    for (view, result) in rendered {
+        match result {
+            Ok(pdf) => {
+                publish::report(diags, view, &pdf.problems);
+                out.push(Artifact::new(&format!("{}/{}.pdf", Audience::EasyRead.name(), view.id), pdf.bytes));
+            }
+            Err(message) => {
+                diags.error(crate::diag::Location::file_start(&view.source), message).hint("check the theme's fonts");
+            }
+        }
+    }
+    out
+}

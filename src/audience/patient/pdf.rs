@@ -1,0 +1,557 @@
+//! The patient information leaflet's PDFs: the A5 leaflet, the A4 large-print version and the
+//! A5 booklet imposed on A4 sheets, all from the patient view only.
+//!
+//! Design (STANDARDS.md, patient information leaflet): a cover with the organisation, the
+//! leaflet's title and "Information for patients, carers and visitors" under an NHS blue band;
+//! the patient blocks in order; a back page with how to contact us, the other formats, the
+//! short web address with its QR code, and the reference, version and review date. Footer
+//! "Page X of Y" on every page after the cover, as artifacts.
+//!
+//! Layout only, through [`Flow`], plus the render entry point that checks the view, reports
+//! problems located at the policy file and writes the three files. Pure: no disk, no clock
+//! (the build date is passed in).
+
+use rayon::prelude::*;
+
+use crate::audience::pdf_output;
+use crate::diag::{Diagnostics, Location};
+use crate::load::Project;
+use crate::load::config::{Contact, SiteConfig};
+use crate::model::Artifact;
+use crate::model::dates::{Date, ReviewStatus};
+use crate::model::{Audience, BlockKind, Inline, LinkTarget};
+use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
+use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
+use crate::pdf::{icons, impose, qr, tagging, writer};
+use crate::resolve::{AudienceView, Library};
+
+/// The line under the cover title, as the standards word it.
+pub const COVER_LINE: &str = "Information for patients, carers and visitors";
+/// Heading of the back page's contact section.
+pub const CONTACT_HEADING: &str = "How to contact us";
+/// Heading of the back page's other-formats section.
+pub const FORMATS_HEADING: &str = "This leaflet is available in other formats";
+/// Heading of the back page's online section.
+pub const ONLINE_HEADING: &str = "Read this leaflet online";
+/// A leaflet longer than this many A5 pages is too long to hand out: a warning.
+pub const MAX_LEAFLET_PAGES: usize = 8;
+
+const MM: f32 = 72.0 / 25.4;
+
+/// Which paper version of the leaflet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A5 portrait, 14 pt body (also the pages of the booklet).
+    Leaflet,
+    /// A4 portrait, 18 pt body (UKAAF clear print).
+    LargePrint,
+}
+
+impl Format {
+    /// Paper, type and colours of this format, with the theme's body size and colours.
+    pub fn settings(self, theme: &crate::load::config::ThemeSettings) -> PdfSettings {
+        let base = self.default_settings();
+        let (body, floor) = match self {
+            Format::Leaflet => (theme.pdf.leaflet_body, 12.0),
+            Format::LargePrint => (theme.pdf.large_print_body, 18.0),
+        };
+        let mut type_scale = base.type_scale.scaled(body / base.type_scale.body);
+        // Small print keeps to the format's minimum whatever the body size (STANDARDS).
+        type_scale.small = type_scale.small.max(floor);
+        PdfSettings { page: base.page, type_scale, palette: Palette::from_theme(&theme.colours) }
+    }
+
+    /// The built-in paper and type of this format.
+    fn default_settings(self) -> PdfSettings {
+        match self {
+            Format::Leaflet => PdfSettings {
+                page: PageSpec { margin_bottom: 21.0 * MM, ..PageSpec::a5() },
+                type_scale: TypeScale {
+                    body: 14.0,
+                    leading: 1.4,
+                    headings: [26.0, 19.0, 16.0, 14.0, 14.0, 14.0],
+                    small: 12.0,
+                },
+                palette: Palette::nhs(),
+            },
+            Format::LargePrint => PdfSettings {
+                page: PageSpec { margin_bottom: 26.0 * MM, ..PageSpec::from_mm(210.0, 297.0, 20.0) },
+                type_scale: TypeScale {
+                    body: 18.0,
+                    leading: 1.5,
+                    headings: [36.0, 26.0, 22.0, 20.0, 18.0, 18.0],
+                    small: 18.0,
+                },
+                palette: Palette::nhs(),
+            },
+        }
+    }
+
+    /// Side of the QR code, quiet zone included (never under 25 mm).
+    fn qr_size(self) -> f32 {
+        match self {
+            Format::Leaflet => 27.0 * MM,
+            Format::LargePrint => 40.0 * MM,
+        }
+    }
+
+    /// How much bigger than the A5 leaflet the furniture is drawn.
+    fn scale(self) -> f32 {
+        self.default_settings().type_scale.body / 14.0
+    }
+}
+
+/// The site facts a leaflet prints.
+#[derive(Debug, Clone)]
+pub struct LeafletSite {
+    /// Organisation name.
+    pub organisation: String,
+    /// Published address of the site, ending in `/`.
+    pub base_url: Option<String>,
+    /// How to contact us.
+    pub contact: Contact,
+}
+
+impl LeafletSite {
+    /// From the site settings.
+    pub fn of(config: &SiteConfig) -> LeafletSite {
+        LeafletSite {
+            organisation: config.organisation.clone(),
+            base_url: config.base_url.clone(),
+            contact: config.contact.clone(),
+        }
+    }
+
+    /// The full address of the online leaflet, when the site's address is known.
+    pub fn online_url(&self, id: &str) -> Option<String> {
+        self.base_url.as_ref().map(|base| format!("{base}{}/{id}.html", Audience::Patient.name()))
+    }
+
+    /// Where a link in the leaflet to another policy points: its online patient leaflet, or the
+    /// PDF beside this one when the site's address is unknown.
+    pub fn dest(&self, target: &LinkTarget) -> Dest {
+        match target {
+            LinkTarget::External(url) => Dest::Uri(url.clone()),
+            LinkTarget::Section(anchor) => Dest::Anchor(anchor.clone()),
+            LinkTarget::Policy { id, .. } => Dest::Uri(self.online_url(id).unwrap_or_else(|| format!("{id}.pdf"))),
+        }
+    }
+}
+
+/// An address as printed: without `https://` and a trailing slash.
+pub fn short_address(url: &str) -> String {
+    let s = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(url);
+    s.strip_suffix('/').unwrap_or(s).to_string()
+}
+
+/// True when the view has something to read besides headings.
+pub fn has_readable_content(view: &AudienceView) -> bool {
+    view.blocks.iter().any(|b| !matches!(b.kind, BlockKind::Heading { .. } | BlockKind::Rule))
+}
+
+/// A laid-out leaflet and where its back page starts.
+#[derive(Debug, Clone)]
+pub struct LeafletLayout {
+    /// The pages.
+    pub layout: Layout,
+    /// Index of the first page of the back-page section (blank booklet pages go before it).
+    pub back_from: usize,
+}
+
+fn text(s: &str) -> Vec<Inline> {
+    vec![Inline::Text(s.to_string())]
+}
+
+fn link(label: &str, url: String) -> Inline {
+    Inline::Link { target: LinkTarget::External(url), content: text(label), at: (0, 0) }
+}
+
+/// Lays out the leaflet of `view` in `format`.
+pub fn layout_leaflet(
+    project: &Project,
+    view: &AudienceView,
+    format: Format,
+    fonts: &mut FontSet<'_>,
+) -> LeafletLayout {
+    let site = LeafletSite::of(&project.config);
+    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let resolve = |target: &LinkTarget| site.dest(target);
+    let mut flow = Flow::new(fonts, format.settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
+    cover(&mut flow, view, &site, format);
+    flow.new_page();
+    let body = flow.open(Role::Sect, 0);
+    for block in &view.blocks {
+        flow.line = block.line;
+        flow.block(&block.kind, body);
+    }
+    flow.line = 0;
+    flow.new_page();
+    let back_from = flow.pages.len() - 1;
+    back_page(&mut flow, view, &site, format);
+    furniture(&mut flow, view, format);
+    LeafletLayout { layout: flow.finish(), back_from }
+}
+
+/// The booklet: the A5 leaflet padded to a multiple of 4 pages (blanks before the back page)
+/// and imposed two pages to a side on A4 landscape sheets.
+pub fn booklet_layout(leaflet: &LeafletLayout) -> Layout {
+    let sequence = impose::padded_sequence(leaflet.layout.pages.len(), leaflet.back_from);
+    impose::impose(&leaflet.layout, &sequence, (297.0 * MM, 210.0 * MM))
+}
+
+fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, format: Format) {
+    let page = flow.settings.page;
+    let palette = flow.settings.palette;
+    let k = format.scale();
+    let white = Rgb(0xFFFFFF);
+    let sect = flow.open(Role::Sect, 0);
+    let band = page.height * 0.27;
+    flow.top_band(band, palette.accent);
+    let org = flow.open(Role::P, sect);
+    flow.text_box(
+        &text(&site.organisation),
+        TextStyle { style: Style::Bold, size: 16.0 * k, color: white },
+        page.margin_left,
+        page.margin_top,
+        page.text_width(),
+        org,
+    );
+    let line_style = TextStyle { style: Style::Regular, size: 14.0 * k, color: white };
+    let line_h = flow.measure(&text(COVER_LINE), line_style, page.text_width());
+    let kind = flow.open(Role::P, sect);
+    flow.text_box(&text(COVER_LINE), line_style, page.margin_left, band - 14.0 * k - line_h, page.text_width(), kind);
+    flow.y = band + 30.0 * k;
+    if view.draft {
+        let draft = flow.open(Role::P, sect);
+        let h = flow.text_box(
+            &text("DRAFT – not approved for use"),
+            TextStyle { style: Style::Bold, size: 16.0 * k, color: palette.warning },
+            flow.left,
+            flow.y,
+            flow.width,
+            draft,
+        );
+        flow.y += h + 10.0 * k;
+    }
+    let title = flow.open(Role::H(1), sect);
+    let size = flow.settings.type_scale.heading(1);
+    flow.paragraph(&text(&view.title), TextStyle { style: Style::Bold, size, color: palette.accent }, title);
+    flow.y += 16.0 * k;
+    if view.review_status == ReviewStatus::Overdue {
+        overdue_note(flow, view, sect);
+    }
+    // A blue strip along the foot of the cover closes the design.
+    let strip = 10.0 * k;
+    flow.push(Item::Rect {
+        x: 0.0,
+        y: page.height - strip,
+        w: page.width,
+        h: strip,
+        fill: Some(palette.accent),
+        stroke: None,
+        tag: Tag::Artifact,
+    });
+}
+
+fn overdue_note(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, parent: usize) {
+    let palette = flow.settings.palette;
+    let message = format!(
+        "This leaflet was due to be reviewed on {}. Please ask a member of staff if the information is still up to date.",
+        view.review_date.long()
+    );
+    let style = TextStyle { style: Style::Bold, size: flow.settings.type_scale.body, color: palette.text };
+    let pad = 8.0;
+    let bar = 4.0;
+    let inner = flow.width - 2.0 * pad - bar;
+    let height = flow.measure(&text(&message), style, inner) + 2.0 * pad;
+    flow.ensure(height);
+    let (x, y, w) = (flow.left, flow.y, flow.width);
+    flow.push(Item::Rect { x, y, w, h: height, fill: Some(palette.warning_shade), stroke: None, tag: Tag::Artifact });
+    flow.push(Item::Rect { x, y, w: bar, h: height, fill: Some(palette.warning), stroke: None, tag: Tag::Artifact });
+    let p = flow.open(Role::P, parent);
+    flow.text_box(&text(&message), style, x + bar + pad, y + pad, inner, p);
+    flow.y += height + 10.0;
+}
+
+fn tel(phone: &str) -> String {
+    let digits: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    format!("tel:{digits}")
+}
+
+fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, format: Format) {
+    let palette = flow.settings.palette;
+    let body = flow.body_style();
+    let gap = body.size * 0.6;
+    let k = format.scale();
+    let sect = flow.open(Role::Sect, 0);
+    let contact = &site.contact;
+    let has_contact = contact.name.is_some() || contact.phone.is_some() || contact.email.is_some();
+
+    flow.heading(2, &text(CONTACT_HEADING), "pdf-contact-us", sect, true);
+    let p = flow.open(Role::P, sect);
+    flow.paragraph(&text("Please ask a member of staff, or contact:"), body, p);
+    flow.y += gap * 0.4;
+    let name = contact.name.clone().unwrap_or_else(|| site.organisation.clone());
+    let p = flow.open(Role::P, sect);
+    flow.paragraph(&text(&name), TextStyle { style: Style::Bold, ..body }, p);
+    if let Some(phone) = &contact.phone {
+        let p = flow.open(Role::P, sect);
+        flow.paragraph(&[Inline::Text("Phone: ".to_string()), link(&unbreakable(phone), tel(phone))], body, p);
+    }
+    if let Some(email) = &contact.email {
+        let p = flow.open(Role::P, sect);
+        flow.paragraph(&[Inline::Text("Email: ".to_string()), link(email, format!("mailto:{email}"))], body, p);
+    }
+    flow.y += gap;
+
+    flow.heading(2, &text(FORMATS_HEADING), "pdf-other-formats", sect, true);
+    let mut formats: Vec<&str> = Vec::new();
+    if view.available.contains(&Audience::EasyRead) {
+        formats.push("easy read");
+    }
+    formats.extend(["large print", "other languages"]);
+    let list = match formats.as_slice() {
+        [.., last] if formats.len() > 1 => format!("{} or {last}", formats[..formats.len() - 1].join(", ")),
+        _ => formats.join(""),
+    };
+    let p = flow.open(Role::P, sect);
+    flow.paragraph(&text(&format!("You can ask for this leaflet in {list}.")), body, p);
+    flow.y += gap * 0.4;
+    let ask = if has_contact {
+        "To ask for a copy, please speak to a member of staff or contact us using the details above.".to_string()
+    } else {
+        format!("To ask for a copy, please speak to a member of staff or contact {}.", site.organisation)
+    };
+    let ask = text(&ask);
+    let p = flow.open(Role::P, sect);
+    flow.paragraph(&ask, body, p);
+    flow.y += gap * 1.5;
+
+    if let Some(url) = site.online_url(&view.id) {
+        online(flow, &url, format, sect);
+    }
+
+    // Reference, version and review date in small print, at the foot of the page when it fits.
+    let small = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.text };
+    let mut first = Vec::new();
+    if let Some(reference) = &view.reference {
+        first.push(format!("Reference: {reference}"));
+    }
+    first.push(format!("Version: {}", view.version));
+    let lines = vec![
+        first.join("   "),
+        match view.review_status {
+            ReviewStatus::Overdue => format!("Review date: {} (overdue for review)", view.review_date.long()),
+            _ => format!("Review date: {}", view.review_date.long()),
+        },
+    ];
+    let line_h = flow.settings.line_height(small.size);
+    let height = lines.len() as f32 * line_h + 8.0 * k;
+    flow.ensure(height);
+    let foot = flow.bottom() - height;
+    if flow.y < foot {
+        flow.y = foot;
+    }
+    let (x1, x2, y) = (flow.left, flow.left + flow.width, flow.y);
+    flow.push(Item::Rule { x1, y1: y, x2, y2: y, width: 0.75, color: palette.rule, tag: Tag::Artifact });
+    flow.y += 8.0 * k;
+    for line in lines {
+        let p = flow.open(Role::P, sect);
+        flow.paragraph(&text(&line), small, p);
+    }
+}
+
+/// A phone number that never breaks across lines.
+fn unbreakable(s: &str) -> String {
+    s.replace(' ', "\u{a0}")
+}
+
+/// The online address with its QR code beside it, kept together.
+fn online(flow: &mut Flow<'_, '_, '_>, url: &str, format: Format, parent: usize) {
+    let palette = flow.settings.palette;
+    let body = flow.body_style();
+    let size = format.qr_size();
+    flow.ensure(size);
+    let (x, y) = (flow.left, flow.y);
+    let gutter = 10.0 * format.scale();
+    let text_x = x + size + gutter;
+    let text_w = flow.width - size - gutter;
+    let short = short_address(url);
+    let figure = flow.open(Role::Figure, parent);
+    flow.tree[figure].alt = Some(format!("QR code for {short}"));
+    if let Some(items) = qr::items(url, x, y, size, palette.text, Tag::Elem(figure)) {
+        for item in items {
+            flow.push(item);
+        }
+    }
+    // The quiet zone is white space: the words line up with the code's dark modules.
+    let modules = qr::modules_with_quiet_zone(url).unwrap_or(29);
+    let inset = size * qr::QUIET_ZONE as f32 / modules as f32;
+    let mut top = y + inset * 0.5;
+    let p = flow.open(Role::P, parent);
+    top += flow.text_box(&text(ONLINE_HEADING), TextStyle { style: Style::Bold, ..body }, text_x, top, text_w, p);
+    let p = flow.open(Role::P, parent);
+    top += flow.text_box(&text("Scan the QR code with your phone’s camera, or go to:"), body, text_x, top, text_w, p);
+    let p = flow.open(Role::P, parent);
+    let address = [link(&short, url.to_string())];
+    top += flow.text_box(&address, TextStyle { color: palette.accent, ..body }, text_x, top + 2.0, text_w, p);
+    flow.y = (y + size).max(top) + body.size * 0.6;
+}
+
+/// "Page X of Y" and the title in the footer of every page after the cover, and the DRAFT mark
+/// on every page of a draft; all artifacts.
+fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, format: Format) {
+    let page = flow.settings.page;
+    let palette = flow.settings.palette;
+    let small = flow.settings.type_scale.small;
+    let k = format.scale();
+    let total = flow.pages.len();
+    let left = page.margin_left;
+    let right = page.width - page.margin_right;
+    let footer_top = page.height - page.margin_bottom + 16.0 * k;
+    let muted = TextStyle { style: Style::Regular, size: small, color: palette.muted };
+    for index in 0..total {
+        if view.draft && index > 0 {
+            let draft = TextStyle { style: Style::Bold, size: 16.0 * k, color: palette.warning };
+            flow.text_at(index, "DRAFT", draft, right, page.margin_top * 0.3, true, Tag::Artifact);
+        }
+        if index == 0 {
+            continue;
+        }
+        let y = footer_top - 6.0 * k;
+        flow.furniture_rule(index, left, right, y, palette.rule);
+        let number = format!("Page {} of {}", index + 1, total);
+        let width = flow.text_at(index, &number, muted, right, footer_top, true, Tag::Artifact);
+        let room = (page.text_width() - width - 16.0 * k) / (small * 0.5);
+        flow.text_at(index, &fit(&view.title, room), muted, left, footer_top, false, Tag::Artifact);
+    }
+}
+
+/// Shortens `s` to about `max_chars` characters with an ellipsis.
+fn fit(s: &str, max_chars: f32) -> String {
+    let max = max_chars.max(8.0) as usize;
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    // Cut at a word boundary when there is one.
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > cut.len() / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// The three PDFs of one leaflet.
+#[derive(Debug, Clone)]
+pub struct PatientPdfs {
+    /// `<id>.pdf`: A5.
+    pub leaflet: Vec<u8>,
+    /// `<id>-large-print.pdf`: A4, 18 pt.
+    pub large_print: Vec<u8>,
+    /// `<id>-booklet.pdf`: A5 pages imposed on A4 landscape sheets.
+    pub booklet: Vec<u8>,
+    /// Pages of the A5 leaflet.
+    pub pages: usize,
+    /// Problems found while laying out (from the A5 leaflet; the others share its content).
+    pub problems: Vec<crate::pdf::layout::LayoutProblem>,
+}
+
+fn write_pdf(
+    project: &Project,
+    view: &AudienceView,
+    layout: &Layout,
+    subsets: &[crate::pdf::fonts::FaceSubset],
+    date: Date,
+    variant: u64,
+    imposed: bool,
+) -> Result<Vec<u8>, String> {
+    let info = writer::DocInfo {
+        title: view.title.clone(),
+        author: project.config.organisation.clone(),
+        subject: COVER_LINE.to_string(),
+        date_unix: date.unix_seconds(),
+    };
+    let written = writer::write(layout, subsets, &project.images, &info);
+    let seed = pdf_output::id_seed(view, layout) ^ variant.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: seed };
+    // The booklet's pages are imposed out of reading order: its tag tree keeps the leaflet's.
+    let bytes = if imposed {
+        tagging::finish_in_tree_order(written, layout, &tag_info)
+    } else {
+        tagging::finish(written, layout, &tag_info)
+    };
+    if bytes.is_empty() {
+        return Err(format!("the patient leaflet PDF for `{}` could not be written", view.id));
+    }
+    Ok(bytes)
+}
+
+/// Renders the leaflet, large-print and booklet PDFs of one patient view. `date` (the build
+/// date) is the documents' date: the approval date is staff-only.
+pub fn render_patient_pdfs(project: &Project, view: &AudienceView, date: Date) -> Result<PatientPdfs, String> {
+    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
+    let leaflet = layout_leaflet(project, view, Format::Leaflet, &mut fonts);
+    let large = layout_leaflet(project, view, Format::LargePrint, &mut fonts);
+    let booklet = booklet_layout(&leaflet);
+    let subsets = fonts.subsets();
+    Ok(PatientPdfs {
+        leaflet: write_pdf(project, view, &leaflet.layout, &subsets, date, 1, false)?,
+        large_print: write_pdf(project, view, &large.layout, &subsets, date, 2, false)?,
+        booklet: write_pdf(project, view, &booklet, &subsets, date, 3, true)?,
+        pages: leaflet.layout.pages.len(),
+        problems: leaflet.layout.problems,
+    })
+}
+
+/// The leaflet PDFs of every patient view, rendered in parallel; problems are reported in
+/// library order. A view with nothing but headings gets a warning and no leaflet; a leaflet
+/// over [`MAX_LEAFLET_PAGES`] A5 pages gets a warning.
+pub fn patient_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics) -> Vec<Artifact> {
+    let views: Vec<&AudienceView> = library.views(Audience::Patient).collect();
+    let rendered: Vec<(&AudienceView, Option<Result<PatientPdfs, String>>)> = views
+        .par_iter()
+        .map(|view| {
+            let result = has_readable_content(view).then(|| render_patient_pdfs(project, view, library.today));
+            (*view, result)
+        })
+        .collect();
+    let dir = Audience::Patient.name();
+    let mut artifacts = Vec::new();
+    for (view, result) in rendered {
+        match result {
+            None => {
+                let line = view.blocks.first().map_or(1, |b| b.line.max(1));
+                diags
+                    .warning(
+                        Location::new(&view.source, line, 1),
+                        "the patient text has only headings, so no patient leaflet is made",
+                    )
+                    .hint("write what patients need to know in the `::: patient` blocks, or remove them");
+            }
+            Some(Ok(pdfs)) => {
+                pdf_output::report(diags, view, &pdfs.problems);
+                if pdfs.pages > MAX_LEAFLET_PAGES {
+                    let line = view.blocks.first().map_or(1, |b| b.line.max(1));
+                    diags
+                        .warning(
+                            Location::new(&view.source, line, 1),
+                            format!(
+                                "the patient leaflet is {} A5 pages long; leaflets should be at most {MAX_LEAFLET_PAGES}",
+                                pdfs.pages
+                            ),
+                        )
+                        .hint("cut the `::: patient` text to what patients need to know, and link to the rest");
+                }
+                artifacts.push(Artifact::new(&format!("{dir}/{}.pdf", view.id), pdfs.leaflet));
+                artifacts.push(Artifact::new(&format!("{dir}/{}-large-print.pdf", view.id), pdfs.large_print));
+                artifacts.push(Artifact::new(&format!("{dir}/{}-booklet.pdf", view.id), pdfs.booklet));
+            }
+            Some(Err(message)) => {
+                diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");
+            }
+        }
+    }
+    artifacts
+}

@@ -1,0 +1,82 @@
+//! `poster/<id>.html`: each ward poster as a sheet, printable one per page, and where a
+//! poster's QR code leads.
+//!
+//! Pure: fills a template from the posters built once in [`super::posters`].
+
+use serde::Serialize;
+
+use crate::audience::patient_facing::{Governance, OnlineAddress, PageContext, PdfLink, governance, online, pdf_links};
+use crate::audience::poster::Poster;
+use crate::load::config::SiteConfig;
+use crate::load::theme::Theme;
+use crate::model::{Artifact, Audience};
+use crate::render::html::{HtmlContext, icon_html, inlines_to_html};
+use crate::render::templates::{PageRenderer, PageResult};
+use crate::resolve::AudienceView;
+
+#[derive(Serialize)]
+struct MessageView {
+    icon_html: Option<String>,
+    words_html: String,
+}
+
+#[derive(Serialize)]
+struct PosterView {
+    headline: String,
+    messages: Vec<MessageView>,
+}
+
+#[derive(Serialize)]
+struct PosterPage<'a> {
+    title: &'a str,
+    organisation: &'a str,
+    posters: Vec<PosterView>,
+    governance: Governance<'a>,
+    pdfs: Vec<PdfLink>,
+    online: Option<OnlineAddress>,
+}
+
+/// Where a poster's QR code leads: the patient leaflet, or the staff page without one.
+pub fn poster_target(view: &AudienceView) -> String {
+    if view.available.contains(&Audience::Patient) {
+        format!("patient/{}.html", view.id)
+    } else {
+        format!("staff/{}.html", view.id)
+    }
+}
+
+/// `poster/<id>.html`: each poster as a sheet, printable one per page.
+pub fn poster_page(
+    pages: &PageRenderer<'_>,
+    theme: &Theme,
+    config: &SiteConfig,
+    view: &AudienceView,
+    posters: &[Poster],
+) -> PageResult {
+    let ctx = HtmlContext { theme, root: "../" };
+    let posters = posters
+        .iter()
+        .map(|p| PosterView {
+            headline: p.headline.clone(),
+            messages: p
+                .messages
+                .iter()
+                .map(|m| MessageView {
+                    // The words beside the pictogram say it all, so it is hidden from screen readers.
+                    icon_html: m.icon.as_ref().map(|name| icon_html(theme, name, Some(""))),
+                    words_html: inlines_to_html(&m.words, &ctx),
+                })
+                .collect(),
+        })
+        .collect();
+    let page = PosterPage {
+        title: &view.policy_title,
+        organisation: &config.organisation,
+        posters,
+        governance: governance(view),
+        pdfs: pdf_links(Audience::Poster, &view.id),
+        online: online(config, &poster_target(view)),
+    };
+    let html = pages.render("poster/posters.html", "../", &PageContext { page })?;
+    Ok(Artifact::new(&format!("poster/{}.html", view.id), html.into_bytes()))
+}

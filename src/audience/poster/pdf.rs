@@ -1,0 +1,556 @@
+//! The ward poster PDFs (STANDARDS "Ward poster"): A3 and A4 portrait, one page per poster.
+//! Each page has the organisation's name on an NHS Blue band, the headline, the messages with
+//! their pictograms, and a foot with the QR code of the online leaflet (or staff page), its short
+//! address and the small print (organisation, reference, version, review date).
+//!
+//! Type is fitted, never clipped: the largest headline and message sizes are searched for that
+//! fit the width and the height of the page, down to the minimums (A3: 72 and 36 pt; A4: 54 and
+//! 28 pt). Words that cannot fit even then are a located error at the poster's headline.
+//!
+//! Tagging: the band is an artifact; the headline is an `H1`, the messages a list (`L`, `LI`, `LBody`), then the QR code
+//! as a `Figure` ("QR code for <address>") with its address, then the small print. Pictograms are
+//! artifacts: the words beside them say it all (as on the web page, where they are hidden from
+//! screen readers).
+//!
+//! Takes the posters `render_library` built for the web page; never lints poster content (that
+//! is `crate::audience::poster`) and reads nothing from disk or the clock.
+
+use rayon::prelude::*;
+
+use super::page::poster_target;
+use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
+use crate::audience::poster::Poster;
+use crate::diag::{Diagnostics, Location};
+use crate::load::Project;
+use crate::model::Artifact;
+use crate::model::dates::ReviewStatus;
+use crate::model::{Audience, Inline};
+use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, Role, Tag, TextStyle};
+use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
+use crate::pdf::wordwrap::{self, Word, Wrapped};
+use crate::pdf::{icons, writer};
+use crate::qr::{QrMatrix, qr_matrix};
+use crate::resolve::AudienceView;
+
+/// Points per millimetre.
+const MM: f32 = 72.0 / 25.4;
+const WHITE: Rgb = Rgb(0xFFFFFF);
+/// QR modules are pure black on white: the strongest contrast for a phone's camera.
+const QR_DARK: Rgb = Rgb(0x000000);
+
+/// The two paper sizes every poster is printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// 297 x 420 mm, the print room's size.
+    A3,
+    /// 210 x 297 mm, the office printer's size.
+    A4,
+}
+
+impl Format {
+    /// Both formats, A3 first.
+    pub const ALL: [Format; 2] = [Format::A3, Format::A4];
+
+    /// The paper.
+    pub fn page(self) -> PageSpec {
+        match self {
+            Format::A3 => PageSpec::from_mm(297.0, 420.0, 18.0),
+            Format::A4 => PageSpec::from_mm(210.0, 297.0, 13.0),
+        }
+    }
+
+    /// Smallest headline size (STANDARDS: 72 pt on A3, 54 pt on A4).
+    pub fn min_headline(self) -> f32 {
+        match self {
+            Format::A3 => 72.0,
+            Format::A4 => 54.0,
+        }
+    }
+
+    /// Smallest message size (STANDARDS: 36 pt on A3, 28 pt on A4).
+    pub fn min_message(self) -> f32 {
+        match self {
+            Format::A3 => 36.0,
+            Format::A4 => 28.0,
+        }
+    }
+
+    /// Everything else scales with the paper: A4 is A3 shrunk by the square root of two.
+    fn scale(self) -> f32 {
+        self.page().width / Format::A3.page().width
+    }
+
+    /// The file name under `output/`.
+    pub fn path(self, id: &str) -> String {
+        let dir = Audience::Poster.name();
+        match self {
+            Format::A3 => format!("{dir}/{id}.pdf"),
+            Format::A4 => format!("{dir}/{id}-a4.pdf"),
+        }
+    }
+
+    /// The name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::A3 => "A3",
+            Format::A4 => "A4",
+        }
+    }
+}
+
+/// Largest sizes tried, on A3 (scaled for A4): a short headline is not blown up past this.
+const HEADLINE_CAP: f32 = 170.0;
+const MESSAGE_CAP: f32 = 64.0;
+/// Line heights as multiples of the size: headlines set tight, messages a little looser.
+const HEADLINE_LEADING: f32 = 1.1;
+const MESSAGE_LEADING: f32 = 1.2;
+/// A headline wraps to at most this many lines unless it must be smaller than its minimum.
+const HEADLINE_MAX_LINES: usize = 3;
+/// Pictogram side as a multiple of the message size: about 1.9 times Atkinson's cap height.
+const ICON_EM: f32 = 1.3;
+
+/// The QR code's side including its quiet zone, on A3 (scaled for A4; never under 25 mm).
+const QR_MM: f32 = 44.0;
+
+/// Settings of a poster page.
+pub fn settings(format: Format, theme: &crate::load::config::ThemeSettings) -> PdfSettings {
+    PdfSettings {
+        page: format.page(),
+        type_scale: TypeScale { body: format.min_message(), leading: 1.2, headings: [72.0; 6], small: 14.0 },
+        palette: Palette::from_theme(&theme.colours),
+    }
+}
+
+/// The web address a poster's QR code leads to, with its short form (no `https://`).
+pub fn qr_address(project: &Project, view: &AudienceView) -> Option<(String, String)> {
+    let url = project.config.absolute_url(&poster_target(view))?;
+    let short = url.trim_start_matches("https://").trim_start_matches("http://").to_string();
+    Some((url, short))
+}
+
+/// The chosen sizes and the wrapped words of one poster.
+struct Fitted {
+    headline_size: f32,
+    message_size: f32,
+    headline: Wrapped,
+    messages: Vec<Wrapped>,
+    height: f32,
+    fits: bool,
+}
+
+/// Geometry shared by the fitting and the drawing.
+struct Frame {
+    left: f32,
+    width: f32,
+    top: f32,
+    bottom: f32,
+    k: f32,
+}
+
+fn headline_gap(headline_size: f32, k: f32) -> f32 {
+    10.0 * MM * k + headline_size * 0.2
+}
+
+fn message_gap(message_size: f32) -> f32 {
+    message_size * 0.6
+}
+
+fn text_column(message_size: f32) -> f32 {
+    message_size * (ICON_EM + 0.45)
+}
+
+/// Lays out the headline and messages at one pair of sizes and measures them.
+fn try_sizes(
+    fonts: &mut FontSet<'_>,
+    frame: &Frame,
+    headline: &[Word],
+    messages: &[Vec<Word>],
+    sizes: (f32, f32),
+    text: Rgb,
+) -> Fitted {
+    let (hs, ms) = sizes;
+    let h_style = TextStyle { style: Style::Bold, size: hs, color: text };
+    let m_style = TextStyle { style: Style::Regular, size: ms, color: text };
+    let head = wordwrap::wrap(fonts, headline, h_style, frame.width);
+    let column = frame.width - text_column(ms);
+    let wrapped: Vec<Wrapped> = messages.iter().map(|m| wordwrap::wrap(fonts, m, m_style, column)).collect();
+    let mut height = head.height(hs * HEADLINE_LEADING);
+    if !messages.is_empty() {
+        height += headline_gap(hs, frame.k);
+    }
+    for (n, w) in wrapped.iter().enumerate() {
+        // A message is at least as tall as its pictogram.
+        height += w.height(ms * MESSAGE_LEADING).max(ms * ICON_EM);
+        if n + 1 < wrapped.len() {
+            height += message_gap(ms);
+        }
+    }
+    let fits = head.too_wide.is_empty()
+        && wrapped.iter().all(|w| w.too_wide.is_empty())
+        && head.lines.len() <= HEADLINE_MAX_LINES
+        && height <= frame.bottom - frame.top + 0.01;
+    Fitted { headline_size: hs, message_size: ms, headline: head, messages: wrapped, height, fits }
+}
+
+/// The largest sizes at which the poster fits, searched from the caps down to the minimums in
+/// half-point steps; the minimums (marked as not fitting) when nothing does.
+fn fit(
+    fonts: &mut FontSet<'_>,
+    frame: &Frame,
+    format: Format,
+    headline: &[Word],
+    messages: &[Vec<Word>],
+    text: Rgb,
+) -> Fitted {
+    let (h_min, m_min) = (format.min_headline(), format.min_message());
+    let (h_cap, m_cap) = (HEADLINE_CAP * frame.k, MESSAGE_CAP * frame.k);
+    let steps = 200;
+    for step in 0..=steps {
+        let f = 1.0 - step as f32 / steps as f32;
+        // Half points, so the chosen sizes are the same on every machine.
+        let hs = ((h_cap * f).max(h_min) * 2.0).round() / 2.0;
+        let ms = ((m_cap * f).max(m_min) * 2.0).round() / 2.0;
+        let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), text);
+        if fitted.fits {
+            return fitted;
+        }
+        if hs <= h_min && ms <= m_min {
+            break;
+        }
+    }
+    // At the minimums the headline may take more lines rather than fail.
+    let mut last = try_sizes(fonts, frame, headline, messages, (h_min, m_min), text);
+    let room = frame.bottom - frame.top + 0.01;
+    last.fits =
+        last.headline.too_wide.is_empty() && last.messages.iter().all(|w| w.too_wide.is_empty()) && last.height <= room;
+    last
+}
+
+/// Lays out the posters of `view` on `format` paper, one page each.
+pub fn layout_posters(
+    project: &Project,
+    view: &AudienceView,
+    posters: &[Poster],
+    format: Format,
+    fonts: &mut FontSet<'_>,
+) -> Layout {
+    let site = site_of(project);
+    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let resolve = |target: &crate::model::LinkTarget| site.dest(target);
+    let mut flow = Flow::new(fonts, settings(format, &project.theme_settings), &project.images, &icon_lookup, &resolve);
+    let qr = qr_address(project, view).and_then(|(url, short)| qr_matrix(&url).map(|m| (m, short)));
+    for (index, poster) in posters.iter().enumerate() {
+        if index > 0 {
+            flow.new_page();
+        }
+        flow.line = poster.line;
+        poster_page(&mut flow, project, view, poster, format, qr.as_ref());
+    }
+    flow.finish()
+}
+
+fn poster_page(
+    flow: &mut Flow<'_, '_, '_>,
+    project: &Project,
+    view: &AudienceView,
+    poster: &Poster,
+    format: Format,
+    qr: Option<&(QrMatrix, String)>,
+) {
+    let page = flow.settings.page;
+    let palette = flow.settings.palette;
+    let k = format.scale();
+    let left = page.margin_left;
+    let width = page.text_width();
+    let sect = flow.open(Role::Sect, 0);
+
+    // The organisation on the NHS Blue band.
+    let band = 30.0 * MM * k;
+    flow.top_band(band, palette.accent);
+    let org_size = (30.0 * k).round();
+    let org_style = TextStyle { style: Style::Bold, size: org_size, color: WHITE };
+    let org_words = wordwrap::words(&[Inline::Text(project.config.organisation.clone())]);
+    let org_wrapped = wordwrap::wrap(flow.fonts, &org_words, org_style, width);
+    let org_lh = org_size * 1.2;
+    let org_top = ((band - org_wrapped.height(org_lh)) / 2.0).max(2.0);
+    // Furniture: the small print names the organisation for screen readers, in reading order.
+    wordwrap::draw_artifact(flow, &org_wrapped, org_style, left, org_top, org_lh);
+
+    // The foot: QR code, address and small print, measured first so the words fit above it.
+    let foot = Foot::measure(flow, project, view, format, qr, width);
+    let foot_top = page.height - page.margin_bottom - foot.height;
+    let frame = Frame { left, width, top: band + 16.0 * MM * k, bottom: foot_top - 12.0 * MM * k, k };
+
+    let headline_words = wordwrap::words(&[Inline::Text(poster.headline.clone())]);
+    let message_words: Vec<Vec<Word>> = poster.messages.iter().map(|m| wordwrap::words(&m.words)).collect();
+    let fitted = fit(flow.fonts, &frame, format, &headline_words, &message_words, palette.text);
+    if !fitted.fits {
+        flow.problems.push(overflow_problem(poster, format, &fitted));
+    }
+    draw_words(flow, poster, &fitted, &frame, sect);
+    foot.draw(flow, left, foot_top, sect);
+}
+
+fn overflow_problem(poster: &Poster, format: Format, fitted: &Fitted) -> LayoutProblem {
+    let mut too_wide: Vec<String> = fitted.headline.too_wide.clone();
+    for m in &fitted.messages {
+        too_wide.extend(m.too_wide.iter().cloned());
+    }
+    let (message, hint) = if let Some(word) = too_wide.first() {
+        (
+            format!(
+                "the word `{word}` is too wide for the {} poster even at the smallest sizes ({} pt headline, {} pt messages)",
+                format.name(),
+                format.min_headline(),
+                format.min_message()
+            ),
+            "use a shorter word; posters never split a word or shrink below the sizes people can read from across a room",
+        )
+    } else {
+        (
+            format!(
+                "this poster's words do not fit on {} paper even at the smallest sizes ({} pt headline, {} pt messages)",
+                format.name(),
+                format.min_headline(),
+                format.min_message()
+            ),
+            "cut the messages to the few words that matter, or split them over two `::: poster` blocks",
+        )
+    };
+    LayoutProblem { line: poster.line, error: true, message, hint: hint.to_string() }
+}
+
+/// Draws the fitted headline and messages, sharing out spare height between the gaps.
+fn draw_words(flow: &mut Flow<'_, '_, '_>, poster: &Poster, fitted: &Fitted, frame: &Frame, sect: usize) {
+    let palette = flow.settings.palette;
+    let (hs, ms) = (fitted.headline_size, fitted.message_size);
+    let spare = (frame.bottom - frame.top - fitted.height).max(0.0);
+    let gaps = poster.messages.len().saturating_sub(1) as f32;
+    // Spare height opens the gaps a little (never more than a line each); the rest stays below.
+    let extra_head = (spare * 0.35).min(ms * 1.5);
+    let extra_gap = if gaps > 0.0 { ((spare - extra_head) / (gaps + 2.0)).min(ms) } else { 0.0 };
+    let mut y = frame.top;
+    let h_style = TextStyle { style: Style::Bold, size: hs, color: palette.text };
+    let h1 = flow.open(Role::H(1), sect);
+    y += wordwrap::draw(flow, &fitted.headline, h_style, frame.left, y, hs * HEADLINE_LEADING, h1);
+    if poster.messages.is_empty() {
+        return;
+    }
+    y += headline_gap(hs, frame.k) + extra_head;
+    let list = flow.open(Role::L, sect);
+    let m_style = TextStyle { style: Style::Regular, size: ms, color: palette.text };
+    let lh = ms * MESSAGE_LEADING;
+    let icon = ms * ICON_EM;
+    for (n, (message, wrapped)) in poster.messages.iter().zip(&fitted.messages).enumerate() {
+        let text_h = wrapped.height(lh);
+        let height = text_h.max(icon);
+        if let Some(name) = &message.icon {
+            draw_icon(flow, name, frame.left, y, icon, palette.accent);
+        }
+        // Short words sit level with the middle of the pictogram; longer ones start at its top,
+        // which keeps the first line level with it (the icon is barely taller than a line).
+        let text_top = y + ((icon - text_h) / 2.0).max(0.0);
+        let li = flow.open(Role::LI, list);
+        let body = flow.open(Role::LBody, li);
+        wordwrap::draw(flow, wrapped, m_style, frame.left + text_column(ms), text_top, lh, body);
+        y += height;
+        if n + 1 < poster.messages.len() {
+            y += message_gap(ms) + extra_gap;
+        }
+    }
+}
+
+/// A pictogram in a `size` square, as an artifact.
+fn draw_icon(flow: &mut Flow<'_, '_, '_>, name: &str, x: f32, y: f32, size: f32, color: Rgb) {
+    match (flow.icons)(name) {
+        Some(cmds) => {
+            let scale = size / 24.0;
+            flow.push(Item::Path { x, y, scale, width: scale * 2.0, color, cmds, tag: Tag::Artifact });
+        }
+        None => {
+            flow.push(Item::Rect { x, y, w: size, h: size, fill: None, stroke: Some((color, 2.0)), tag: Tag::Artifact })
+        }
+    }
+}
+
+/// The foot of a poster: QR code with "Find out more:" and the short address beside it, then
+/// the small print.
+struct Foot<'q> {
+    qr: Option<(&'q QrMatrix, String, f32)>,
+    label: Wrapped,
+    address: Wrapped,
+    small: Wrapped,
+    label_style: TextStyle,
+    address_style: TextStyle,
+    small_style: TextStyle,
+    text_x: f32,
+    height: f32,
+}
+
+impl<'q> Foot<'q> {
+    fn measure(
+        flow: &mut Flow<'_, '_, '_>,
+        project: &Project,
+        view: &AudienceView,
+        format: Format,
+        qr: Option<&'q (QrMatrix, String)>,
+        width: f32,
+    ) -> Foot<'q> {
+        let palette = flow.settings.palette;
+        let k = format.scale();
+        let qr_side = (QR_MM * k).max(25.0) * MM;
+        let gutter = 8.0 * MM * k;
+        let text_x = if qr.is_some() { qr_side + gutter } else { 0.0 };
+        let column = width - text_x;
+        let label_style = TextStyle { style: Style::Bold, size: (24.0 * k).round(), color: palette.text };
+        let address_style = TextStyle { style: Style::Regular, size: (22.0 * k).round(), color: palette.text };
+        let small_style = TextStyle { style: Style::Regular, size: (15.0 * k).round(), color: palette.muted };
+        let (label, address) = match qr {
+            Some((_, short)) => (
+                wordwrap::wrap(
+                    flow.fonts,
+                    &wordwrap::words(&[Inline::Text("Find out more:".into())]),
+                    label_style,
+                    column,
+                ),
+                wordwrap::wrap(flow.fonts, &wordwrap::address_words(short, false, false), address_style, column),
+            ),
+            None => (Wrapped::default(), Wrapped::default()),
+        };
+        let mut small = vec![project.config.organisation.clone()];
+        if let Some(reference) = &view.reference {
+            small.push(format!("Reference {reference}"));
+        }
+        small.push(format!("Version {}", view.version));
+        small.push(match view.review_status {
+            ReviewStatus::Overdue => format!("Review date {} (overdue)", view.review_date.long()),
+            _ => format!("Review date {}", view.review_date.long()),
+        });
+        let mut small_text = small.join(" · ");
+        if view.draft {
+            small_text.push_str(" · DRAFT: not approved for use");
+        }
+        let small_words = wordwrap::words(&[Inline::Text(small_text)]);
+        let small_wrapped = wordwrap::wrap(flow.fonts, &small_words, small_style, column);
+        let text_h = label.height(label_style.size * 1.3)
+            + address.height(address_style.size * 1.3)
+            + if qr.is_some() { 4.0 * MM * k } else { 0.0 }
+            + small_wrapped.height(small_style.size * 1.4);
+        let height = if qr.is_some() { text_h.max(qr_side) } else { text_h };
+        Foot {
+            qr: qr.map(|(m, s)| (m, s.clone(), qr_side)),
+            label,
+            address,
+            small: small_wrapped,
+            label_style,
+            address_style,
+            small_style,
+            text_x,
+            height,
+        }
+    }
+
+    fn draw(&self, flow: &mut Flow<'_, '_, '_>, left: f32, top: f32, sect: usize) {
+        let rule = flow.settings.palette.rule;
+        let right = left + flow.settings.page.text_width();
+        let rule_y = top - 6.0 * MM * (flow.settings.page.width / Format::A3.page().width);
+        flow.push(Item::Rule {
+            x1: left,
+            y1: rule_y,
+            x2: right,
+            y2: rule_y,
+            width: 1.0,
+            color: rule,
+            tag: Tag::Artifact,
+        });
+        let x = left + self.text_x;
+        let mut y = top;
+        if let Some((matrix, short, side)) = &self.qr {
+            let figure = flow.open(Role::Figure, sect);
+            flow.tree[figure].alt = Some(format!("QR code for {short}"));
+            draw_qr(flow, matrix, left, top, *side, Tag::Elem(figure));
+            let text_h =
+                self.label.height(self.label_style.size * 1.3) + self.address.height(self.address_style.size * 1.3);
+            // The words sit level with the middle of the code's upper part.
+            y = top + ((side * 0.6 - text_h) / 2.0).max(0.0);
+            let p = flow.open(Role::P, sect);
+            y += wordwrap::draw(flow, &self.label, self.label_style, x, y, self.label_style.size * 1.3, p);
+            y += wordwrap::draw(flow, &self.address, self.address_style, x, y, self.address_style.size * 1.3, p);
+            let small_h = self.small.height(self.small_style.size * 1.4);
+            y = (top + side - small_h).max(y + 2.0);
+        }
+        let p = flow.open(Role::P, sect);
+        wordwrap::draw(flow, &self.small, self.small_style, x, y, self.small_style.size * 1.4, p);
+    }
+}
+
+/// Draws a QR code in a `side` square at (x, y), quiet zone included.
+fn draw_qr(flow: &mut Flow<'_, '_, '_>, matrix: &QrMatrix, x: f32, y: f32, side: f32, tag: Tag) {
+    for item in crate::pdf::qr::matrix_items(matrix, x, y, side, QR_DARK, tag) {
+        flow.push(item);
+    }
+}
+
+/// Renders the posters of one policy on `format` paper.
+pub fn render_poster_pdf(
+    project: &Project,
+    view: &AudienceView,
+    posters: &[Poster],
+    format: Format,
+) -> Result<RenderedPdf, String> {
+    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
+    let layout = layout_posters(project, view, posters, format, &mut fonts);
+    let info = writer::DocInfo {
+        title: format!("Posters: {}", view.policy_title),
+        author: project.config.organisation.clone(),
+        subject: format!("Ward posters ({}) for {}", format.name(), view.policy_title),
+        date_unix: view.review_date.unix_seconds(),
+    };
+    let kind = format!("poster-{}", format.name());
+    let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, &kind)?;
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+}
+
+/// The A3 and A4 poster PDFs of every policy with posters, rendered in parallel; problems are
+/// reported in library order, once per poster even when both sizes have them.
+pub fn poster_pdfs(
+    project: &Project,
+    posters: &[(&AudienceView, Vec<Poster>)],
+    diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let jobs: Vec<(&AudienceView, &[Poster], Format)> = posters
+        .iter()
+        .filter(|(_, p)| !p.is_empty())
+        .flat_map(|(view, p)| Format::ALL.into_iter().map(move |f| (*view, p.as_slice(), f)))
+        .collect();
+    let rendered: Vec<(&AudienceView, Format, Result<RenderedPdf, String>)> =
+        jobs.par_iter().map(|(view, p, f)| (*view, *f, render_poster_pdf(project, view, p, *f))).collect();
+    let mut out = Vec::with_capacity(rendered.len());
+    let mut reported: Vec<(String, usize)> = Vec::new();
+    for (view, format, result) in rendered {
+        match result {
+            Ok(pdf) => {
+                // A poster too full for A3 is usually too full for A4 as well: say it once.
+                let fresh: Vec<LayoutProblem> = pdf
+                    .problems
+                    .into_iter()
+                    .filter(|p| {
+                        let key = (view.source.clone(), p.line);
+                        let new = !p.error || !reported.contains(&key);
+                        if p.error {
+                            reported.push(key);
+                        }
+                        new
+                    })
+                    .collect();
+                publish::report(diags, view, &fresh);
+                out.push(Artifact::new(&format.path(&view.id), pdf.bytes));
+            }
+            Err(message) => {
+                diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,358 @@
+//! `policypress serve`: serves the latest good build from memory on 127.0.0.1, and tells open
+//! pages to reload (server-sent events) after each rebuild, or shows the build's errors over
+//! them until the next good build.
+//!
+//! The reload hook is added to pages only as they are served; built files never contain it.
+//! Holds no build logic: `live` rebuilds and calls [`ServeState::publish`].
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Artifact;
+use crate::render::html::escape;
+
+/// What the server currently serves, shared between the build loop and request threads.
+#[derive(Default)]
+pub struct ServeState {
+    inner: Mutex<Published>,
+    changed: Condvar,
+}
+
+#[derive(Default, Clone)]
+struct Published {
+    /// Files of the last good build, by path under the output folder.
+    files: Arc<BTreeMap<String, Vec<u8>>>,
+    /// Errors of the latest build, when it failed (the files are then the previous good ones).
+    errors: Vec<ErrorView>,
+    /// Counts builds, so waiting pages know something new happened.
+    generation: u64,
+}
+
+/// One error as shown in the overlay.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ErrorView {
+    /// `file:line:col`.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+impl ServeState {
+    /// Publishes a build: its files when it succeeded, or its errors (keeping the last good
+    /// files) when it failed. Wakes every waiting page.
+    pub fn publish(&self, artifacts: Option<Vec<Artifact>>, diagnostics: &[Diagnostic]) {
+        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match artifacts {
+            Some(artifacts) => {
+                state.files = Arc::new(artifacts.into_iter().map(|a| (a.path, a.bytes)).collect());
+                state.errors.clear();
+            }
+            None => {
+                state.errors = diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(|d| ErrorView {
+                        location: d.location.to_string(),
+                        message: d.message.clone(),
+                        hint: d.hint.clone(),
+                    })
+                    .collect();
+            }
+        }
+        state.generation += 1;
+        self.changed.notify_all();
+    }
+
+    fn snapshot(&self) -> Published {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Waits until the generation differs from `seen`, or `timeout` passes.
+    fn wait_change(&self, seen: u64, timeout: Duration) -> Published {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (guard, _) = self
+            .changed
+            .wait_timeout_while(guard, timeout, |s| s.generation == seen)
+            .unwrap_or_else(|e| e.into_inner());
+        guard.clone()
+    }
+}
+
+/// Binds 127.0.0.1 on `port`. When `port_given` is false and the port is taken, tries the next
+/// 20 ports and says which one it took; when the user asked for that port, reports it taken.
+pub fn bind(port: u16, port_given: bool) -> Result<TcpListener, String> {
+    let attempts = if port_given || port == 0 { 1 } else { 20 };
+    for offset in 0..attempts {
+        let candidate = port.saturating_add(offset);
+        match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, candidate))) {
+            Ok(listener) => {
+                if offset > 0 {
+                    eprintln!("port {port} is in use, so serving on port {candidate} instead");
+                }
+                return Ok(listener);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => return Err(format!("cannot listen on 127.0.0.1:{candidate}: {e}")),
+        }
+    }
+    Err(if port_given {
+        format!("port {port} is already in use; stop the other program or choose another port with `--port`")
+    } else {
+        format!("ports {port} to {} are all in use; choose a free port with `--port`", port.saturating_add(19))
+    })
+}
+
+/// Serves requests on `listener` until the process ends, one thread per request (pages that
+/// wait for reload events hold theirs open).
+pub fn serve_forever(listener: TcpListener, state: Arc<ServeState>) -> Result<(), String> {
+    let server =
+        tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
+    for request in server.incoming_requests() {
+        let state = Arc::clone(&state);
+        std::thread::spawn(move || handle(request, &state));
+    }
+    Ok(())
+}
+
+const LIVE_PREFIX: &str = "/__policypress/";
+
+fn handle(request: tiny_http::Request, state: &ServeState) {
+    let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
+    if url == "/__policypress/events" {
+        stream_events(request, state);
+        return;
+    }
+    let response = if url == "/__policypress/live.js" {
+        Ok(("text/javascript; charset=utf-8", LIVE_SCRIPT.as_bytes().to_vec()))
+    } else if url == "/__policypress/status" {
+        let published = state.snapshot();
+        let body = serde_json::json!({ "generation": published.generation, "errors": published.errors });
+        Ok(("application/json", body.to_string().into_bytes()))
+    } else {
+        page(&url, &state.snapshot())
+    };
+    let (status, content_type, body) = match response {
+        Ok((content_type, body)) => (200, content_type, body),
+        Err(body) => (404, "text/html; charset=utf-8", body),
+    };
+    let header = tiny_http::Header::from_bytes("Content-Type", content_type).expect("valid header");
+    let no_cache = tiny_http::Header::from_bytes("Cache-Control", "no-store").expect("valid header");
+    let _ = request.respond(
+        tiny_http::Response::from_data(body).with_status_code(status).with_header(header).with_header(no_cache),
+    );
+}
+
+/// Finds a built file for a URL path; HTML pages get the reload hook and, after a failed build,
+/// the error overlay.
+fn page(url: &str, published: &Published) -> Result<(&'static str, Vec<u8>), Vec<u8>> {
+    let mut path = percent_decode(url.trim_start_matches('/'));
+    if path.is_empty() || path.ends_with('/') {
+        path.push_str("index.html");
+    }
+    if path.split('/').any(|part| part == ".." || part.starts_with(LIVE_PREFIX.trim_matches('/'))) {
+        return Err(not_found(url));
+    }
+    let Some(bytes) = published.files.get(&path) else { return Err(not_found(url)) };
+    let content_type = content_type(&path);
+    if content_type.starts_with("text/html") {
+        Ok((content_type, inject(bytes, &published.errors)))
+    } else {
+        Ok((content_type, bytes.clone()))
+    }
+}
+
+fn not_found(url: &str) -> Vec<u8> {
+    format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Not found</title></head><body><main><h1>Not found</h1><p>Nothing is built at <code>{}</code>. <a href=\"/index.html\">Go to the home page</a>.</p></main></body></html>",
+        escape(url)
+    )
+    .into_bytes()
+}
+
+/// Adds the reload script (and the error overlay, if any) just before `</body>`.
+fn inject(html: &[u8], errors: &[ErrorView]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let mut hook = String::new();
+    if !errors.is_empty() {
+        hook.push_str(&overlay_html(errors));
+    }
+    hook.push_str("<script src=\"/__policypress/live.js\"></script>\n");
+    match text.rfind("</body>") {
+        Some(at) => format!("{}{hook}{}", &text[..at], &text[at..]).into_bytes(),
+        None => format!("{text}{hook}").into_bytes(),
+    }
+}
+
+/// The overlay listing a failed build's errors, escaped like all author-facing text.
+pub fn overlay_html(errors: &[ErrorView]) -> String {
+    let mut items = String::new();
+    for e in errors {
+        items.push_str(&format!("<li><code>{}</code> {}", escape(&e.location), escape(&e.message)));
+        if let Some(hint) = &e.hint {
+            items.push_str(&format!("<br><span>hint: {}</span>", escape(hint)));
+        }
+        items.push_str("</li>");
+    }
+    format!(
+        "<div id=\"policypress-errors\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:1000;background:#fff;color:#212b32;border-top:8px solid #d5281b;padding:1rem 1.5rem;font:16px/1.5 Arial,sans-serif;box-shadow:0 -4px 12px rgba(0,0,0,.3)\"><h2 style=\"margin:0 0 .5rem;font-size:1.25rem\">The last edit has {} {}: this page shows the last good build</h2><ul style=\"margin:0;padding-left:1.25rem\">{items}</ul></div>\n",
+        errors.len(),
+        if errors.len() == 1 { "error" } else { "errors" }
+    )
+}
+
+/// Holds a server-sent-events stream open, sending `reload` after each good build and `errors`
+/// after each failed one; a comment every 15 s keeps the connection alive.
+fn stream_events(request: tiny_http::Request, state: &ServeState) {
+    let mut seen = state.snapshot().generation;
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
+    if writer.write_all(head.as_bytes()).and_then(|_| writer.flush()).is_err() {
+        return;
+    }
+    loop {
+        let published = state.wait_change(seen, Duration::from_secs(15));
+        let message = if published.generation == seen {
+            ": still here\n\n".to_string()
+        } else if published.errors.is_empty() {
+            "event: reload\ndata: {}\n\n".to_string()
+        } else {
+            let overlay = serde_json::to_string(&overlay_html(&published.errors)).unwrap_or_default();
+            format!("event: errors\ndata: {overlay}\n\n")
+        };
+        seen = published.generation;
+        if writer.write_all(message.as_bytes()).and_then(|_| writer.flush()).is_err() {
+            return;
+        }
+    }
+}
+
+/// The script served pages load: reload after a good build, show the overlay after a bad one.
+const LIVE_SCRIPT: &str = r#"(function () {
+  "use strict";
+  var source = new EventSource("/__policypress/events");
+  source.addEventListener("reload", function () { window.location.reload(); });
+  source.addEventListener("errors", function (event) {
+    var old = document.getElementById("policypress-errors");
+    if (old) { old.remove(); }
+    document.body.insertAdjacentHTML("beforeend", JSON.parse(event.data));
+  });
+}());
+"#;
+
+fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "pdf" => "application/pdf",
+        "ttf" => "font/ttf",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Location;
+
+    fn published(errors: Vec<ErrorView>) -> Published {
+        let files = BTreeMap::from([
+            ("index.html".to_string(), b"<html><body><h1>Hi</h1></body></html>".to_vec()),
+            ("staff/a.pdf".to_string(), b"%PDF".to_vec()),
+        ]);
+        Published { files: Arc::new(files), errors, generation: 1 }
+    }
+
+    #[test]
+    fn served_pages_get_the_reload_hook_but_other_files_are_untouched() {
+        let p = published(Vec::new());
+        let (kind, html) = page("/", &p).unwrap();
+        assert!(kind.starts_with("text/html"));
+        assert!(String::from_utf8(html).unwrap().contains("<script src=\"/__policypress/live.js\"></script>\n</body>"));
+        assert_eq!(page("/staff/a.pdf", &p).unwrap().1, b"%PDF");
+    }
+
+    #[test]
+    fn a_failed_build_shows_its_errors_over_the_last_good_page() {
+        let errors = vec![ErrorView {
+            location: "content/a.md:3:5".into(),
+            message: "unknown audience `<x>`".into(),
+            hint: None,
+        }];
+        let (_, html) = page("/index.html", &published(errors)).unwrap();
+        let html = String::from_utf8(html).unwrap();
+        assert!(html.contains("<h1>Hi</h1>"), "the last good page is still served");
+        assert!(html.contains("role=\"alert\""));
+        assert!(html.contains("content/a.md:3:5</code> unknown audience `&lt;x&gt;`"));
+    }
+
+    #[test]
+    fn paths_outside_the_build_are_not_served() {
+        let p = published(Vec::new());
+        assert!(page("/../secret", &p).is_err());
+        assert!(page("/staff/%2e%2e/%2e%2e/etc/passwd", &p).is_err());
+        assert!(page("/missing.html", &p).is_err());
+    }
+
+    #[test]
+    fn publish_keeps_the_last_good_files_when_a_build_fails() {
+        let state = ServeState::default();
+        state.publish(Some(vec![Artifact::new("index.html", b"good".to_vec())]), &[]);
+        let diag = Diagnostic {
+            location: Location::new("content/a.md", 1, 1),
+            severity: Severity::Error,
+            message: "broken".into(),
+            hint: None,
+        };
+        state.publish(None, &[diag]);
+        let now = state.snapshot();
+        assert_eq!(now.files.get("index.html").map(Vec::as_slice), Some(&b"good"[..]));
+        assert_eq!(now.errors.len(), 1);
+        assert_eq!(now.generation, 2);
+        state.publish(Some(vec![Artifact::new("index.html", b"fixed".to_vec())]), &[]);
+        assert!(state.snapshot().errors.is_empty(), "the next good build clears the errors");
+    }
+
+    #[test]
+    fn a_taken_port_is_reported_or_the_next_one_used() {
+        let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let err = bind(port, true).unwrap_err();
+        assert!(err.contains(&format!("port {port} is already in use")), "{err}");
+        let other = bind(port, false).unwrap();
+        assert_ne!(other.local_addr().unwrap().port(), port);
+    }
+}

@@ -1,0 +1,358 @@
+//! Site settings from `policypress.yaml`, checked and typed, with defaults for every key.
+//!
+//! With [`super::yaml`] and `parse::front_matter`, the only code allowed to use `serde_yaml`.
+//! Never reads files: the load stage hands it the text.
+
+use std::collections::BTreeMap;
+
+use serde_yaml::Value;
+
+use crate::diag::{Diagnostics, Location, did_you_mean};
+use crate::load::yaml::{YamlSource, read_variables, scalar_text};
+
+/// The file name of the site settings.
+pub const CONFIG_FILE: &str = "policypress.yaml";
+
+const KNOWN_KEYS: [&str; 7] = ["title", "organisation", "base-url", "theme", "language", "variables", "contact"];
+const CONTACT_KEYS: [&str; 3] = ["name", "phone", "email"];
+
+/// How patients and visitors reach the Trust ("how to contact us").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// Team name, e.g. the Patient Advice and Liaison Service.
+    pub name: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
+/// The site settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteConfig {
+    /// Site title.
+    pub title: String,
+    /// Organisation printed on every output.
+    pub organisation: String,
+    /// Absolute address the output is published at, ending in `/`.
+    pub base_url: Option<String>,
+    /// Theme name (`default` is built in).
+    pub theme: String,
+    /// Language tag for HTML `lang` and PDF `/Lang`.
+    pub language: String,
+    /// Site-wide variables.
+    pub variables: BTreeMap<String, String>,
+    /// How to contact us.
+    pub contact: Contact,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            title: "Policies and patient information".to_string(),
+            organisation: "NHS Foundation Trust".to_string(),
+            base_url: None,
+            theme: "default".to_string(),
+            language: "en-GB".to_string(),
+            variables: BTreeMap::new(),
+            contact: Contact::default(),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Parses and checks the settings text; problems are reported against `file`.
+    pub fn parse(file: &str, text: &str, diags: &mut Diagnostics) -> SiteConfig {
+        let mut config = SiteConfig::default();
+        let src = YamlSource::new(file, text, 1);
+        let Some(map) = src.parse_mapping("settings file", diags) else {
+            return config;
+        };
+        for key in map.keys().filter_map(Value::as_str) {
+            if !KNOWN_KEYS.contains(&key) {
+                let d = diags.error(src.key_location(key), format!("unknown setting `{key}`"));
+                match did_you_mean(key, KNOWN_KEYS) {
+                    Some(near) => d.hint(format!("did you mean `{near}`?")),
+                    None => d.hint(format!("the settings are `{}`", KNOWN_KEYS.join("`, `"))),
+                };
+            }
+        }
+        let text_of = |key: &str, diags: &mut Diagnostics| -> Option<String> {
+            let value = map.get(key).filter(|v| !v.is_null())?;
+            match scalar_text(value) {
+                Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                _ => {
+                    diags.error(src.value_location(key), format!("`{key}` must be text"));
+                    None
+                }
+            }
+        };
+        if let Some(title) = text_of("title", diags) {
+            config.title = title;
+        }
+        if let Some(org) = text_of("organisation", diags) {
+            config.organisation = org;
+        }
+        if let Some(theme) = text_of("theme", diags) {
+            if crate::model::ids::valid_id(&theme) {
+                config.theme = theme;
+            } else {
+                diags
+                    .error(
+                        src.value_location("theme"),
+                        format!("theme name `{theme}` may only use lower-case letters, digits and hyphens"),
+                    )
+                    .hint("it names a folder under `themes/`");
+            }
+        }
+        if let Some(language) = text_of("language", diags) {
+            if valid_language(&language) {
+                config.language = language;
+            } else {
+                diags
+                    .error(src.value_location("language"), format!("`{language}` is not a language tag"))
+                    .hint("use a tag like `en-GB` or `cy-GB`");
+            }
+        }
+        if let Some(url) = text_of("base-url", diags) {
+            if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) {
+                config.base_url = Some(if url.ends_with('/') { url } else { format!("{url}/") });
+            } else {
+                diags
+                    .error(src.value_location("base-url"), format!("`base-url` must be a web address, not `{url}`"))
+                    .hint("for example `base-url: https://intranet.example.nhs.uk/policies/`");
+            }
+        }
+        if let Some(vars) = map.get("variables") {
+            config.variables = read_variables(&src, "variables", vars, diags);
+        }
+        if let Some(contact) = map.get("contact").filter(|v| !v.is_null()) {
+            config.contact = read_contact(&src, contact, diags);
+        }
+        config
+    }
+
+    /// The address of an output file on the published site, when `base-url` is set.
+    pub fn absolute_url(&self, relative: &str) -> Option<String> {
+        self.base_url.as_ref().map(|base| format!("{base}{relative}"))
+    }
+}
+
+fn read_contact(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) -> Contact {
+    let Some(map) = value.as_mapping() else {
+        diags
+            .error(src.value_location("contact"), "`contact` must list `name`, `phone` and `email`")
+            .hint("for example:\n      contact:\n        name: Patient Advice and Liaison Service (PALS)\n        phone: 0116 225 2525");
+        return Contact::default();
+    };
+    for key in map.keys().filter_map(Value::as_str) {
+        if !CONTACT_KEYS.contains(&key) {
+            let d = diags
+                .error(src.item_location("contact", &format!("{key}:")), format!("unknown `contact` setting `{key}`"));
+            match did_you_mean(key, CONTACT_KEYS) {
+                Some(near) => d.hint(format!("did you mean `{near}`?")),
+                None => d.hint("`contact` has `name`, `phone` and `email`"),
+            };
+        }
+    }
+    let field = |k: &str| map.get(k).and_then(scalar_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Contact { name: field("name"), phone: field("phone"), email: field("email") }
+}
+
+fn valid_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The location used for problems with the settings file as a whole.
+pub fn config_location() -> Location {
+    Location::file_start(CONFIG_FILE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_keys_take_defaults() {
+        let mut diags = Diagnostics::new();
+        let c = SiteConfig::parse(CONFIG_FILE, "", &mut diags);
+        assert_eq!(c, SiteConfig::default());
+        assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn every_spec_key_is_read() {
+        let text = "title: T\norganisation: O\nbase-url: https://x.nhs.uk/p\ntheme: default\nlanguage: cy-GB\nvariables:\n  switchboard: 0116 225 2525\ncontact:\n  name: PALS\n  phone: 0116\n  email: p@x\n";
+        let mut diags = Diagnostics::new();
+        let c = SiteConfig::parse(CONFIG_FILE, text, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(c.base_url.as_deref(), Some("https://x.nhs.uk/p/"));
+        assert_eq!(c.language, "cy-GB");
+        assert_eq!(c.variables["switchboard"], "0116 225 2525");
+        assert_eq!(c.contact.name.as_deref(), Some("PALS"));
+    }
+
+    #[test]
+    fn unknown_setting_suggests_the_known_one() {
+        let mut diags = Diagnostics::new();
+        SiteConfig::parse(CONFIG_FILE, "title: T\norganization: O\n", &mut diags);
+        let d = &diags.sorted()[0];
+        assert_eq!(d.location.line, 2);
+        assert_eq!(d.hint.as_deref(), Some("did you mean `organisation`?"));
+    }
+}
+
+// ---- Theme settings (`theme.yaml`): read here because YAML is read only in this module and
+// `front_matter`. ----
+
+/// One colour of the theme, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeColour {
+    /// As written, e.g. `#005eb8`.
+    pub written: String,
+    /// The colour.
+    pub rgb: crate::load::contrast::Rgb,
+    /// Where it is set.
+    pub location: Location,
+}
+
+/// The theme's named colours.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThemeColours {
+    colours: BTreeMap<String, ThemeColour>,
+}
+
+impl ThemeColours {
+    /// A colour by name.
+    pub fn get(&self, name: &str) -> Option<&ThemeColour> {
+        self.colours.get(name)
+    }
+
+    /// Every colour, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ThemeColour)> {
+        self.colours.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// Body type sizes of the PDF documents, from the theme's `pdf:` settings. Headings and page
+/// furniture scale with the body.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfTypeSizes {
+    /// Staff policy body, in points (STANDARDS: 11 to 12).
+    pub staff_body: f32,
+    /// Patient leaflet body (STANDARDS: 14 by default, never below 12).
+    pub leaflet_body: f32,
+    /// Large-print leaflet body (STANDARDS: at least 18).
+    pub large_print_body: f32,
+    /// Easy-read body (STANDARDS: 16 by default, never below 14).
+    pub easy_read_body: f32,
+}
+
+impl Default for PdfTypeSizes {
+    fn default() -> Self {
+        PdfTypeSizes { staff_body: 11.5, leaflet_body: 14.0, large_print_body: 18.0, easy_read_body: 16.0 }
+    }
+}
+
+/// The allowed range of each `pdf:` setting, from STANDARDS.md, and what it is for.
+const PDF_SIZES: [(&str, f32, f32, &str); 4] = [
+    ("staff-body", 11.0, 12.0, "the staff policy body"),
+    ("leaflet-body", 12.0, 24.0, "the patient leaflet body"),
+    ("large-print-body", 18.0, 32.0, "the large-print leaflet body"),
+    ("easy-read-body", 14.0, 24.0, "the easy-read body"),
+];
+
+/// A theme's settings: its colours and the PDFs' type sizes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThemeSettings {
+    /// Named colours, checked for contrast.
+    pub colours: ThemeColours,
+    /// Body sizes of the PDF documents.
+    pub pdf: PdfTypeSizes,
+}
+
+impl ThemeSettings {
+    /// Reads a theme file (`colours:` and `pdf:`). Colour names not in `known` are errors (a typo
+    /// would otherwise silently leave the default in place); so are sizes outside STANDARDS.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        known: &[&str],
+        base: &ThemeSettings,
+        diags: &mut Diagnostics,
+    ) -> ThemeSettings {
+        let src = YamlSource::new(file, text, 1);
+        let mut out = base.clone();
+        let Some(map) = src.parse_mapping("theme file", diags) else { return out };
+        for key in map.keys().filter_map(Value::as_str).filter(|k| !["colours", "pdf"].contains(k)) {
+            let d = diags.error(src.key_location(key), format!("unknown theme setting `{key}`"));
+            match did_you_mean(key, ["colours", "pdf"]) {
+                Some(near) => d.hint(format!("did you mean `{near}`?")),
+                None => d.hint("the theme file has `colours:` and `pdf:`"),
+            };
+        }
+        if let Some(colours) = map.get("colours").and_then(Value::as_mapping) {
+            for (name, value) in colours {
+                let Some(name) = name.as_str() else { continue };
+                let location = src.item_location("colours", &format!("{name}:"));
+                if !known.is_empty() && !known.contains(&name) {
+                    let d = diags.error(location, format!("unknown theme colour `{name}`"));
+                    match did_you_mean(name, known.iter().copied()) {
+                        Some(near) => d.hint(format!("did you mean `{near}`?")),
+                        None => d.hint("the colours are listed in the built-in themes/default/theme.yaml"),
+                    };
+                    continue;
+                }
+                let written = scalar_text(value).unwrap_or_default();
+                match crate::load::contrast::Rgb::parse(&written) {
+                    Some(rgb) => {
+                        out.colours.colours.insert(name.to_string(), ThemeColour { written, rgb, location });
+                    }
+                    None => {
+                        diags
+                            .error(location, format!("theme colour `{name}` is not a colour: `{written}`"))
+                            .hint("write colours as \"#rrggbb\" in quotes, for example \"#005eb8\"");
+                    }
+                }
+            }
+        }
+        if let Some(pdf) = map.get("pdf").and_then(Value::as_mapping) {
+            for (name, value) in pdf {
+                let Some(name) = name.as_str() else { continue };
+                let location = src.item_location("pdf", &format!("{name}:"));
+                let Some(&(_, low, high, what)) = PDF_SIZES.iter().find(|(k, ..)| *k == name) else {
+                    let d = diags.error(location, format!("unknown PDF setting `{name}`"));
+                    match did_you_mean(name, PDF_SIZES.iter().map(|(k, ..)| *k)) {
+                        Some(near) => d.hint(format!("did you mean `{near}`?")),
+                        None => d.hint("the PDF settings are `staff-body`, `leaflet-body`, `large-print-body` and `easy-read-body`"),
+                    };
+                    continue;
+                };
+                match value.as_f64().map(|v| v as f32) {
+                    Some(size) if (low..=high).contains(&size) => {
+                        let slot = match name {
+                            "staff-body" => &mut out.pdf.staff_body,
+                            "leaflet-body" => &mut out.pdf.leaflet_body,
+                            "large-print-body" => &mut out.pdf.large_print_body,
+                            _ => &mut out.pdf.easy_read_body,
+                        };
+                        *slot = size;
+                    }
+                    _ => {
+                        diags
+                            .error(
+                                location,
+                                format!("`{name}` must be a size in points from {low} to {high} for {what}"),
+                            )
+                            .hint("the limits come from the NHS and clear-print standards the outputs must meet");
+                    }
+                }
+            }
+        }
+        out
+    }
+}

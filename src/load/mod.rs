@@ -1,0 +1,175 @@
+//! The load stage: reads a project folder (settings, policies, pictures, theme overrides) into
+//! memory. The first of the two stages that touch the disk; it interprets nothing beyond what
+//! it must to find files.
+
+pub mod config;
+pub mod contrast;
+pub mod theme;
+pub mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostics, IoFailure, Location};
+use crate::load::config::{CONFIG_FILE, SiteConfig, ThemeSettings};
+use crate::load::theme::Theme;
+
+/// One policy file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The file stem.
+    pub id: String,
+    /// Path relative to the project root, for messages (`content/hr/leave.md`).
+    pub display: String,
+    /// Folder relative to `content/` ("" at the top).
+    pub content_dir: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// Everything the build needs from disk.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project folder.
+    pub root: PathBuf,
+    /// Site settings.
+    pub config: SiteConfig,
+    /// The theme (built in, with the project's overrides).
+    pub theme: Theme,
+    /// The theme's settings (`theme.yaml`): colours and PDF type sizes.
+    pub theme_settings: ThemeSettings,
+    /// Policy files, in path order.
+    pub sources: Vec<SourceFile>,
+    /// Every file under `content/`, relative to it.
+    pub content_files: BTreeSet<String>,
+    /// The bytes of every PNG and JPEG under `content/`, by path relative to it.
+    pub images: BTreeMap<String, Vec<u8>>,
+}
+
+/// Reads the project at `root`. Content problems (bad settings, unreadable text) go to `diags`;
+/// failures to read the disk are returned.
+pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoFailure> {
+    if !root.is_dir() {
+        return Err(IoFailure {
+            path: root.to_path_buf(),
+            message: format!("the project folder `{}` does not exist", root.display()),
+        });
+    }
+    let config_path = root.join(CONFIG_FILE);
+    let config = if config_path.is_file() {
+        let text = read_text(&config_path)?;
+        SiteConfig::parse(CONFIG_FILE, &text, diags)
+    } else {
+        SiteConfig::default()
+    };
+
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(IoFailure {
+            path: content.clone(),
+            message: format!(
+                "there is no `content` folder in `{}`; policies go in `content/<id>.md` (is `--root` right?)",
+                root.display()
+            ),
+        });
+    }
+    let mut files = Vec::new();
+    walk(&content, &content, &mut files, diags)?;
+    files.sort();
+
+    let mut sources = Vec::new();
+    let mut content_files = BTreeSet::new();
+    let mut images = BTreeMap::new();
+    for rel in files {
+        let path = content.join(&rel);
+        let lower = rel.to_ascii_lowercase();
+        if lower.ends_with(".md") {
+            let display = format!("content/{rel}");
+            let bytes = fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?;
+            match String::from_utf8(bytes) {
+                Ok(text) => {
+                    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", &rel));
+                    let id = file[..file.len() - 3].to_string();
+                    sources.push(SourceFile {
+                        id,
+                        display,
+                        content_dir: dir.to_string(),
+                        text: text.replace("\r\n", "\n").replace('\r', "\n"),
+                    });
+                }
+                Err(_) => {
+                    diags
+                        .error(Location::file_start(&display), "the policy is not UTF-8 text")
+                        .hint("save the file as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")");
+                }
+            }
+        } else if lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+            let bytes = fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?;
+            images.insert(rel.clone(), bytes);
+        }
+        content_files.insert(rel);
+    }
+
+    let theme_dir = root.join("themes").join(&config.theme);
+    let mut overrides = BTreeMap::new();
+    if theme_dir.is_dir() {
+        let mut theme_files = Vec::new();
+        walk(&theme_dir, &theme_dir, &mut theme_files, diags)?;
+        for rel in theme_files {
+            let path = theme_dir.join(&rel);
+            overrides.insert(rel, fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?);
+        }
+    } else if config.theme != "default" {
+        diags
+            .error(
+                Location::file_start(CONFIG_FILE),
+                format!("the theme `{}` has no folder `themes/{}/`", config.theme, config.theme),
+            )
+            .hint("create the folder with the files you want to change, or use `theme: default`");
+    }
+    let theme = Theme::with_overrides(overrides);
+    let theme_settings = crate::load::contrast::theme_settings(&theme, &config.theme, diags);
+
+    Ok(Project { root: root.to_path_buf(), config, theme, theme_settings, sources, content_files, images })
+}
+
+/// Reads a whole text file, with the path in any error.
+pub fn read_text(path: &Path) -> Result<String, IoFailure> {
+    fs::read_to_string(path).map_err(|e| IoFailure::new(path, "cannot read", e))
+}
+
+/// Lists files under `dir` (relative to `base`, `/`-separated), skipping hidden entries and
+/// refusing symbolic links, so nothing outside the project is ever read.
+fn walk(base: &Path, dir: &Path, out: &mut Vec<String>, diags: &mut Diagnostics) -> Result<(), IoFailure> {
+    let entries = fs::read_dir(dir).map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
+    let mut entries: Vec<_> =
+        entries.collect::<Result<_, _>>().map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| IoFailure::new(&path, "cannot read", e))?;
+        let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if kind.is_symlink() {
+            diags
+                .warning(
+                    Location::file_start(&format!(
+                        "{}/{rel}",
+                        base.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    )),
+                    "symbolic links are skipped",
+                )
+                .hint("copy the file into the project instead, so the build only reads files inside it");
+        } else if kind.is_dir() {
+            walk(base, &path, out, diags)?;
+        } else if kind.is_file() {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}

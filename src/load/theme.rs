@@ -1,0 +1,151 @@
+//! The theme: templates, stylesheets, scripts, icons and fonts, built into the binary and
+//! overridable file by file from `<root>/themes/<name>/`.
+//!
+//! Pure: the load stage reads the override files; this module only merges and looks things up.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use include_dir::{Dir, include_dir};
+
+/// The default theme, embedded from `themes/default/` at compile time.
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// The files of a theme, by path relative to the theme folder (with `/` separators).
+#[derive(Debug, Clone)]
+pub struct Theme {
+    files: BTreeMap<String, Vec<u8>>,
+    /// The original built-in files that the project replaced, by path.
+    replaced: BTreeMap<String, Vec<u8>>,
+    /// Names of the icons in `icons/*.svg`.
+    pub icon_names: BTreeSet<String>,
+}
+
+impl Theme {
+    /// The built-in theme with `overrides` laid over it (same path = replaced, new path = added).
+    pub fn with_overrides(overrides: BTreeMap<String, Vec<u8>>) -> Theme {
+        let mut files = BTreeMap::new();
+        collect(&DEFAULT_THEME, &mut files);
+        let replaced = overrides.keys().filter_map(|p| Some((p.clone(), files.get(p)?.clone()))).collect();
+        files.extend(overrides);
+        let icon_names = files
+            .keys()
+            .filter_map(|p| p.strip_prefix("icons/")?.strip_suffix(".svg"))
+            .filter(|name| crate::model::ids::valid_id(name))
+            .map(str::to_string)
+            .collect();
+        Theme { files, replaced, icon_names }
+    }
+
+    /// The built-in version of a file the project replaced, if it did.
+    pub fn builtin_version(&self, path: &str) -> Option<&[u8]> {
+        self.replaced.get(path).map(Vec::as_slice)
+    }
+
+    /// The built-in theme alone.
+    pub fn builtin() -> Theme {
+        Theme::with_overrides(BTreeMap::new())
+    }
+
+    /// A theme file's bytes.
+    pub fn file(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    /// A theme file as text (lossy for non-UTF-8).
+    pub fn text(&self, path: &str) -> Option<String> {
+        self.file(path).map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+
+    /// Every file under `prefix`, in path order.
+    pub fn files_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
+        self.files.iter().filter(move |(p, _)| p.starts_with(prefix)).map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+
+    /// The SVG source of an icon.
+    pub fn icon_svg(&self, name: &str) -> Option<String> {
+        self.text(&format!("icons/{name}.svg"))
+    }
+}
+
+fn collect(dir: &Dir<'_>, out: &mut BTreeMap<String, Vec<u8>>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        out.insert(path, file.contents().to_vec());
+    }
+    for sub in dir.dirs() {
+        collect(sub, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spec section 7: the built-in icon set has at least these names.
+    pub const SPEC_ICON_NAMES: [&str; 46] = [
+        "phone",
+        "phone-off",
+        "camera",
+        "camera-off",
+        "video",
+        "video-off",
+        "microphone",
+        "microphone-off",
+        "message",
+        "email",
+        "internet",
+        "wifi",
+        "charger",
+        "computer",
+        "share",
+        "photo",
+        "privacy",
+        "lock",
+        "key",
+        "shield",
+        "people",
+        "person",
+        "family",
+        "nurse",
+        "doctor",
+        "hospital",
+        "bed",
+        "clock",
+        "calendar",
+        "police",
+        "law",
+        "warning",
+        "stop",
+        "tick",
+        "cross",
+        "question",
+        "help",
+        "info",
+        "speak",
+        "listen",
+        "heart",
+        "home",
+        "leaflet",
+        "complaint",
+        "thumbs-up",
+        "thumbs-down",
+    ];
+
+    #[test]
+    fn builtin_icon_set_has_every_spec_section_7_name() {
+        let theme = Theme::builtin();
+        for name in SPEC_ICON_NAMES {
+            assert!(theme.icon_names.contains(name), "missing icon `{name}`");
+        }
+    }
+
+    #[test]
+    fn override_replaces_a_file_and_adds_an_icon() {
+        let theme = Theme::with_overrides(BTreeMap::from([
+            ("static/style.css".to_string(), b"body{}".to_vec()),
+            ("icons/wheelchair.svg".to_string(), b"<svg/>".to_vec()),
+        ]));
+        assert_eq!(theme.file("static/style.css"), Some(&b"body{}"[..]));
+        assert!(theme.icon_names.contains("wheelchair"));
+    }
+}

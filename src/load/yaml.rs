@@ -1,0 +1,159 @@
+//! Located YAML reading shared by the settings (`policypress.yaml`, `theme.yaml`) and the front
+//! matter: a YAML text with the file line it starts on, so every problem points at its line.
+//!
+//! With [`super::config`] and `parse::front_matter`, the only code that uses `serde_yaml`, so the
+//! YAML library can be swapped in one place. Never reads files.
+
+use std::collections::BTreeMap;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::diag::{Diagnostics, Location};
+use crate::model::ids::suggest_id;
+
+/// The YAML of one file, with what is needed to point at a line in it.
+pub struct YamlSource<'a> {
+    file: &'a str,
+    text: &'a str,
+    /// File line of the YAML's first line.
+    first_line: usize,
+}
+
+impl<'a> YamlSource<'a> {
+    pub fn new(file: &'a str, text: &'a str, first_line: usize) -> Self {
+        YamlSource { file, text, first_line }
+    }
+
+    /// Parses the text as a mapping, reporting syntax errors at their line.
+    pub fn parse_mapping(&self, what: &str, diags: &mut Diagnostics) -> Option<Mapping> {
+        if self.text.trim().is_empty() {
+            return Some(Mapping::new());
+        }
+        match serde_yaml::from_str::<Value>(self.text) {
+            Ok(Value::Mapping(map)) => Some(map),
+            Ok(Value::Null) => Some(Mapping::new()),
+            Ok(_) => {
+                diags
+                    .error(
+                        Location::new(self.file, self.first_line, 1),
+                        format!("the {what} is not a list of `key: value` settings"),
+                    )
+                    .hint("write one setting per line, like `title: Visiting policy`");
+                None
+            }
+            Err(err) => {
+                let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+                let reason = err.to_string();
+                let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+                diags
+                    .error(Location::new(self.file, self.first_line + line - 1, col), format!("the {what} is not valid YAML: {reason}"))
+                    .hint("check the indentation and that text containing `: ` or starting with a special character is in quotes");
+                None
+            }
+        }
+    }
+
+    /// The location of top-level `key:` (column 1), or of the block start when not found.
+    pub fn key_location(&self, key: &str) -> Location {
+        let prefix = format!("{key}:");
+        for (index, line) in self.text.lines().enumerate() {
+            let unquoted = line.trim_start_matches(['"', '\'']);
+            if line.starts_with(&prefix) || unquoted.starts_with(&prefix) || line.starts_with(&format!("\"{key}\":")) {
+                return Location::new(self.file, self.first_line + index, 1);
+            }
+        }
+        Location::new(self.file, self.first_line, 1)
+    }
+
+    /// The location of the value of top-level `key` (just after `key: `).
+    pub fn value_location(&self, key: &str) -> Location {
+        let mut location = self.key_location(key);
+        let index = location.line - self.first_line;
+        if let Some(line) = self.text.lines().nth(index)
+            && let Some(colon) = line.find(':')
+        {
+            let after = &line[colon + 1..];
+            let spaces = after.len() - after.trim_start().len();
+            location.col = line[..colon + 1 + spaces].chars().count() + 1;
+        }
+        location
+    }
+
+    /// The location of `needle` on a line at or after top-level `key` (for items in lists and
+    /// maps), falling back to the key itself.
+    pub fn item_location(&self, key: &str, needle: &str) -> Location {
+        let start = self.key_location(key);
+        let skip = start.line - self.first_line;
+        for (index, line) in self.text.lines().enumerate().skip(skip) {
+            if index > skip && !line.starts_with([' ', '\t', '-']) && !line.trim().is_empty() {
+                break;
+            }
+            if let Some(at) = line.find(needle) {
+                return Location::new(self.file, self.first_line + index, line[..at].chars().count() + 1);
+            }
+        }
+        start
+    }
+}
+
+/// Reads a YAML scalar as text: strings as they are, numbers and booleans written out.
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Checks a variable name: lower-case letters, digits, hyphens and underscores.
+pub fn valid_variable_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Reads a `variables:` mapping, reporting bad names and values.
+pub fn read_variables(
+    src: &YamlSource<'_>,
+    key: &str,
+    value: &Value,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(map) = value.as_mapping() else {
+        if !value.is_null() {
+            diags
+                .error(src.value_location(key), format!("`{key}` must be a list of `name: value` lines"))
+                .hint("for example:\n      variables:\n        switchboard: 0116 225 2525");
+        }
+        return out;
+    };
+    for (name, val) in map {
+        let Some(name) = name.as_str() else {
+            diags.error(src.key_location(key), format!("a name under `{key}` is not text"));
+            continue;
+        };
+        if !valid_variable_name(name) {
+            diags
+                .error(
+                    src.item_location(key, name),
+                    format!("variable name `{name}` may only use lower-case letters, digits, `-` and `_`"),
+                )
+                .hint(match suggest_id(name) {
+                    near if near.is_empty() => {
+                        "use lower-case letters, digits, `-` and `_`, like `switchboard`".to_string()
+                    }
+                    near => format!("rename it to `{near}`"),
+                });
+            continue;
+        }
+        match scalar_text(val) {
+            Some(text) if !text.contains('\n') => {
+                out.insert(name.to_string(), text);
+            }
+            _ => {
+                diags.error(src.item_location(key, name), format!("variable `{name}` must be one line of text"));
+            }
+        }
+    }
+    out
+}

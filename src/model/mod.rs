@@ -1,0 +1,301 @@
+//! The document model: what a policy says, as plain data, parsed once and shared by every output.
+//!
+//! Data only: no reading files, no rendering, no audience filtering (that is `resolve`).
+
+pub mod artifact;
+pub mod dates;
+pub mod ids;
+
+pub use artifact::Artifact;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::model::dates::Date;
+
+/// One of the four readerships a policy is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Audience {
+    /// The full policy on the staff intranet.
+    Staff,
+    /// The patient information leaflet.
+    Patient,
+    /// Pictures beside short sentences, for people with learning disabilities.
+    EasyRead,
+    /// Ward posters.
+    Poster,
+}
+
+impl Audience {
+    /// Every audience, in the order outputs are listed.
+    pub const ALL: [Audience; 4] = [Audience::Staff, Audience::Patient, Audience::EasyRead, Audience::Poster];
+
+    /// The name used in fences and in output folder names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Audience::Staff => "staff",
+            Audience::Patient => "patient",
+            Audience::EasyRead => "easy-read",
+            Audience::Poster => "poster",
+        }
+    }
+
+    /// The audience with this fence name, if any.
+    pub fn from_name(name: &str) -> Option<Audience> {
+        Audience::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// What readers call this output.
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::Staff => "Staff policy",
+            Audience::Patient => "Patient information leaflet",
+            Audience::EasyRead => "Easy read",
+            Audience::Poster => "Ward poster",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl fmt::Display for Audience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The audiences a block of text is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct AudienceSet(u8);
+
+impl AudienceSet {
+    /// Unfenced text: staff only.
+    pub const STAFF_ONLY: AudienceSet = AudienceSet(1);
+
+    /// Adds an audience.
+    pub fn insert(&mut self, audience: Audience) {
+        self.0 |= audience.bit();
+    }
+
+    /// True when the set includes `audience`.
+    pub fn contains(self, audience: Audience) -> bool {
+        self.0 & audience.bit() != 0
+    }
+}
+
+/// Publication state from the front matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Not yet approved: left out of builds unless `--drafts`, then marked DRAFT.
+    Draft,
+    /// In force.
+    Approved,
+    /// No longer in force: listed for staff as withdrawn; no other audience output.
+    Withdrawn,
+}
+
+impl Status {
+    /// The word used in the front matter.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Approved => "approved",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// One row of the version-control table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Version number as written.
+    pub version: String,
+    /// When that version was issued.
+    pub date: Date,
+    /// What changed.
+    pub changes: String,
+}
+
+/// The policy's front matter, checked and typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    /// Policy title.
+    pub title: String,
+    /// Trust reference number, e.g. `IG-014`.
+    pub reference: Option<String>,
+    /// Version, as written (a string, so `2.10` stays `2.10`).
+    pub version: String,
+    /// Draft, approved or withdrawn.
+    pub status: Status,
+    /// Date of approval (required unless draft).
+    pub approved_date: Option<Date>,
+    /// Who approved it.
+    pub approved_by: Option<String>,
+    /// Who owns it.
+    pub owner: Option<String>,
+    /// When it is next due for review.
+    pub review_date: Date,
+    /// 1-based line of `review-date:` in the file, for the overdue warning.
+    pub review_line: usize,
+    /// One or two sentences for index pages and covers (staff only).
+    pub summary: Option<String>,
+    /// Ids of related policies, with the line each is written on.
+    pub related: Vec<(String, usize)>,
+    /// Hard words and their plain explanations, for easy read.
+    pub glossary: Vec<(String, String)>,
+    /// Policy-level variables (override the site's).
+    pub variables: BTreeMap<String, String>,
+    /// Version history, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Local fields shown to staff as "further details", in file order.
+    pub extra: Vec<(String, String)>,
+}
+
+/// A parsed policy: its id, where it came from, its metadata and its body.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The file stem: lower-case letters, digits and hyphens.
+    pub id: String,
+    /// Source path relative to the project root, for messages.
+    pub source: String,
+    /// Folder of the source file relative to `content/`, with `/` separators ("" at the top).
+    pub content_dir: String,
+    /// The front matter.
+    pub meta: Meta,
+    /// The body, in file order, each block tagged with its audiences.
+    pub blocks: Vec<Block>,
+}
+
+/// A top-level piece of the body with the audiences it is for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// What it is.
+    pub kind: BlockKind,
+    /// Who reads it.
+    pub audiences: AudienceSet,
+    /// Which fence it came from (counted from 1 in file order); 0 for unfenced staff text.
+    pub fence: usize,
+    /// 1-based source line where it starts.
+    pub line: usize,
+}
+
+/// Block-level content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    /// A heading; `anchor` is unique within the policy.
+    Heading {
+        /// 1 to 6, as written.
+        level: u8,
+        /// The words.
+        content: Vec<Inline>,
+        /// The fragment id used for links and contents lists.
+        anchor: String,
+    },
+    /// A paragraph.
+    Paragraph(Vec<Inline>),
+    /// A bulleted or numbered list; each item is a list of blocks.
+    List {
+        /// `Some(first number)` for a numbered list.
+        start: Option<u64>,
+        /// The items.
+        items: Vec<Vec<BlockKind>>,
+    },
+    /// A table with one header row.
+    Table {
+        /// Column alignments.
+        align: Vec<Align>,
+        /// Header cells.
+        header: Vec<Vec<Inline>>,
+        /// Body rows.
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    /// A block quote.
+    Quote(Vec<BlockKind>),
+    /// Preformatted text.
+    Code(String),
+    /// A thematic break.
+    Rule,
+}
+
+/// Column alignment of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Not stated (left).
+    None,
+    /// Left.
+    Left,
+    /// Centred.
+    Center,
+    /// Right.
+    Right,
+}
+
+/// Inline content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    /// Plain text (variables already substituted).
+    Text(String),
+    /// Emphasis.
+    Emphasis(Vec<Inline>),
+    /// Strong emphasis.
+    Strong(Vec<Inline>),
+    /// Code span.
+    Code(String),
+    /// A link.
+    Link {
+        /// Where it goes.
+        target: LinkTarget,
+        /// The link text.
+        content: Vec<Inline>,
+        /// 1-based source line and column of the link, for messages about it.
+        at: (usize, usize),
+    },
+    /// A picture with its required alternative text.
+    Image {
+        /// Path relative to `content/`, checked to exist inside it.
+        path: String,
+        /// Alternative text.
+        alt: String,
+    },
+    /// A pictogram of the theme's icon set.
+    Icon(String),
+    /// A hard line break.
+    LineBreak,
+}
+
+/// Where a link goes, as written by the author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A web, email or phone address, passed through.
+    External(String),
+    /// Another policy (or this one), optionally a section of it.
+    Policy {
+        /// The target policy id.
+        id: String,
+        /// Heading anchor, if any.
+        fragment: Option<String>,
+    },
+    /// A section of this policy.
+    Section(String),
+}
+
+/// The plain words of some inline content, as a screen reader or search index sees them.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain_text(inlines, &mut out);
+    out
+}
+
+fn push_plain_text(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => push_plain_text(c, out),
+            Inline::Image { alt, .. } => out.push_str(alt),
+            Inline::Icon(_) => {}
+            Inline::LineBreak => out.push(' '),
+        }
+    }
+}

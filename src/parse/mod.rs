@@ -1,0 +1,1229 @@
+//! The parse stage: turns each policy's text into the document model, and checks what can only
+//! be checked across policies (duplicate ids, links, related policies).
+//!
+//! Pure: works on text already loaded by `load`; reports located diagnostics; never filters
+//! by audience (that is `resolve`) and never renders.
+
+pub mod front_matter;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostics, Location, did_you_mean, line_col, nearest};
+use crate::load::{Project, SourceFile};
+use crate::model::ids::{suggest_id, valid_id};
+use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy};
+
+/// What parsing needs to know about the project besides the file itself.
+pub struct ParseContext<'a> {
+    /// Names of the theme's icons.
+    pub icon_names: &'a BTreeSet<String>,
+    /// The site's variables (a policy's own override them).
+    pub site_variables: &'a BTreeMap<String, String>,
+    /// Every file under `content/`, relative to it, with `/` separators.
+    pub content_files: &'a BTreeSet<String>,
+    /// Pictures under `content/` that cannot be decoded, with the reason.
+    pub broken_images: &'a BTreeMap<String, String>,
+}
+
+/// A link to another policy, kept with where it was written, for checking once all are parsed.
+#[derive(Debug, Clone)]
+pub struct PolicyLink {
+    /// Target id.
+    pub id: String,
+    /// Target heading anchor, if any.
+    pub fragment: Option<String>,
+    /// Where the link is written.
+    pub location: Location,
+}
+
+/// A parsed policy with the links it makes, for the cross-policy checks.
+#[derive(Debug, Clone)]
+pub struct ParsedPolicy {
+    /// The policy.
+    pub policy: Policy,
+    /// Links to policies (including this one) that must be checked.
+    pub links: Vec<PolicyLink>,
+}
+
+/// Parses every policy of the project and checks what spans policies. Policies with errors
+/// in their front matter are left out (their errors are reported).
+pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> {
+    // Each picture is decoded once, here, so a damaged file is a located error where it is used
+    // rather than a picture silently missing from a PDF.
+    let broken_images: BTreeMap<String, String> = project
+        .images
+        .par_iter()
+        .filter_map(|(path, bytes)| {
+            let decoded = image::ImageReader::new(std::io::Cursor::new(bytes))
+                .with_guessed_format()
+                .map_err(|e| e.to_string())
+                .and_then(|reader| reader.decode().map_err(|e| e.to_string()));
+            decoded.err().map(|reason| (path.clone(), reason))
+        })
+        .collect();
+    let ctx = ParseContext {
+        icon_names: &project.theme.icon_names,
+        site_variables: &project.config.variables,
+        content_files: &project.content_files,
+        broken_images: &broken_images,
+    };
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut unique = Vec::new();
+    for source in &project.sources {
+        if let Some(first) = seen.get(source.id.as_str()) {
+            diags
+                .error(
+                    Location::file_start(&source.display),
+                    format!("duplicate policy id `{}`: `{first}` has the same file name", source.id),
+                )
+                .hint("policy ids come from file names and must be unique across all folders; rename one of the files");
+            continue;
+        }
+        seen.insert(&source.id, &source.display);
+        unique.push(source);
+    }
+    // Policies parse independently, so in parallel; results keep the file order.
+    let results: Vec<(Option<ParsedPolicy>, Diagnostics)> = unique
+        .par_iter()
+        .map(|source| {
+            let mut own = Diagnostics::new();
+            (parse_policy(source, &ctx, &mut own), own)
+        })
+        .collect();
+    let mut parsed = Vec::with_capacity(results.len());
+    for (policy, own) in results {
+        diags.extend(own);
+        parsed.extend(policy);
+    }
+    check_cross_references(&parsed, diags);
+    parsed.into_iter().map(|p| p.policy).collect()
+}
+
+/// Parses one policy file. Returns `None` when its front matter is unusable.
+pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagnostics) -> Option<ParsedPolicy> {
+    let file = source.display.as_str();
+    if !valid_id(&source.id) {
+        diags
+            .error(
+                Location::file_start(file),
+                format!(
+                    "the policy id `{}` (the file name) may only use lower-case letters, digits and hyphens",
+                    source.id
+                ),
+            )
+            .hint(format!("rename the file to `{}.md`", suggest_id(&source.id)));
+    }
+    let split = front_matter::split(file, &source.text, diags)?;
+    let meta = front_matter::parse_meta(file, split.yaml, diags);
+    let mut variables = ctx.site_variables.clone();
+    if let Some(meta) = &meta {
+        variables.extend(meta.variables.clone());
+    }
+    let mut body = BodyParser::new(&source.id, file, &source.content_dir, ctx, &variables);
+    let blocks = body.parse(split.body, split.body_first_line, diags);
+    let links = body.links;
+    let meta = meta?;
+    if !valid_id(&source.id) {
+        return None;
+    }
+    Some(ParsedPolicy {
+        policy: Policy {
+            id: source.id.clone(),
+            source: file.to_string(),
+            content_dir: source.content_dir.clone(),
+            meta,
+            blocks,
+        },
+        links,
+    })
+}
+
+/// Checks links and related policies now that every policy is known.
+fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
+    let anchors: BTreeMap<&str, BTreeSet<&str>> =
+        parsed.iter().map(|p| (p.policy.id.as_str(), heading_anchors(&p.policy.blocks).collect())).collect();
+    let ids: Vec<&str> = anchors.keys().copied().collect();
+    for p in parsed {
+        for link in &p.links {
+            match anchors.get(link.id.as_str()) {
+                None => {
+                    let d = diags.error(link.location.clone(), format!("link to a missing policy `{}.md`", link.id));
+                    match did_you_mean(&link.id, ids.iter().copied()) {
+                        Some(near) => d.hint(format!("did you mean `{near}.md`?")),
+                        None => d.hint("link to the `.md` file of a policy in `content/`, for example `[Email policy](email-and-internet.md)`"),
+                    };
+                }
+                Some(known) => {
+                    if let Some(fragment) = &link.fragment
+                        && !known.contains(fragment.as_str())
+                    {
+                        let d = diags.error(
+                            link.location.clone(),
+                            format!("link to a missing section `#{fragment}` of `{}.md`", link.id),
+                        );
+                        match did_you_mean(fragment, known.iter().copied()) {
+                            Some(near) => d.hint(format!("did you mean `#{near}`?")),
+                            None => d.hint("section ids come from headings: `## 7.4 Recording` is `#74-recording`"),
+                        };
+                    }
+                }
+            }
+        }
+        let mut listed = BTreeSet::new();
+        for (id, line) in &p.policy.meta.related {
+            let location = Location::new(&p.policy.source, *line, 1);
+            if id.trim().is_empty() {
+                diags.warning(location, "an item of `related` is empty").hint("remove it, or write a policy id");
+                continue;
+            }
+            if *id == p.policy.id {
+                diags
+                    .warning(location, format!("`related` lists this policy itself (`{id}`)"))
+                    .hint("remove it: a policy is not related to itself");
+                continue;
+            }
+            if !listed.insert(id.as_str()) {
+                diags.warning(location, format!("`related` lists `{id}` twice")).hint("remove the repeat");
+                continue;
+            }
+            if !anchors.contains_key(id.as_str()) {
+                let d = diags.warning(
+                    Location::new(&p.policy.source, *line, 1),
+                    format!("related policy `{id}` is not in this project; it is listed without a link"),
+                );
+                if let Some(near) = did_you_mean(id, ids.iter().copied()) {
+                    d.hint(format!("did you mean `{near}`?"));
+                }
+            }
+        }
+    }
+}
+
+/// Every heading anchor of a policy, whichever audience it is for.
+pub fn heading_anchors(blocks: &[Block]) -> impl Iterator<Item = &str> {
+    blocks.iter().filter_map(|b| match &b.kind {
+        BlockKind::Heading { anchor, .. } => Some(anchor.as_str()),
+        _ => None,
+    })
+}
+
+/// Makes a heading's anchor: lower-case words joined by hyphens, punctuation dropped
+/// ("7.4 Recording in a hospital" -> "74-recording-in-a-hospital").
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-') && !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "section".to_string() } else { out }
+}
+
+/// A run of the body for one set of audiences: unfenced staff text or one fence's content.
+struct Segment {
+    audiences: AudienceSet,
+    fence: usize,
+    first_line: usize,
+    text: String,
+}
+
+/// Private-use characters that stand for substituted variables while Markdown is parsed, so a
+/// value is always plain text and never Markdown syntax.
+const VAR_OPEN: char = '\u{E000}';
+const VAR_CLOSE: char = '\u{E001}';
+
+/// Ids the page templates use: a heading never takes one, so the skip link and the page's own
+/// sections keep working (`## Main {#main}` gets `main-1`).
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "search",
+    "search-heading",
+    "search-status",
+    "search-list",
+    "search-input",
+    "library",
+    "library-controls",
+    "library-caption",
+    "filter-text",
+    "filter-status",
+    "filter-count",
+    "about-heading",
+    "contents-heading",
+    "related-heading",
+    "details-heading",
+    "history-heading",
+    "contact-heading",
+    "words-heading",
+    "policypress-errors",
+];
+
+/// Deepest nesting of lists, quotes and emphasis accepted (far beyond anything readable).
+const MAX_NESTING: usize = 24;
+
+/// Stands for a line break inside a paragraph of a poster fence, where each line is one
+/// message; the paragraph is cut there after parsing, and the marker never survives.
+const LINE_MARK: char = '\u{E002}';
+
+struct BodyParser<'a> {
+    id: &'a str,
+    file: &'a str,
+    content_dir: &'a str,
+    ctx: &'a ParseContext<'a>,
+    variables: &'a BTreeMap<String, String>,
+    /// Values standing behind placeholders, by index.
+    values: Vec<String>,
+    anchors: BTreeSet<String>,
+    links: Vec<PolicyLink>,
+    /// Original body lines, for finding columns.
+    source_lines: Vec<&'a str>,
+    body_first_line: usize,
+    /// The last line warned about raw HTML, so `<b>x</b>` gets one warning, not two.
+    html_warned_line: usize,
+    /// In poster fences each line of a paragraph is its own message.
+    lines_are_blocks: bool,
+    /// Current nesting of containers and inline elements.
+    depth: usize,
+    /// Whether the too-deep error was given (once per policy is enough).
+    nesting_reported: bool,
+}
+
+impl<'a> BodyParser<'a> {
+    fn new(
+        id: &'a str,
+        file: &'a str,
+        content_dir: &'a str,
+        ctx: &'a ParseContext<'a>,
+        variables: &'a BTreeMap<String, String>,
+    ) -> Self {
+        BodyParser {
+            id,
+            file,
+            content_dir,
+            ctx,
+            variables,
+            values: Vec::new(),
+            anchors: RESERVED_IDS.iter().map(|id| id.to_string()).collect(),
+            links: Vec::new(),
+            source_lines: Vec::new(),
+            body_first_line: 1,
+            html_warned_line: 0,
+            lines_are_blocks: false,
+            depth: 0,
+            nesting_reported: false,
+        }
+    }
+
+    fn parse(&mut self, body: &'a str, first_line: usize, diags: &mut Diagnostics) -> Vec<Block> {
+        self.source_lines = body.lines().collect();
+        self.body_first_line = first_line;
+        let mut blocks = Vec::new();
+        for segment in self.split_fences(body, first_line, diags) {
+            let text = self.substitute_variables(&segment.text, segment.first_line, diags);
+            self.lines_are_blocks = segment.audiences.contains(Audience::Poster);
+            for (kind, line) in self.parse_markdown(&text, segment.first_line, diags) {
+                for (kind, line) in split_marked_lines(kind, line) {
+                    blocks.push(Block { kind, audiences: segment.audiences, fence: segment.fence, line });
+                }
+            }
+        }
+        blocks
+    }
+
+    /// Cuts the body into staff text and fenced blocks, reporting fence mistakes.
+    fn split_fences(&self, body: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<Segment> {
+        let mut segments = Vec::new();
+        let mut current = Segment { audiences: AudienceSet::STAFF_ONLY, fence: 0, first_line, text: String::new() };
+        let mut open_at: Option<usize> = None;
+        let mut fence_count = 0;
+        let mut code_fence: Option<String> = None;
+        for (index, line) in body.split_inclusive('\n').enumerate() {
+            let line_no = first_line + index;
+            let trimmed = line.trim();
+            // `:::` inside a code block is code, not a fence. Code fences are found as CommonMark
+            // finds them (tabs count to the next multiple of 4; a backtick fence's info string has
+            // no backtick), or the two would disagree about where an audience's text ends.
+            let indent = indent_columns(line);
+            if indent < 4 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
+                let fence_char = if trimmed.starts_with('`') { '`' } else { '~' };
+                let marker: String = trimmed.chars().take_while(|&c| c == fence_char).collect();
+                let info = &trimmed[marker.len()..];
+                let opens = !(fence_char == '`' && info.contains('`'));
+                match &code_fence {
+                    None if opens => code_fence = Some(marker),
+                    None => {}
+                    Some(open) if marker.starts_with(open.as_str()) && trimmed.len() == marker.len() => {
+                        code_fence = None
+                    }
+                    _ => {}
+                }
+            }
+            let is_fence_line = code_fence.is_none() && indent < 4 && trimmed.starts_with(":::");
+            if !is_fence_line {
+                current.text.push_str(line);
+                continue;
+            }
+            let names = trimmed.trim_start_matches(':').trim();
+            let blank_line = "\n";
+            if names.is_empty() {
+                if open_at.take().is_some() {
+                    segments.push(std::mem::replace(
+                        &mut current,
+                        Segment {
+                            audiences: AudienceSet::STAFF_ONLY,
+                            fence: 0,
+                            first_line: line_no + 1,
+                            text: String::new(),
+                        },
+                    ));
+                } else {
+                    diags
+                        .error(Location::new(self.file, line_no, 1), "`:::` closes a fence, but no fence is open here")
+                        .hint("open a fence first with a line like `::: patient`, or delete this line");
+                    current.text.push_str(blank_line);
+                }
+                continue;
+            }
+            if let Some(opened) = open_at {
+                diags
+                    .error(
+                        Location::new(self.file, line_no, 1),
+                        format!("a fence inside a fence: the fence opened at line {opened} is still open"),
+                    )
+                    .hint(format!(
+                        "fences do not nest: close the fence of line {opened} with a line `:::` before opening another"
+                    ));
+            }
+            let mut audiences = AudienceSet::default();
+            for name in names.split_whitespace() {
+                match Audience::from_name(name) {
+                    Some(a) => audiences.insert(a),
+                    None => {
+                        let col = line.find(name).map_or(1, |i| line[..i].chars().count() + 1);
+                        let d =
+                            diags.error(Location::new(self.file, line_no, col), format!("unknown audience `{name}`"));
+                        match did_you_mean(name, Audience::ALL.iter().map(|a| a.name())) {
+                            Some(near) => d.hint(format!(
+                                "did you mean `{near}`? Audiences are `staff`, `patient`, `easy-read` and `poster`"
+                            )),
+                            None => d.hint("audiences are `staff`, `patient`, `easy-read` and `poster`"),
+                        };
+                    }
+                }
+            }
+            fence_count += 1;
+            open_at = Some(line_no);
+            segments.push(std::mem::replace(
+                &mut current,
+                Segment { audiences, fence: fence_count, first_line: line_no + 1, text: String::new() },
+            ));
+        }
+        if let Some(opened) = open_at {
+            diags
+                .error(Location::new(self.file, opened, 1), "this fence is never closed")
+                .hint("add a line `:::` where the audience's text ends");
+        }
+        segments.push(current);
+        segments.retain(|s| !s.text.trim().is_empty());
+        segments
+    }
+
+    /// Replaces `{{ name }}` with a placeholder for the variable's value and `\{{` with a literal
+    /// `{{`, keeping every line break where it was so line numbers stay true.
+    fn substitute_variables(&mut self, text: &str, first_line: usize, diags: &mut Diagnostics) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        let mut consumed = 0;
+        while let Some(at) = rest.find("{{") {
+            let escaped = rest[..at].ends_with('\\');
+            if escaped {
+                out.push_str(&rest[..at - 1]);
+                out.push_str(&self.placeholder("{{".to_string()));
+                rest = &rest[at + 2..];
+                consumed += at + 2;
+                continue;
+            }
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            let close = after.find("}}").filter(|&c| !after[..c].contains('\n'));
+            let (line, col) = line_col(text, consumed + at);
+            let location = Location::new(self.file, first_line + line - 1, col);
+            match close {
+                Some(close) => {
+                    let name = after[..close].trim();
+                    match self.variables.get(name) {
+                        Some(value) => out.push_str(&self.placeholder(value.clone())),
+                        None => {
+                            let d = diags.error(location, format!("unknown variable `{name}`"));
+                            match did_you_mean(name, self.variables.keys().map(String::as_str)) {
+                                Some(near) => d.hint(format!("did you mean `{{{{ {near} }}}}`? Variables are set under `variables:` in the front matter or in policypress.yaml")),
+                                None => d.hint("set it under `variables:` in the front matter or in policypress.yaml; write `\\{{` for literal braces"),
+                            };
+                        }
+                    }
+                    rest = &after[close + 2..];
+                    consumed += at + 2 + close + 2;
+                }
+                None => {
+                    diags
+                        .error(location, "`{{` starts a variable but has no closing `}}` on the same line")
+                        .hint("write `{{ name }}` for a variable, or `\\{{` for literal braces");
+                    out.push_str("{{");
+                    rest = after;
+                    consumed += at + 2;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn placeholder(&mut self, value: String) -> String {
+        self.values.push(value);
+        format!("{VAR_OPEN}{}{VAR_CLOSE}", self.values.len() - 1)
+    }
+
+    /// Puts variable values back in place of their placeholders.
+    fn restore(&self, text: &str) -> String {
+        if !text.contains(VAR_OPEN) {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(open) = rest.find(VAR_OPEN) {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + VAR_OPEN.len_utf8()..];
+            match after.find(VAR_CLOSE) {
+                Some(close) => {
+                    let index: usize = after[..close].parse().unwrap_or(usize::MAX);
+                    out.push_str(self.values.get(index).map_or("", String::as_str));
+                    rest = &after[close + VAR_CLOSE.len_utf8()..];
+                }
+                None => {
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The file location of byte `offset` of a segment's text, with the column found by
+    /// looking for `token` on that line of the original file when given.
+    fn locate(&self, text: &str, first_line: usize, offset: usize, token: Option<&str>) -> Location {
+        let (line, col) = line_col(text, offset);
+        let file_line = first_line + line - 1;
+        let col = token
+            .and_then(|t| {
+                let src = self.source_lines.get(file_line.checked_sub(self.body_first_line)?)?;
+                src.find(t).map(|i| src[..i].chars().count() + 1)
+            })
+            .unwrap_or(col);
+        Location::new(self.file, file_line, col)
+    }
+
+    fn parse_markdown(&mut self, text: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<(BlockKind, usize)> {
+        let events: Vec<(Event<'_>, Range<usize>)> =
+            Parser::new_ext(text, markdown_options()).into_offset_iter().collect();
+        let mut walker = Walker { events, pos: 0, text, first_line };
+        let mut out = Vec::new();
+        while walker.pos < walker.events.len() {
+            let offset = walker.events[walker.pos].1.start;
+            let line = first_line + line_col(text, offset).0 - 1;
+            if let Some(block) = self.block(&mut walker, diags) {
+                out.push((block, line));
+            }
+        }
+        out
+    }
+
+    /// Reads one block starting at the walker's position.
+    fn block(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> Option<BlockKind> {
+        let (event, range) = w.next()?;
+        match event {
+            Event::Start(Tag::Paragraph) => Some(BlockKind::Paragraph(self.inlines(w, diags))),
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let content = self.inlines(w, diags);
+                if let Some(id) = id.as_deref().filter(|id| !valid_id(id)) {
+                    let location = w.location(self, range.start, None);
+                    diags
+                        .warning(
+                            location,
+                            format!(
+                                "the heading id `{{#{id}}}` is not used: ids are lower-case letters, digits and hyphens"
+                            ),
+                        )
+                        .hint(format!("write it as `{{#{}}}`", suggest_id(id)));
+                }
+                let anchor = self.unique_anchor(id.map(|s| s.to_string()), &content);
+                Some(BlockKind::Heading { level: heading_level(level), content, anchor })
+            }
+            Event::Start(Tag::BlockQuote(_)) => Some(BlockKind::Quote(self.blocks_until_end(w, diags))),
+            Event::Start(Tag::CodeBlock(_)) => {
+                let mut code = String::new();
+                while let Some((e, _)) = w.next() {
+                    match e {
+                        Event::Text(t) => code.push_str(&t),
+                        Event::End(_) => break,
+                        _ => {}
+                    }
+                }
+                Some(BlockKind::Code(self.restore(code.trim_end_matches('\n'))))
+            }
+            Event::Start(Tag::List(start)) => {
+                let mut items = Vec::new();
+                while let Some((e, _)) = w.peek() {
+                    match e {
+                        Event::Start(Tag::Item) => {
+                            w.pos += 1;
+                            items.push(self.blocks_until_end(w, diags));
+                        }
+                        _ => {
+                            w.pos += 1;
+                            break;
+                        }
+                    }
+                }
+                Some(BlockKind::List { start, items })
+            }
+            Event::Start(Tag::Table(aligns)) => Some(self.table(w, aligns, diags)),
+            Event::Start(Tag::HtmlBlock) => {
+                let mut html = String::new();
+                while let Some((e, _)) = w.next() {
+                    match e {
+                        Event::Html(t) | Event::Text(t) => html.push_str(&t),
+                        Event::End(_) => break,
+                        _ => {}
+                    }
+                }
+                let location = w.location(self, range.start, None);
+                self.raw_html_warning(diags, location);
+                Some(BlockKind::Paragraph(vec![Inline::Text(self.restore(html.trim()))]))
+            }
+            Event::Rule => Some(BlockKind::Rule),
+            Event::Start(_) => {
+                // A construct we do not model (e.g. a footnote definition): keep its words.
+                let content = self.inlines(w, diags);
+                Some(BlockKind::Paragraph(content))
+            }
+            Event::End(_) => None,
+            _ => {
+                // Inline content directly inside a tight list item.
+                w.pos -= 1;
+                Some(BlockKind::Paragraph(self.loose_inlines(w, diags)))
+            }
+        }
+    }
+
+    /// Reads blocks until the end tag of the container just opened.
+    fn blocks_until_end(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> Vec<BlockKind> {
+        if self.too_deep(w, diags) {
+            return Vec::new();
+        }
+        let mut blocks = Vec::new();
+        while let Some((e, _)) = w.peek() {
+            if matches!(e, Event::End(_)) {
+                w.pos += 1;
+                break;
+            }
+            if let Some(b) = self.block(w, diags) {
+                blocks.push(b);
+            }
+        }
+        self.depth -= 1;
+        blocks
+    }
+
+    /// Enters one level of nesting. Past [`MAX_NESTING`] levels (lists or quotes inside each
+    /// other, emphasis inside emphasis) the rest of the container is skipped with an error, so no
+    /// later stage recurses deep enough to overflow the stack.
+    fn too_deep(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> bool {
+        self.depth += 1;
+        if self.depth <= MAX_NESTING {
+            return false;
+        }
+        let offset = w.events.get(w.pos.saturating_sub(1)).map_or(0, |(_, r)| r.start);
+        let location = w.location(self, offset, None);
+        if !self.nesting_reported {
+            self.nesting_reported = true;
+            diags
+                .error(location, format!("lists, quotes or emphasis are nested more than {MAX_NESTING} levels deep"))
+                .hint("flatten the structure: readers cannot follow that many levels either");
+        }
+        let mut level = 1;
+        while let Some((event, _)) = w.next() {
+            match event {
+                Event::Start(_) => level += 1,
+                Event::End(_) => {
+                    level -= 1;
+                    if level == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.depth -= 1;
+        true
+    }
+
+    /// Reads inline events up to (but not including) the next block start or container end.
+    fn loose_inlines(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> Vec<Inline> {
+        let mut out = Vec::new();
+        let mut text = TextRun::default();
+        while let Some((e, _)) = w.peek() {
+            let block_level = match e {
+                Event::Start(tag) => is_block_tag(tag),
+                Event::End(tag) => !is_inline_end(tag),
+                Event::Rule => true,
+                _ => false,
+            };
+            if block_level {
+                break;
+            }
+            self.inline_event(w, &mut out, &mut text, diags);
+        }
+        self.flush_text(w, &mut out, &mut text, diags);
+        out
+    }
+
+    /// Reads inline content up to the end tag of the element just opened.
+    fn inlines(&mut self, w: &mut Walker<'_>, diags: &mut Diagnostics) -> Vec<Inline> {
+        if self.too_deep(w, diags) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut text = TextRun::default();
+        while let Some((e, _)) = w.peek() {
+            if matches!(e, Event::End(_)) {
+                w.pos += 1;
+                break;
+            }
+            self.inline_event(w, &mut out, &mut text, diags);
+        }
+        self.flush_text(w, &mut out, &mut text, diags);
+        self.depth -= 1;
+        out
+    }
+
+    fn inline_event(&mut self, w: &mut Walker<'_>, out: &mut Vec<Inline>, text: &mut TextRun, diags: &mut Diagnostics) {
+        let (event, range) = w.next().expect("peeked");
+        match event {
+            Event::Text(t) => text.push(&t, range.start),
+            Event::SoftBreak => text.push(if self.lines_are_blocks { "\u{E002}" } else { " " }, range.start),
+            _ => {
+                self.flush_text(w, out, text, diags);
+                match event {
+                    Event::Code(c) => out.push(Inline::Code(self.restore(&c))),
+                    Event::HardBreak => out.push(Inline::LineBreak),
+                    Event::Html(h) | Event::InlineHtml(h) => {
+                        let location = w.location(self, range.start, Some(h.as_ref()));
+                        self.raw_html_warning(diags, location);
+                        out.push(Inline::Text(self.restore(&h)));
+                    }
+                    Event::Start(Tag::Emphasis) => out.push(Inline::Emphasis(self.inlines(w, diags))),
+                    Event::Start(Tag::Strong) => out.push(Inline::Strong(self.inlines(w, diags))),
+                    Event::Start(Tag::Link { dest_url, .. }) => {
+                        let dest = self.restore(&dest_url);
+                        let content = self.inlines(w, diags);
+                        let location = w.location(self, range.start, None);
+                        match self.link_target(&dest, &location, diags) {
+                            Some(target) => {
+                                out.push(Inline::Link { target, content, at: (location.line, location.col) })
+                            }
+                            None => out.extend(content),
+                        }
+                    }
+                    Event::Start(Tag::Image { dest_url, .. }) => {
+                        let dest = self.restore(&dest_url);
+                        let alt = crate::model::plain_text(&self.inlines(w, diags));
+                        let location = w.location(self, range.start, None);
+                        if let Some(image) = self.image(&dest, alt, &location, diags) {
+                            out.push(image);
+                        }
+                    }
+                    Event::Start(_) => out.extend(self.inlines(w, diags)),
+                    Event::TaskListMarker(done) => text.push(if done { "[x] " } else { "[ ] " }, range.start),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Turns collected text into inlines: restores variables and picks out `:icon:` names.
+    fn flush_text(&mut self, w: &Walker<'_>, out: &mut Vec<Inline>, run: &mut TextRun, diags: &mut Diagnostics) {
+        if run.text.is_empty() {
+            return;
+        }
+        let raw = std::mem::take(&mut run.text);
+        let offset = run.offset;
+        for piece in split_icons(&raw) {
+            match piece {
+                Piece::Text(t) => push_text(out, self.restore(t)),
+                Piece::Icon(name) => {
+                    if self.ctx.icon_names.contains(name) {
+                        out.push(Inline::Icon(name.to_string()));
+                    } else {
+                        let token = format!(":{name}:");
+                        let location = w.location(self, offset, Some(&token));
+                        let near = nearest(name, self.ctx.icon_names.iter().map(String::as_str), 3);
+                        // Kept in place, so the row still counts as starting with a picture and
+                        // the author is not also told the row has none; the error stops rendering.
+                        out.push(Inline::Icon(name.to_string()));
+                        let d = diags.error(location, format!("unknown icon `{token}`"));
+                        if near.is_empty() {
+                            d.hint("the built-in icons are listed in docs/source-format.md, section 7; a theme can add its own");
+                        } else {
+                            let list: Vec<String> = near.iter().map(|n| format!("`:{n}:`")).collect();
+                            d.hint(format!("did you mean {}?", list.join(" or ")));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn unique_anchor(&mut self, explicit: Option<String>, content: &[Inline]) -> String {
+        let base = match explicit {
+            Some(id) if valid_id(&id) => id,
+            _ => slugify(&crate::model::plain_text(content)),
+        };
+        let mut anchor = base.clone();
+        let mut n = 1;
+        while self.anchors.contains(&anchor) {
+            anchor = format!("{base}-{n}");
+            n += 1;
+        }
+        self.anchors.insert(anchor.clone());
+        anchor
+    }
+
+    fn link_target(&mut self, dest: &str, location: &Location, diags: &mut Diagnostics) -> Option<LinkTarget> {
+        let lower = dest.to_ascii_lowercase();
+        if ["https://", "http://", "mailto:", "tel:"].iter().any(|s| lower.starts_with(s)) {
+            return Some(LinkTarget::External(dest.to_string()));
+        }
+        if let Some(fragment) = dest.strip_prefix('#') {
+            self.links.push(PolicyLink {
+                id: self.id.to_string(),
+                fragment: Some(fragment.to_string()),
+                location: location.clone(),
+            });
+            return Some(LinkTarget::Section(fragment.to_string()));
+        }
+        if lower.contains(':') && !lower.contains('/')
+            || lower.starts_with("javascript:")
+            || lower.starts_with("data:")
+            || lower.starts_with("file:")
+        {
+            diags
+                .error(location.clone(), format!("unsupported link address `{dest}`"))
+                .hint("links may go to web pages (https://), email (mailto:), phones (tel:), other policies (`name.md`) or sections (`#section`)");
+            return None;
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (dest, None),
+        };
+        if !path.ends_with(".md") {
+            diags
+                .error(location.clone(), format!("link to `{dest}`, which is not a policy"))
+                .hint("link to another policy's `.md` file, or to a web address starting with https://");
+            return None;
+        }
+        let Some(resolved) = resolve_relative(self.content_dir, path) else {
+            diags
+                .error(location.clone(), format!("link to `{dest}` leaves the `content/` folder"))
+                .hint("link to policies inside `content/`");
+            return None;
+        };
+        let id = resolved.rsplit('/').next().unwrap_or(&resolved).trim_end_matches(".md").to_string();
+        self.links.push(PolicyLink { id: id.clone(), fragment: fragment.clone(), location: location.clone() });
+        if id == self.id
+            && let Some(fragment) = fragment
+        {
+            return Some(LinkTarget::Section(fragment));
+        }
+        Some(LinkTarget::Policy { id, fragment })
+    }
+
+    fn image(&mut self, dest: &str, alt: String, location: &Location, diags: &mut Diagnostics) -> Option<Inline> {
+        if alt.trim().is_empty() {
+            diags
+                .error(location.clone(), format!("the image `{dest}` has no alternative text"))
+                .hint("describe the picture in the brackets: `![A nurse at a bedside](images/nurse.png)`");
+        }
+        let lower = dest.to_ascii_lowercase();
+        if lower.contains("://") || lower.starts_with("data:") {
+            diags
+                .error(location.clone(), format!("the image `{dest}` is not a file in `content/`"))
+                .hint("save the picture under `content/images/` and link to it with a relative path, so outputs work offline and print");
+            return None;
+        }
+        let Some(path) = resolve_relative(self.content_dir, dest) else {
+            diags
+                .error(location.clone(), format!("the image path `{dest}` leaves the `content/` folder"))
+                .hint("keep pictures inside `content/`, for example in `content/images/`");
+            return None;
+        };
+        if !self.ctx.content_files.contains(&path) {
+            let d = diags.error(location.clone(), format!("image not found: `{dest}`"));
+            let pictures = self.ctx.content_files.iter().map(String::as_str).filter(|f| !f.ends_with(".md"));
+            match did_you_mean(&path, pictures) {
+                Some(near) => d.hint(format!("did you mean `content/{near}`? Paths are relative to the policy file")),
+                None => d.hint(format!("paths are relative to the policy file; this one points to `content/{path}`")),
+            };
+            return None;
+        }
+        if let Some(reason) = self.ctx.broken_images.get(&path) {
+            diags
+                .error(
+                    location.clone(),
+                    format!("the image `{dest}` cannot be read: it is damaged, or not really a PNG or JPEG file"),
+                )
+                .hint(format!(
+                    "save the picture again from the original as PNG or JPEG (the decoder said: {})",
+                    reason.split(':').next().unwrap_or(reason).trim()
+                ));
+            return None;
+        }
+        let supported = [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));
+        if !supported {
+            diags
+                .error(location.clone(), format!("the image `{dest}` is not a PNG or JPEG file"))
+                .hint("save the picture as .png or .jpg");
+            return None;
+        }
+        Some(Inline::Image { path, alt: alt.trim().to_string() })
+    }
+}
+
+impl BodyParser<'_> {
+    fn raw_html_warning(&mut self, diags: &mut Diagnostics, location: Location) {
+        if location.line == self.html_warned_line {
+            return;
+        }
+        self.html_warned_line = location.line;
+        diags
+            .warning(location, "raw HTML is not passed through; it is shown as text")
+            .hint("write it in Markdown instead (for example **bold**, [links](https://...), tables with `|`)");
+    }
+}
+
+/// The pulldown-cmark options, set in one place: CommonMark plus GitHub tables, heading ids
+/// (`{#id}`) and typographic quotes and dashes.
+fn markdown_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_SMART_PUNCTUATION
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn is_block_tag(tag: &Tag<'_>) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
+}
+
+fn is_inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
+impl BodyParser<'_> {
+    fn table(
+        &mut self,
+        w: &mut Walker<'_>,
+        aligns: Vec<pulldown_cmark::Alignment>,
+        diags: &mut Diagnostics,
+    ) -> BlockKind {
+        let align = aligns
+            .iter()
+            .map(|a| match a {
+                pulldown_cmark::Alignment::None => Align::None,
+                pulldown_cmark::Alignment::Left => Align::Left,
+                pulldown_cmark::Alignment::Center => Align::Center,
+                pulldown_cmark::Alignment::Right => Align::Right,
+            })
+            .collect();
+        let mut header = Vec::new();
+        let mut rows = Vec::new();
+        let mut row: Vec<Vec<Inline>> = Vec::new();
+        while let Some((e, _)) = w.next() {
+            match e {
+                Event::Start(Tag::TableCell) => row.push(self.inlines(w, diags)),
+                Event::End(TagEnd::TableHead) => header = std::mem::take(&mut row),
+                Event::End(TagEnd::TableRow) => rows.push(std::mem::take(&mut row)),
+                Event::End(TagEnd::Table) => break,
+                _ => {}
+            }
+        }
+        BlockKind::Table { align, header, rows }
+    }
+}
+
+/// The events of one segment and a cursor over them.
+struct Walker<'t> {
+    events: Vec<(Event<'t>, Range<usize>)>,
+    pos: usize,
+    text: &'t str,
+    first_line: usize,
+}
+
+impl<'t> Walker<'t> {
+    fn next(&mut self) -> Option<(Event<'t>, Range<usize>)> {
+        let item = self.events.get(self.pos).cloned();
+        self.pos += 1;
+        item
+    }
+
+    fn peek(&self) -> Option<&(Event<'t>, Range<usize>)> {
+        self.events.get(self.pos)
+    }
+
+    fn location(&self, parser: &BodyParser<'_>, offset: usize, token: Option<&str>) -> Location {
+        parser.locate(self.text, self.first_line, offset, token)
+    }
+}
+
+/// Consecutive text events merged, with the offset of the first.
+#[derive(Default)]
+struct TextRun {
+    text: String,
+    offset: usize,
+}
+
+impl TextRun {
+    fn push(&mut self, text: &str, offset: usize) {
+        if self.text.is_empty() {
+            self.offset = offset;
+        }
+        self.text.push_str(text);
+    }
+}
+
+fn push_text(out: &mut Vec<Inline>, text: String) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(Inline::Text(last)) = out.last_mut() {
+        last.push_str(&text);
+    } else {
+        out.push(Inline::Text(text));
+    }
+}
+
+/// Columns of indentation before a line's first non-blank character (a tab reaches the next
+/// multiple of 4, as in CommonMark).
+fn indent_columns(line: &str) -> usize {
+    let mut columns = 0;
+    for c in line.chars() {
+        match c {
+            ' ' => columns += 1,
+            '\t' => columns += 4 - columns % 4,
+            _ => break,
+        }
+    }
+    columns
+}
+
+/// Cuts a top-level paragraph at its line marks into one paragraph per line (poster messages);
+/// marks anywhere else (list items, headings) become spaces.
+fn split_marked_lines(kind: BlockKind, line: usize) -> Vec<(BlockKind, usize)> {
+    match kind {
+        BlockKind::Paragraph(inlines) if contains_mark(&inlines) => {
+            let mut out: Vec<(BlockKind, usize)> = Vec::new();
+            let mut current: Vec<Inline> = Vec::new();
+            let mut line_no = line;
+            for inline in inlines {
+                match inline {
+                    Inline::Text(text) if text.contains(LINE_MARK) => {
+                        let mut parts = text.split(LINE_MARK);
+                        push_text(&mut current, parts.next().unwrap_or_default().to_string());
+                        for part in parts {
+                            if !current.is_empty() {
+                                out.push((BlockKind::Paragraph(std::mem::take(&mut current)), line_no));
+                            }
+                            line_no += 1;
+                            push_text(&mut current, part.to_string());
+                        }
+                    }
+                    other => current.push(unmark(other)),
+                }
+            }
+            if !current.is_empty() {
+                out.push((BlockKind::Paragraph(current), line_no));
+            }
+            out
+        }
+        other => vec![(unmark_block(other), line)],
+    }
+}
+
+fn contains_mark(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|i| matches!(i, Inline::Text(t) if t.contains(LINE_MARK)))
+}
+
+fn unmark(inline: Inline) -> Inline {
+    match inline {
+        Inline::Text(t) => Inline::Text(t.replace(LINE_MARK, " ")),
+        Inline::Emphasis(c) => Inline::Emphasis(c.into_iter().map(unmark).collect()),
+        Inline::Strong(c) => Inline::Strong(c.into_iter().map(unmark).collect()),
+        Inline::Link { target, content, at } => {
+            Inline::Link { target, content: content.into_iter().map(unmark).collect(), at }
+        }
+        other => other,
+    }
+}
+
+fn unmark_block(kind: BlockKind) -> BlockKind {
+    let inlines = |c: Vec<Inline>| c.into_iter().map(unmark).collect();
+    match kind {
+        BlockKind::Heading { level, content, anchor } => {
+            BlockKind::Heading { level, content: inlines(content), anchor }
+        }
+        BlockKind::Paragraph(c) => BlockKind::Paragraph(inlines(c)),
+        BlockKind::List { start, items } => BlockKind::List {
+            start,
+            items: items.into_iter().map(|item| item.into_iter().map(unmark_block).collect()).collect(),
+        },
+        BlockKind::Quote(blocks) => BlockKind::Quote(blocks.into_iter().map(unmark_block).collect()),
+        BlockKind::Table { align, header, rows } => BlockKind::Table {
+            align,
+            header: header.into_iter().map(inlines).collect(),
+            rows: rows.into_iter().map(|r| r.into_iter().map(inlines).collect()).collect(),
+        },
+        other => other,
+    }
+}
+
+/// A piece of text: words, or an icon name written `:name:`.
+#[derive(Debug, PartialEq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Icon(&'a str),
+}
+
+/// Splits `:name:` icon references out of text. A name is lower-case letters, digits and
+/// hyphens with at least one letter, not glued to a word or number before or after, so
+/// times like `8:30:` and ratios are left alone.
+fn split_icons(text: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b':' && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
+            let name_start = i + 1;
+            let mut j = name_start;
+            while j < bytes.len() && (bytes[j].is_ascii_lowercase() || bytes[j].is_ascii_digit() || bytes[j] == b'-') {
+                j += 1;
+            }
+            let name = &text[name_start..j];
+            let closes = j < bytes.len() && bytes[j] == b':';
+            let free_after = j + 1 >= bytes.len() || !bytes[j + 1].is_ascii_alphanumeric();
+            let has_letter = name.bytes().any(|b| b.is_ascii_lowercase());
+            if closes && free_after && has_letter && !name.starts_with('-') && !name.ends_with('-') {
+                if start < i {
+                    pieces.push(Piece::Text(&text[start..i]));
+                }
+                pieces.push(Piece::Icon(name));
+                i = j + 1;
+                start = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        pieces.push(Piece::Text(&text[start..]));
+    }
+    pieces
+}
+
+/// Joins a relative path to the folder of a policy (both relative to `content/`), resolving
+/// `.` and `..`. `None` when the result would leave `content/` or the path is absolute.
+pub fn resolve_relative(dir: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') || path.starts_with('\\') || path.contains('\\') || path.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() { None } else { Some(parts.join("/")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_icons_finds_names_but_not_times() {
+        assert_eq!(split_icons(":camera-off: Do not"), vec![Piece::Icon("camera-off"), Piece::Text(" Do not")]);
+        assert_eq!(split_icons("at 8:30: come"), vec![Piece::Text("at 8:30: come")]);
+        assert_eq!(split_icons("a :b: c"), vec![Piece::Text("a "), Piece::Icon("b"), Piece::Text(" c")]);
+        assert_eq!(split_icons("ratio :2:"), vec![Piece::Text("ratio :2:")]);
+    }
+
+    #[test]
+    fn slugify_makes_github_style_anchors() {
+        assert_eq!(slugify("7.4 Recording in a hospital setting"), "74-recording-in-a-hospital-setting");
+        assert_eq!(slugify("Who is this for?"), "who-is-this-for");
+        assert_eq!(slugify("!!!"), "section");
+    }
+
+    #[test]
+    fn resolve_relative_keeps_paths_inside_content() {
+        assert_eq!(resolve_relative("", "images/a.png").as_deref(), Some("images/a.png"));
+        assert_eq!(resolve_relative("hr", "../images/a.png").as_deref(), Some("images/a.png"));
+        assert_eq!(resolve_relative("", "../secret.png"), None);
+        assert_eq!(resolve_relative("", "/etc/passwd"), None);
+        assert_eq!(resolve_relative("", "C:/x.png"), None);
+    }
+
+    #[test]
+    fn valid_id_allows_lowercase_digits_hyphens() {
+        assert!(valid_id("social-media-2"));
+        for bad in ["Social", "a_b", "-a", "a-", "", "a b"] {
+            assert!(!valid_id(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Helpers shared by the PDF test files: a throwaway project folder holding one policy, loaded,
+//! parsed and resolved; the text of a laid-out item; the page sizes of a PDF.
+//!
+//! Every project is made under a new temporary folder, never a real one.
+
+// Each test file uses some of these helpers, not all.
+#![allow(dead_code)]
+
+use std::fs;
+
+use lopdf::{Document, Object};
+use policypress::diag::Diagnostics;
+use policypress::load::{Project, load_project};
+use policypress::model::dates::Date;
+use policypress::parse::parse_project;
+use policypress::pdf::layout::Item;
+use policypress::resolve::{Library, ResolveOptions, resolve};
+
+/// A project folder with one policy, loaded and resolved (drafts included).
+pub struct FixtureProject {
+    /// Removed when the fixture is dropped.
+    pub dir: tempfile::TempDir,
+    pub project: Project,
+    pub library: Library,
+    /// What loading, parsing and resolving reported.
+    pub diags: Diagnostics,
+}
+
+/// The date the fixtures judge review dates by.
+pub fn test_date() -> Date {
+    Date::from_ymd(2025, 6, 1).expect("date")
+}
+
+/// Writes `config` as `policypress.yaml` and `policy` as `content/test.md` in a new temporary
+/// folder, then loads, parses and resolves it as of `today`.
+pub fn fixture_project(config: &str, policy: &str, today: Date) -> FixtureProject {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("content")).expect("content dir");
+    fs::write(dir.path().join("policypress.yaml"), config).expect("config");
+    fs::write(dir.path().join("content/test.md"), policy).expect("policy");
+    let mut diags = Diagnostics::new();
+    let project = load_project(dir.path(), &mut diags).expect("project loads");
+    let policies = parse_project(&project, &mut diags);
+    let library = resolve(&policies, ResolveOptions { today, drafts: true }, &mut diags);
+    FixtureProject { dir, project, library, diags }
+}
+
+/// The characters a text item draws; `None` for other items.
+pub fn item_text(item: &Item) -> Option<String> {
+    match item {
+        Item::Text { run, .. } => Some(run.glyphs.iter().map(|g| g.text.as_str()).collect()),
+        _ => None,
+    }
+}
+
+/// Width and height of every page of a PDF, in points.
+pub fn media_boxes(bytes: &[u8]) -> Vec<(f32, f32)> {
+    let doc = Document::load_mem(bytes).expect("lopdf parses");
+    doc.get_pages()
+        .values()
+        .map(|id| {
+            let page = doc.get_dictionary(*id).expect("page");
+            let media = page.get(b"MediaBox").and_then(Object::as_array).expect("media box");
+            let v: Vec<f32> = media.iter().map(|o| o.as_float().unwrap_or(0.0)).collect();
+            (v[2] - v[0], v[3] - v[1])
+        })
+        .collect()
+}
