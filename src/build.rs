@@ -12,10 +12,12 @@ use crate::load::Project;
 use crate::load::load_project;
 use crate::model::Artifact;
 use crate::model::Audience;
+use crate::model::Status;
 use crate::model::dates::Date;
 use crate::parse::parse_project;
+use crate::render::templates::load_templates;
 use crate::resolve::{ResolveOptions, resolve};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Knobs of one build.
 #[derive(Debug, Clone, Copy)]
@@ -41,23 +43,41 @@ pub struct BuildResult {
     pub outputs: Vec<(Audience, usize)>,
     /// Readability of each patient leaflet.
     pub leaflets: Vec<LeafletScores>,
+    /// Drafts not published because `--drafts` was not given.
+    pub drafts_left_out: usize,
+    /// The project folder the diagnostics' paths are relative to.
+    pub root: PathBuf,
 }
 
-/// Parses, resolves and renders the project. Rendering is skipped when parsing found errors,
-/// and no files are returned when anything is an error.
+/// Parses, resolves and renders the project. Every check that does not need the pages runs
+/// whatever else failed, so one run reports every problem; rendering is skipped when there are
+/// errors, and no files are returned when anything is an error.
 pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnostics) -> BuildResult {
     let policies = parse_project(project, &mut diagnostics);
     let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
     let leaflets =
         library.views(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut diagnostics)).collect();
-    let mut result = BuildResult { policies: library.policies.len(), outputs, leaflets, ..BuildResult::default() };
+    let drafts_left_out =
+        if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
+    let mut result = BuildResult {
+        policies: library.policies.len(),
+        outputs,
+        leaflets,
+        drafts_left_out,
+        root: project.root.clone(),
+        ..BuildResult::default()
+    };
     // Theme contrast and the easy-read and poster rules are checked even when parsing found
     // errors, so an author sees every problem of an edit at once.
     let prepared = prepare(project, &library, &mut diagnostics);
     if !diagnostics.has_errors() {
         let render_options = RenderOptions { strict: options.strict };
         result.artifacts = render_library(project, &library, &prepared, &render_options, &mut diagnostics);
+    } else {
+        // Nothing is rendered, but a theme template that does not compile is still reported
+        // with the content's errors (compiling is quick; filling the pages is not).
+        let _ = load_templates(&project.theme, &project.config.theme, &mut diagnostics);
     }
     if diagnostics.has_errors() {
         result.artifacts.clear();

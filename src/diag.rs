@@ -16,32 +16,67 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// The word printed before the message.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// A place in a source file: the path as shown to the author (relative to the project root),
-/// and a 1-based line and column.
+/// a 1-based line and column, and how many characters from there the problem covers (what the
+/// terminal underlines).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {
-    /// Path relative to the project root, with `/` separators.
+    /// Path relative to the project root, with `/` separators; empty for a problem of the
+    /// project that no file holds (such as a settings file that does not exist).
     pub file: String,
-    /// 1-based line.
+    /// 1-based line (0 with an empty `file`).
     pub line: usize,
     /// 1-based column, counted in characters.
     pub col: usize,
+    /// Characters the problem covers from `col`: 1 (a caret) unless the code knows the span, 0
+    /// for the file as a whole (no source line is shown).
+    pub len: usize,
 }
 
 impl Location {
-    /// A location at the given line and column of `file`.
+    /// A location at the given line and column of `file`, one character long.
     pub fn new(file: &str, line: usize, col: usize) -> Self {
-        Location { file: file.to_string(), line, col }
+        Location { file: file.to_string(), line, col, len: 1 }
     }
 
     /// The start of `file`, for problems with the file as a whole.
     pub fn file_start(file: &str) -> Self {
-        Location::new(file, 1, 1)
+        Location { len: 0, ..Location::new(file, 1, 1) }
+    }
+
+    /// No place in any file: for a problem of the project as a whole, or of a file that does not
+    /// exist (pointing at a line of it would send an editor to nothing).
+    pub fn nowhere() -> Self {
+        Location { file: String::new(), line: 0, col: 0, len: 0 }
+    }
+
+    /// The same place, covering `len` characters (at least one).
+    pub fn spanning(mut self, len: usize) -> Self {
+        self.len = len.max(1);
+        self
+    }
+
+    /// True when the location names a line of a file.
+    pub fn has_line(&self) -> bool {
+        !self.file.is_empty() && self.line > 0
     }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() {
+            return Ok(());
+        }
         write!(f, "{}:{}:{}", self.file, self.line, self.col)
     }
 }
@@ -61,11 +96,10 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{}: {label}: {}", self.location, self.message)?;
+        if !self.location.file.is_empty() {
+            write!(f, "{}: ", self.location)?;
+        }
+        write!(f, "{}: {}", self.severity.label(), self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
@@ -129,7 +163,19 @@ impl Diagnostics {
     pub fn sorted(&self) -> Vec<Diagnostic> {
         let mut items = self.items.clone();
         items.sort_by(|a, b| (&a.location, a.severity, &a.message).cmp(&(&b.location, b.severity, &b.message)));
-        items.dedup();
+        // The same message at the same place is one problem, whatever span each report knew.
+        items.dedup_by(|b, a| {
+            (&a.location.file, a.location.line, a.location.col, a.severity, &a.message)
+                == (&b.location.file, b.location.line, b.location.col, b.severity, &b.message)
+        });
+        items
+    }
+
+    /// As [`Diagnostics::sorted`], errors first: the order they are shown in, so a long list of
+    /// warnings never hides what stops the build.
+    pub fn errors_first(&self) -> Vec<Diagnostic> {
+        let mut items = self.sorted();
+        items.sort_by_key(|d| d.severity != Severity::Error);
         items
     }
 }
@@ -171,6 +217,14 @@ pub fn nearest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>, limit:
         .map(|k| (strsim::jaro_winkler(wrong, k), k))
         .filter(|(score, k)| *score >= 0.8 || k.contains(wrong) || (wrong.contains(*k) && k.len() > 2))
         .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(limit).map(|(_, k)| k).collect()
+}
+
+/// Up to `limit` known names, the most like `wrong` first, however unlike they are (for listing
+/// what there is when nothing is a likely typo).
+pub fn closest<'a>(wrong: &str, known: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = known.into_iter().map(|k| (strsim::jaro_winkler(wrong, k), k)).collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.into_iter().take(limit).map(|(_, k)| k).collect()
 }

@@ -1,6 +1,7 @@
-//! The `policypress` command line: parses arguments, runs a build (load -> parse -> resolve ->
-//! audiences -> write) or a live preview, prints what happened and sets the exit status (0
-//! success, 1 content errors, 2 usage or I/O errors).
+//! The `policypress` command line: parses arguments, finds the project, runs a build (load ->
+//! parse -> resolve -> audiences -> write) or a live preview, starts a project (`init`) or a
+//! policy (`new`), prints what happened and sets the exit status (0 success, 1 content errors,
+//! 2 usage or I/O errors).
 //!
 //! Holds no build logic of its own and is the only place that reads the clock.
 
@@ -8,13 +9,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use policypress::build::{BuildOptions, load_and_run};
-use policypress::diag::IoFailure;
+use policypress::diag::{Diagnostics, IoFailure};
+use policypress::load::discover::{find_project, holds_project, prefix_to};
 use policypress::model::dates::Date;
 use policypress::model::ids::{suggest_id, valid_id};
-use policypress::terminal::{audience_word, count_words, print_diagnostics, print_readability};
+use policypress::parse::front_matter;
+use policypress::terminal::{count_words, json_report, print_diagnostics, print_readability, set_path_prefix, summary};
 use policypress::write::{check_output_folder, write_output};
 use policypress::{live, starter};
 
@@ -23,16 +26,59 @@ use policypress::{live, starter};
 #[derive(Parser)]
 #[command(name = "policypress", version, about)]
 struct Cli {
+    /// Colour messages: `auto` on a terminal unless NO_COLOR is set, `always`, or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where the project is: shared by every command.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What `check` prints.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Messages for people, on stderr.
+    Text,
+    /// One JSON document on stdout (every diagnostic and the readability figures).
+    Json,
+}
+
+/// Where the project is: shared by every command that works on one.
 #[derive(Args, Clone)]
 struct ProjectArgs {
-    /// The project folder.
-    #[arg(long, default_value = ".", value_name = "DIR")]
-    root: PathBuf,
+    /// The project folder [default: the nearest folder, from here upwards, with
+    /// policypress.yaml, or the one whose content/ you are in].
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+impl ProjectArgs {
+    /// The project folder: `--root`, else found from the current folder upwards, else the current
+    /// folder (whose missing `content/` is then reported). Says which folder when it is not the
+    /// current one, and makes the paths in messages lead there from here.
+    fn resolve(&self) -> PathBuf {
+        if let Some(root) = &self.root {
+            return root.clone();
+        }
+        let here = PathBuf::from(".");
+        let Ok(cwd) = std::env::current_dir() else { return here };
+        match find_project(&cwd) {
+            Some(root) if root != cwd => {
+                eprintln!("using the project in {}", root.display());
+                if let Some(prefix) = prefix_to(&root, &cwd) {
+                    set_path_prefix(&prefix);
+                }
+                root
+            }
+            _ => here,
+        }
+    }
 }
 
 /// What a build includes and the date it judges review dates by: shared by every command that
@@ -54,14 +100,16 @@ impl BuildArgs {
     fn options(&self, strict: bool) -> BuildOptions {
         BuildOptions { today: build_date(self.today), drafts: self.drafts, strict }
     }
-
-    fn root(&self) -> &Path {
-        &self.project.root
-    }
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a project: settings, an example policy for every audience, and a .gitignore.
+    Init {
+        /// The folder to start it in (made if missing) [default: the current folder].
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Build everything into the output folder (exit 1 on content errors).
     Build {
         #[command(flatten)]
@@ -77,6 +125,9 @@ enum Command {
         /// Treat readability limits as errors.
         #[arg(long)]
         strict: bool,
+        /// `text` for people (stderr), or `json`: one JSON document on stdout, for CI and dashboards.
+        #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
+        format: Format,
     },
     /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages.
     Serve {
@@ -101,6 +152,12 @@ enum Command {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Print a completion script for a shell (see the README for where to put it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -118,18 +175,32 @@ fn build_date(today: Option<Date>) -> Date {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    anstream::ColorChoice::write_global(match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    });
     let result = match cli.command {
+        Command::Init { dir } => init(dir.as_deref().unwrap_or(Path::new("."))),
         Command::Build { build: args, out } => {
-            let out = out.unwrap_or_else(|| args.root().join("output"));
-            build(args.root(), Some(&out), args.options(false))
+            let root = args.project.resolve();
+            let out = out.unwrap_or_else(|| root.join("output"));
+            build(&root, Some(&out), args.options(false), Format::Text)
         }
-        Command::Check { build: args, strict } => build(args.root(), None, args.options(strict)),
-        Command::Serve { build: args, port } => live::serve(args.root(), port, args.options(false)),
+        Command::Check { build: args, strict, format } => {
+            build(&args.project.resolve(), None, args.options(strict), format)
+        }
+        Command::Serve { build: args, port } => live::serve(&args.project.resolve(), port, args.options(false)),
         Command::Watch { build: args, out } => {
-            let out = out.unwrap_or_else(|| args.root().join("output"));
-            live::watch(args.root(), &out, args.options(false))
+            let root = args.project.resolve();
+            let out = out.unwrap_or_else(|| root.join("output"));
+            live::watch(&root, &out, args.options(false))
         }
-        Command::New { id, project } => new_policy(&project.root, &id),
+        Command::New { id, project } => new_policy(&project.resolve(), &id),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "policypress", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -141,12 +212,17 @@ fn main() -> ExitCode {
 }
 
 /// Builds (writing to `out`) or checks (when `out` is `None`).
-fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format) -> Result<ExitCode, IoFailure> {
     let started = Instant::now();
     if let Some(out) = out {
         check_output_folder(root, out)?;
     }
     let result = load_and_run(root, &options)?;
+    let status = if result.diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    if format == Format::Json {
+        println!("{}", json_report(&result));
+        return Ok(status);
+    }
     print_diagnostics(&result);
     if result.diagnostics.has_errors() {
         let what = if out.is_some() {
@@ -155,32 +231,80 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
             "fix them before building"
         };
         eprintln!("{}: {what}", count_words(&result));
-        return Ok(ExitCode::from(1));
+        return Ok(status);
     }
     print_readability(&result);
-    let outputs: Vec<String> =
-        result.outputs.iter().filter(|(_, n)| *n > 0).map(|(a, n)| format!("{n} {}", audience_word(*a))).collect();
     match out {
         Some(out) => {
             write_output(out, &result.artifacts)?;
-            eprintln!(
-                "built {} {} ({}) into {} in {} ms: {}",
-                result.policies,
-                if result.policies == 1 { "policy" } else { "policies" },
-                outputs.join(", "),
-                out.display(),
-                started.elapsed().as_millis(),
-                count_words(&result)
-            );
+            let place = format!(" into {} in {} ms", out.display(), started.elapsed().as_millis());
+            eprintln!("{}", summary(&result, "built", &place));
         }
-        None => eprintln!(
-            "checked {} {} ({}): {}",
-            result.policies,
-            if result.policies == 1 { "policy" } else { "policies" },
-            outputs.join(", "),
-            count_words(&result)
-        ),
+        None => eprintln!("{}", summary(&result, "checked", "")),
     }
+    Ok(status)
+}
+
+/// `policypress init [DIR]`: a project that builds without a warning. Never overwrites: a folder
+/// that already holds a project (or sits in another's `content/`) is refused.
+fn init(dir: &Path) -> Result<ExitCode, IoFailure> {
+    if dir.exists() && !dir.is_dir() {
+        eprintln!("error: `{}` is a file, not a folder", dir.display());
+        return Ok(ExitCode::from(2));
+    }
+    if holds_project(dir) {
+        eprintln!(
+            "error: `{}` already holds a project (it has `policypress.yaml` or `content/`); nothing was written",
+            dir.display()
+        );
+        eprintln!("  hint: run `policypress build` there, or `policypress new <id>` to add a policy");
+        return Ok(ExitCode::from(2));
+    }
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if let Some(outer) = absolute.parent().and_then(find_project)
+        && absolute.starts_with(outer.join("content"))
+    {
+        eprintln!(
+            "error: `{}` is inside the `content/` folder of the project in {}; nothing was written",
+            dir.display(),
+            outer.display()
+        );
+        eprintln!("  hint: start a project in a folder of its own");
+        return Ok(ExitCode::from(2));
+    }
+    let content = dir.join("content");
+    std::fs::create_dir_all(&content).map_err(|e| IoFailure::new(&content, "cannot create the folder", e))?;
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| IoFailure::new(&path, "cannot write", e))
+    };
+    write(policypress::load::config::CONFIG_FILE, starter::settings_template())?;
+    let policy = format!("content/{}", starter::EXAMPLE_POLICY_FILE);
+    write(&policy, &starter::example_policy(build_date(None)))?;
+    let gitignore = dir.join(".gitignore");
+    let ignore_note = match std::fs::read_to_string(&gitignore) {
+        Ok(existing) if existing.lines().any(|l| matches!(l.trim(), "output" | "output/" | "/output" | "/output/")) => {
+            "already keeps output/ out of version control"
+        }
+        Ok(existing) => {
+            let separator = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
+            write(".gitignore", &format!("{existing}{separator}{}", starter::GITIGNORE))?;
+            "now also keeps output/ out of version control"
+        }
+        Err(_) => {
+            write(".gitignore", starter::GITIGNORE)?;
+            "keeps output/ (what the build writes) out of version control"
+        }
+    };
+    let shown = dir.display();
+    eprintln!("started a policypress project in {shown}:");
+    eprintln!("  policypress.yaml            site settings; set `base-url` to where output/ will be published");
+    eprintln!("  {policy:<27} an example policy for staff, patients, easy read and posters");
+    eprintln!("  .gitignore                  {ignore_note}");
+    let cd = if dir == Path::new(".") { String::new() } else { format!("cd {shown} && ") };
+    eprintln!(
+        "next: `{cd}policypress build`, then open output/index.html; or `policypress serve` to preview as you edit"
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -198,12 +322,29 @@ fn new_policy(root: &Path, id: &str) -> Result<ExitCode, IoFailure> {
         eprintln!("error: `{}` already exists; choose another id or edit that file", path.display());
         return Ok(ExitCode::from(2));
     }
+    let reference = starter::free_reference(taken_references(root)?.iter().map(String::as_str));
     std::fs::create_dir_all(&content).map_err(|e| IoFailure::new(&content, "cannot create the folder", e))?;
-    std::fs::write(&path, starter::starter_policy(id, Date::today_utc()))
+    std::fs::write(&path, starter::starter_policy(id, &reference, Date::today_utc()))
         .map_err(|e| IoFailure::new(&path, "cannot write", e))?;
     eprintln!(
-        "wrote {}: edit it, then run `policypress build --drafts` to see it (it starts as a draft)",
+        "wrote {} (reference {reference}): edit it, then run `policypress build --drafts` to see it (it starts as a draft)",
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The references the project's policies already use (none when it has no `content/` yet).
+fn taken_references(root: &Path) -> Result<Vec<String>, IoFailure> {
+    if !root.join("content").is_dir() {
+        return Ok(Vec::new());
+    }
+    let project = policypress::load::load_project(root, &mut Diagnostics::new())?;
+    Ok(project
+        .sources
+        .iter()
+        .filter_map(|source| {
+            let split = front_matter::split(&source.display, &source.text, &mut Diagnostics::new())?;
+            front_matter::reference(&source.display, split.yaml)
+        })
+        .collect())
 }

@@ -406,7 +406,10 @@ impl Linker<'_, '_> {
                             ),
                             "link to the policy that replaces it, or remove the link".to_string(),
                         ),
-                        _ => (
+                        // Not parsed: a missing policy, or one whose front matter has errors;
+                        // parsing reported either, and a warning here would contradict it.
+                        None => return false,
+                        Some(Status::Approved) => (
                             format!("`{id}` has no {audience} version, so this link is shown as plain text there"),
                             format!(
                                 "write a `::: {audience}` block in `{id}.md`, or remove the link from the {audience} text"

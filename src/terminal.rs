@@ -1,14 +1,39 @@
-//! What the command line prints on the terminal: diagnostics, the readability of leaflets, and
-//! one-line summaries of a build or rebuild.
+//! What the command line prints: diagnostics (with the source line and a caret under the
+//! problem, coloured on a terminal), the readability of leaflets, one-line summaries of a build
+//! or rebuild, and the JSON report of `check --format json`.
 //!
-//! Formats and prints only; decides nothing about the build.
+//! Formats and prints only; decides nothing about the build. Colour follows anstream's global
+//! choice (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`, whether stderr is a terminal), set once by
+//! the command line; every styled text goes through an `anstream` stream, which strips the
+//! styles when colour is off, so the plain text is exactly what tests and editors see.
 
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
 use crate::build::BuildResult;
-use crate::diag::{IoFailure, Severity};
+use crate::diag::{Diagnostic, IoFailure, Severity};
 use crate::model::Audience;
+
+/// Put before every file path shown (`../` when the project was found above the current
+/// folder), so an editor run from here opens the right file. Set once by the command line.
+static PATH_PREFIX: OnceLock<String> = OnceLock::new();
+
+/// Shows every diagnostic's path with `prefix` in front (for example `../`). Only the first call
+/// counts.
+pub fn set_path_prefix(prefix: &str) {
+    let _ = PATH_PREFIX.set(prefix.to_string());
+}
+
+fn shown_path(file: &str) -> String {
+    format!("{}{file}", PATH_PREFIX.get().map_or("", String::as_str))
+}
 
 /// The readability of the leaflets: every section when there are few, the hardest when many.
 pub fn print_readability(result: &BuildResult) {
@@ -47,9 +72,12 @@ pub fn audience_word(audience: Audience) -> &'static str {
     }
 }
 
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// "N errors, M warnings".
 pub fn count_words(result: &BuildResult) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",
         plural(result.diagnostics.error_count(), "error"),
@@ -57,16 +85,199 @@ pub fn count_words(result: &BuildResult) -> String {
     )
 }
 
-/// Prints every diagnostic, errors first.
-pub fn print_diagnostics(result: &BuildResult) {
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    // Errors first, so a long list of warnings never hides what stops the build.
-    let mut items = result.diagnostics.sorted();
-    items.sort_by_key(|d| d.severity != Severity::Error);
-    for d in items {
-        let _ = writeln!(err, "{d}");
+/// What a finished build or check made, in one line: "2 policies (2 staff, 1 patient)", then
+/// "`in`: N errors, M warnings", and the drafts left out, if any.
+pub fn summary(result: &BuildResult, verb: &str, place: &str) -> String {
+    let outputs: Vec<String> =
+        result.outputs.iter().filter(|(_, n)| *n > 0).map(|(a, n)| format!("{n} {}", audience_word(*a))).collect();
+    let policies = if result.policies == 1 { "policy" } else { "policies" };
+    let mut line = format!("{verb} {} {policies}", result.policies);
+    if !outputs.is_empty() {
+        line.push_str(&format!(" ({})", outputs.join(", ")));
     }
+    line.push_str(place);
+    line.push_str(": ");
+    line.push_str(&count_words(result));
+    if result.drafts_left_out > 0 {
+        let drafts = plural(result.drafts_left_out, "draft");
+        let it = if result.drafts_left_out == 1 { "it" } else { "them" };
+        line.push_str(&format!("; {drafts} left out (use --drafts to include {it})"));
+    }
+    line
+}
+
+/// Prints every diagnostic, errors first, each with its source line when there is one.
+pub fn print_diagnostics(result: &BuildResult) {
+    let mut sources = SourceLines::new(&result.root);
+    let mut text = String::new();
+    for d in result.diagnostics.errors_first() {
+        let line = if d.location.has_line() && d.location.len > 0 {
+            sources.line(&d.location.file, d.location.line)
+        } else {
+            None
+        };
+        text.push_str(&render_diagnostic(&d, line.as_deref()));
+        text.push('\n');
+    }
+    let mut err = anstream::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+}
+
+/// One diagnostic as shown on the terminal, styled (the stream strips the styles when colour is
+/// off). The first line is always `file:line:col: severity: message`, as editors expect; then
+/// the source line with the problem underlined, when `source_line` is given; then the hint.
+pub fn render_diagnostic(d: &Diagnostic, source_line: Option<&str>) -> String {
+    let bold = Style::new().bold();
+    let (level, colour) = match d.severity {
+        Severity::Error => (Level::ERROR, AnsiColor::BrightRed),
+        Severity::Warning => (Level::WARNING, AnsiColor::BrightYellow),
+    };
+    let label = colour.on_default().bold();
+    let mut out = String::new();
+    if !d.location.file.is_empty() {
+        let mut location = d.location.clone();
+        location.file = shown_path(&location.file);
+        out.push_str(&format!("{bold}{location}:{bold:#} "));
+    }
+    out.push_str(&format!("{label}{}{label:#}: {bold}{}{bold:#}\n", d.severity.label(), d.message));
+    if let Some(line) = source_line {
+        let span = char_span(line, d.location.col, d.location.len);
+        let report = [Group::with_level(level)
+            .element(Snippet::source(line).line_start(d.location.line).annotation(AnnotationKind::Primary.span(span)))];
+        out.push_str(&Renderer::styled().render(&report));
+        out.push('\n');
+    }
+    if let Some(hint) = &d.hint {
+        let style = AnsiColor::BrightCyan.on_default().bold();
+        out.push_str(&format!("  {style}hint{style:#}: {hint}\n"));
+    }
+    out
+}
+
+/// The byte range of `len` characters from 1-based character column `col` of `line`, kept
+/// inside the line (a column past its end marks the end).
+fn char_span(line: &str, col: usize, len: usize) -> std::ops::Range<usize> {
+    let byte_at = |chars: usize| line.char_indices().nth(chars).map_or(line.len(), |(i, _)| i);
+    let start = byte_at(col.saturating_sub(1));
+    let end = line[start..].char_indices().nth(len.max(1)).map_or(line.len(), |(i, _)| start + i);
+    start..end
+}
+
+/// Source lines read from the project on demand, once per file, with line endings treated as
+/// the load stage treats them, so line numbers agree.
+struct SourceLines {
+    root: PathBuf,
+    files: BTreeMap<String, Option<Vec<String>>>,
+}
+
+impl SourceLines {
+    fn new(root: &Path) -> Self {
+        SourceLines { root: root.to_path_buf(), files: BTreeMap::new() }
+    }
+
+    fn line(&mut self, file: &str, line: usize) -> Option<String> {
+        let root = &self.root;
+        let lines = self.files.entry(file.to_string()).or_insert_with(|| {
+            // Only paths inside the project, as every diagnostic has; never follow `..`.
+            if file.split('/').any(|part| part == ".." || part.is_empty()) {
+                return None;
+            }
+            let text = std::fs::read_to_string(root.join(file)).ok()?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            Some(text.replace("\r\n", "\n").replace('\r', "\n").split('\n').map(str::to_string).collect())
+        });
+        lines.as_ref()?.get(line.checked_sub(1)?).cloned()
+    }
+}
+
+/// One run of `check --format json`: every diagnostic and the readability of every leaflet, for
+/// CI jobs and dashboards.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    /// Published policies checked.
+    policies: usize,
+    /// Drafts left out (without `--drafts`).
+    drafts_left_out: usize,
+    errors: usize,
+    warnings: usize,
+    /// Errors first, then warnings, each in file order.
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    readability: Vec<JsonLeaflet<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    /// Path relative to the project root; `null` for a problem no file holds.
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    /// Characters the problem covers from `column` (0: the file as a whole).
+    length: usize,
+    severity: &'static str,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonLeaflet<'a> {
+    policy: &'a str,
+    smog: f64,
+    flesch_kincaid: f64,
+    words: usize,
+    sections: Vec<JsonSection<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSection<'a> {
+    heading: &'a str,
+    smog: f64,
+}
+
+/// The JSON document `check --format json` prints: one object, whatever was found.
+pub fn json_report(result: &BuildResult) -> String {
+    let diagnostics = result.diagnostics.errors_first();
+    let report = JsonReport {
+        policies: result.policies,
+        drafts_left_out: result.drafts_left_out,
+        errors: result.diagnostics.error_count(),
+        warnings: result.diagnostics.warning_count(),
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| {
+                let placed = !d.location.file.is_empty();
+                JsonDiagnostic {
+                    file: placed.then_some(d.location.file.as_str()),
+                    line: placed.then_some(d.location.line),
+                    column: placed.then_some(d.location.col),
+                    length: d.location.len,
+                    severity: d.severity.label(),
+                    message: &d.message,
+                    hint: d.hint.as_deref(),
+                }
+            })
+            .collect(),
+        readability: result
+            .leaflets
+            .iter()
+            .map(|l| JsonLeaflet {
+                policy: &l.id,
+                smog: round1(l.smog),
+                flesch_kincaid: round1(l.flesch_kincaid),
+                words: l.words,
+                sections: l
+                    .sections
+                    .iter()
+                    .map(|(heading, smog)| JsonSection { heading, smog: round1(*smog) })
+                    .collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&report).expect("a report of plain values always serialises")
+}
+
+/// Figures to one decimal, as the terminal shows them.
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
 }
 
 /// One line for the terminal after a rebuild.
@@ -79,5 +290,43 @@ pub fn rebuild_status(started: Instant, result: &Result<BuildResult, IoFailure>,
         }
         Ok(r) => eprintln!("[{stamp}] {what} in {} ms: {}", started.elapsed().as_millis(), count_words(r)),
         Err(failure) => eprintln!("[{stamp}] error: {failure}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Diagnostics, Location};
+
+    fn plain(text: &str) -> String {
+        let mut out = Vec::new();
+        let mut stream = anstream::StripStream::new(&mut out);
+        stream.write_all(text.as_bytes()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_diagnostic_shows_its_line_with_the_span_underlined() {
+        let mut diags = Diagnostics::new();
+        diags.error(Location::new("content/a.md", 4, 10).spanning(4), "`version` is a number").hint("put it in quotes");
+        let text = plain(&render_diagnostic(&diags.sorted()[0], Some("version: 2.10")));
+        assert_eq!(
+            text,
+            "content/a.md:4:10: error: `version` is a number\n  |\n4 | version: 2.10\n  |          ^^^^\n  hint: put it in quotes\n"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        assert_eq!(char_span("é: x", 4, 1), 4..5);
+        assert_eq!(char_span("ab", 9, 3), 2..2, "a column past the end marks the end");
+        assert_eq!(char_span("abcdef", 2, 99), 1..6);
+    }
+
+    #[test]
+    fn a_problem_no_file_holds_has_no_location() {
+        let mut diags = Diagnostics::new();
+        diags.warning(Location::nowhere(), "there is no `base-url`");
+        assert_eq!(plain(&render_diagnostic(&diags.sorted()[0], None)), "warning: there is no `base-url`\n");
     }
 }

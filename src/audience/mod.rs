@@ -15,7 +15,7 @@ pub mod staff;
 
 use crate::audience::easy_read::{EasyReadDoc, easy_read_doc};
 use crate::audience::poster::{Poster, posters};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::ThemeColours;
 use crate::model::Artifact;
@@ -87,12 +87,17 @@ pub fn prepare<'a>(project: &Project, library: &'a Library, diags: &mut Diagnost
     let posters: Vec<_> = library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
     let has_addresses = !posters.is_empty() || library.views(Audience::Patient).next().is_some();
     if project.config.base_url.is_none() && has_addresses {
-        diags
-            .warning(
-                crate::load::config::config_location(),
-                "there is no `base-url`, so leaflets and posters have no web address or QR code",
-            )
-            .hint("add `base-url: https://...` (where the output is published) to policypress.yaml");
+        let message = "there is no `base-url`, so leaflets and posters have no web address or QR code";
+        if project.has_settings_file {
+            diags
+                .warning(crate::load::config::config_location(), message)
+                .hint("add `base-url: https://...` (where the output is published) to policypress.yaml");
+        } else {
+            // No line to point at in a file that does not exist.
+            diags.warning(Location::nowhere(), message).hint(
+                "create `policypress.yaml` beside `content/` with a line `base-url: https://...` (where the output is published)",
+            );
+        }
     }
     Prepared { colours, easy_read, posters }
 }

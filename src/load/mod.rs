@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod contrast;
+pub mod discover;
 pub mod theme;
 pub mod yaml;
 
@@ -35,6 +36,9 @@ pub struct Project {
     pub root: PathBuf,
     /// Site settings.
     pub config: SiteConfig,
+    /// Whether `policypress.yaml` exists (else every setting is its default), so messages
+    /// about settings point into the file only when there is one.
+    pub has_settings_file: bool,
     /// The theme (built in, with the project's overrides).
     pub theme: Theme,
     /// The theme's settings (`theme.yaml`): colours and PDF type sizes.
@@ -57,7 +61,8 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         });
     }
     let config_path = root.join(CONFIG_FILE);
-    let config = if config_path.is_file() {
+    let has_settings_file = config_path.is_file();
+    let config = if has_settings_file {
         let text = read_text(&config_path)?;
         SiteConfig::parse(CONFIG_FILE, &text, diags)
     } else {
@@ -69,7 +74,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         return Err(IoFailure {
             path: content.clone(),
             message: format!(
-                "there is no `content` folder in `{}`; policies go in `content/<id>.md` (is `--root` right?)",
+                "there is no `content` folder in `{}`; policies go in `content/<id>.md` (run `policypress init` to start a project, or check `--root`)",
                 root.display()
             ),
         });
@@ -131,7 +136,16 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     let theme = Theme::with_overrides(overrides);
     let theme_settings = crate::load::contrast::theme_settings(&theme, &config.theme, diags);
 
-    Ok(Project { root: root.to_path_buf(), config, theme, theme_settings, sources, content_files, images })
+    Ok(Project {
+        root: root.to_path_buf(),
+        config,
+        has_settings_file,
+        theme,
+        theme_settings,
+        sources,
+        content_files,
+        images,
+    })
 }
 
 /// Reads a whole text file, with the path in any error.

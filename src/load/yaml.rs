@@ -45,6 +45,10 @@ impl<'a> YamlSource<'a> {
                 let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
                 let reason = err.to_string();
                 let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+                if let Some(key) = reason.strip_prefix("duplicate entry with key ") {
+                    self.duplicate_key(what, key.trim_matches('"'), (line, col), diags);
+                    return None;
+                }
                 diags
                     .error(Location::new(self.file, self.first_line + line - 1, col), format!("the {what} is not valid YAML: {reason}"))
                     .hint("check the indentation and that text containing `: ` or starting with a special character is in quotes");
@@ -53,13 +57,60 @@ impl<'a> YamlSource<'a> {
         }
     }
 
+    /// Reports a key written twice, at its second line. The YAML library only says where the
+    /// mapping holding the key starts (`mapping_at`, line and column of the YAML text); both
+    /// lines are the first two after it that name the key at that column.
+    fn duplicate_key(&self, what: &str, key: &str, mapping_at: (usize, usize), diags: &mut Diagnostics) {
+        let (start_line, start_col) = mapping_at;
+        let lines: Vec<usize> = self
+            .text
+            .lines()
+            .enumerate()
+            .skip(start_line.saturating_sub(1))
+            .filter(|(_, line)| {
+                let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+                let rest = line[indent..].trim_start_matches(['"', '\'']);
+                indent + 1 == start_col
+                    && rest
+                        .strip_prefix(key)
+                        .is_some_and(|after| after.trim_start_matches(['"', '\'']).trim_start().starts_with(':'))
+            })
+            .map(|(index, _)| self.first_line + index)
+            .take(2)
+            .collect();
+        let (location, hint) = match lines.as_slice() {
+            [first, second] => (
+                Location::new(self.file, *second, start_col).spanning(key.chars().count()),
+                format!("keep one of the two `{key}:` lines (the other is line {first}): a key may be set once"),
+            ),
+            _ => (
+                Location::new(self.file, self.first_line + start_line - 1, start_col),
+                format!("keep one `{key}:` line: a key may be set once"),
+            ),
+        };
+        diags.error(location, format!("`{key}` is set twice in the {what}")).hint(hint);
+    }
+
+    /// The value of top-level `key` exactly as written on its line (without a `#` comment), for
+    /// messages that echo the author's own text.
+    pub fn written_value(&self, key: &str) -> Option<String> {
+        let location = self.key_location(key);
+        let line = self.text.lines().nth(location.line - self.first_line)?;
+        let (name, after) = line.split_once(':')?;
+        if name.trim_matches(['"', '\'']) != key {
+            return None;
+        }
+        let value = after.split(" #").next().unwrap_or(after).trim();
+        (!value.is_empty()).then(|| value.to_string())
+    }
+
     /// The location of top-level `key:` (column 1), or of the block start when not found.
     pub fn key_location(&self, key: &str) -> Location {
         let prefix = format!("{key}:");
         for (index, line) in self.text.lines().enumerate() {
             let unquoted = line.trim_start_matches(['"', '\'']);
             if line.starts_with(&prefix) || unquoted.starts_with(&prefix) || line.starts_with(&format!("\"{key}\":")) {
-                return Location::new(self.file, self.first_line + index, 1);
+                return Location::new(self.file, self.first_line + index, 1).spanning(key.chars().count());
             }
         }
         Location::new(self.file, self.first_line, 1)
@@ -75,6 +126,8 @@ impl<'a> YamlSource<'a> {
             let after = &line[colon + 1..];
             let spaces = after.len() - after.trim_start().len();
             location.col = line[..colon + 1 + spaces].chars().count() + 1;
+            let value = after.split(" #").next().unwrap_or(after).trim();
+            location.len = value.chars().count().max(1);
         }
         location
     }
@@ -89,7 +142,8 @@ impl<'a> YamlSource<'a> {
                 break;
             }
             if let Some(at) = line.find(needle) {
-                return Location::new(self.file, self.first_line + index, line[..at].chars().count() + 1);
+                return Location::new(self.file, self.first_line + index, line[..at].chars().count() + 1)
+                    .spanning(needle.trim_end_matches(':').chars().count());
             }
         }
         start

@@ -3,6 +3,8 @@
 //! With `load::config` and `load::yaml`, the only code allowed to use `serde_yaml`, so the YAML
 //! library can be swapped in one place. Reports problems as located diagnostics; never reads files.
 
+use std::collections::BTreeMap;
+
 use serde_yaml::Value;
 
 use crate::diag::{Diagnostics, Location, did_you_mean};
@@ -47,7 +49,10 @@ pub fn split<'a>(file: &str, text: &'a str, diags: &mut Diagnostics) -> Option<S
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
         diags
-            .error(Location::file_start(file), "the policy does not start with front matter")
+            .error(
+                Location::new(file, 1, 1).spanning(first.trim_end().chars().count()),
+                "the policy does not start with front matter",
+            )
             .hint("begin the file with a line `---`, then `title:`, `version:` and the other settings, then another line `---`");
         return None;
     }
@@ -64,9 +69,47 @@ pub fn split<'a>(file: &str, text: &'a str, diags: &mut Diagnostics) -> Option<S
         offset += line.len();
     }
     diags
-        .error(Location::file_start(file), "the front matter is never closed")
+        .error(Location::new(file, 1, 1).spanning(3), "the front matter is never closed")
         .hint("add a line `---` after the last setting, before the policy text");
     None
+}
+
+/// What the rest of a policy needs from its front matter even when the front matter has errors:
+/// the variables the body may use and the reference, read without reporting anything
+/// ([`parse_meta`] reports the problems).
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The policy's variables; `None` when the YAML cannot be read, so which variables exist
+    /// is unknown.
+    pub variables: Option<BTreeMap<String, String>>,
+    /// The reference as written, with where its value is.
+    pub reference: Option<(String, Location)>,
+}
+
+/// Reads what [`Written`] holds from the YAML of `file`, reporting nothing.
+pub fn read_quietly(file: &str, yaml: &str) -> Written {
+    let src = YamlSource::new(file, yaml, 2);
+    let mut ignored = Diagnostics::new();
+    let Some(map) = src.parse_mapping("front matter", &mut ignored) else {
+        return Written::default();
+    };
+    let variables = match map.get("variables") {
+        Some(v) => read_variables(&src, "variables", v, &mut ignored),
+        None => BTreeMap::new(),
+    };
+    Written { variables: Some(variables), reference: reference_of(&src, map.get("reference")) }
+}
+
+/// The reference, when it is text, with the location of its value.
+fn reference_of(src: &YamlSource<'_>, value: Option<&Value>) -> Option<(String, Location)> {
+    let text = scalar_text(value?)?.trim().to_string();
+    let location = src.value_location("reference").spanning(text.chars().count());
+    (!text.is_empty()).then_some((text, location))
+}
+
+/// The reference of a front matter (for `new`, to choose one no other policy has).
+pub fn reference(file: &str, yaml: &str) -> Option<String> {
+    read_quietly(file, yaml).reference.map(|(text, _)| text)
 }
 
 /// Turns the front matter of `file` into [`Meta`], reporting every problem found.
@@ -130,12 +173,19 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
     let version = match get("version") {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
         Some(Value::Number(n)) => {
-            diags
-                .error(
-                    src.value_location("version"),
-                    format!("`version` is written as a number (`{n}`), so 2.10 would read as 2.1"),
+            // Echo what the author wrote: YAML has already turned `2.10` into 2.1.
+            let written = src.written_value("version").unwrap_or_else(|| n.to_string());
+            let read = n.to_string();
+            let message = if written == read {
+                format!(
+                    "`version` is written as a number (`{written}`), and numbers lose zeros: 2.10 would read as 2.1"
                 )
-                .hint(format!("put it in quotes: `version: \"{n}\"`"));
+            } else {
+                format!("`version` is written as a number (`{written}`), which reads as {read}")
+            };
+            diags
+                .error(src.value_location("version").spanning(written.chars().count()), message)
+                .hint(format!("put it in quotes: `version: \"{written}\"`"));
             None
         }
         Some(_) => {

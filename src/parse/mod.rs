@@ -12,8 +12,8 @@ use std::ops::Range;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostics, Location, did_you_mean, line_col, nearest};
-use crate::load::{Project, SourceFile};
+use crate::diag::{Diagnostics, Location, closest, did_you_mean, line_col, nearest};
+use crate::load::{Project, SourceFile, yaml};
 use crate::model::ids::{suggest_id, valid_id};
 use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy};
 
@@ -40,13 +40,23 @@ pub struct PolicyLink {
     pub location: Location,
 }
 
-/// A parsed policy with the links it makes, for the cross-policy checks.
+/// One policy file after parsing, with what the cross-policy checks need. A file whose front
+/// matter has errors has no `policy`, but its id, sections and links are still known, so links
+/// to it and from it are checked in the same run as its other errors.
 #[derive(Debug, Clone)]
 pub struct ParsedPolicy {
-    /// The policy.
-    pub policy: Policy,
+    /// The policy id (the file stem).
+    pub id: String,
+    /// The file, as shown in messages.
+    pub file: String,
+    /// The policy; `None` when its front matter has errors (they are reported).
+    pub policy: Option<Policy>,
+    /// The section ids of its headings; `None` when its body could not be read at all.
+    pub anchors: Option<BTreeSet<String>>,
     /// Links to policies (including this one) that must be checked.
     pub links: Vec<PolicyLink>,
+    /// The `reference` as written, with where its value is.
+    pub reference: Option<(String, Location)>,
 }
 
 /// Parses every policy of the project and checks what spans policies. Policies with errors
@@ -87,7 +97,7 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
         unique.push(source);
     }
     // Policies parse independently, so in parallel; results keep the file order.
-    let results: Vec<(Option<ParsedPolicy>, Diagnostics)> = unique
+    let results: Vec<(ParsedPolicy, Diagnostics)> = unique
         .par_iter()
         .map(|source| {
             let mut own = Diagnostics::new();
@@ -97,15 +107,24 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     let mut parsed = Vec::with_capacity(results.len());
     for (policy, own) in results {
         diags.extend(own);
-        parsed.extend(policy);
+        parsed.push(policy);
     }
     check_cross_references(&parsed, diags);
-    parsed.into_iter().map(|p| p.policy).collect()
+    check_references(&parsed, diags);
+    parsed.into_iter().filter_map(|p| p.policy).collect()
 }
 
-/// Parses one policy file. Returns `None` when its front matter is unusable.
-pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagnostics) -> Option<ParsedPolicy> {
+/// Parses one policy file. Its `policy` is `None` when its front matter is unusable.
+pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagnostics) -> ParsedPolicy {
     let file = source.display.as_str();
+    let mut parsed = ParsedPolicy {
+        id: source.id.clone(),
+        file: file.to_string(),
+        policy: None,
+        anchors: None,
+        links: Vec::new(),
+        reference: None,
+    };
     if !valid_id(&source.id) {
         diags
             .error(
@@ -117,35 +136,51 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
             )
             .hint(format!("rename the file to `{}.md`", suggest_id(&source.id)));
     }
-    let split = front_matter::split(file, &source.text, diags)?;
+    let Some(split) = front_matter::split(file, &source.text, diags) else {
+        return parsed;
+    };
     let meta = front_matter::parse_meta(file, split.yaml, diags);
+    // With errors in the front matter the body is still checked, with the variables the front
+    // matter sets (or, when its YAML cannot be read, without judging variable names at all).
+    let written = match &meta {
+        Some(meta) => front_matter::Written {
+            variables: Some(meta.variables.clone()),
+            reference: meta.reference.as_ref().map(|r| {
+                (
+                    r.clone(),
+                    yaml::YamlSource::new(file, split.yaml, 2).value_location("reference").spanning(r.chars().count()),
+                )
+            }),
+        },
+        None => front_matter::read_quietly(file, split.yaml),
+    };
     let mut variables = ctx.site_variables.clone();
-    if let Some(meta) = &meta {
-        variables.extend(meta.variables.clone());
-    }
+    variables.extend(written.variables.clone().unwrap_or_default());
     let mut body = BodyParser::new(&source.id, file, &source.content_dir, ctx, &variables);
+    body.variables_known = written.variables.is_some();
     let blocks = body.parse(split.body, split.body_first_line, diags);
-    let links = body.links;
-    let meta = meta?;
-    if !valid_id(&source.id) {
-        return None;
-    }
-    Some(ParsedPolicy {
-        policy: Policy {
+    parsed.links = body.links;
+    parsed.anchors = Some(heading_anchors(&blocks).map(str::to_string).collect());
+    parsed.reference = written.reference;
+    if let Some(meta) = meta
+        && valid_id(&source.id)
+    {
+        parsed.policy = Some(Policy {
             id: source.id.clone(),
             source: file.to_string(),
             content_dir: source.content_dir.clone(),
             meta,
             blocks,
-        },
-        links,
-    })
+        });
+    }
+    parsed
 }
 
-/// Checks links and related policies now that every policy is known.
+/// Checks links and related policies now that every policy is known, including those whose
+/// front matter has errors (a link to one of them is not to a missing policy).
 fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
-    let anchors: BTreeMap<&str, BTreeSet<&str>> =
-        parsed.iter().map(|p| (p.policy.id.as_str(), heading_anchors(&p.policy.blocks).collect())).collect();
+    let anchors: BTreeMap<&str, Option<&BTreeSet<String>>> =
+        parsed.iter().map(|p| (p.id.as_str(), p.anchors.as_ref())).collect();
     let ids: Vec<&str> = anchors.keys().copied().collect();
     for p in parsed {
         for link in &p.links {
@@ -157,7 +192,9 @@ fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
                         None => d.hint("link to the `.md` file of a policy in `content/`, for example `[Email policy](email-and-internet.md)`"),
                     };
                 }
-                Some(known) => {
+                // The target's body could not be read: its own error says why.
+                Some(None) => {}
+                Some(Some(known)) => {
                     if let Some(fragment) = &link.fragment
                         && !known.contains(fragment.as_str())
                     {
@@ -165,22 +202,20 @@ fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
                             link.location.clone(),
                             format!("link to a missing section `#{fragment}` of `{}.md`", link.id),
                         );
-                        match did_you_mean(fragment, known.iter().copied()) {
-                            Some(near) => d.hint(format!("did you mean `#{near}`?")),
-                            None => d.hint("section ids come from headings: `## 7.4 Recording` is `#74-recording`"),
-                        };
+                        d.hint(section_hint(fragment, &link.id, known));
                     }
                 }
             }
         }
+        let Some(policy) = &p.policy else { continue };
         let mut listed = BTreeSet::new();
-        for (id, line) in &p.policy.meta.related {
-            let location = Location::new(&p.policy.source, *line, 1);
+        for (id, line) in &policy.meta.related {
+            let location = Location::new(&policy.source, *line, 1);
             if id.trim().is_empty() {
                 diags.warning(location, "an item of `related` is empty").hint("remove it, or write a policy id");
                 continue;
             }
-            if *id == p.policy.id {
+            if *id == policy.id {
                 diags
                     .warning(location, format!("`related` lists this policy itself (`{id}`)"))
                     .hint("remove it: a policy is not related to itself");
@@ -192,12 +227,56 @@ fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
             }
             if !anchors.contains_key(id.as_str()) {
                 let d = diags.warning(
-                    Location::new(&p.policy.source, *line, 1),
+                    Location::new(&policy.source, *line, 1),
                     format!("related policy `{id}` is not in this project; it is listed without a link"),
                 );
                 if let Some(near) = did_you_mean(id, ids.iter().copied()) {
                     d.hint(format!("did you mean `{near}`?"));
                 }
+            }
+        }
+    }
+}
+
+/// What to say about a link to a section a policy does not have: the likely typos, else the
+/// sections it has that are nearest to what was written.
+fn section_hint(fragment: &str, id: &str, known: &BTreeSet<String>) -> String {
+    let names = || known.iter().map(String::as_str);
+    let quoted = |list: Vec<&str>| list.iter().map(|a| format!("`#{a}`")).collect::<Vec<_>>();
+    let near = nearest(fragment, names(), 3);
+    if !near.is_empty() {
+        return format!("did you mean {}?", quoted(near).join(" or "));
+    }
+    if known.is_empty() {
+        return format!("`{id}.md` has no headings, so no sections: link to the policy without `#{fragment}`");
+    }
+    let closest = quoted(closest(fragment, names(), 3));
+    let list = match closest.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    let count = if known.len() > closest.len() { format!(" (it has {})", known.len()) } else { String::new() };
+    format!(
+        "the nearest sections of `{id}.md` are {list}{count}; a section's id comes from its heading: `## 7.4 Recording` is `#74-recording`"
+    )
+}
+
+/// Every `reference` must name one policy: two files with the same one are an error, reported
+/// at the second with the first named. References are compared ignoring case and spaces around.
+fn check_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
+    let mut first: BTreeMap<String, &str> = BTreeMap::new();
+    for p in parsed {
+        let Some((reference, location)) = &p.reference else { continue };
+        let key = reference.trim().to_lowercase();
+        match first.get(&key) {
+            Some(file) => {
+                diags
+                    .error(location.clone(), format!("the reference `{reference}` is also the reference of `{file}`"))
+                    .hint(format!("each policy needs its own reference: change this one, or the one in `{file}`"));
+            }
+            None => {
+                first.insert(key, p.file.as_str());
             }
         }
     }
@@ -294,6 +373,9 @@ struct BodyParser<'a> {
     depth: usize,
     /// Whether the too-deep error was given (once per policy is enough).
     nesting_reported: bool,
+    /// False when the front matter could not be read, so which variables it sets is unknown and
+    /// an unknown name is not reported (it would most likely be wrong).
+    variables_known: bool,
 }
 
 impl<'a> BodyParser<'a> {
@@ -319,6 +401,7 @@ impl<'a> BodyParser<'a> {
             lines_are_blocks: false,
             depth: 0,
             nesting_reported: false,
+            variables_known: true,
         }
     }
 
@@ -343,6 +426,7 @@ impl<'a> BodyParser<'a> {
         let mut segments = Vec::new();
         let mut current = Segment { audiences: AudienceSet::STAFF_ONLY, fence: 0, first_line, text: String::new() };
         let mut open_at: Option<usize> = None;
+        let mut open_len = 3;
         let mut fence_count = 0;
         let mut code_fence: Option<String> = None;
         for (index, line) in body.split_inclusive('\n').enumerate() {
@@ -386,7 +470,10 @@ impl<'a> BodyParser<'a> {
                     ));
                 } else {
                     diags
-                        .error(Location::new(self.file, line_no, 1), "`:::` closes a fence, but no fence is open here")
+                        .error(
+                            Location::new(self.file, line_no, 1).spanning(trimmed.chars().count()),
+                            "`:::` closes a fence, but no fence is open here",
+                        )
                         .hint("open a fence first with a line like `::: patient`, or delete this line");
                     current.text.push_str(blank_line);
                 }
@@ -395,7 +482,7 @@ impl<'a> BodyParser<'a> {
             if let Some(opened) = open_at {
                 diags
                     .error(
-                        Location::new(self.file, line_no, 1),
+                        Location::new(self.file, line_no, 1).spanning(trimmed.chars().count()),
                         format!("a fence inside a fence: the fence opened at line {opened} is still open"),
                     )
                     .hint(format!(
@@ -408,8 +495,8 @@ impl<'a> BodyParser<'a> {
                     Some(a) => audiences.insert(a),
                     None => {
                         let col = line.find(name).map_or(1, |i| line[..i].chars().count() + 1);
-                        let d =
-                            diags.error(Location::new(self.file, line_no, col), format!("unknown audience `{name}`"));
+                        let location = Location::new(self.file, line_no, col).spanning(name.chars().count());
+                        let d = diags.error(location, format!("unknown audience `{name}`"));
                         match did_you_mean(name, Audience::ALL.iter().map(|a| a.name())) {
                             Some(near) => d.hint(format!(
                                 "did you mean `{near}`? Audiences are `staff`, `patient`, `easy-read` and `poster`"
@@ -421,6 +508,7 @@ impl<'a> BodyParser<'a> {
             }
             fence_count += 1;
             open_at = Some(line_no);
+            open_len = trimmed.chars().count();
             segments.push(std::mem::replace(
                 &mut current,
                 Segment { audiences, fence: fence_count, first_line: line_no + 1, text: String::new() },
@@ -428,7 +516,7 @@ impl<'a> BodyParser<'a> {
         }
         if let Some(opened) = open_at {
             diags
-                .error(Location::new(self.file, opened, 1), "this fence is never closed")
+                .error(Location::new(self.file, opened, 1).spanning(open_len), "this fence is never closed")
                 .hint("add a line `:::` where the audience's text ends");
         }
         segments.push(current);
@@ -459,10 +547,12 @@ impl<'a> BodyParser<'a> {
             match close {
                 Some(close) => {
                     let name = after[..close].trim();
+                    let written = after[..close].chars().count() + 4;
                     match self.variables.get(name) {
                         Some(value) => out.push_str(&self.placeholder(value.clone())),
+                        None if !self.variables_known => {}
                         None => {
-                            let d = diags.error(location, format!("unknown variable `{name}`"));
+                            let d = diags.error(location.spanning(written), format!("unknown variable `{name}`"));
                             match did_you_mean(name, self.variables.keys().map(String::as_str)) {
                                 Some(near) => d.hint(format!("did you mean `{{{{ {near} }}}}`? Variables are set under `variables:` in the front matter or in policypress.yaml")),
                                 None => d.hint("set it under `variables:` in the front matter or in policypress.yaml; write `\\{{` for literal braces"),
@@ -474,7 +564,7 @@ impl<'a> BodyParser<'a> {
                 }
                 None => {
                     diags
-                        .error(location, "`{{` starts a variable but has no closing `}}` on the same line")
+                        .error(location.spanning(2), "`{{` starts a variable but has no closing `}}` on the same line")
                         .hint("write `{{ name }}` for a variable, or `\\{{` for literal braces");
                     out.push_str("{{");
                     rest = after;
@@ -528,6 +618,20 @@ impl<'a> BodyParser<'a> {
             })
             .unwrap_or(col);
         Location::new(self.file, file_line, col)
+    }
+
+    /// `location` (the start of an inline link or image) covering the whole `[text](address)`
+    /// when it is written on one line of the file, so the terminal underlines all of it.
+    fn bracket_span(&self, location: Location) -> Location {
+        let Some(src) = location.line.checked_sub(self.body_first_line).and_then(|i| self.source_lines.get(i)) else {
+            return location;
+        };
+        let start = src.char_indices().nth(location.col.saturating_sub(1)).map_or(src.len(), |(i, _)| i);
+        let rest = &src[start..];
+        let Some(middle) = rest.find("](") else { return location };
+        let Some(close) = rest[middle..].find(')') else { return location };
+        let len = rest[..middle + close + 1].chars().count();
+        location.spanning(len)
     }
 
     fn parse_markdown(&mut self, text: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<(BlockKind, usize)> {
@@ -734,7 +838,7 @@ impl<'a> BodyParser<'a> {
                     Event::Start(Tag::Link { dest_url, .. }) => {
                         let dest = self.restore(&dest_url);
                         let content = self.inlines(w, diags);
-                        let location = w.location(self, range.start, None);
+                        let location = self.bracket_span(w.location(self, range.start, None));
                         match self.link_target(&dest, &location, diags) {
                             Some(target) => {
                                 out.push(Inline::Link { target, content, at: (location.line, location.col) })
@@ -745,7 +849,7 @@ impl<'a> BodyParser<'a> {
                     Event::Start(Tag::Image { dest_url, .. }) => {
                         let dest = self.restore(&dest_url);
                         let alt = crate::model::plain_text(&self.inlines(w, diags));
-                        let location = w.location(self, range.start, None);
+                        let location = self.bracket_span(w.location(self, range.start, None));
                         if let Some(image) = self.image(&dest, alt, &location, diags) {
                             out.push(image);
                         }
@@ -778,7 +882,8 @@ impl<'a> BodyParser<'a> {
                         // Kept in place, so the row still counts as starting with a picture and
                         // the author is not also told the row has none; the error stops rendering.
                         out.push(Inline::Icon(name.to_string()));
-                        let d = diags.error(location, format!("unknown icon `{token}`"));
+                        let d =
+                            diags.error(location.spanning(token.chars().count()), format!("unknown icon `{token}`"));
                         if near.is_empty() {
                             d.hint("the built-in icons are listed in docs/source-format.md, section 7; a theme can add its own");
                         } else {

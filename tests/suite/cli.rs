@@ -142,3 +142,164 @@ fn build_refuses_an_output_folder_that_would_delete_the_project() {
     assert!(fixture.path("content/ward-phones.md").is_file());
     insta::assert_snapshot!("refuse-project-root-as-output", outcome.stderr);
 }
+
+/// Runs the binary in `dir` (no `--root`), with a fixed date for `init` and the build.
+fn run_in(dir: &std::path::Path, args: &[&str]) -> crate::harness::Outcome {
+    run_at(dir, dir, args)
+}
+
+/// Runs the binary in `cwd`, showing the folder `dir` as `[DIR]` in what it prints.
+fn run_at(dir: &std::path::Path, cwd: &std::path::Path, args: &[&str]) -> crate::harness::Outcome {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policypress"))
+        .args(args)
+        .current_dir(cwd)
+        .env("SOURCE_DATE_EPOCH", "1795219200") // 2026-11-22, the date of every test
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("run policypress");
+    let shown = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let real = dir.canonicalize().unwrap().display().to_string();
+        text.replace(&real, "[DIR]").replace(&dir.display().to_string(), "[DIR]")
+    };
+    crate::harness::Outcome {
+        status: out.status.code().unwrap_or(-1),
+        stderr: shown(&out.stderr),
+        stdout: shown(&out.stdout),
+    }
+}
+
+#[test]
+fn init_makes_a_project_that_builds_and_checks_without_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = run_in(dir.path(), &["init", "trust-policies"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    insta::assert_snapshot!("init", outcome.stderr);
+    let project = dir.path().join("trust-policies");
+    let settings = std::fs::read_to_string(project.join("policypress.yaml")).unwrap();
+    for key in ["title:", "organisation:", "base-url:", "theme:", "language:", "variables:", "contact:"] {
+        assert!(settings.contains(&format!("\n{key}")), "the settings file has `{key}`");
+    }
+    assert!(std::fs::read_to_string(project.join(".gitignore")).unwrap().contains("/output/"));
+
+    let outcome = run_in(&project, &["build"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("warning:"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("built 1 policy (1 staff, 1 patient, 1 easy read, 1 poster) into ./output in "),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.ends_with(": 0 errors, 0 warnings\n"), "{}", outcome.stderr);
+    for page in ["staff", "patient", "easy-read", "poster"] {
+        assert!(project.join(format!("output/{page}/visiting-times.html")).is_file(), "the example has a {page} page");
+        assert!(project.join(format!("output/{page}/visiting-times.pdf")).is_file(), "the example has a {page} PDF");
+    }
+    let outcome = run_in(&project, &["check", "--strict"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    assert!(outcome.stderr.ends_with(": 0 errors, 0 warnings\n"), "{}", outcome.stderr);
+}
+
+#[test]
+fn init_refuses_a_folder_that_already_holds_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_in(dir.path(), &["init"]).status, 0);
+    std::fs::write(dir.path().join("policypress.yaml"), "title: Ours\n").unwrap();
+    let outcome = run_in(dir.path(), &["init"]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    insta::assert_snapshot!("init-refused", outcome.stderr);
+    assert_eq!(std::fs::read_to_string(dir.path().join("policypress.yaml")).unwrap(), "title: Ours\n");
+    // Nor inside a project's content folder, where its files would be read as policies.
+    let inside = dir.path().join("content/more");
+    std::fs::create_dir_all(&inside).unwrap();
+    let outcome = run_in(&inside, &["init"]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    assert!(!inside.join("policypress.yaml").exists());
+    // A folder with only `content/` is a project too (settings are optional).
+    let bare = tempfile::tempdir().unwrap();
+    std::fs::create_dir(bare.path().join("content")).unwrap();
+    assert_eq!(run_in(bare.path(), &["init"]).status, 2);
+    assert!(!bare.path().join("policypress.yaml").exists());
+}
+
+#[test]
+fn init_adds_to_an_existing_gitignore() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "*.bak").unwrap();
+    assert_eq!(run_in(dir.path(), &["init"]).status, 0);
+    let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert!(ignore.starts_with("*.bak\n") && ignore.contains("\n/output/\n"), "{ignore}");
+}
+
+#[test]
+fn the_project_is_found_from_a_folder_inside_it_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_in(dir.path(), &["init"]).status, 0);
+    let hr = dir.path().join("content/hr");
+    std::fs::create_dir_all(&hr).unwrap();
+    std::fs::write(hr.join("leave.md"), crate::harness::policy_text("leave", "", ":nope: Leave.\n")).unwrap();
+    let outcome = run_at(dir.path(), &hr, &["check"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    // Paths lead from where the command ran, so an editor there opens the right file.
+    insta::assert_snapshot!("found-from-content-hr", outcome.stderr);
+    std::fs::remove_file(hr.join("leave.md")).unwrap();
+    let outcome = run_at(dir.path(), &hr, &["build"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    assert!(outcome.stderr.starts_with("using the project in [DIR]\n"), "{}", outcome.stderr);
+    assert!(dir.path().join("output/staff/visiting-times.html").is_file(), "the default output is <root>/output");
+    assert!(!hr.join("output").exists());
+    let outcome = run_in(&hr, &["new", "parking"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    assert!(dir.path().join("content/parking.md").is_file());
+}
+
+#[test]
+fn discovery_never_takes_a_folder_that_is_not_a_project() {
+    // Another tool's site: a `content/` folder, and the command run beside it, not in it.
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("content")).unwrap();
+    std::fs::create_dir_all(site.join("static/css")).unwrap();
+    let outcome = run_in(&site.join("static/css"), &["build"]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("there is no `content` folder in `.`"), "{}", outcome.stderr);
+    assert!(!site.join("output").exists() && !site.join("static/css/output").exists(), "nothing is written");
+}
+
+#[test]
+fn new_gives_a_reference_no_policy_has() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_in(dir.path(), &["new", "visiting"]).status, 0);
+    let outcome = run_in(dir.path(), &["new", "parking"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("(reference NEW-002)"), "{}", outcome.stderr);
+    assert!(std::fs::read_to_string(dir.path().join("content/visiting.md")).unwrap().contains("reference: NEW-001\n"));
+    assert!(std::fs::read_to_string(dir.path().join("content/parking.md")).unwrap().contains("reference: NEW-002\n"));
+    let outcome = run_in(dir.path(), &["check", "--drafts"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+}
+
+#[test]
+fn a_build_says_how_many_drafts_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(run_in(dir.path(), &["new", "visiting"]).status, 0);
+    let outcome = run_in(dir.path(), &["build"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    let summary = outcome.stderr.lines().last().unwrap();
+    assert!(summary.starts_with("built 0 policies into ./output in "), "no empty parentheses: {summary}");
+    assert!(summary.ends_with(": 0 errors, 0 warnings; 1 draft left out (use --drafts to include it)"), "{summary}");
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let outcome = run_in(dir.path(), &["completions", shell]);
+        assert_eq!(outcome.status, 0, "{shell}: {}", outcome.stderr);
+        for word in ["init", "build", "check", "serve", "completions", "drafts"] {
+            assert!(outcome.stdout.contains(word), "{shell} completes `{word}`");
+        }
+    }
+    assert_eq!(run_in(dir.path(), &["completions", "tcsh"]).status, 2, "an unknown shell is a usage error");
+}

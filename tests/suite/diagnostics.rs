@@ -73,6 +73,80 @@ error_cases! {
     link_to_draft => 0,
     heading_ids => 0,
     template_broken => 1,
+    duplicate_yaml_key => 1,
+    duplicate_reference => 1,
+    missing_section_far => 1,
+    every_error_at_once => 1,
+    template_and_content_errors => 1,
+}
+
+/// `check --format json` prints one JSON document on stdout, nothing for people on stderr, and
+/// holds every diagnostic of the run (errors first) and the readability figures.
+#[test]
+fn check_json_is_one_document_with_every_diagnostic() {
+    let fixture = Fixture::new("errors/every-error-at-once");
+    let outcome = fixture.run(&["check", "--format", "json"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    assert_eq!(outcome.stderr, "", "JSON mode prints nothing else");
+    let report: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("stdout is one JSON document");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(
+        report["errors"].as_u64().unwrap() as usize,
+        diagnostics.iter().filter(|d| d["severity"] == "error").count()
+    );
+    for d in diagnostics {
+        for key in ["file", "line", "column", "length", "severity", "message", "hint"] {
+            assert!(d.get(key).is_some(), "every diagnostic has `{key}`: {d}");
+        }
+    }
+    let text = fixture.run(&["check"]);
+    assert_eq!(
+        text.stderr.matches(": error: ").count(),
+        report["errors"].as_u64().unwrap() as usize,
+        "the JSON holds the same errors as the text"
+    );
+    insta::assert_snapshot!("every-error-at-once-json", outcome.stdout);
+}
+
+#[test]
+fn check_json_has_the_readability_figures() {
+    let fixture = Fixture::new("errors/leaflet-long-sentence-and-paragraph");
+    let outcome = fixture.run(&["check", "--format", "json"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    let report: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("stdout is one JSON document");
+    let leaflet = &report["readability"][0];
+    assert_eq!(leaflet["policy"], "visiting");
+    assert!(leaflet["smog"].as_f64().is_some() && leaflet["flesch_kincaid"].as_f64().is_some());
+    assert!(leaflet["sections"][0]["heading"].is_string());
+    insta::assert_snapshot!("leaflet-json", outcome.stdout);
+}
+
+#[test]
+fn colour_follows_the_color_flag_and_no_color() {
+    let fixture = Fixture::new("errors/unknown-icon");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_policypress"));
+        cmd.args(args).arg("--root").arg(fixture.root()).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.output().unwrap().stderr).unwrap()
+    };
+    let escape = "\x1b[";
+    assert!(!run(&["check"], &[]).contains(escape), "no colour when stderr is not a terminal");
+    let coloured = run(&["check", "--color", "always"], &[]);
+    assert!(coloured.contains(escape), "--color always colours");
+    assert!(run(&["check", "--color", "always"], &[("NO_COLOR", "1")]).contains(escape), "an explicit flag wins");
+    assert!(run(&["check"], &[("CLICOLOR_FORCE", "1")]).contains(escape), "auto honours CLICOLOR_FORCE");
+    assert!(!run(&["check"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains(escape), "NO_COLOR wins in auto");
+    assert!(!run(&["check", "--color", "never"], &[("CLICOLOR_FORCE", "1")]).contains(escape));
+    // The colour is only styling: without it, the text is the same.
+    let stripped = coloured
+        .split('\x1b')
+        .enumerate()
+        .map(|(i, part)| if i == 0 { part } else { part.split_once('m').map_or(part, |(_, rest)| rest) })
+        .collect::<String>();
+    assert_eq!(stripped, run(&["check"], &[]));
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub struct Fixture {
 pub struct Outcome {
     pub status: i32,
     pub stderr: String,
+    pub stdout: String,
 }
 
 impl Fixture {
@@ -81,8 +82,10 @@ impl Fixture {
             cmd.args(["--today", TODAY]);
         }
         let out = cmd.env_remove("SOURCE_DATE_EPOCH").output().expect("run policypress");
-        let stderr = String::from_utf8_lossy(&out.stderr).replace(&self.root().display().to_string(), "[ROOT]");
-        Outcome { status: out.status.code().unwrap_or(-1), stderr }
+        let root = self.root().display().to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).replace(&root, "[ROOT]");
+        let stdout = String::from_utf8_lossy(&out.stdout).replace(&root, "[ROOT]");
+        Outcome { status: out.status.code().unwrap_or(-1), stderr, stdout }
     }
 
     pub fn load(&self) -> Project {
