@@ -28,8 +28,9 @@ impl Severity {
 
 /// A place in a source file: the path as shown to the author (relative to the project root),
 /// a 1-based line and column, and how many characters from there the problem covers (what the
-/// terminal underlines).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// terminal underlines). Two locations are equal, and sort, by file, line and column alone: the
+/// same place whatever span the code that reported it knew.
+#[derive(Debug, Clone)]
 pub struct Location {
     /// Path relative to the project root, with `/` separators; empty for a problem of the
     /// project that no file holds (such as a settings file that does not exist).
@@ -69,6 +70,38 @@ impl Location {
     /// True when the location names a line of a file.
     pub fn has_line(&self) -> bool {
         !self.file.is_empty() && self.line > 0
+    }
+}
+
+impl Location {
+    fn place(&self) -> (&str, usize, usize) {
+        (&self.file, self.line, self.col)
+    }
+}
+
+impl PartialEq for Location {
+    fn eq(&self, other: &Self) -> bool {
+        self.place() == other.place()
+    }
+}
+
+impl Eq for Location {}
+
+impl PartialOrd for Location {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Location {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.place().cmp(&other.place())
+    }
+}
+
+impl std::hash::Hash for Location {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.place().hash(state);
     }
 }
 
@@ -163,11 +196,8 @@ impl Diagnostics {
     pub fn sorted(&self) -> Vec<Diagnostic> {
         let mut items = self.items.clone();
         items.sort_by(|a, b| (&a.location, a.severity, &a.message).cmp(&(&b.location, b.severity, &b.message)));
-        // The same message at the same place is one problem, whatever span each report knew.
-        items.dedup_by(|b, a| {
-            (&a.location.file, a.location.line, a.location.col, a.severity, &a.message)
-                == (&b.location.file, b.location.line, b.location.col, b.severity, &b.message)
-        });
+        // The same message at the same place is one problem, whatever its hint.
+        items.dedup_by(|b, a| (&a.location, a.severity, &a.message) == (&b.location, b.severity, &b.message));
         items
     }
 

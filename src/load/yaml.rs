@@ -132,6 +132,40 @@ impl<'a> YamlSource<'a> {
         location
     }
 
+    /// The location of the `n`-th (1-based) line holding `needle` at or after top-level `key`
+    /// (for the n-th item of a list), falling back to the first, then to the key itself.
+    pub fn nth_item_location(&self, key: &str, needle: &str, n: usize) -> Location {
+        let start = self.key_location(key);
+        let skip = start.line - self.first_line;
+        let found = self
+            .text
+            .lines()
+            .enumerate()
+            .skip(skip)
+            .take_while(|(index, line)| *index == skip || line.starts_with([' ', '\t', '-']) || line.trim().is_empty())
+            .filter_map(|(index, line)| line.find(needle).map(|at| (index, line[..at].chars().count() + 1)))
+            .nth(n.saturating_sub(1));
+        match found {
+            Some((index, col)) => Location::new(self.file, self.first_line + index, col)
+                .spanning(needle.trim_end_matches(':').chars().count()),
+            None => self.item_location(key, needle),
+        }
+    }
+
+    /// The value written after the `:` that follows `location` on its line (without a `#`
+    /// comment), with the location it covers.
+    pub fn value_after(&self, location: &Location) -> Option<(String, Location)> {
+        let line = self.text.lines().nth(location.line.checked_sub(self.first_line)?)?;
+        let start = line.char_indices().nth(location.col.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+        let colon = start + line[start..].find(':')?;
+        let after = &line[colon + 1..];
+        let value = after.split(" #").next().unwrap_or(after).trim();
+        let at = colon + 1 + (after.len() - after.trim_start().len());
+        let col = line[..at].chars().count() + 1;
+        (!value.is_empty())
+            .then(|| (value.to_string(), Location::new(self.file, location.line, col).spanning(value.chars().count())))
+    }
+
     /// The location of `needle` on a line at or after top-level `key` (for items in lists and
     /// maps), falling back to the key itself.
     pub fn item_location(&self, key: &str, needle: &str) -> Location {

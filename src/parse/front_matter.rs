@@ -351,6 +351,19 @@ fn read_history(src: &YamlSource<'_>, value: Option<&Value>, diags: &mut Diagnos
         }
         let field = |k: &str| map.get(k).and_then(scalar_text);
         let version = field("version");
+        if let Some(Value::Number(n)) = map.get("version") {
+            // As at the top: YAML has turned `1.10` into 1.1, and the history would show that.
+            let key = src.nth_item_location("history", "version:", number);
+            let (written, location) = src.value_after(&key).unwrap_or_else(|| (n.to_string(), key));
+            diags
+                .error(
+                    location,
+                    format!(
+                        "history entry {number}: `version` is written as a number (`{written}`), which reads as {n}"
+                    ),
+                )
+                .hint(format!("put it in quotes: `version: \"{written}\"`"));
+        }
         let written_date = field("date");
         let changes = field("changes");
         let date = written_date.as_deref().and_then(Date::parse);

@@ -78,6 +78,7 @@ error_cases! {
     missing_section_far => 1,
     every_error_at_once => 1,
     template_and_content_errors => 1,
+    history_numeric_version => 1,
 }
 
 /// `check --format json` prints one JSON document on stdout, nothing for people on stderr, and
