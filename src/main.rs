@@ -10,7 +10,8 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
-use policypress::build::{BuildOptions, load_and_run};
+use policypress::audience::staff::report::{REPORT_CSV, REPORT_HTML, REPORT_ICS};
+use policypress::build::{BuildOptions, load_and_report, load_and_run};
 use policypress::diag::IoFailure;
 use policypress::model::dates::Date;
 use policypress::model::ids::{suggest_id, valid_id};
@@ -94,6 +95,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Write the review report (overdue, due within three months, by owner and by category) as
+    /// HTML, CSV and an iCalendar file of review dates. `build` publishes it under staff/ too.
+    Report {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Where to write (default: <root>/report).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Write a starter policy, content/<id>.md, that builds.
     New {
         /// The new policy's id: lower-case letters, digits and hyphens.
@@ -128,6 +138,10 @@ fn main() -> ExitCode {
         Command::Watch { build: args, out } => {
             let out = out.unwrap_or_else(|| args.root().join("output"));
             live::watch(args.root(), &out, args.options(false))
+        }
+        Command::Report { build: args, out } => {
+            let out = out.unwrap_or_else(|| args.root().join("report"));
+            report(args.root(), &out, args.options(false))
         }
         Command::New { id, project } => new_policy(&project.root, &id),
     };
@@ -181,6 +195,28 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
             count_words(&result)
         ),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the review report into `out` (a folder the tool made, or a new one).
+fn report(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+    check_output_folder(root, out)?;
+    let result = load_and_report(root, &options)?;
+    print_diagnostics(&result.build);
+    if result.build.diagnostics.has_errors() {
+        eprintln!("{}: the report was not written", count_words(&result.build));
+        return Ok(ExitCode::from(1));
+    }
+    write_output(out, &result.build.artifacts)?;
+    let (total, overdue, due_soon) = result.counts;
+    eprintln!(
+        "review report of {total} {}: {overdue} overdue, {due_soon} due within three months; written to {} ({}, {}, {})",
+        if total == 1 { "policy" } else { "policies" },
+        out.display(),
+        REPORT_HTML,
+        REPORT_CSV,
+        REPORT_ICS
+    );
     Ok(ExitCode::SUCCESS)
 }
 

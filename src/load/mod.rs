@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod contrast;
+pub mod history;
 pub mod theme;
 pub mod yaml;
 
@@ -26,6 +27,8 @@ pub struct SourceFile {
     pub content_dir: String,
     /// The file's text.
     pub text: String,
+    /// Earlier approved versions from the git history, newest first (empty outside git).
+    pub earlier: Vec<history::EarlierText>,
 }
 
 /// Everything the build needs from disk.
@@ -96,6 +99,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         display,
                         content_dir: dir.to_string(),
                         text: text.replace("\r\n", "\n").replace('\r', "\n"),
+                        earlier: Vec::new(),
                     });
                 }
                 Err(_) => {
@@ -110,6 +114,8 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         }
         content_files.insert(rel);
     }
+
+    history::read_earlier_versions(root, &mut sources, diags);
 
     let theme_dir = root.join("themes").join(&config.theme);
     let mut overrides = BTreeMap::new();

@@ -91,7 +91,11 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
         .par_iter()
         .map(|source| {
             let mut own = Diagnostics::new();
-            (parse_policy(source, &ctx, &mut own), own)
+            let mut parsed = parse_policy(source, &ctx, &mut own);
+            if let Some(p) = &mut parsed {
+                p.policy.earlier = parse_earlier(source, &ctx, &mut own);
+            }
+            (parsed, own)
         })
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
@@ -100,7 +104,71 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
         parsed.extend(policy);
     }
     check_cross_references(&parsed, diags);
+    check_categories(&parsed, &project.config.categories, diags);
     parsed.into_iter().map(|p| p.policy).collect()
+}
+
+/// The earlier approved versions of a policy from the git history, newest first. An earlier
+/// version with errors today (a picture or policy it used has gone since) is left out with a
+/// warning; its other problems are not the author's to fix now, so they are not reported.
+fn parse_earlier(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagnostics) -> Vec<Policy> {
+    let mut out = Vec::new();
+    for earlier in &source.earlier {
+        let old = SourceFile {
+            id: source.id.clone(),
+            display: source.display.clone(),
+            content_dir: source.content_dir.clone(),
+            text: earlier.text.clone(),
+            earlier: Vec::new(),
+        };
+        let mut own = Diagnostics::new();
+        let parsed = parse_policy(&old, ctx, &mut own);
+        match parsed {
+            Some(p) if !own.has_errors() => out.push(p.policy),
+            _ => {
+                let reason = own
+                    .sorted()
+                    .into_iter()
+                    .find(|d| d.severity == crate::diag::Severity::Error)
+                    .map(|d| d.message)
+                    .unwrap_or_else(|| "it cannot be read".to_string());
+                diags
+                    .warning(
+                        Location::file_start(&source.display),
+                        format!(
+                            "version {} of this policy, from the git history, is not published: it has an error today ({reason})",
+                            earlier.version
+                        ),
+                    )
+                    .hint("nothing needs changing unless that version must be shown; the current version is published as usual");
+            }
+        }
+    }
+    out
+}
+
+/// Each policy's `category:` must be one of the settings' `categories:`.
+fn check_categories(parsed: &[ParsedPolicy], categories: &[String], diags: &mut Diagnostics) {
+    for p in parsed {
+        let Some((category, at)) = &p.policy.meta.category else { continue };
+        if categories.contains(category) {
+            continue;
+        }
+        if categories.is_empty() {
+            diags.error(at.clone(), format!("the category `{category}` is not in a list of categories")).hint(format!(
+                "list the library's categories in policypress.yaml, like:\n      categories:\n        - {category}"
+            ));
+            continue;
+        }
+        let d = diags.error(at.clone(), format!("unknown category `{category}`"));
+        match crate::diag::did_you_mean(category, categories.iter().map(String::as_str)) {
+            Some(near) => d.hint(format!("did you mean `{near}`? The categories are listed in policypress.yaml")),
+            None => d.hint(format!(
+                "use one of `{}`, or add it to `categories:` in policypress.yaml",
+                categories.join("`, `")
+            )),
+        };
+    }
 }
 
 /// Parses one policy file. Returns `None` when its front matter is unusable.
@@ -137,6 +205,7 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
             content_dir: source.content_dir.clone(),
             meta,
             blocks,
+            earlier: Vec::new(),
         },
         links,
     })
