@@ -116,8 +116,8 @@ pub struct StaffDetails {
     pub category: Option<String>,
     /// The directorate that owns the policy.
     pub directorate: Option<String>,
-    /// Earlier approved versions from the git history, newest first, as staff views (only on
-    /// a current view; their own `earlier` is empty).
+    /// Earlier approved versions from the git history, newest first, as staff views. On an
+    /// earlier version's view: only the version just before it (for "what changed").
     pub earlier: Vec<AudienceView>,
     /// On an earlier version's view: the version that replaced it.
     pub superseded_by: Option<Supersession>,
@@ -190,7 +190,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     .hint("review the policy, then update `review-date`, `version` and `history`");
             }
             let available = audiences_of[policy.id.as_str()].clone();
-            let earlier = earlier_views(policy, &published, &statuses, &anchors, status);
+            let earlier = earlier_views(policy, &published, &statuses, &anchors);
             let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
@@ -238,7 +238,6 @@ fn earlier_views(
     published: &[&Policy],
     statuses: &BTreeMap<&str, Status>,
     anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
-    review_status: ReviewStatus,
 ) -> Vec<AudienceView> {
     let mut newer = (&policy.meta.version, policy.meta.approved_date);
     let mut out = Vec::new();
@@ -259,7 +258,8 @@ fn earlier_views(
             reference: old.meta.reference.clone(),
             version: old.meta.version.clone(),
             review_date: old.meta.review_date,
-            review_status,
+            // A superseded version is not reviewed any more: it is never "overdue".
+            review_status: ReviewStatus::InDate,
             draft: false,
             blocks,
             glossary: Vec::new(),
@@ -267,6 +267,16 @@ fn earlier_views(
             staff: Some(StaffDetails { superseded_by: Some(superseded_by), ..staff_details(old, published) }),
         });
         newer = (&old.meta.version, old.meta.approved_date);
+    }
+    // Each earlier version knows the one before it, for its own "what changed".
+    for i in 1..out.len() {
+        let mut before = out[i].clone();
+        if let Some(staff) = &mut before.staff {
+            staff.earlier.clear();
+        }
+        if let Some(staff) = &mut out[i - 1].staff {
+            staff.earlier = vec![before];
+        }
     }
     out
 }

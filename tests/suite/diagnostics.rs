@@ -73,6 +73,8 @@ error_cases! {
     link_to_draft => 0,
     heading_ids => 0,
     template_broken => 1,
+    unknown_category => 1,
+    category_without_list => 1,
 }
 
 #[test]

@@ -406,7 +406,13 @@ fn passages_html(passages: &[Passage]) -> Vec<ChangedPassageHtml> {
         .iter()
         .map(|p| {
             let mut html = String::new();
+            let mut after_removal = false;
             for piece in &p.pieces {
+                // A replacement reads "removed ... added ...", with a space between the two.
+                if after_removal && matches!(piece, Piece::Added(_)) {
+                    html.push(' ');
+                }
+                after_removal = matches!(piece, Piece::Removed(_));
                 match piece {
                     Piece::Same(t) => html.push_str(&escape(t)),
                     Piece::Added(t) => html

@@ -75,14 +75,18 @@
     return out;
   }
 
+  // Edits from one word to another (a swap of two neighbouring letters counts as one).
   function editDistance(a, b) {
-    var prev = [], cur, i, j;
+    var before = null, prev = [], cur, i, j, d;
     for (j = 0; j <= b.length; j++) { prev.push(j); }
     for (i = 1; i <= a.length; i++) {
       cur = [i];
       for (j = 1; j <= b.length; j++) {
-        cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+        d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) { d = Math.min(d, before[j - 2] + 1); }
+        cur.push(d);
       }
+      before = prev;
       prev = cur;
     }
     return prev[b.length];
@@ -131,7 +135,6 @@
         if (d > 0 && d <= Math.max(1, Math.floor(word.length / 3))) { found.push([d, -shards[n][t].length, t]); }
       });
     });
-    // A mistyped first letter: look in the shards of the word's other likely starts too.
     found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
     return found.slice(0, 3).map(function (f) { return f[2]; });
   }
