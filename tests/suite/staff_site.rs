@@ -161,13 +161,13 @@ fn library_is_sorted_by_title_without_javascript() {
 fn search_index_is_built_at_build_time_from_staff_text_and_loaded_only_for_a_search() {
     let fixture = built();
     let manifest = fixture.read("output/staff/search/manifest.js");
-    assert!(manifest.contains("\"href\":\"ward-phones.html\""));
+    assert!(manifest.contains("\"shards\":["));
     let shards: String = (0..)
         .map(|n| fixture.path(&format!("output/staff/search/t{n}.js")))
         .take_while(|p| p.is_file())
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
-    assert!(shards.contains("\"definition\":["), "body words are indexed");
+    assert!(shards.contains("\"definition\":\""), "body words are indexed");
     let library = fixture.read("output/staff/index.html");
     assert!(!library.contains("search/manifest.js"), "the index is not loaded with the page");
     assert!(library.contains("data-search=\"search/\""));

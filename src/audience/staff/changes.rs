@@ -5,7 +5,7 @@
 //! Pure and deterministic (no time limits on the comparison, so the same two texts always give
 //! the same passages). Compares staff views only.
 
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff, capture_diff_slices};
+use similar::{Algorithm, ChangeTag, DiffOp, capture_diff_slices};
 
 use crate::model::{Block, BlockKind, plain_text};
 
@@ -131,6 +131,37 @@ pub fn changes(previous: &[Block], current: &[Block]) -> Vec<Passage> {
     out
 }
 
+/// Words, runs of spaces and single punctuation marks: what the comparison compares, so
+/// `home-made,` and `home-made` differ only by the comma.
+fn tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let kind = |c: char| {
+        if c.is_alphanumeric() {
+            0
+        } else if c.is_whitespace() {
+            1
+        } else {
+            2
+        }
+    };
+    let mut last: Option<u8> = None;
+    for (i, c) in text.char_indices() {
+        let k = kind(c);
+        if let Some(l) = last
+            && (l != k || k == 2)
+        {
+            out.push(&text[start..i]);
+            start = i;
+        }
+        last = Some(k);
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
 /// Words of `old` and `new` marked as kept, removed or added; neighbouring words of one kind
 /// are one piece, removals before additions.
 fn word_diff(old: &str, new: &str) -> Vec<Piece> {
@@ -138,11 +169,9 @@ fn word_diff(old: &str, new: &str) -> Vec<Piece> {
     if words(old) > LONGEST_WORD_DIFF || words(new) > LONGEST_WORD_DIFF {
         return vec![Piece::Removed(old.to_string()), Piece::Added(new.to_string())];
     }
-    let diff = TextDiff::configure().algorithm(Algorithm::Myers).diff_words(old, new);
+    let (old_tokens, new_tokens) = (tokens(old), tokens(new));
     let mut pieces: Vec<Piece> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let value = change.value();
-        let tag = change.tag();
+    let mut push = |tag: ChangeTag, value: &str| {
         // Spaces between two changed words belong to the change, so it reads as one run.
         let joins = value.trim().is_empty();
         match (pieces.last_mut(), tag) {
@@ -154,6 +183,18 @@ fn word_diff(old: &str, new: &str) -> Vec<Piece> {
             (_, ChangeTag::Delete) if !joins => pieces.push(Piece::Removed(value.to_string())),
             (_, ChangeTag::Insert) if !joins => pieces.push(Piece::Added(value.to_string())),
             (_, ChangeTag::Delete | ChangeTag::Insert) => pieces.push(Piece::Same(" ".to_string())),
+        }
+    };
+    for op in capture_diff_slices(Algorithm::Myers, &old_tokens, &new_tokens) {
+        for (tag, range) in [(ChangeTag::Delete, op.old_range()), (ChangeTag::Insert, op.new_range())] {
+            if op.tag() == similar::DiffTag::Equal {
+                if tag == ChangeTag::Delete {
+                    old_tokens[range].iter().for_each(|t| push(ChangeTag::Equal, t));
+                }
+                continue;
+            }
+            let list = if tag == ChangeTag::Delete { &old_tokens[range] } else { &new_tokens[range] };
+            list.iter().for_each(|t| push(tag, t));
         }
     }
     tidy(pieces)
@@ -228,8 +269,9 @@ mod tests {
             found[0].pieces,
             vec![
                 Piece::Same("Visitors may stay until ".into()),
-                Piece::Removed("8pm.".into()),
-                Piece::Added("9pm.".into()),
+                Piece::Removed("8pm".into()),
+                Piece::Added("9pm".into()),
+                Piece::Same(".".into()),
             ]
         );
     }
@@ -240,7 +282,9 @@ mod tests {
         let new = [para("Keep."), para("New rule."), para("Another.")];
         let found = changes(&old, &new);
         let pieces: Vec<Vec<Piece>> = found.into_iter().map(|p| p.pieces).collect();
-        assert_eq!(pieces, vec![vec![Piece::Removed("Gone.".into()), Piece::Added("New rule. Another.".into())]]);
+        let expected =
+            vec![Piece::Removed("Gone".into()), Piece::Added("New rule. Another".into()), Piece::Same(".".into())];
+        assert_eq!(pieces, vec![expected]);
     }
 
     #[test]

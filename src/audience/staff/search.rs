@@ -3,13 +3,15 @@
 //! tags when a search starts, so search works from `file://` (browsers refuse `fetch` there).
 //!
 //! Files, all under `staff/search/`:
-//! - `manifest.js`: the policies (title, link, status), the shard prefixes, where each text chunk
-//!   starts, the stop words. Small: a first query reads it plus one shard per word.
+//! - `manifest.js`: the shard prefixes, the number of sections, the stop words. Small: a first
+//!   query reads it, one shard per word (and the shards of longer words it starts), then the
+//!   text chunks of the ten results shown.
 //! - `t<n>.js`: terms whose longest listed prefix is shard `n`'s, each with its postings
-//!   (section, weight), section ids delta-encoded. Shards are split by term prefix until each is
-//!   about [`SHARD_TARGET`] bytes, so a query never reads the whole index.
-//! - `s<n>.js`: section details (policy, heading, anchor, text) in chunks of consecutive
-//!   sections, read only for the results shown.
+//!   (section, weight) in a compact string ([`encode_postings`]). Shards are split by term
+//!   prefix until each is about [`SHARD_TARGET`] bytes, so a query never reads the whole index.
+//! - `s<n>.js`: [`PER_CHUNK`] consecutive sections (policy, heading, anchor, text) with what a
+//!   result shows of their policies (title, reference, link, status), read only for the results
+//!   shown.
 //!
 //! Words are normalised the same way here and in `library.js` ([`normalise`]): lower case,
 //! letters and digits, a plural `s` dropped. Pure. Indexes staff views only: nothing written for
@@ -32,10 +34,11 @@ pub const SEARCH_DIR: &str = "staff/search";
 const LONGEST_WORD: usize = 40;
 
 /// About how many bytes one term shard may hold before it is split by a longer prefix.
-const SHARD_TARGET: usize = 24 * 1024;
+const SHARD_TARGET: usize = 12 * 1024;
 
-/// About how many bytes of section text one chunk holds (a section is never split).
-const CHUNK_TARGET: usize = 6 * 1024;
+/// Sections per text chunk: a result list of ten reads at most ten small chunks, and the
+/// reader finds a section's chunk without a table.
+const PER_CHUNK: usize = 3;
 
 /// Weights of where a word is found: the policy title and reference (at the policy's top),
 /// a section heading, the policy title again as context for every section, and the body.
@@ -66,6 +69,7 @@ struct Section {
     terms: BTreeMap<String, u32>,
 }
 
+/// What a result shows of its policy, stored in each text chunk that has a section of it.
 #[derive(Serialize)]
 struct PolicyEntry<'a> {
     title: &'a str,
@@ -75,15 +79,22 @@ struct PolicyEntry<'a> {
     label: &'static str,
 }
 
+/// A chunk of section text: the policies its sections belong to, then for each section
+/// `[policy, heading, anchor, text]`.
 #[derive(Serialize)]
-struct Manifest<'a> {
+struct Chunk<'a> {
+    policies: BTreeMap<usize, &'a PolicyEntry<'a>>,
+    sections: Vec<(usize, &'a str, &'a str, &'a str)>,
+}
+
+#[derive(Serialize)]
+struct Manifest {
     version: u32,
     sections: usize,
-    policies: Vec<PolicyEntry<'a>>,
+    /// Sections per text chunk: section `n` is in `s<n / per_chunk>.js`.
+    per_chunk: usize,
     /// Shard prefixes; shard `n` is `t<n>.js`.
     shards: Vec<String>,
-    /// The first section id of each text chunk; chunk `n` is `s<n>.js`.
-    chunks: Vec<usize>,
     stop: &'static [&'static str],
 }
 
@@ -217,39 +228,31 @@ pub fn search_index(library: &Library) -> Vec<Artifact> {
         })
         .collect();
 
-    let chunks = chunk_starts(&sections);
-    files.par_extend(chunks.par_iter().enumerate().map(|(n, &start)| {
-        let end = chunks.get(n + 1).copied().unwrap_or(sections.len());
-        let rows: Vec<(usize, &str, &str, &str)> = sections[start..end]
-            .iter()
-            .map(|s| (s.policy, s.heading.as_str(), s.anchor.as_str(), s.text.as_str()))
-            .collect();
-        script_file(&format!("s{n}"), &serde_json::to_string(&rows).expect("plain data serialises"))
+    let entries: Vec<PolicyEntry<'_>> = views
+        .iter()
+        .map(|v| {
+            let (status, label) = match v.staff.as_ref().map(|s| s.status) {
+                Some(Status::Withdrawn) => ("withdrawn", "Withdrawn"),
+                _ => (v.review_status.key(), v.review_status.label()),
+            };
+            PolicyEntry {
+                title: &v.policy_title,
+                reference: v.reference.as_deref().unwrap_or(""),
+                href: format!("{}.html", v.id),
+                status,
+                label,
+            }
+        })
+        .collect();
+    files.par_extend(sections.par_chunks(PER_CHUNK).enumerate().map(|(n, part)| {
+        let chunk = Chunk {
+            policies: part.iter().map(|s| (s.policy, &entries[s.policy])).collect(),
+            sections: part.iter().map(|s| (s.policy, s.heading.as_str(), s.anchor.as_str(), s.text.as_str())).collect(),
+        };
+        script_file(&format!("s{n}"), &serde_json::to_string(&chunk).expect("plain data serialises"))
     }));
 
-    let manifest = Manifest {
-        version: 1,
-        sections: sections.len(),
-        policies: views
-            .iter()
-            .map(|v| {
-                let (status, label) = match v.staff.as_ref().map(|s| s.status) {
-                    Some(Status::Withdrawn) => ("withdrawn", "Withdrawn"),
-                    _ => (v.review_status.key(), v.review_status.label()),
-                };
-                PolicyEntry {
-                    title: &v.policy_title,
-                    reference: v.reference.as_deref().unwrap_or(""),
-                    href: format!("{}.html", v.id),
-                    status,
-                    label,
-                }
-            })
-            .collect(),
-        shards,
-        chunks,
-        stop: &STOP_WORDS,
-    };
+    let manifest = Manifest { version: 1, sections: sections.len(), per_chunk: PER_CHUNK, shards, stop: &STOP_WORDS };
     files.push(script_file("manifest", &serde_json::to_string(&manifest).expect("plain data serialises")));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
@@ -261,38 +264,50 @@ fn script_file(name: &str, json: &str) -> Artifact {
     Artifact::new(&format!("{SEARCH_DIR}/{name}.js"), script.into_bytes())
 }
 
-/// `[d1,w1,d2,w2,...]`: each section id as the difference from the one before, then its weight.
+/// The 64 characters postings are written in (none needs escaping in a JSON string).
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Postings as a short string: for each section, its id as the difference from the one before
+/// (five bits a character, low bits first; a character from the upper half of [`DIGITS`] means
+/// more follow), then its weight as one character. Most postings take two characters.
 fn encode_postings(list: &[(usize, u32)]) -> String {
-    let mut out = String::with_capacity(list.len() * 5 + 2);
-    out.push('[');
+    let mut out = String::with_capacity(list.len() * 3 + 2);
+    out.push('"');
     let mut last = 0;
-    for (i, (section, weight)) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+    for (section, weight) in list {
+        let mut delta = section - last;
+        loop {
+            let low = delta & 31;
+            delta >>= 5;
+            out.push(DIGITS[low + if delta > 0 { 32 } else { 0 }] as char);
+            if delta == 0 {
+                break;
+            }
         }
-        out.push_str(&(section - last).to_string());
-        out.push(',');
-        out.push_str(&weight.to_string());
+        out.push(DIGITS[(*weight).min(63) as usize] as char);
         last = *section;
     }
-    out.push(']');
+    out.push('"');
     out
 }
 
 /// The shard prefixes, sorted. Every term belongs to the longest prefix that starts it; a
 /// prefix whose terms exceed [`SHARD_TARGET`] is split by the next letter, the small groups
-/// staying with it. Every one-letter prefix that starts a term is a shard.
+/// staying with it.
 fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
     fn size(group: &[(&str, String)]) -> usize {
         group.iter().map(|(t, l)| t.len() + l.len() + 4).sum()
     }
-    /// Splits the sorted `group` (all starting with `prefix`) into shards.
+    /// Splits the sorted `group` (all starting with `prefix`) into shards. The prefix is a
+    /// shard when the group is small, or one term, or when something stays with it (the term
+    /// that is the prefix itself, small groups); otherwise its children cover every term.
     fn split(prefix: &str, group: &[(&str, String)], out: &mut Vec<String>) {
-        out.push(prefix.to_string());
-        if size(group) <= SHARD_TARGET {
+        if group.len() == 1 || size(group) <= SHARD_TARGET {
+            out.push(prefix.to_string());
             return;
         }
         let depth = prefix.chars().count();
+        let mut keeps = false;
         let mut start = 0;
         while start < group.len() {
             let next = group[start].0.chars().nth(depth);
@@ -300,13 +315,16 @@ fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
             while end < group.len() && group[end].0.chars().nth(depth) == next {
                 end += 1;
             }
-            if let Some(c) = next {
-                let child = &group[start..end];
-                if size(child) > SHARD_TARGET / 4 {
-                    split(&format!("{prefix}{c}"), child, out);
+            match next {
+                Some(c) if size(&group[start..end]) > SHARD_TARGET / 4 => {
+                    split(&format!("{prefix}{c}"), &group[start..end], out)
                 }
+                _ => keeps = true,
             }
             start = end;
+        }
+        if keeps {
+            out.push(prefix.to_string());
         }
     }
     let mut out = Vec::new();
@@ -340,22 +358,6 @@ fn shard_of(shards: &[String], term: &str) -> usize {
     }
     debug_assert!(best_len > 0 || end == 0, "every first letter has a shard");
     best
-}
-
-/// Where each chunk of section text starts: consecutive sections up to about [`CHUNK_TARGET`]
-/// bytes.
-fn chunk_starts(sections: &[Section]) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let mut size = usize::MAX;
-    for (i, s) in sections.iter().enumerate() {
-        let bytes = s.text.len() + s.heading.len() + s.anchor.len() + 16;
-        if size.saturating_add(bytes) > CHUNK_TARGET {
-            starts.push(i);
-            size = 0;
-        }
-        size += bytes;
-    }
-    starts
 }
 
 /// The words of a policy's blocks, one line per block.
@@ -423,11 +425,17 @@ mod tests {
     }
 
     #[test]
+    fn postings_are_short_strings_of_deltas_and_weights() {
+        // Section 0 weight 1; section 33 (delta 33 = 1 + 1*32: two characters) weight 12.
+        assert_eq!(encode_postings(&[(0, 1), (33, 12)]), "\"ABhBM\"");
+    }
+
+    #[test]
     fn big_groups_are_split_by_prefix() {
         let list = "[".to_string() + &"1,1,".repeat(5000) + "1,1]";
         let terms: Vec<(&str, String)> =
             vec![("pat", list.clone()), ("patient", list.clone()), ("photo", list.clone()), ("pz", "[0,1]".into())];
         let shards = shard_prefixes(&terms);
-        assert_eq!(shards, ["p", "pa", "pat", "pati", "ph"]);
+        assert_eq!(shards, ["p", "pat", "pati", "ph"]);
     }
 }

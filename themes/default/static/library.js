@@ -69,9 +69,17 @@
     }
     return list;
   }
-  function decode(list) {
-    var out = [], id = 0;
-    for (var i = 0; i < list.length; i += 2) { id += list[i]; out.push([id, list[i + 1]]); }
+  // Postings: per section, its id as the difference from the one before (five bits a character,
+  // low bits first; characters from the upper half mean more follow), then its weight.
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  function decode(text) {
+    var out = [], id = 0, i = 0;
+    while (i < text.length) {
+      var delta = 0, shift = 0, d;
+      do { d = DIGITS.indexOf(text[i++]); delta += (d & 31) * Math.pow(2, shift); shift += 5; } while (d >= 32);
+      id += delta;
+      out.push([id, DIGITS.indexOf(text[i++])]);
+    }
     return out;
   }
 
@@ -139,14 +147,7 @@
     return found.slice(0, 3).map(function (f) { return f[2]; });
   }
 
-  function chunkOf(manifest, id) {
-    var lo = 0, hi = manifest.chunks.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (manifest.chunks[mid] <= id) { lo = mid; } else { hi = mid - 1; }
-    }
-    return lo;
-  }
+  function chunkOf(manifest, id) { return Math.floor(id / manifest.per_chunk); }
 
   // --- Showing results -------------------------------------------------------
   function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
@@ -199,9 +200,9 @@
     return Promise.all(chunks.map(function (c) { return load("s" + c); })).then(function () {
       if (current !== state) { return; }
       var rows = slice.map(function (r) {
-        var c = chunkOf(state.manifest, r.id);
-        var row = loaded["s" + c][r.id - state.manifest.chunks[c]];
-        return { r: r, row: row, phrase: state.phrase && row[3].toLowerCase().indexOf(state.phrase) !== -1 };
+        var chunk = loaded["s" + chunkOf(state.manifest, r.id)];
+        var row = chunk.sections[r.id % state.manifest.per_chunk];
+        return { r: r, row: row, policy: chunk.policies[row[0]], phrase: state.phrase && row[3].toLowerCase().indexOf(state.phrase) !== -1 };
       });
       // On the first page, sections holding the words as typed (a phrase) come first.
       if (from === 0 && state.phrase) {
@@ -209,7 +210,7 @@
       }
       rows.forEach(function (item) {
         var row = item.row;
-        var policy = state.manifest.policies[row[0]];
+        var policy = item.policy;
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = policy.href + (row[2] ? "#" + row[2] : "");
