@@ -243,7 +243,9 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     }
     pairs.push(("Version", view.version.clone()));
     if let Some(staff) = &view.staff {
-        pairs.push(("Status", capitalise(staff.status.name())));
+        let status =
+            if staff.superseded_by.is_some() { "Superseded".to_string() } else { capitalise(staff.status.name()) };
+        pairs.push(("Status", status));
         if let Some(by) = &staff.approved_by {
             pairs.push(("Approved by", by.clone()));
         }
@@ -435,15 +437,20 @@ fn what_changed(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, previous: &Aud
                 sect,
             );
         }
-        let inlines: Vec<Inline> = passage
-            .pieces
-            .iter()
-            .map(|piece| match piece {
+        let mut inlines: Vec<Inline> = Vec::new();
+        let mut after_removal = false;
+        for piece in &passage.pieces {
+            // A replacement reads "[removed: ...] [added: ...]", with a space between the two.
+            if after_removal && matches!(piece, Piece::Added(_)) {
+                inlines.push(Inline::Text(" ".into()));
+            }
+            after_removal = matches!(piece, Piece::Removed(_));
+            inlines.push(match piece {
                 Piece::Same(t) => Inline::Text(t.clone()),
                 Piece::Added(t) => Inline::Strong(text(&format!("[added: {t}]"))),
                 Piece::Removed(t) => Inline::Emphasis(text(&format!("[removed: {t}]"))),
-            })
-            .collect();
+            });
+        }
         flow.block(&BlockKind::List { start: None, items: vec![vec![BlockKind::Paragraph(inlines)]] }, sect);
     }
     flow.y += 10.0;

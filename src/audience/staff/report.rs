@@ -116,7 +116,7 @@ fn row(view: &AudienceView, today: Date) -> ReportRow {
 
 fn groups(rows: &[ReportRow], key: impl Fn(&ReportRow) -> &str, none: &str) -> Vec<ReportGroup> {
     let mut names: Vec<String> = rows.iter().map(|r| key(r).to_string()).collect();
-    names.sort_by(|a, b| (a.is_empty(), a.to_lowercase()).cmp(&(b.is_empty(), b.to_lowercase())));
+    names.sort_by_key(|n| (n.is_empty(), n.to_lowercase()));
     names.dedup();
     names
         .into_iter()
