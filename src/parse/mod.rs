@@ -105,6 +105,7 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     }
     check_cross_references(&parsed, diags);
     check_categories(&parsed, &project.config.categories, diags);
+    check_page_names(&parsed, diags);
     parsed.into_iter().map(|p| p.policy).collect()
 }
 
@@ -145,6 +146,23 @@ fn parse_earlier(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagno
         }
     }
     out
+}
+
+/// Names of the staff site's own pages (`staff/<name>.html`), which no policy id may
+/// take, or its page would replace them.
+pub const STAFF_PAGE_NAMES: [&str; 4] = ["index", "accessibility", "recent", "review-report"];
+
+fn check_page_names(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
+    for p in parsed {
+        if STAFF_PAGE_NAMES.contains(&p.policy.id.as_str()) {
+            diags
+                .error(
+                    Location::file_start(&p.policy.source),
+                    format!("the policy id `{}` is the name of a page of the staff library", p.policy.id),
+                )
+                .hint(format!("rename the file, for example to `{}-policy.md`", p.policy.id));
+        }
+    }
 }
 
 /// Each policy's `category:` must be one of the settings' `categories:`.
@@ -314,6 +332,7 @@ const VAR_CLOSE: char = '\u{E001}';
 /// sections keep working (`## Main {#main}` gets `main-1`).
 const RESERVED_IDS: &[&str] = &[
     "main",
+    "pp-what-changed",
     "search",
     "search-heading",
     "search-status",

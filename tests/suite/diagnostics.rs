@@ -75,6 +75,7 @@ error_cases! {
     template_broken => 1,
     unknown_category => 1,
     category_without_list => 1,
+    reserved_page_name => 1,
 }
 
 #[test]
