@@ -168,8 +168,11 @@
     var at = phrase && lower.indexOf(phrase) !== -1 ? lower.indexOf(phrase) : -1;
     words.forEach(function (w) { var i = lower.indexOf(w); if (at === -1 || (i !== -1 && i < at)) { at = i; } });
     var start = Math.max(0, at - 80);
-    var cut = best.slice(start, start + 260);
-    return (start > 0 ? "\u2026" : "") + cut + (start + 260 < best.length ? "\u2026" : "");
+    // Start and end on word boundaries, never inside a word.
+    if (start > 0) { var space = best.indexOf(" ", start); start = space === -1 || space > at ? start : space + 1; }
+    var end = Math.min(best.length, start + 260);
+    if (end < best.length) { var last = best.lastIndexOf(" ", end); if (last > at) { end = last; } }
+    return (start > 0 ? "\u2026" : "") + best.slice(start, end) + (end < best.length ? "\u2026" : "");
   }
 
   // Appends `text` to `parent` with the query's words marked (never as HTML: text nodes only).
