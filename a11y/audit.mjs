@@ -9,7 +9,10 @@
 //   2. our own heading check: one h1, no skipped heading levels (h1 then h3);
 //   3. no horizontal overflow at 320 px (WCAG 1.4.10 Reflow), 375 px (a phone) and 1280 px;
 //   4. easy-read rows (.easy-read-row > .easy-read-picture + .easy-read-words): picture to the
-//      left of the words and beside them (never stacked) at 320, 375 and 1280 px.
+//      left of the words and beside them (never stacked) at 320, 375 and 1280 px;
+//   5. the staff library: a search runs and shows results (audited by axe with them shown), and
+//      every row's review date and status are on screen without scrolling sideways at 320, 375
+//      and 1280 px.
 // Prints a report, writes it as JSON (default a11y/report.json), and exits 1 if anything fails
 // (2 if the suite itself could not run).
 
@@ -258,6 +261,26 @@ function checkHeadings() {
 // Horizontal overflow at the current viewport width. A wide element inside an ancestor that
 // scrolls or clips horizontally by itself (e.g. a table in .table-scroll) is fine as long as that
 // ancestor fits; only the page-level overflow counts.
+// The staff library's review date and status cells (the last two of each row): shown, and
+// inside the viewport, so nobody has to scroll the table sideways to see "overdue".
+function checkLibraryColumns() {
+  const out = [];
+  for (const row of document.querySelectorAll('table.library tr[data-status]')) {
+    if (row.hidden || row.offsetParent === null) continue;
+    const cells = Array.from(row.cells).slice(-2);
+    for (const cell of cells) {
+      const r = cell.getBoundingClientRect();
+      if (r.width === 0 || r.right > window.innerWidth + 1 || r.left < -1) {
+        out.push({
+          target: `tr[data-title="${row.dataset.title}"] td:nth-child(${cell.cellIndex + 1})`,
+          message: `"${(cell.textContent || '').trim()}" spans x ${Math.round(r.left)}..${Math.round(r.right)} in a ${window.innerWidth} px viewport`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
 function checkOverflow() {
   const h = window.__a11y;
   const vw = window.innerWidth;
@@ -398,6 +421,36 @@ async function auditPage(context, origin, rel) {
     await page.evaluate(PAGE_HELPERS);
     await settle(page);
 
+    // 5a. The staff library: run a search first, so axe audits the results region too.
+    if (await page.$('#library-page')) {
+      const word = await page.evaluate(() => {
+        const row = document.querySelector('tr[data-title]');
+        const words = (row ? row.dataset.title : '').match(/[A-Za-z]{4,}/g) || [];
+        return words[0] || '';
+      });
+      if (word) {
+        await page.fill('#search-input', word);
+        await page.press('#search-input', 'Enter');
+        const shown = await page
+          .waitForSelector('#search-list li', { timeout: 10_000 })
+          .then(() => true)
+          .catch(() => false);
+        const live = await page.evaluate(() => {
+          const s = document.getElementById('search-status');
+          return !!s && (s.getAttribute('aria-live') === 'polite' || s.getAttribute('role') === 'status');
+        });
+        if (!shown || !live) {
+          result.checks.push({
+            id: 'policypress-library-search',
+            impact: 'serious',
+            help: 'A search on the library page shows results in a region that is announced',
+            helpUrl: '',
+            nodes: [{ target: '#search', html: '', summary: `searching for "${word}": ${shown ? 'results shown' : 'no results shown'}, ${live ? 'announced' : 'status not announced'}` }],
+          });
+        }
+      }
+    }
+
     // 1. axe-core at desktop width.
     await page.evaluate(AXE_SOURCE);
     const axeResults = await page.evaluate(
@@ -478,6 +531,19 @@ async function auditPage(context, origin, rel) {
                     : 'no single element found (check margins or pseudo-elements)'),
               },
             ],
+          });
+        }
+      }
+      if (OVERFLOW_WIDTHS.includes(width)) {
+        const hidden = await page.evaluate(checkLibraryColumns);
+        if (hidden.length) {
+          result.checks.push({
+            id: 'policypress-library-status-on-screen',
+            impact: 'serious',
+            width,
+            help: `The library's review date and status are on screen without scrolling sideways at ${width} px`,
+            helpUrl: HELP.reflow,
+            nodes: hidden.slice(0, 5).map((h) => ({ target: h.target, html: '', summary: h.message })),
           });
         }
       }

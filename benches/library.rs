@@ -60,7 +60,8 @@ fn main() {
         best(|| resolve(&policies, ResolveOptions { today, drafts: false }, &mut Diagnostics::new()));
     let tera = load_templates(&project.theme, "default", &mut Diagnostics::new()).expect("templates");
     let pages = PageRenderer::new(&tera, &project);
-    let (html_time, html) = best(|| staff_site(&pages, &project.theme, &library, &mut Diagnostics::new()));
+    let (html_time, html) =
+        best(|| staff_site(&pages, &project.theme, &project.config, &library, &mut Diagnostics::new()));
     let (search_time, index) = best(|| search_index(&library));
     let words: usize = project.sources.iter().map(|s| s.text.split_whitespace().count()).sum();
 
@@ -70,7 +71,8 @@ fn main() {
     println!("parse                          {}", ms(parse_time));
     println!("resolve (4 audiences)          {}", ms(resolve_time));
     println!("staff HTML ({} pages, {} MB)  {}", html.len(), html_bytes / 1_000_000, ms(html_time));
-    println!("search index ({} MB)            {}", index.bytes.len() / 1_000_000, ms(search_time));
+    let index_bytes: usize = index.iter().map(|a| a.bytes.len()).sum();
+    println!("search index ({} files, {} MB)  {}", index.len(), index_bytes / 1_000_000, ms(search_time));
     println!(
         "staff HTML total (parse+resolve+render) {}  = {:.2} ms per policy",
         ms(parse_time + resolve_time + html_time),

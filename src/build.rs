@@ -5,6 +5,7 @@
 //! errors, so a build with errors leaves the last good output in place.
 
 use crate::audience::patient::{LeafletScores, check_leaflet};
+use crate::audience::staff::report::standalone_report;
 use crate::audience::{RenderOptions, prepare, render_library};
 use crate::diag::Diagnostics;
 use crate::diag::IoFailure;
@@ -15,7 +16,8 @@ use crate::model::Audience;
 use crate::model::Status;
 use crate::model::dates::Date;
 use crate::parse::parse_project;
-use crate::render::templates::load_templates;
+use crate::render::templates::{PageRenderer, load_templates};
+use crate::render::theme_css::colours_css;
 use crate::resolve::{ResolveOptions, resolve};
 use std::path::{Path, PathBuf};
 
@@ -84,6 +86,49 @@ pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnosti
     }
     result.diagnostics = diagnostics;
     result
+}
+
+/// What `policypress report` made and found.
+#[derive(Debug, Default)]
+pub struct ReportResult {
+    /// The report's files (empty when there are errors) and every error and warning.
+    pub build: BuildResult,
+    /// Policies with a review date, overdue, due within three months.
+    pub counts: (usize, usize, usize),
+}
+
+/// Loads the project at `root` and makes the review report alone (no other output is
+/// rendered). No files when anything is an error, as for a build.
+pub fn load_and_report(root: &Path, options: &BuildOptions) -> Result<ReportResult, IoFailure> {
+    let mut diagnostics = Diagnostics::new();
+    let project = load_project(root, &mut diagnostics)?;
+    let policies = parse_project(&project, &mut diagnostics);
+    let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
+    let mut result = ReportResult::default();
+    if !diagnostics.has_errors()
+        && let Some(tera) = load_templates(&project.theme, &project.config.theme, &mut diagnostics)
+    {
+        let pages = PageRenderer::new(&tera, &project);
+        let css = colours_css(&project.theme_settings.colours);
+        let style = project.theme.file("static/style.css");
+        match standalone_report(&pages, &project.config, &library, css, style) {
+            Ok((report, files)) => {
+                result.counts = (report.total(), report.overdue_count(), report.due_soon_count());
+                result.build.artifacts = files;
+            }
+            Err((location, message)) => {
+                diagnostics
+                    .error(location, message)
+                    .hint("fix the template, or delete the override to use the built-in one");
+            }
+        }
+    }
+    if diagnostics.has_errors() {
+        result.build.artifacts.clear();
+    }
+    result.build.policies = library.policies.len();
+    result.build.diagnostics = diagnostics;
+    Ok(result)
 }
 
 /// Loads the project at `root` and runs the build on it; `Err` only when the disk fails us

@@ -11,7 +11,8 @@ use std::time::Instant;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use policypress::build::{BuildOptions, load_and_run};
+use policypress::audience::staff::report::{REPORT_CSV, REPORT_HTML, REPORT_ICS};
+use policypress::build::{BuildOptions, load_and_report, load_and_run};
 use policypress::diag::{Diagnostics, IoFailure};
 use policypress::load::discover::{find_project, holds_project, prefix_to};
 use policypress::model::dates::Date;
@@ -145,6 +146,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Write the review report (overdue, due within three months, by owner and by category) as
+    /// HTML, CSV and an iCalendar file of review dates. `build` publishes it under staff/ too.
+    Report {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Where to write (default: <root>/report).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Write a starter policy, content/<id>.md, that builds.
     New {
         /// The new policy's id: lower-case letters, digits and hyphens.
@@ -200,6 +210,11 @@ fn main() -> ExitCode {
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "policypress", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { build: args, out } => {
+            let root = args.project.resolve();
+            let out = out.unwrap_or_else(|| root.join("report"));
+            report(&root, &out, args.options(false))
         }
     };
     match result {
@@ -304,6 +319,28 @@ fn init(dir: &Path) -> Result<ExitCode, IoFailure> {
     let cd = if dir == Path::new(".") { String::new() } else { format!("cd {shown} && ") };
     eprintln!(
         "next: `{cd}policypress build`, then open output/index.html; or `policypress serve` to preview as you edit"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the review report into `out` (a folder the tool made, or a new one).
+fn report(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+    check_output_folder(root, out)?;
+    let result = load_and_report(root, &options)?;
+    print_diagnostics(&result.build);
+    if result.build.diagnostics.has_errors() {
+        eprintln!("{}: the report was not written", count_words(&result.build));
+        return Ok(ExitCode::from(1));
+    }
+    write_output(out, &result.build.artifacts)?;
+    let (total, overdue, due_soon) = result.counts;
+    eprintln!(
+        "review report of {total} {}: {overdue} overdue, {due_soon} due within three months; written to {} ({}, {}, {})",
+        if total == 1 { "policy" } else { "policies" },
+        out.display(),
+        REPORT_HTML,
+        REPORT_CSV,
+        REPORT_ICS
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -112,6 +112,24 @@ pub struct StaffDetails {
     pub related: Vec<RelatedPolicy>,
     /// Local "further details" fields.
     pub extra: Vec<(String, String)>,
+    /// The library category.
+    pub category: Option<String>,
+    /// The directorate that owns the policy.
+    pub directorate: Option<String>,
+    /// Earlier approved versions from the git history, newest first, as staff views. On an
+    /// earlier version's view: only the version just before it (for "what changed").
+    pub earlier: Vec<AudienceView>,
+    /// On an earlier version's view: the version that replaced it.
+    pub superseded_by: Option<Supersession>,
+}
+
+/// What replaced an earlier version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supersession {
+    /// The version that replaced it.
+    pub version: String,
+    /// When that version was approved, if it says.
+    pub on: Option<Date>,
 }
 
 /// A related policy as listed on the staff page.
@@ -172,6 +190,8 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     .hint("review the policy, then update `review-date`, `version` and `history`");
             }
             let available = audiences_of[policy.id.as_str()].clone();
+            let earlier = earlier_views(policy, &published, &statuses, &anchors);
+            let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
                 let mut linker = Linker { policy, statuses: &statuses, audience, anchors: &anchors, diags };
@@ -192,7 +212,10 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     blocks,
                     glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
                     available: available.clone(),
-                    staff: (audience == Audience::Staff).then(|| staff_details(policy, &published)),
+                    staff: (audience == Audience::Staff).then(|| StaffDetails {
+                        earlier: earlier.take().unwrap_or_default(),
+                        ..staff_details(policy, &published)
+                    }),
                 });
             }
             (ResolvedPolicy { id: policy.id.clone(), views: out_views }, own)
@@ -204,6 +227,58 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
         resolved.push(policy);
     }
     Library { policies: resolved, today: options.today }
+}
+
+/// Staff views of a policy's earlier approved versions, newest first, each knowing what replaced
+/// it. Their links are checked against this build's policies like the current text's; what an
+/// old text links to that has gone since is shown as plain text, without warnings (nobody can
+/// change an approved old version).
+fn earlier_views(
+    policy: &Policy,
+    published: &[&Policy],
+    statuses: &BTreeMap<&str, Status>,
+    anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+) -> Vec<AudienceView> {
+    let mut newer = (&policy.meta.version, policy.meta.approved_date);
+    let mut out = Vec::new();
+    for old in &policy.earlier {
+        let (title, mut blocks) = select_blocks(old, Audience::Staff);
+        let mut quiet = Diagnostics::new();
+        let mut linker = Linker { policy: old, statuses, audience: Audience::Staff, anchors, diags: &mut quiet };
+        for block in &mut blocks {
+            linker.block(&mut block.kind);
+        }
+        let superseded_by = Supersession { version: newer.0.clone(), on: newer.1 };
+        out.push(AudienceView {
+            audience: Audience::Staff,
+            id: policy.id.clone(),
+            source: policy.source.clone(),
+            title,
+            policy_title: old.meta.title.clone(),
+            reference: old.meta.reference.clone(),
+            version: old.meta.version.clone(),
+            review_date: old.meta.review_date,
+            // A superseded version is not reviewed any more: it is never "overdue".
+            review_status: ReviewStatus::InDate,
+            draft: false,
+            blocks,
+            glossary: Vec::new(),
+            available: Vec::new(),
+            staff: Some(StaffDetails { superseded_by: Some(superseded_by), ..staff_details(old, published) }),
+        });
+        newer = (&old.meta.version, old.meta.approved_date);
+    }
+    // Each earlier version knows the one before it, for its own "what changed".
+    for i in 1..out.len() {
+        let mut before = out[i].clone();
+        if let Some(staff) = &mut before.staff {
+            staff.earlier.clear();
+        }
+        if let Some(staff) = &mut out[i - 1].staff {
+            staff.earlier = vec![before];
+        }
+    }
+    out
 }
 
 /// One audience's title and blocks, before links are rewritten.
@@ -306,6 +381,10 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
             })
             .collect(),
         extra: meta.extra.clone(),
+        category: meta.category.as_ref().map(|(c, _)| c.clone()),
+        directorate: meta.directorate.clone(),
+        earlier: Vec::new(),
+        superseded_by: None,
     }
 }
 

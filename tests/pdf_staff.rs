@@ -350,3 +350,30 @@ fn staff_pdf_layout_snapshot() {
     let layout = layout_of(&project, &view);
     insta::assert_snapshot!(layout.dump());
 }
+
+/// Issue 19: an earlier version's PDF says on its cover what replaced it, and the current one has
+/// "What changed" with additions and removals named in words.
+#[test]
+fn staff_pdf_shows_what_changed_and_an_earlier_version_its_supersession() {
+    use policypress::model::{BlockKind, Inline};
+    use policypress::resolve::Supersession;
+    let (_dir, project, mut view, _) = staff_view("## Visiting\n\nVisitors may stay until 9pm.\n");
+    let mut old = view.clone();
+    old.version = "1.0".to_string();
+    for block in &mut old.blocks {
+        if let BlockKind::Paragraph(content) = &mut block.kind {
+            *content = vec![Inline::Text("Visitors may stay until 8pm.".to_string())];
+        }
+    }
+    view.staff.as_mut().unwrap().earlier = vec![old.clone()];
+    let all_text =
+        |layout: &Layout| (0..layout.pages.len()).map(|p| page_text(layout, p)).collect::<Vec<_>>().join(" ");
+    let current = all_text(&layout_of(&project, &view));
+    assert!(current.contains("What changed in version 1.2"), "{current}");
+    assert!(current.contains("[removed: 8pm]") && current.contains("[added: 9pm]"), "{current}");
+    old.staff.as_mut().unwrap().superseded_by =
+        Some(Supersession { version: "1.2".to_string(), on: policypress::model::dates::Date::parse("2025-01-31") });
+    let cover = page_text(&layout_of(&project, &old), 0);
+    assert!(cover.contains("Superseded on 31 January 2025 by version 1.2"), "{cover}");
+    assert!(cover.contains("Superseded"), "status");
+}

@@ -117,7 +117,7 @@ pub fn render_library(
     let theme = &project.theme;
     let config = &project.config;
     let mut pages_out: Vec<PageResult> = Vec::new();
-    let mut artifacts = staff::pages::staff_site(&pages, theme, library, diags);
+    let mut artifacts = staff::pages::staff_site(&pages, theme, config, library, diags);
     pages_out.extend(preview::preview_pages(&pages, library));
     pages_out.push(staff::pages::accessibility_statement(&pages, project, library));
 
@@ -140,7 +140,7 @@ pub fn render_library(
             }
         }
     }
-    artifacts.push(staff::search::search_index(library));
+    artifacts.extend(staff::search::search_index(library));
     artifacts.push(Artifact::new("assets/theme.css", colours_css(colours).into_bytes()));
     // The staff PDFs (the PDF engine lives in `crate::pdf`).
     artifacts.extend(staff::pdf::staff_pdfs(project, library, diags));

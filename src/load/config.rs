@@ -13,7 +13,8 @@ use crate::load::yaml::{YamlSource, read_variables, scalar_text};
 /// The file name of the site settings.
 pub const CONFIG_FILE: &str = "policypress.yaml";
 
-const KNOWN_KEYS: [&str; 7] = ["title", "organisation", "base-url", "theme", "language", "variables", "contact"];
+const KNOWN_KEYS: [&str; 8] =
+    ["title", "organisation", "base-url", "theme", "language", "variables", "contact", "categories"];
 const CONTACT_KEYS: [&str; 3] = ["name", "phone", "email"];
 
 /// How patients and visitors reach the Trust ("how to contact us").
@@ -44,6 +45,9 @@ pub struct SiteConfig {
     pub variables: BTreeMap<String, String>,
     /// How to contact us.
     pub contact: Contact,
+    /// The library categories a policy's `category:` may name, in the order the library lists
+    /// them (empty: none defined).
+    pub categories: Vec<String>,
 }
 
 impl Default for SiteConfig {
@@ -56,6 +60,7 @@ impl Default for SiteConfig {
             language: "en-GB".to_string(),
             variables: BTreeMap::new(),
             contact: Contact::default(),
+            categories: Vec::new(),
         }
     }
 }
@@ -129,6 +134,9 @@ impl SiteConfig {
         if let Some(contact) = map.get("contact").filter(|v| !v.is_null()) {
             config.contact = read_contact(&src, contact, diags);
         }
+        if let Some(value) = map.get("categories").filter(|v| !v.is_null()) {
+            config.categories = read_categories(&src, value, diags);
+        }
         config
     }
 
@@ -157,6 +165,31 @@ fn read_contact(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) ->
     }
     let field = |k: &str| map.get(k).and_then(scalar_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Contact { name: field("name"), phone: field("phone"), email: field("email") }
+}
+
+/// `categories:`: a list of names, each once.
+fn read_categories(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) -> Vec<String> {
+    let Some(items) = value.as_sequence() else {
+        diags
+            .error(src.value_location("categories"), "`categories` must be a list of category names")
+            .hint("for example:\n      categories:\n        - Clinical\n        - Information governance");
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        match scalar_text(item).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+            Some(name) if out.contains(&name) => {
+                diags
+                    .error(src.item_location("categories", &name), format!("the category `{name}` is listed twice"))
+                    .hint("list each category once");
+            }
+            Some(name) => out.push(name),
+            None => {
+                diags.error(src.value_location("categories"), "each item of `categories` must be a name");
+            }
+        }
+    }
+    out
 }
 
 fn valid_language(tag: &str) -> bool {

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod contrast;
 pub mod discover;
+pub mod history;
 pub mod theme;
 pub mod yaml;
 
@@ -27,6 +28,8 @@ pub struct SourceFile {
     pub content_dir: String,
     /// The file's text.
     pub text: String,
+    /// Earlier approved versions from the git history, newest first (empty outside git).
+    pub earlier: Vec<history::EarlierText>,
 }
 
 /// Everything the build needs from disk.
@@ -101,6 +104,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         display,
                         content_dir: dir.to_string(),
                         text: text.replace("\r\n", "\n").replace('\r', "\n"),
+                        earlier: Vec::new(),
                     });
                 }
                 Err(_) => {
@@ -115,6 +119,8 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         }
         content_files.insert(rel);
     }
+
+    history::read_earlier_versions(root, &mut sources, diags);
 
     let theme_dir = root.join("themes").join(&config.theme);
     let mut overrides = BTreeMap::new();

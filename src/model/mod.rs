@@ -151,6 +151,10 @@ pub struct Meta {
     pub history: Vec<HistoryEntry>,
     /// Local fields shown to staff as "further details", in file order.
     pub extra: Vec<(String, String)>,
+    /// The library category (one of `categories:` in the settings), with where it is written.
+    pub category: Option<(String, crate::diag::Location)>,
+    /// The directorate that owns the policy, for grouping in the library.
+    pub directorate: Option<String>,
 }
 
 /// A parsed policy: its id, where it came from, its metadata and its body.
@@ -166,6 +170,8 @@ pub struct Policy {
     pub meta: Meta,
     /// The body, in file order, each block tagged with its audiences.
     pub blocks: Vec<Block>,
+    /// Earlier approved versions from the git history, newest first (empty outside git).
+    pub earlier: Vec<Policy>,
 }
 
 /// A top-level piece of the body with the audiences it is for.

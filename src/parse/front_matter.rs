@@ -13,7 +13,7 @@ use crate::model::dates::Date;
 use crate::model::{HistoryEntry, Meta, Status};
 
 /// Every top-level key the front matter may use.
-pub const KNOWN_KEYS: [&str; 14] = [
+pub const KNOWN_KEYS: [&str; 16] = [
     "title",
     "reference",
     "version",
@@ -28,6 +28,8 @@ pub const KNOWN_KEYS: [&str; 14] = [
     "variables",
     "history",
     "extra",
+    "category",
+    "directorate",
 ];
 
 /// A policy file cut in two: the YAML text and the Markdown body, with where the body starts.
@@ -279,6 +281,8 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
         variables,
         history,
         extra,
+        category: text("category", diags).map(|c| (c, src.value_location("category"))),
+        directorate: text("directorate", diags),
     })
 }
 

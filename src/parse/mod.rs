@@ -101,7 +101,11 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
         .par_iter()
         .map(|source| {
             let mut own = Diagnostics::new();
-            (parse_policy(source, &ctx, &mut own), own)
+            let mut parsed = parse_policy(source, &ctx, &mut own);
+            if let Some(policy) = &mut parsed.policy {
+                policy.earlier = parse_earlier(source, &ctx, &mut own);
+            }
+            (parsed, own)
         })
         .collect();
     let mut parsed = Vec::with_capacity(results.len());
@@ -111,7 +115,89 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     }
     check_cross_references(&parsed, diags);
     check_references(&parsed, diags);
+    check_categories(&parsed, &project.config.categories, diags);
+    check_page_names(&parsed, diags);
     parsed.into_iter().filter_map(|p| p.policy).collect()
+}
+
+/// The earlier approved versions of a policy from the git history, newest first. An earlier
+/// version with errors today (a picture or policy it used has gone since) is left out with a
+/// warning; its other problems are not the author's to fix now, so they are not reported.
+fn parse_earlier(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagnostics) -> Vec<Policy> {
+    let mut out = Vec::new();
+    for earlier in &source.earlier {
+        let old = SourceFile {
+            id: source.id.clone(),
+            display: source.display.clone(),
+            content_dir: source.content_dir.clone(),
+            text: earlier.text.clone(),
+            earlier: Vec::new(),
+        };
+        let mut own = Diagnostics::new();
+        let parsed = parse_policy(&old, ctx, &mut own);
+        match parsed.policy {
+            Some(p) if !own.has_errors() => out.push(p),
+            _ => {
+                let reason = own
+                    .sorted()
+                    .into_iter()
+                    .find(|d| d.severity == crate::diag::Severity::Error)
+                    .map(|d| d.message)
+                    .unwrap_or_else(|| "it cannot be read".to_string());
+                diags
+                    .warning(
+                        Location::file_start(&source.display),
+                        format!(
+                            "version {} of this policy, from the git history, is not published: it has an error today ({reason})",
+                            earlier.version
+                        ),
+                    )
+                    .hint("nothing needs changing unless that version must be shown; the current version is published as usual");
+            }
+        }
+    }
+    out
+}
+
+/// Names of the staff site's own pages (`staff/<name>.html`), which no policy id may
+/// take, or its page would replace them.
+pub const STAFF_PAGE_NAMES: [&str; 4] = ["index", "accessibility", "recent", "review-report"];
+
+fn check_page_names(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
+    for p in parsed {
+        if STAFF_PAGE_NAMES.contains(&p.id.as_str()) {
+            diags
+                .error(
+                    Location::file_start(&p.file),
+                    format!("the policy id `{}` is the name of a page of the staff library", p.id),
+                )
+                .hint(format!("rename the file, for example to `{}-policy.md`", p.id));
+        }
+    }
+}
+
+/// Each policy's `category:` must be one of the settings' `categories:`.
+fn check_categories(parsed: &[ParsedPolicy], categories: &[String], diags: &mut Diagnostics) {
+    for policy in parsed.iter().filter_map(|p| p.policy.as_ref()) {
+        let Some((category, at)) = &policy.meta.category else { continue };
+        if categories.contains(category) {
+            continue;
+        }
+        if categories.is_empty() {
+            diags.error(at.clone(), format!("the category `{category}` is not in a list of categories")).hint(format!(
+                "list the library's categories in policypress.yaml, like:\n      categories:\n        - {category}"
+            ));
+            continue;
+        }
+        let d = diags.error(at.clone(), format!("unknown category `{category}`"));
+        match crate::diag::did_you_mean(category, categories.iter().map(String::as_str)) {
+            Some(near) => d.hint(format!("did you mean `{near}`? The categories are listed in policypress.yaml")),
+            None => d.hint(format!(
+                "use one of `{}`, or add it to `categories:` in policypress.yaml",
+                categories.join("`, `")
+            )),
+        };
+    }
 }
 
 /// Parses one policy file. Its `policy` is `None` when its front matter is unusable.
@@ -171,6 +257,7 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
             content_dir: source.content_dir.clone(),
             meta,
             blocks,
+            earlier: Vec::new(),
         });
     }
     parsed
@@ -324,6 +411,7 @@ const VAR_CLOSE: char = '\u{E001}';
 /// sections keep working (`## Main {#main}` gets `main-1`).
 const RESERVED_IDS: &[&str] = &[
     "main",
+    "pp-what-changed",
     "search",
     "search-heading",
     "search-status",

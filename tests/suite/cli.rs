@@ -14,7 +14,7 @@ fn build_writes_the_spec_section_5_staff_paths() {
         assert!(fixture.path(path).is_file(), "missing {path}");
     }
     assert!(fixture.path("output/assets/style.css").is_file());
-    assert!(fixture.path("output/assets/search-index.js").is_file());
+    assert!(fixture.path("output/staff/search/manifest.js").is_file());
     assert!(fixture.path("output/assets/content/images/ward.png").is_file(), "pictures are copied for the pages");
 }
 
@@ -60,7 +60,9 @@ fn build_same_input_gives_byte_identical_output() {
         "output/index.html",
         "output/staff/index.html",
         "output/staff/ward-phones.html",
-        "output/assets/search-index.js",
+        "output/staff/search/manifest.js",
+        "output/staff/search/t0.js",
+        "output/staff/search/s0.js",
     ] {
         assert_eq!(a.read(path), b.read(path), "{path} differs between two builds");
     }

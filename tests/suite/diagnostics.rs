@@ -79,6 +79,9 @@ error_cases! {
     every_error_at_once => 1,
     template_and_content_errors => 1,
     history_numeric_version => 1,
+    unknown_category => 1,
+    category_without_list => 1,
+    reserved_page_name => 1,
 }
 
 /// `check --format json` prints one JSON document on stdout, nothing for people on stderr, and

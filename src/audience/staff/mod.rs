@@ -3,6 +3,9 @@
 //!
 //! Gets staff views only; the staff-only metadata (`StaffDetails`) is shown here and nowhere else.
 
+pub mod browse;
+pub mod changes;
 pub mod pages;
 pub mod pdf;
+pub mod report;
 pub mod search;

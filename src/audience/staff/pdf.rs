@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 
 use crate::audience::pdf_output::{self, RenderedPdf, Site, site_of};
+use crate::audience::staff::changes::{Piece, changes};
+use crate::audience::staff::pages::{published_earlier, version_slug};
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::ThemeSettings;
@@ -29,6 +31,8 @@ pub const HISTORY_ANCHOR: &str = "pdf-version-history";
 pub const RELATED_ANCHOR: &str = "pdf-related-policies";
 /// See [`HISTORY_ANCHOR`].
 pub const DETAILS_ANCHOR: &str = "pdf-further-details";
+/// See [`HISTORY_ANCHOR`].
+pub const CHANGES_ANCHOR: &str = "pdf-what-changed";
 
 /// The staff policy PDF: A4, 11.5 pt body (the theme may change it), 1.4 line height, NHS
 /// colours.
@@ -54,22 +58,29 @@ fn contents_entries(view: &AudienceView) -> Vec<(u8, String, String)> {
         })
         .collect();
     for (title, anchor) in end_sections(view) {
-        entries.push((2, title.to_string(), anchor.to_string()));
+        entries.push((2, title, anchor.to_string()));
     }
     entries
 }
 
-fn end_sections(view: &AudienceView) -> Vec<(&'static str, &'static str)> {
+fn what_changed_title(view: &AudienceView) -> String {
+    format!("What changed in version {}", view.version)
+}
+
+fn end_sections(view: &AudienceView) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     if let Some(staff) = &view.staff {
+        if !staff.earlier.is_empty() {
+            out.push((what_changed_title(view), CHANGES_ANCHOR));
+        }
         if !staff.history.is_empty() {
-            out.push(("Version history", HISTORY_ANCHOR));
+            out.push(("Version history".to_string(), HISTORY_ANCHOR));
         }
         if !staff.related.is_empty() {
-            out.push(("Related policies", RELATED_ANCHOR));
+            out.push(("Related policies".to_string(), RELATED_ANCHOR));
         }
         if !staff.extra.is_empty() {
-            out.push(("Further details", DETAILS_ANCHOR));
+            out.push(("Further details".to_string(), DETAILS_ANCHOR));
         }
     }
     out
@@ -213,7 +224,16 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
         flow.paragraph(&text(summary.trim()), TextStyle { style: Style::Regular, size: 13.0, color: palette.muted }, p);
         flow.y += 14.0;
     }
-    if view.review_status == ReviewStatus::Overdue {
+    let superseded = view.staff.as_ref().and_then(|s| s.superseded_by.as_ref());
+    if let Some(by) = superseded {
+        let on = by.on.map(|d| format!(" on {}", d.long())).unwrap_or_default();
+        let message = format!(
+            "Superseded{on} by version {}: this is version {}, kept as the record of what was in force before. Read the current version in the policy library.",
+            by.version, view.version
+        );
+        banner(flow, &message, sect);
+        flow.y += 12.0;
+    } else if view.review_status == ReviewStatus::Overdue {
         overdue_banner(flow, view, sect);
         flow.y += 12.0;
     }
@@ -223,7 +243,9 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     }
     pairs.push(("Version", view.version.clone()));
     if let Some(staff) = &view.staff {
-        pairs.push(("Status", capitalise(staff.status.name())));
+        let status =
+            if staff.superseded_by.is_some() { "Superseded".to_string() } else { capitalise(staff.status.name()) };
+        pairs.push(("Status", status));
         if let Some(by) = &staff.approved_by {
             pairs.push(("Approved by", by.clone()));
         }
@@ -249,20 +271,25 @@ fn capitalise(word: &str) -> String {
 }
 
 fn overdue_banner(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, parent: usize) {
-    let palette = flow.settings.palette;
     let message = format!(
         "Overdue for review: this policy was due for review on {}. Check with the policy owner that it is still current before relying on it.",
         view.review_date.long()
     );
+    banner(flow, &message, parent);
+}
+
+/// A bold message on a tinted panel with a warning bar.
+fn banner(flow: &mut Flow<'_, '_, '_>, message: &str, parent: usize) {
+    let palette = flow.settings.palette;
     let style = TextStyle { style: Style::Bold, size: flow.settings.type_scale.body, color: palette.text };
     let pad = 8.0;
-    let height = flow.measure(&text(&message), style, flow.width - 2.0 * pad - 4.0) + 2.0 * pad;
+    let height = flow.measure(&text(message), style, flow.width - 2.0 * pad - 4.0) + 2.0 * pad;
     flow.ensure(height);
     let (x, y, w) = (flow.left, flow.y, flow.width);
     flow.push(Item::Rect { x, y, w, h: height, fill: Some(palette.warning_shade), stroke: None, tag: Tag::Artifact });
     flow.push(Item::Rect { x, y, w: 4.0, h: height, fill: Some(palette.warning), stroke: None, tag: Tag::Artifact });
     let p = flow.open(Role::P, parent);
-    flow.text_box(&text(&message), style, x + 4.0 + pad, y + pad, w - 2.0 * pad - 4.0, p);
+    flow.text_box(&text(message), style, x + 4.0 + pad, y + pad, w - 2.0 * pad - 4.0, p);
     flow.y += height;
 }
 
@@ -339,6 +366,9 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
         return;
     };
     let sect = flow.open(Role::Sect, 0);
+    if let Some(previous) = staff.earlier.first() {
+        what_changed(flow, view, previous, sect);
+    }
     if !staff.history.is_empty() {
         flow.heading(2, &text("Version history"), HISTORY_ANCHOR, sect, true);
         let header = vec![text("Version"), text("Date"), text("Changes")];
@@ -375,6 +405,55 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
         let refs: Vec<(&str, String)> = labelled.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         key_value_table(flow, &refs, sect);
     }
+}
+
+/// "What changed in version <n>": each changed passage, additions and removals named in words
+/// ("[added: ...]" in bold, "[removed: ...]" in italics), so print in black and white and screen
+/// readers show them as clearly as colour would.
+fn what_changed(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, previous: &AudienceView, sect: usize) {
+    flow.heading(2, &text(&what_changed_title(view)), CHANGES_ANCHOR, sect, true);
+    let intro = format!(
+        "Compared with the staff text of version {}. Added words are in bold, as [added: …]; removed words are in italics, as [removed: …].",
+        previous.version
+    );
+    flow.block(&BlockKind::Paragraph(text(&intro)), sect);
+    let passages = changes(&previous.blocks, &view.blocks);
+    if passages.is_empty() {
+        flow.block(
+            &BlockKind::Paragraph(text(
+                "The staff text is the same; only the details about the policy changed (see the version history).",
+            )),
+            sect,
+        );
+    }
+    for passage in passages {
+        if let Some(section) = &passage.section {
+            flow.block(
+                &BlockKind::Paragraph(vec![
+                    Inline::Text("In ".into()),
+                    Inline::Strong(text(section)),
+                    Inline::Text(":".into()),
+                ]),
+                sect,
+            );
+        }
+        let mut inlines: Vec<Inline> = Vec::new();
+        let mut after_removal = false;
+        for piece in &passage.pieces {
+            // A replacement reads "[removed: ...] [added: ...]", with a space between the two.
+            if after_removal && matches!(piece, Piece::Added(_)) {
+                inlines.push(Inline::Text(" ".into()));
+            }
+            after_removal = matches!(piece, Piece::Removed(_));
+            inlines.push(match piece {
+                Piece::Same(t) => Inline::Text(t.clone()),
+                Piece::Added(t) => Inline::Strong(text(&format!("[added: {t}]"))),
+                Piece::Removed(t) => Inline::Emphasis(text(&format!("[removed: {t}]"))),
+            });
+        }
+        flow.block(&BlockKind::List { start: None, items: vec![vec![BlockKind::Paragraph(inlines)]] }, sect);
+    }
+    flow.y += 10.0;
 }
 
 /// Adds the running header and footer to every page as artifacts: title, version, review date
@@ -526,14 +605,25 @@ pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics)
         }
         result
     };
-    let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
-        views.par_iter().map(|view| (*view, render(view))).collect();
+    // Every current version, then each published earlier version of it.
+    let documents: Vec<(&AudienceView, String)> = views
+        .iter()
+        .flat_map(|view| {
+            let current = (*view, format!("{}/{}.pdf", Audience::Staff.name(), view.id));
+            let earlier = published_earlier(view).into_iter().map(|(old, _)| {
+                (old, format!("{}/{}/{}.pdf", Audience::Staff.name(), view.id, version_slug(&old.version)))
+            });
+            std::iter::once(current).chain(earlier)
+        })
+        .collect();
+    let rendered: Vec<(&AudienceView, &str, Result<RenderedPdf, String>)> =
+        documents.par_iter().map(|(view, path)| (*view, path.as_str(), render(view))).collect();
     let mut artifacts = Vec::with_capacity(rendered.len());
-    for (view, result) in rendered {
+    for (view, path, result) in rendered {
         match result {
             Ok(pdf) => {
                 pdf_output::report(diags, view, &pdf.problems);
-                artifacts.push(Artifact::new(&format!("{}/{}.pdf", Audience::Staff.name(), view.id), pdf.bytes));
+                artifacts.push(Artifact::new(path, pdf.bytes));
             }
             Err(message) => {
                 diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");

@@ -1,62 +1,367 @@
-//! The staff site's full-text search index, built at build time with elasticlunr-rs and read in
-//! the browser by elasticlunr.js.
+//! The staff site's search index: sections (a policy's top, then one per heading) in a small
+//! inverted index of our own, written as script files that `library.js` loads with `<script>`
+//! tags when a search starts, so search works from `file://` (browsers refuse `fetch` there).
 //!
-//! Pure. Indexes staff views only: nothing written for staff reaches another audience's search,
-//! and no other audience has a search index.
+//! Files, all under `staff/search/`:
+//! - `manifest.js`: the shard prefixes, the number of sections, the stop words. Small: a first
+//!   query reads it, one shard per word (and the shards of longer words it starts), then the
+//!   text chunks of the ten results shown.
+//! - `t<n>.js`: terms whose longest listed prefix is shard `n`'s, each with its postings
+//!   (section, weight) in a compact string ([`encode_postings`]). Shards are split by term
+//!   prefix until each is about [`SHARD_TARGET`] bytes, so a query never reads the whole index.
+//! - `s<n>.js`: [`PER_CHUNK`] consecutive sections (policy, heading, anchor, text) with what a
+//!   result shows of their policies (title, reference, link, status), read only for the results
+//!   shown.
+//!
+//! Words are normalised the same way here and in `library.js` ([`normalise`]): lower case,
+//! letters and digits, a plural `s` dropped. Pure. Indexes staff views only: nothing written for
+//! staff reaches another audience's search, and no other audience has a search index.
 
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::Artifact;
-use crate::model::{Audience, Block, BlockKind, plain_text};
-use crate::resolve::Library;
+use crate::model::{Audience, Block, BlockKind, Status, plain_text};
+use crate::resolve::{AudienceView, Library};
 
-/// What the results list shows for a document, keyed by policy id.
-#[derive(Serialize)]
-struct SearchDoc<'a> {
-    title: &'a str,
-    reference: &'a str,
-    summary: &'a str,
-    url: String,
-}
-
-/// Builds `assets/search-index.js`: the index and the result details, as a script so search works
-/// when pages are opened straight from disk (browsers refuse to fetch JSON from `file://`).
-pub fn search_index(library: &Library) -> Artifact {
-    let mut index =
-        elasticlunr::IndexBuilder::new().save_docs(false).add_fields(["title", "reference", "summary", "body"]).build();
-    let mut docs = std::collections::BTreeMap::new();
-    for view in library.views(Audience::Staff) {
-        let staff = view.staff.as_ref();
-        let summary = staff.and_then(|s| s.summary.as_deref()).unwrap_or("");
-        let reference = view.reference.as_deref().unwrap_or("");
-        let body = searchable(&body_text(&view.blocks));
-        let fields = [searchable(&view.policy_title), searchable(reference), searchable(summary), body];
-        index.add_doc(&view.id, fields.iter().map(String::as_str));
-        docs.insert(
-            view.id.as_str(),
-            SearchDoc { title: &view.policy_title, reference, summary, url: format!("{}.html", view.id) },
-        );
-    }
-    let docs = serde_json::to_string(&docs).expect("plain data serialises");
-    let script = format!("window.policySearch = {{\"index\": {}, \"docs\": {docs}}};\n", index.to_json());
-    Artifact::new("assets/search-index.js", script.into_bytes())
-}
+/// Where the index files go, under `output/`.
+pub const SEARCH_DIR: &str = "staff/search";
 
 /// Longest word the index keeps. Nobody searches for longer ones (a pasted code, a long web
-/// address), and elasticlunr's index holds a node per letter, so a 50,000-letter "word" would
-/// overflow the stack when the index is written.
+/// address), and they would only bloat the shards.
 const LONGEST_WORD: usize = 40;
 
-/// The text with over-long words left out.
-fn searchable(text: &str) -> String {
-    text.lines()
-        .map(|line| line.split_whitespace().filter(|w| w.chars().count() <= LONGEST_WORD).collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// About how many bytes one term shard may hold before it is split by a longer prefix.
+const SHARD_TARGET: usize = 12 * 1024;
+
+/// Sections per text chunk: a result list of ten reads at most ten small chunks, and the
+/// reader finds a section's chunk without a table.
+const PER_CHUNK: usize = 3;
+
+/// Weights of where a word is found: the policy title and reference (at the policy's top),
+/// a section heading, the policy title again as context for every section, and the body.
+const WEIGHT_TITLE: u32 = 12;
+const WEIGHT_HEADING: u32 = 6;
+const WEIGHT_CONTEXT: u32 = 2;
+const WEIGHT_BODY: u32 = 1;
+/// A weight is stored as one small number.
+const MAX_WEIGHT: u32 = 60;
+
+/// Words too common to help; left out of the index and of queries (the reader ships the list).
+pub const STOP_WORDS: [&str; 33] = [
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in", "into", "is", "it",
+    "its", "of", "on", "or", "our", "so", "than", "that", "the", "their", "them", "then", "this", "to", "was", "with",
+];
+
+/// One searchable section: a heading and the text under it, or a policy's top.
+#[derive(Debug, Clone, PartialEq)]
+struct Section {
+    policy: usize,
+    /// The heading ("" for the top of the policy).
+    heading: String,
+    /// The heading's anchor ("" for the top).
+    anchor: String,
+    /// Each block's words, one line per block.
+    text: String,
+    /// Normalised words and their weight in this section.
+    terms: BTreeMap<String, u32>,
+}
+
+/// What a result shows of its policy, stored in each text chunk that has a section of it.
+#[derive(Serialize)]
+struct PolicyEntry<'a> {
+    title: &'a str,
+    reference: &'a str,
+    href: String,
+    status: &'static str,
+    label: &'static str,
+}
+
+/// A chunk of section text: the policies its sections belong to, then for each section
+/// `[policy, heading, anchor, text]`.
+#[derive(Serialize)]
+struct Chunk<'a> {
+    policies: BTreeMap<usize, &'a PolicyEntry<'a>>,
+    sections: Vec<(usize, &'a str, &'a str, &'a str)>,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    version: u32,
+    sections: usize,
+    /// Sections per text chunk: section `n` is in `s<n / per_chunk>.js`.
+    per_chunk: usize,
+    /// Shard prefixes; shard `n` is `t<n>.js`.
+    shards: Vec<String>,
+    stop: &'static [&'static str],
+}
+
+/// The words of `text`, normalised, with over-long words and stop words left out.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.chars().count() <= LONGEST_WORD)
+        .map(normalise)
+        .filter(|w| {
+            (w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())) && !STOP_WORDS.contains(&w.as_str())
+        })
+}
+
+/// One word as the index keeps it: lower case, a plural ending made singular (`policies` ->
+/// `policy`, `photos` -> `photo`; not `process` or `status`). `library.js` does the same.
+pub fn normalise(word: &str) -> String {
+    let mut w = word.to_lowercase();
+    let len = w.chars().count();
+    if len > 4 && w.ends_with("ies") {
+        w.truncate(w.len() - 3);
+        w.push('y');
+    } else if len > 3 && w.ends_with('s') && !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is")) {
+        w.pop();
+    }
+    w
+}
+
+fn add_words(terms: &mut BTreeMap<String, u32>, text: &str, weight: u32) {
+    for word in words(text) {
+        let w = terms.entry(word).or_insert(0);
+        *w = (*w + weight).min(MAX_WEIGHT);
+    }
+}
+
+/// Cuts one staff view into sections: the top (title, reference, summary and any text before
+/// the first heading), then one per heading of any level.
+fn sections_of(policy: usize, view: &AudienceView) -> Vec<Section> {
+    let staff = view.staff.as_ref();
+    let summary = staff.and_then(|s| s.summary.as_deref()).unwrap_or("");
+    let reference = view.reference.as_deref().unwrap_or("");
+    let mut top = Section {
+        policy,
+        heading: String::new(),
+        anchor: String::new(),
+        text: summary.to_string(),
+        terms: BTreeMap::new(),
+    };
+    add_words(&mut top.terms, &view.policy_title, WEIGHT_TITLE);
+    add_words(&mut top.terms, reference, WEIGHT_TITLE);
+    add_words(&mut top.terms, summary, WEIGHT_HEADING);
+    let mut out = vec![top];
+    for block in &view.blocks {
+        if let BlockKind::Heading { content, anchor, .. } = &block.kind {
+            let heading = plain_text(content).trim().to_string();
+            let mut section =
+                Section { policy, heading, anchor: anchor.clone(), text: String::new(), terms: BTreeMap::new() };
+            add_words(&mut section.terms, &section.heading.clone(), WEIGHT_HEADING);
+            add_words(&mut section.terms, &view.policy_title, WEIGHT_CONTEXT);
+            out.push(section);
+            continue;
+        }
+        let section = out.last_mut().expect("the top section is always there");
+        let mut text = String::new();
+        push_block_text(&block.kind, &mut text);
+        add_words(&mut section.terms, &text, WEIGHT_BODY);
+        if !section.text.is_empty() {
+            section.text.push('\n');
+        }
+        section.text.push_str(text.trim_end());
+    }
+    out
+}
+
+/// The staff views the library lists, in the order the manifest numbers them.
+fn indexed_views(library: &Library) -> Vec<&AudienceView> {
+    library.views(Audience::Staff).collect()
+}
+
+/// Builds every file of the search index. Sections are cut and their words counted in
+/// parallel; shards and chunks are written in parallel; the result is the same on any number
+/// of threads.
+pub fn search_index(library: &Library) -> Vec<Artifact> {
+    let views = indexed_views(library);
+    let per_policy: Vec<Vec<Section>> = views.par_iter().enumerate().map(|(i, v)| sections_of(i, v)).collect();
+    let sections: Vec<Section> = per_policy.into_iter().flatten().collect();
+
+    // Postings, term -> [(section, weight)] in section order: merged from per-thread maps.
+    let postings: BTreeMap<&str, Vec<(usize, u32)>> = sections
+        .par_iter()
+        .enumerate()
+        .fold(BTreeMap::new, |mut map: BTreeMap<&str, Vec<(usize, u32)>>, (id, section)| {
+            for (term, weight) in &section.terms {
+                map.entry(term.as_str()).or_default().push((id, *weight));
+            }
+            map
+        })
+        .reduce(BTreeMap::new, |mut a, b| {
+            for (term, mut list) in b {
+                a.entry(term).or_default().append(&mut list);
+            }
+            a
+        });
+    let encoded: Vec<(&str, String)> = postings
+        .into_par_iter()
+        .map(|(term, mut list)| {
+            list.sort_unstable();
+            (term, encode_postings(&list))
+        })
+        .collect();
+
+    let shards = shard_prefixes(&encoded);
+    let mut shard_terms: Vec<Vec<&(&str, String)>> = vec![Vec::new(); shards.len()];
+    for entry in &encoded {
+        shard_terms[shard_of(&shards, entry.0)].push(entry);
+    }
+    let mut files: Vec<Artifact> = shard_terms
+        .par_iter()
+        .enumerate()
+        .map(|(n, terms)| {
+            let mut body = String::from("{");
+            for (i, (term, list)) in terms.iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&serde_json::to_string(term).expect("text serialises"));
+                body.push(':');
+                body.push_str(list);
+            }
+            body.push('}');
+            script_file(&format!("t{n}"), &body)
+        })
+        .collect();
+
+    let entries: Vec<PolicyEntry<'_>> = views
+        .iter()
+        .map(|v| {
+            let (status, label) = match v.staff.as_ref().map(|s| s.status) {
+                Some(Status::Withdrawn) => ("withdrawn", "Withdrawn"),
+                _ => (v.review_status.key(), v.review_status.label()),
+            };
+            PolicyEntry {
+                title: &v.policy_title,
+                reference: v.reference.as_deref().unwrap_or(""),
+                href: format!("{}.html", v.id),
+                status,
+                label,
+            }
+        })
+        .collect();
+    files.par_extend(sections.par_chunks(PER_CHUNK).enumerate().map(|(n, part)| {
+        let chunk = Chunk {
+            policies: part.iter().map(|s| (s.policy, &entries[s.policy])).collect(),
+            sections: part.iter().map(|s| (s.policy, s.heading.as_str(), s.anchor.as_str(), s.text.as_str())).collect(),
+        };
+        script_file(&format!("s{n}"), &serde_json::to_string(&chunk).expect("plain data serialises"))
+    }));
+
+    let manifest = Manifest { version: 1, sections: sections.len(), per_chunk: PER_CHUNK, shards, stop: &STOP_WORDS };
+    files.push(script_file("manifest", &serde_json::to_string(&manifest).expect("plain data serialises")));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// A file that hands its data to the reader when the browser runs it.
+fn script_file(name: &str, json: &str) -> Artifact {
+    let script = format!("policySearch.loaded({},{json});\n", serde_json::to_string(name).expect("text serialises"));
+    Artifact::new(&format!("{SEARCH_DIR}/{name}.js"), script.into_bytes())
+}
+
+/// The 64 characters postings are written in (none needs escaping in a JSON string).
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Postings as a short string: for each section, its id as the difference from the one before
+/// (five bits a character, low bits first; a character from the upper half of [`DIGITS`] means
+/// more follow), then its weight as one character. Most postings take two characters.
+fn encode_postings(list: &[(usize, u32)]) -> String {
+    let mut out = String::with_capacity(list.len() * 3 + 2);
+    out.push('"');
+    let mut last = 0;
+    for (section, weight) in list {
+        let mut delta = section - last;
+        loop {
+            let low = delta & 31;
+            delta >>= 5;
+            out.push(DIGITS[low + if delta > 0 { 32 } else { 0 }] as char);
+            if delta == 0 {
+                break;
+            }
+        }
+        out.push(DIGITS[(*weight).min(63) as usize] as char);
+        last = *section;
+    }
+    out.push('"');
+    out
+}
+
+/// The shard prefixes, sorted. Every term belongs to the longest prefix that starts it; a
+/// prefix whose terms exceed [`SHARD_TARGET`] is split by the next letter, the small groups
+/// staying with it.
+fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
+    fn size(group: &[(&str, String)]) -> usize {
+        group.iter().map(|(t, l)| t.len() + l.len() + 4).sum()
+    }
+    /// Splits the sorted `group` (all starting with `prefix`) into shards. The prefix is a
+    /// shard when the group is small, or one term, or when something stays with it (the term
+    /// that is the prefix itself, small groups); otherwise its children cover every term.
+    fn split(prefix: &str, group: &[(&str, String)], out: &mut Vec<String>) {
+        if group.len() == 1 || size(group) <= SHARD_TARGET {
+            out.push(prefix.to_string());
+            return;
+        }
+        let depth = prefix.chars().count();
+        let mut keeps = false;
+        let mut start = 0;
+        while start < group.len() {
+            let next = group[start].0.chars().nth(depth);
+            let mut end = start + 1;
+            while end < group.len() && group[end].0.chars().nth(depth) == next {
+                end += 1;
+            }
+            match next {
+                Some(c) if size(&group[start..end]) > SHARD_TARGET / 4 => {
+                    split(&format!("{prefix}{c}"), &group[start..end], out)
+                }
+                _ => keeps = true,
+            }
+            start = end;
+        }
+        if keeps {
+            out.push(prefix.to_string());
+        }
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < terms.len() {
+        let first = terms[start].0.chars().next();
+        let mut end = start + 1;
+        while end < terms.len() && terms[end].0.chars().next() == first {
+            end += 1;
+        }
+        if let Some(c) = first {
+            split(&c.to_string(), &terms[start..end], &mut out);
+        }
+        start = end;
+    }
+    out.sort();
+    out
+}
+
+/// Which shard holds `term`: the longest prefix of it in `shards` (sorted).
+fn shard_of(shards: &[String], term: &str) -> usize {
+    let mut best = 0;
+    let mut best_len = 0;
+    let mut end = 0;
+    for (i, c) in term.char_indices() {
+        end = i + c.len_utf8();
+        if let Ok(n) = shards.binary_search_by(|p| p.as_str().cmp(&term[..end])) {
+            best = n;
+            best_len = end;
+        }
+    }
+    debug_assert!(best_len > 0 || end == 0, "every first letter has a shard");
+    best
 }
 
 /// The words of a policy's blocks, one line per block.
-fn body_text(blocks: &[Block]) -> String {
+pub fn body_text(blocks: &[Block]) -> String {
     let mut out = String::new();
     for block in blocks {
         push_block_text(&block.kind, &mut out);
@@ -92,8 +397,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn over_long_words_are_left_out_of_the_index() {
+    fn over_long_words_and_stop_words_are_left_out() {
         let long = "a".repeat(50_000);
-        assert_eq!(searchable(&format!("keep {long} these\nwords")), "keep these\nwords");
+        let found: Vec<String> = words(&format!("Keep {long} the Photos\nof policies")).collect();
+        assert_eq!(found, ["keep", "photo", "policy"]);
+    }
+
+    #[test]
+    fn plurals_become_singular_but_not_every_s() {
+        assert_eq!(normalise("Photos"), "photo");
+        assert_eq!(normalise("policies"), "policy");
+        assert_eq!(normalise("process"), "process");
+        assert_eq!(normalise("status"), "status");
+        assert_eq!(normalise("gas"), "gas");
+    }
+
+    #[test]
+    fn every_term_finds_the_longest_shard_prefix() {
+        let shards: Vec<String> = ["a", "b", "ph", "pho", "p"].iter().map(|s| s.to_string()).collect();
+        let mut sorted = shards.clone();
+        sorted.sort();
+        let at = |t: &str| sorted[shard_of(&sorted, t)].clone();
+        assert_eq!(at("photo"), "pho");
+        assert_eq!(at("phase"), "ph");
+        assert_eq!(at("patient"), "p");
+        assert_eq!(at("b"), "b");
+    }
+
+    #[test]
+    fn postings_are_short_strings_of_deltas_and_weights() {
+        // Section 0 weight 1; section 33 (delta 33 = 1 + 1*32: two characters) weight 12.
+        assert_eq!(encode_postings(&[(0, 1), (33, 12)]), "\"ABhBM\"");
+    }
+
+    #[test]
+    fn big_groups_are_split_by_prefix() {
+        let list = "[".to_string() + &"1,1,".repeat(5000) + "1,1]";
+        let terms: Vec<(&str, String)> =
+            vec![("pat", list.clone()), ("patient", list.clone()), ("photo", list.clone()), ("pz", "[0,1]".into())];
+        let shards = shard_prefixes(&terms);
+        assert_eq!(shards, ["p", "pat", "pati", "ph"]);
     }
 }
