@@ -3,14 +3,14 @@
 
 mod common;
 
-use common::{FixtureProject, fixture_project, test_date};
+use common::{FixtureProject, fixture_project, reads, test_date, text_lines};
 use lopdf::{Document, Object};
 use policypress::audience::staff::pdf::{layout_staff_pdf, render_staff_pdf, render_staff_pdf_with};
 use policypress::diag::Diagnostics;
 use policypress::load::Project;
 use policypress::model::Audience;
 use policypress::pdf::fonts::FontSet;
-use policypress::pdf::layout::{Item, Layout, Role, Tag};
+use policypress::pdf::layout::{Item, Kid, Layout, Role, Tag};
 use policypress::resolve::AudienceView;
 
 const FRONT: &str = "---
@@ -181,6 +181,44 @@ fn staff_pdf_contents_lists_headings_with_their_page_numbers() {
         assert!(contents.contains(&entry.title), "contents lacks {}", entry.title);
         assert!(contents.contains(&format!("{}", page + 1)));
     }
+}
+
+/// Each contents entry is a `TOCI` whose title (a `Reference` holding the `Link`) and page
+/// number (a `Reference` whose alternative text says "page N") are separate parts, so it reads
+/// "1. Introduction, page 3" and never "1. Introduction3" (issue 15).
+#[test]
+fn staff_pdf_contents_entries_keep_title_and_page_number_apart() {
+    let (_dir, project, view, _) = staff_view(&long_body(40));
+    let layout = layout_of(&project, &view);
+    let entries: Vec<usize> = (0..layout.tree.len()).filter(|&e| layout.tree[e].role == Role::TOCI).collect();
+    assert!(entries.len() > 3);
+    for entry in entries {
+        let parts: Vec<usize> =
+            layout.tree[entry].kids.iter().filter_map(|k| if let Kid::Elem(c) = k { Some(*c) } else { None }).collect();
+        let roles: Vec<Role> = parts.iter().map(|&c| layout.tree[c].role).collect();
+        assert_eq!(roles, [Role::Reference, Role::Reference]);
+        let (title, number) = (reads(&layout, parts[0]), reads(&layout, parts[1]));
+        let anchor = layout.outline.iter().find(|o| o.title == title).map(|o| &o.anchor).expect("an outline title");
+        let page = layout.anchors[anchor].0 + 1;
+        assert_eq!(number, page.to_string());
+        assert_eq!(layout.tree[parts[1]].alt.as_deref(), Some(format!("page {page}").as_str()));
+        assert!(
+            layout.tree[parts[0]].kids.iter().any(|k| matches!(k, Kid::Elem(l) if layout.tree[*l].role == Role::Link))
+        );
+        assert_eq!(reads(&layout, entry), format!("{title} {page}"), "a space between title and number");
+    }
+}
+
+/// A hard line break is a word break in the tag tree too.
+#[test]
+fn staff_pdf_hard_line_break_reads_as_a_space() {
+    let (_dir, project, view, _) = staff_view("## Purpose\n\nCall the ward\\\nbefore you visit.\n");
+    let layout = layout_of(&project, &view);
+    let p = (0..layout.tree.len())
+        .find(|&e| layout.tree[e].role == Role::P && reads(&layout, e).starts_with("Call"))
+        .expect("the paragraph");
+    assert_eq!(text_lines(&layout, p), 2);
+    assert_eq!(reads(&layout, p), "Call the ward before you visit.");
 }
 
 /// The layout in one pass (contents numbers filled in afterwards) is the layout two full passes

@@ -53,6 +53,9 @@ pub enum Role {
     TOC,
     /// One entry of a table of contents.
     TOCI,
+    /// A reference to content elsewhere in the document: a contents entry's title, or its page
+    /// number.
+    Reference,
 }
 
 impl Role {
@@ -650,7 +653,13 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             let trailing = &chunk[visible.len()..];
             let hard = opportunity == BreakOpportunity::Mandatory && end < text.len() || trailing.contains('\n');
             let (body, body_width) = self.shape(style, visible);
-            let tail_text: String = trailing.chars().filter(|c| *c != '\n').collect();
+            // A hard line break is a word break too: it stays in the text as a space glyph at the
+            // line end (invisible, and never measured), so the tag tree reads "foo bar", not
+            // "foobar". A newline that only ends the text (a YAML folded value) is no break.
+            let mut tail_text: String = trailing.chars().filter(|c| *c != '\n').collect();
+            if trailing.contains('\n') && tail_text.is_empty() && (end < text.len() || visible.is_empty()) {
+                tail_text.push(' ');
+            }
             let (tail, tail_width) = self.shape(style, &tail_text);
             // A break opportunity that is not mandatory ends the text: the last chunk of a span
             // is glued to the next span unless it ends in a space.

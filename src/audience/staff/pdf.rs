@@ -128,7 +128,8 @@ struct NumberSlot {
     style: TextStyle,
     right: f32,
     top: f32,
-    link: usize,
+    /// The number's element (a `Reference` in the entry).
+    number_part: usize,
 }
 
 impl NumberSlot {
@@ -137,8 +138,8 @@ impl NumberSlot {
     fn replace(&self, flow: &mut Flow<'_, '_, '_>, page_of: &BTreeMap<String, usize>) -> bool {
         let number = number_text(page_of, &self.anchor);
         let start = flow.pages[self.page].items.len();
-        let kids = flow.tree[self.link].kids.len();
-        flow.text_at(self.page, &number, self.style, self.right, self.top, true, Tag::Elem(self.link));
+        let kids = flow.tree[self.number_part].kids.len();
+        flow.text_at(self.page, &number, self.style, self.right, self.top, true, Tag::Elem(self.number_part));
         let items = &mut flow.pages[self.page].items;
         if items.len() - start != self.count {
             return false;
@@ -149,9 +150,15 @@ impl NumberSlot {
         }
         // The fresh items' entries in the tag tree point past the page's end: the placeholder's
         // entries already point at their places.
-        flow.tree[self.link].kids.truncate(kids);
+        flow.tree[self.number_part].kids.truncate(kids);
+        flow.tree[self.number_part].alt = Some(page_alt(&number));
         true
     }
+}
+
+/// What a screen reader says for a contents entry's page number.
+fn page_alt(number: &str) -> String {
+    format!("page {number}")
 }
 
 fn number_text(page_of: &BTreeMap<String, usize>, anchor: &str) -> String {
@@ -316,20 +323,28 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
         let h = flow.measure(&text(&title), style, width);
         flow.space(if level <= 2 { 5.0 } else { 0.0 });
         flow.ensure(h);
+        // The entry's title and its page number are separate parts of the entry (ISO 32000-1
+        // Table 333: a TOCI holds References), so a screen reader says "1. Purpose, page 3"
+        // rather than "1. Purpose3": the number's alternative text says it is a page.
         let entry = flow.open(Role::TOCI, toc);
-        let link = flow.open(Role::Link, entry);
+        let title_part = flow.open(Role::Reference, entry);
+        let link = flow.open(Role::Link, title_part);
         let (x, y) = (flow.left + indent, flow.y);
-        flow.text_box(&text(&title), style, x, y, width, link);
+        // A space after the title keeps it apart from the number in text read as one string.
+        flow.text_box(&text(&format!("{title} ")), style, x, y, width, link);
         let number = number_text(page_of, &anchor);
+        let number_part = flow.open(Role::Reference, entry);
+        flow.tree[number_part].alt = Some(page_alt(&number));
         let right = flow.left + flow.width;
         let page = flow.pages.len() - 1;
         let top = y + h - lh;
         let first = flow.pages[page].items.len();
-        flow.text_at(page, &number, style, right, top, true, Tag::Elem(link));
+        flow.text_at(page, &number, style, right, top, true, Tag::Elem(number_part));
         let count = flow.pages[page].items.len() - first;
+        // One link over the whole entry, title and number, as before: clicking either goes there.
         flow.push(Item::Link { x, y, w: right - x, h, dest: Dest::Anchor(anchor.clone()), tag: Tag::Elem(link) });
         flow.y += h + 1.0;
-        slots.push(NumberSlot { anchor, page, first, count, style, right, top, link });
+        slots.push(NumberSlot { anchor, page, first, count, style, right, top, number_part });
     }
     slots
 }
