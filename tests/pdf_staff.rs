@@ -183,29 +183,34 @@ fn staff_pdf_contents_lists_headings_with_their_page_numbers() {
     }
 }
 
-/// Each contents entry is a `TOCI` whose title (a `Reference` holding the `Link`) and page
-/// number (a `Reference` whose alternative text says "page N") are separate parts, so it reads
+/// Each contents entry is TOCI > Reference > Link, its page number a `Span` of the link whose
+/// alternative text says "page N": the title and the number are separate parts, read as
 /// "1. Introduction, page 3" and never "1. Introduction3" (issue 15).
 #[test]
 fn staff_pdf_contents_entries_keep_title_and_page_number_apart() {
     let (_dir, project, view, _) = staff_view(&long_body(40));
     let layout = layout_of(&project, &view);
+    let children = |e: usize| -> Vec<usize> {
+        layout.tree[e].kids.iter().filter_map(|k| if let Kid::Elem(c) = k { Some(*c) } else { None }).collect()
+    };
     let entries: Vec<usize> = (0..layout.tree.len()).filter(|&e| layout.tree[e].role == Role::TOCI).collect();
     assert!(entries.len() > 3);
     for entry in entries {
-        let parts: Vec<usize> =
-            layout.tree[entry].kids.iter().filter_map(|k| if let Kid::Elem(c) = k { Some(*c) } else { None }).collect();
-        let roles: Vec<Role> = parts.iter().map(|&c| layout.tree[c].role).collect();
-        assert_eq!(roles, [Role::Reference, Role::Reference]);
-        let (title, number) = (reads(&layout, parts[0]), reads(&layout, parts[1]));
+        let reference = children(entry);
+        assert_eq!(reference.len(), 1);
+        assert_eq!(layout.tree[reference[0]].role, Role::Reference);
+        let link = children(reference[0]);
+        assert_eq!(link.iter().map(|&l| layout.tree[l].role).collect::<Vec<_>>(), [Role::Link]);
+        let number = children(link[0]);
+        assert_eq!(number.iter().map(|&n| layout.tree[n].role).collect::<Vec<_>>(), [Role::Span]);
+        let whole = reads(&layout, entry);
+        let page_text = reads(&layout, number[0]);
+        let title = whole.strip_suffix(&page_text).expect("the number ends the entry").trim_end();
+        assert!(whole.ends_with(&format!(" {page_text}")), "a space between title and number: {whole:?}");
         let anchor = layout.outline.iter().find(|o| o.title == title).map(|o| &o.anchor).expect("an outline title");
         let page = layout.anchors[anchor].0 + 1;
-        assert_eq!(number, page.to_string());
-        assert_eq!(layout.tree[parts[1]].alt.as_deref(), Some(format!("page {page}").as_str()));
-        assert!(
-            layout.tree[parts[0]].kids.iter().any(|k| matches!(k, Kid::Elem(l) if layout.tree[*l].role == Role::Link))
-        );
-        assert_eq!(reads(&layout, entry), format!("{title} {page}"), "a space between title and number");
+        assert_eq!(page_text, page.to_string());
+        assert_eq!(layout.tree[number[0]].alt.as_deref(), Some(format!("page {page}").as_str()));
     }
 }
 

@@ -53,9 +53,10 @@ pub enum Role {
     TOC,
     /// One entry of a table of contents.
     TOCI,
-    /// A reference to content elsewhere in the document: a contents entry's title, or its page
-    /// number.
+    /// A reference to content elsewhere in the document (a contents entry: title and page).
     Reference,
+    /// A run of inline content set apart, such as a contents entry's page number.
+    Span,
 }
 
 impl Role {

@@ -128,7 +128,7 @@ struct NumberSlot {
     style: TextStyle,
     right: f32,
     top: f32,
-    /// The number's element (a `Reference` in the entry).
+    /// The number's element (a `Span` in the entry's link).
     number_part: usize,
 }
 
@@ -323,17 +323,18 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
         let h = flow.measure(&text(&title), style, width);
         flow.space(if level <= 2 { 5.0 } else { 0.0 });
         flow.ensure(h);
-        // The entry's title and its page number are separate parts of the entry (ISO 32000-1
-        // Table 333: a TOCI holds References), so a screen reader says "1. Purpose, page 3"
-        // rather than "1. Purpose3": the number's alternative text says it is a page.
+        // An entry is TOCI > Reference > Link (ISO 32000-1 Table 333: a Reference to the title
+        // and the page number), the page number a Span of its own whose alternative text says it
+        // is a page: a screen reader says "1. Purpose, page 3", never "1. Purpose3". One link,
+        // so one stop for the keyboard, over the title and the number.
         let entry = flow.open(Role::TOCI, toc);
-        let title_part = flow.open(Role::Reference, entry);
-        let link = flow.open(Role::Link, title_part);
+        let reference = flow.open(Role::Reference, entry);
+        let link = flow.open(Role::Link, reference);
         let (x, y) = (flow.left + indent, flow.y);
         // A space after the title keeps it apart from the number in text read as one string.
         flow.text_box(&text(&format!("{title} ")), style, x, y, width, link);
         let number = number_text(page_of, &anchor);
-        let number_part = flow.open(Role::Reference, entry);
+        let number_part = flow.open(Role::Span, link);
         flow.tree[number_part].alt = Some(page_alt(&number));
         let right = flow.left + flow.width;
         let page = flow.pages.len() - 1;
@@ -341,7 +342,6 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
         let first = flow.pages[page].items.len();
         flow.text_at(page, &number, style, right, top, true, Tag::Elem(number_part));
         let count = flow.pages[page].items.len() - first;
-        // One link over the whole entry, title and number, as before: clicking either goes there.
         flow.push(Item::Link { x, y, w: right - x, h, dest: Dest::Anchor(anchor.clone()), tag: Tag::Elem(link) });
         flow.y += h + 1.0;
         slots.push(NumberSlot { anchor, page, first, count, style, right, top, number_part });
