@@ -225,7 +225,7 @@ fn easy_read_picture_is_at_least_25_mm_and_left_of_its_words() {
     }
     assert!(rows >= 3, "three rows in the fixture, found {rows}");
     let alts: Vec<&str> = elems(&layout, Role::Figure).iter().filter_map(|&e| layout.tree[e].alt.as_deref()).collect();
-    assert!(alts.contains(&"camera off"), "icon names are read as words: {alts:?}");
+    assert!(alts.contains(&"A camera crossed out"), "icons say what they show: {alts:?}");
 }
 
 #[test]
@@ -342,6 +342,19 @@ fn easy_read_tag_tree_reads_whole_words_across_line_breaks() {
     assert_eq!(reads(&layout, p), row);
     let contact = elems(&layout, Role::P).into_iter().map(|e| reads(&layout, e)).collect::<Vec<_>>().join(" | ");
     assert!(contact.contains("Email: pals@example.nhs.uk"), "{contact}");
+}
+
+/// A picture's alternative text says what it shows (the theme's description of the icon), not
+/// the icon's file name; an author's image keeps its alt text (issue 15).
+#[test]
+fn easy_read_figures_say_what_the_picture_shows() {
+    let mut f = fixture(BODY, true);
+    let layout = easy_layout(&mut f);
+    let alts: Vec<String> =
+        elems(&layout, Role::Figure).into_iter().filter_map(|e| layout.tree[e].alt.clone()).collect();
+    assert!(alts.contains(&"A camera crossed out".to_string()), "{alts:?}");
+    assert!(alts.contains(&"A microphone crossed out".to_string()), "{alts:?}");
+    assert!(!alts.iter().any(|a| a == "camera off" || a == "phone"), "{alts:?}");
 }
 
 #[test]

@@ -214,6 +214,23 @@ fn staff_pdf_contents_entries_keep_title_and_page_number_apart() {
     }
 }
 
+/// An icon in running text is a `Figure` saying what it shows, as on the web page (issue 15).
+#[test]
+fn staff_pdf_icon_in_running_text_is_a_figure_with_its_description() {
+    let (_dir, project, view, _) = staff_view("## Purpose\n\nTake care :warning: on the ward.\n");
+    let layout = layout_of(&project, &view);
+    let figure = (0..layout.tree.len()).find(|&e| layout.tree[e].role == Role::Figure).expect("a figure");
+    assert_eq!(layout.tree[figure].alt.as_deref(), Some("A warning triangle with an exclamation mark"));
+    let parent = layout.tree[figure].parent.expect("inside the paragraph");
+    assert_eq!(layout.tree[parent].role, Role::P);
+    let drawn: Vec<&Item> = layout.tree[figure]
+        .kids
+        .iter()
+        .filter_map(|k| if let Kid::Item { page, item } = k { Some(&layout.pages[*page].items[*item]) } else { None })
+        .collect();
+    assert!(matches!(drawn.as_slice(), [Item::Path { .. }]), "the figure holds the icon's drawing");
+}
+
 /// A hard line break is a word break in the tag tree too.
 #[test]
 fn staff_pdf_hard_line_break_reads_as_a_space() {

@@ -461,9 +461,11 @@ fn anchor_pages(anchors: &BTreeMap<String, (usize, f32)>) -> BTreeMap<String, us
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let settings = settings(&project.theme_settings);
     let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
+    flow.describe_icon = &describe_icon;
     if layout_staff_numbered(&mut flow, view, &site) {
         furniture(&mut flow, view, &site);
         return flow.finish();
@@ -472,6 +474,7 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
     let mut result = None;
     for _pass in 0..2 {
         let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
+        flow.describe_icon = &describe_icon;
         layout_staff(&mut flow, view, &site, &page_of);
         furniture(&mut flow, view, &site);
         let layout = flow.finish();
