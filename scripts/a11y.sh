@@ -3,8 +3,8 @@
 #
 # Installs what is missing (Debian's Chromium; axe-core and playwright-core from a11y/'s lock
 # file), then audits every HTML page under OUTPUT_DIR with axe-core in headless Chromium
-# (WCAG 2.2 A and AA), and checks headings, horizontal overflow and easy-read rows at phone and
-# desktop widths. Build the site first (`cargo run --release -- build`).
+# (WCAG 2.2 A and AA, and every best-practice rule), and checks headings, horizontal overflow
+# and easy-read rows at phone and desktop widths. Build the site first (`cargo run --release -- build`).
 # Exit status: 0 all pages pass, 1 something fails (report above, JSON in a11y/report.json),
 # 2 the suite could not run.
 set -euo pipefail

@@ -111,6 +111,83 @@ fn every_pdf_is_tagged_with_language_and_shows_its_title() {
     });
 }
 
+/// The text between `<tag>` (after its attributes, inside any `rdf:` wrapper) and `</tag>`,
+/// with XML's escapes undone.
+fn xmp_value(xmp: &str, tag: &str) -> Option<String> {
+    let start = xmp.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = start + xmp[start..].find(&format!("</{tag}>"))?;
+    let mut inner = &xmp[start..end];
+    while let Some(rest) = inner.strip_prefix('<') {
+        inner = &rest[rest.find('>')? + 1..];
+    }
+    let inner = inner.split("</").next().unwrap_or(inner);
+    Some(
+        inner
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// An Info date `D:20250930000000+00'00'` in XMP form `2025-09-30T00:00:00+00:00`.
+fn info_date_as_xmp(date: &str) -> String {
+    let d = date.trim_start_matches("D:");
+    let zone = d[14..].replace('\'', "");
+    let zone = if zone.is_empty() || zone == "Z" { "Z".to_string() } else { format!("{}:{}", &zone[..3], &zone[3..]) };
+    format!("{}-{}-{}T{}:{}:{}{zone}", &d[0..4], &d[4..6], &d[6..8], &d[8..10], &d[10..12], &d[12..14])
+}
+
+/// ISO 14289-1 (PDF/UA-1) 5 and 7.1: an uncompressed XMP metadata stream in the catalog says
+/// `pdfuaid:part` 1 and repeats the title, language, creator tool, producer and dates of the
+/// Info dictionary exactly (issue 15).
+#[test]
+fn every_pdf_declares_pdf_ua_1_in_xmp_matching_its_info_dictionary() {
+    for_each_pdf(|doc| {
+        let mut problems = Vec::new();
+        let Some(stream) = catalog(doc).get(b"Metadata").ok().and_then(|m| resolve(doc, m).as_stream().ok()) else {
+            return vec!["no XMP metadata stream in the catalog".to_string()];
+        };
+        if name_of(&stream.dict, b"Type").as_deref() != Some("Metadata")
+            || name_of(&stream.dict, b"Subtype").as_deref() != Some("XML")
+        {
+            problems.push("the metadata stream is not /Type /Metadata /Subtype /XML".to_string());
+        }
+        if stream.dict.get(b"Filter").is_ok() {
+            problems.push("the metadata stream is compressed".to_string());
+        }
+        let xmp = String::from_utf8_lossy(&stream.content).into_owned();
+        if xmp_value(&xmp, "pdfuaid:part").as_deref() != Some("1")
+            || !xmp.contains("xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"")
+        {
+            problems.push("XMP does not declare pdfuaid:part 1".to_string());
+        }
+        let info = doc.trailer.get(b"Info").ok().and_then(|i| dict(doc, i)).expect("an Info dictionary");
+        let info_text = |key: &[u8]| info.get(key).ok().and_then(|v| lopdf::decode_text_string(resolve(doc, v)).ok());
+        let pairs = [
+            ("dc:title", info_text(b"Title")),
+            ("xmp:CreatorTool", info_text(b"Creator")),
+            ("pdf:Producer", info_text(b"Producer")),
+            ("dc:creator", info_text(b"Author")),
+            ("xmp:CreateDate", info_text(b"CreationDate").map(|d| info_date_as_xmp(&d))),
+            ("xmp:ModifyDate", info_text(b"ModDate").map(|d| info_date_as_xmp(&d))),
+        ];
+        for (tag, expected) in pairs {
+            let expected = expected.unwrap_or_else(|| panic!("the Info dictionary has what {tag} repeats"));
+            if xmp_value(&xmp, tag).as_deref() != Some(expected.as_str()) {
+                problems
+                    .push(format!("XMP {tag} is {:?}, the Info dictionary says {expected:?}", xmp_value(&xmp, tag)));
+            }
+        }
+        let lang = catalog(doc).get(b"Lang").ok().and_then(|l| lopdf::decode_text_string(resolve(doc, l)).ok());
+        if xmp_value(&xmp, "dc:language") != lang {
+            problems.push(format!("XMP dc:language is {:?}, /Lang is {lang:?}", xmp_value(&xmp, "dc:language")));
+        }
+        problems
+    });
+}
+
 /// A structure element and the marked content it holds, walked in tree order.
 struct Walk {
     roles: Vec<String>,
@@ -243,6 +320,9 @@ fn every_link_annotation_is_tagged() {
                 }
                 if a.get(b"Contents").is_err() {
                     problems.push(format!("page {number}: link annotation {id:?} has no /Contents description"));
+                }
+                if a.get(b"F").ok().and_then(|f| f.as_i64().ok()).is_none_or(|f| f & 4 == 0) {
+                    problems.push(format!("page {number}: link annotation {id:?} is not printed (no Print flag)"));
                 }
             }
         }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{FixtureProject, fixture_project, item_text, media_boxes, test_date};
+use common::{FixtureProject, fixture_project, item_text, media_boxes, reads, test_date, text_lines};
 use policypress::audience::easy_read::pdf::{layout_easy_read, render_easy_read_pdf};
 use policypress::audience::easy_read::{EasyReadDoc, easy_read_doc};
 use policypress::audience::poster::pdf::{Format, layout_posters, poster_pdfs, render_poster_pdf};
@@ -225,7 +225,7 @@ fn easy_read_picture_is_at_least_25_mm_and_left_of_its_words() {
     }
     assert!(rows >= 3, "three rows in the fixture, found {rows}");
     let alts: Vec<&str> = elems(&layout, Role::Figure).iter().filter_map(|&e| layout.tree[e].alt.as_deref()).collect();
-    assert!(alts.contains(&"camera off"), "icon names are read as words: {alts:?}");
+    assert!(alts.contains(&"A camera crossed out"), "icons say what they show: {alts:?}");
 }
 
 #[test]
@@ -328,6 +328,57 @@ fn easy_read_pdf_is_byte_identical_when_rendered_twice() {
 }
 
 // ----- posters ------------------------------------------------------------------------------
+
+/// ISO 32000-1 14.8.2.5: the tag tree keeps a space at every word break, a soft line break
+/// included, so a screen reader reads "your phone", not "yourphone" (issue 15).
+#[test]
+fn easy_read_tag_tree_reads_whole_words_across_line_breaks() {
+    let row =
+        "You can use your phone on the ward to call your family. Please use headphones for music and videos at night.";
+    let mut f = fixture(&format!("::: easy-read\n# Phones on our wards\n\n:phone: {row}\n:::\n"), true);
+    let layout = easy_layout(&mut f);
+    let p = elems(&layout, Role::P).into_iter().find(|&e| reads(&layout, e).starts_with("You can use")).expect("row");
+    assert!(text_lines(&layout, p) >= 2, "the row wraps");
+    assert_eq!(reads(&layout, p), row);
+    let contact = elems(&layout, Role::P).into_iter().map(|e| reads(&layout, e)).collect::<Vec<_>>().join(" | ");
+    assert!(contact.contains("Email: pals@example.nhs.uk"), "{contact}");
+}
+
+/// A picture's alternative text says what it shows (the theme's description of the icon), not
+/// the icon's file name; an author's image keeps its alt text (issue 15).
+#[test]
+fn easy_read_figures_say_what_the_picture_shows() {
+    let mut f = fixture(BODY, true);
+    let layout = easy_layout(&mut f);
+    let alts: Vec<String> =
+        elems(&layout, Role::Figure).into_iter().filter_map(|e| layout.tree[e].alt.clone()).collect();
+    assert!(alts.contains(&"A camera crossed out".to_string()), "{alts:?}");
+    assert!(alts.contains(&"A microphone crossed out".to_string()), "{alts:?}");
+    assert!(!alts.iter().any(|a| a == "camera off" || a == "phone"), "{alts:?}");
+}
+
+#[test]
+fn poster_tag_tree_reads_whole_words_across_line_breaks() {
+    let mut f = fixture(BODY, true);
+    for format in Format::ALL {
+        let layout = poster_layout(&mut f, format);
+        let headlines: Vec<String> = elems(&layout, Role::H(1)).into_iter().map(|e| reads(&layout, e)).collect();
+        assert_eq!(headlines, ["You can use your phone here", "Please ask before you take photos"], "{format:?}");
+        assert!(elems(&layout, Role::H(1)).into_iter().any(|e| text_lines(&layout, e) >= 2), "a headline wraps");
+        let messages: Vec<String> = elems(&layout, Role::LBody).into_iter().map(|e| reads(&layout, e)).collect();
+        assert_eq!(
+            messages,
+            [
+                "Calls and messages are welcome.",
+                "Please keep noise down at night.",
+                "No photos without asking staff first."
+            ],
+            "{format:?}"
+        );
+        let small: Vec<String> = elems(&layout, Role::P).into_iter().map(|e| reads(&layout, e)).collect();
+        assert!(small.iter().any(|p| p.contains("Find out more: intranet.example.nhs.uk/")), "{small:?}");
+    }
+}
 
 #[test]
 fn poster_pdfs_are_a3_and_a4_portrait() {

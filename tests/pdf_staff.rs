@@ -3,14 +3,14 @@
 
 mod common;
 
-use common::{FixtureProject, fixture_project, test_date};
+use common::{FixtureProject, fixture_project, reads, test_date, text_lines};
 use lopdf::{Document, Object};
 use policypress::audience::staff::pdf::{layout_staff_pdf, render_staff_pdf, render_staff_pdf_with};
 use policypress::diag::Diagnostics;
 use policypress::load::Project;
 use policypress::model::Audience;
 use policypress::pdf::fonts::FontSet;
-use policypress::pdf::layout::{Item, Layout, Role, Tag};
+use policypress::pdf::layout::{Item, Kid, Layout, Role, Tag};
 use policypress::resolve::AudienceView;
 
 const FRONT: &str = "---
@@ -181,6 +181,66 @@ fn staff_pdf_contents_lists_headings_with_their_page_numbers() {
         assert!(contents.contains(&entry.title), "contents lacks {}", entry.title);
         assert!(contents.contains(&format!("{}", page + 1)));
     }
+}
+
+/// Each contents entry is TOCI > Reference > Link, its page number a `Span` of the link whose
+/// alternative text says "page N": the title and the number are separate parts, read as
+/// "1. Introduction, page 3" and never "1. Introduction3" (issue 15).
+#[test]
+fn staff_pdf_contents_entries_keep_title_and_page_number_apart() {
+    let (_dir, project, view, _) = staff_view(&long_body(40));
+    let layout = layout_of(&project, &view);
+    let children = |e: usize| -> Vec<usize> {
+        layout.tree[e].kids.iter().filter_map(|k| if let Kid::Elem(c) = k { Some(*c) } else { None }).collect()
+    };
+    let entries: Vec<usize> = (0..layout.tree.len()).filter(|&e| layout.tree[e].role == Role::TOCI).collect();
+    assert!(entries.len() > 3);
+    for entry in entries {
+        let reference = children(entry);
+        assert_eq!(reference.len(), 1);
+        assert_eq!(layout.tree[reference[0]].role, Role::Reference);
+        let link = children(reference[0]);
+        assert_eq!(link.iter().map(|&l| layout.tree[l].role).collect::<Vec<_>>(), [Role::Link]);
+        let number = children(link[0]);
+        assert_eq!(number.iter().map(|&n| layout.tree[n].role).collect::<Vec<_>>(), [Role::Span]);
+        let whole = reads(&layout, entry);
+        let page_text = reads(&layout, number[0]);
+        let title = whole.strip_suffix(&page_text).expect("the number ends the entry").trim_end();
+        assert!(whole.ends_with(&format!(" {page_text}")), "a space between title and number: {whole:?}");
+        let anchor = layout.outline.iter().find(|o| o.title == title).map(|o| &o.anchor).expect("an outline title");
+        let page = layout.anchors[anchor].0 + 1;
+        assert_eq!(page_text, page.to_string());
+        assert_eq!(layout.tree[number[0]].alt.as_deref(), Some(format!("page {page}").as_str()));
+    }
+}
+
+/// An icon in running text is a `Figure` saying what it shows, as on the web page (issue 15).
+#[test]
+fn staff_pdf_icon_in_running_text_is_a_figure_with_its_description() {
+    let (_dir, project, view, _) = staff_view("## Purpose\n\nTake care :warning: on the ward.\n");
+    let layout = layout_of(&project, &view);
+    let figure = (0..layout.tree.len()).find(|&e| layout.tree[e].role == Role::Figure).expect("a figure");
+    assert_eq!(layout.tree[figure].alt.as_deref(), Some("A warning triangle with an exclamation mark"));
+    let parent = layout.tree[figure].parent.expect("inside the paragraph");
+    assert_eq!(layout.tree[parent].role, Role::P);
+    let drawn: Vec<&Item> = layout.tree[figure]
+        .kids
+        .iter()
+        .filter_map(|k| if let Kid::Item { page, item } = k { Some(&layout.pages[*page].items[*item]) } else { None })
+        .collect();
+    assert!(matches!(drawn.as_slice(), [Item::Path { .. }]), "the figure holds the icon's drawing");
+}
+
+/// A hard line break is a word break in the tag tree too.
+#[test]
+fn staff_pdf_hard_line_break_reads_as_a_space() {
+    let (_dir, project, view, _) = staff_view("## Purpose\n\nCall the ward\\\nbefore you visit.\n");
+    let layout = layout_of(&project, &view);
+    let p = (0..layout.tree.len())
+        .find(|&e| layout.tree[e].role == Role::P && reads(&layout, e).starts_with("Call"))
+        .expect("the paragraph");
+    assert_eq!(text_lines(&layout, p), 2);
+    assert_eq!(reads(&layout, p), "Call the ward before you visit.");
 }
 
 /// The layout in one pass (contents numbers filled in afterwards) is the layout two full passes

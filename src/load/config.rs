@@ -1,4 +1,5 @@
-//! Site settings from `policypress.yaml`, checked and typed, with defaults for every key.
+//! Site settings from `policypress.yaml`, checked and typed, with defaults for every key; the
+//! theme's `theme.yaml` settings and its icon descriptions (`icons/descriptions.yaml`).
 //!
 //! With [`super::yaml`] and `parse::front_matter`, the only code allowed to use `serde_yaml`.
 //! Never reads files: the load stage hands it the text.
@@ -387,5 +388,130 @@ impl ThemeSettings {
             }
         }
         out
+    }
+}
+
+// ---- Icon descriptions (`icons/descriptions.yaml`): what each icon shows, in words. ----
+
+/// The file of a theme that describes its icons.
+pub const ICON_DESCRIPTIONS_FILE: &str = "icons/descriptions.yaml";
+
+/// Reads an icon description file (`icon-name: what the picture shows`) over `base`: an icon it
+/// describes gets the new words, every other icon keeps its description from `base`. An empty
+/// description is an error (a picture needs words); one for an icon the theme lacks is a warning.
+pub fn parse_icon_descriptions(
+    file: &str,
+    text: &str,
+    icon_names: &std::collections::BTreeSet<String>,
+    base: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let src = YamlSource::new(file, text, 1);
+    let mut out = base.clone();
+    let Some(map) = src.parse_mapping("icon description file", diags) else { return out };
+    for (name, value) in &map {
+        let Some(name) = name.as_str() else { continue };
+        let location = src.key_location(name);
+        let words = scalar_text(value).map(|w| w.trim().to_string()).unwrap_or_default();
+        if words.is_empty() {
+            diags
+                .error(location, format!("the icon `{name}` has an empty description"))
+                .hint("say in a few words what the picture shows, like `camera-off: A camera crossed out`");
+            continue;
+        }
+        if !icon_names.contains(name) {
+            let d = diags.warning(location, format!("`{name}` is described, but the theme has no icon `{name}`"));
+            match did_you_mean(name, icon_names.iter().map(String::as_str)) {
+                Some(near) => d.hint(format!("did you mean `{near}`?")),
+                None => d.hint(format!(
+                    "icons are the files `icons/<name>.svg`; add `icons/{name}.svg` or remove this line"
+                )),
+            };
+        }
+        out.insert(name.to_string(), words);
+    }
+    out
+}
+
+/// The theme's icon descriptions: the built-in file's, with the project theme's (if it has one)
+/// laid over them; warns about each icon the theme adds without describing it.
+pub fn icon_descriptions(
+    theme: &crate::load::theme::Theme,
+    theme_name: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let builtin_file = format!("themes/default/{ICON_DESCRIPTIONS_FILE}");
+    let own_file = format!("themes/{theme_name}/{ICON_DESCRIPTIONS_FILE}");
+    let overridden = theme.builtin_version(ICON_DESCRIPTIONS_FILE).is_some();
+    let builtin_text = theme.builtin_version(ICON_DESCRIPTIONS_FILE).or_else(|| theme.file(ICON_DESCRIPTIONS_FILE));
+    let builtin_text = String::from_utf8_lossy(builtin_text.unwrap_or_default());
+    // Built-in descriptions of icons the project removed or renamed are no concern of its.
+    let mut quiet = Diagnostics::new();
+    let builtin =
+        parse_icon_descriptions(&builtin_file, &builtin_text, &theme.icon_names, &BTreeMap::new(), &mut quiet);
+    let descriptions = if overridden {
+        let text = theme.text(ICON_DESCRIPTIONS_FILE).unwrap_or_default();
+        parse_icon_descriptions(&own_file, &text, &theme.icon_names, &builtin, diags)
+    } else {
+        builtin
+    };
+    for name in theme.icon_names.iter().filter(|n| !descriptions.contains_key(*n)) {
+        diags
+            .warning(
+                Location::file_start(&format!("themes/{theme_name}/icons/{name}.svg")),
+                format!(
+                    "the icon `{name}` has no description, so screen readers only hear its name, \"{}\"",
+                    name.replace('-', " ")
+                ),
+            )
+            .hint(format!("add `{name}: <what the picture shows, in a few words>` to {own_file}"));
+    }
+    descriptions
+}
+
+#[cfg(test)]
+mod icon_description_tests {
+    use super::*;
+    use crate::load::theme::Theme;
+
+    #[test]
+    fn every_built_in_icon_is_described_in_words() {
+        let theme = Theme::builtin();
+        let mut diags = Diagnostics::new();
+        let descriptions = icon_descriptions(&theme, "default", &mut diags);
+        assert!(diags.is_empty(), "{:?}", diags.sorted());
+        assert_eq!(descriptions.keys().collect::<Vec<_>>(), theme.icon_names.iter().collect::<Vec<_>>());
+        assert_eq!(descriptions["camera-off"], "A camera crossed out");
+        for (name, words) in &descriptions {
+            assert_ne!(words.to_lowercase(), name.replace('-', " "), "`{name}` is described by its file name");
+        }
+    }
+
+    #[test]
+    fn a_theme_describes_its_own_icons_over_the_built_in_descriptions() {
+        let theme = Theme::with_overrides(BTreeMap::from([
+            ("icons/wheelchair.svg".to_string(), b"<svg/>".to_vec()),
+            (
+                ICON_DESCRIPTIONS_FILE.to_string(),
+                b"wheelchair: A person in a wheelchair\ncamera: A film camera\n".to_vec(),
+            ),
+        ]));
+        let mut diags = Diagnostics::new();
+        let descriptions = icon_descriptions(&theme, "house", &mut diags);
+        assert!(diags.is_empty(), "{:?}", diags.sorted());
+        assert_eq!(descriptions["wheelchair"], "A person in a wheelchair");
+        assert_eq!(descriptions["camera"], "A film camera");
+        assert_eq!(descriptions["camera-off"], "A camera crossed out", "the others keep the built-in words");
+    }
+
+    #[test]
+    fn an_undescribed_theme_icon_is_a_warning_and_reads_as_its_name() {
+        let mut theme = Theme::with_overrides(BTreeMap::from([("icons/hoist.svg".to_string(), b"<svg/>".to_vec())]));
+        let mut diags = Diagnostics::new();
+        theme.icon_descriptions = icon_descriptions(&theme, "house", &mut diags);
+        assert_eq!(diags.warning_count(), 1);
+        assert_eq!(diags.sorted()[0].location.file, "themes/house/icons/hoist.svg");
+        assert_eq!(theme.icon_description("hoist"), "hoist");
+        assert_eq!(theme.icon_description("phone"), "A telephone");
     }
 }

@@ -139,8 +139,9 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
             )
             .hint("create the folder with the files you want to change, or use `theme: default`");
     }
-    let theme = Theme::with_overrides(overrides);
+    let mut theme = Theme::with_overrides(overrides);
     let theme_settings = crate::load::contrast::theme_settings(&theme, &config.theme, diags);
+    theme.icon_descriptions = crate::load::config::icon_descriptions(&theme, &config.theme, diags);
 
     Ok(Project {
         root: root.to_path_buf(),

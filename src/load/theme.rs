@@ -18,6 +18,9 @@ pub struct Theme {
     replaced: BTreeMap<String, Vec<u8>>,
     /// Names of the icons in `icons/*.svg`.
     pub icon_names: BTreeSet<String>,
+    /// What each icon shows, in words, by name (`icons/descriptions.yaml`, read by the load
+    /// stage): the picture's alternative text.
+    pub icon_descriptions: BTreeMap<String, String>,
 }
 
 impl Theme {
@@ -33,7 +36,7 @@ impl Theme {
             .filter(|name| crate::model::ids::valid_id(name))
             .map(str::to_string)
             .collect();
-        Theme { files, replaced, icon_names }
+        Theme { files, replaced, icon_names, icon_descriptions: BTreeMap::new() }
     }
 
     /// The built-in version of a file the project replaced, if it did.
@@ -59,6 +62,12 @@ impl Theme {
     /// Every file under `prefix`, in path order.
     pub fn files_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
         self.files.iter().filter(move |(p, _)| p.starts_with(prefix)).map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+
+    /// What an icon shows, in words, for screen readers: its description, or else its name in
+    /// words (`camera-off` reads "camera off").
+    pub fn icon_description(&self, name: &str) -> String {
+        self.icon_descriptions.get(name).cloned().unwrap_or_else(|| name.replace('-', " "))
     }
 
     /// The SVG source of an icon.

@@ -53,6 +53,10 @@ pub enum Role {
     TOC,
     /// One entry of a table of contents.
     TOCI,
+    /// A reference to content elsewhere in the document (a contents entry: title and page).
+    Reference,
+    /// A run of inline content set apart, such as a contents entry's page number.
+    Span,
 }
 
 impl Role {
@@ -422,6 +426,9 @@ pub struct Flow<'a, 'f, 'r> {
     pub images: &'r BTreeMap<String, Vec<u8>>,
     /// Icon outlines by name.
     pub icons: &'r dyn Fn(&str) -> Option<Vec<PathCmd>>,
+    /// What an icon shows, in words (the theme's description): the alternative text of an
+    /// icon in running text. Until a design sets it, the icon's name in words.
+    pub describe_icon: &'r dyn Fn(&str) -> String,
     /// Source line of the block being laid out, for messages.
     pub line: usize,
     /// Where links to other policies point.
@@ -453,6 +460,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             problems: Vec::new(),
             images,
             icons,
+            describe_icon: &|name: &str| name.replace('-', " "),
             line: 0,
             resolve_link,
             target_page: None,
@@ -650,7 +658,13 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             let trailing = &chunk[visible.len()..];
             let hard = opportunity == BreakOpportunity::Mandatory && end < text.len() || trailing.contains('\n');
             let (body, body_width) = self.shape(style, visible);
-            let tail_text: String = trailing.chars().filter(|c| *c != '\n').collect();
+            // A hard line break is a word break too: it stays in the text as a space glyph at the
+            // line end (invisible, and never measured), so the tag tree reads "foo bar", not
+            // "foobar". A newline that only ends the text (a YAML folded value) is no break.
+            let mut tail_text: String = trailing.chars().filter(|c| *c != '\n').collect();
+            if trailing.contains('\n') && tail_text.is_empty() && (end < text.len() || visible.is_empty()) {
+                tail_text.push(' ');
+            }
             let (tail, tail_width) = self.shape(style, &tail_text);
             // A break opportunity that is not mandatory ends the text: the last chunk of a span
             // is glued to the next span unless it ends in a space.
@@ -846,9 +860,19 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
     }
 
+    /// Draws an icon of running text as a `Figure` (under `tag`'s element) whose alternative
+    /// text says what it shows, so the sentence reads as the web page's does.
     fn draw_icon(&mut self, name: &str, x: f32, baseline: f32, size: f32, color: Rgb, tag: Tag) {
         match (self.icons)(name) {
             Some(cmds) => {
+                let tag = match tag {
+                    Tag::Elem(parent) => {
+                        let figure = self.open(Role::Figure, parent);
+                        self.tree[figure].alt = Some((self.describe_icon)(name));
+                        Tag::Elem(figure)
+                    }
+                    Tag::Artifact => Tag::Artifact,
+                };
                 let box_size = size * 1.05;
                 self.push(Item::Path {
                     x: x + size * 0.05,

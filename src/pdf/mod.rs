@@ -9,7 +9,8 @@
 //! - [`icons`]: SVG icons as vector paths; [`qr`]: QR codes as vector squares;
 //! - [`impose`]: pages placed two-up on sheets in booklet order;
 //! - [`writer`]: the only module that uses printpdf;
-//! - [`tagging`]: the lopdf pass that adds the structure tree, bookmarks, `/Lang` and `/ID`.
+//! - [`tagging`]: the lopdf pass that adds the structure tree, bookmarks, `/Lang`, the XMP
+//!   metadata (PDF/UA-1 identification) and `/ID`.
 //!
 //! Pure: reads nothing from disk and never the clock; the same layout gives the same bytes.
 

@@ -1,10 +1,11 @@
 //! The post-processing pass over the written PDF (lopdf): adds the structure tree (tags), the
 //! parent tree, link annotations as tagged objects, nested bookmarks, `/Lang`, `/MarkInfo`,
-//! DisplayDocTitle, a deterministic `/ID`, and sets the version to 1.7.
+//! DisplayDocTitle, the XMP metadata that declares PDF/UA-1 (made from the Info dictionary, so
+//! the two always agree), a deterministic `/ID`, and sets the version to 1.7.
 //!
-//! Adds structure only: never moves or redraws content, and never reads the clock.
+//! Adds structure and metadata only: never moves or redraws content, and never reads the clock.
 
-use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::layout::{Dest, Item, Kid, Layout, Tag};
 use super::writer::Written;
@@ -78,9 +79,14 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
             let item = item_index.and_then(|i| layout.pages[p].items.get(i));
             let contents = match item {
                 Some(Item::Link { dest: Dest::Uri(uri), .. }) => format!("Link to {uri}"),
+                Some(Item::Link { dest: Dest::Anchor(anchor), .. }) => {
+                    section_link_contents(layout, anchor, drawing_order)
+                }
                 _ => "Link to a section of this document".to_string(),
             };
             dict.set("Contents", text_string(&contents));
+            // Print flag: a printed copy keeps its links' annotations as the screen shows them.
+            dict.set("F", Object::Integer(4));
             if let Some(Item::Link { tag: Tag::Elem(e), .. }) = item {
                 dict.set("StructParent", Object::Integer(next_key));
                 parent_entries.push((next_key, Object::Reference(elem_ids[*e])));
@@ -199,6 +205,8 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
 
     if let Ok(catalog) = lo.catalog_mut() {
         catalog.set("StructTreeRoot", Object::Reference(root_id));
+        // No /Suspects: absent means false (the tags are complete, not a guess), and poppler
+        // reports an explicit `false` as a syntax error.
         catalog.set("MarkInfo", Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])));
         catalog.set("Lang", text_string(info.lang));
         catalog.set(
@@ -216,12 +224,29 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
             }
         }
     }
-    // printpdf always writes an empty /GTS_PDFXVersion, which makes readers call this PDF/X.
+    // printpdf always writes an empty /GTS_PDFXVersion, which makes readers call this PDF/X, and
+    // empty /Identifier (not an Info key) and /Keywords.
+    let mut facts = InfoFacts::default();
     if let Ok(Object::Reference(info_id)) = lo.trailer.get(b"Info").cloned()
         && let Ok(dict) = lo.get_dictionary_mut(info_id)
     {
         dict.remove(b"GTS_PDFXVersion");
         dict.remove(b"Trapped");
+        dict.remove(b"Identifier");
+        if dict.get(b"Keywords").ok().and_then(|k| lopdf::decode_text_string(k).ok()).is_some_and(|k| k.is_empty()) {
+            dict.remove(b"Keywords");
+        }
+        facts = InfoFacts::of(dict);
+    }
+    let metadata = Stream::new(
+        Dictionary::from_iter(vec![("Type", name("Metadata")), ("Subtype", name("XML"))]),
+        xmp_packet(&facts, info.lang).into_bytes(),
+    )
+    // Left uncompressed, as PDF/A asks, so any tool can read the declaration.
+    .with_compression(false);
+    let metadata_id = lo.add_object(Object::Stream(metadata));
+    if let Ok(catalog) = lo.catalog_mut() {
+        catalog.set("Metadata", Object::Reference(metadata_id));
     }
     let mut id = info.id_seed.to_be_bytes().to_vec();
     id.extend((info.id_seed.rotate_left(29) ^ 0x9E37_79B9_7F4A_7C15).to_be_bytes());
@@ -233,6 +258,140 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
         return Vec::new();
     }
     out
+}
+
+/// What a link to a section of the document says it does: the section's heading (from the
+/// bookmarks) and, where pages are in reading order, its page.
+fn section_link_contents(layout: &Layout, anchor: &str, pages_in_reading_order: bool) -> String {
+    let title = layout.outline.iter().find(|o| o.anchor == anchor).map(|o| o.title.as_str());
+    let page = layout.anchors.get(anchor).map(|(page, _)| page + 1).filter(|_| pages_in_reading_order);
+    match (title, page) {
+        (Some(title), Some(page)) => format!("Link to {title}, page {page}"),
+        (Some(title), None) => format!("Link to {title}"),
+        (None, Some(page)) => format!("Link to page {page} of this document"),
+        (None, None) => "Link to a section of this document".to_string(),
+    }
+}
+
+/// What the XMP packet repeats from the Info dictionary, decoded.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct InfoFacts {
+    title: String,
+    author: String,
+    subject: String,
+    creator: String,
+    producer: String,
+    /// As written in the Info dictionary: `D:20250930000000+00'00'`.
+    creation_date: String,
+    modification_date: String,
+}
+
+impl InfoFacts {
+    fn of(info: &Dictionary) -> InfoFacts {
+        let text = |key: &[u8]| info.get(key).ok().and_then(|v| lopdf::decode_text_string(v).ok()).unwrap_or_default();
+        InfoFacts {
+            title: text(b"Title"),
+            author: text(b"Author"),
+            subject: text(b"Subject"),
+            creator: text(b"Creator"),
+            producer: text(b"Producer"),
+            creation_date: text(b"CreationDate"),
+            modification_date: text(b"ModDate"),
+        }
+    }
+}
+
+/// An Info dictionary date (`D:YYYYMMDDHHmmSS` then `Z` or `+HH'mm'`) as an XMP date
+/// (`YYYY-MM-DDTHH:mm:SS+HH:mm`): the same instant, written the other way.
+fn xmp_date(pdf_date: &str) -> Option<String> {
+    let digits = pdf_date.strip_prefix("D:")?;
+    let field = |range: std::ops::Range<usize>| -> Option<&str> {
+        let part = digits.get(range)?;
+        part.bytes().all(|b| b.is_ascii_digit()).then_some(part)
+    };
+    let (year, month, day) = (field(0..4)?, field(4..6)?, field(6..8)?);
+    let (hour, minute, second) = (field(8..10)?, field(10..12)?, field(12..14)?);
+    let zone = match digits.get(14..)? {
+        "" | "Z" | "Z00'00'" => "Z".to_string(),
+        offset => {
+            let sign = offset.get(..1).filter(|s| *s == "+" || *s == "-")?;
+            let hours = offset.get(1..3).filter(|h| h.bytes().all(|b| b.is_ascii_digit()))?;
+            let minutes = offset.get(4..6).filter(|m| m.bytes().all(|b| b.is_ascii_digit())).unwrap_or("00");
+            format!("{sign}{hours}:{minutes}")
+        }
+    };
+    Some(format!("{year}-{month}-{day}T{hour}:{minute}:{second}{zone}"))
+}
+
+/// Text for XML: markup characters escaped, characters XML 1.0 cannot hold dropped.
+fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(ch),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The XMP packet: the document's title, author, subject, language, creator tool, producer and
+/// dates, exactly as the Info dictionary gives them, and `pdfuaid:part` 1, the PDF/UA-1
+/// identification (ISO 14289-1, 5). Made from its inputs alone, so the bytes never vary.
+fn xmp_packet(facts: &InfoFacts, lang: &str) -> String {
+    let mut fields = String::new();
+    let mut field = |line: String| {
+        fields.push_str("   ");
+        fields.push_str(&line);
+        fields.push('\n');
+    };
+    field("<dc:format>application/pdf</dc:format>".to_string());
+    let alt = |value: &str| format!("<rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt>", xml_text(value));
+    field(format!("<dc:title>{}</dc:title>", alt(&facts.title)));
+    if !facts.author.is_empty() {
+        field(format!("<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>", xml_text(&facts.author)));
+    }
+    if !facts.subject.is_empty() {
+        field(format!("<dc:description>{}</dc:description>", alt(&facts.subject)));
+    }
+    if !lang.is_empty() {
+        field(format!("<dc:language><rdf:Bag><rdf:li>{}</rdf:li></rdf:Bag></dc:language>", xml_text(lang)));
+    }
+    if !facts.creator.is_empty() {
+        field(format!("<xmp:CreatorTool>{}</xmp:CreatorTool>", xml_text(&facts.creator)));
+    }
+    if let Some(date) = xmp_date(&facts.creation_date) {
+        field(format!("<xmp:CreateDate>{date}</xmp:CreateDate>"));
+    }
+    if let Some(date) = xmp_date(&facts.modification_date) {
+        field(format!("<xmp:ModifyDate>{date}</xmp:ModifyDate>"));
+        field(format!("<xmp:MetadataDate>{date}</xmp:MetadataDate>"));
+    }
+    if !facts.producer.is_empty() {
+        field(format!("<pdf:Producer>{}</pdf:Producer>", xml_text(&facts.producer)));
+    }
+    field("<pdfuaid:part>1</pdfuaid:part>".to_string());
+    format!(
+        "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+         <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+         \x20<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+         \x20 <rdf:Description rdf:about=\"\"\n\
+         \x20   xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n\
+         \x20   xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n\
+         \x20   xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n\
+         \x20   xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n\
+         {fields}\
+         \x20 </rdf:Description>\n\
+         \x20</rdf:RDF>\n\
+         </x:xmpmeta>\n\
+         <?xpacket end=\"r\"?>"
+    )
 }
 
 /// Deflate level for streams: fast. `lopdf::Document::compress` uses the best (slowest)
@@ -370,4 +529,37 @@ fn build_outlines(lo: &mut Document, layout: &Layout, page_ids: &[ObjectId], pag
     }
     lo.objects.insert(root, Object::Dictionary(root_dict));
     Some(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_dates_become_the_same_instant_in_xmp_form() {
+        assert_eq!(xmp_date("D:20250930000000+00'00'").as_deref(), Some("2025-09-30T00:00:00+00:00"));
+        assert_eq!(xmp_date("D:20250930143005-05'30'").as_deref(), Some("2025-09-30T14:30:05-05:30"));
+        assert_eq!(xmp_date("D:20250930143005Z").as_deref(), Some("2025-09-30T14:30:05Z"));
+        assert_eq!(xmp_date("2025-09-30"), None);
+        assert_eq!(xmp_date("D:2025"), None);
+    }
+
+    #[test]
+    fn xmp_packet_declares_pdf_ua_1_and_escapes_the_title() {
+        let facts = InfoFacts {
+            title: "Visiting <times> & \"rules\"\u{7}".to_string(),
+            author: "Example NHS Trust".to_string(),
+            creation_date: "D:20250930000000+00'00'".to_string(),
+            modification_date: "D:20250930000000+00'00'".to_string(),
+            ..InfoFacts::default()
+        };
+        let packet = xmp_packet(&facts, "en-GB");
+        assert!(packet.starts_with("<?xpacket begin=\"\u{FEFF}\""));
+        assert!(packet.contains("<pdfuaid:part>1</pdfuaid:part>"));
+        assert!(packet.contains(">Visiting &lt;times&gt; &amp; &quot;rules&quot;</rdf:li>"), "{packet}");
+        assert!(packet.contains("<dc:language><rdf:Bag><rdf:li>en-GB</rdf:li></rdf:Bag></dc:language>"));
+        assert!(packet.contains("<xmp:CreateDate>2025-09-30T00:00:00+00:00</xmp:CreateDate>"));
+        assert!(!packet.contains("dc:description"), "no empty subject");
+        assert_eq!(packet, xmp_packet(&facts, "en-GB"));
+    }
 }

@@ -174,6 +174,12 @@ pub fn wrap(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32)
         };
         let fits = width + gap + w <= max + 0.01;
         if !line.is_empty() && (word.gap == Gap::Hard || !fits) {
+            // The word break stays in the text as a space glyph after the line's last word
+            // (drawn past the line end, so invisible, and not measured): the tag tree then
+            // reads "in hospital", not "inhospital". A break inside an address has no space.
+            if word.gap != Gap::Join {
+                line.push(Inline::Text(" ".to_string()));
+            }
             lines.push(std::mem::take(&mut line));
             widths.push(width);
             width = 0.0;
@@ -192,6 +198,9 @@ pub fn wrap(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32)
         width += w;
     }
     if !line.is_empty() {
+        // The text ends a word too: keep it apart from whatever the same element draws next
+        // (a label and the address on the line below it).
+        line.push(Inline::Text(" ".to_string()));
         lines.push(line);
         widths.push(width);
     }

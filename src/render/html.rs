@@ -165,12 +165,12 @@ fn link_href(target: &LinkTarget) -> String {
     }
 }
 
-/// An icon as inline SVG with an accessible name (the icon's name in words), or hidden from
-/// assistive technology when `label` is `Some("")` because the words beside it say it all.
+/// An icon as inline SVG with an accessible name (what the theme says it shows), or hidden
+/// from assistive technology when `label` is `Some("")` because the words beside it say it all.
 pub fn icon_html(theme: &Theme, name: &str, label: Option<&str>) -> String {
     let svg = theme.icon_svg(name).unwrap_or_default();
     let svg = svg.trim().replacen("<svg", "<svg aria-hidden=\"true\" focusable=\"false\"", 1);
-    let spoken = label.map(str::to_string).unwrap_or_else(|| name.replace('-', " "));
+    let spoken = label.map(str::to_string).unwrap_or_else(|| theme.icon_description(name));
     if spoken.is_empty() {
         format!("<span class=\"icon\" aria-hidden=\"true\">{svg}</span>")
     } else {

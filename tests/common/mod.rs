@@ -66,3 +66,41 @@ pub fn media_boxes(bytes: &[u8]) -> Vec<(f32, f32)> {
         })
         .collect()
 }
+
+/// What the tag tree reads for element `e` of a layout: the text of its items and of its
+/// children's, in tree order, joined with nothing between them, as a screen reader or
+/// `pdfinfo -struct-text` joins the glyphs of one element. Whitespace runs become one space.
+pub fn reads(layout: &policypress::pdf::layout::Layout, e: usize) -> String {
+    fn collect(layout: &policypress::pdf::layout::Layout, e: usize, out: &mut String) {
+        for kid in &layout.tree[e].kids {
+            match *kid {
+                policypress::pdf::layout::Kid::Item { page, item } => {
+                    out.push_str(&item_text(&layout.pages[page].items[item]).unwrap_or_default());
+                }
+                policypress::pdf::layout::Kid::Elem(child) => collect(layout, child, out),
+            }
+        }
+    }
+    let mut text = String::new();
+    collect(layout, e, &mut text);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How many lines element `e`'s text items are drawn on (distinct baselines per page).
+pub fn text_lines(layout: &policypress::pdf::layout::Layout, e: usize) -> usize {
+    let mut lines = std::collections::BTreeSet::new();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        for kid in &layout.tree[e].kids {
+            match *kid {
+                policypress::pdf::layout::Kid::Item { page, item } => {
+                    if let Item::Text { y, .. } = &layout.pages[page].items[item] {
+                        lines.insert((page, (y * 100.0) as i64));
+                    }
+                }
+                policypress::pdf::layout::Kid::Elem(child) => stack.push(child),
+            }
+        }
+    }
+    lines.len()
+}

@@ -73,8 +73,8 @@ fn easy_read_rows_have_a_picture_on_the_left_of_the_words() {
     assert_eq!(html.matches("<div class=\"easy-read-row\">").count(), 3);
     assert_eq!(html.matches("<div class=\"easy-read-picture\">").count(), 3);
     assert!(
-        html.contains("<span class=\"icon\" role=\"img\" aria-label=\"phone\">"),
-        "icons have their name as accessible name"
+        html.contains("<span class=\"icon\" role=\"img\" aria-label=\"A telephone\">"),
+        "icons are named by what they show (the theme's description)"
     );
     assert!(html.contains("<img src=\"../assets/content/images/ward.png\" alt=\"A ward bay with four beds\">"));
 }

@@ -66,6 +66,7 @@ error_cases! {
     leaflet_hard_to_read => 0,
     theme_low_contrast => 1,
     theme_bad_pdf_sizes => 1,
+    theme_icon_descriptions => 1,
     image_corrupt => 1,
     deep_nesting => 1,
     long_word_and_unicode => 0,

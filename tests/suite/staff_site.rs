@@ -99,6 +99,38 @@ fn policy_page_has_version_history_table() {
     ));
 }
 
+/// axe best-practice `landmark-unique`: a screen reader's list of regions must not show two
+/// with the same name (the history section once shared its name with the table inside it).
+#[test]
+fn landmarks_on_a_policy_page_have_distinct_names() {
+    let html = built().read("output/staff/ward-phones.html");
+    // Named elements other than pictures (`role="img"` icons may share a name).
+    let named = |attribute: &str| -> Vec<String> {
+        let key = format!("{attribute}=\"");
+        html.match_indices(&key)
+            .filter(|(i, _)| {
+                let tag = &html[html[..*i].rfind('<').expect("inside a tag")..*i];
+                !tag.contains("role=\"img\"")
+            })
+            .map(|(i, _)| {
+                let rest = &html[i + key.len()..];
+                rest[..rest.find('"').expect("closing quote")].to_string()
+            })
+            .collect()
+    };
+    let text_of = |id: &String| {
+        let element = between(&html, &format!("id=\"{id}\""), "</");
+        element[element.find('>').expect("end of the start tag") + 1..].to_string()
+    };
+    let mut names: Vec<String> = named("aria-labelledby").iter().map(text_of).collect();
+    names.extend(named("aria-label"));
+    assert!(names.iter().any(|n| n == "Version history"), "{names:?}");
+    let mut seen = std::collections::BTreeSet::new();
+    for name in &names {
+        assert!(seen.insert(name), "two landmarks are named {name:?}: {names:?}");
+    }
+}
+
 #[test]
 fn related_policies_are_linked_when_published_and_listed_plainly_otherwise() {
     let html = built().read("output/staff/ward-phones.html");

@@ -29,10 +29,11 @@ pub enum Picture {
 }
 
 impl Picture {
-    /// What a screen reader says for the picture.
-    pub fn alt(&self) -> String {
+    /// What a screen reader says for the picture: what the theme says an icon shows
+    /// (`describe_icon`), or the author's alternative text of an image.
+    pub fn alt(&self, describe_icon: &dyn Fn(&str) -> String) -> String {
         match self {
-            Picture::Icon(name) => name.replace('-', " "),
+            Picture::Icon(name) => describe_icon(name),
             Picture::Image { alt, .. } => alt.clone(),
         }
     }

@@ -9,8 +9,8 @@
 //! (easy read has no italics and no underlines).
 //!
 //! Tagging, chosen once for every picture: each picture (row, cover, contact) is a `Figure`
-//! whose alternative text is the icon's name in words (`camera-off` reads "camera off") or the
-//! image's alt text, placed before the row's words (`P`). Sections are `Sect` with an `H2`; the
+//! whose alternative text says what it shows (the theme's description of the icon, "A camera
+//! crossed out", or the author's alt text of an image), placed before the row's words (`P`). Sections are `Sect` with an `H2`; the
 //! cover title is the `H1`; "Words to know" is a list (`Lbl` the word, `LBody` its meaning).
 //! Rules, the cover band and the footer are artifacts; a picture's tinted square is part of its
 //! `Figure`.
@@ -69,8 +69,10 @@ pub fn settings(theme: &crate::load::config::ThemeSettings) -> PdfSettings {
 pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDoc, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
+    flow.describe_icon = &describe_icon;
     flow.line = view.blocks.first().map_or(1, |b| b.line);
     cover(&mut flow, doc, &project.config.organisation);
     flow.new_page();
@@ -163,7 +165,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, organisation: &str) {
 /// Draws a picture in a `size` square at (x, y) as a `Figure` with its alternative text.
 fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32, parent: usize) {
     let figure = flow.open(Role::Figure, parent);
-    flow.tree[figure].alt = Some(pic.alt());
+    flow.tree[figure].alt = Some(pic.alt(flow.describe_icon));
     let tag = Tag::Elem(figure);
     // The tinted square is part of the picture: every picture fills the same square, whatever
     // the shape of the icon or photo inside it.

@@ -176,8 +176,10 @@ pub fn layout_leaflet(
 ) -> LeafletLayout {
     let site = LeafletSite::of(&project.config);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, format.settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
+    flow.describe_icon = &describe_icon;
     cover(&mut flow, view, &site, format);
     flow.new_page();
     let body = flow.open(Role::Sect, 0);

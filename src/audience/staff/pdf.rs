@@ -139,7 +139,8 @@ struct NumberSlot {
     style: TextStyle,
     right: f32,
     top: f32,
-    link: usize,
+    /// The number's element (a `Span` in the entry's link).
+    number_part: usize,
 }
 
 impl NumberSlot {
@@ -148,8 +149,8 @@ impl NumberSlot {
     fn replace(&self, flow: &mut Flow<'_, '_, '_>, page_of: &BTreeMap<String, usize>) -> bool {
         let number = number_text(page_of, &self.anchor);
         let start = flow.pages[self.page].items.len();
-        let kids = flow.tree[self.link].kids.len();
-        flow.text_at(self.page, &number, self.style, self.right, self.top, true, Tag::Elem(self.link));
+        let kids = flow.tree[self.number_part].kids.len();
+        flow.text_at(self.page, &number, self.style, self.right, self.top, true, Tag::Elem(self.number_part));
         let items = &mut flow.pages[self.page].items;
         if items.len() - start != self.count {
             return false;
@@ -160,9 +161,15 @@ impl NumberSlot {
         }
         // The fresh items' entries in the tag tree point past the page's end: the placeholder's
         // entries already point at their places.
-        flow.tree[self.link].kids.truncate(kids);
+        flow.tree[self.number_part].kids.truncate(kids);
+        flow.tree[self.number_part].alt = Some(page_alt(&number));
         true
     }
+}
+
+/// What a screen reader says for a contents entry's page number.
+fn page_alt(number: &str) -> String {
+    format!("page {number}")
 }
 
 fn number_text(page_of: &BTreeMap<String, usize>, anchor: &str) -> String {
@@ -343,20 +350,28 @@ fn contents(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, page_of: &BTreeMap
         let h = flow.measure(&text(&title), style, width);
         flow.space(if level <= 2 { 5.0 } else { 0.0 });
         flow.ensure(h);
+        // An entry is TOCI > Reference > Link (ISO 32000-1 Table 333: a Reference to the title
+        // and the page number), the page number a Span of its own whose alternative text says it
+        // is a page: a screen reader says "1. Purpose, page 3", never "1. Purpose3". One link,
+        // so one stop for the keyboard, over the title and the number.
         let entry = flow.open(Role::TOCI, toc);
-        let link = flow.open(Role::Link, entry);
+        let reference = flow.open(Role::Reference, entry);
+        let link = flow.open(Role::Link, reference);
         let (x, y) = (flow.left + indent, flow.y);
-        flow.text_box(&text(&title), style, x, y, width, link);
+        // A space after the title keeps it apart from the number in text read as one string.
+        flow.text_box(&text(&format!("{title} ")), style, x, y, width, link);
         let number = number_text(page_of, &anchor);
+        let number_part = flow.open(Role::Span, link);
+        flow.tree[number_part].alt = Some(page_alt(&number));
         let right = flow.left + flow.width;
         let page = flow.pages.len() - 1;
         let top = y + h - lh;
         let first = flow.pages[page].items.len();
-        flow.text_at(page, &number, style, right, top, true, Tag::Elem(link));
+        flow.text_at(page, &number, style, right, top, true, Tag::Elem(number_part));
         let count = flow.pages[page].items.len() - first;
         flow.push(Item::Link { x, y, w: right - x, h, dest: Dest::Anchor(anchor.clone()), tag: Tag::Elem(link) });
         flow.y += h + 1.0;
-        slots.push(NumberSlot { anchor, page, first, count, style, right, top, link });
+        slots.push(NumberSlot { anchor, page, first, count, style, right, top, number_part });
     }
     slots
 }
@@ -525,9 +540,11 @@ fn anchor_pages(anchors: &BTreeMap<String, (usize, f32)>) -> BTreeMap<String, us
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
     let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let settings = settings(&project.theme_settings);
     let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
+    flow.describe_icon = &describe_icon;
     if layout_staff_numbered(&mut flow, view, &site) {
         furniture(&mut flow, view, &site);
         return flow.finish();
@@ -536,6 +553,7 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
     let mut result = None;
     for _pass in 0..2 {
         let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
+        flow.describe_icon = &describe_icon;
         layout_staff(&mut flow, view, &site, &page_of);
         furniture(&mut flow, view, &site);
         let layout = flow.finish();

@@ -112,6 +112,9 @@ children are kept. Colour follows the surrounding text (\`currentColor\`).
 
 Regenerate with \`./fetch-icons.sh [version]\` (needs npm + node).
 
+\`descriptions.yaml\` says what each icon shows, in words (its alternative text for screen
+readers); it is written by hand, not by the script: describe every icon you add.
+
 | policypress name | tabler icon |
 |---|---|
 ${readme.join('\n')}
