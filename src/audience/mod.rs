@@ -9,6 +9,7 @@ pub mod easy_read;
 pub mod patient;
 pub mod patient_facing;
 pub mod pdf_output;
+pub mod pictures;
 pub mod poster;
 pub mod preview;
 pub mod staff;

@@ -100,7 +100,54 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
         parsed.extend(policy);
     }
     check_cross_references(&parsed, diags);
+    check_short_addresses(&parsed, diags);
     parsed.into_iter().map(|p| p.policy).collect()
+}
+
+/// Folders of the public site that a short web address may not take.
+pub const RESERVED_SHORT_NAMES: [&str; 4] = ["patient", "easy-read", "poster", "assets"];
+
+/// Checks that every short web address (`short:`, else the id) is unique, and that a policy
+/// with patient-facing text does not take a folder name the public site uses itself.
+fn check_short_addresses(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
+    let mut taken: BTreeMap<String, &Policy> = BTreeMap::new();
+    // Ids first: when a `short:` takes another policy's id, the `short:` is what to change.
+    let by_id = parsed.iter().filter(|p| p.policy.meta.short.is_none());
+    for p in by_id.chain(parsed.iter().filter(|p| p.policy.meta.short.is_some())) {
+        let policy = &p.policy;
+        let (short, explicit) = match &policy.meta.short {
+            Some(short) => (short.clone(), true),
+            None => (policy.id.clone(), false),
+        };
+        let location = if explicit {
+            Location::new(&policy.source, policy.meta.short_line, 1)
+        } else {
+            Location::file_start(&policy.source)
+        };
+        let public = policy.blocks.iter().any(|b| {
+            [Audience::Patient, Audience::EasyRead, Audience::Poster].iter().any(|a| b.audiences.contains(*a))
+        });
+        if public && RESERVED_SHORT_NAMES.contains(&short.as_str()) {
+            diags
+                .error(
+                    location.clone(),
+                    format!("the short web address `{short}` is a folder the public site uses for its own pages"),
+                )
+                .hint(format!("add `short: {short}-information` (or another name) to the front matter"));
+            continue;
+        }
+        if let Some(first) = taken.get(&short) {
+            let what = if explicit { "`short:`" } else { "its id" };
+            diags
+                .error(
+                    location,
+                    format!("the short web address `{short}` ({what}) is already used by `{}`", first.source),
+                )
+                .hint("every policy needs its own short web address: set a different `short:` in one of them");
+            continue;
+        }
+        taken.insert(short, policy);
+    }
 }
 
 /// Parses one policy file. Returns `None` when its front matter is unusable.

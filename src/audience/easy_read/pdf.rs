@@ -22,6 +22,7 @@ use rayon::prelude::*;
 
 use crate::audience::easy_read::{EasyReadDoc, Picture, Row};
 use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
+use crate::audience::pictures::Icons;
 use crate::diag::Diagnostics;
 use crate::load::Project;
 use crate::model::Artifact;
@@ -31,7 +32,7 @@ use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, OutlineEntry, Role, Tag, TextStyle, image_size};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::wordwrap::{self, Word};
-use crate::pdf::{icons, writer};
+use crate::pdf::writer;
 use crate::resolve::AudienceView;
 
 /// Points per millimetre.
@@ -68,7 +69,8 @@ pub fn settings(theme: &crate::load::config::ThemeSettings) -> PdfSettings {
 /// Lays out the easy-read PDF of `view` from its easy-read document.
 pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDoc, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.line = view.blocks.first().map_or(1, |b| b.line);
@@ -174,10 +176,11 @@ fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32
             let inner = size - 2.0 * inset;
             let color = flow.settings.palette.accent;
             match (flow.icons)(name) {
-                Some(cmds) => {
-                    let scale = inner / 24.0;
+                Some(picture) => {
+                    let scale = inner / picture.width.max(picture.height).max(0.01);
                     // Tabler's 2-unit stroke looks heavy at this size; 1.75 keeps it open.
-                    flow.push(Item::Path { x: x + inset, y: y + inset, scale, width: scale * 1.75, color, cmds, tag });
+                    let stroke_scale = 0.875;
+                    flow.push(Item::Path { x: x + inset, y: y + inset, scale, stroke_scale, color, picture, tag });
                 }
                 None => {
                     flow.push(Item::Rect {

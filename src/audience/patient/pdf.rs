@@ -14,6 +14,7 @@
 use rayon::prelude::*;
 
 use crate::audience::pdf_output;
+use crate::audience::pictures::Icons;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::{Contact, SiteConfig};
@@ -23,7 +24,7 @@ use crate::model::{Audience, BlockKind, Inline, LinkTarget};
 use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
-use crate::pdf::{icons, impose, qr, tagging, writer};
+use crate::pdf::{impose, qr, tagging, writer};
 use crate::resolve::{AudienceView, Library};
 
 /// The line under the cover title, as the standards word it.
@@ -175,7 +176,8 @@ pub fn layout_leaflet(
     fonts: &mut FontSet<'_>,
 ) -> LeafletLayout {
     let site = LeafletSite::of(&project.config);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let resolve = |target: &LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, format.settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     cover(&mut flow, view, &site, format);

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::page::poster_target;
 use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
+use crate::audience::pictures::Icons;
 use crate::audience::poster::Poster;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
@@ -29,7 +30,7 @@ use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::wordwrap::{self, Word, Wrapped};
-use crate::pdf::{icons, writer};
+use crate::pdf::writer;
 use crate::qr::{QrMatrix, qr_matrix};
 use crate::resolve::AudienceView;
 
@@ -236,7 +237,8 @@ pub fn layout_posters(
     fonts: &mut FontSet<'_>,
 ) -> Layout {
     let site = site_of(project);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, settings(format, &project.theme_settings), &project.images, &icon_lookup, &resolve);
     let qr = qr_address(project, view).and_then(|(url, short)| qr_matrix(&url).map(|m| (m, short)));
@@ -364,9 +366,9 @@ fn draw_words(flow: &mut Flow<'_, '_, '_>, poster: &Poster, fitted: &Fitted, fra
 /// A pictogram in a `size` square, as an artifact.
 fn draw_icon(flow: &mut Flow<'_, '_, '_>, name: &str, x: f32, y: f32, size: f32, color: Rgb) {
     match (flow.icons)(name) {
-        Some(cmds) => {
-            let scale = size / 24.0;
-            flow.push(Item::Path { x, y, scale, width: scale * 2.0, color, cmds, tag: Tag::Artifact });
+        Some(picture) => {
+            let scale = size / picture.width.max(picture.height).max(0.01);
+            flow.push(Item::Path { x, y, scale, stroke_scale: 1.0, color, picture, tag: Tag::Artifact });
         }
         None => {
             flow.push(Item::Rect { x, y, w: size, h: size, fill: None, stroke: Some((color, 2.0)), tag: Tag::Artifact })

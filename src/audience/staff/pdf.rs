@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::audience::pdf_output::{self, RenderedPdf, Site, site_of};
+use crate::audience::pictures::Icons;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::ThemeSettings;
@@ -18,7 +19,7 @@ use crate::model::{Align, Audience, BlockKind, Inline, LinkTarget};
 use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
-use crate::pdf::{icons, tagging, writer};
+use crate::pdf::{tagging, writer};
 use crate::resolve::{AudienceView, Library};
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -445,7 +446,8 @@ fn anchor_pages(anchors: &BTreeMap<String, (usize, f32)>) -> BTreeMap<String, us
 /// end (a second pass only if that cannot be done in place).
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let settings = settings(&project.theme_settings);
     let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
