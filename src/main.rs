@@ -48,11 +48,14 @@ struct BuildArgs {
     /// honoured too, for reproducible builds.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     today: Option<Date>,
+    /// Treat readability limits and a missing `public-url` as errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 impl BuildArgs {
-    fn options(&self, strict: bool) -> BuildOptions {
-        BuildOptions { today: build_date(self.today), drafts: self.drafts, strict }
+    fn options(&self) -> BuildOptions {
+        BuildOptions { today: build_date(self.today), drafts: self.drafts, strict: self.strict }
     }
 
     fn root(&self) -> &Path {
@@ -74,9 +77,6 @@ enum Command {
     Check {
         #[command(flatten)]
         build: BuildArgs,
-        /// Treat readability limits as errors.
-        #[arg(long)]
-        strict: bool,
     },
     /// Build, serve on 127.0.0.1, rebuild on every change and reload open pages.
     Serve {
@@ -121,13 +121,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build { build: args, out } => {
             let out = out.unwrap_or_else(|| args.root().join("output"));
-            build(args.root(), Some(&out), args.options(false))
+            build(args.root(), Some(&out), args.options())
         }
-        Command::Check { build: args, strict } => build(args.root(), None, args.options(strict)),
-        Command::Serve { build: args, port } => live::serve(args.root(), port, args.options(false)),
+        Command::Check { build: args } => build(args.root(), None, args.options()),
+        Command::Serve { build: args, port } => live::serve(args.root(), port, args.options()),
         Command::Watch { build: args, out } => {
             let out = out.unwrap_or_else(|| args.root().join("output"));
-            live::watch(args.root(), &out, args.options(false))
+            live::watch(args.root(), &out, args.options())
         }
         Command::New { id, project } => new_policy(&project.root, &id),
     };

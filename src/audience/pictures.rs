@@ -217,19 +217,11 @@ impl Logo {
 pub fn logo_asset(project: &Project) -> Option<Artifact> {
     let file = project.logo.as_ref()?;
     if !file.svg {
-        return Some(Artifact::new(LOGO_PNG, file.bytes.clone()));
+        return Some(Artifact::new(file.asset_path(), file.bytes.clone()));
     }
     let Logo { art: LogoArt::Vector(picture), .. } = Logo::of(project)? else { return None };
-    Some(Artifact::new(LOGO_SVG, svg_of(&picture).into_bytes()))
+    Some(Artifact::new(file.asset_path(), svg_of(&picture).into_bytes()))
 }
-
-/// Where the logo's web asset is, from the site root, when there is a logo.
-pub fn logo_href(project: &Project) -> Option<&'static str> {
-    project.logo.as_ref().map(|l| if l.svg { LOGO_SVG } else { LOGO_PNG })
-}
-
-const LOGO_SVG: &str = "assets/logo.svg";
-const LOGO_PNG: &str = "assets/logo.png";
 
 fn css_color(paint: Paint) -> String {
     match paint {

@@ -66,6 +66,14 @@ pub struct LogoFile {
     pub svg: bool,
 }
 
+impl LogoFile {
+    /// Where the web pages find the logo, from the site's root: an SVG is written afresh from its
+    /// checked shapes, a PNG copied.
+    pub fn asset_path(&self) -> &'static str {
+        if self.svg { "assets/logo.svg" } else { "assets/logo.png" }
+    }
+}
+
 impl Project {
     /// The bytes of a picture a PDF draws: a path under `content/`, or [`LOGO_PICTURE`].
     pub fn picture(&self, key: &str) -> Option<&[u8]> {

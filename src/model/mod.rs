@@ -5,6 +5,7 @@
 pub mod artifact;
 pub mod dates;
 pub mod ids;
+pub mod phone;
 
 pub use artifact::Artifact;
 

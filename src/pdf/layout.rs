@@ -15,6 +15,7 @@ use unicode_linebreak::{BreakOpportunity, linebreaks};
 use super::fonts::{FontSet, Shaped, ShapedRun, Style};
 use super::settings::{PdfSettings, Rgb};
 use super::svg::VectorPicture;
+use crate::model::phone::keep_numbers_whole;
 use crate::model::{Align, BlockKind, Inline, LinkTarget};
 
 /// What a structure element is, as PDF standard structure types.
@@ -617,7 +618,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     ) {
         for inline in inlines {
             match inline {
-                Inline::Text(t) => spans.push((t.clone(), style, link, None)),
+                // Phone numbers never break across lines (model::phone).
+                Inline::Text(t) => spans.push((keep_numbers_whole(t).into_owned(), style, link, None)),
                 Inline::Code(t) => {
                     spans.push((t.clone(), TextStyle { color: self.settings.palette.muted, ..style }, link, None))
                 }

@@ -174,13 +174,19 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
         tag: Tag::Artifact,
     });
     let white = Rgb(0xFFFFFF);
+    // The Trust's logo top right (NHS identity); the organisation's name keeps clear of it.
+    let right = page.width - page.margin_right;
+    let logo_w = site
+        .logo
+        .as_ref()
+        .map_or(0.0, |l| l.draw_top_right(flow, right, 14.0 * 72.0 / 25.4, page.text_width() * 0.4, sect) + 12.0);
     let org = flow.open(Role::P, sect);
     flow.text_box(
         &text(&site.organisation),
         TextStyle { style: Style::Bold, size: 15.0, color: white },
         page.margin_left,
         page.margin_top * 0.5 + 14.0,
-        page.text_width(),
+        page.text_width() - logo_w,
         org,
     );
     let kind = flow.open(Role::P, sect);
@@ -410,7 +416,8 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             let y = header_top + small * 1.6;
             flow.furniture_rule(index, left, right, y, palette.rule);
         }
-        if view.draft {
+        // On the cover the logo has the corner; the cover itself says DRAFT in words.
+        if view.draft && !(index == 0 && site.logo.is_some()) {
             let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
             let y = if index == 0 { 14.0 } else { header_top - 26.0 };
             flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
