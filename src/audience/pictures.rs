@@ -81,7 +81,7 @@ fn report(file: &str, result: Result<(), Problems>, diags: &mut Diagnostics) {
     if let Err(problems) = result {
         for p in problems {
             let location = Location::new(file, p.line as usize, p.col as usize);
-            diags.error(location, format!("{} ({file})", p.message)).hint(p.hint);
+            diags.error(location, p.message).hint(p.hint);
         }
     }
 }

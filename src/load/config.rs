@@ -204,13 +204,15 @@ fn read_logo(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) -> Op
     }
     let field = |k: &str| map.get(k).and_then(scalar_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let location = src.item_location("logo", "file:");
-    let (Some(file), Some(alt)) = (field("file"), field("alt")) else {
-        let missing = if field("file").is_none() { "file" } else { "alt" };
-        diags.error(src.key_location("logo"), format!("`logo` has no `{missing}`")).hint(format!(
-            "the logo needs its picture file and the words it stands for (alternative text); {LOGO_EXAMPLE}"
-        ));
-        return None;
-    };
+    let (file, alt) = (field("file"), field("alt"));
+    for (key, value) in [("file", &file), ("alt", &alt)] {
+        if value.is_none() {
+            diags.error(src.key_location("logo"), format!("`logo` has no `{key}`")).hint(format!(
+                "the logo needs its picture file and the words it stands for (alternative text); {LOGO_EXAMPLE}"
+            ));
+        }
+    }
+    let file = file?;
     let lower = file.to_ascii_lowercase();
     let inside = !file.starts_with('/')
         && !file.contains('\\')
@@ -228,6 +230,7 @@ fn read_logo(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) -> Op
             .hint("save the logo as SVG (best: it stays sharp at any size) or as PNG");
         return None;
     }
+    let alt = alt?;
     Some(LogoSetting { file, alt, location })
 }
 

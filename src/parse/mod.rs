@@ -137,12 +137,8 @@ fn check_short_addresses(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
             continue;
         }
         if let Some(first) = taken.get(&short) {
-            let what = if explicit { "`short:`" } else { "its id" };
             diags
-                .error(
-                    location,
-                    format!("the short web address `{short}` ({what}) is already used by `{}`", first.source),
-                )
+                .error(location, format!("`short: {short}` is already the short web address of `{}`", first.source))
                 .hint("every policy needs its own short web address: set a different `short:` in one of them");
             continue;
         }

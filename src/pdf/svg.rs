@@ -121,10 +121,8 @@ pub fn read_svg(text: &str) -> Result<VectorPicture, Vec<SvgProblem>> {
             }]);
         }
     };
+    // Both checks run, so every problem of the file is reported at once.
     let mut problems = check_elements(&doc);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let (r, g, b) = CURRENT_COLOR_MARK;
     let usvg_options = usvg::Options {
         style_sheet: Some(format!("svg {{ color: rgb({r}, {g}, {b}) }}")),
@@ -138,12 +136,13 @@ pub fn read_svg(text: &str) -> Result<VectorPicture, Vec<SvgProblem>> {
     let tree = match usvg::Tree::from_xmltree(&doc, &usvg_options) {
         Ok(tree) => tree,
         Err(e) => {
-            return Err(vec![SvgProblem {
+            problems.push(SvgProblem {
                 line: 1,
                 col: 1,
                 message: format!("the SVG file cannot be read: {e}"),
                 hint: "give the <svg> element a `viewBox` (or a width and height) and save it as plain SVG".to_string(),
-            }]);
+            });
+            return Err(problems);
         }
     };
     let mut shapes = Vec::new();
@@ -157,6 +156,10 @@ pub fn read_svg(text: &str) -> Result<VectorPicture, Vec<SvgProblem>> {
         });
     }
     if !problems.is_empty() {
+        // What the converted tree shows again (without a place) was already found in the file.
+        let placed: Vec<String> =
+            problems.iter().filter(|p| (p.line, p.col) != (1, 1)).map(|p| p.message.clone()).collect();
+        problems.retain(|p| (p.line, p.col) != (1, 1) || !placed.contains(&p.message));
         problems.sort_by_key(|p| (p.line, p.col));
         problems.dedup();
         return Err(problems);
@@ -178,7 +181,12 @@ fn check_elements(doc: &usvg::roxmltree::Document<'_>) -> Vec<SvgProblem> {
         ));
         return problems;
     }
+    // Inside a refused element (a gradient's stops, a text's spans) nothing more is said.
+    let mut refused: Vec<usvg::roxmltree::NodeId> = Vec::new();
     for node in root.descendants().filter(|n| n.is_element()) {
+        if node.ancestors().skip(1).any(|a| refused.contains(&a.id())) {
+            continue;
+        }
         let name = node.tag_name().name();
         let in_svg = node.tag_name().namespace().is_none_or(|ns| ns == SVG_NS);
         // Editors' own elements (Inkscape, Illustrator) and anything inside <metadata> draw
@@ -200,6 +208,8 @@ fn check_elements(doc: &usvg::roxmltree::Document<'_>) -> Vec<SvgProblem> {
                 format!("the SVG element `<{name}>` cannot be drawn in the PDFs"),
                 hint,
             ));
+            refused.push(node.id());
+            continue;
         }
         for attribute in node.attributes() {
             let attr = attribute.name();
@@ -210,6 +220,24 @@ fn check_elements(doc: &usvg::roxmltree::Document<'_>) -> Vec<SvgProblem> {
                     format!("the SVG element `<{name}>` has a script attribute `{attr}`"),
                     "remove it: pictures must not run scripts",
                 ));
+            }
+            let value = attribute.value().trim();
+            let transparent = matches!(attr, "opacity" | "fill-opacity" | "stroke-opacity")
+                && value
+                    .trim_end_matches('%')
+                    .parse::<f32>()
+                    .is_ok_and(|v| v < if value.ends_with('%') { 100.0 } else { 1.0 });
+            if transparent {
+                let (message, hint) = if attr == "opacity" { GROUP_OPACITY } else { SHAPE_OPACITY };
+                problems.push(located(doc, node.range().start, message.to_string(), hint));
+            }
+            if matches!(attr, "fill" | "stroke") && value.starts_with("url(") {
+                let (message, hint) = GRADIENT;
+                problems.push(located(doc, node.range().start, message.to_string(), hint));
+            }
+            if matches!(attr, "filter" | "mask" | "clip-path") && value != "none" {
+                let (message, hint) = if attr == "filter" { FILTER } else { CLIPPED };
+                problems.push(located(doc, node.range().start, message.to_string(), hint));
             }
             if attr == "href" && !attribute.value().starts_with('#') {
                 problems.push(located(
@@ -223,6 +251,20 @@ fn check_elements(doc: &usvg::roxmltree::Document<'_>) -> Vec<SvgProblem> {
     }
     problems
 }
+
+const GROUP_OPACITY: (&str, &str) = (
+    "a part of the SVG is partly transparent (`opacity`)",
+    "use solid colours: the PDFs draw pictures without transparency",
+);
+const SHAPE_OPACITY: (&str, &str) = (
+    "a shape of the SVG is partly transparent (`fill-opacity` or `stroke-opacity`)",
+    "use solid colours: the PDFs draw pictures without transparency",
+);
+const GRADIENT: (&str, &str) =
+    ("a shape of the SVG is painted with a gradient or pattern", "use flat colours instead of gradients and patterns");
+const FILTER: (&str, &str) = ("the SVG uses a filter effect", "remove the effect, or flatten it into plain shapes");
+const CLIPPED: (&str, &str) =
+    ("the SVG clips or masks part of the picture", "flatten the clipping or mask into plain shapes");
 
 fn located(doc: &usvg::roxmltree::Document<'_>, offset: usize, message: String, hint: &str) -> SvgProblem {
     let pos = doc.text_pos_at(offset);
@@ -254,28 +296,13 @@ fn walk(
 ) {
     let id = group.id();
     if group.opacity().get() < 1.0 {
-        problems.push(problem_at(
-            doc,
-            id,
-            "a group of the SVG is partly transparent (`opacity`)",
-            "use solid colours: the PDFs draw pictures without transparency",
-        ));
+        problems.push(problem_at(doc, id, GROUP_OPACITY.0, GROUP_OPACITY.1));
     }
     if group.clip_path().is_some() || group.mask().is_some() {
-        problems.push(problem_at(
-            doc,
-            id,
-            "the SVG clips or masks part of the picture",
-            "flatten the clipping or mask into plain shapes",
-        ));
+        problems.push(problem_at(doc, id, CLIPPED.0, CLIPPED.1));
     }
     if !group.filters().is_empty() {
-        problems.push(problem_at(
-            doc,
-            id,
-            "the SVG uses a filter effect",
-            "remove the effect, or flatten it into plain shapes",
-        ));
+        problems.push(problem_at(doc, id, FILTER.0, FILTER.1));
     }
     for node in group.children() {
         match node {
@@ -309,12 +336,7 @@ fn paint(
     problems: &mut Vec<SvgProblem>,
 ) -> Option<Paint> {
     if opacity < 1.0 {
-        problems.push(problem_at(
-            doc,
-            id,
-            "a shape of the SVG is partly transparent (`fill-opacity` or `stroke-opacity`)",
-            "use solid colours: the PDFs draw pictures without transparency",
-        ));
+        problems.push(problem_at(doc, id, SHAPE_OPACITY.0, SHAPE_OPACITY.1));
     }
     match p {
         usvg::Paint::Color(c) if (c.red, c.green, c.blue) == CURRENT_COLOR_MARK => Some(Paint::Current),
@@ -322,12 +344,7 @@ fn paint(
             Some(Paint::Color(Rgb(u32::from(c.red) << 16 | u32::from(c.green) << 8 | u32::from(c.blue))))
         }
         _ => {
-            problems.push(problem_at(
-                doc,
-                id,
-                "a shape of the SVG is painted with a gradient or pattern",
-                "use flat colours instead of gradients and patterns",
-            ));
+            problems.push(problem_at(doc, id, GRADIENT.0, GRADIENT.1));
             None
         }
     }

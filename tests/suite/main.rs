@@ -8,4 +8,5 @@ mod diagnostics;
 mod format_rules;
 mod harness;
 mod live;
+mod public_site;
 mod staff_site;
