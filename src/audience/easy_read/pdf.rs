@@ -1,8 +1,10 @@
 //! The easy-read PDF's document design (STANDARDS "Easy-read version"): A4 portrait, 16 pt
-//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title and the first row's
-//! picture; each row a picture of at least 25 mm on the left and its words on the right, never
-//! split across pages; sections starting with their heading; "Words to know"; a back page with
-//! how to contact us and the governance details; "Page X of Y" in the footer.
+//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title, the Trust's logo top
+//! right, a visible notice when the review is overdue, and the first row's picture; each row a
+//! picture of at least 25 mm on the left and its words on the right, never split across pages;
+//! sections starting with their heading; "Words to know"; a back page with how to contact us
+//! (with the easy read's short public address) and the governance details; "Page X of Y" in the
+//! footer.
 //!
 //! Words are wrapped by [`crate::pdf::wordwrap`], so no word is ever split or hyphenated: a word too
 //! wide for the column is a located error. Emphasis is set upright and links as plain words

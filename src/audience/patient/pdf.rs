@@ -2,10 +2,12 @@
 //! A5 booklet imposed on A4 sheets, all from the patient view only.
 //!
 //! Design (STANDARDS.md, patient information leaflet): a cover with the organisation, the
-//! leaflet's title and "Information for patients, carers and visitors" under an NHS blue band;
-//! the patient blocks in order; a back page with how to contact us, the other formats, the
-//! short web address with its QR code, and the reference, version and review date. Footer
-//! "Page X of Y" on every page after the cover, as artifacts.
+//! leaflet's title and "Information for patients, carers and visitors" under an NHS blue band,
+//! the Trust's logo top right; the patient blocks in order; a back page with how to contact us
+//! (the policy's own contact or the site's), "Tell us what you think of this leaflet", the
+//! other formats, the short public address with its QR code (only with `public-url`), and the
+//! reference, version, "Last reviewed" and "Next review due". Footer "Page X of Y" on every
+//! page after the cover, as artifacts.
 //!
 //! Layout only, through [`Flow`], plus the render entry point that checks the view, reports
 //! problems located at the policy file and writes the three files. Pure: no disk, no clock

@@ -1,7 +1,9 @@
 //! The ward poster PDFs (STANDARDS "Ward poster"): A3 and A4 portrait, one page per poster.
-//! Each page has the organisation's name on an NHS Blue band, the headline, the messages with
-//! their pictograms, and a foot with the QR code of the online leaflet (or staff page), its short
-//! address and the small print (organisation, reference, version, review date).
+//! Each page has the organisation's name on an NHS Blue band with the Trust's logo top right,
+//! the headline, the messages with their pictograms, a visible notice when the review is
+//! overdue, and a foot with the QR code of the policy's short public address (its leaflet, else
+//! its easy read, else these posters; none without `public-url`), that address printed, and the
+//! small print (organisation, reference, version, next review due).
 //!
 //! Type is fitted, never clipped: the largest headline and message sizes are searched for that
 //! fit the width and the height of the page, down to the minimums (A3: 72 and 36 pt; A4: 54 and
