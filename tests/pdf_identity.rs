@@ -224,3 +224,28 @@ fn an_overdue_easy_read_cover_and_every_overdue_poster_say_so_in_large_bold_word
         assert!(!text.contains("Overdue for review since") && !text.contains("may be out of date"), "{what}");
     }
 }
+
+#[test]
+fn a_png_logo_is_drawn_as_a_picture_with_its_alt_text() {
+    let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/basic/content/images/ward.png"))
+        .expect("png");
+    let config = config(false) + "logo:\n  file: branding/logo.png\n  alt: Test Trust logo\n";
+    let files: Vec<(&str, &[u8])> = vec![("branding/logo.png", &png)];
+    let f = fixture_project_with(&config, &policy("2027-01-31", BODY), &files, test_date());
+    assert!(!f.diags.has_errors(), "{:?}", f.diags.sorted());
+    let mut fonts = FontSet::from_theme(&f.project.theme).expect("fonts");
+    let layout = layout_leaflet(&f.project, &view(&f, Audience::Patient), Leaflet::Leaflet, &mut fonts).layout;
+    let logo = (0..layout.tree.len())
+        .find(|&e| layout.tree[e].role == Role::Figure && layout.tree[e].alt.as_deref() == Some("Test Trust logo"))
+        .expect("the logo figure");
+    assert!(layout.tree[logo].kids.iter().any(|k| matches!(*k, Kid::Item { page: 0, item }
+        if matches!(&layout.pages[0].items[item], Item::Image { path, .. } if path == policypress::load::LOGO_PICTURE))));
+    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient), test_date()).expect("renders");
+    let doc = Document::load_mem(&pdfs.leaflet).expect("parses");
+    assert!(
+        doc.objects.values().any(|o| o
+            .as_stream()
+            .is_ok_and(|s| matches!(s.dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Image"))),
+        "the picture is in the file"
+    );
+}

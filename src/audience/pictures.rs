@@ -67,6 +67,15 @@ fn read_text(bytes: &[u8]) -> Result<String, Problems> {
 fn check_png(bytes: &[u8]) -> Result<(), Problems> {
     let decoded = image::load_from_memory_with_format(bytes, image::ImageFormat::Png);
     match (decoded, image_size(bytes)) {
+        // The PDF writer draws 16-bit PNGs as empty boxes: refused here rather than lost there.
+        (Ok(picture), Some(_)) if picture.color().bits_per_pixel() / u16::from(picture.color().channel_count()) > 8 => {
+            Err(vec![crate::pdf::svg::SvgProblem {
+                line: 1,
+                col: 1,
+                message: "the logo is a 16-bit PNG, which the PDFs cannot draw".to_string(),
+                hint: "save the logo as an 8-bit PNG, or better as SVG".to_string(),
+            }])
+        }
         (Ok(_), Some(_)) => Ok(()),
         _ => Err(vec![crate::pdf::svg::SvgProblem {
             line: 1,

@@ -82,8 +82,11 @@ fn remap_of(remaps: &Remaps, face: u8) -> Option<&Remap> {
     remaps.get(usize::from(face)).and_then(Option::as_ref)
 }
 
+/// The bytes of a picture an [`Item::Image`] names (a path under `content/`, or the logo).
+pub type PictureLookup<'p> = dyn Fn(&str) -> Option<&'p [u8]> + 'p;
+
 /// Writes the layout with the given font subsets and pictures.
-pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, Vec<u8>>, info: &DocInfo) -> Written {
+pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &PictureLookup<'_>, info: &DocInfo) -> Written {
     let mut doc = PdfDocument::new(&info.title);
     let meta = &mut doc.metadata.info;
     meta.author = info.author.clone();
@@ -124,7 +127,7 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
         })
         .collect();
     for (n, path) in used_paths.into_iter().enumerate() {
-        let Some(bytes) = images.get(path) else {
+        let Some(bytes) = images(path) else {
             continue;
         };
         let Ok(image) = RawImage::decode_from_bytes(bytes, &mut warnings) else {

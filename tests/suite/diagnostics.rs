@@ -66,6 +66,7 @@ error_cases! {
     short_addresses => 1,
     logo_missing => 1,
     logo_cannot_be_drawn => 1,
+    logo_png_16_bit => 1,
     icon_cannot_be_drawn => 1,
     settings_public_url_and_logo => 1,
     patient_only_headings => 0,
