@@ -154,6 +154,18 @@ function startServer(root) {
     }
     try {
       if (statSync(file).isDirectory()) file = path.join(file, 'index.html');
+      if (path.extname(file).toLowerCase() === '.html') {
+        // A page that sends the reader straight on (a short address, `<meta http-equiv="refresh">`)
+        // is audited as the page it shows meanwhile; where it leads is audited as its own page.
+        const body = readFileSync(file, 'utf8').replace(/<meta http-equiv="refresh"[^>]*>/g, '');
+        res.writeHead(200, {
+          'content-type': MIME['.html'],
+          'content-length': Buffer.byteLength(body),
+          'cache-control': 'no-store',
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
       const st = statSync(file);
       res.writeHead(200, {
         'content-type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',

@@ -6,7 +6,7 @@
 
 use crate::audience::patient::{LeafletScores, check_leaflet};
 use crate::audience::staff::report::standalone_report;
-use crate::audience::{RenderOptions, prepare, render_library};
+use crate::audience::{PublicLibrary, RenderOptions, prepare, prepare_documents, render_library};
 use crate::diag::Diagnostics;
 use crate::diag::IoFailure;
 use crate::load::Project;
@@ -72,10 +72,24 @@ pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnosti
     };
     // Theme contrast and the easy-read and poster rules are checked even when parsing found
     // errors, so an author sees every problem of an edit at once.
-    let prepared = prepare(project, &library, &mut diagnostics);
+    let prepared = prepare(project, &library, options.strict, &mut diagnostics);
     if !diagnostics.has_errors() {
         let render_options = RenderOptions { strict: options.strict };
-        result.artifacts = render_library(project, &library, &prepared, &render_options, &mut diagnostics);
+        // Drafts never reach the public site: with `--drafts` it is built from the library
+        // resolved without them (so links to drafts are plain text there); its findings are the
+        // same as the build's own, already reported.
+        let mut quiet = Diagnostics::new();
+        let public_library = options
+            .drafts
+            .then(|| resolve(&policies, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
+        let public_prepared =
+            public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet));
+        let public = public_library
+            .as_ref()
+            .zip(public_prepared.as_ref())
+            .map(|(library, prepared)| PublicLibrary { library, prepared });
+        result.artifacts =
+            render_library(project, &library, &prepared, public.as_ref(), &render_options, &mut diagnostics);
     } else {
         // Nothing is rendered, but a theme template that does not compile is still reported
         // with the content's errors (compiling is quick; filling the pages is not).

@@ -95,11 +95,14 @@ struct BuildArgs {
     /// honoured too, for reproducible builds.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     today: Option<Date>,
+    /// Treat readability limits and a missing `public-url` as errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 impl BuildArgs {
-    fn options(&self, strict: bool) -> BuildOptions {
-        BuildOptions { today: build_date(self.today), drafts: self.drafts, strict }
+    fn options(&self) -> BuildOptions {
+        BuildOptions { today: build_date(self.today), drafts: self.drafts, strict: self.strict }
     }
 }
 
@@ -123,9 +126,6 @@ enum Command {
     Check {
         #[command(flatten)]
         build: BuildArgs,
-        /// Treat readability limits as errors.
-        #[arg(long)]
-        strict: bool,
         /// `text` for people (stderr), or `json`: one JSON document on stdout, for CI and dashboards.
         #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
         format: Format,
@@ -195,16 +195,14 @@ fn main() -> ExitCode {
         Command::Build { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            build(&root, Some(&out), args.options(false), Format::Text)
+            build(&root, Some(&out), args.options(), Format::Text)
         }
-        Command::Check { build: args, strict, format } => {
-            build(&args.project.resolve(), None, args.options(strict), format)
-        }
-        Command::Serve { build: args, port } => live::serve(&args.project.resolve(), port, args.options(false)),
+        Command::Check { build: args, format } => build(&args.project.resolve(), None, args.options(), format),
+        Command::Serve { build: args, port } => live::serve(&args.project.resolve(), port, args.options()),
         Command::Watch { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            live::watch(&root, &out, args.options(false))
+            live::watch(&root, &out, args.options())
         }
         Command::New { id, project } => new_policy(&project.resolve(), &id),
         Command::Completions { shell } => {
@@ -214,7 +212,7 @@ fn main() -> ExitCode {
         Command::Report { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("report"));
-            report(&root, &out, args.options(false))
+            report(&root, &out, args.options())
         }
     };
     match result {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostics, Location};
 use crate::model::dates::{Date, ReviewStatus};
-use crate::model::{Audience, Block, BlockKind, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text};
+use crate::model::{Audience, Block, BlockKind, Contact, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text};
 
 /// Knobs of the resolve stage.
 #[derive(Debug, Clone, Copy)]
@@ -79,6 +79,16 @@ pub struct AudienceView {
     pub version: String,
     /// Next review date.
     pub review_date: Date,
+    /// When the current version was last reviewed: its approval date (none for drafts). Shown
+    /// to every audience as month and year ("Last reviewed"), as NHS.UK pages show it.
+    pub last_reviewed: Option<Date>,
+    /// The short web address name (`short:`, else the id): `<public-url><short>/` opens the
+    /// policy's public document.
+    pub short: String,
+    /// The policy's own "how to contact us" (a ward or service), replacing the site's.
+    pub contact: Option<Contact>,
+    /// 1-based line of the policy's `contact:`, for messages.
+    pub contact_line: usize,
     /// In date, due soon or overdue, as of the build date.
     pub review_status: ReviewStatus,
     /// Marked DRAFT on every page.
@@ -207,6 +217,10 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     reference: policy.meta.reference.clone(),
                     version: policy.meta.version.clone(),
                     review_date: policy.meta.review_date,
+                    last_reviewed: policy.meta.approved_date.filter(|_| policy.meta.status != Status::Draft),
+                    short: policy.meta.short.clone().unwrap_or_else(|| policy.id.clone()),
+                    contact: policy.meta.contact.clone(),
+                    contact_line: policy.meta.contact_line,
                     review_status: status,
                     draft: policy.meta.status == Status::Draft,
                     blocks,
@@ -264,6 +278,10 @@ fn earlier_views(
             blocks,
             glossary: Vec::new(),
             available: Vec::new(),
+            last_reviewed: old.meta.approved_date,
+            short: old.meta.short.clone().unwrap_or_else(|| policy.id.clone()),
+            contact: old.meta.contact.clone(),
+            contact_line: old.meta.contact_line,
             staff: Some(StaffDetails { superseded_by: Some(superseded_by), ..staff_details(old, published) }),
         });
         newer = (&old.meta.version, old.meta.approved_date);

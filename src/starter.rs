@@ -26,10 +26,20 @@ organisation: Example NHS Foundation Trust
 
 # Where the outputs are published.
 #
-# base-url: the web address that output/ is copied to, ending in `/`. Patient leaflets and
-# posters print it, with a QR code, so readers can find the online version. This example
-# address leads nowhere: change it to your own before you print anything.
+# base-url: the staff intranet address that output/ is copied to, ending in `/`. Staff pages
+# and PDFs link with it.
+# public-url: the public website address that output/public/ is copied to, ending in `/`.
+# Leaflets, easy read and posters print it, with a QR code, so patients and visitors can find
+# the online version from home. These example addresses lead nowhere: change them to your own
+# before you print anything.
 base-url: https://intranet.example.nhs.uk/policies/
+public-url: https://www.example.nhs.uk/leaflets/
+
+# The Trust's logo, drawn top right on covers, posters and page headers (SVG or PNG, a path
+# inside this folder, with its alternative text):
+# logo:
+#   file: branding/logo.svg
+#   alt: Example NHS Foundation Trust
 
 # The look: `default` is built in (NHS identity, WCAG 2.2 AA). A folder themes/<name>/
 # replaces its files one by one.
@@ -42,7 +52,8 @@ language: en-GB
 variables:
   switchboard: 0116 496 0000
 
-# "How to contact us", on patient leaflets and easy-read documents.
+# "How to contact us", on patient leaflets and easy-read documents (a phone number is
+# required). A policy can give its own `contact:` in its front matter (a ward or service).
 contact:
   name: Patient Advice and Liaison Service (PALS)
   phone: 0116 496 0123

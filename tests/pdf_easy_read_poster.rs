@@ -73,11 +73,14 @@ struct Fixture {
     diags: Diagnostics,
 }
 
-/// A project with one policy `test.md` holding `body`; `base_url` switches the QR code on.
-fn fixture(body: &str, base_url: bool) -> Fixture {
-    let mut config = String::from("organisation: Example NHS Trust\nlanguage: en-GB\n");
-    if base_url {
-        config.push_str("base-url: https://intranet.example.nhs.uk/policies/\n");
+/// A project with one policy `test.md` holding `body`; `public_url` switches the QR code on.
+/// The intranet's `base-url` is always set: patient-facing outputs must never use it.
+fn fixture(body: &str, public_url: bool) -> Fixture {
+    let mut config = String::from(
+        "organisation: Example NHS Trust\nlanguage: en-GB\nbase-url: https://intranet.example.nhs.uk/policies/\n",
+    );
+    if public_url {
+        config.push_str("public-url: https://www.example.nhs.uk/leaflets/\n");
     }
     config.push_str("contact:\n  name: PALS\n  phone: 0116 496 0123\n  email: pals@example.nhs.uk\n");
     let FixtureProject { dir, project, library, diags } =
@@ -300,9 +303,16 @@ fn easy_read_back_page_has_contact_and_governance() {
     let layout = easy_layout(&mut f);
     let last = layout.pages.len() - 1;
     let back: String = layout.pages[last].items.iter().filter_map(item_text).collect::<Vec<_>>().join(" ");
-    for expected in
-        ["Contact us", "PALS", "0116 496 0123", "pals@example.nhs.uk", "IG-099", "Version 2.0", "31 January 2027"]
-    {
+    for expected in [
+        "Contact us",
+        "PALS",
+        "0116 496 0123",
+        "pals@example.nhs.uk",
+        "IG-099",
+        "Version 2.0",
+        "Next review due: January 2027",
+        "Last reviewed: January 2025",
+    ] {
         assert!(back.contains(expected), "{expected} missing from {back}");
     }
 }
@@ -376,7 +386,7 @@ fn poster_tag_tree_reads_whole_words_across_line_breaks() {
             "{format:?}"
         );
         let small: Vec<String> = elems(&layout, Role::P).into_iter().map(|e| reads(&layout, e)).collect();
-        assert!(small.iter().any(|p| p.contains("Find out more: intranet.example.nhs.uk/")), "{small:?}");
+        assert!(small.iter().any(|p| p.contains("Find out more: www.example.nhs.uk/leaflets/test")), "{small:?}");
     }
 }
 
@@ -466,19 +476,16 @@ fn poster_too_full_for_the_minimum_sizes_is_a_located_error() {
 }
 
 #[test]
-fn poster_qr_code_is_at_least_25_mm_with_quiet_zone_and_encodes_the_leaflet_address() {
+fn poster_qr_code_is_at_least_25_mm_with_quiet_zone_and_encodes_the_short_public_address() {
     let mut f = fixture(BODY, true);
-    let expected_url = "https://intranet.example.nhs.uk/policies/patient/test.html";
+    let expected_url = "https://www.example.nhs.uk/leaflets/test/";
     let expected = qr_matrix(expected_url).expect("encodes");
     for format in Format::ALL {
         let layout = poster_layout(&mut f, format);
         let figures: Vec<usize> = elems(&layout, Role::Figure);
         assert_eq!(figures.len(), 2, "one QR code per poster");
         for fig in figures {
-            assert_eq!(
-                layout.tree[fig].alt.as_deref(),
-                Some("QR code for intranet.example.nhs.uk/policies/patient/test.html")
-            );
+            assert_eq!(layout.tree[fig].alt.as_deref(), Some("QR code for www.example.nhs.uk/leaflets/test"));
             let rects: Vec<(f32, f32, f32, f32, bool)> = items_of(&layout, fig)
                 .into_iter()
                 .filter_map(|(_, i)| match i {
@@ -511,17 +518,18 @@ fn poster_qr_code_is_at_least_25_mm_with_quiet_zone_and_encodes_the_leaflet_addr
             assert!(drawn == expected.dark, "{format:?}: the drawn code differs from the address's");
         }
         let text = all_text(&layout);
-        assert!(text.contains("intranet.example.nhs.uk/") && text.contains("patient/test.html"), "{text}");
-        assert!(!text.contains("https://"));
+        assert!(text.replace(' ', "").contains("www.example.nhs.uk/leaflets/test"), "{text}");
+        assert!(!text.contains("https://") && !text.contains("intranet"), "{text}");
     }
 }
 
 #[test]
-fn poster_without_base_url_has_no_qr_code() {
+fn poster_without_public_url_has_no_qr_code_and_never_an_intranet_address() {
     let mut f = fixture(BODY, false);
     let layout = poster_layout(&mut f, Format::A4);
     assert!(elems(&layout, Role::Figure).is_empty());
     assert!(all_text(&layout).contains("Version 2.0"));
+    assert!(!all_text(&layout).contains("intranet"));
 }
 
 #[test]

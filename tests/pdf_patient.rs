@@ -25,7 +25,8 @@ const MM: f32 = 72.0 / 25.4;
 
 const CONFIG: &str = "organisation: Example NHS Trust
 language: en-GB
-base-url: https://example.nhs.uk/policies/
+base-url: https://intranet.example.nhs.uk/policies/
+public-url: https://www.example.nhs.uk/leaflets/
 contact:
   name: Patient Advice and Liaison Service
   phone: 0116 496 0123
@@ -275,13 +276,16 @@ fn back_page_has_contact_other_formats_reference_version_review_date_and_web_add
         "other languages",
         "Reference: TP-001",
         "Version: 1.2",
-        "Review date: 31 January 2027",
+        "Last reviewed: January 2025",
+        "Next review due: January 2027",
+        "Tell us what you think of this leaflet: call 0116 496 0123 or email pals@example.nhs.uk",
     ] {
         assert!(back.contains(expected), "back page lacks {expected}: {back}");
     }
-    // The short address may wrap after a slash; its link carries the full address.
-    assert!(back.replace(' ', "").contains("example.nhs.uk/policies/patient/test.html"), "{back}");
-    let url = Dest::Uri("https://example.nhs.uk/policies/patient/test.html".to_string());
+    // The short address is printed without `https://` and the slash; its link (and QR code)
+    // carries the full address on the public site, never the intranet's.
+    assert!(back.contains("www.example.nhs.uk/leaflets/test") && !back.contains("intranet"), "{back}");
+    let url = Dest::Uri("https://www.example.nhs.uk/leaflets/test/".to_string());
     assert!(layout.pages[leaflet.back_from].items.iter().any(|i| matches!(i, Item::Link { dest, .. } if *dest == url)));
     // No easy-read version here, so easy read is not offered.
     assert!(!back.contains("easy read"), "{back}");
@@ -313,14 +317,13 @@ fn back_page_without_contact_settings_names_the_organisation() {
 fn qr_code_is_a_figure_of_at_least_25mm_that_encodes_the_address() {
     let f = fixture(&patient_body(1));
     let (leaflet, large, _) = layouts(&f);
-    let url = "https://example.nhs.uk/policies/patient/test.html";
+    let url = "https://www.example.nhs.uk/leaflets/test/";
     for layout in [&leaflet.layout, &large.layout] {
         let figure = layout
             .tree
             .iter()
             .position(|e| {
-                e.role == Role::Figure
-                    && e.alt.as_deref() == Some("QR code for example.nhs.uk/policies/patient/test.html")
+                e.role == Role::Figure && e.alt.as_deref() == Some("QR code for www.example.nhs.uk/leaflets/test")
             })
             .expect("QR figure with alt text");
         let rects: Vec<(f32, f32, f32, f32)> = layout.tree[figure]
@@ -359,23 +362,23 @@ fn qr_code_is_a_figure_of_at_least_25mm_that_encodes_the_address() {
     let alt_found = doc.objects.values().any(|o| {
         o.as_dict().is_ok_and(|d| {
             matches!(d.get(b"S"), Ok(Object::Name(n)) if n == b"Figure")
-                && matches!(d.get(b"Alt"), Ok(Object::String(s, _)) if s.starts_with(b"QR code for example.nhs.uk"))
+                && matches!(d.get(b"Alt"), Ok(Object::String(s, _)) if s.starts_with(b"QR code for www.example.nhs.uk/leaflets/test"))
         })
     });
     assert!(alt_found, "tagged Figure with the QR code's alt text");
 }
 
 #[test]
-fn no_web_address_and_no_qr_code_without_base_url() {
+fn no_web_address_and_no_qr_code_without_public_url_not_even_the_intranet_one() {
     let f = fixture_with(
-        "organisation: Example NHS Trust\n",
+        "organisation: Example NHS Trust\nbase-url: https://intranet.example.nhs.uk/policies/\n",
         &format!("{}{}", front("approved", "2027-01-31"), patient_body(1)),
         today(),
     );
     let (leaflet, _, _) = layouts(&f);
     assert!(!leaflet.layout.tree.iter().any(|e| e.role == Role::Figure));
     let back = page_text(&leaflet.layout, leaflet.back_from);
-    assert!(!back.contains("online") && !back.contains(".html"), "{back}");
+    assert!(!back.contains("online") && !back.contains(".html") && !back.contains("intranet"), "{back}");
 }
 
 #[test]

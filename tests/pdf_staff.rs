@@ -248,8 +248,8 @@ fn staff_pdf_hard_line_break_reads_as_a_space() {
 #[test]
 fn staff_pdf_one_layout_pass_equals_two() {
     use policypress::audience::pdf_output::site_of;
+    use policypress::audience::pictures::Icons;
     use policypress::audience::staff::pdf as staff;
-    use policypress::pdf::icons;
     use policypress::pdf::layout::Flow;
 
     let mut body = long_body(200);
@@ -257,7 +257,8 @@ fn staff_pdf_one_layout_pass_equals_two() {
     let (_dir, project, view, _) = staff_view(&body);
     let one = layout_of(&project, &view);
     let site = site_of(&project);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let resolve = |target: &policypress::model::LinkTarget| site.dest(target);
     let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
     let mut page_of = std::collections::BTreeMap::new();

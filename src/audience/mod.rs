@@ -9,20 +9,22 @@ pub mod easy_read;
 pub mod patient;
 pub mod patient_facing;
 pub mod pdf_output;
+pub mod pictures;
 pub mod poster;
 pub mod preview;
+pub mod public;
 pub mod staff;
 
 use crate::audience::easy_read::{EasyReadDoc, easy_read_doc};
 use crate::audience::poster::{Poster, posters};
-use crate::diag::{Diagnostics, Location};
+use crate::diag::Diagnostics;
 use crate::load::Project;
 use crate::load::config::ThemeColours;
 use crate::model::Artifact;
 use crate::model::Audience;
 use crate::render::templates::{PageRenderer, PageResult, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{AudienceView, Library};
+use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 
 /// Knobs of the render stage.
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,34 +81,42 @@ pub struct Prepared<'a> {
     pub posters: Vec<(&'a AudienceView, Vec<Poster>)>,
 }
 
-/// Builds the easy-read documents and posters of `library`, reporting their rules' findings.
-pub fn prepare<'a>(project: &Project, library: &'a Library, diags: &mut Diagnostics) -> Prepared<'a> {
+/// Builds the easy-read documents and posters of `library`, reporting their rules' findings,
+/// and checks what every build needs before it renders: the theme's contrast, its icons and
+/// the logo, and that patient-facing outputs have a public address and a phone number.
+pub fn prepare<'a>(project: &Project, library: &'a Library, strict: bool, diags: &mut Diagnostics) -> Prepared<'a> {
     let colours = project.theme_settings.colours.clone();
     crate::load::contrast::check_theme_contrast(&colours, diags);
+    pictures::check_pictures(project, diags);
+    patient_facing::check_reachable(project, library, strict, diags);
+    prepare_documents(library, colours, diags)
+}
+
+/// The easy-read documents and posters of `library` alone (for the public site's library,
+/// whose findings were already reported for the build's own).
+pub fn prepare_documents<'a>(library: &'a Library, colours: ThemeColours, diags: &mut Diagnostics) -> Prepared<'a> {
     let easy_read = library.views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
     let posters: Vec<_> = library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
-    let has_addresses = !posters.is_empty() || library.views(Audience::Patient).next().is_some();
-    if project.config.base_url.is_none() && has_addresses {
-        let message = "there is no `base-url`, so leaflets and posters have no web address or QR code";
-        if project.has_settings_file {
-            diags
-                .warning(crate::load::config::config_location(), message)
-                .hint("add `base-url: https://...` (where the output is published) to policypress.yaml");
-        } else {
-            // No line to point at in a file that does not exist.
-            diags.warning(Location::nowhere(), message).hint(
-                "create `policypress.yaml` beside `content/` with a line `base-url: https://...` (where the output is published)",
-            );
-        }
-    }
     Prepared { colours, easy_read, posters }
 }
 
-/// Renders every output of the library, plus the assets the pages use, in a fixed order.
+/// What the public site is built from when it is not the build's own library: in a build with
+/// drafts, the library resolved without them (drafts never reach the public site).
+pub struct PublicLibrary<'a> {
+    /// The library without drafts.
+    pub library: &'a Library,
+    /// Its easy-read documents and posters.
+    pub prepared: &'a Prepared<'a>,
+}
+
+/// Renders every output of the library, plus the assets the pages use, in a fixed order: the
+/// intranet site under `output/`, and the public site under `output/public/` (from `public`
+/// when given, else from the same library).
 pub fn render_library(
     project: &Project,
     library: &Library,
     prepared: &Prepared<'_>,
+    public: Option<&PublicLibrary<'_>>,
     _options: &RenderOptions,
     diags: &mut Diagnostics,
 ) -> Vec<Artifact> {
@@ -126,13 +136,20 @@ pub fn render_library(
     pages_out.extend(patient.iter().map(|v| patient::page::leaflet_page(&pages, theme, config, v)));
     pages_out.extend(easy_read.iter().map(|(v, doc)| easy_read::page::easy_read_page(&pages, theme, config, v, doc)));
     pages_out.extend(posters.iter().map(|(v, p)| poster::page::poster_page(&pages, theme, config, v, p)));
-    for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
+    for audience in patient_facing::PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            pages_out.push(patient_facing::audience_index(&pages, audience, &views));
+            pages_out.push(patient_facing::audience_index(&pages, audience, &views, library));
         }
     }
-    for result in pages_out {
+    let (public_library, public_prepared) = match public {
+        Some(p) => (p.library, p.prepared),
+        None => (library, prepared),
+    };
+    let (public_pages, public_problems) =
+        public::public_pages(&PageRenderer::public(&tera, project), project, public_library, public_prepared);
+    artifacts.extend(public_pages);
+    for result in pages_out.into_iter().chain(public_problems.into_iter().map(Err)) {
         match result {
             Ok(artifact) => artifacts.push(artifact),
             Err((location, message)) => {
@@ -144,14 +161,59 @@ pub fn render_library(
     artifacts.push(Artifact::new("assets/theme.css", colours_css(colours).into_bytes()));
     // The staff PDFs (the PDF engine lives in `crate::pdf`).
     artifacts.extend(staff::pdf::staff_pdfs(project, library, diags));
-    // The patient leaflets: A5, large print and booklet.
-    artifacts.extend(patient::pdf::patient_pdfs(project, library, diags));
-    // The easy-read and poster PDFs, from the same rows and posters as the web pages.
-    artifacts.extend(easy_read::pdf::easy_read_pdfs(project, easy_read, diags));
-    artifacts.extend(poster::pdf::poster_pdfs(project, posters, diags));
+    // The patient leaflets: A5, large print and booklet; then the easy-read and poster PDFs,
+    // from the same rows and posters as the web pages.
+    let mut patient_facing_pdfs = patient::pdf::patient_pdfs(project, library, diags);
+    patient_facing_pdfs.extend(easy_read::pdf::easy_read_pdfs(project, easy_read, diags));
+    patient_facing_pdfs.extend(poster::pdf::poster_pdfs(project, posters, diags));
+    artifacts.extend(public_pdf_files(project, library, public, &patient_facing_pdfs));
+    artifacts.extend(patient_facing_pdfs);
     artifacts.extend(assets(project));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
+}
+
+/// The public site's PDFs: the intranet's own files where the public library's views are the
+/// same (always, in a build without drafts), rendered afresh for the others (a leaflet that
+/// links to a draft, whose link is plain text on the public site).
+fn public_pdf_files(
+    project: &Project,
+    library: &Library,
+    public: Option<&PublicLibrary<'_>>,
+    intranet_pdfs: &[Artifact],
+) -> Vec<Artifact> {
+    let Some(public) = public else { return public::public_pdfs(intranet_pdfs) };
+    let same = |policy: &ResolvedPolicy| {
+        let Some(own) = library.policies.iter().find(|p| p.id == policy.id) else { return false };
+        patient_facing::PATIENT_FACING.iter().all(|&a| match (policy.view(a), own.view(a)) {
+            (Some(p), Some(o)) => p.title == o.title && p.blocks == o.blocks && p.available == o.available,
+            (None, None) => true,
+            _ => false,
+        })
+    };
+    let (reused, changed): (Vec<&ResolvedPolicy>, Vec<&ResolvedPolicy>) =
+        public.library.policies.iter().partition(|p| same(p));
+    let wanted: std::collections::BTreeSet<String> = reused
+        .iter()
+        .flat_map(|p| patient_facing::PATIENT_FACING.iter().flat_map(move |&a| pdf_files(a, &p.id)))
+        .map(|(_, path)| path)
+        .collect();
+    let mut out =
+        public::public_pdfs(&intranet_pdfs.iter().filter(|a| wanted.contains(&a.path)).cloned().collect::<Vec<_>>());
+    if !changed.is_empty() {
+        // Their problems were reported for the build's own library.
+        let mut quiet = Diagnostics::new();
+        let ids: std::collections::BTreeSet<&str> = changed.iter().map(|p| p.id.as_str()).collect();
+        let sub = Library { policies: changed.into_iter().cloned().collect(), today: public.library.today };
+        let keep = |v: &&AudienceView| ids.contains(v.id.as_str());
+        let easy: Vec<_> = public.prepared.easy_read.iter().filter(|(v, _)| keep(v)).cloned().collect();
+        let posters: Vec<_> = public.prepared.posters.iter().filter(|(v, _)| keep(v)).cloned().collect();
+        let mut fresh = patient::pdf::patient_pdfs(project, &sub, &mut quiet);
+        fresh.extend(easy_read::pdf::easy_read_pdfs(project, &easy, &mut quiet));
+        fresh.extend(poster::pdf::poster_pdfs(project, &posters, &mut quiet));
+        out.extend(public::public_pdfs(&fresh));
+    }
+    out
 }
 
 /// The theme's static files and the pictures under `content/`.
@@ -162,12 +224,13 @@ fn assets(project: &Project) -> Vec<Artifact> {
         .map(|(path, bytes)| Artifact::new(&format!("assets/{}", &path["static/".len()..]), bytes.to_vec()));
     let images =
         project.images.iter().map(|(path, bytes)| Artifact::new(&format!("assets/content/{path}"), bytes.clone()));
-    // The web pages for patients, easy read and posters use Atkinson Hyperlegible, like the PDFs.
-    let fonts = ["AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf", "OFL-AtkinsonHyperlegible.txt"]
-        .into_iter()
-        .filter_map(|name| {
-            let bytes = project.theme.file(&format!("fonts/{name}"))?;
-            Some(Artifact::new(&format!("assets/fonts/{name}"), bytes.to_vec()))
-        });
-    theme.chain(images).chain(fonts).collect()
+    let fonts = WEB_FONTS.into_iter().filter_map(|name| {
+        let bytes = project.theme.file(&format!("fonts/{name}"))?;
+        Some(Artifact::new(&format!("assets/fonts/{name}"), bytes.to_vec()))
+    });
+    theme.chain(images).chain(fonts).chain(pictures::logo_asset(project)).collect()
 }
+
+/// The web pages for patients, easy read and posters use Atkinson Hyperlegible, like the PDFs.
+pub const WEB_FONTS: [&str; 3] =
+    ["AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf", "OFL-AtkinsonHyperlegible.txt"];

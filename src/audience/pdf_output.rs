@@ -4,6 +4,7 @@
 //!
 //! Makes no layout decisions and reads nothing from disk or the clock.
 
+use crate::audience::pictures::Logo;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::model::{Audience, LinkTarget};
@@ -31,6 +32,8 @@ pub struct Site {
     pub organisation: String,
     /// Absolute address of the site, when known (links to other policies become absolute).
     pub base_url: Option<String>,
+    /// The Trust's logo, for covers.
+    pub logo: Option<Logo>,
 }
 
 impl Site {
@@ -55,7 +58,11 @@ impl Site {
 
 /// The site facts a PDF needs from the project settings.
 pub fn site_of(project: &Project) -> Site {
-    Site { organisation: project.config.organisation.clone(), base_url: project.config.base_url.clone() }
+    Site {
+        organisation: project.config.organisation.clone(),
+        base_url: project.config.base_url.clone(),
+        logo: Logo::of(project),
+    }
 }
 
 /// A document id from the content: same sources, same id; different content, different id.
@@ -95,7 +102,7 @@ pub fn write_pdf(
     kind: &str,
 ) -> Result<Vec<u8>, String> {
     let subsets = fonts.subsets();
-    let written = writer::write(layout, &subsets, &project.images, info);
+    let written = writer::write(layout, &subsets, &|path| project.picture(path), info);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: kind_id_seed(view, layout, kind) };
     let bytes = tagging::finish(written, layout, &tag_info);
     if bytes.is_empty() {

@@ -9,24 +9,34 @@ use std::collections::BTreeMap;
 use serde_yaml::Value;
 
 use crate::diag::{Diagnostics, Location, did_you_mean};
-use crate::load::yaml::{YamlSource, read_variables, scalar_text};
+use crate::load::yaml::{YamlSource, read_contact, read_variables, scalar_text};
+pub use crate::model::Contact;
 
 /// The file name of the site settings.
 pub const CONFIG_FILE: &str = "policypress.yaml";
 
-const KNOWN_KEYS: [&str; 8] =
-    ["title", "organisation", "base-url", "theme", "language", "variables", "contact", "categories"];
-const CONTACT_KEYS: [&str; 3] = ["name", "phone", "email"];
+const KNOWN_KEYS: [&str; 10] = [
+    "title",
+    "organisation",
+    "base-url",
+    "public-url",
+    "theme",
+    "language",
+    "variables",
+    "contact",
+    "logo",
+    "categories",
+];
 
-/// How patients and visitors reach the Trust ("how to contact us").
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Contact {
-    /// Team name, e.g. the Patient Advice and Liaison Service.
-    pub name: Option<String>,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
+/// The Trust's logo (`logo:`): a picture file under the project and its alternative text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoSetting {
+    /// Path relative to the project folder, with `/` separators.
+    pub file: String,
+    /// Alternative text (what the logo says, usually the organisation's name).
+    pub alt: String,
+    /// Where `file:` is written, for problems with the file.
+    pub location: Location,
 }
 
 /// The site settings.
@@ -36,8 +46,12 @@ pub struct SiteConfig {
     pub title: String,
     /// Organisation printed on every output.
     pub organisation: String,
-    /// Absolute address the output is published at, ending in `/`.
+    /// Absolute address the intranet site (`output/`) is published at, ending in `/`: staff
+    /// outputs' links and addresses.
     pub base_url: Option<String>,
+    /// Absolute address the public site (`output/public/`) is published at, ending in `/`: every
+    /// QR code and printed address on patient, easy-read and poster outputs.
+    pub public_url: Option<String>,
     /// Theme name (`default` is built in).
     pub theme: String,
     /// Language tag for HTML `lang` and PDF `/Lang`.
@@ -49,6 +63,10 @@ pub struct SiteConfig {
     /// The library categories a policy's `category:` may name, in the order the library lists
     /// them (empty: none defined).
     pub categories: Vec<String>,
+    /// Line of `contact:` in the settings (1 when there is none), for messages.
+    pub contact_line: usize,
+    /// The Trust's logo, drawn on covers, posters and page headers.
+    pub logo: Option<LogoSetting>,
 }
 
 impl Default for SiteConfig {
@@ -57,11 +75,14 @@ impl Default for SiteConfig {
             title: "Policies and patient information".to_string(),
             organisation: "NHS Foundation Trust".to_string(),
             base_url: None,
+            public_url: None,
             theme: "default".to_string(),
             language: "en-GB".to_string(),
             variables: BTreeMap::new(),
             contact: Contact::default(),
             categories: Vec::new(),
+            contact_line: 1,
+            logo: None,
         }
     }
 }
@@ -120,20 +141,46 @@ impl SiteConfig {
                     .hint("use a tag like `en-GB` or `cy-GB`");
             }
         }
-        if let Some(url) = text_of("base-url", diags) {
-            if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) {
-                config.base_url = Some(if url.ends_with('/') { url } else { format!("{url}/") });
-            } else {
+        for (key, example) in [
+            ("base-url", "https://intranet.example.nhs.uk/policies/"),
+            ("public-url", "https://www.example.nhs.uk/leaflets/"),
+        ] {
+            let Some(url) = text_of(key, diags) else { continue };
+            let web = (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.contains(char::is_whitespace)
+                && !url.contains(['?', '#']);
+            if !web {
                 diags
-                    .error(src.value_location("base-url"), format!("`base-url` must be a web address, not `{url}`"))
-                    .hint("for example `base-url: https://intranet.example.nhs.uk/policies/`");
+                    .error(src.value_location(key), format!("`{key}` must be a web address, not `{url}`"))
+                    .hint(format!("for example `{key}: {example}`"));
+                continue;
+            }
+            let url = if url.ends_with('/') { url } else { format!("{url}/") };
+            match key {
+                "base-url" => config.base_url = Some(url),
+                _ => config.public_url = Some(url),
             }
         }
+        if let (Some(public), Some(base)) = (&config.public_url, &config.base_url)
+            && public == base
+        {
+            diags
+                .warning(
+                    src.value_location("public-url"),
+                    "`public-url` is the same address as `base-url`, so patients are sent to the intranet",
+                )
+                .hint("set `public-url` to where `output/public/` is published on the Trust's public website");
+        }
+
         if let Some(vars) = map.get("variables") {
             config.variables = read_variables(&src, "variables", vars, diags);
         }
         if let Some(contact) = map.get("contact").filter(|v| !v.is_null()) {
-            config.contact = read_contact(&src, contact, diags);
+            config.contact = read_contact(&src, "contact", contact, diags);
+            config.contact_line = src.key_location("contact").line;
+        }
+        if let Some(logo) = map.get("logo").filter(|v| !v.is_null()) {
+            config.logo = read_logo(&src, logo, diags);
         }
         if let Some(value) = map.get("categories").filter(|v| !v.is_null()) {
             config.categories = read_categories(&src, value, diags);
@@ -141,31 +188,68 @@ impl SiteConfig {
         config
     }
 
-    /// The address of an output file on the published site, when `base-url` is set.
+    /// The address of an intranet output file (staff), when `base-url` is set.
     pub fn absolute_url(&self, relative: &str) -> Option<String> {
         self.base_url.as_ref().map(|base| format!("{base}{relative}"))
     }
+
+    /// The address of a file of the public site (`output/public/`), when `public-url` is set.
+    pub fn public_address(&self, relative: &str) -> Option<String> {
+        self.public_url.as_ref().map(|base| format!("{base}{relative}"))
+    }
 }
 
-fn read_contact(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) -> Contact {
+const LOGO_EXAMPLE: &str =
+    "for example:\n      logo:\n        file: branding/logo.svg\n        alt: Example NHS Foundation Trust";
+
+/// Reads `logo:` (`file` under the project, SVG or PNG, and `alt`).
+fn read_logo(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics) -> Option<LogoSetting> {
     let Some(map) = value.as_mapping() else {
         diags
-            .error(src.value_location("contact"), "`contact` must list `name`, `phone` and `email`")
-            .hint("for example:\n      contact:\n        name: Patient Advice and Liaison Service (PALS)\n        phone: 0116 225 2525");
-        return Contact::default();
+            .error(src.value_location("logo"), "`logo` must give the picture's `file` and its `alt` text")
+            .hint(LOGO_EXAMPLE);
+        return None;
     };
     for key in map.keys().filter_map(Value::as_str) {
-        if !CONTACT_KEYS.contains(&key) {
-            let d = diags
-                .error(src.item_location("contact", &format!("{key}:")), format!("unknown `contact` setting `{key}`"));
-            match did_you_mean(key, CONTACT_KEYS) {
+        if !["file", "alt"].contains(&key) {
+            let d =
+                diags.error(src.item_location("logo", &format!("{key}:")), format!("unknown `logo` setting `{key}`"));
+            match did_you_mean(key, ["file", "alt"]) {
                 Some(near) => d.hint(format!("did you mean `{near}`?")),
-                None => d.hint("`contact` has `name`, `phone` and `email`"),
+                None => d.hint("`logo` has `file` and `alt`"),
             };
         }
     }
     let field = |k: &str| map.get(k).and_then(scalar_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    Contact { name: field("name"), phone: field("phone"), email: field("email") }
+    let location = src.item_location("logo", "file:");
+    let (file, alt) = (field("file"), field("alt"));
+    for (key, value) in [("file", &file), ("alt", &alt)] {
+        if value.is_none() {
+            diags.error(src.key_location("logo"), format!("`logo` has no `{key}`")).hint(format!(
+                "the logo needs its picture file and the words it stands for (alternative text); {LOGO_EXAMPLE}"
+            ));
+        }
+    }
+    let file = file?;
+    let lower = file.to_ascii_lowercase();
+    let inside = !file.starts_with('/')
+        && !file.contains('\\')
+        && !file.contains(':')
+        && file.split('/').all(|part| !part.is_empty() && part != "..");
+    if !inside {
+        diags
+            .error(location, format!("the logo `{file}` is not a path inside the project folder"))
+            .hint("write the path from the project folder, like `branding/logo.svg`, without `..`");
+        return None;
+    }
+    if !(lower.ends_with(".svg") || lower.ends_with(".png")) {
+        diags
+            .error(location, format!("the logo `{file}` is not an SVG or PNG file"))
+            .hint("save the logo as SVG (best: it stays sharp at any size) or as PNG");
+        return None;
+    }
+    let alt = alt?;
+    Some(LogoSetting { file, alt, location })
 }
 
 /// `categories:`: a list of names, each once.
@@ -220,7 +304,7 @@ mod tests {
 
     #[test]
     fn every_spec_key_is_read() {
-        let text = "title: T\norganisation: O\nbase-url: https://x.nhs.uk/p\ntheme: default\nlanguage: cy-GB\nvariables:\n  switchboard: 0116 225 2525\ncontact:\n  name: PALS\n  phone: 0116\n  email: p@x\n";
+        let text = "title: T\norganisation: O\nbase-url: https://x.nhs.uk/p\npublic-url: https://www.x.nhs.uk/leaflets\ntheme: default\nlanguage: cy-GB\nvariables:\n  switchboard: 0116 225 2525\ncontact:\n  name: PALS\n  phone: 0116\n  email: p@x\nlogo:\n  file: branding/logo.svg\n  alt: O\n";
         let mut diags = Diagnostics::new();
         let c = SiteConfig::parse(CONFIG_FILE, text, &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
@@ -228,6 +312,18 @@ mod tests {
         assert_eq!(c.language, "cy-GB");
         assert_eq!(c.variables["switchboard"], "0116 225 2525");
         assert_eq!(c.contact.name.as_deref(), Some("PALS"));
+        assert_eq!(c.public_url.as_deref(), Some("https://www.x.nhs.uk/leaflets/"));
+        assert_eq!(c.logo.as_ref().map(|l| (l.file.as_str(), l.alt.as_str())), Some(("branding/logo.svg", "O")));
+        assert_eq!(c.logo.map(|l| l.location.line), Some(14));
+    }
+
+    #[test]
+    fn a_logo_outside_the_project_or_not_a_picture_is_refused() {
+        for file in ["../logo.svg", "/etc/logo.svg", "branding/logo.gif", "C:/logo.png"] {
+            let mut diags = Diagnostics::new();
+            let c = SiteConfig::parse(CONFIG_FILE, &format!("logo:\n  file: {file}\n  alt: X\n"), &mut diags);
+            assert!(c.logo.is_none() && diags.has_errors(), "{file}");
+        }
     }
 
     #[test]

@@ -52,6 +52,43 @@ pub struct Project {
     pub content_files: BTreeSet<String>,
     /// The bytes of every PNG and JPEG under `content/`, by path relative to it.
     pub images: BTreeMap<String, Vec<u8>>,
+    /// The Trust's logo (`logo:` in the settings), read from the project folder.
+    pub logo: Option<LogoFile>,
+}
+
+/// The name under which [`Project::picture`] finds the logo: never a path under `content/`
+/// (those never start with `:`).
+pub const LOGO_PICTURE: &str = ":logo";
+
+/// The logo file named by the settings.
+#[derive(Debug, Clone)]
+pub struct LogoFile {
+    /// Path relative to the project folder, for messages.
+    pub path: String,
+    /// Alternative text.
+    pub alt: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// True for SVG, false for PNG.
+    pub svg: bool,
+}
+
+impl LogoFile {
+    /// Where the web pages find the logo, from the site's root: an SVG is written afresh from its
+    /// checked shapes, a PNG copied.
+    pub fn asset_path(&self) -> &'static str {
+        if self.svg { "assets/logo.svg" } else { "assets/logo.png" }
+    }
+}
+
+impl Project {
+    /// The bytes of a picture a PDF draws: a path under `content/`, or [`LOGO_PICTURE`].
+    pub fn picture(&self, key: &str) -> Option<&[u8]> {
+        if key == LOGO_PICTURE {
+            return self.logo.as_ref().filter(|l| !l.svg).map(|l| l.bytes.as_slice());
+        }
+        self.images.get(key).map(Vec::as_slice)
+    }
 }
 
 /// Reads the project at `root`. Content problems (bad settings, unreadable text) go to `diags`;
@@ -142,6 +179,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     let mut theme = Theme::with_overrides(overrides);
     let theme_settings = crate::load::contrast::theme_settings(&theme, &config.theme, diags);
     theme.icon_descriptions = crate::load::config::icon_descriptions(&theme, &config.theme, diags);
+    let logo = read_logo(root, &config, diags)?;
 
     Ok(Project {
         root: root.to_path_buf(),
@@ -152,7 +190,45 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         sources,
         content_files,
         images,
+        logo,
     })
+}
+
+/// Reads the logo file the settings name, refusing symbolic links on the way to it, so only
+/// files inside the project are read.
+fn read_logo(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Result<Option<LogoFile>, IoFailure> {
+    let Some(setting) = &config.logo else { return Ok(None) };
+    let mut path = root.to_path_buf();
+    for part in setting.file.split('/') {
+        path.push(part);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                diags
+                    .error(
+                        setting.location.clone(),
+                        format!("the logo `{}` is reached through a symbolic link", setting.file),
+                    )
+                    .hint("copy the logo into the project folder instead");
+                return Ok(None);
+            }
+            Ok(_) => {}
+            Err(_) => {
+                diags
+                    .error(setting.location.clone(), format!("there is no logo file `{}` in the project folder", setting.file))
+                    .hint("put the logo (SVG or PNG) in the project folder and give its path from there, like `branding/logo.svg`");
+                return Ok(None);
+            }
+        }
+    }
+    if !path.is_file() {
+        diags
+            .error(setting.location.clone(), format!("the logo `{}` is a folder, not a file", setting.file))
+            .hint("give the path of the SVG or PNG file");
+        return Ok(None);
+    }
+    let bytes = fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?;
+    let svg = setting.file.to_ascii_lowercase().ends_with(".svg");
+    Ok(Some(LogoFile { path: setting.file.clone(), alt: setting.alt.clone(), bytes, svg }))
 }
 
 /// Reads a whole text file, with the path in any error.

@@ -21,6 +21,8 @@ pub struct Theme {
     /// What each icon shows, in words, by name (`icons/descriptions.yaml`, read by the load
     /// stage): the picture's alternative text.
     pub icon_descriptions: BTreeMap<String, String>,
+    /// The paths the project's theme folder provides (replaced or added).
+    from_project: BTreeSet<String>,
 }
 
 impl Theme {
@@ -29,6 +31,7 @@ impl Theme {
         let mut files = BTreeMap::new();
         collect(&DEFAULT_THEME, &mut files);
         let replaced = overrides.keys().filter_map(|p| Some((p.clone(), files.get(p)?.clone()))).collect();
+        let from_project = overrides.keys().cloned().collect();
         files.extend(overrides);
         let icon_names = files
             .keys()
@@ -36,12 +39,17 @@ impl Theme {
             .filter(|name| crate::model::ids::valid_id(name))
             .map(str::to_string)
             .collect();
-        Theme { files, replaced, icon_names, icon_descriptions: BTreeMap::new() }
+        Theme { files, replaced, icon_names, from_project, icon_descriptions: BTreeMap::new() }
     }
 
     /// The built-in version of a file the project replaced, if it did.
     pub fn builtin_version(&self, path: &str) -> Option<&[u8]> {
         self.replaced.get(path).map(Vec::as_slice)
+    }
+
+    /// Whether the project's theme folder provides `path` (rather than the built-in theme).
+    pub fn is_from_project(&self, path: &str) -> bool {
+        self.from_project.contains(path)
     }
 
     /// The built-in theme alone.

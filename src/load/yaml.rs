@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_yaml::{Mapping, Value};
 
-use crate::diag::{Diagnostics, Location};
+use crate::diag::{Diagnostics, Location, did_you_mean};
+use crate::model::Contact;
 use crate::model::ids::suggest_id;
 
 /// The YAML of one file, with what is needed to point at a line in it.
@@ -244,4 +245,28 @@ pub fn read_variables(
         }
     }
     out
+}
+
+const CONTACT_KEYS: [&str; 3] = ["name", "phone", "email"];
+
+/// Reads a `contact:` block (`name`, `phone`, `email`), reporting unknown keys.
+pub fn read_contact(src: &YamlSource<'_>, key: &str, value: &Value, diags: &mut Diagnostics) -> Contact {
+    let Some(map) = value.as_mapping() else {
+        diags
+            .error(src.value_location(key), format!("`{key}` must list `name`, `phone` and `email`"))
+            .hint(format!("for example:\n      {key}:\n        name: Patient Advice and Liaison Service (PALS)\n        phone: 0116 225 2525"));
+        return Contact::default();
+    };
+    for name in map.keys().filter_map(Value::as_str) {
+        if !CONTACT_KEYS.contains(&name) {
+            let d =
+                diags.error(src.item_location(key, &format!("{name}:")), format!("unknown `{key}` setting `{name}`"));
+            match did_you_mean(name, CONTACT_KEYS) {
+                Some(near) => d.hint(format!("did you mean `{near}`?")),
+                None => d.hint(format!("`{key}` has `name`, `phone` and `email`")),
+            };
+        }
+    }
+    let field = |k: &str| map.get(k).and_then(scalar_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Contact { name: field("name"), phone: field("phone"), email: field("email") }
 }

@@ -59,6 +59,11 @@ impl Date {
         format!("{} {} {}", self.0.day(), month_name(self.0.month()), self.0.year())
     }
 
+    /// Month and year, as NHS.UK prints review dates, e.g. `March 2027`.
+    pub fn month_year(self) -> String {
+        format!("{} {}", month_name(self.0.month()), self.0.year())
+    }
+
     /// The year.
     pub fn year(self) -> i32 {
         self.0.year()

@@ -5,6 +5,7 @@
 pub mod artifact;
 pub mod dates;
 pub mod ids;
+pub mod phone;
 
 pub use artifact::Artifact;
 
@@ -107,6 +108,18 @@ impl Status {
     }
 }
 
+/// How patients and visitors reach the Trust or a service ("how to contact us"): the site's
+/// `contact:` in `policypress.yaml`, or a policy's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// Team name, e.g. the Patient Advice and Liaison Service.
+    pub name: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+}
+
 /// One row of the version-control table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
@@ -155,6 +168,14 @@ pub struct Meta {
     pub category: Option<(String, crate::diag::Location)>,
     /// The directorate that owns the policy, for grouping in the library.
     pub directorate: Option<String>,
+    /// The short web address name (`short:`), when the front matter sets one; the id otherwise.
+    pub short: Option<String>,
+    /// 1-based line of `short:` (or of the front matter's start), for messages.
+    pub short_line: usize,
+    /// The policy's own "how to contact us" (a ward or service), replacing the site's.
+    pub contact: Option<Contact>,
+    /// 1-based line of `contact:` in the file, for messages.
+    pub contact_line: usize,
 }
 
 /// A parsed policy: its id, where it came from, its metadata and its body.

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use serde_yaml::Value;
 
 use crate::diag::{Diagnostics, Location, did_you_mean};
-use crate::load::yaml::{YamlSource, read_variables, scalar_text};
+use crate::load::yaml::{YamlSource, read_contact, read_variables, scalar_text};
 use crate::model::dates::Date;
+use crate::model::ids::{suggest_id, valid_id};
 use crate::model::{HistoryEntry, Meta, Status};
 
 /// Every top-level key the front matter may use.
-pub const KNOWN_KEYS: [&str; 16] = [
+pub const KNOWN_KEYS: [&str; 18] = [
     "title",
     "reference",
     "version",
@@ -30,6 +31,8 @@ pub const KNOWN_KEYS: [&str; 16] = [
     "extra",
     "category",
     "directorate",
+    "short",
+    "contact",
 ];
 
 /// A policy file cut in two: the YAML text and the Markdown body, with where the body starts.
@@ -261,6 +264,20 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
     let extra = read_pairs(&src, "extra", get("extra"), diags, "equality-impact: Low risk");
     let variables = get("variables").map(|v| read_variables(&src, "variables", v, diags)).unwrap_or_default();
     let history = read_history(&src, get("history"), diags);
+    let short = text("short", diags);
+    if let Some(short) = &short
+        && !valid_id(short)
+    {
+        let d = diags.error(
+            src.value_location("short"),
+            format!("the short web address `{short}` may only use lower-case letters, digits and hyphens"),
+        );
+        match suggest_id(short) {
+            near if near.is_empty() => d.hint("for example `short: phones`"),
+            near => d.hint(format!("for example `short: {near}`")),
+        };
+    }
+    let contact = get("contact").map(|v| read_contact(&src, "contact", v, diags));
 
     if diags.error_count() > before {
         return None;
@@ -283,6 +300,10 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
         extra,
         category: text("category", diags).map(|c| (c, src.value_location("category"))),
         directorate: text("directorate", diags),
+        short,
+        short_line: src.key_location("short").line,
+        contact,
+        contact_line: src.key_location("contact").line,
     })
 }
 

@@ -117,6 +117,7 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     check_references(&parsed, diags);
     check_categories(&parsed, &project.config.categories, diags);
     check_page_names(&parsed, diags);
+    check_short_addresses(&parsed, diags);
     parsed.into_iter().filter_map(|p| p.policy).collect()
 }
 
@@ -197,6 +198,48 @@ fn check_categories(parsed: &[ParsedPolicy], categories: &[String], diags: &mut 
                 categories.join("`, `")
             )),
         };
+    }
+}
+
+/// Folders of the public site that a short web address may not take.
+pub const RESERVED_SHORT_NAMES: [&str; 4] = ["patient", "easy-read", "poster", "assets"];
+
+/// Checks that every short web address (`short:`, else the id) is unique, and that a policy
+/// with patient-facing text does not take a folder name the public site uses itself.
+fn check_short_addresses(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
+    let mut taken: BTreeMap<String, &Policy> = BTreeMap::new();
+    // Ids first: when a `short:` takes another policy's id, the `short:` is what to change.
+    let policies: Vec<&Policy> = parsed.iter().filter_map(|p| p.policy.as_ref()).collect();
+    let by_id = policies.iter().filter(|p| p.meta.short.is_none());
+    for policy in by_id.chain(policies.iter().filter(|p| p.meta.short.is_some())) {
+        let (short, explicit) = match &policy.meta.short {
+            Some(short) => (short.clone(), true),
+            None => (policy.id.clone(), false),
+        };
+        let location = if explicit {
+            Location::new(&policy.source, policy.meta.short_line, 1)
+        } else {
+            Location::file_start(&policy.source)
+        };
+        let public = policy.blocks.iter().any(|b| {
+            [Audience::Patient, Audience::EasyRead, Audience::Poster].iter().any(|a| b.audiences.contains(*a))
+        });
+        if public && RESERVED_SHORT_NAMES.contains(&short.as_str()) {
+            diags
+                .error(
+                    location.clone(),
+                    format!("the short web address `{short}` is a folder the public site uses for its own pages"),
+                )
+                .hint(format!("add `short: {short}-information` (or another name) to the front matter"));
+            continue;
+        }
+        if let Some(first) = taken.get(&short) {
+            diags
+                .error(location, format!("`short: {short}` is already the short web address of `{}`", first.source))
+                .hint("every policy needs its own short web address: set a different `short:` in one of them");
+            continue;
+        }
+        taken.insert(short, policy);
     }
 }
 

@@ -237,7 +237,9 @@ impl<'a> Face<'a> {
             .map(|info| {
                 let gid = info.glyph.glyph_index;
                 text.clear();
-                text.extend(info.glyph.unicodes.iter());
+                // A no-break space (inside a phone number) copies and extracts as a plain space, so
+                // the number reads and searches as it is written.
+                text.extend(info.glyph.unicodes.iter().map(|&c| if c == '\u{a0}' { ' ' } else { c }));
                 Glyph {
                     gid,
                     advance: self.advance_em(gid),

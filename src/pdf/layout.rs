@@ -14,6 +14,8 @@ use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::fonts::{FontSet, Shaped, ShapedRun, Style};
 use super::settings::{PdfSettings, Rgb};
+use super::svg::VectorPicture;
+use crate::model::phone::keep_numbers_whole;
 use crate::model::{Align, BlockKind, Inline, LinkTarget};
 
 /// What a structure element is, as PDF standard structure types.
@@ -194,7 +196,7 @@ pub enum Item {
         /// Tag-tree membership.
         tag: Tag,
     },
-    /// A stroked vector picture (icons): `cmds` scaled by `scale` and moved to (x, y).
+    /// A vector picture (icons, the logo): its shapes scaled by `scale` and moved to (x, y).
     Path {
         /// Left.
         x: f32,
@@ -202,12 +204,12 @@ pub enum Item {
         y: f32,
         /// Points per picture unit.
         scale: f32,
-        /// Stroke width in points.
-        width: f32,
-        /// Colour.
+        /// Multiplies the picture's own stroke widths (1 draws them as drawn).
+        stroke_scale: f32,
+        /// The colour of `currentColor` shapes.
         color: Rgb,
-        /// The outline.
-        cmds: Vec<PathCmd>,
+        /// The picture.
+        picture: Arc<VectorPicture>,
         /// Tag-tree membership.
         tag: Tag,
     },
@@ -313,8 +315,8 @@ impl Layout {
                     Item::Image { x, y, w, h, path, .. } => {
                         format!("image {x:.1},{y:.1} {w:.1}x{h:.1} {path}")
                     }
-                    Item::Path { x, y, cmds, .. } => {
-                        format!("path {x:.1},{y:.1} {} cmds", cmds.len())
+                    Item::Path { x, y, picture, .. } => {
+                        format!("path {x:.1},{y:.1} {} cmds", picture.commands())
                     }
                     Item::Link { x, y, w, h, dest, .. } => {
                         format!("link {x:.1},{y:.1} {w:.1}x{h:.1} {dest:?}")
@@ -396,6 +398,9 @@ pub struct TextStyle {
     pub color: Rgb,
 }
 
+/// Finds an icon's picture by name.
+pub type IconLookup<'r> = dyn Fn(&str) -> Option<Arc<VectorPicture>> + 'r;
+
 /// Turns a link target of the model into a PDF destination.
 pub type LinkResolver<'r> = dyn Fn(&LinkTarget) -> Dest + 'r;
 
@@ -424,8 +429,8 @@ pub struct Flow<'a, 'f, 'r> {
     pub problems: Vec<LayoutProblem>,
     /// Pictures by path under `content/`.
     pub images: &'r BTreeMap<String, Vec<u8>>,
-    /// Icon outlines by name.
-    pub icons: &'r dyn Fn(&str) -> Option<Vec<PathCmd>>,
+    /// Icon pictures by name.
+    pub icons: &'r IconLookup<'r>,
     /// What an icon shows, in words (the theme's description): the alternative text of an
     /// icon in running text. Until a design sets it, the icon's name in words.
     pub describe_icon: &'r dyn Fn(&str) -> String,
@@ -443,7 +448,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         fonts: &'f mut FontSet<'a>,
         settings: PdfSettings,
         images: &'r BTreeMap<String, Vec<u8>>,
-        icons: &'r dyn Fn(&str) -> Option<Vec<PathCmd>>,
+        icons: &'r IconLookup<'r>,
         resolve_link: &'r LinkResolver<'r>,
     ) -> Self {
         let page = settings.page;
@@ -621,7 +626,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     ) {
         for inline in inlines {
             match inline {
-                Inline::Text(t) => spans.push((t.clone(), style, link, None)),
+                // Phone numbers never break across lines (model::phone).
+                Inline::Text(t) => spans.push((keep_numbers_whole(t).into_owned(), style, link, None)),
                 Inline::Code(t) => {
                     spans.push((t.clone(), TextStyle { color: self.settings.palette.muted, ..style }, link, None))
                 }
@@ -864,7 +870,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// text says what it shows, so the sentence reads as the web page's does.
     fn draw_icon(&mut self, name: &str, x: f32, baseline: f32, size: f32, color: Rgb, tag: Tag) {
         match (self.icons)(name) {
-            Some(cmds) => {
+            Some(picture) => {
                 let tag = match tag {
                     Tag::Elem(parent) => {
                         let figure = self.open(Role::Figure, parent);
@@ -874,13 +880,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     Tag::Artifact => Tag::Artifact,
                 };
                 let box_size = size * 1.05;
+                let scale = box_size / picture.width.max(picture.height).max(0.01);
                 self.push(Item::Path {
                     x: x + size * 0.05,
                     y: baseline - box_size * 0.85,
-                    scale: box_size / 24.0,
-                    width: (box_size / 24.0) * 2.0,
+                    scale,
+                    stroke_scale: 1.0,
                     color,
-                    cmds,
+                    picture,
                     tag,
                 });
             }

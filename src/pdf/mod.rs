@@ -6,7 +6,8 @@
 //! - [`fonts`]: faces from the theme, shaping with kerning, fallback, subsetting;
 //! - [`layout`]: blocks to pages of positioned, tagged items (pure, dumpable as text);
 //! - [`wordwrap`]: line breaks that never split a word (easy read, posters);
-//! - [`icons`]: SVG icons as vector paths; [`qr`]: QR codes as vector squares;
+//! - [`svg`]: SVG pictures (icons, the logo) read with usvg into vector shapes, with every
+//!   element it cannot draw reported; [`qr`]: QR codes as vector squares;
 //! - [`impose`]: pages placed two-up on sheets in booklet order;
 //! - [`writer`]: the only module that uses printpdf;
 //! - [`tagging`]: the lopdf pass that adds the structure tree, bookmarks, `/Lang`, the XMP
@@ -15,11 +16,11 @@
 //! Pure: reads nothing from disk and never the clock; the same layout gives the same bytes.
 
 pub mod fonts;
-pub mod icons;
 pub mod impose;
 pub mod layout;
 pub mod qr;
 pub mod settings;
+pub mod svg;
 pub mod tagging;
 pub mod wordwrap;
 pub mod writer;

@@ -1,5 +1,5 @@
 //! Word wrapping for the easy-read and poster PDFs, which must never split or hyphenate a word:
-//! lines break only at spaces (and, in web addresses, after a `/`). A word wider than the
+//! lines break only at spaces (never inside a phone number; in web addresses also after a `/`). A word wider than the
 //! column is returned to the caller as a problem to report; it is never cut.
 //!
 //! Measures with the document's [`FontSet`] and draws through [`Flow::text_box`], one line per
@@ -9,6 +9,7 @@
 use super::fonts::{FontSet, Style};
 use super::layout::{Flow, TextStyle};
 use crate::model::Inline;
+use crate::model::phone::{NO_BREAK_SPACE, keep_numbers_whole};
 
 /// What separates a word from the one before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +72,9 @@ fn flatten(inlines: &[Inline], bold: bool, out: &mut Vec<Word>, gap: &mut Gap, o
         match inline {
             Inline::Text(t) | Inline::Code(t) => {
                 let mut current = String::new();
-                for ch in t.chars() {
-                    if ch.is_whitespace() {
+                // A phone number is one word: its groups never go on different lines.
+                for ch in keep_numbers_whole(t).chars() {
+                    if ch.is_whitespace() && ch != NO_BREAK_SPACE {
                         if !current.is_empty() {
                             push_part(Part::Text(std::mem::take(&mut current), bold), out, gap, open);
                         }

@@ -10,14 +10,15 @@ use std::io::Write as _;
 
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId, ImageCompression,
-    ImageOptimizationOptions, Line, LineCapStyle, LineJoinStyle, LinePoint, LinkAnnotation, Mm, Op, PaintMode,
-    ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb as PdfRgb,
-    TextItem, TextMatrix, XObject, XObjectId, XObjectTransform,
+    ImageOptimizationOptions, Line, LineCapStyle, LineDashPattern, LineJoinStyle, LinePoint, LinkAnnotation, Mm, Op,
+    PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing,
+    Pt, RawImage, Rect, Rgb as PdfRgb, TextItem, TextMatrix, WindingOrder, XObject, XObjectId, XObjectTransform,
 };
 
 use super::fonts::FaceSubset;
 use super::layout::{Dest, Item, Layout, PathCmd, Tag};
 use super::settings::Rgb;
+use super::svg::Paint;
 
 /// Document information written into the PDF's Info dictionary.
 #[derive(Debug, Clone)]
@@ -81,8 +82,11 @@ fn remap_of(remaps: &Remaps, face: u8) -> Option<&Remap> {
     remaps.get(usize::from(face)).and_then(Option::as_ref)
 }
 
+/// The bytes of a picture an [`Item::Image`] names (a path under `content/`, or the logo).
+pub type PictureLookup<'p> = dyn Fn(&str) -> Option<&'p [u8]> + 'p;
+
 /// Writes the layout with the given font subsets and pictures.
-pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, Vec<u8>>, info: &DocInfo) -> Written {
+pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &PictureLookup<'_>, info: &DocInfo) -> Written {
     let mut doc = PdfDocument::new(&info.title);
     let meta = &mut doc.metadata.info;
     meta.author = info.author.clone();
@@ -123,7 +127,7 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
         })
         .collect();
     for (n, path) in used_paths.into_iter().enumerate() {
-        let Some(bytes) = images.get(path) else {
+        let Some(bytes) = images(path) else {
             continue;
         };
         let Ok(image) = RawImage::decode_from_bytes(bytes, &mut warnings) else {
@@ -424,65 +428,68 @@ impl ContentStream {
                 let _ = writeln!(self.bytes, "/{} Do", id.0);
                 self.op("Q");
             }
-            Item::Path { x, y, scale, width, color: c, cmds, .. } => {
-                self.op("q");
-                self.color(*c, "RG");
-                self.nums(&[*width], "w");
-                self.op("1 J");
-                self.op("1 j");
+            Item::Path { x, y, scale, stroke_scale, color: c, picture, .. } => {
                 let at = |px: f32, py: f32| [x + px * scale, page_h - (y + py * scale)];
-                // Sub-paths of fewer than two points are not drawn, as in `draw`.
-                let mut path: Vec<u8> = Vec::new();
-                let mut points = 0;
-                let flush = |this: &mut ContentStream, path: &mut Vec<u8>, points: &mut usize, closed: bool| {
-                    if *points > 1 {
-                        this.bytes.append(path);
-                        if closed {
-                            this.op("h");
-                        }
-                        this.op("S");
+                for shape in &picture.shapes {
+                    let paint = match (&shape.fill, &shape.stroke) {
+                        (Some(f), Some(_)) if f.even_odd => "B*",
+                        (Some(_), Some(_)) => "B",
+                        (Some(f), None) if f.even_odd => "f*",
+                        (Some(_), None) => "f",
+                        (None, Some(_)) => "S",
+                        (None, None) => continue,
+                    };
+                    self.op("q");
+                    if let Some(fill) = &shape.fill {
+                        self.color(paint_color(fill.paint, *c), "rg");
                     }
-                    path.clear();
-                    *points = 0;
-                };
-                for cmd in cmds {
-                    let mut sub = ContentStream::default();
-                    match *cmd {
-                        PathCmd::Move(px, py) => {
-                            flush(self, &mut path, &mut points, false);
-                            sub.nums(&at(px, py), "m");
-                            points = 1;
+                    if let Some(stroke) = &shape.stroke {
+                        self.color(paint_color(stroke.paint, *c), "RG");
+                        self.nums(&[stroke.width * scale * stroke_scale], "w");
+                        self.nums(&[f32::from(stroke.cap)], "J");
+                        self.nums(&[f32::from(stroke.join)], "j");
+                        if stroke.join == 0 {
+                            self.nums(&[stroke.miter_limit], "M");
                         }
-                        PathCmd::Line(px, py) => {
-                            sub.nums(&at(px, py), if points == 0 { "m" } else { "l" });
-                            points += 1;
+                        if let Some((dashes, offset)) = &stroke.dash {
+                            self.bytes.push(b'[');
+                            for (n, d) in dashes.iter().enumerate() {
+                                if n > 0 {
+                                    self.bytes.push(b' ');
+                                }
+                                self.num(d * scale);
+                            }
+                            self.bytes.extend_from_slice(b"] ");
+                            self.nums(&[offset * scale], "d");
                         }
-                        PathCmd::Cubic(a, b, c2, d, e, f) => {
-                            if points == 0 {
-                                sub.nums(&at(a, b), "m");
-                                points = 1;
-                                // printpdf would start the line at the first control point and
-                                // draw the rest as straight segments.
-                                sub.nums(&at(c2, d), "l");
-                                sub.nums(&at(e, f), "l");
-                                points += 2;
-                            } else {
+                    }
+                    for cmd in &shape.outline {
+                        match *cmd {
+                            PathCmd::Move(px, py) => self.nums(&at(px, py), "m"),
+                            PathCmd::Line(px, py) => self.nums(&at(px, py), "l"),
+                            PathCmd::Cubic(a, b, c2, d, e, f) => {
                                 let [p1, p2] = at(a, b);
                                 let [p3, p4] = at(c2, d);
                                 let [p5, p6] = at(e, f);
-                                sub.nums(&[p1, p2, p3, p4, p5, p6], "c");
-                                points += 3;
+                                self.nums(&[p1, p2, p3, p4, p5, p6], "c");
                             }
+                            PathCmd::Close => self.op("h"),
                         }
-                        PathCmd::Close => flush(self, &mut path, &mut points, true),
                     }
-                    path.append(&mut sub.bytes);
+                    self.op(paint);
+                    self.op("Q");
                 }
-                flush(self, &mut path, &mut points, false);
-                self.op("Q");
             }
             Item::Link { .. } => {}
         }
+    }
+}
+
+/// The colour a picture's paint is drawn in: `currentColor` takes the item's colour.
+fn paint_color(paint: Paint, current: Rgb) -> Rgb {
+    match paint {
+        Paint::Current => current,
+        Paint::Color(rgb) => rgb,
     }
 }
 
@@ -563,37 +570,81 @@ fn draw(ops: &mut Vec<Op>, item: &Item, page_h: f32, remaps: &Remaps, images: &B
                 },
             });
         }
-        Item::Path { x, y, scale, width, color: c, cmds, .. } => {
-            ops.push(Op::SaveGraphicsState);
-            ops.push(Op::SetOutlineColor { col: color(*c) });
-            ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-            ops.push(Op::SetLineCapStyle { cap: LineCapStyle::Round });
-            ops.push(Op::SetLineJoinStyle { join: LineJoinStyle::Round });
+        Item::Path { x, y, scale, stroke_scale, color: c, picture, .. } => {
             let at = |px: f32, py: f32, bezier: bool| point(x + px * scale, y + py * scale, page_h, bezier);
-            let mut points: Vec<LinePoint> = Vec::new();
-            let flush = |ops: &mut Vec<Op>, points: &mut Vec<LinePoint>, closed: bool| {
-                if points.len() > 1 {
-                    ops.push(Op::DrawLine { line: Line { points: std::mem::take(points), is_closed: closed } });
-                }
-                points.clear();
-            };
-            for cmd in cmds {
-                match *cmd {
-                    PathCmd::Move(px, py) => {
-                        flush(ops, &mut points, false);
-                        points.push(at(px, py, false));
+            for shape in &picture.shapes {
+                // Sub-paths as point lists (printpdf's lines and polygon rings), with whether each
+                // is closed.
+                let mut subpaths: Vec<(Vec<LinePoint>, bool)> = Vec::new();
+                for cmd in &shape.outline {
+                    match *cmd {
+                        PathCmd::Move(px, py) => subpaths.push((vec![at(px, py, false)], false)),
+                        PathCmd::Line(px, py) => match subpaths.last_mut() {
+                            Some((points, _)) => points.push(at(px, py, false)),
+                            None => subpaths.push((vec![at(px, py, false)], false)),
+                        },
+                        PathCmd::Cubic(a, b, c2, d, e, f) => {
+                            if subpaths.is_empty() {
+                                subpaths.push((Vec::new(), false));
+                            }
+                            if let Some((points, _)) = subpaths.last_mut() {
+                                points.push(at(a, b, true));
+                                points.push(at(c2, d, true));
+                                points.push(at(e, f, false));
+                            }
+                        }
+                        PathCmd::Close => {
+                            if let Some((points, closed)) = subpaths.last_mut() {
+                                *closed = true;
+                                let start = points.first().map(|p| LinePoint { bezier: false, ..*p });
+                                subpaths.push((start.into_iter().collect(), false));
+                            }
+                        }
                     }
-                    PathCmd::Line(px, py) => points.push(at(px, py, false)),
-                    PathCmd::Cubic(a, b, c2, d, e, f) => {
-                        points.push(at(a, b, true));
-                        points.push(at(c2, d, true));
-                        points.push(at(e, f, false));
-                    }
-                    PathCmd::Close => flush(ops, &mut points, true),
                 }
+                subpaths.retain(|(points, _)| points.len() > 1);
+                ops.push(Op::SaveGraphicsState);
+                if let Some(fill) = &shape.fill {
+                    ops.push(Op::SetFillColor { col: color(paint_color(fill.paint, *c)) });
+                    ops.push(Op::DrawPolygon {
+                        polygon: Polygon {
+                            rings: subpaths.iter().map(|(points, _)| PolygonRing { points: points.clone() }).collect(),
+                            mode: PaintMode::Fill,
+                            winding_order: if fill.even_odd { WindingOrder::EvenOdd } else { WindingOrder::NonZero },
+                        },
+                    });
+                }
+                if let Some(stroke) = &shape.stroke {
+                    ops.push(Op::SetOutlineColor { col: color(paint_color(stroke.paint, *c)) });
+                    ops.push(Op::SetOutlineThickness { pt: Pt(stroke.width * scale * stroke_scale) });
+                    ops.push(Op::SetLineCapStyle {
+                        cap: match stroke.cap {
+                            0 => LineCapStyle::Butt,
+                            1 => LineCapStyle::Round,
+                            _ => LineCapStyle::ProjectingSquare,
+                        },
+                    });
+                    ops.push(Op::SetLineJoinStyle {
+                        join: match stroke.join {
+                            0 => LineJoinStyle::Miter,
+                            1 => LineJoinStyle::Round,
+                            _ => LineJoinStyle::Bevel,
+                        },
+                    });
+                    if let Some((dashes, offset)) = &stroke.dash {
+                        ops.push(Op::SetLineDashPattern {
+                            dash: LineDashPattern {
+                                offset: offset * scale,
+                                pattern: dashes.iter().map(|d| d * scale).collect(),
+                            },
+                        });
+                    }
+                    for (points, closed) in &subpaths {
+                        ops.push(Op::DrawLine { line: Line { points: points.clone(), is_closed: *closed } });
+                    }
+                }
+                ops.push(Op::RestoreGraphicsState);
             }
-            flush(ops, &mut points, false);
-            ops.push(Op::RestoreGraphicsState);
         }
         Item::Link { .. } => {}
     }

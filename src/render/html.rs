@@ -7,6 +7,7 @@
 use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
 
 use crate::load::theme::Theme;
+use crate::model::phone::{phone_numbers, tel_href};
 use crate::model::{Align, Block, BlockKind, Inline, LinkTarget};
 use crate::qr::{QUIET_ZONE, qr_matrix};
 
@@ -119,17 +120,42 @@ fn align_attr(align: Option<&Align>) -> &'static str {
 }
 
 fn push_inlines(inlines: &[Inline], ctx: &HtmlContext<'_>, out: &mut String) {
+    push_inlines_in(inlines, ctx, false, out);
+}
+
+/// Text with its phone numbers as `tel:` links (outside other links) that never break.
+fn push_text(text: &str, in_link: bool, out: &mut String) {
+    let mut at = 0;
+    for range in phone_numbers(text) {
+        escape_html_body_text(&mut *out, &text[at..range.start]).expect("writing to a String cannot fail");
+        let number = &text[range.clone()];
+        if in_link {
+            out.push_str("<span class=\"tel\">");
+        } else {
+            out.push_str("<a class=\"tel\" href=\"");
+            escape_href(&mut *out, &tel_href(number)).expect("writing to a String cannot fail");
+            out.push_str("\">");
+        }
+        escape_html_body_text(&mut *out, number).expect("writing to a String cannot fail");
+        out.push_str(if in_link { "</span>" } else { "</a>" });
+        at = range.end;
+    }
+    escape_html_body_text(&mut *out, &text[at..]).expect("writing to a String cannot fail");
+}
+
+fn push_inlines_in(inlines: &[Inline], ctx: &HtmlContext<'_>, in_link: bool, out: &mut String) {
+    let push_inlines = |c: &[Inline], out: &mut String| push_inlines_in(c, ctx, in_link, out);
     for inline in inlines {
         match inline {
-            Inline::Text(t) => escape_html_body_text(&mut *out, t).expect("writing to a String cannot fail"),
+            Inline::Text(t) => push_text(t, in_link, out),
             Inline::Emphasis(c) => {
                 out.push_str("<em>");
-                push_inlines(c, ctx, out);
+                push_inlines(c, out);
                 out.push_str("</em>");
             }
             Inline::Strong(c) => {
                 out.push_str("<strong>");
-                push_inlines(c, ctx, out);
+                push_inlines(c, out);
                 out.push_str("</strong>");
             }
             Inline::Code(c) => {
@@ -141,7 +167,7 @@ fn push_inlines(inlines: &[Inline], ctx: &HtmlContext<'_>, out: &mut String) {
                 out.push_str("<a href=\"");
                 escape_href(&mut *out, &link_href(target)).expect("writing to a String cannot fail");
                 out.push_str("\">");
-                push_inlines(content, ctx, out);
+                push_inlines_in(content, ctx, true, out);
                 out.push_str("</a>");
             }
             Inline::Image { path, alt } => {
@@ -213,6 +239,18 @@ mod tests {
         let html = render(BlockKind::Paragraph(vec![Inline::Text("<script>alert(1)</script> & \"x\"".into())]));
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn phone_numbers_are_whole_tel_links_and_stay_plain_inside_links() {
+        let html = render(BlockKind::Paragraph(vec![Inline::Text("Call 0116 496 0123 & ask.".into())]));
+        assert!(html.contains("Call <a class=\"tel\" href=\"tel:01164960123\">0116 496 0123</a> &amp; ask."), "{html}");
+        let html = render(BlockKind::Paragraph(vec![Inline::Link {
+            target: LinkTarget::External("tel:01164960123".into()),
+            content: vec![Inline::Text("0116 496 0123".into())],
+            at: (1, 1),
+        }]));
+        assert!(html.contains("<a href=\"tel:01164960123\"><span class=\"tel\">0116 496 0123</span></a>"), "{html}");
     }
 
     #[test]

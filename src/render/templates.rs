@@ -70,6 +70,18 @@ struct SiteInfo<'a> {
     title: &'a str,
     organisation: &'a str,
     language: &'a str,
+    /// The accessibility statement, from the site's root.
+    accessibility: &'static str,
+    /// True on the public site (`output/public/`), whose pages never link to intranet pages.
+    public: bool,
+    /// The logo for the header, when the project has one.
+    logo: Option<LogoInfo<'a>>,
+}
+
+#[derive(Serialize)]
+struct LogoInfo<'a> {
+    src: &'static str,
+    alt: &'a str,
 }
 
 /// Renders one template with `site`, `root` and the given values; errors become diagnostics.
@@ -80,12 +92,31 @@ pub struct PageRenderer<'a> {
 }
 
 impl<'a> PageRenderer<'a> {
-    /// A renderer for the project's site settings.
+    /// A renderer for the intranet site (`output/`).
     pub fn new(tera: &'a tera::Tera, project: &'a Project) -> Self {
+        Self::for_site(tera, project, false)
+    }
+
+    /// A renderer for the public site (`output/public/`): its pages' shared links (home,
+    /// accessibility statement) stay inside it.
+    pub fn public(tera: &'a tera::Tera, project: &'a Project) -> Self {
+        Self::for_site(tera, project, true)
+    }
+
+    fn for_site(tera: &'a tera::Tera, project: &'a Project, public: bool) -> Self {
         let c = &project.config;
+        let logo = project.logo.as_ref().map(|l| LogoInfo { src: l.asset_path(), alt: &l.alt });
+        let accessibility = if public { "accessibility.html" } else { "staff/accessibility.html" };
         PageRenderer {
             tera,
-            site: SiteInfo { title: &c.title, organisation: &c.organisation, language: &c.language },
+            site: SiteInfo {
+                title: &c.title,
+                organisation: &c.organisation,
+                language: &c.language,
+                accessibility,
+                public,
+                logo,
+            },
             theme_name: &c.theme,
         }
     }

@@ -34,16 +34,32 @@ pub fn test_date() -> Date {
 /// Writes `config` as `policypress.yaml` and `policy` as `content/test.md` in a new temporary
 /// folder, then loads, parses and resolves it as of `today`.
 pub fn fixture_project(config: &str, policy: &str, today: Date) -> FixtureProject {
+    fixture_project_with(config, policy, &[], today)
+}
+
+/// As [`fixture_project`], with more files (path under the project, bytes), such as a logo.
+pub fn fixture_project_with(config: &str, policy: &str, files: &[(&str, &[u8])], today: Date) -> FixtureProject {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::create_dir_all(dir.path().join("content")).expect("content dir");
     fs::write(dir.path().join("policypress.yaml"), config).expect("config");
     fs::write(dir.path().join("content/test.md"), policy).expect("policy");
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+        fs::write(path, bytes).expect("file");
+    }
     let mut diags = Diagnostics::new();
     let project = load_project(dir.path(), &mut diags).expect("project loads");
     let policies = parse_project(&project, &mut diags);
     let library = resolve(&policies, ResolveOptions { today, drafts: true }, &mut diags);
     FixtureProject { dir, project, library, diags }
 }
+
+/// A small logo of the tests' own: a teal square and a white bar.
+pub const TEST_LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="20" height="20" fill="#00594f"/><line x1="4" y1="10" x2="16" y2="10" stroke="#fff" stroke-width="3"/><circle cx="30" cy="10" r="8" fill="#e8743b"/></svg>"##;
+
+/// The settings lines that give a project the test logo (at `branding/logo.svg`).
+pub const LOGO_SETTING: &str = "logo:\n  file: branding/logo.svg\n  alt: Test Trust logo\n";
 
 /// The characters a text item draws; `None` for other items.
 pub fn item_text(item: &Item) -> Option<String> {

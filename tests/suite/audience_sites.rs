@@ -45,12 +45,23 @@ fn patient_leaflet_page_has_cover_line_back_page_and_governance() {
     );
     assert!(html.contains("<dt>Version</dt><dd>2.10</dd>"));
     assert!(html.contains("<dt>Reference</dt><dd>IG-014</dd>"));
-    assert!(html.contains("31 March 2027"));
+    assert!(html.contains("<dt>Last reviewed</dt><dd><time datetime=\"2025-03-31\">March 2025</time></dd>"), "{html}");
+    assert!(html.contains("<dt>Next review due</dt><dd><time datetime=\"2027-03-31\">March 2027</time></dd>"));
+    assert!(html.contains("<h2>Tell us what you think of this leaflet</h2>"));
     assert!(
-        html.contains("intranet.test.nhs.uk/policies/patient/ward-phones.html"),
-        "short web address of the online version"
+        html.contains("<a class=\"tel\" href=\"tel:01162252525\">0116 225 2525</a>"),
+        "phone numbers are tel: links"
     );
-    assert!(html.contains("class=\"qr-code\" role=\"img\" aria-label=\"QR code for intranet.test.nhs.uk/policies/patient/ward-phones.html\""));
+    assert!(
+        html.contains(
+            "<a href=\"https://www.test.nhs.uk/leaflets/ward-phones/\">www.test.nhs.uk/leaflets/ward-phones</a>"
+        ),
+        "the short web address on the public site"
+    );
+    assert!(
+        html.contains("class=\"qr-code\" role=\"img\" aria-label=\"QR code for www.test.nhs.uk/leaflets/ward-phones\"")
+    );
+    assert!(!html.contains("intranet.test.nhs.uk"), "never the intranet's address");
     assert!(html.contains("body class=\"audience-patient\""));
 }
 
@@ -108,19 +119,37 @@ fn one_poster_sheet_per_poster_block_with_one_message_per_line() {
 }
 
 #[test]
-fn poster_qr_code_links_to_the_patient_leaflet_and_small_print_has_governance() {
+fn poster_qr_code_leads_to_the_short_public_address_and_small_print_has_governance() {
     let html = built().read("output/poster/ward-phones.html");
-    assert!(html.contains("aria-label=\"QR code for intranet.test.nhs.uk/policies/patient/ward-phones.html\""));
-    assert!(html.contains("IG-014. Version 2.10. Review date 31 March 2027."));
+    assert!(html.contains("aria-label=\"QR code for www.test.nhs.uk/leaflets/ward-phones\""));
+    assert!(html.contains("IG-014. Version 2.10. Next review due March 2027."));
     assert!(html.contains("<p class=\"poster-org\">Test NHS Foundation Trust</p>"));
 }
 
 #[test]
-fn poster_qr_code_links_to_the_staff_page_when_there_is_no_leaflet() {
+fn poster_qr_code_never_leads_to_the_staff_page_when_there_is_no_leaflet() {
     let fixture = Fixture::new("errors/poster-message-without-icon");
     assert_eq!(fixture.run(&["build"]).status, 0);
     let html = fixture.read("output/poster/visiting.html");
-    assert!(html.contains("QR code for intranet.test.nhs.uk/policies/staff/visiting.html"));
+    assert!(html.contains("QR code for www.test.nhs.uk/leaflets/visiting"), "{html}");
+    assert!(!html.contains("staff/visiting") && !html.contains("intranet"), "{html}");
+}
+
+#[test]
+fn audience_indexes_mark_overdue_and_due_soon_documents() {
+    let fixture = built();
+    // As of the tests' date (22 November 2026), consent (review 31 December 2026) is due soon.
+    let patient = fixture.read("output/patient/index.html");
+    assert!(patient.contains("<strong class=\"tag tag-due-soon\">Review due December 2026</strong>"), "{patient}");
+    let overdue = Fixture::with_policy("old", "", "Staff.\n\n::: patient\n# Old\n\nWords.\n:::\n");
+    let text = overdue.read("content/old.md").replace("review-date: 2027-03-31", "review-date: 2026-01-31");
+    overdue.write("content/old.md", &text);
+    assert_eq!(overdue.run(&["build"]).status, 0);
+    for site in ["output", "output/public"] {
+        let index = overdue.read(&format!("{site}/patient/index.html"));
+        assert!(index.contains("class=\"tag tag-overdue\">Overdue for review since"), "{index}");
+        assert!(index.contains("1 document is overdue for review"), "{index}");
+    }
 }
 
 #[test]

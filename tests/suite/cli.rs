@@ -278,6 +278,12 @@ fn new_gives_a_reference_no_policy_has() {
     assert!(outcome.stderr.contains("(reference NEW-002)"), "{}", outcome.stderr);
     assert!(std::fs::read_to_string(dir.path().join("content/visiting.md")).unwrap().contains("reference: NEW-001\n"));
     assert!(std::fs::read_to_string(dir.path().join("content/parking.md")).unwrap().contains("reference: NEW-002\n"));
+    // Patient-facing outputs need a phone number and a public address from the settings.
+    std::fs::write(
+        dir.path().join("policypress.yaml"),
+        "public-url: https://www.example.nhs.uk/leaflets/\ncontact:\n  phone: 0116 496 0123\n",
+    )
+    .unwrap();
     let outcome = run_in(dir.path(), &["check", "--drafts"]);
     assert_eq!(outcome.status, 0, "{}", outcome.stderr);
 }

@@ -60,7 +60,15 @@ error_cases! {
     poster_without_headline => 1,
     poster_over_word_budget => 0,
     poster_message_without_icon => 0,
-    no_base_url => 0,
+    no_public_url => 0,
+    no_contact_phone => 1,
+    policy_contact_without_phone => 1,
+    short_addresses => 1,
+    logo_missing => 1,
+    logo_cannot_be_drawn => 1,
+    logo_png_16_bit => 1,
+    icon_cannot_be_drawn => 1,
+    settings_public_url_and_logo => 1,
     patient_only_headings => 0,
     leaflet_long_sentence_and_paragraph => 0,
     leaflet_hard_to_read => 0,
@@ -160,6 +168,19 @@ fn strict_check_makes_a_hard_to_read_leaflet_an_error() {
     let outcome = fixture.run(&["check", "--strict"]);
     assert_eq!(outcome.status, 1, "{}", outcome.stderr);
     insta::assert_snapshot!("leaflet-hard-to-read-strict", outcome.stderr);
+}
+
+#[test]
+fn strict_makes_a_missing_public_url_an_error_for_check_and_build() {
+    let fixture = Fixture::new("errors/no-public-url");
+    let outcome = fixture.run(&["check", "--strict"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("no-public-url-strict", outcome.stderr);
+    let outcome = fixture.run(&["build", "--strict"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    assert!(!fixture.path("output").exists(), "a build with errors writes nothing");
+    assert_eq!(fixture.run(&["build"]).status, 0, "without --strict it is a warning");
+    assert!(!fixture.read("output/patient/visiting.html").contains("qr-code"), "and no QR code");
 }
 
 #[test]

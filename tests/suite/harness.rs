@@ -11,6 +11,10 @@ use policypress::model::Policy;
 use policypress::model::dates::Date;
 use policypress::resolve::{Library, ResolveOptions, resolve};
 
+/// The settings of [`Fixture::with_policy`] projects.
+pub const MINIMAL_SETTINGS: &str =
+    "public-url: https://www.test.nhs.uk/leaflets/\ncontact:\n  name: PALS\n  phone: 0116 225 2525\n";
+
 /// The date every test judges review dates against, so results never depend on the clock.
 pub const TODAY: &str = "2026-11-22";
 
@@ -40,7 +44,7 @@ impl Fixture {
     /// Copies any project folder (its `content/`, settings and themes; never its output).
     pub fn from_dir(source: &Path) -> Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
-        for entry in ["content", "themes", "policypress.yaml", "secret.png"] {
+        for entry in ["content", "themes", "branding", "policypress.yaml", "secret.png"] {
             let from = source.join(entry);
             if from.exists() {
                 copy_recursive(&from, &dir.path().join(entry));
@@ -49,10 +53,12 @@ impl Fixture {
         Fixture { dir }
     }
 
-    /// An empty project with one policy file holding `body` under a valid front matter.
+    /// A project with one policy file holding `body` under a valid front matter, and the
+    /// settings every patient-facing output needs (a public address and a phone number).
     pub fn with_policy(id: &str, front_matter_extra: &str, body: &str) -> Fixture {
         let fixture = Fixture { dir: tempfile::tempdir().expect("temp dir") };
         fixture.write(&format!("content/{id}.md"), &policy_text(id, front_matter_extra, body));
+        fixture.write("policypress.yaml", MINIMAL_SETTINGS);
         fixture
     }
 

@@ -8,5 +8,6 @@ mod diagnostics;
 mod format_rules;
 mod harness;
 mod live;
+mod public_site;
 mod staff_library;
 mod staff_site;

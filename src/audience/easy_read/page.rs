@@ -82,7 +82,7 @@ pub fn easy_read_page(
         sections,
         words_to_know: doc.words_to_know.iter().map(|(w, e)| WordView { word: w, explanation: e }).collect(),
         governance: governance(view),
-        contact: contact(config),
+        contact: contact(config, view),
         pdfs: pdf_links(Audience::EasyRead, &view.id),
     };
     let html = pages.render("easy-read/document.html", "../", &PageContext { page })?;

@@ -1,8 +1,10 @@
 //! The easy-read PDF's document design (STANDARDS "Easy-read version"): A4 portrait, 16 pt
-//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title and the first row's
-//! picture; each row a picture of at least 25 mm on the left and its words on the right, never
-//! split across pages; sections starting with their heading; "Words to know"; a back page with
-//! how to contact us and the governance details; "Page X of Y" in the footer.
+//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title, the Trust's logo top
+//! right, a visible notice when the review is overdue, and the first row's picture; each row a
+//! picture of at least 25 mm on the left and its words on the right, never split across pages;
+//! sections starting with their heading; "Words to know"; a back page with how to contact us
+//! (with the easy read's short public address) and the governance details; "Page X of Y" in the
+//! footer.
 //!
 //! Words are wrapped by [`crate::pdf::wordwrap`], so no word is ever split or hyphenated: a word too
 //! wide for the column is a located error. Emphasis is set upright and links as plain words
@@ -21,7 +23,9 @@
 use rayon::prelude::*;
 
 use crate::audience::easy_read::{EasyReadDoc, Picture, Row};
+use crate::audience::patient_facing;
 use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
+use crate::audience::pictures::{Icons, Logo};
 use crate::diag::Diagnostics;
 use crate::load::Project;
 use crate::model::Artifact;
@@ -31,7 +35,7 @@ use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, OutlineEntry, Role, Tag, TextStyle, image_size};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::wordwrap::{self, Word};
-use crate::pdf::{icons, writer};
+use crate::pdf::writer;
 use crate::resolve::AudienceView;
 
 /// Points per millimetre.
@@ -68,13 +72,14 @@ pub fn settings(theme: &crate::load::config::ThemeSettings) -> PdfSettings {
 /// Lays out the easy-read PDF of `view` from its easy-read document.
 pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDoc, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     flow.line = view.blocks.first().map_or(1, |b| b.line);
-    cover(&mut flow, doc, &project.config.organisation);
+    cover(&mut flow, view, doc, &project.config.organisation, Logo::of(project).as_ref());
     flow.new_page();
     for section in &doc.sections {
         section_rows(&mut flow, section);
@@ -122,7 +127,7 @@ fn wrap_checked(flow: &mut Flow<'_, '_, '_>, words: &[Word], style: TextStyle, w
     wrapped
 }
 
-fn cover(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, organisation: &str) {
+fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, organisation: &str, logo: Option<&Logo>) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let sect = flow.open(Role::Sect, 0);
@@ -130,10 +135,12 @@ fn cover(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, organisation: &str) {
     flow.top_band(band, palette.accent);
     let left = page.margin_left;
     let width = page.text_width();
+    // The Trust's logo top right (NHS identity); the band's words keep clear of it.
+    let logo_w = logo.map_or(0.0, |l| l.draw_top_right(flow, left + width, 20.0 * MM, width * 0.4, sect) + 6.0 * MM);
     let org_style = TextStyle { style: Style::Bold, size: 22.0, color: WHITE };
     let org = flow.open(Role::P, sect);
     let words = wordwrap::words(&[Inline::Text(organisation.to_string())]);
-    let wrapped = wrap_checked(flow, &words, org_style, width);
+    let wrapped = wrap_checked(flow, &words, org_style, width - logo_w);
     let lh = 22.0 * 1.25;
     let org_h = wordwrap::draw(flow, &wrapped, org_style, left, 14.0 * MM, lh, org);
     let kind_style = TextStyle { style: Style::Regular, size: 20.0, color: WHITE };
@@ -150,6 +157,9 @@ fn cover(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, organisation: &str) {
     let top = band + 22.0 * MM;
     let title_h = wordwrap::draw(flow, &wrapped, title_style, left, top, title_size * 1.2, title);
     flow.y = top + title_h + 16.0 * MM;
+    if view.review_status == ReviewStatus::Overdue {
+        overdue_notice(flow, view, sect);
+    }
     let first = doc.sections.iter().flat_map(|s| s.rows.iter()).next();
     if let Some(row) = first {
         let size = COVER_PICTURE_MM * MM;
@@ -160,6 +170,36 @@ fn cover(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, organisation: &str) {
         picture(flow, &row.picture, x, y, size, sect);
         flow.y += size;
     }
+}
+
+/// A visible notice on the cover of an easy-read document overdue for review: a warning picture
+/// beside short sentences, on a tinted panel with a red edge.
+fn overdue_notice(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, parent: usize) {
+    let palette = flow.settings.palette;
+    let style = TextStyle { style: Style::Bold, ..body(flow) };
+    let message = format!(
+        "This may be out of date. It should have been checked by {}. Please ask a member of staff.",
+        view.review_date.long()
+    );
+    let (pad, bar, icon) = (4.0 * MM, 2.5 * MM, 14.0 * MM);
+    let inner = flow.width - 2.0 * pad - bar - icon - 4.0 * MM;
+    let wrapped = wrap_checked(flow, &wordwrap::words(&[Inline::Text(message)]), style, inner);
+    let lh = line_height(flow, style.size);
+    let height = wrapped.height(lh).max(icon) + 2.0 * pad;
+    let (x, y, w) = (flow.left, flow.y, flow.width);
+    flow.push(Item::Rect { x, y, w, h: height, fill: Some(palette.warning_shade), stroke: None, tag: Tag::Artifact });
+    flow.push(Item::Rect { x, y, w: bar, h: height, fill: Some(palette.warning), stroke: None, tag: Tag::Artifact });
+    // The words say it all: the warning picture is decoration.
+    if let Some(picture) = (flow.icons)("warning") {
+        let scale = icon / picture.width.max(picture.height).max(0.01);
+        let color = palette.warning;
+        let (ix, iy) = (x + bar + pad, y + (height - icon) / 2.0);
+        flow.push(Item::Path { x: ix, y: iy, scale, stroke_scale: 1.0, color, picture, tag: Tag::Artifact });
+    }
+    let p = flow.open(Role::P, parent);
+    let text_top = y + (height - wrapped.height(lh)) / 2.0;
+    wordwrap::draw(flow, &wrapped, style, x + bar + pad + icon + 4.0 * MM, text_top, lh, p);
+    flow.y = y + height + 10.0 * MM;
 }
 
 /// Draws a picture in a `size` square at (x, y) as a `Figure` with its alternative text.
@@ -176,10 +216,11 @@ fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32
             let inner = size - 2.0 * inset;
             let color = flow.settings.palette.accent;
             match (flow.icons)(name) {
-                Some(cmds) => {
-                    let scale = inner / 24.0;
+                Some(picture) => {
+                    let scale = inner / picture.width.max(picture.height).max(0.01);
                     // Tabler's 2-unit stroke looks heavy at this size; 1.75 keeps it open.
-                    flow.push(Item::Path { x: x + inset, y: y + inset, scale, width: scale * 1.75, color, cmds, tag });
+                    let stroke_scale = 0.875;
+                    flow.push(Item::Path { x: x + inset, y: y + inset, scale, stroke_scale, color, picture, tag });
                 }
                 None => {
                     flow.push(Item::Rect {
@@ -362,21 +403,22 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     flow.new_page();
     let config = &project.config;
     let sect = flow.open(Role::Sect, 0);
-    let name = config.contact.name.clone().unwrap_or_else(|| config.organisation.clone());
+    let contact = patient_facing::contact_of(config, view);
+    let name = patient_facing::contact_name(config, contact).to_string();
     let mut rows: Vec<(Picture, Vec<Word>)> = vec![(
         Picture::Icon("question".to_string()),
         wordwrap::words(&[Inline::Text(format!("If you have questions, you can contact {name}."))]),
     )];
-    if let Some(phone) = &config.contact.phone {
+    if let Some(phone) = &contact.phone {
         rows.push((Picture::Icon("phone".to_string()), wordwrap::words(&[Inline::Text(format!("Phone: {phone}"))])));
     }
-    if let Some(email) = &config.contact.email {
+    if let Some(email) = &contact.email {
         let mut words = wordwrap::words(&[Inline::Text("Email:".to_string())]);
         words.extend(wordwrap::address_words(email, false, true));
         rows.push((Picture::Icon("email".to_string()), words));
     }
-    if let Some(url) = config.absolute_url(&format!("{}/{}.html", Audience::EasyRead.name(), view.id)) {
-        let short = url.trim_start_matches("https://").trim_start_matches("http://").to_string();
+    if let Some(url) = patient_facing::easy_read_url(config, view) {
+        let short = patient_facing::printed_address(&url);
         let mut words = wordwrap::words(&[Inline::Text("You can read this on our website:".to_string())]);
         words.extend(wordwrap::address_words(&short, false, true));
         rows.push((Picture::Icon("internet".to_string()), words));
@@ -399,9 +441,14 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     }
     version.push_str(&format!("Version {}.", view.version));
     lines.push(version);
+    if let Some(reviewed) = view.last_reviewed {
+        lines.push(format!("Last reviewed: {}.", reviewed.month_year()));
+    }
     lines.push(match view.review_status {
-        ReviewStatus::Overdue => format!("Review date: {}. This is overdue for review.", view.review_date.long()),
-        _ => format!("Review date: {}.", view.review_date.long()),
+        ReviewStatus::Overdue => {
+            format!("Next review due: {}. This is overdue for review.", view.review_date.month_year())
+        }
+        _ => format!("Next review due: {}.", view.review_date.month_year()),
     });
     if view.draft {
         lines.push("DRAFT: not approved for use.".to_string());

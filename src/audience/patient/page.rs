@@ -36,11 +36,11 @@ pub fn leaflet_page(pages: &PageRenderer<'_>, theme: &Theme, config: &SiteConfig
         title: &view.title,
         body_html: blocks_to_html(&view.blocks, &HtmlContext { theme, root: "../" }),
         governance: governance(view),
-        contact: contact(config),
+        contact: contact(config, view),
         easy_read_href: easy_read.then(|| format!("../easy-read/{}.html", view.id)),
         large_print_href: pdfs.iter().find(|p| p.label.starts_with("Large print")).map(|p| p.href.clone()),
         pdfs,
-        online: online(config, &format!("patient/{}.html", view.id)),
+        online: online(config, view),
     };
     let html = pages.render("patient/leaflet.html", "../", &PageContext { page })?;
     Ok(Artifact::new(&format!("patient/{}.html", view.id), html.into_bytes()))

@@ -2,10 +2,12 @@
 //! A5 booklet imposed on A4 sheets, all from the patient view only.
 //!
 //! Design (STANDARDS.md, patient information leaflet): a cover with the organisation, the
-//! leaflet's title and "Information for patients, carers and visitors" under an NHS blue band;
-//! the patient blocks in order; a back page with how to contact us, the other formats, the
-//! short web address with its QR code, and the reference, version and review date. Footer
-//! "Page X of Y" on every page after the cover, as artifacts.
+//! leaflet's title and "Information for patients, carers and visitors" under an NHS blue band,
+//! the Trust's logo top right; the patient blocks in order; a back page with how to contact us
+//! (the policy's own contact or the site's), "Tell us what you think of this leaflet", the
+//! other formats, the short public address with its QR code (only with `public-url`), and the
+//! reference, version, "Last reviewed" and "Next review due". Footer "Page X of Y" on every
+//! page after the cover, as artifacts.
 //!
 //! Layout only, through [`Flow`], plus the render entry point that checks the view, reports
 //! problems located at the policy file and writes the three files. Pure: no disk, no clock
@@ -13,17 +15,21 @@
 
 use rayon::prelude::*;
 
+use crate::audience::patient_facing::{self, printed_address};
 use crate::audience::pdf_output;
+use crate::audience::pictures::Icons;
+use crate::audience::pictures::Logo;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::{Contact, SiteConfig};
 use crate::model::Artifact;
 use crate::model::dates::{Date, ReviewStatus};
+use crate::model::phone::tel_href;
 use crate::model::{Audience, BlockKind, Inline, LinkTarget};
 use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
-use crate::pdf::{icons, impose, qr, tagging, writer};
+use crate::pdf::{impose, qr, tagging, writer};
 use crate::resolve::{AudienceView, Library};
 
 /// The line under the cover title, as the standards word it.
@@ -32,6 +38,8 @@ pub const COVER_LINE: &str = "Information for patients, carers and visitors";
 pub const CONTACT_HEADING: &str = "How to contact us";
 /// Heading of the back page's other-formats section.
 pub const FORMATS_HEADING: &str = "This leaflet is available in other formats";
+/// Heading of the back page's feedback section.
+pub const FEEDBACK_HEADING: &str = "Tell us what you think of this leaflet";
 /// Heading of the back page's online section.
 pub const ONLINE_HEADING: &str = "Read this leaflet online";
 /// A leaflet longer than this many A5 pages is too long to hand out: a warning.
@@ -96,6 +104,14 @@ impl Format {
         }
     }
 
+    /// Height of the logo on the cover (NHS identity asks for at least 10 mm on A5).
+    fn logo_height(self) -> f32 {
+        match self {
+            Format::Leaflet => 12.0 * MM,
+            Format::LargePrint => 17.0 * MM,
+        }
+    }
+
     /// How much bigger than the A5 leaflet the furniture is drawn.
     fn scale(self) -> f32 {
         self.default_settings().type_scale.body / 14.0
@@ -107,42 +123,37 @@ impl Format {
 pub struct LeafletSite {
     /// Organisation name.
     pub organisation: String,
-    /// Published address of the site, ending in `/`.
-    pub base_url: Option<String>,
-    /// How to contact us.
+    /// Where the public site is published, ending in `/`.
+    pub public_url: Option<String>,
+    /// How to contact us: the policy's own contact, else the site's.
     pub contact: Contact,
+    /// The leaflet's short address on the public site (what its QR code encodes).
+    pub short_url: Option<String>,
 }
 
 impl LeafletSite {
-    /// From the site settings.
-    pub fn of(config: &SiteConfig) -> LeafletSite {
+    /// From the site settings, for the leaflet of `view`.
+    pub fn of(config: &SiteConfig, view: &AudienceView) -> LeafletSite {
         LeafletSite {
             organisation: config.organisation.clone(),
-            base_url: config.base_url.clone(),
-            contact: config.contact.clone(),
+            public_url: config.public_url.clone(),
+            contact: patient_facing::contact_of(config, view).clone(),
+            short_url: patient_facing::short_url(config, view),
         }
     }
 
-    /// The full address of the online leaflet, when the site's address is known.
-    pub fn online_url(&self, id: &str) -> Option<String> {
-        self.base_url.as_ref().map(|base| format!("{base}{}/{id}.html", Audience::Patient.name()))
-    }
-
-    /// Where a link in the leaflet to another policy points: its online patient leaflet, or the
-    /// PDF beside this one when the site's address is unknown.
+    /// Where a link in the leaflet to another policy points: its leaflet on the public site, or
+    /// the PDF beside this one when the public site's address is unknown.
     pub fn dest(&self, target: &LinkTarget) -> Dest {
         match target {
             LinkTarget::External(url) => Dest::Uri(url.clone()),
             LinkTarget::Section(anchor) => Dest::Anchor(anchor.clone()),
-            LinkTarget::Policy { id, .. } => Dest::Uri(self.online_url(id).unwrap_or_else(|| format!("{id}.pdf"))),
+            LinkTarget::Policy { id, .. } => Dest::Uri(match &self.public_url {
+                Some(base) => format!("{base}{}/{id}.html", Audience::Patient.name()),
+                None => format!("{id}.pdf"),
+            }),
         }
     }
-}
-
-/// An address as printed: without `https://` and a trailing slash.
-pub fn short_address(url: &str) -> String {
-    let s = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(url);
-    s.strip_suffix('/').unwrap_or(s).to_string()
 }
 
 /// True when the view has something to read besides headings.
@@ -174,13 +185,15 @@ pub fn layout_leaflet(
     format: Format,
     fonts: &mut FontSet<'_>,
 ) -> LeafletLayout {
-    let site = LeafletSite::of(&project.config);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let site = LeafletSite::of(&project.config, view);
+    let logo = Logo::of(project);
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, format.settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
-    cover(&mut flow, view, &site, format);
+    cover(&mut flow, view, &site, logo.as_ref(), format);
     flow.new_page();
     let body = flow.open(Role::Sect, 0);
     for block in &view.blocks {
@@ -202,7 +215,7 @@ pub fn booklet_layout(leaflet: &LeafletLayout) -> Layout {
     impose::impose(&leaflet.layout, &sequence, (297.0 * MM, 210.0 * MM))
 }
 
-fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, format: Format) {
+fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, logo: Option<&Logo>, format: Format) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let k = format.scale();
@@ -210,13 +223,18 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, f
     let sect = flow.open(Role::Sect, 0);
     let band = page.height * 0.27;
     flow.top_band(band, palette.accent);
+    // The Trust's logo top right (NHS identity); the organisation's name keeps clear of it.
+    let right = page.width - page.margin_right;
+    let logo_w = logo.map_or(0.0, |l| {
+        l.draw_top_right(flow, right, format.logo_height(), page.text_width() * 0.45, sect) + 6.0 * MM * k
+    });
     let org = flow.open(Role::P, sect);
     flow.text_box(
         &text(&site.organisation),
         TextStyle { style: Style::Bold, size: 16.0 * k, color: white },
         page.margin_left,
         page.margin_top,
-        page.text_width(),
+        page.text_width() - logo_w,
         org,
     );
     let line_style = TextStyle { style: Style::Regular, size: 14.0 * k, color: white };
@@ -276,11 +294,6 @@ fn overdue_note(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, parent: usize)
     flow.y += height + 10.0;
 }
 
-fn tel(phone: &str) -> String {
-    let digits: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
-    format!("tel:{digits}")
-}
-
 fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, format: Format) {
     let palette = flow.settings.palette;
     let body = flow.body_style();
@@ -288,24 +301,49 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSit
     let k = format.scale();
     let sect = flow.open(Role::Sect, 0);
     let contact = &site.contact;
-    let has_contact = contact.name.is_some() || contact.phone.is_some() || contact.email.is_some();
+    let name = contact.name.clone().unwrap_or_else(|| site.organisation.clone());
 
     flow.heading(2, &text(CONTACT_HEADING), "pdf-contact-us", sect, true);
     let p = flow.open(Role::P, sect);
     flow.paragraph(&text("Please ask a member of staff, or contact:"), body, p);
     flow.y += gap * 0.4;
-    let name = contact.name.clone().unwrap_or_else(|| site.organisation.clone());
     let p = flow.open(Role::P, sect);
     flow.paragraph(&text(&name), TextStyle { style: Style::Bold, ..body }, p);
     if let Some(phone) = &contact.phone {
         let p = flow.open(Role::P, sect);
-        flow.paragraph(&[Inline::Text("Phone: ".to_string()), link(&unbreakable(phone), tel(phone))], body, p);
+        flow.paragraph(&[Inline::Text("Phone: ".to_string()), link(&unbreakable(phone), tel_href(phone))], body, p);
     }
     if let Some(email) = &contact.email {
         let p = flow.open(Role::P, sect);
         flow.paragraph(&[Inline::Text("Email: ".to_string()), link(email, format!("mailto:{email}"))], body, p);
     }
     flow.y += gap;
+
+    // PIF TICK asks for a way to give feedback on the leaflet itself: one line, with the
+    // details, where readers look for how to reach us.
+    let mut feedback = vec![Inline::Strong(text(&format!("{FEEDBACK_HEADING}:")))];
+    match (&contact.phone, &contact.email) {
+        (Some(phone), Some(email)) => {
+            feedback.push(Inline::Text(" call ".to_string()));
+            feedback.push(link(&unbreakable(phone), tel_href(phone)));
+            feedback.push(Inline::Text(" or email ".to_string()));
+            feedback.push(link(email, format!("mailto:{email}")));
+        }
+        (Some(phone), None) => {
+            feedback.push(Inline::Text(" call ".to_string()));
+            feedback.push(link(&unbreakable(phone), tel_href(phone)));
+        }
+        (None, Some(email)) => {
+            feedback.push(Inline::Text(" email ".to_string()));
+            feedback.push(link(email, format!("mailto:{email}")));
+        }
+        (None, None) => feedback.push(Inline::Text(format!(" contact {name}"))),
+    }
+    feedback.push(Inline::Text(".".to_string()));
+    flow.y += gap * 0.5;
+    let p = flow.open(Role::P, sect);
+    flow.paragraph(&feedback, body, p);
+    flow.y += gap * 0.8;
 
     flow.heading(2, &text(FORMATS_HEADING), "pdf-other-formats", sect, true);
     let mut formats: Vec<&str> = Vec::new();
@@ -318,36 +356,30 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSit
         _ => formats.join(""),
     };
     let p = flow.open(Role::P, sect);
-    flow.paragraph(&text(&format!("You can ask for this leaflet in {list}.")), body, p);
-    flow.y += gap * 0.4;
-    let ask = if has_contact {
-        "To ask for a copy, please speak to a member of staff or contact us using the details above.".to_string()
-    } else {
-        format!("To ask for a copy, please speak to a member of staff or contact {}.", site.organisation)
-    };
-    let ask = text(&ask);
-    let p = flow.open(Role::P, sect);
-    flow.paragraph(&ask, body, p);
-    flow.y += gap * 1.5;
+    let ask = format!("You can ask for this leaflet in {list}: please ask a member of staff or contact us.");
+    flow.paragraph(&text(&ask), body, p);
+    flow.y += gap;
 
-    if let Some(url) = site.online_url(&view.id) {
-        online(flow, &url, format, sect);
+    if let Some(url) = &site.short_url {
+        online(flow, url, format, sect);
     }
 
-    // Reference, version and review date in small print, at the foot of the page when it fits.
+    // Reference, version and the review dates in small print, at the foot of the page when it
+    // fits: "Last reviewed" and "Next review due", as NHS.UK pages show them.
     let small = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.text };
     let mut first = Vec::new();
     if let Some(reference) = &view.reference {
         first.push(format!("Reference: {reference}"));
     }
     first.push(format!("Version: {}", view.version));
-    let lines = vec![
-        first.join("   "),
-        match view.review_status {
-            ReviewStatus::Overdue => format!("Review date: {} (overdue for review)", view.review_date.long()),
-            _ => format!("Review date: {}", view.review_date.long()),
-        },
-    ];
+    let mut lines = vec![first.join("   ")];
+    if let Some(reviewed) = view.last_reviewed {
+        lines.push(format!("Last reviewed: {}", reviewed.month_year()));
+    }
+    lines.push(match view.review_status {
+        ReviewStatus::Overdue => format!("Next review due: {} (overdue for review)", view.review_date.month_year()),
+        _ => format!("Next review due: {}", view.review_date.month_year()),
+    });
     let line_h = flow.settings.line_height(small.size);
     let height = lines.len() as f32 * line_h + 8.0 * k;
     flow.ensure(height);
@@ -369,7 +401,8 @@ fn unbreakable(s: &str) -> String {
     s.replace(' ', "\u{a0}")
 }
 
-/// The online address with its QR code beside it, kept together.
+/// The short online address with its QR code beside it, kept together: the code encodes the
+/// full address, the words print it without `https://` and the trailing slash.
 fn online(flow: &mut Flow<'_, '_, '_>, url: &str, format: Format, parent: usize) {
     let palette = flow.settings.palette;
     let body = flow.body_style();
@@ -379,7 +412,7 @@ fn online(flow: &mut Flow<'_, '_, '_>, url: &str, format: Format, parent: usize)
     let gutter = 10.0 * format.scale();
     let text_x = x + size + gutter;
     let text_w = flow.width - size - gutter;
-    let short = short_address(url);
+    let short = printed_address(url);
     let figure = flow.open(Role::Figure, parent);
     flow.tree[figure].alt = Some(format!("QR code for {short}"));
     if let Some(items) = qr::items(url, x, y, size, palette.text, Tag::Elem(figure)) {
@@ -475,7 +508,7 @@ fn write_pdf(
         subject: COVER_LINE.to_string(),
         date_unix: date.unix_seconds(),
     };
-    let written = writer::write(layout, subsets, &project.images, &info);
+    let written = writer::write(layout, subsets, &|path| project.picture(path), &info);
     let seed = pdf_output::id_seed(view, layout) ^ variant.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: seed };
     // The booklet's pages are imposed out of reading order: its tag tree keeps the leaflet's.

@@ -1,5 +1,5 @@
-//! `poster/<id>.html`: each ward poster as a sheet, printable one per page, and where a
-//! poster's QR code leads.
+//! `poster/<id>.html`: each ward poster as a sheet, printable one per page, with the short
+//! address of the policy's public document (and its QR code).
 //!
 //! Pure: fills a template from the posters built once in [`super::posters`].
 
@@ -36,15 +36,6 @@ struct PosterPage<'a> {
     online: Option<OnlineAddress>,
 }
 
-/// Where a poster's QR code leads: the patient leaflet, or the staff page without one.
-pub fn poster_target(view: &AudienceView) -> String {
-    if view.available.contains(&Audience::Patient) {
-        format!("patient/{}.html", view.id)
-    } else {
-        format!("staff/{}.html", view.id)
-    }
-}
-
 /// `poster/<id>.html`: each poster as a sheet, printable one per page.
 pub fn poster_page(
     pages: &PageRenderer<'_>,
@@ -75,7 +66,7 @@ pub fn poster_page(
         posters,
         governance: governance(view),
         pdfs: pdf_links(Audience::Poster, &view.id),
-        online: online(config, &poster_target(view)),
+        online: online(config, view),
     };
     let html = pages.render("poster/posters.html", "../", &PageContext { page })?;
     Ok(Artifact::new(&format!("poster/{}.html", view.id), html.into_bytes()))

@@ -1,7 +1,9 @@
 //! The ward poster PDFs (STANDARDS "Ward poster"): A3 and A4 portrait, one page per poster.
-//! Each page has the organisation's name on an NHS Blue band, the headline, the messages with
-//! their pictograms, and a foot with the QR code of the online leaflet (or staff page), its short
-//! address and the small print (organisation, reference, version, review date).
+//! Each page has the organisation's name on an NHS Blue band with the Trust's logo top right,
+//! the headline, the messages with their pictograms, a visible notice when the review is
+//! overdue, and a foot with the QR code of the policy's short public address (its leaflet, else
+//! its easy read, else these posters; none without `public-url`), that address printed, and the
+//! small print (organisation, reference, version, next review due).
 //!
 //! Type is fitted, never clipped: the largest headline and message sizes are searched for that
 //! fit the width and the height of the page, down to the minimums (A3: 72 and 36 pt; A4: 54 and
@@ -17,8 +19,9 @@
 
 use rayon::prelude::*;
 
-use super::page::poster_target;
+use crate::audience::patient_facing::{self, printed_address};
 use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
+use crate::audience::pictures::{Icons, Logo};
 use crate::audience::poster::Poster;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
@@ -29,7 +32,7 @@ use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::wordwrap::{self, Word, Wrapped};
-use crate::pdf::{icons, writer};
+use crate::pdf::writer;
 use crate::qr::{QrMatrix, qr_matrix};
 use crate::resolve::AudienceView;
 
@@ -110,6 +113,9 @@ const HEADLINE_MAX_LINES: usize = 3;
 /// Pictogram side as a multiple of the message size: about 1.9 times Atkinson's cap height.
 const ICON_EM: f32 = 1.3;
 
+/// The logo's height on A3 (scaled for A4), in the band's top right corner.
+const LOGO_MM: f32 = 18.0;
+
 /// The QR code's side including its quiet zone, on A3 (scaled for A4; never under 25 mm).
 const QR_MM: f32 = 44.0;
 
@@ -122,10 +128,12 @@ pub fn settings(format: Format, theme: &crate::load::config::ThemeSettings) -> P
     }
 }
 
-/// The web address a poster's QR code leads to, with its short form (no `https://`).
+/// The web address a poster's QR code leads to, with its printed form: the policy's short
+/// address on the public site (its leaflet, else its easy read, else these posters); `None`
+/// without `public-url` (never an intranet address).
 pub fn qr_address(project: &Project, view: &AudienceView) -> Option<(String, String)> {
-    let url = project.config.absolute_url(&poster_target(view))?;
-    let short = url.trim_start_matches("https://").trim_start_matches("http://").to_string();
+    let url = patient_facing::short_url(&project.config, view)?;
+    let short = printed_address(&url);
     Some((url, short))
 }
 
@@ -236,18 +244,20 @@ pub fn layout_posters(
     fonts: &mut FontSet<'_>,
 ) -> Layout {
     let site = site_of(project);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, settings(format, &project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     let qr = qr_address(project, view).and_then(|(url, short)| qr_matrix(&url).map(|m| (m, short)));
+    let logo = Logo::of(project);
     for (index, poster) in posters.iter().enumerate() {
         if index > 0 {
             flow.new_page();
         }
         flow.line = poster.line;
-        poster_page(&mut flow, project, view, poster, format, qr.as_ref());
+        poster_page(&mut flow, project, view, poster, format, qr.as_ref(), logo.as_ref());
     }
     flow.finish()
 }
@@ -259,6 +269,7 @@ fn poster_page(
     poster: &Poster,
     format: Format,
     qr: Option<&(QrMatrix, String)>,
+    logo: Option<&Logo>,
 ) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
@@ -267,13 +278,15 @@ fn poster_page(
     let width = page.text_width();
     let sect = flow.open(Role::Sect, 0);
 
-    // The organisation on the NHS Blue band.
+    // The organisation on the NHS Blue band, the Trust's logo top right (NHS identity).
     let band = 30.0 * MM * k;
     flow.top_band(band, palette.accent);
+    let logo_w =
+        logo.map_or(0.0, |l| l.draw_top_right(flow, left + width, LOGO_MM * MM * k, width * 0.4, sect) + 8.0 * MM * k);
     let org_size = (30.0 * k).round();
     let org_style = TextStyle { style: Style::Bold, size: org_size, color: WHITE };
     let org_words = wordwrap::words(&[Inline::Text(project.config.organisation.clone())]);
-    let org_wrapped = wordwrap::wrap(flow.fonts, &org_words, org_style, width);
+    let org_wrapped = wordwrap::wrap(flow.fonts, &org_words, org_style, width - logo_w);
     let org_lh = org_size * 1.2;
     let org_top = ((band - org_wrapped.height(org_lh)) / 2.0).max(2.0);
     // Furniture: the small print names the organisation for screen readers, in reading order.
@@ -282,7 +295,11 @@ fn poster_page(
     // The foot: QR code, address and small print, measured first so the words fit above it.
     let foot = Foot::measure(flow, project, view, format, qr, width);
     let foot_top = page.height - page.margin_bottom - foot.height;
-    let frame = Frame { left, width, top: band + 16.0 * MM * k, bottom: foot_top - 12.0 * MM * k, k };
+    // An overdue poster says so where a passer-by sees it, above the foot, not in small print.
+    let notice =
+        (view.review_status == ReviewStatus::Overdue).then(|| OverdueNotice::measure(flow, view, format, width));
+    let notice_h = notice.as_ref().map_or(0.0, |n| n.height + 8.0 * MM * k);
+    let frame = Frame { left, width, top: band + 16.0 * MM * k, bottom: foot_top - 12.0 * MM * k - notice_h, k };
 
     let headline_words = wordwrap::words(&[Inline::Text(poster.headline.clone())]);
     let message_words: Vec<Vec<Word>> = poster.messages.iter().map(|m| wordwrap::words(&m.words)).collect();
@@ -291,7 +308,53 @@ fn poster_page(
         flow.problems.push(overflow_problem(poster, format, &fitted));
     }
     draw_words(flow, poster, &fitted, &frame, sect);
+    if let Some(notice) = notice {
+        notice.draw(flow, left, foot_top - 12.0 * MM * k - notice.height, width, sect);
+    }
     foot.draw(flow, left, foot_top, sect);
+}
+
+/// "Overdue for review" in bold on a tinted panel with a red edge.
+struct OverdueNotice {
+    words: Wrapped,
+    style: TextStyle,
+    pad: f32,
+    bar: f32,
+    height: f32,
+}
+
+impl OverdueNotice {
+    fn measure(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, format: Format, width: f32) -> OverdueNotice {
+        let k = format.scale();
+        let style = TextStyle { style: Style::Bold, size: (26.0 * k).round(), color: flow.settings.palette.text };
+        let (pad, bar) = (5.0 * MM * k, 4.0 * MM * k);
+        let message = format!(
+            "Overdue for review since {}. Please ask a member of staff if this is still right.",
+            view.review_date.long()
+        );
+        let words =
+            wordwrap::wrap(flow.fonts, &wordwrap::words(&[Inline::Text(message)]), style, width - 2.0 * pad - bar);
+        let height = words.height(style.size * 1.25) + 2.0 * pad;
+        OverdueNotice { words, style, pad, bar, height }
+    }
+
+    fn draw(&self, flow: &mut Flow<'_, '_, '_>, x: f32, y: f32, width: f32, sect: usize) {
+        let palette = flow.settings.palette;
+        let h = self.height;
+        flow.push(Item::Rect {
+            x,
+            y,
+            w: width,
+            h,
+            fill: Some(palette.warning_shade),
+            stroke: None,
+            tag: Tag::Artifact,
+        });
+        flow.push(Item::Rect { x, y, w: self.bar, h, fill: Some(palette.warning), stroke: None, tag: Tag::Artifact });
+        let p = flow.open(Role::P, sect);
+        let lh = self.style.size * 1.25;
+        wordwrap::draw(flow, &self.words, self.style, x + self.bar + self.pad, y + self.pad, lh, p);
+    }
 }
 
 fn overflow_problem(poster: &Poster, format: Format, fitted: &Fitted) -> LayoutProblem {
@@ -366,9 +429,9 @@ fn draw_words(flow: &mut Flow<'_, '_, '_>, poster: &Poster, fitted: &Fitted, fra
 /// A pictogram in a `size` square, as an artifact.
 fn draw_icon(flow: &mut Flow<'_, '_, '_>, name: &str, x: f32, y: f32, size: f32, color: Rgb) {
     match (flow.icons)(name) {
-        Some(cmds) => {
-            let scale = size / 24.0;
-            flow.push(Item::Path { x, y, scale, width: scale * 2.0, color, cmds, tag: Tag::Artifact });
+        Some(picture) => {
+            let scale = size / picture.width.max(picture.height).max(0.01);
+            flow.push(Item::Path { x, y, scale, stroke_scale: 1.0, color, picture, tag: Tag::Artifact });
         }
         None => {
             flow.push(Item::Rect { x, y, w: size, h: size, fill: None, stroke: Some((color, 2.0)), tag: Tag::Artifact })
@@ -426,8 +489,8 @@ impl<'q> Foot<'q> {
         }
         small.push(format!("Version {}", view.version));
         small.push(match view.review_status {
-            ReviewStatus::Overdue => format!("Review date {} (overdue)", view.review_date.long()),
-            _ => format!("Review date {}", view.review_date.long()),
+            ReviewStatus::Overdue => format!("Next review due {} (overdue)", view.review_date.month_year()),
+            _ => format!("Next review due {}", view.review_date.month_year()),
         });
         let mut small_text = small.join(" · ");
         if view.draft {

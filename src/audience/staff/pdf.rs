@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::audience::pdf_output::{self, RenderedPdf, Site, site_of};
+use crate::audience::pictures::Icons;
 use crate::audience::staff::changes::{Piece, changes};
 use crate::audience::staff::pages::{published_earlier, version_slug};
 use crate::diag::{Diagnostics, Location};
@@ -20,7 +21,7 @@ use crate::model::{Align, Audience, BlockKind, Inline, LinkTarget};
 use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
-use crate::pdf::{icons, tagging, writer};
+use crate::pdf::{tagging, writer};
 use crate::resolve::{AudienceView, Library};
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -191,13 +192,19 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
         tag: Tag::Artifact,
     });
     let white = Rgb(0xFFFFFF);
+    // The Trust's logo top right (NHS identity); the organisation's name keeps clear of it.
+    let right = page.width - page.margin_right;
+    let logo_w = site
+        .logo
+        .as_ref()
+        .map_or(0.0, |l| l.draw_top_right(flow, right, 14.0 * 72.0 / 25.4, page.text_width() * 0.4, sect) + 12.0);
     let org = flow.open(Role::P, sect);
     flow.text_box(
         &text(&site.organisation),
         TextStyle { style: Style::Bold, size: 15.0, color: white },
         page.margin_left,
         page.margin_top * 0.5 + 14.0,
-        page.text_width(),
+        page.text_width() - logo_w,
         org,
     );
     let kind = flow.open(Role::P, sect);
@@ -503,7 +510,8 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             let y = header_top + small * 1.6;
             flow.furniture_rule(index, left, right, y, palette.rule);
         }
-        if view.draft {
+        // On the cover the logo has the corner; the cover itself says DRAFT in words.
+        if view.draft && !(index == 0 && site.logo.is_some()) {
             let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
             let y = if index == 0 { 14.0 } else { header_top - 26.0 };
             flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
@@ -539,7 +547,8 @@ fn anchor_pages(anchors: &BTreeMap<String, (usize, f32)>) -> BTreeMap<String, us
 /// end (a second pass only if that cannot be done in place).
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
     let site = site_of(project);
-    let icon_lookup = |name: &str| project.theme.icon_svg(name).map(|svg| icons::svg_paths(&svg));
+    let icons = Icons::new(&project.theme);
+    let icon_lookup = |name: &str| icons.get(name);
     let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let settings = settings(&project.theme_settings);
@@ -595,7 +604,7 @@ pub fn render_staff_pdf_with(
         subject: staff.and_then(|s| s.summary.clone()).unwrap_or_else(|| format!("{} (staff policy)", view.title)),
         date_unix: date.unix_seconds(),
     };
-    let written = writer::write(&layout, &subsets, &project.images, &info);
+    let written = writer::write(&layout, &subsets, &|path| project.picture(path), &info);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: pdf_output::id_seed(view, &layout) };
     let bytes = tagging::finish(written, &layout, &tag_info);
     if bytes.is_empty() {
