@@ -162,7 +162,7 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
         result.outputs.iter().filter(|(_, n)| *n > 0).map(|(a, n)| format!("{n} {}", audience_word(*a))).collect();
     match out {
         Some(out) => {
-            write_output(out, &result.artifacts)?;
+            write_output(root, out, &result.artifacts)?;
             eprintln!(
                 "built {} {} ({}) into {} in {} ms: {}",
                 result.policies,
