@@ -478,34 +478,47 @@ mod tests {
         assert_eq!(mode & 0o200, 0o200, "the new marker is a fresh, writable file");
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
-    fn the_swap_leaves_an_output_folder_at_every_moment() {
-        // With the exchange, the output path always names a complete build: checked by
-        // swapping many times while another thread keeps reading the folder.
+    fn the_swap_is_one_exchange_so_there_is_always_an_output_folder() {
+        // A build killed between two renames used to leave no output folder at all; the
+        // exchange swaps the two folders in one step, so there is no such moment.
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("output"), dir.path().join("output.tmp-1"));
+        fs::create_dir_all(&old).unwrap();
+        fs::create_dir_all(&new).unwrap();
+        fs::write(old.join("index.html"), "old").unwrap();
+        fs::write(new.join("index.html"), "new").unwrap();
+        assert!(exchange(&new, &old).unwrap(), "this file system exchanges folders");
+        assert_eq!(fs::read_to_string(old.join("index.html")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(new.join("index.html")).unwrap(), "old");
+    }
+
+    #[test]
+    fn two_builds_writing_at_once_never_interleave() {
         let dir = tempfile::tempdir().unwrap();
         let root = project(dir.path());
         let out = dir.path().join("output");
-        write_output(&root, &out, &[Artifact::new("index.html", b"0".to_vec())]).unwrap();
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let reader = {
-            let (out, done) = (out.clone(), done.clone());
-            std::thread::spawn(move || {
-                let mut missing = 0;
-                while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                    if fs::read(out.join("index.html")).is_err() {
-                        missing += 1;
+        let builds: Vec<_> = (0..2)
+            .map(|who| {
+                let (root, out) = (root.clone(), out.clone());
+                std::thread::spawn(move || {
+                    for n in 0..25 {
+                        let text = format!("{who}-{n}");
+                        let files = [
+                            Artifact::new("a.html", text.clone().into_bytes()),
+                            Artifact::new("b.html", text.into_bytes()),
+                        ];
+                        write_output(&root, &out, &files).expect("each build writes its whole output");
                     }
-                }
-                missing
+                })
             })
-        };
-        for n in 1..40 {
-            write_output(&root, &out, &[Artifact::new("index.html", n.to_string().into_bytes())]).unwrap();
+            .collect();
+        for build in builds {
+            build.join().unwrap();
         }
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
-        let missing = reader.join().unwrap();
-        if cfg!(target_os = "linux") {
-            assert_eq!(missing, 0, "the page was missing {missing} times while builds swapped");
-        }
+        assert_eq!(fs::read(out.join("a.html")).unwrap(), fs::read(out.join("b.html")).unwrap());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(names.len(), 3, "no staging folder is left: {names:?}");
     }
 }
