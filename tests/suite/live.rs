@@ -75,7 +75,7 @@ fn start_in_project_folder(fixture: &Fixture, args: &[&str]) -> Server {
 
 fn get(port: u16, path: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n").unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
@@ -226,4 +226,71 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Sends a raw request and returns the response's status line and the rest.
+fn raw(port: u16, request: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn serve_answers_only_get_and_head_addressed_to_its_own_loopback_name() {
+    let fixture = Fixture::new("basic");
+    let server = start(&fixture);
+    let port = server.port;
+    let page = "/staff/ward-phones.html";
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let response = raw(
+            port,
+            &format!(
+                "{method} {page} HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        assert!(response.starts_with("HTTP/1.1 405"), "{method}: {response}");
+        assert!(response.contains("Allow: GET, HEAD"), "{response}");
+        assert!(!response.contains("STAFF-ONLY-PURPOSE"), "no page for {method}");
+    }
+    let head = raw(port, &format!("HEAD {page} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"));
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(!head.contains("STAFF-ONLY-PURPOSE"), "HEAD has no body");
+    // A page on another site whose name resolves to 127.0.0.1 (DNS rebinding) says so in Host.
+    let rebound =
+        raw(port, &format!("GET {page} HTTP/1.1\r\nHost: attacker.example:{port}\r\nConnection: close\r\n\r\n"));
+    assert!(rebound.starts_with("HTTP/1.1 403"), "{rebound}");
+    assert!(!rebound.contains("STAFF-ONLY-PURPOSE"));
+    let wrong_port = raw(port, &format!("GET {page} HTTP/1.1\r\nHost: localhost:1\r\nConnection: close\r\n\r\n"));
+    assert!(wrong_port.starts_with("HTTP/1.1 421"), "{wrong_port}");
+    let no_host = raw(port, &format!("GET {page} HTTP/1.0\r\n\r\n"));
+    assert!(no_host.starts_with("HTTP/1.0 403") || no_host.starts_with("HTTP/1.1 403"), "{no_host}");
+}
+
+#[test]
+fn serve_holds_a_bounded_number_of_event_streams() {
+    let fixture = Fixture::new("basic");
+    let server = start(&fixture);
+    let port = server.port;
+    let open = |n: usize| -> Vec<TcpStream> {
+        (0..n)
+            .map(|_| {
+                let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                write!(stream, "GET /__policypress/events HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").unwrap();
+                let mut head = [0u8; 12];
+                stream.read_exact(&mut head).unwrap();
+                assert_eq!(&head, b"HTTP/1.1 200", "streams up to the cap are served");
+                stream
+            })
+            .collect()
+    };
+    let streams = open(policypress::live::serve::MAX_EVENT_STREAMS);
+    let refused = raw(
+        port,
+        &format!("GET /__policypress/events HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(get(port, "/staff/ward-phones.html").starts_with("HTTP/1.1 200"), "pages are still served");
+    drop(streams);
 }
