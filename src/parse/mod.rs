@@ -9,7 +9,7 @@ pub mod front_matter;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostics, Location, did_you_mean, line_col, nearest};
@@ -204,11 +204,21 @@ fn check_cross_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
 }
 
 /// Every heading anchor of a policy, whichever audience it is for.
+/// Headings inside quotes and list items are included: they have ids on the page too.
 pub fn heading_anchors(blocks: &[Block]) -> impl Iterator<Item = &str> {
-    blocks.iter().filter_map(|b| match &b.kind {
-        BlockKind::Heading { anchor, .. } => Some(anchor.as_str()),
-        _ => None,
-    })
+    fn collect<'b>(kind: &'b BlockKind, out: &mut Vec<&'b str>) {
+        match kind {
+            BlockKind::Heading { anchor, .. } => out.push(anchor),
+            BlockKind::Quote(blocks) => blocks.iter().for_each(|b| collect(b, out)),
+            BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| collect(b, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for block in blocks {
+        collect(&block.kind, &mut out);
+    }
+    out.into_iter()
 }
 
 /// Makes a heading's anchor: lower-case words joined by hyphens, punctuation dropped
@@ -567,7 +577,7 @@ impl<'a> BodyParser<'a> {
                 Some(BlockKind::Heading { level: heading_level(level), content, anchor })
             }
             Event::Start(Tag::BlockQuote(_)) => Some(BlockKind::Quote(self.blocks_until_end(w, diags))),
-            Event::Start(Tag::CodeBlock(_)) => {
+            Event::Start(Tag::CodeBlock(kind)) => {
                 let mut code = String::new();
                 while let Some((e, _)) = w.next() {
                     match e {
@@ -576,14 +586,23 @@ impl<'a> BodyParser<'a> {
                         _ => {}
                     }
                 }
-                Some(BlockKind::Code(self.restore(code.trim_end_matches('\n'))))
+                // CommonMark names the language with the info string's first word.
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(|word| self.restore(word)),
+                    CodeBlockKind::Indented => None,
+                };
+                // Only the last line's break: blank lines at the end are part of the code.
+                let text = self.restore(code.strip_suffix('\n').unwrap_or(&code));
+                Some(BlockKind::Code { language, text })
             }
             Event::Start(Tag::List(start)) => {
                 let mut items = Vec::new();
+                let mut tight = true;
                 while let Some((e, _)) = w.peek() {
                     match e {
                         Event::Start(Tag::Item) => {
                             w.pos += 1;
+                            tight &= !item_has_paragraphs(w);
                             items.push(self.blocks_until_end(w, diags));
                         }
                         _ => {
@@ -592,7 +611,7 @@ impl<'a> BodyParser<'a> {
                         }
                     }
                 }
-                Some(BlockKind::List { start, items })
+                Some(BlockKind::List { start, tight, items })
             }
             Event::Start(Tag::Table(aligns)) => Some(self.table(w, aligns, diags)),
             Event::Start(Tag::HtmlBlock) => {
@@ -731,22 +750,28 @@ impl<'a> BodyParser<'a> {
                     }
                     Event::Start(Tag::Emphasis) => out.push(Inline::Emphasis(self.inlines(w, diags))),
                     Event::Start(Tag::Strong) => out.push(Inline::Strong(self.inlines(w, diags))),
-                    Event::Start(Tag::Link { dest_url, .. }) => {
-                        let dest = self.restore(&dest_url);
+                    Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+                        let mut dest = self.restore(&dest_url);
+                        // `<name@example.org>` is an email autolink: CommonMark's address is mailto:.
+                        if link_type == LinkType::Email {
+                            dest = format!("mailto:{dest}");
+                        }
+                        let title = Some(self.restore(&title)).filter(|t| !t.is_empty());
                         let content = self.inlines(w, diags);
                         let location = w.location(self, range.start, None);
                         match self.link_target(&dest, &location, diags) {
                             Some(target) => {
-                                out.push(Inline::Link { target, content, at: (location.line, location.col) })
+                                out.push(Inline::Link { target, content, title, at: (location.line, location.col) })
                             }
                             None => out.extend(content),
                         }
                     }
-                    Event::Start(Tag::Image { dest_url, .. }) => {
+                    Event::Start(Tag::Image { dest_url, title, .. }) => {
                         let dest = self.restore(&dest_url);
+                        let title = Some(self.restore(&title)).filter(|t| !t.is_empty());
                         let alt = crate::model::plain_text(&self.inlines(w, diags));
                         let location = w.location(self, range.start, None);
-                        if let Some(image) = self.image(&dest, alt, &location, diags) {
+                        if let Some(image) = self.image(&dest, alt, title, &location, diags) {
                             out.push(image);
                         }
                     }
@@ -855,7 +880,14 @@ impl<'a> BodyParser<'a> {
         Some(LinkTarget::Policy { id, fragment })
     }
 
-    fn image(&mut self, dest: &str, alt: String, location: &Location, diags: &mut Diagnostics) -> Option<Inline> {
+    fn image(
+        &mut self,
+        dest: &str,
+        alt: String,
+        title: Option<String>,
+        location: &Location,
+        diags: &mut Diagnostics,
+    ) -> Option<Inline> {
         if alt.trim().is_empty() {
             diags
                 .error(location.clone(), format!("the image `{dest}` has no alternative text"))
@@ -902,7 +934,7 @@ impl<'a> BodyParser<'a> {
                 .hint("save the picture as .png or .jpg");
             return None;
         }
-        Some(Inline::Image { path, alt: alt.trim().to_string() })
+        Some(Inline::Image { path, alt: alt.trim().to_string(), title })
     }
 }
 
@@ -1044,6 +1076,22 @@ fn push_text(out: &mut Vec<Inline>, text: String) {
     }
 }
 
+/// Whether the list item whose start the walker has just passed sets its text as paragraphs:
+/// pulldown-cmark opens a paragraph directly inside the items of a loose list only.
+fn item_has_paragraphs(w: &Walker<'_>) -> bool {
+    let mut depth = 0usize;
+    for (event, _) in &w.events[w.pos..] {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => return true,
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => return false,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Columns of indentation before a line's first non-blank character (a tab reaches the next
 /// multiple of 4, as in CommonMark).
 fn indent_columns(line: &str) -> usize {
@@ -1100,8 +1148,8 @@ fn unmark(inline: Inline) -> Inline {
         Inline::Text(t) => Inline::Text(t.replace(LINE_MARK, " ")),
         Inline::Emphasis(c) => Inline::Emphasis(c.into_iter().map(unmark).collect()),
         Inline::Strong(c) => Inline::Strong(c.into_iter().map(unmark).collect()),
-        Inline::Link { target, content, at } => {
-            Inline::Link { target, content: content.into_iter().map(unmark).collect(), at }
+        Inline::Link { target, content, title, at } => {
+            Inline::Link { target, content: content.into_iter().map(unmark).collect(), title, at }
         }
         other => other,
     }
@@ -1114,8 +1162,9 @@ fn unmark_block(kind: BlockKind) -> BlockKind {
             BlockKind::Heading { level, content: inlines(content), anchor }
         }
         BlockKind::Paragraph(c) => BlockKind::Paragraph(inlines(c)),
-        BlockKind::List { start, items } => BlockKind::List {
+        BlockKind::List { start, tight, items } => BlockKind::List {
             start,
+            tight,
             items: items.into_iter().map(|item| item.into_iter().map(unmark_block).collect()).collect(),
         },
         BlockKind::Quote(blocks) => BlockKind::Quote(blocks.into_iter().map(unmark_block).collect()),

@@ -1002,7 +1002,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.y += gap;
                 }
             }
-            BlockKind::List { start, items } => {
+            BlockKind::List { start, items, .. } => {
                 self.list(*start, items, parent);
                 self.y += gap;
             }
@@ -1033,7 +1033,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.push_on(page, Item::Rule { x1: x, y1, x2: x, y2, width: 3.0, color, tag: Tag::Artifact });
                 }
             }
-            BlockKind::Code(text) => {
+            BlockKind::Code { text, .. } => {
                 let elem = self.open(Role::P, parent);
                 let style = TextStyle { size: body.size * 0.9, ..body };
                 let lh = self.settings.line_height(style.size);
@@ -1351,7 +1351,7 @@ fn split_figures(inlines: &[Inline]) -> (Vec<Inline>, Vec<(String, String)>) {
     let mut figures = Vec::new();
     for inline in inlines {
         match inline {
-            Inline::Image { path, alt } => figures.push((path.clone(), alt.clone())),
+            Inline::Image { path, alt, .. } => figures.push((path.clone(), alt.clone())),
             Inline::LineBreak if figures.len() == 1 && text.is_empty() => {}
             other => text.push(other.clone()),
         }

@@ -131,6 +131,7 @@ fn policy_title_is_used_when_an_audience_has_no_level_1_heading() {
 
 #[test]
 fn headings_start_at_level_2_under_the_page_title() {
+    // `# Title` is not the policy's title ("Policy a"), so it is the author's text and stays.
     let fixture = Fixture::with_policy("a", "", "# Title\n\n### Deep\n\n#### Deeper\n");
     let (_, library, _) = resolve_project(&fixture.load(), false);
     let levels: Vec<u8> = library.policies[0]
@@ -142,7 +143,7 @@ fn headings_start_at_level_2_under_the_page_title() {
             _ => None,
         })
         .collect();
-    assert_eq!(levels, [2, 3]);
+    assert_eq!(levels, [2, 4, 5], "relative levels are kept");
 }
 
 #[test]

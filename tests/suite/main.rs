@@ -4,6 +4,7 @@
 mod audience_sites;
 mod audiences;
 mod cli;
+mod commonmark;
 mod diagnostics;
 mod format_rules;
 mod harness;

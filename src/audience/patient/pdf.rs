@@ -164,7 +164,7 @@ fn text(s: &str) -> Vec<Inline> {
 }
 
 fn link(label: &str, url: String) -> Inline {
-    Inline::Link { target: LinkTarget::External(url), content: text(label), at: (0, 0) }
+    Inline::Link { target: LinkTarget::External(url), content: text(label), title: None, at: (0, 0) }
 }
 
 /// Lays out the leaflet of `view` in `format`.

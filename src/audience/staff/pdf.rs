@@ -357,6 +357,7 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
                     Some(title) => Inline::Link {
                         target: LinkTarget::Policy { id: r.id.clone(), fragment: None },
                         content: text(title),
+                        title: None,
                         at: (0, 0),
                     },
                     None => Inline::Text(format!("{} (not published)", r.id)),
@@ -365,7 +366,7 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
             })
             .collect();
         let _ = site;
-        flow.block(&BlockKind::List { start: None, items }, sect);
+        flow.block(&BlockKind::List { start: None, tight: true, items }, sect);
     }
     if !staff.extra.is_empty() {
         flow.heading(2, &text("Further details"), DETAILS_ANCHOR, sect, true);
