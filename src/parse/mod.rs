@@ -11,8 +11,9 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
+use unicode_linebreak::linebreaks;
 
-use crate::diag::{Diagnostics, Location, did_you_mean, line_col, nearest};
+use crate::diag::{Diagnostics, LineIndex, Location, did_you_mean, nearest};
 use crate::load::{Project, SourceFile};
 use crate::model::ids::{suggest_id, valid_id};
 use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy};
@@ -276,6 +277,10 @@ const RESERVED_IDS: &[&str] = &[
     "policypress-errors",
 ];
 
+/// The longest word accepted, in characters: longer than any line of any output can hold (a
+/// staff PDF line holds about 100 letters), and short enough to measure in no time.
+pub const MAX_WORD_CHARS: usize = 200;
+
 /// Deepest nesting of lists, quotes and emphasis accepted (far beyond anything readable).
 const MAX_NESTING: usize = 24;
 
@@ -452,6 +457,7 @@ impl<'a> BodyParser<'a> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         let mut consumed = 0;
+        let lines = LineIndex::new(text);
         while let Some(at) = rest.find("{{") {
             let escaped = rest[..at].ends_with('\\');
             if escaped {
@@ -464,7 +470,7 @@ impl<'a> BodyParser<'a> {
             out.push_str(&rest[..at]);
             let after = &rest[at + 2..];
             let close = after.find("}}").filter(|&c| !after[..c].contains('\n'));
-            let (line, col) = line_col(text, consumed + at);
+            let (line, col) = lines.line_col(text, consumed + at);
             let location = Location::new(self.file, first_line + line - 1, col);
             match close {
                 Some(close) => {
@@ -528,8 +534,9 @@ impl<'a> BodyParser<'a> {
 
     /// The file location of byte `offset` of a segment's text, with the column found by
     /// looking for `token` on that line of the original file when given.
-    fn locate(&self, text: &str, first_line: usize, offset: usize, token: Option<&str>) -> Location {
-        let (line, col) = line_col(text, offset);
+    fn locate(&self, w: &Walker<'_>, offset: usize, token: Option<&str>) -> Location {
+        let (text, first_line) = (w.text, w.first_line);
+        let (line, col) = w.lines.line_col(text, offset);
         let file_line = first_line + line - 1;
         let col = token
             .and_then(|t| {
@@ -543,11 +550,11 @@ impl<'a> BodyParser<'a> {
     fn parse_markdown(&mut self, text: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<(BlockKind, usize)> {
         let events: Vec<(Event<'_>, Range<usize>)> =
             Parser::new_ext(text, markdown_options()).into_offset_iter().collect();
-        let mut walker = Walker { events, pos: 0, text, first_line };
+        let mut walker = Walker { events, pos: 0, text, first_line, lines: LineIndex::new(text) };
         let mut out = Vec::new();
         while walker.pos < walker.events.len() {
             let offset = walker.events[walker.pos].1.start;
-            let line = first_line + line_col(text, offset).0 - 1;
+            let line = first_line + walker.lines.line_col(text, offset).0 - 1;
             if let Some(block) = self.block(&mut walker, diags) {
                 out.push((block, line));
             }
@@ -792,7 +799,12 @@ impl<'a> BodyParser<'a> {
         let offset = run.offset;
         for piece in split_icons(&raw) {
             match piece {
-                Piece::Text(t) => push_text(out, self.restore(t)),
+                Piece::Text(t) => {
+                    let text = self.restore(t);
+                    let at = offset + offset_in(&raw, t);
+                    let text = self.cap_words(w, text, at, !t.contains(VAR_OPEN), diags);
+                    push_text(out, text);
+                }
                 Piece::Icon(name) => {
                     if self.ctx.icon_names.contains(name) {
                         out.push(Inline::Icon(name.to_string()));
@@ -814,6 +826,45 @@ impl<'a> BodyParser<'a> {
                 }
             }
         }
+    }
+
+    /// Reports every word longer than [`MAX_WORD_CHARS`] and cuts it there, so no later stage
+    /// measures it: a word that long fits no line of any page. A word is what no line may be
+    /// broken inside (Unicode line breaking: spaces, hyphens, slashes and the like break).
+    /// `at` is the text's offset in the segment; `exact` when the text is as written there.
+    fn cap_words(&mut self, w: &Walker<'_>, text: String, at: usize, exact: bool, diags: &mut Diagnostics) -> String {
+        if text.len() <= MAX_WORD_CHARS {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len().min(1 << 16));
+        let mut start = 0;
+        let mut too_long = false;
+        for (end, _) in linebreaks(&text) {
+            let word = &text[start..end];
+            let visible = word.trim_end();
+            let count = visible.chars().count();
+            if count <= MAX_WORD_CHARS {
+                out.push_str(word);
+            } else {
+                too_long = true;
+                let token: String = visible.chars().take(12).collect();
+                let location = w.location(self, if exact { at + start } else { at }, Some(&token));
+                diags
+                    .error(
+                        location,
+                        format!(
+                            "the word {} is longer than any page can print: a word may have at most {MAX_WORD_CHARS} characters",
+                            crate::diag::shown_word(visible)
+                        ),
+                    )
+                    .hint("break it up with spaces; for a web address, write a link with words: `[Visiting times](https://...)`");
+                out.extend(visible.chars().take(MAX_WORD_CHARS));
+                out.push('…');
+                out.push_str(&word[visible.len()..]);
+            }
+            start = end;
+        }
+        if too_long { out } else { text }
     }
 
     fn unique_anchor(&mut self, explicit: Option<String>, content: &[Inline]) -> String {
@@ -1031,6 +1082,8 @@ struct Walker<'t> {
     pos: usize,
     text: &'t str,
     first_line: usize,
+    /// Line starts of `text`.
+    lines: LineIndex,
 }
 
 impl<'t> Walker<'t> {
@@ -1045,7 +1098,7 @@ impl<'t> Walker<'t> {
     }
 
     fn location(&self, parser: &BodyParser<'_>, offset: usize, token: Option<&str>) -> Location {
-        parser.locate(self.text, self.first_line, offset, token)
+        parser.locate(self, offset, token)
     }
 }
 
@@ -1074,6 +1127,12 @@ fn push_text(out: &mut Vec<Inline>, text: String) {
     } else {
         out.push(Inline::Text(text));
     }
+}
+
+/// Where `part`, a slice of `whole`, starts in it (0 when it is not a slice of it).
+fn offset_in(whole: &str, part: &str) -> usize {
+    let (whole_start, part_start) = (whole.as_ptr() as usize, part.as_ptr() as usize);
+    part_start.checked_sub(whole_start).filter(|&o| o <= whole.len()).unwrap_or(0)
 }
 
 /// Whether the list item whose start the walker has just passed sets its text as paragraphs:

@@ -68,7 +68,7 @@ error_cases! {
     theme_bad_pdf_sizes => 1,
     image_corrupt => 1,
     deep_nesting => 1,
-    long_word_and_unicode => 0,
+    long_word_and_unicode => 1,
     related_self_duplicate_empty => 0,
     link_to_draft => 0,
     heading_ids => 0,
@@ -102,4 +102,20 @@ fn new_with_a_bad_id_is_a_usage_error() {
     let outcome = fixture.run(&["new", "Visiting_Times"]);
     assert_eq!(outcome.status, 2);
     insta::assert_snapshot!("new-bad-id", outcome.stderr);
+}
+
+#[test]
+fn a_word_too_long_for_any_page_is_a_located_error_in_every_audience_not_a_hang() {
+    // 53,000 letters once hung the easy-read and poster layout (every prefix shaped again)
+    // while memory grew without bound.
+    let word: String = "abcdefghijklmnopqrstuvwxyz".chars().cycle().take(53_000).collect();
+    let body = format!(
+        "Staff text with {word} in it.\n\n::: patient\n# Leaflet\n\nPatients read {word}.\n:::\n\n::: easy-read\n# {word}\n\n:tick: Easy {word}.\n:::\n\n::: poster\n# {word}\n:phone: Poster {word}\n:::\n"
+    );
+    let fixture = Fixture::with_policy("visiting", "", &body);
+    let outcome = fixture
+        .run_within(&["check"], std::time::Duration::from_secs(120))
+        .expect("check finishes (it hung on this word before)");
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("word-too-long-in-every-audience", outcome.stderr);
 }

@@ -272,11 +272,18 @@ fn lint_words(view: &AudienceView, diags: &mut Diagnostics) {
     let glossary: Vec<&str> = view.glossary.iter().map(|(w, _)| w.as_str()).collect();
     for hard in readability::hard_words(&view.blocks, &glossary, readability::EVERYDAY_WORDS) {
         diags
-            .warning(Location::new(&view.source, hard.line, 1), format!("`{}` is a hard word for easy read", hard.word))
-            .hint(format!(
-                "use a shorter word, or explain it under `glossary:` (for example `{}: ...`)",
-                hard.word.to_lowercase()
-            ));
+            .warning(
+                Location::new(&view.source, hard.line, 1),
+                format!("{} is a hard word for easy read", crate::diag::shown_word(&hard.word)),
+            )
+            .hint(if hard.word.chars().count() > 40 {
+                "use shorter words".to_string()
+            } else {
+                format!(
+                    "use a shorter word, or explain it under `glossary:` (for example `{}: ...`)",
+                    hard.word.to_lowercase()
+                )
+            });
     }
 }
 
