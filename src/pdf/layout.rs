@@ -509,9 +509,12 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     }
 
     /// Puts an item on page `page`.
-    pub fn push_on(&mut self, page: usize, item: Item) {
-        if let Item::Text { run, .. } = &item {
+    pub fn push_on(&mut self, page: usize, mut item: Item) {
+        if let Item::Text { run, .. } = &mut item {
             self.fonts.mark_used(run);
+            // A line's glyphs were gathered by growing the vector; a document keeps every page's
+            // items until it is written, so the spare room would add up to a third more memory.
+            run.glyphs.shrink_to_fit();
         }
         let tag = item.tag();
         let items = &mut self.pages[page].items;
