@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod contrast;
+pub mod pictures;
 pub mod theme;
 pub mod yaml;
 
@@ -45,6 +46,8 @@ pub struct Project {
     pub content_files: BTreeSet<String>,
     /// The bytes of every PNG and JPEG under `content/`, by path relative to it.
     pub images: BTreeMap<String, Vec<u8>>,
+    /// The same pictures, each decoded once (or why it cannot be).
+    pub pictures: crate::load::pictures::Pictures,
 }
 
 /// Reads the project at `root`. Content problems (bad settings, unreadable text) go to `diags`;
@@ -131,7 +134,8 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     let theme = Theme::with_overrides(overrides);
     let theme_settings = crate::load::contrast::theme_settings(&theme, &config.theme, diags);
 
-    Ok(Project { root: root.to_path_buf(), config, theme, theme_settings, sources, content_files, images })
+    let pictures = crate::load::pictures::decode_all(&images);
+    Ok(Project { root: root.to_path_buf(), config, theme, theme_settings, sources, content_files, images, pictures })
 }
 
 /// Reads a whole text file, with the path in any error.

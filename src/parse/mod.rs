@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use unicode_linebreak::linebreaks;
 
 use crate::diag::{Diagnostics, LineIndex, Location, did_you_mean, nearest};
+use crate::load::pictures::{MAX_PIXELS, PictureProblem};
 use crate::load::{Project, SourceFile};
 use crate::model::ids::{suggest_id, valid_id};
 use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy};
@@ -27,7 +28,7 @@ pub struct ParseContext<'a> {
     /// Every file under `content/`, relative to it, with `/` separators.
     pub content_files: &'a BTreeSet<String>,
     /// Pictures under `content/` that cannot be decoded, with the reason.
-    pub broken_images: &'a BTreeMap<String, String>,
+    pub broken_images: &'a BTreeMap<String, PictureProblem>,
 }
 
 /// A link to another policy, kept with where it was written, for checking once all are parsed.
@@ -53,18 +54,12 @@ pub struct ParsedPolicy {
 /// Parses every policy of the project and checks what spans policies. Policies with errors
 /// in their front matter are left out (their errors are reported).
 pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> {
-    // Each picture is decoded once, here, so a damaged file is a located error where it is used
-    // rather than a picture silently missing from a PDF.
-    let broken_images: BTreeMap<String, String> = project
-        .images
-        .par_iter()
-        .filter_map(|(path, bytes)| {
-            let decoded = image::ImageReader::new(std::io::Cursor::new(bytes))
-                .with_guessed_format()
-                .map_err(|e| e.to_string())
-                .and_then(|reader| reader.decode().map_err(|e| e.to_string()));
-            decoded.err().map(|reason| (path.clone(), reason))
-        })
+    // Each picture was decoded once as it was loaded; a damaged one is a located error where it
+    // is used, rather than a grey box or a picture silently missing from a PDF.
+    let broken_images: BTreeMap<String, PictureProblem> = project
+        .pictures
+        .iter()
+        .filter_map(|(path, decoded)| decoded.as_ref().err().map(|problem| (path.clone(), problem.clone())))
         .collect();
     let ctx = ParseContext {
         icon_names: &project.theme.icon_names,
@@ -966,16 +961,31 @@ impl<'a> BodyParser<'a> {
             };
             return None;
         }
-        if let Some(reason) = self.ctx.broken_images.get(&path) {
-            diags
-                .error(
-                    location.clone(),
-                    format!("the image `{dest}` cannot be read: it is damaged, or not really a PNG or JPEG file"),
-                )
-                .hint(format!(
-                    "save the picture again from the original as PNG or JPEG (the decoder said: {})",
-                    reason.split(':').next().unwrap_or(reason).trim()
-                ));
+        if let Some(problem) = self.ctx.broken_images.get(&path) {
+            match problem {
+                PictureProblem::TooLarge { width, height } => diags
+                    .error(
+                        location.clone(),
+                        format!(
+                            "the image `{dest}` is {width} × {height} pixels ({:.0} megapixels); pictures may have at most {} megapixels",
+                            (*width as f64 * *height as f64) / 1e6,
+                            MAX_PIXELS / 1_000_000
+                        ),
+                    )
+                    .hint("save a smaller copy: 2,500 pixels across is plenty for any printed page"),
+                PictureProblem::NotPngOrJpeg => diags
+                    .error(location.clone(), format!("the image `{dest}` is not really a PNG or JPEG file"))
+                    .hint("save the picture again from the original as PNG or JPEG"),
+                PictureProblem::Damaged(reason) => diags
+                    .error(
+                        location.clone(),
+                        format!("the image `{dest}` cannot be read: its data is damaged or cut short"),
+                    )
+                    .hint(format!(
+                        "save the picture again from the original as PNG or JPEG (the decoder said: {})",
+                        reason.split(':').next().unwrap_or(reason).trim()
+                    )),
+            };
             return None;
         }
         let supported = [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));

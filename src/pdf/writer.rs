@@ -11,13 +11,14 @@ use std::io::Write as _;
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId, ImageCompression,
     ImageOptimizationOptions, Line, LineCapStyle, LineJoinStyle, LinePoint, LinkAnnotation, Mm, Op, PaintMode,
-    ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb as PdfRgb,
-    TextItem, TextMatrix, XObject, XObjectId, XObjectTransform,
+    ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage, RawImageData,
+    RawImageFormat, Rect, Rgb as PdfRgb, TextItem, TextMatrix, XObject, XObjectId, XObjectTransform,
 };
 
 use super::fonts::FaceSubset;
 use super::layout::{Dest, Item, Layout, PathCmd, Tag};
 use super::settings::Rgb;
+use crate::load::pictures::{Picture, PictureColor, Pictures};
 
 /// Document information written into the PDF's Info dictionary.
 #[derive(Debug, Clone)]
@@ -81,8 +82,25 @@ fn remap_of(remaps: &Remaps, face: u8) -> Option<&Remap> {
     remaps.get(usize::from(face)).and_then(Option::as_ref)
 }
 
+/// A decoded picture as printpdf takes it.
+fn raw_image(picture: &Picture) -> RawImage {
+    let data_format = match picture.color {
+        PictureColor::Gray => RawImageFormat::R8,
+        PictureColor::GrayAlpha => RawImageFormat::RG8,
+        PictureColor::Rgb => RawImageFormat::RGB8,
+        PictureColor::Rgba => RawImageFormat::RGBA8,
+    };
+    RawImage {
+        pixels: RawImageData::U8(picture.pixels.clone()),
+        width: picture.width as usize,
+        height: picture.height as usize,
+        data_format,
+        tag: Vec::new(),
+    }
+}
+
 /// Writes the layout with the given font subsets and pictures.
-pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, Vec<u8>>, info: &DocInfo) -> Written {
+pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info: &DocInfo) -> Written {
     let mut doc = PdfDocument::new(&info.title);
     let meta = &mut doc.metadata.info;
     meta.author = info.author.clone();
@@ -123,12 +141,12 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &BTreeMap<String, 
         })
         .collect();
     for (n, path) in used_paths.into_iter().enumerate() {
-        let Some(bytes) = images.get(path) else {
+        // Drawn from the pixels decoded when the project was loaded: pictures are never
+        // decoded again here, and a damaged one never reaches a layout.
+        let Some(Ok(picture)) = pictures.get(path) else {
             continue;
         };
-        let Ok(image) = RawImage::decode_from_bytes(bytes, &mut warnings) else {
-            continue;
-        };
+        let image = raw_image(picture);
         let id = XObjectId(format!("Im{}", n + 1));
         let width_px = image.width;
         doc.resources.xobjects.map.insert(id.clone(), XObject::Image(image));

@@ -119,3 +119,47 @@ fn a_word_too_long_for_any_page_is_a_located_error_in_every_audience_not_a_hang(
     assert_eq!(outcome.status, 1, "{}", outcome.stderr);
     insta::assert_snapshot!("word-too-long-in-every-audience", outcome.stderr);
 }
+
+#[test]
+fn damaged_pictures_and_decompression_bombs_are_located_errors() {
+    // A photo cut short while it was copied: a lenient decoder would print the missing part grey.
+    let photo = image::RgbImage::from_fn(320, 240, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&photo).unwrap();
+    jpeg.truncate(jpeg.len() / 2);
+    // A small file whose header claims 30,000 x 20,000 pixels.
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(&body);
+        let crc = body.iter().fold(0xFFFF_FFFFu32, |mut crc, &b| {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+            crc
+        });
+        out.extend_from_slice(&(!crc).to_be_bytes());
+        out
+    };
+    let mut header = 30_000u32.to_be_bytes().to_vec();
+    header.extend_from_slice(&20_000u32.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
+    bomb.extend(chunk(b"IHDR", &header));
+    bomb.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+    bomb.extend(chunk(b"IEND", &[]));
+
+    let fixture = Fixture::with_policy(
+        "visiting",
+        "",
+        "A photo:\n\n![A ward](images/ward.jpg)\n\nA huge picture:\n\n![A bed](images/huge.png)\n",
+    );
+    std::fs::create_dir_all(fixture.path("content/images")).unwrap();
+    std::fs::write(fixture.path("content/images/ward.jpg"), &jpeg).unwrap();
+    std::fs::write(fixture.path("content/images/huge.png"), &bomb).unwrap();
+    let outcome = fixture.run(&["check"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("damaged-pictures", outcome.stderr);
+}

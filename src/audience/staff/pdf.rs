@@ -499,7 +499,7 @@ pub fn render_staff_pdf_with(
         subject: staff.and_then(|s| s.summary.clone()).unwrap_or_else(|| format!("{} (staff policy)", view.title)),
         date_unix: date.unix_seconds(),
     };
-    let written = writer::write(&layout, &subsets, &project.images, &info);
+    let written = writer::write(&layout, &subsets, &project.pictures, &info);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: pdf_output::id_seed(view, &layout) };
     let bytes = tagging::finish(written, &layout, &tag_info);
     if bytes.is_empty() {
