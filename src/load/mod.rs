@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostics, IoFailure, Location};
+use crate::diag::{Diagnostics, IoFailure, Location, display_path};
 use crate::load::config::{CONFIG_FILE, SiteConfig, ThemeSettings};
 use crate::load::theme::Theme;
 
@@ -59,8 +59,18 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
             message: format!("the project folder `{}` does not exist", root.display()),
         });
     }
+    // Links at the top of the project are refused like those inside it: a linked settings
+    // file, content or theme folder would bring files from outside the project into the output.
     let config_path = root.join(CONFIG_FILE);
-    let config = if config_path.is_file() {
+    let config = if is_link(&config_path) {
+        diags
+            .error(
+                Location::file_start(CONFIG_FILE),
+                format!("`{CONFIG_FILE}` is a symbolic link, and links are not followed"),
+            )
+            .hint("replace the link with a copy of the file, so the build reads only files inside the project");
+        SiteConfig::default()
+    } else if config_path.is_file() {
         let text = read_text(&config_path)?;
         SiteConfig::parse(CONFIG_FILE, &text, diags)
     } else {
@@ -68,6 +78,15 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     };
 
     let content = root.join("content");
+    if is_link(&content) {
+        return Err(IoFailure {
+            path: content.clone(),
+            message: format!(
+                "`content` in `{}` is a symbolic link, and links are not followed: policypress reads only files inside the project; replace the link with the folder, or run policypress with `--root` at the project the link points into",
+                root.display()
+            ),
+        });
+    }
     if !content.is_dir() {
         return Err(IoFailure {
             path: content.clone(),
@@ -114,9 +133,16 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         content_files.insert(rel);
     }
 
-    let theme_dir = root.join("themes").join(&config.theme);
+    let themes = root.join("themes");
+    let theme_dir = themes.join(&config.theme);
     let mut overrides = BTreeMap::new();
-    if theme_dir.is_dir() {
+    let linked = [&themes, &theme_dir].into_iter().find(|p| is_link(p));
+    if let Some(link) = linked {
+        let shown = display_path(root, link);
+        diags
+            .error(Location::file_start(&shown), format!("`{shown}` is a symbolic link, and links are not followed"))
+            .hint("replace the link with a copy of the folder, so the build reads only files inside the project");
+    } else if theme_dir.is_dir() {
         let mut theme_files = Vec::new();
         walk(&theme_dir, &theme_dir, &mut theme_files, diags)?;
         for rel in theme_files {
@@ -136,6 +162,11 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
 
     let pictures = crate::load::pictures::decode_all(&images);
     Ok(Project { root: root.to_path_buf(), config, theme, theme_settings, sources, content_files, images, pictures })
+}
+
+/// True when `path` is a symbolic link (whether or not it leads anywhere).
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// Reads a whole text file, with the path in any error.

@@ -163,3 +163,32 @@ fn damaged_pictures_and_decompression_bombs_are_located_errors() {
     assert_eq!(outcome.status, 1, "{}", outcome.stderr);
     insta::assert_snapshot!("damaged-pictures", outcome.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn links_at_the_top_of_the_project_are_refused_and_nothing_outside_it_is_read() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(outside.path().join("theme/static")).unwrap();
+    std::fs::write(outside.path().join("theme/static/style.css"), "/* OUTSIDE-THE-PROJECT */").unwrap();
+    std::fs::write(outside.path().join("settings.yaml"), "title: OUTSIDE-THE-PROJECT\n").unwrap();
+
+    // A linked theme folder once published a file from outside the project as output/assets/.
+    let fixture = Fixture::new("basic");
+    std::fs::create_dir_all(fixture.path("themes")).unwrap();
+    symlink(outside.path().join("theme"), fixture.path("themes/default")).unwrap();
+    std::fs::remove_file(fixture.path("policypress.yaml")).unwrap();
+    symlink(outside.path().join("settings.yaml"), fixture.path("policypress.yaml")).unwrap();
+    let outcome = fixture.run(&["build"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    assert!(!fixture.path("output").exists(), "nothing is written");
+    insta::assert_snapshot!("linked-theme-and-settings", outcome.stderr);
+
+    let linked_content = Fixture::new("basic");
+    let real = linked_content.path("real-content");
+    std::fs::rename(linked_content.path("content"), &real).unwrap();
+    symlink(&real, linked_content.path("content")).unwrap();
+    let outcome = linked_content.run(&["check"]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    insta::assert_snapshot!("linked-content", outcome.stderr);
+}
