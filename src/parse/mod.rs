@@ -114,10 +114,11 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
             .hint(format!("rename the file to `{}.md`", suggest_id(&source.id)));
     }
     let split = front_matter::split(file, &source.text, diags)?;
-    let meta = front_matter::parse_meta(file, split.yaml, diags);
+    let mut meta = front_matter::parse_meta(file, split.yaml, diags);
     let mut variables = ctx.site_variables.clone();
-    if let Some(meta) = &meta {
+    if let Some(meta) = &mut meta {
         variables.extend(meta.variables.clone());
+        front_matter::substitute_variables(file, split.yaml, meta, &variables, diags);
     }
     let mut body = BodyParser::new(&source.id, file, &source.content_dir, ctx, &variables);
     let blocks = body.parse(split.body, split.body_first_line, diags);

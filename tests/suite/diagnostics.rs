@@ -192,3 +192,12 @@ fn links_at_the_top_of_the_project_are_refused_and_nothing_outside_it_is_read() 
     assert_eq!(outcome.status, 2, "{}", outcome.stderr);
     insta::assert_snapshot!("linked-content", outcome.stderr);
 }
+
+#[test]
+fn an_unknown_variable_in_the_front_matter_is_a_located_error() {
+    let fixture = Fixture::with_policy("visiting", "summary: Ring {{ switchbord }} or {{ pals\n", "Text.\n");
+    fixture.write("policypress.yaml", "variables:\n  switchboard: 0116 225 2525\n");
+    let outcome = fixture.run(&["check"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("front-matter-unknown-variable", outcome.stderr);
+}

@@ -288,3 +288,22 @@ fn external_links_pass_through() {
     let text = view_text(library.policies[0].staff());
     assert!(text.contains(&format!("{:?}", LinkTarget::External("https://www.nhs.uk/".into()))));
 }
+
+#[test]
+fn variables_in_front_matter_texts_are_substituted() {
+    let fixture = Fixture::with_policy(
+        "a",
+        "summary: Call {{ desk }} for help.\napproved-by: \"{{ owner-name }}\"\nglossary:\n  desk: The {{ desk }} desk.\nvariables:\n  desk: PALS\n  owner-name: Head of Nursing\n",
+        "Text.\n",
+    );
+    let project = fixture.load();
+    let result = build_in_memory(&project, false);
+    assert!(!result.diagnostics.has_errors(), "{:?}", result.diagnostics);
+    let (_, library, _) = resolve_project(&project, false);
+    let staff = library.policies[0].staff().staff.clone().unwrap();
+    assert_eq!(staff.summary.as_deref(), Some("Call PALS for help."));
+    assert_eq!(staff.approved_by.as_deref(), Some("Head of Nursing"));
+    let page = result.artifacts.iter().find(|a| a.path == "staff/a.html").unwrap();
+    let html = String::from_utf8(page.bytes.clone()).unwrap();
+    assert!(!html.contains("{{"), "no variable is printed as written");
+}
