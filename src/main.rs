@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use policypress::build::{BuildOptions, load_and_run};
 use policypress::diag::IoFailure;
 use policypress::model::dates::Date;
-use policypress::model::ids::{suggest_id, valid_id};
+use policypress::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
 use policypress::terminal::{audience_word, count_words, print_diagnostics, print_readability};
 use policypress::write::{check_output_folder, write_output};
 use policypress::{live, starter};
@@ -51,8 +51,9 @@ struct BuildArgs {
 }
 
 impl BuildArgs {
-    fn options(&self, strict: bool) -> BuildOptions {
-        BuildOptions { today: build_date(self.today), drafts: self.drafts, strict }
+    /// `Err` with a message when `SOURCE_DATE_EPOCH` is set but is not a date.
+    fn options(&self, strict: bool) -> Result<BuildOptions, String> {
+        Ok(BuildOptions { today: build_date(self.today)?, drafts: self.drafts, strict })
     }
 
     fn root(&self) -> &Path {
@@ -108,26 +109,38 @@ fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 /// The date review status is judged against: --today, else SOURCE_DATE_EPOCH, else the clock.
-fn build_date(today: Option<Date>) -> Date {
-    today
-        .or_else(|| {
-            std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse::<i64>().ok().and_then(Date::from_unix_seconds)
-        })
-        .unwrap_or_else(Date::today_utc)
+/// A SOURCE_DATE_EPOCH that is set but unusable is an error: a reproducible build must not
+/// quietly judge by today's date instead.
+fn build_date(today: Option<Date>) -> Result<Date, String> {
+    if let Some(today) = today {
+        return Ok(today);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) => text.trim().parse::<i64>().ok().and_then(Date::from_unix_seconds).ok_or_else(|| {
+            format!(
+                "SOURCE_DATE_EPOCH is `{text}`, which is not a time in whole seconds since 1970 (like `1767225600`); set it right, or unset it"
+            )
+        }),
+        Err(std::env::VarError::NotUnicode(_)) => Err("SOURCE_DATE_EPOCH is not text; set it to whole seconds since 1970, or unset it".to_string()),
+        Err(std::env::VarError::NotPresent) => Ok(Date::today_utc()),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let options = |args: &BuildArgs, strict: bool| {
+        args.options(strict).map_err(|message| IoFailure { path: PathBuf::new(), message })
+    };
     let result = match cli.command {
         Command::Build { build: args, out } => {
             let out = out.unwrap_or_else(|| args.root().join("output"));
-            build(args.root(), Some(&out), args.options(false))
+            options(&args, false).and_then(|o| build(args.root(), Some(&out), o))
         }
-        Command::Check { build: args, strict } => build(args.root(), None, args.options(strict)),
-        Command::Serve { build: args, port } => live::serve(args.root(), port, args.options(false)),
+        Command::Check { build: args, strict } => options(&args, strict).and_then(|o| build(args.root(), None, o)),
+        Command::Serve { build: args, port } => options(&args, false).and_then(|o| live::serve(args.root(), port, o)),
         Command::Watch { build: args, out } => {
             let out = out.unwrap_or_else(|| args.root().join("output"));
-            live::watch(args.root(), &out, args.options(false))
+            options(&args, false).and_then(|o| live::watch(args.root(), &out, o))
         }
         Command::New { id, project } => new_policy(&project.root, &id),
     };
@@ -185,6 +198,10 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions) -> Result<ExitC
 }
 
 fn new_policy(root: &Path, id: &str) -> Result<ExitCode, IoFailure> {
+    if id.len() > MAX_ID_LEN {
+        eprintln!("error: the id is {} characters long; ids may have at most {MAX_ID_LEN}", id.chars().count());
+        return Ok(ExitCode::from(2));
+    }
     if !valid_id(id) {
         eprintln!(
             "error: `{id}` cannot be a policy id: use lower-case letters, digits and hyphens, like `{}`",

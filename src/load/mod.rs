@@ -97,7 +97,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         });
     }
     let mut files = Vec::new();
-    walk(&content, &content, &mut files, diags)?;
+    walk(&content, &content, "content", &mut files, diags)?;
     files.sort();
 
     let mut sources = Vec::new();
@@ -126,6 +126,14 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         .hint("save the file as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")");
                 }
             }
+        } else if lower.ends_with(".markdown") || lower.ends_with(".mdown") || lower.ends_with(".mkd") {
+            let stem = &rel[..rel.rfind('.').unwrap_or(rel.len())];
+            diags
+                .warning(
+                    Location::file_start(&format!("content/{rel}")),
+                    "this file is not read: policies are `.md` files",
+                )
+                .hint(format!("rename it to `content/{stem}.md` if it is a policy"));
         } else if lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
             let bytes = fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?;
             images.insert(rel.clone(), bytes);
@@ -144,7 +152,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
             .hint("replace the link with a copy of the folder, so the build reads only files inside the project");
     } else if theme_dir.is_dir() {
         let mut theme_files = Vec::new();
-        walk(&theme_dir, &theme_dir, &mut theme_files, diags)?;
+        walk(&theme_dir, &theme_dir, &format!("themes/{}", config.theme), &mut theme_files, diags)?;
         for rel in theme_files {
             let path = theme_dir.join(&rel);
             overrides.insert(rel, fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?);
@@ -164,6 +172,14 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     Ok(Project { root: root.to_path_buf(), config, theme, theme_settings, sources, content_files, images, pictures })
 }
 
+/// A usable name like `name`: its stem as an id, its extension kept.
+fn suggested_name(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{}.{ext}", crate::model::ids::suggest_id(stem)),
+        _ => crate::model::ids::suggest_id(name),
+    }
+}
+
 /// True when `path` is a symbolic link (whether or not it leads anywhere).
 fn is_link(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
@@ -175,35 +191,49 @@ pub fn read_text(path: &Path) -> Result<String, IoFailure> {
 }
 
 /// Lists files under `dir` (relative to `base`, `/`-separated), skipping hidden entries and
-/// refusing symbolic links, so nothing outside the project is ever read.
-fn walk(base: &Path, dir: &Path, out: &mut Vec<String>, diags: &mut Diagnostics) -> Result<(), IoFailure> {
+/// refusing symbolic links, so nothing outside the project is ever read. `shown` is how `base`
+/// is named in messages (`content`, `themes/default`). Names the build cannot use (a backslash,
+/// not UTF-8) are errors; links, pipes and devices are skipped with a warning.
+fn walk(base: &Path, dir: &Path, shown: &str, out: &mut Vec<String>, diags: &mut Diagnostics) -> Result<(), IoFailure> {
     let entries = fs::read_dir(dir).map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
     let mut entries: Vec<_> =
         entries.collect::<Result<_, _>>().map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
+        let file_name = entry.file_name();
+        let name = file_name.to_string_lossy();
         if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
             continue;
         }
         let path = entry.path();
         let kind = entry.file_type().map_err(|e| IoFailure::new(&path, "cannot read", e))?;
-        let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let rel_path = path.strip_prefix(base).unwrap_or(&path);
+        let rel = rel_path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let location = Location::file_start(&format!("{shown}/{rel}"));
+        if file_name.to_str().is_none() || name.contains('\\') {
+            let what = if kind.is_dir() { "folder" } else { "file" };
+            diags
+                .error(
+                    location,
+                    format!(
+                        "the {what} name `{name}` cannot be used: it has a backslash or a character that is not text"
+                    ),
+                )
+                .hint(format!("rename the {what} with letters, digits and hyphens, like `{}`", suggested_name(&name)));
+            continue;
+        }
         if kind.is_symlink() {
             diags
-                .warning(
-                    Location::file_start(&format!(
-                        "{}/{rel}",
-                        base.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-                    )),
-                    "symbolic links are skipped",
-                )
+                .warning(location, "symbolic links are skipped")
                 .hint("copy the file into the project instead, so the build only reads files inside it");
         } else if kind.is_dir() {
-            walk(base, &path, out, diags)?;
+            walk(base, &path, shown, out, diags)?;
         } else if kind.is_file() {
             out.push(rel);
+        } else {
+            diags
+                .warning(location, "this is not a regular file (a pipe, socket or device), so it is skipped")
+                .hint("keep only files and folders under the project's folders");
         }
     }
     Ok(())

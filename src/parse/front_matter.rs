@@ -252,7 +252,12 @@ pub fn substitute_variables(
         }
     };
     one("title", &mut meta.title);
-    for (key, field) in [("reference", &mut meta.reference), ("approved-by", &mut meta.approved_by), ("owner", &mut meta.owner), ("summary", &mut meta.summary)] {
+    for (key, field) in [
+        ("reference", &mut meta.reference),
+        ("approved-by", &mut meta.approved_by),
+        ("owner", &mut meta.owner),
+        ("summary", &mut meta.summary),
+    ] {
         if let Some(text) = field {
             one(key, text);
         }
@@ -293,7 +298,8 @@ fn substitute(
                 match variables.get(name) {
                     Some(value) => out.push_str(value),
                     None => {
-                        let d = diags.error(src.item_location(key, token), format!("unknown variable `{name}` in `{key}`"));
+                        let d =
+                            diags.error(src.item_location(key, token), format!("unknown variable `{name}` in `{key}`"));
                         match did_you_mean(name, variables.keys().map(String::as_str)) {
                             Some(near) => d.hint(format!("did you mean `{{{{ {near} }}}}`? Variables are set under `variables:` in the front matter or in policypress.yaml")),
                             None => d.hint("set it under `variables:` in the front matter or in policypress.yaml; write `\\{{` for literal braces"),

@@ -16,7 +16,7 @@ use unicode_linebreak::linebreaks;
 use crate::diag::{Diagnostics, LineIndex, Location, did_you_mean, nearest};
 use crate::load::pictures::{MAX_PIXELS, PictureProblem};
 use crate::load::{Project, SourceFile};
-use crate::model::ids::{suggest_id, valid_id};
+use crate::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
 use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy};
 
 /// What parsing needs to know about the project besides the file itself.
@@ -102,7 +102,17 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
 /// Parses one policy file. Returns `None` when its front matter is unusable.
 pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagnostics) -> Option<ParsedPolicy> {
     let file = source.display.as_str();
-    if !valid_id(&source.id) {
+    if source.id.len() > MAX_ID_LEN {
+        diags
+            .error(
+                Location::file_start(file),
+                format!(
+                    "the policy id (the file name) is {} characters long; ids may have at most {MAX_ID_LEN}, so every output's file name fits the file system",
+                    source.id.chars().count()
+                ),
+            )
+            .hint("rename the file to a shorter name: the title can be as long as it needs to be");
+    } else if !valid_id(&source.id) {
         diags
             .error(
                 Location::file_start(file),
@@ -564,7 +574,26 @@ impl<'a> BodyParser<'a> {
         match event {
             Event::Start(Tag::Paragraph) => Some(BlockKind::Paragraph(self.inlines(w, diags))),
             Event::Start(Tag::Heading { level, id, .. }) => {
-                let content = self.inlines(w, diags);
+                // `{#...}` that pulldown-cmark could not read as an id (it holds markup such as
+                // `{#"><b>}`) is an unusable id like any other: warned about, and not shown.
+                let source = &w.text[range.clone()];
+                let unread = id.is_none().then(|| unread_heading_id(source)).flatten();
+                let content = match unread {
+                    Some((start, end)) => {
+                        let written = &source[start..end];
+                        let location = w.location(self, range.start + start, Some(written));
+                        diags
+                            .warning(
+                                location,
+                                format!(
+                                    "the heading id `{written}` is not used: ids are lower-case letters, digits and hyphens"
+                                ),
+                            )
+                            .hint(format!("write it as `{{#{}}}`", suggest_id(&written[2..written.len() - 1])));
+                        self.heading_without(w, range.start, source, start..end, diags)
+                    }
+                    None => self.inlines(w, diags),
+                };
                 if let Some(id) = id.as_deref().filter(|id| !valid_id(id)) {
                     let location = w.location(self, range.start, None);
                     diags
@@ -643,6 +672,39 @@ impl<'a> BodyParser<'a> {
                 Some(BlockKind::Paragraph(self.loose_inlines(w, diags)))
             }
         }
+    }
+
+    /// The content of the heading just opened, read again from its source with `cut` (an
+    /// attribute block) taken out; the heading's own events are skipped.
+    fn heading_without(
+        &mut self,
+        w: &mut Walker<'_>,
+        at: usize,
+        source: &str,
+        cut: Range<usize>,
+        diags: &mut Diagnostics,
+    ) -> Vec<Inline> {
+        let mut depth = 0usize;
+        while let Some((event, _)) = w.next() {
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) if depth == 0 => break,
+                Event::End(_) => depth -= 1,
+                _ => {}
+            }
+        }
+        let stripped = format!("{}{}", &source[..cut.start], &source[cut.end..]);
+        let mut events: Vec<(Event<'static>, Range<usize>)> = Parser::new_ext(&stripped, markdown_options())
+            .into_offset_iter()
+            .map(|(event, r)| (event.into_static(), at + r.start..at + r.end))
+            .collect();
+        // Only the heading's inline events, after its start.
+        if !matches!(events.first(), Some((Event::Start(Tag::Heading { .. }), _))) {
+            return Vec::new();
+        }
+        events.remove(0);
+        let mut sub = Walker { events, pos: 0, text: w.text, first_line: w.first_line, lines: w.lines.clone() };
+        self.inlines(&mut sub, diags)
     }
 
     /// Reads blocks until the end tag of the container just opened.
@@ -1138,6 +1200,18 @@ fn push_text(out: &mut Vec<Inline>, text: String) {
     } else {
         out.push(Inline::Text(text));
     }
+}
+
+/// The byte range of a `{#...}` block ending the first line of a heading's source (only closing
+/// `#`s and spaces after it), for a heading written at the start of its line.
+fn unread_heading_id(source: &str) -> Option<(usize, usize)> {
+    if !source.starts_with('#') && source.starts_with([' ', '>', '-', '*', '+']) {
+        return None;
+    }
+    let line = source.lines().next()?;
+    let start = line.rfind("{#")?;
+    let end = start + line[start..].find('}')? + 1;
+    line[end..].chars().all(|c| c == '#' || c.is_whitespace()).then_some((start, end))
 }
 
 /// Where `part`, a slice of `whole`, starts in it (0 when it is not a slice of it).

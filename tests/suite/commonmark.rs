@@ -79,3 +79,9 @@ fn link_and_image_titles_are_kept_and_escaped() {
     );
     assert!(body.contains("alt=\"A ward\" title=\"The ward\">"), "{body}");
 }
+
+#[test]
+fn a_heading_id_holding_markup_is_not_shown_as_text() {
+    let body = staff_body("## Marked up {#\"><b>}\n\nText.\n");
+    assert!(body.starts_with("<h2 id=\"marked-up\">Marked up</h2>"), "{body}");
+}

@@ -201,3 +201,41 @@ fn an_unknown_variable_in_the_front_matter_is_a_located_error() {
     assert_eq!(outcome.status, 1, "{}", outcome.stderr);
     insta::assert_snapshot!("front-matter-unknown-variable", outcome.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn file_names_the_build_cannot_use_pipes_and_other_markdown_files_are_reported() {
+    let fixture = Fixture::with_policy("visiting", "", "Text.\n");
+    // A backslash in a name once aborted the build with an I/O error.
+    fixture.write("content/old\\visiting.md", &crate::harness::policy_text("old", "", "Old.\n"));
+    fixture.write("content/notes.markdown", "# Notes\n");
+    let fifo = fixture.path("content/pipe.md");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let outcome = fixture.run_within(&["check"], std::time::Duration::from_secs(60)).expect("a pipe is never read");
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("unusable-file-names", outcome.stderr);
+}
+
+#[test]
+fn an_id_too_long_for_the_file_system_is_a_located_error_in_check() {
+    // 240 letters: `content/<id>.md` can be saved, but `<id>-large-print.pdf` cannot.
+    let id = "a".repeat(240);
+    let fixture = Fixture::with_policy(&id, "", "Text.\n\n::: patient\n# Leaflet\n\nWords for patients.\n:::\n");
+    let outcome = fixture.run(&["check"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("id-too-long", outcome.stderr.replace(&id, "[240 letters]"));
+}
+
+#[test]
+fn an_unparsable_source_date_epoch_is_an_error_not_ignored() {
+    let fixture = Fixture::new("basic");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policypress"))
+        .args(["build", "--root"])
+        .arg(fixture.root())
+        .env("SOURCE_DATE_EPOCH", "2030-01-01")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!fixture.path("output").exists(), "nothing is built against the wrong date");
+    insta::assert_snapshot!("source-date-epoch-unparsable", String::from_utf8_lossy(&out.stderr));
+}
