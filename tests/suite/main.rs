@@ -9,4 +9,5 @@ mod diagnostics;
 mod format_rules;
 mod harness;
 mod live;
+mod mutation;
 mod staff_site;
