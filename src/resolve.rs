@@ -331,7 +331,8 @@ fn audiences_with_output(policy: &Policy, diags: &mut Diagnostics) -> Vec<Audien
 }
 
 /// The blocks of one audience and its title, with headings renumbered so the body starts at
-/// level 2 under the page's one level-1 title.
+/// level 2 under the page's one level-1 title. No heading's words are lost: a heading taken as
+/// the title is shown as the title.
 fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
     let mut blocks: Vec<Block> = policy.blocks.iter().filter(|b| b.audiences.contains(audience)).cloned().collect();
     let first_h1 = blocks.iter().position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
@@ -344,9 +345,11 @@ fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
             }
             return (title, blocks);
         }
-        // Staff text often restates the title as its first line; the page already shows it.
+        // The staff page's title is the policy title. A body that opens by repeating it as a
+        // level-1 heading would show it twice, so that heading is the title; any other heading
+        // is the author's text and stays.
         Audience::Staff => {
-            if first_h1 == Some(0) {
+            if first_h1 == Some(0) && same_words(&heading_text(&blocks[0]), &policy.meta.title) {
                 blocks.remove(0);
             }
         }
@@ -357,21 +360,40 @@ fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
             }
         }
     }
-    let top = blocks
-        .iter()
-        .filter_map(|b| match b.kind {
-            BlockKind::Heading { level, .. } => Some(level),
-            _ => None,
-        })
-        .min();
-    if let Some(top) = top {
+    // Headings in quotes and list items count too, so the page never has a second level 1 and
+    // nested levels line up with the others.
+    if let Some(top) = blocks.iter().filter_map(|b| shallowest_heading(&b.kind)).min() {
         for block in &mut blocks {
-            if let BlockKind::Heading { level, .. } = &mut block.kind {
-                *level = (*level + 2).saturating_sub(top).clamp(2, 6);
-            }
+            rebase_headings(&mut block.kind, top);
         }
     }
     (title, blocks)
+}
+
+/// The same words, whatever the case and spacing.
+fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+    words(a) == words(b)
+}
+
+/// The smallest heading level in `kind`, nested blocks included.
+fn shallowest_heading(kind: &BlockKind) -> Option<u8> {
+    match kind {
+        BlockKind::Heading { level, .. } => Some(*level),
+        BlockKind::Quote(blocks) => blocks.iter().filter_map(shallowest_heading).min(),
+        BlockKind::List { items, .. } => items.iter().flatten().filter_map(shallowest_heading).min(),
+        _ => None,
+    }
+}
+
+/// Moves every heading in `kind` so that level `top` becomes level 2.
+fn rebase_headings(kind: &mut BlockKind, top: u8) {
+    match kind {
+        BlockKind::Heading { level, .. } => *level = (*level + 2).saturating_sub(top).clamp(2, 6),
+        BlockKind::Quote(blocks) => blocks.iter_mut().for_each(|b| rebase_headings(b, top)),
+        BlockKind::List { items, .. } => items.iter_mut().flatten().for_each(|b| rebase_headings(b, top)),
+        _ => {}
+    }
 }
 
 fn heading_text(block: &Block) -> String {
@@ -438,7 +460,7 @@ impl Linker<'_, '_> {
                     self.inlines(cell);
                 }
             }
-            BlockKind::Code(_) | BlockKind::Rule => {}
+            BlockKind::Code { .. } | BlockKind::Rule => {}
         }
     }
 
@@ -447,7 +469,7 @@ impl Linker<'_, '_> {
         for mut inline in inlines.drain(..) {
             match &mut inline {
                 Inline::Emphasis(c) | Inline::Strong(c) => self.inlines(c),
-                Inline::Link { target, content, at } => {
+                Inline::Link { target, content, at, .. } => {
                     self.inlines(content);
                     if !self.keep_link(target, *at) {
                         out.append(content);

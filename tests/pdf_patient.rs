@@ -621,7 +621,7 @@ fn no_staff_only_text_in_any_patient_pdf_of_the_example() {
             BlockKind::Table { header, rows, .. } => {
                 out.extend(header.iter().chain(rows.iter().flatten()).map(|c| plain_text(c)))
             }
-            BlockKind::Code(t) => out.push(t.clone()),
+            BlockKind::Code { text: t, .. } => out.push(t.clone()),
             BlockKind::Rule => {}
         }
     }

@@ -102,7 +102,7 @@ pub fn write_pdf(
     kind: &str,
 ) -> Result<Vec<u8>, String> {
     let subsets = fonts.subsets();
-    let written = writer::write(layout, &subsets, &|path| project.picture(path), info);
+    let written = writer::write(layout, &subsets, &project.pictures, info);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: kind_id_seed(view, layout, kind) };
     let bytes = tagging::finish(written, layout, &tag_info);
     if bytes.is_empty() {

@@ -522,9 +522,12 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     }
 
     /// Puts an item on page `page`.
-    pub fn push_on(&mut self, page: usize, item: Item) {
-        if let Item::Text { run, .. } = &item {
+    pub fn push_on(&mut self, page: usize, mut item: Item) {
+        if let Item::Text { run, .. } = &mut item {
             self.fonts.mark_used(run);
+            // A line's glyphs were gathered by growing the vector; a document keeps every page's
+            // items until it is written, so the spare room would add up to a third more memory.
+            run.glyphs.shrink_to_fit();
         }
         let tag = item.tag();
         let items = &mut self.pages[page].items;
@@ -701,23 +704,29 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         (Some(shaped), width)
     }
 
-    /// Breaks a word too wide for `max` into pieces that fit, character by character.
+    /// Breaks a word too wide for `max` into pieces that fit, glyph by glyph. The cuts come
+    /// from the word's own glyphs, measured once (shaping every prefix again was quadratic in
+    /// the word's length); each piece is then shaped once.
     fn split_word(&mut self, piece: &Piece, max: f32) -> Vec<Piece> {
-        let text: String = runs(&piece.body).iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())).collect();
         let style = TextStyle { style: piece.style, size: piece.size, color: piece.color };
-        let mut out = Vec::new();
+        let scale = piece.size / 1000.0;
+        let mut chunks = Vec::new();
         let mut current = String::new();
-        for ch in text.chars() {
-            let mut candidate = current.clone();
-            candidate.push(ch);
-            let (_, w) = self.shape(style, &candidate);
-            if w > max && !current.is_empty() {
-                let (body, body_width) = self.shape(style, &current);
-                out.push(Piece { body, body_width, tail: None, tail_width: 0.0, hard_break: true, ..piece.clone() });
-                current = ch.to_string();
-            } else {
-                current = candidate;
+        // Width of `current`, without the kerning after its last glyph.
+        let mut width = 0.0f32;
+        for glyph in runs(&piece.body).iter().flat_map(|r| r.glyphs.iter()) {
+            let advance = glyph.advance as f32 * scale;
+            if width + advance > max && !current.is_empty() {
+                chunks.push(std::mem::take(&mut current));
+                width = 0.0;
             }
+            current.push_str(glyph.text.as_str());
+            width += advance + glyph.kern * scale;
+        }
+        let mut out = Vec::with_capacity(chunks.len() + 1);
+        for chunk in chunks {
+            let (body, body_width) = self.shape(style, &chunk);
+            out.push(Piece { body, body_width, tail: None, tail_width: 0.0, hard_break: true, ..piece.clone() });
         }
         let (body, body_width) = self.shape(style, &current);
         out.push(Piece { body, body_width, ..piece.clone() });
@@ -1033,7 +1042,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.y += gap;
                 }
             }
-            BlockKind::List { start, items } => {
+            BlockKind::List { start, items, .. } => {
                 self.list(*start, items, parent);
                 self.y += gap;
             }
@@ -1064,7 +1073,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.push_on(page, Item::Rule { x1: x, y1, x2: x, y2, width: 3.0, color, tag: Tag::Artifact });
                 }
             }
-            BlockKind::Code(text) => {
+            BlockKind::Code { text, .. } => {
                 let elem = self.open(Role::P, parent);
                 let style = TextStyle { size: body.size * 0.9, ..body };
                 let lh = self.settings.line_height(style.size);
@@ -1382,7 +1391,7 @@ fn split_figures(inlines: &[Inline]) -> (Vec<Inline>, Vec<(String, String)>) {
     let mut figures = Vec::new();
     for inline in inlines {
         match inline {
-            Inline::Image { path, alt } => figures.push((path.clone(), alt.clone())),
+            Inline::Image { path, alt, .. } => figures.push((path.clone(), alt.clone())),
             Inline::LineBreak if figures.len() == 1 && text.is_empty() => {}
             other => text.push(other.clone()),
         }
@@ -1420,6 +1429,40 @@ mod tests {
         let w = column_widths(&[10.0, 20.0], &[50.0, 300.0], 200.0);
         assert!((w.iter().sum::<f32>() - 200.0).abs() < 0.01);
         assert!(w[1] > w[0]);
+    }
+
+    #[test]
+    fn a_word_wider_than_the_column_is_cut_into_lines_that_fit_keeping_every_letter() {
+        use crate::pdf::settings::{PageSpec, Palette, TypeScale};
+        let theme = crate::load::theme::Theme::builtin();
+        let mut fonts = FontSet::from_theme(&theme).unwrap();
+        let settings = PdfSettings {
+            page: PageSpec::a4(),
+            type_scale: TypeScale {
+                body: 11.0,
+                leading: 1.4,
+                headings: [24.0, 18.0, 15.0, 13.0, 12.0, 11.0],
+                small: 9.0,
+            },
+            palette: Palette::nhs(),
+        };
+        let images = BTreeMap::new();
+        let icons = |_: &str| None;
+        let resolve = |_: &LinkTarget| Dest::Uri(String::new());
+        let mut flow = Flow::new(&mut fonts, settings, &images, &icons, &resolve);
+        let word: String = "abcdefghijklmnopqrstuvwxyz".chars().cycle().take(20_000).collect();
+        let style = flow.body_style();
+        let text = flow.inline_text(&[Inline::Text(word.clone())], style);
+        let lines = flow.break_lines(&text, 200.0);
+        assert!(lines.len() > 100, "{} lines", lines.len());
+        let mut joined = String::new();
+        for line in &lines {
+            assert!(line.width <= 200.0 + 0.01, "a line of {} pt", line.width);
+            for (_, piece, _) in &line.parts {
+                joined.extend(runs(&piece.body).iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())));
+            }
+        }
+        assert_eq!(joined, word, "no letter is lost or doubled");
     }
 
     #[test]

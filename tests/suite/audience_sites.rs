@@ -195,6 +195,10 @@ fn poster_snapshot() {
 #[test]
 fn glossary_marking_handles_letters_that_change_length_in_lower_case() {
     let fixture = Fixture::new("errors/long-word-and-unicode");
+    // Without its 60,000-letter word, which is an error (diagnostics::long_word_and_unicode).
+    let text = fixture.read("content/visiting.md");
+    let text: String = text.lines().filter(|l| l.len() < 1000).map(|l| format!("{l}\n")).collect();
+    fixture.write("content/visiting.md", &text);
     let outcome = fixture.run(&["build"]);
     assert_eq!(outcome.status, 0, "{}", outcome.stderr);
     let html = fixture.read("output/easy-read/visiting.html");

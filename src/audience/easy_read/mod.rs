@@ -126,7 +126,7 @@ fn collect(kind: &BlockKind, line: usize, view: &AudienceView, sections: &mut Ve
                 collect(b, line, view, sections, diags);
             }
         }
-        BlockKind::Table { .. } | BlockKind::Code(_) => {
+        BlockKind::Table { .. } | BlockKind::Code { .. } => {
             diags
                 .error(Location::new(&view.source, line, 1), "tables and code blocks are not easy read")
                 .hint("write each point as its own row: a picture, then one short sentence");
@@ -140,7 +140,7 @@ fn split_picture(content: &[Inline]) -> Option<(Picture, Vec<Inline>)> {
     let mut rest = content.iter().skip_while(|i| matches!(i, Inline::Text(t) if t.trim().is_empty()));
     let picture = match rest.next()? {
         Inline::Icon(name) => Picture::Icon(name.clone()),
-        Inline::Image { path, alt } => Picture::Image { path: path.clone(), alt: alt.clone() },
+        Inline::Image { path, alt, .. } => Picture::Image { path: path.clone(), alt: alt.clone() },
         _ => return None,
     };
     let mut words: Vec<Inline> = rest.cloned().map(no_italics).collect();
@@ -158,8 +158,8 @@ fn no_italics(inline: Inline) -> Inline {
             Inline::Text(plain_text(&words))
         }
         Inline::Strong(c) => Inline::Strong(c.into_iter().map(no_italics).collect()),
-        Inline::Link { target, content, at } => {
-            Inline::Link { target, content: content.into_iter().map(no_italics).collect(), at }
+        Inline::Link { target, content, title, at } => {
+            Inline::Link { target, content: content.into_iter().map(no_italics).collect(), title, at }
         }
         other => other,
     }
@@ -273,11 +273,18 @@ fn lint_words(view: &AudienceView, diags: &mut Diagnostics) {
     let glossary: Vec<&str> = view.glossary.iter().map(|(w, _)| w.as_str()).collect();
     for hard in readability::hard_words(&view.blocks, &glossary, readability::EVERYDAY_WORDS) {
         diags
-            .warning(Location::new(&view.source, hard.line, 1), format!("`{}` is a hard word for easy read", hard.word))
-            .hint(format!(
-                "use a shorter word, or explain it under `glossary:` (for example `{}: ...`)",
-                hard.word.to_lowercase()
-            ));
+            .warning(
+                Location::new(&view.source, hard.line, 1),
+                format!("{} is a hard word for easy read", crate::diag::shown_word(&hard.word)),
+            )
+            .hint(if hard.word.chars().count() > 40 {
+                "use shorter words".to_string()
+            } else {
+                format!(
+                    "use a shorter word, or explain it under `glossary:` (for example `{}: ...`)",
+                    hard.word.to_lowercase()
+                )
+            });
     }
 }
 

@@ -118,7 +118,8 @@ fn wrap_checked(flow: &mut Flow<'_, '_, '_>, words: &[Word], style: TextStyle, w
             line: flow.line,
             error: true,
             message: format!(
-                "the word `{word}` is too wide for the easy-read page at {} pt; easy read never splits a word across lines",
+                "the word {} is too wide for the easy-read page at {} pt; easy read never splits a word across lines",
+                crate::diag::shown_word(word),
                 style.size
             ),
             hint: "use a shorter word, or break it into words with spaces".to_string(),

@@ -175,7 +175,7 @@ fn text(s: &str) -> Vec<Inline> {
 }
 
 fn link(label: &str, url: String) -> Inline {
-    Inline::Link { target: LinkTarget::External(url), content: text(label), at: (0, 0) }
+    Inline::Link { target: LinkTarget::External(url), content: text(label), title: None, at: (0, 0) }
 }
 
 /// Lays out the leaflet of `view` in `format`.
@@ -508,7 +508,7 @@ fn write_pdf(
         subject: COVER_LINE.to_string(),
         date_unix: date.unix_seconds(),
     };
-    let written = writer::write(layout, subsets, &|path| project.picture(path), &info);
+    let written = writer::write(layout, subsets, &project.pictures, &info);
     let seed = pdf_output::id_seed(view, layout) ^ variant.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: seed };
     // The booklet's pages are imposed out of reading order: its tag tree keeps the leaflet's.

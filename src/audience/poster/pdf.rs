@@ -365,7 +365,8 @@ fn overflow_problem(poster: &Poster, format: Format, fitted: &Fitted) -> LayoutP
     let (message, hint) = if let Some(word) = too_wide.first() {
         (
             format!(
-                "the word `{word}` is too wide for the {} poster even at the smallest sizes ({} pt headline, {} pt messages)",
+                "the word {} is too wide for the {} poster even at the smallest sizes ({} pt headline, {} pt messages)",
+                crate::diag::shown_word(word),
                 format.name(),
                 format.min_headline(),
                 format.min_message()

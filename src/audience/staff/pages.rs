@@ -391,7 +391,7 @@ fn relink_for_nested_page(blocks: &mut [crate::model::Block], id: &str) {
             BlockKind::Table { header, rows, .. } => {
                 header.iter_mut().chain(rows.iter_mut().flatten()).for_each(|c| inlines(c, id))
             }
-            BlockKind::Code(_) | BlockKind::Rule => {}
+            BlockKind::Code { .. } | BlockKind::Rule => {}
         }
     }
     for b in blocks {

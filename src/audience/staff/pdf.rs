@@ -409,6 +409,7 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
                     Some(title) => Inline::Link {
                         target: LinkTarget::Policy { id: r.id.clone(), fragment: None },
                         content: text(title),
+                        title: None,
                         at: (0, 0),
                     },
                     None => Inline::Text(format!("{} (not published)", r.id)),
@@ -417,7 +418,7 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
             })
             .collect();
         let _ = site;
-        flow.block(&BlockKind::List { start: None, items }, sect);
+        flow.block(&BlockKind::List { start: None, tight: true, items }, sect);
     }
     if !staff.extra.is_empty() {
         flow.heading(2, &text("Further details"), DETAILS_ANCHOR, sect, true);
@@ -473,7 +474,10 @@ fn what_changed(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, previous: &Aud
                 Piece::Removed(t) => Inline::Emphasis(text(&format!("[removed: {t}]"))),
             });
         }
-        flow.block(&BlockKind::List { start: None, items: vec![vec![BlockKind::Paragraph(inlines)]] }, sect);
+        flow.block(
+            &BlockKind::List { start: None, tight: true, items: vec![vec![BlockKind::Paragraph(inlines)]] },
+            sect,
+        );
     }
     flow.y += 10.0;
 }
@@ -604,7 +608,7 @@ pub fn render_staff_pdf_with(
         subject: staff.and_then(|s| s.summary.clone()).unwrap_or_else(|| format!("{} (staff policy)", view.title)),
         date_unix: date.unix_seconds(),
     };
-    let written = writer::write(&layout, &subsets, &|path| project.picture(path), &info);
+    let written = writer::write(&layout, &subsets, &project.pictures, &info);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: pdf_output::id_seed(view, &layout) };
     let bytes = tagging::finish(written, &layout, &tag_info);
     if bytes.is_empty() {
