@@ -172,6 +172,16 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
+    /// Records a finding made elsewhere (one replayed from the build cache).
+    pub fn add(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Every finding, in the order reported.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
     /// True when at least one finding is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)

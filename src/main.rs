@@ -11,15 +11,18 @@ use std::time::Instant;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use policypress::audience::Output;
 use policypress::audience::staff::report::{REPORT_CSV, REPORT_HTML, REPORT_ICS};
-use policypress::build::{BuildOptions, load_and_report, load_and_run};
+use policypress::build::{BuildOptions, load_and_report, load_and_run_into};
+use policypress::cache::{DiskCache, NoStore, UnitStore};
 use policypress::diag::{Diagnostics, IoFailure};
 use policypress::load::discover::{find_project, holds_project, prefix_to};
+use policypress::model::artifact::ArtifactSink;
 use policypress::model::dates::Date;
 use policypress::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
 use policypress::parse::front_matter;
 use policypress::terminal::{count_words, json_report, print_diagnostics, print_readability, set_path_prefix, summary};
-use policypress::write::{check_output_folder, write_output};
+use policypress::write::{MemoryOutput, Staging, check_output_folder, write_output};
 use policypress::{live, starter};
 
 /// Compiles NHS policies, each written once in Markdown, into staff, patient, easy-read and
@@ -98,6 +101,9 @@ struct BuildArgs {
     /// Treat readability limits and a missing `public-url` as errors.
     #[arg(long)]
     strict: bool,
+    /// Render everything afresh, without reading or writing the build cache (.policypress-cache/).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl BuildArgs {
@@ -206,10 +212,10 @@ fn main() -> ExitCode {
         Command::Build { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            options(&args).and_then(|o| build(&root, Some(&out), o, Format::Text))
+            options(&args).and_then(|o| build(&root, Some(&out), o, Format::Text, !args.no_cache))
         }
         Command::Check { build: args, format } => {
-            options(&args).and_then(|o| build(&args.project.resolve(), None, o, format))
+            options(&args).and_then(|o| build(&args.project.resolve(), None, o, format, !args.no_cache))
         }
         Command::Serve { build: args, port } => {
             options(&args).and_then(|o| live::serve(&args.project.resolve(), port, o))
@@ -239,13 +245,39 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds (writing to `out`) or checks (when `out` is `None`).
-fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format) -> Result<ExitCode, IoFailure> {
+/// Builds (writing to `out`) or checks (when `out` is `None`). A build writes each file into a
+/// staging folder as it is made and swaps it in only when there are no errors; a check lays out
+/// the PDFs (for their problems and page counts) without writing them.
+fn build(
+    root: &Path,
+    out: Option<&Path>,
+    options: BuildOptions,
+    format: Format,
+    use_cache: bool,
+) -> Result<ExitCode, IoFailure> {
     let started = Instant::now();
-    if let Some(out) = out {
-        check_output_folder(root, out)?;
-    }
-    let result = load_and_run(root, &options)?;
+    let staging = out.map(|out| Staging::open(root, out)).transpose()?;
+    let discard = MemoryOutput::discarding();
+    let sink: &dyn ArtifactSink = match &staging {
+        Some(staging) => staging,
+        None => {
+            policypress::audience::pdf_output::set_layout_only();
+            &discard
+        }
+    };
+    let cache = match DiskCache::open_if(root, use_cache, out.is_some()) {
+        Ok(cache) => cache,
+        Err(why) => {
+            eprintln!("note: building without the cache: {why}");
+            None
+        }
+    };
+    let store: &dyn UnitStore = match &cache {
+        Some(cache) => cache,
+        None => &NoStore,
+    };
+    let output = Output { store, sink, progress: &|_| {} };
+    let result = load_and_run_into(root, &options, &output)?;
     let status = if result.diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
     if format == Format::Json {
         println!("{}", json_report(&result));
@@ -253,6 +285,7 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format)
     }
     print_diagnostics(&result);
     if result.diagnostics.has_errors() {
+        drop(staging);
         let what = if out.is_some() {
             "nothing was written; the previous output is unchanged"
         } else {
@@ -262,13 +295,16 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format)
         return Ok(status);
     }
     print_readability(&result);
-    match out {
-        Some(out) => {
-            write_output(root, out, &result.artifacts)?;
+    match (out, staging) {
+        (Some(out), Some(staging)) => {
+            staging.commit()?;
+            if let Some(cache) = &cache {
+                cache.finish();
+            }
             let place = format!(" into {} in {} ms", out.display(), started.elapsed().as_millis());
             eprintln!("{}", summary(&result, "built", &place));
         }
-        None => eprintln!("{}", summary(&result, "checked", "")),
+        _ => eprintln!("{}", summary(&result, "checked", "")),
     }
     Ok(status)
 }

@@ -61,7 +61,7 @@ impl ResolvedPolicy {
 }
 
 /// What one audience reads of one policy. Everything a renderer may show is here.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct AudienceView {
     /// Whose view this is.
     pub audience: Audience,
@@ -104,7 +104,7 @@ pub struct AudienceView {
 }
 
 /// The metadata only staff may see.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct StaffDetails {
     /// Draft, approved or withdrawn.
     pub status: Status,
@@ -134,7 +134,7 @@ pub struct StaffDetails {
 }
 
 /// What replaced an earlier version.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Supersession {
     /// The version that replaced it.
     pub version: String,
@@ -143,7 +143,7 @@ pub struct Supersession {
 }
 
 /// A related policy as listed on the staff page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RelatedPolicy {
     /// The id as written.
     pub id: String,

@@ -14,17 +14,20 @@ pub mod poster;
 pub mod preview;
 pub mod public;
 pub mod staff;
+pub mod units;
 
 use crate::audience::easy_read::{EasyReadDoc, easy_read_doc};
 use crate::audience::poster::{Poster, posters};
-use crate::diag::Diagnostics;
+use crate::cache::UnitStore;
+use crate::diag::{Diagnostics, IoFailure};
 use crate::load::Project;
 use crate::load::config::ThemeColours;
 use crate::model::Artifact;
 use crate::model::Audience;
+use crate::model::artifact::ArtifactSink;
 use crate::render::templates::{PageRenderer, PageResult, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{AudienceView, Library, ResolvedPolicy};
+use crate::resolve::{AudienceView, Library};
 
 /// Knobs of the render stage.
 #[derive(Debug, Clone, Copy, Default)]
@@ -109,25 +112,67 @@ pub struct PublicLibrary<'a> {
     pub prepared: &'a Prepared<'a>,
 }
 
-/// Renders every output of the library, plus the assets the pages use, in a fixed order: the
-/// intranet site under `output/`, and the public site under `output/public/` (from `public`
-/// when given, else from the same library).
+/// Where a build's files go, and how its PDFs are made.
+pub struct Output<'a> {
+    /// The build cache (or none).
+    pub store: &'a dyn UnitStore,
+    /// Where each file goes as soon as it is made.
+    pub sink: &'a dyn ArtifactSink,
+    /// Called with the number of PDF units before they run, then after each one.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+/// What [`Output::progress`] hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// The web pages are written; this many PDF units follow.
+    Units(usize),
+    /// One more unit is done.
+    UnitDone,
+}
+
+/// Renders every output of the library, plus the assets the pages use: the intranet site under
+/// `output/`, and the public site under `output/public/` (from `public` when given, else from
+/// the same library). The web pages first, then the PDFs, unit by unit ([`units`]).
 pub fn render_library(
     project: &Project,
     library: &Library,
     prepared: &Prepared<'_>,
     public: Option<&PublicLibrary<'_>>,
-    _options: &RenderOptions,
+    options: &RenderOptions,
+    output: &Output<'_>,
     diags: &mut Diagnostics,
-) -> Vec<Artifact> {
+) -> Result<(), IoFailure> {
+    if !render_pages(project, library, prepared, public, options, output.sink, diags)? {
+        return Ok(());
+    }
+    let site = units::SiteKey::of(project);
+    let units = units::pdf_units(project, &site, library, prepared, public);
+    (output.progress)(Progress::Units(units.len()));
+    units::run_pdf_units(&units, output.store, output.sink, &|| (output.progress)(Progress::UnitDone), diags)
+}
+
+/// Renders every web page of both sites, the search index and the assets (everything but the
+/// PDFs) into `sink`. False when the theme's templates do not compile (reported in `diags`).
+pub fn render_pages(
+    project: &Project,
+    library: &Library,
+    prepared: &Prepared<'_>,
+    public: Option<&PublicLibrary<'_>>,
+    _options: &RenderOptions,
+    sink: &dyn ArtifactSink,
+    diags: &mut Diagnostics,
+) -> Result<bool, IoFailure> {
     let Some(tera) = load_templates(&project.theme, &project.config.theme, diags) else {
-        return Vec::new();
+        return Ok(false);
     };
     let pages = PageRenderer::new(&tera, project);
     let theme = &project.theme;
     let config = &project.config;
     let mut pages_out: Vec<PageResult> = Vec::new();
-    let mut artifacts = staff::pages::staff_site(&pages, theme, config, library, diags);
+    for artifact in staff::pages::staff_site(&pages, theme, config, library, diags) {
+        sink.put(artifact)?;
+    }
     pages_out.extend(preview::preview_pages(&pages, library));
     pages_out.push(staff::pages::accessibility_statement(&pages, project, library));
 
@@ -148,72 +193,25 @@ pub fn render_library(
     };
     let (public_pages, public_problems) =
         public::public_pages(&PageRenderer::public(&tera, project), project, public_library, public_prepared);
-    artifacts.extend(public_pages);
+    for artifact in public_pages {
+        sink.put(artifact)?;
+    }
     for result in pages_out.into_iter().chain(public_problems.into_iter().map(Err)) {
         match result {
-            Ok(artifact) => artifacts.push(artifact),
+            Ok(artifact) => sink.put(artifact)?,
             Err((location, message)) => {
                 diags.error(location, message).hint("fix the template, or delete the override to use the built-in one");
             }
         }
     }
-    artifacts.extend(staff::search::search_index(library));
-    artifacts.push(Artifact::new("assets/theme.css", colours_css(colours).into_bytes()));
-    // The staff PDFs (the PDF engine lives in `crate::pdf`).
-    artifacts.extend(staff::pdf::staff_pdfs(project, library, diags));
-    // The patient leaflets: A5, large print and booklet; then the easy-read and poster PDFs,
-    // from the same rows and posters as the web pages.
-    let mut patient_facing_pdfs = patient::pdf::patient_pdfs(project, library, diags);
-    patient_facing_pdfs.extend(easy_read::pdf::easy_read_pdfs(project, easy_read, diags));
-    patient_facing_pdfs.extend(poster::pdf::poster_pdfs(project, posters, diags));
-    artifacts.extend(public_pdf_files(project, library, public, &patient_facing_pdfs));
-    artifacts.extend(patient_facing_pdfs);
-    artifacts.extend(assets(project));
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    artifacts
-}
-
-/// The public site's PDFs: the intranet's own files where the public library's views are the
-/// same (always, in a build without drafts), rendered afresh for the others (a leaflet that
-/// links to a draft, whose link is plain text on the public site).
-fn public_pdf_files(
-    project: &Project,
-    library: &Library,
-    public: Option<&PublicLibrary<'_>>,
-    intranet_pdfs: &[Artifact],
-) -> Vec<Artifact> {
-    let Some(public) = public else { return public::public_pdfs(intranet_pdfs) };
-    let same = |policy: &ResolvedPolicy| {
-        let Some(own) = library.policies.iter().find(|p| p.id == policy.id) else { return false };
-        patient_facing::PATIENT_FACING.iter().all(|&a| match (policy.view(a), own.view(a)) {
-            (Some(p), Some(o)) => p.title == o.title && p.blocks == o.blocks && p.available == o.available,
-            (None, None) => true,
-            _ => false,
-        })
-    };
-    let (reused, changed): (Vec<&ResolvedPolicy>, Vec<&ResolvedPolicy>) =
-        public.library.policies.iter().partition(|p| same(p));
-    let wanted: std::collections::BTreeSet<String> = reused
-        .iter()
-        .flat_map(|p| patient_facing::PATIENT_FACING.iter().flat_map(move |&a| pdf_files(a, &p.id)))
-        .map(|(_, path)| path)
-        .collect();
-    let mut out =
-        public::public_pdfs(&intranet_pdfs.iter().filter(|a| wanted.contains(&a.path)).cloned().collect::<Vec<_>>());
-    if !changed.is_empty() {
-        // Their problems were reported for the build's own library.
-        let mut quiet = Diagnostics::new();
-        let ids: std::collections::BTreeSet<&str> = changed.iter().map(|p| p.id.as_str()).collect();
-        let sub = Library { policies: changed.into_iter().cloned().collect(), today: public.library.today };
-        let keep = |v: &&AudienceView| ids.contains(v.id.as_str());
-        let easy: Vec<_> = public.prepared.easy_read.iter().filter(|(v, _)| keep(v)).cloned().collect();
-        let posters: Vec<_> = public.prepared.posters.iter().filter(|(v, _)| keep(v)).cloned().collect();
-        let mut fresh = patient::pdf::patient_pdfs(project, &sub, &mut quiet);
-        fresh.extend(easy_read::pdf::easy_read_pdfs(project, &easy, &mut quiet));
-        fresh.extend(poster::pdf::poster_pdfs(project, &posters, &mut quiet));
-        out.extend(public::public_pdfs(&fresh));
+    for artifact in staff::search::search_index(library) {
+        sink.put(artifact)?;
     }
-    out
+    sink.put(Artifact::new("assets/theme.css", colours_css(colours).into_bytes()))?;
+    for artifact in assets(project) {
+        sink.put(artifact)?;
+    }
+    Ok(true)
 }
 
 /// The theme's static files and the pictures under `content/`.

@@ -4,6 +4,8 @@
 //!
 //! Makes no layout decisions and reads nothing from disk or the clock.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::audience::pictures::Logo;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
@@ -13,6 +15,21 @@ use crate::pdf::layout::{Dest, Item};
 use crate::pdf::layout::{Layout, LayoutProblem};
 use crate::pdf::{tagging, writer};
 use crate::resolve::AudienceView;
+
+/// Set once by `check`, which needs the PDFs' layout problems and page counts but not the files:
+/// the PDFs are then laid out and not written, tagged or compressed (their bytes are empty).
+static LAYOUT_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Makes every PDF of this process be laid out only (see [`layout_only`]). For `check`, which
+/// runs once per process: a build never calls it.
+pub fn set_layout_only() {
+    LAYOUT_ONLY.store(true, Ordering::Relaxed);
+}
+
+/// True when PDFs are laid out but not written (`check`).
+pub fn layout_only() -> bool {
+    LAYOUT_ONLY.load(Ordering::Relaxed)
+}
 
 /// A rendered PDF and the problems found while making it.
 #[derive(Debug, Clone)]
@@ -101,6 +118,9 @@ pub fn write_pdf(
     info: &writer::DocInfo,
     kind: &str,
 ) -> Result<Vec<u8>, String> {
+    if layout_only() {
+        return Ok(Vec::new());
+    }
     let subsets = fonts.subsets();
     let written = writer::write(layout, &subsets, &project.pictures, info);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: kind_id_seed(view, layout, kind) };

@@ -1,0 +1,308 @@
+//! Render units: the build's PDFs (nine tenths of its work) cut into pieces, one render call
+//! for one policy's view, each kept in the build cache ([`crate::cache`]) under a key of what
+//! that call is given, so a build after an edit renders only the units whose inputs changed.
+//!
+//! A unit's key hashes exactly what its render call receives: the project's site-wide inputs
+//! ([`SiteKey`]: the program, the settings, the theme's own files, the logo), the whole view
+//! (every field of an `AudienceView` through `Hash`, so a field added to views later, such as a
+//! language, changes keys without anyone listing it here), the bytes of the pictures the view
+//! names, and the build date when the call is given it (the leaflets print it). A call that is
+//! given the date depends on it; one that is not cannot. Nothing else reaches a render call.
+//!
+//! Pure, apart from the store and the sink it is handed: never writes or reads a file itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hash;
+
+use rayon::prelude::*;
+
+use crate::audience::{Prepared, PublicLibrary, easy_read, patient, patient_facing, poster, public, staff};
+use crate::cache::{Key, KeyHasher, UnitStore, program_id};
+use crate::diag::{Diagnostics, IoFailure};
+use crate::load::Project;
+use crate::model::artifact::ArtifactSink;
+use crate::model::dates::Date;
+use crate::model::{Artifact, Audience, BlockKind, Inline};
+use crate::resolve::{AudienceView, Library, ResolvedPolicy};
+
+/// The project's site-wide inputs, hashed once per build, and each picture's hash.
+pub struct SiteKey {
+    key: Key,
+    pictures: BTreeMap<String, Key>,
+}
+
+impl SiteKey {
+    /// Everything of `project` that a render call can read besides its views and pictures: the
+    /// program itself (its built-in theme included), the settings, the theme's settings and the
+    /// project's own theme files, and the logo.
+    pub fn of(project: &Project) -> SiteKey {
+        let mut h = KeyHasher::new("site");
+        program_id().hash(&mut h);
+        format!("{:?}", project.config).hash(&mut h);
+        project.has_settings_file.hash(&mut h);
+        project.theme.hash_own_files(&mut h);
+        format!("{:?}", project.theme_settings).hash(&mut h);
+        if let Some(logo) = &project.logo {
+            (&logo.path, &logo.alt, &logo.bytes, logo.svg).hash(&mut h);
+        }
+        let pictures = project
+            .images
+            .par_iter()
+            .map(|(path, bytes)| {
+                let mut p = KeyHasher::new("picture");
+                bytes.hash(&mut p);
+                (path.clone(), p.key())
+            })
+            .collect();
+        SiteKey { key: h.key(), pictures }
+    }
+
+    /// The key of a render call of `kind` given `views` (and `date`, when it is given one).
+    pub fn unit_key(&self, kind: &str, views: &[&AudienceView], date: Option<Date>) -> Key {
+        let mut h = KeyHasher::new(kind);
+        self.key.hash(&mut h);
+        views.hash(&mut h);
+        date.hash(&mut h);
+        let mut named = BTreeSet::new();
+        for view in views {
+            pictures_of_view(view, &mut named);
+        }
+        for path in named {
+            (path, self.pictures.get(path)).hash(&mut h);
+        }
+        h.key()
+    }
+}
+
+/// One render call and the key of everything it is given.
+pub struct Unit<'a> {
+    /// The cache key.
+    pub key: Key,
+    /// Its findings are reported (false for the public site's second rendering of a view whose
+    /// problems the build's own reported).
+    pub reported: bool,
+    render: Box<dyn Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a>,
+}
+
+impl<'a> Unit<'a> {
+    fn new(key: Key, render: impl Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a) -> Unit<'a> {
+        Unit { key, reported: true, render: Box::new(render) }
+    }
+}
+
+/// The PDF units of a build: the intranet's, then the public site's (in a build with drafts, the
+/// public site's views may differ; where one does not, its unit has the same key, and its files
+/// are copies of the intranet's).
+pub struct PdfUnits<'a> {
+    /// The intranet's units, in a fixed order (kind, then library order).
+    pub intranet: Vec<Unit<'a>>,
+    /// The public site's units (only in a build with drafts: otherwise its PDFs are copies of
+    /// the intranet's patient-facing ones).
+    pub public: Option<Vec<Unit<'a>>>,
+}
+
+impl PdfUnits<'_> {
+    /// How many units there are.
+    pub fn len(&self) -> usize {
+        self.intranet.len() + self.public.as_ref().map_or(0, Vec::len)
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The units that render every PDF of `library` (and of the public library, when given).
+pub fn pdf_units<'a>(
+    project: &'a Project,
+    site: &SiteKey,
+    library: &'a Library,
+    prepared: &'a Prepared<'a>,
+    public: Option<&'a PublicLibrary<'a>>,
+) -> PdfUnits<'a> {
+    let mut intranet: Vec<Unit<'a>> = library
+        .views(Audience::Staff)
+        .map(|view| {
+            Unit::new(site.unit_key("staff-pdf", &[view], None), move |d| staff::pdf::staff_pdfs(project, &[view], d))
+        })
+        .collect();
+    intranet.extend(patient_facing_units(project, site, library, prepared));
+    let public = public.map(|p| {
+        let mut units = patient_facing_units(project, site, p.library, p.prepared);
+        for unit in &mut units {
+            unit.reported = false;
+        }
+        units
+    });
+    PdfUnits { intranet, public }
+}
+
+/// The leaflet, easy-read and poster units of one library.
+fn patient_facing_units<'a>(
+    project: &'a Project,
+    site: &SiteKey,
+    library: &'a Library,
+    prepared: &'a Prepared<'a>,
+) -> Vec<Unit<'a>> {
+    let mut units = Vec::new();
+    for view in library.views(Audience::Patient) {
+        let today = library.today;
+        let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views: vec![view.clone()] }], today };
+        let key = site.unit_key("patient-pdf", &[view], Some(today));
+        units.push(Unit::new(key, move |d| patient::pdf::patient_pdfs(project, &one, d)));
+    }
+    for (view, doc) in &prepared.easy_read {
+        let key = site.unit_key("easy-read-pdf", &[view], None);
+        units.push(Unit::new(key, move |d| easy_read::pdf::easy_read_pdfs(project, &[(*view, doc.clone())], d)));
+    }
+    for (view, posters) in &prepared.posters {
+        let key = site.unit_key("poster-pdf", &[view], None);
+        units.push(Unit::new(key, move |d| poster::pdf::poster_pdfs(project, &[(*view, posters.clone())], d)));
+    }
+    units
+}
+
+/// Runs `units` in parallel: each is taken from `store` when it holds the unit's key, else
+/// rendered (and stored, unless it found errors); its files go to `sink` as soon as they are
+/// there. `done` is called after each unit. Findings are added to `diags` in unit order, so
+/// messages never depend on thread timing. Returns each unit's file paths.
+pub fn run_units(
+    units: &[Unit<'_>],
+    store: &dyn UnitStore,
+    sink: &dyn ArtifactSink,
+    done: &(dyn Fn() + Sync),
+    diags: &mut Diagnostics,
+) -> Result<Vec<Vec<String>>, IoFailure> {
+    let results: Vec<(Diagnostics, Result<Vec<String>, IoFailure>)> = units
+        .par_iter()
+        .map(|unit| {
+            let result = run_unit(unit, store, sink);
+            done();
+            result
+        })
+        .collect();
+    let mut paths = Vec::with_capacity(results.len());
+    for (found, result) in results.into_iter().zip(units).map(|((d, r), u)| ((d, u.reported), r)) {
+        let (found, reported) = found;
+        if reported {
+            diags.extend(found);
+        }
+        paths.push(result?);
+    }
+    Ok(paths)
+}
+
+fn run_unit(
+    unit: &Unit<'_>,
+    store: &dyn UnitStore,
+    sink: &dyn ArtifactSink,
+) -> (Diagnostics, Result<Vec<String>, IoFailure>) {
+    let mut found = Diagnostics::new();
+    if let Some(stored) = store.get(unit.key) {
+        for d in stored.diagnostics {
+            found.add(d);
+        }
+        let written = stored.files.iter().map(|f| sink.put_stored(&f.path, &f.object).map(|()| f.path.clone()));
+        return (found, written.collect());
+    }
+    let files = (unit.render)(&mut found);
+    let paths: Vec<String> = files.iter().map(|a| a.path.clone()).collect();
+    if found.has_errors() {
+        // The build stops at its errors: nothing of it is written or kept.
+        return (found, Ok(paths));
+    }
+    let written = match store.put(unit.key, &files, found.items()) {
+        Some(stored) => stored.files.iter().try_for_each(|f| sink.put_stored(&f.path, &f.object)),
+        None => files.into_iter().try_for_each(|a| sink.put(a)),
+    };
+    (found, written.map(|()| paths))
+}
+
+/// Runs every PDF unit: the intranet's, then the public site's copies (linked to the intranet's
+/// files where the unit is the same) or its own renderings, under `public/`.
+pub fn run_pdf_units(
+    units: &PdfUnits<'_>,
+    store: &dyn UnitStore,
+    sink: &dyn ArtifactSink,
+    done: &(dyn Fn() + Sync),
+    diags: &mut Diagnostics,
+) -> Result<(), IoFailure> {
+    let intranet_paths = run_units(&units.intranet, store, sink, done, diags)?;
+    let Some(public_units) = &units.public else {
+        // No drafts: the public site's PDFs are the intranet's patient-facing ones.
+        for path in intranet_paths.iter().flatten().filter(|p| is_patient_facing(p)) {
+            sink.put_copy(&public_path(path), path)?;
+        }
+        return Ok(());
+    };
+    let by_key: BTreeMap<Key, &Vec<String>> = units.intranet.iter().map(|u| u.key).zip(&intranet_paths).collect();
+    let (same, own): (Vec<&Unit<'_>>, Vec<&Unit<'_>>) = public_units.iter().partition(|u| by_key.contains_key(&u.key));
+    for unit in same {
+        for path in by_key[&unit.key] {
+            sink.put_copy(&public_path(path), path)?;
+        }
+    }
+    // A view that differs on the public site (it links to a draft) is rendered for it, into
+    // `public/`.
+    let renamed: Vec<Unit<'_>> = own
+        .into_iter()
+        .map(|unit| Unit {
+            key: unit.key,
+            reported: false,
+            render: Box::new(move |d: &mut Diagnostics| public::public_pdfs(&(unit.render)(d))),
+        })
+        .map(|unit| Unit { key: public_key(unit.key), ..unit })
+        .collect();
+    run_units(&renamed, store, sink, done, diags)?;
+    Ok(())
+}
+
+/// The key of a unit's public-site rendering (its files have other paths).
+fn public_key(key: Key) -> Key {
+    let mut h = KeyHasher::new("public-site");
+    key.hash(&mut h);
+    h.key()
+}
+
+fn is_patient_facing(path: &str) -> bool {
+    patient_facing::PATIENT_FACING.iter().any(|a| path.starts_with(&format!("{}/", a.name())))
+}
+
+fn public_path(path: &str) -> String {
+    format!("{}/{path}", public::PUBLIC_DIR)
+}
+
+/// The pictures under `content/` that a view names (its earlier versions' too).
+fn pictures_of_view<'v>(view: &'v AudienceView, out: &mut BTreeSet<&'v str>) {
+    for block in &view.blocks {
+        pictures_of_block(&block.kind, out);
+    }
+    for earlier in view.staff.iter().flat_map(|s| &s.earlier) {
+        pictures_of_view(earlier, out);
+    }
+}
+
+fn pictures_of_block<'v>(kind: &'v BlockKind, out: &mut BTreeSet<&'v str>) {
+    match kind {
+        BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => pictures_of_inlines(content, out),
+        BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| pictures_of_block(b, out)),
+        BlockKind::Quote(blocks) => blocks.iter().for_each(|b| pictures_of_block(b, out)),
+        BlockKind::Table { header, rows, .. } => {
+            header.iter().chain(rows.iter().flatten()).for_each(|cell| pictures_of_inlines(cell, out))
+        }
+        BlockKind::Code { .. } | BlockKind::Rule => {}
+    }
+}
+
+fn pictures_of_inlines<'v>(inlines: &'v [Inline], out: &mut BTreeSet<&'v str>) {
+    for inline in inlines {
+        match inline {
+            Inline::Image { path, .. } => {
+                out.insert(path);
+            }
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => pictures_of_inlines(c, out),
+            _ => {}
+        }
+    }
+}
