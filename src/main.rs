@@ -14,7 +14,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use policypress::audience::Output;
 use policypress::audience::staff::report::{REPORT_CSV, REPORT_HTML, REPORT_ICS};
 use policypress::build::{BuildOptions, load_and_report, load_and_run_into};
-use policypress::cache::{DiskCache, NoStore, UnitStore};
+use policypress::cache::{CACHE_DIR, DiskCache, NoStore, UnitStore};
 use policypress::diag::{Diagnostics, IoFailure};
 use policypress::load::discover::{find_project, holds_project, prefix_to};
 use policypress::model::artifact::ArtifactSink;
@@ -347,18 +347,32 @@ fn init(dir: &Path) -> Result<ExitCode, IoFailure> {
     let today = build_date(None).map_err(|message| IoFailure { path: PathBuf::new(), message })?;
     write(&policy, &starter::example_policy(today))?;
     let gitignore = dir.join(".gitignore");
+    let ignores = |existing: &str, folder: &str| {
+        existing.lines().any(|l| {
+            let entry = l.trim().trim_start_matches('/').trim_end_matches('/');
+            entry == folder
+        })
+    };
     let ignore_note = match std::fs::read_to_string(&gitignore) {
-        Ok(existing) if existing.lines().any(|l| matches!(l.trim(), "output" | "output/" | "/output" | "/output/")) => {
-            "already keeps output/ out of version control"
+        Ok(existing) if ignores(&existing, "output") && ignores(&existing, CACHE_DIR) => {
+            "already keeps output/ and the build cache out of version control"
         }
         Ok(existing) => {
+            // Only the entries it lacks are added, each under its comment.
+            let mut added = String::new();
+            for part in starter::GITIGNORE.split_inclusive('\n').collect::<Vec<_>>().chunks(2) {
+                let entry = part.last().map_or("", |l| l.trim().trim_matches('/'));
+                if !ignores(&existing, entry) {
+                    added.extend(part.iter().copied());
+                }
+            }
             let separator = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
-            write(".gitignore", &format!("{existing}{separator}{}", starter::GITIGNORE))?;
-            "now also keeps output/ out of version control"
+            write(".gitignore", &format!("{existing}{separator}{added}"))?;
+            "now also keeps output/ and the build cache out of version control"
         }
         Err(_) => {
             write(".gitignore", starter::GITIGNORE)?;
-            "keeps output/ (what the build writes) out of version control"
+            "keeps output/ (what the build writes) and the build cache out of version control"
         }
     };
     let shown = dir.display();
