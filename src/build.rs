@@ -111,6 +111,8 @@ pub fn run_into(
         let public_library = options
             .drafts
             .then(|| resolve(&policies, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
+        // The views hold all that is rendered: the parsed model is freed before rendering.
+        drop(policies);
         let public_prepared =
             public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet));
         let public = public_library

@@ -25,6 +25,9 @@ use policypress::terminal::{count_words, json_report, print_diagnostics, print_r
 use policypress::write::{MemoryOutput, Staging, check_output_folder, write_output};
 use policypress::{live, starter};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Compiles NHS policies, each written once in Markdown, into staff, patient, easy-read and
 /// poster outputs (HTML and PDF).
 #[derive(Parser)]
