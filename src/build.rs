@@ -58,7 +58,7 @@ pub struct BuildResult {
 /// tests and small callers. See [`run_into`].
 pub fn run(project: &Project, options: &BuildOptions, diagnostics: Diagnostics) -> BuildResult {
     let memory = MemoryOutput::new();
-    let output = Output { store: &NoStore, sink: &memory, progress: &|_| {} };
+    let output = Output { store: &NoStore, sink: &memory, progress: &|_| {}, schedule: None };
     let mut result = match run_into(project, options, &output, diagnostics) {
         Ok(result) => result,
         Err(failure) => {

@@ -14,8 +14,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::hash::Hasher;
-use std::io::Read;
+use std::hash::{Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -91,22 +90,23 @@ impl Hasher for KeyHasher {
     }
 }
 
-/// The identity of the running program: a hash of its executable's bytes (and its version), so
-/// entries made by any other build of policypress, even of the same version, are never used.
-/// `None` when the executable cannot be read (then there is no cache).
+/// The identity of the running program: its version and its executable file's identity on
+/// this machine (device, inode, size, modification and change times), so entries made by any
+/// other build of policypress, even of the same version, are never used: installing or
+/// building the program again makes a new file, and a file's change time cannot be set back.
+/// `None` when the executable cannot be found (then there is no cache).
 pub fn program_id() -> Option<Key> {
     static ID: OnceLock<Option<Key>> = OnceLock::new();
     *ID.get_or_init(|| {
         let exe = std::env::current_exe().ok()?;
-        let mut file = fs::File::open(exe).ok()?;
+        let meta = fs::metadata(&exe).ok()?;
         let mut hasher = KeyHasher::new(concat!("policypress ", env!("CARGO_PKG_VERSION")));
-        let mut buffer = vec![0u8; 1 << 20];
-        loop {
-            let n = file.read(&mut buffer).ok()?;
-            if n == 0 {
-                break;
-            }
-            hasher.write(&buffer[..n]);
+        meta.len().hash(&mut hasher);
+        meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos().hash(&mut hasher);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec()).hash(&mut hasher);
         }
         Some(hasher.key())
     })
@@ -137,6 +137,9 @@ pub trait UnitStore: Sync {
     /// Stores what a unit made; gives back where its files now are, or `None` when it was not
     /// stored (then the caller writes the bytes itself).
     fn put(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit>;
+    /// The identity of the program the keys are made for ([`program_id`]); `None` when nothing
+    /// is kept (keys then only tell units of one build apart).
+    fn program(&self) -> Option<Key>;
 }
 
 /// No cache (`--no-cache`, or a cache folder that cannot be used): every unit is rendered.
@@ -148,6 +151,10 @@ impl UnitStore for NoStore {
     }
 
     fn put(&self, _key: Key, _files: &[Artifact], _diagnostics: &[Diagnostic]) -> Option<StoredUnit> {
+        None
+    }
+
+    fn program(&self) -> Option<Key> {
         None
     }
 }
@@ -352,6 +359,10 @@ impl UnitStore for DiskCache {
             let _ = fs::remove_dir_all(self.entry_dir(key));
         }
         found
+    }
+
+    fn program(&self) -> Option<Key> {
+        program_id()
     }
 
     fn put(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit> {

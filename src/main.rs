@@ -279,7 +279,7 @@ fn build(
         Some(cache) => cache,
         None => &NoStore,
     };
-    let output = Output { store, sink, progress: &|_| {} };
+    let output = Output { store, sink, progress: &|_| {}, schedule: None };
     let result = load_and_run_into(root, &options, &output)?;
     let status = if result.diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
     if format == Format::Json {

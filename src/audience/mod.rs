@@ -27,7 +27,7 @@ use crate::model::Audience;
 use crate::model::artifact::ArtifactSink;
 use crate::render::templates::{PageRenderer, PageResult, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{AudienceView, Library};
+use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 
 /// Knobs of the render stage.
 #[derive(Debug, Clone, Copy, Default)]
@@ -112,91 +112,152 @@ pub struct PublicLibrary<'a> {
     pub prepared: &'a Prepared<'a>,
 }
 
-/// Where a build's files go, and how its PDFs are made.
+/// Where a build's files go, and how its units are run.
 pub struct Output<'a> {
     /// The build cache (or none).
     pub store: &'a dyn UnitStore,
     /// Where each file goes as soon as it is made.
     pub sink: &'a dyn ArtifactSink,
-    /// Called with the number of PDF units before they run, then after each one.
+    /// Told how many units there are, then after each one, and when the web pages are all made.
     pub progress: &'a (dyn Fn(Progress) + Sync),
+    /// Which units to run first, and when to stop (the live preview); `None` runs them all.
+    pub schedule: Option<&'a units::Schedule<'a>>,
 }
 
 /// What [`Output::progress`] hears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
-    /// The web pages are written; this many PDF units follow.
+    /// This many units follow.
     Units(usize),
     /// One more unit is done.
     UnitDone,
+    /// Every web page is made (the PDFs and the search index follow).
+    PagesDone,
 }
 
 /// Renders every output of the library, plus the assets the pages use: the intranet site under
 /// `output/`, and the public site under `output/public/` (from `public` when given, else from
-/// the same library). The web pages first, then the PDFs, unit by unit ([`units`]).
+/// the same library). Each policy's web pages and each PDF are render units ([`units`]), kept
+/// in the build cache; the pages about the whole library are made every time.
 pub fn render_library(
     project: &Project,
     library: &Library,
     prepared: &Prepared<'_>,
     public: Option<&PublicLibrary<'_>>,
-    options: &RenderOptions,
+    _options: &RenderOptions,
     output: &Output<'_>,
     diags: &mut Diagnostics,
 ) -> Result<(), IoFailure> {
-    if !render_pages(project, library, prepared, public, options, output.sink, diags)? {
+    let Some(tera) = load_templates(&project.theme, &project.config.theme, diags) else {
         return Ok(());
-    }
-    let site = units::SiteKey::of(project);
-    let units = units::pdf_units(project, &site, library, prepared, public);
-    (output.progress)(Progress::Units(units.len()));
-    units::run_pdf_units(&units, output.store, output.sink, &|| (output.progress)(Progress::UnitDone), diags)
+    };
+    let makers = PageMakers {
+        pages: PageRenderer::new(&tera, project),
+        public_pages: PageRenderer::public(&tera, project),
+        project,
+    };
+    let site = units::SiteKey::of(project, output.store.program());
+    let page_units = units::page_units(&makers, &site, library, prepared, public);
+    let late_units = units::late_units(project, &site, library, prepared, public);
+    (output.progress)(Progress::Units(page_units.len() + late_units.len()));
+    let done = || (output.progress)(Progress::UnitDone);
+    units::run_units(&page_units, output.store, output.sink, output.schedule, &done, diags)?;
+    site_pages(&makers, library, prepared, public, output.sink, diags)?;
+    (output.progress)(Progress::PagesDone);
+    units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags)
 }
 
-/// Renders every web page of both sites, the search index and the assets (everything but the
-/// PDFs) into `sink`. False when the theme's templates do not compile (reported in `diags`).
-pub fn render_pages(
-    project: &Project,
+/// The page makers of a build: the intranet's, the public site's (whose shared links stay
+/// inside it), and the project they read.
+pub struct PageMakers<'a> {
+    /// Pages of the intranet.
+    pub pages: PageRenderer<'a>,
+    /// Pages of the public site.
+    pub public_pages: PageRenderer<'a>,
+    /// The project.
+    pub project: &'a Project,
+}
+
+/// One policy's documents made before rendering: its easy-read rows and its posters.
+#[derive(Clone, Copy, Default)]
+pub struct Documents<'a> {
+    /// Its easy-read document, when it has one.
+    pub easy_read: Option<&'a EasyReadDoc>,
+    /// Its posters, when it has any.
+    pub posters: Option<&'a [Poster]>,
+}
+
+impl<'a> Prepared<'a> {
+    /// The documents of each policy, by id.
+    pub fn by_policy(&self) -> std::collections::BTreeMap<&str, Documents<'_>> {
+        let mut out: std::collections::BTreeMap<&str, Documents<'_>> = std::collections::BTreeMap::new();
+        for (view, doc) in &self.easy_read {
+            out.entry(view.id.as_str()).or_default().easy_read = Some(doc);
+        }
+        for (view, posters) in &self.posters {
+            out.entry(view.id.as_str()).or_default().posters = Some(posters);
+        }
+        out
+    }
+}
+
+/// Every web page of one policy on both sites: its staff pages (current and earlier
+/// versions), its preview, its leaflet, easy-read and poster pages, and (when it is on the
+/// public site: `public`, with its documents there) its public pages and short addresses.
+pub fn policy_pages(
+    makers: &PageMakers<'_>,
+    policy: &ResolvedPolicy,
+    documents: Documents<'_>,
+    public: Option<(&ResolvedPolicy, Documents<'_>)>,
+) -> Vec<PageResult> {
+    let (pages, project) = (&makers.pages, makers.project);
+    let (theme, config) = (&project.theme, &project.config);
+    let mut out = staff::pages::policy_pages(pages, theme, policy.staff());
+    out.push(preview::policy_page(pages, policy));
+    if let Some(v) = policy.view(Audience::Patient) {
+        out.push(patient::page::leaflet_page(pages, theme, config, v));
+    }
+    if let (Some(v), Some(doc)) = (policy.view(Audience::EasyRead), documents.easy_read) {
+        out.push(easy_read::page::easy_read_page(pages, theme, config, v, doc));
+    }
+    if let (Some(v), Some(posters)) = (policy.view(Audience::Poster), documents.posters) {
+        out.push(poster::page::poster_page(pages, theme, config, v, posters));
+    }
+    if let Some((public, documents)) = public {
+        out.extend(public::policy_pages(&makers.public_pages, project, public, documents.easy_read, documents.posters));
+    }
+    out
+}
+
+/// The pages about the whole library, on both sites (indexes, landing pages, statements,
+/// previews index, review report, feed, sitemaps), and the assets, into `sink`: made in every
+/// build, since they list every policy.
+fn site_pages(
+    makers: &PageMakers<'_>,
     library: &Library,
-    prepared: &Prepared<'_>,
+    _prepared: &Prepared<'_>,
     public: Option<&PublicLibrary<'_>>,
-    _options: &RenderOptions,
     sink: &dyn ArtifactSink,
     diags: &mut Diagnostics,
-) -> Result<bool, IoFailure> {
-    let Some(tera) = load_templates(&project.theme, &project.config.theme, diags) else {
-        return Ok(false);
-    };
-    let pages = PageRenderer::new(&tera, project);
-    let theme = &project.theme;
-    let config = &project.config;
-    let mut pages_out: Vec<PageResult> = Vec::new();
-    for artifact in staff::pages::staff_site(&pages, theme, config, library, diags) {
+) -> Result<(), IoFailure> {
+    let (pages, project) = (&makers.pages, makers.project);
+    for artifact in staff::pages::site_pages(pages, &project.config, library, diags) {
         sink.put(artifact)?;
     }
-    pages_out.extend(preview::preview_pages(&pages, library));
-    pages_out.push(staff::pages::accessibility_statement(&pages, project, library));
-
-    let patient: Vec<&AudienceView> = library.views(Audience::Patient).collect();
-    let Prepared { colours, easy_read, posters } = prepared;
-    pages_out.extend(patient.iter().map(|v| patient::page::leaflet_page(&pages, theme, config, v)));
-    pages_out.extend(easy_read.iter().map(|(v, doc)| easy_read::page::easy_read_page(&pages, theme, config, v, doc)));
-    pages_out.extend(posters.iter().map(|(v, p)| poster::page::poster_page(&pages, theme, config, v, p)));
+    let mut results: Vec<PageResult> =
+        vec![preview::index_page(pages, library), staff::pages::accessibility_statement(pages, project, library)];
     for audience in patient_facing::PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            pages_out.push(patient_facing::audience_index(&pages, audience, &views, library));
+            results.push(patient_facing::audience_index(pages, audience, &views, library));
         }
     }
-    let (public_library, public_prepared) = match public {
-        Some(p) => (p.library, p.prepared),
-        None => (library, prepared),
-    };
-    let (public_pages, public_problems) =
-        public::public_pages(&PageRenderer::public(&tera, project), project, public_library, public_prepared);
+    let public_library = public.map_or(library, |p| p.library);
+    let (public_pages, public_problems) = public::site_pages(&makers.public_pages, project, public_library);
     for artifact in public_pages {
         sink.put(artifact)?;
     }
-    for result in pages_out.into_iter().chain(public_problems.into_iter().map(Err)) {
+    for result in results.into_iter().chain(public_problems.into_iter().map(Err)) {
         match result {
             Ok(artifact) => sink.put(artifact)?,
             Err((location, message)) => {
@@ -204,14 +265,11 @@ pub fn render_pages(
             }
         }
     }
-    for artifact in staff::search::search_index(library) {
-        sink.put(artifact)?;
-    }
-    sink.put(Artifact::new("assets/theme.css", colours_css(colours).into_bytes()))?;
+    sink.put(Artifact::new("assets/theme.css", colours_css(&project.theme_settings.colours).into_bytes()))?;
     for artifact in assets(project) {
         sink.put(artifact)?;
     }
-    Ok(true)
+    Ok(())
 }
 
 /// The theme's static files and the pictures under `content/`.

@@ -62,14 +62,58 @@ pub fn public_pages(
     library: &Library,
     prepared: &Prepared<'_>,
 ) -> (Vec<Artifact>, Vec<(crate::diag::Location, String)>) {
+    let mut results: Vec<PageResult> = Vec::new();
+    for policy in &library.policies {
+        let easy_read = prepared.easy_read.iter().find(|(v, _)| v.id == policy.id).map(|(_, doc)| doc);
+        let posters = prepared.posters.iter().find(|(v, _)| v.id == policy.id).map(|(_, p)| p.as_slice());
+        results.extend(policy_pages(pages, project, policy, easy_read, posters));
+    }
+    let (mut artifacts, problems) = site_pages(pages, project, library);
+    let mut all_problems = Vec::new();
+    for result in results {
+        match result {
+            Ok(artifact) => artifacts.push(artifact),
+            Err(problem) => all_problems.push(problem),
+        }
+    }
+    all_problems.extend(problems);
+    (artifacts, all_problems)
+}
+
+/// One policy's pages on the public site (under `public/`): its leaflet, easy read and posters
+/// (`easy_read` and `posters` are its documents, when it has them), and its short addresses.
+pub fn policy_pages(
+    pages: &PageRenderer<'_>,
+    project: &Project,
+    policy: &ResolvedPolicy,
+    easy_read: Option<&easy_read::EasyReadDoc>,
+    posters: Option<&[poster::Poster]>,
+) -> Vec<PageResult> {
     let theme = &project.theme;
     let config = &project.config;
     let mut results: Vec<PageResult> = Vec::new();
-    results.extend(library.views(Audience::Patient).map(|v| patient::page::leaflet_page(pages, theme, config, v)));
-    results.extend(
-        prepared.easy_read.iter().map(|(v, doc)| easy_read::page::easy_read_page(pages, theme, config, v, doc)),
-    );
-    results.extend(prepared.posters.iter().map(|(v, p)| poster::page::poster_page(pages, theme, config, v, p)));
+    if let Some(v) = policy.view(Audience::Patient) {
+        results.push(patient::page::leaflet_page(pages, theme, config, v));
+    }
+    if let (Some(v), Some(doc)) = (policy.view(Audience::EasyRead), easy_read) {
+        results.push(easy_read::page::easy_read_page(pages, theme, config, v, doc));
+    }
+    if let (Some(v), Some(p)) = (policy.view(Audience::Poster), posters) {
+        results.push(poster::page::poster_page(pages, theme, config, v, p));
+    }
+    results.extend(short_pages(pages, project, policy));
+    results.into_iter().map(|r| r.map(|a| Artifact::new(&format!("{PUBLIC_DIR}/{}", a.path), a.bytes))).collect()
+}
+
+/// The public site's pages about the whole library (under `public/`): the index of each kind of
+/// document, the landing page, the accessibility statement, and the assets; and the problems of
+/// their templates.
+pub fn site_pages(
+    pages: &PageRenderer<'_>,
+    project: &Project,
+    library: &Library,
+) -> (Vec<Artifact>, Vec<(crate::diag::Location, String)>) {
+    let mut results: Vec<PageResult> = Vec::new();
     for audience in PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
@@ -78,9 +122,6 @@ pub fn public_pages(
     }
     results.push(landing(pages, project, library));
     results.push(statement(pages, project, library));
-    for policy in &library.policies {
-        results.extend(short_pages(pages, project, policy));
-    }
     let mut artifacts = Vec::new();
     let mut problems = Vec::new();
     for result in results {

@@ -1,6 +1,8 @@
-//! Render units: the build's PDFs (nine tenths of its work) cut into pieces, one render call
-//! for one policy's view, each kept in the build cache ([`crate::cache`]) under a key of what
-//! that call is given, so a build after an edit renders only the units whose inputs changed.
+//! Render units: the build cut into pieces that each depend on little, each kept in the build
+//! cache ([`crate::cache`]) under a key of what it is given, so a build after an edit renders
+//! only the units whose inputs changed. A unit is one policy's web pages (both sites), one
+//! render call of one policy's PDFs of a kind (staff, leaflets, easy read, posters), or the
+//! search index. The pages that list every policy are not units: they are made every time.
 //!
 //! A unit's key hashes exactly what its render call receives: the project's site-wide inputs
 //! ([`SiteKey`]: the program, the settings, the theme's own files, the logo), the whole view
@@ -11,13 +13,17 @@
 //!
 //! Pure, apart from the store and the sink it is handed: never writes or reads a file itself.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::hash::Hash;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::audience::{Prepared, PublicLibrary, easy_read, patient, patient_facing, poster, public, staff};
-use crate::cache::{Key, KeyHasher, UnitStore, program_id};
+use crate::audience::{
+    Documents, PageMakers, Prepared, PublicLibrary, easy_read, patient, patient_facing, policy_pages, poster, public,
+    staff,
+};
+use crate::cache::{Key, KeyHasher, UnitStore};
 use crate::diag::{Diagnostics, IoFailure};
 use crate::load::Project;
 use crate::model::artifact::ArtifactSink;
@@ -25,19 +31,22 @@ use crate::model::dates::Date;
 use crate::model::{Artifact, Audience, BlockKind, Inline};
 use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 
-/// The project's site-wide inputs, hashed once per build, and each picture's hash.
+/// The project's site-wide inputs, hashed once per build, each picture's hash, and each view's
+/// (made when first asked for).
 pub struct SiteKey {
     key: Key,
     pictures: BTreeMap<String, Key>,
+    views: Mutex<HashMap<usize, Key>>,
 }
 
 impl SiteKey {
     /// Everything of `project` that a render call can read besides its views and pictures: the
     /// program itself (its built-in theme included), the settings, the theme's settings and the
     /// project's own theme files, and the logo.
-    pub fn of(project: &Project) -> SiteKey {
+    /// `program` is the program's identity when units are kept between builds.
+    pub fn of(project: &Project, program: Option<Key>) -> SiteKey {
         let mut h = KeyHasher::new("site");
-        program_id().hash(&mut h);
+        program.hash(&mut h);
         format!("{:?}", project.config).hash(&mut h);
         project.has_settings_file.hash(&mut h);
         project.theme.hash_own_files(&mut h);
@@ -54,22 +63,37 @@ impl SiteKey {
                 (path.clone(), p.key())
             })
             .collect();
-        SiteKey { key: h.key(), pictures }
+        SiteKey { key: h.key(), pictures, views: Mutex::new(HashMap::new()) }
+    }
+
+    /// The key of one view: all of it (through `Hash`) and the bytes of the pictures it names.
+    /// Made once per view and build (a view is known by its place in memory, which does not
+    /// change while the build runs).
+    fn view_key(&self, view: &AudienceView) -> Key {
+        let address = std::ptr::from_ref(view) as usize;
+        if let Some(key) = self.views.lock().unwrap_or_else(|e| e.into_inner()).get(&address) {
+            return *key;
+        }
+        let mut h = KeyHasher::new("view");
+        view.hash(&mut h);
+        let mut named = BTreeSet::new();
+        pictures_of_view(view, &mut named);
+        for path in named {
+            (path, self.pictures.get(path)).hash(&mut h);
+        }
+        let key = h.key();
+        self.views.lock().unwrap_or_else(|e| e.into_inner()).insert(address, key);
+        key
     }
 
     /// The key of a render call of `kind` given `views` (and `date`, when it is given one).
     pub fn unit_key(&self, kind: &str, views: &[&AudienceView], date: Option<Date>) -> Key {
         let mut h = KeyHasher::new(kind);
         self.key.hash(&mut h);
-        views.hash(&mut h);
-        date.hash(&mut h);
-        let mut named = BTreeSet::new();
         for view in views {
-            pictures_of_view(view, &mut named);
+            self.view_key(view).hash(&mut h);
         }
-        for path in named {
-            (path, self.pictures.get(path)).hash(&mut h);
-        }
+        date.hash(&mut h);
         h.key()
     }
 }
@@ -78,6 +102,8 @@ impl SiteKey {
 pub struct Unit<'a> {
     /// The cache key.
     pub key: Key,
+    /// The policy it renders (none for the search index).
+    pub policy: Option<&'a str>,
     /// Its findings are reported (false for the public site's second rendering of a view whose
     /// problems the build's own reported).
     pub reported: bool,
@@ -85,23 +111,85 @@ pub struct Unit<'a> {
 }
 
 impl<'a> Unit<'a> {
-    fn new(key: Key, render: impl Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a) -> Unit<'a> {
-        Unit { key, reported: true, render: Box::new(render) }
+    fn new(
+        key: Key,
+        policy: Option<&'a str>,
+        render: impl Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a,
+    ) -> Unit<'a> {
+        Unit { key, policy, reported: true, render: Box::new(render) }
     }
 }
 
-/// The PDF units of a build: the intranet's, then the public site's (in a build with drafts, the
-/// public site's views may differ; where one does not, its unit has the same key, and its files
-/// are copies of the intranet's).
-pub struct PdfUnits<'a> {
-    /// The intranet's units, in a fixed order (kind, then library order).
+/// How the live preview runs units: the ones someone waits for first, and none once the
+/// project has changed again.
+pub struct Schedule<'a> {
+    /// True once the units still to run are of no use (a newer build is due).
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// The policies whose files someone is waiting for now.
+    pub wanted: &'a (dyn Fn() -> Vec<String> + Sync),
+}
+
+/// The web-page units: one per policy, making all its pages on both sites.
+pub fn page_units<'a>(
+    makers: &'a PageMakers<'a>,
+    site: &SiteKey,
+    library: &'a Library,
+    prepared: &'a Prepared<'a>,
+    public: Option<&'a PublicLibrary<'a>>,
+) -> Vec<Unit<'a>> {
+    let documents = prepared.by_policy();
+    let public_documents = public.map(|p| p.prepared.by_policy());
+    library
+        .policies
+        .iter()
+        .map(|policy| {
+            let own = documents.get(policy.id.as_str()).copied().unwrap_or_default();
+            // On the public site: the same policy (a build without drafts), or its view in the
+            // library without drafts (none for a draft).
+            let on_public: Option<(&'a ResolvedPolicy, Documents<'a>)> = match (public, &public_documents) {
+                (Some(p), Some(docs)) => p
+                    .library
+                    .policies
+                    .iter()
+                    .find(|q| q.id == policy.id)
+                    .map(|q| (q, docs.get(q.id.as_str()).copied().unwrap_or_default())),
+                _ => Some((policy, own)),
+            };
+            let mut views: Vec<&AudienceView> = policy.views.iter().collect();
+            let mut h = KeyHasher::new("pages");
+            site.unit_key("policy", &views, None).hash(&mut h);
+            if let Some((p, _)) = on_public {
+                views = p.views.iter().collect();
+                site.unit_key("public", &views, None).hash(&mut h);
+            }
+            Unit::new(h.key(), Some(policy.id.as_str()), move |d| {
+                let mut files = Vec::new();
+                for result in policy_pages(makers, policy, own, on_public) {
+                    match result {
+                        Ok(artifact) => files.push(artifact),
+                        Err((location, message)) => {
+                            d.error(location, message)
+                                .hint("fix the template, or delete the override to use the built-in one");
+                        }
+                    }
+                }
+                files
+            })
+        })
+        .collect()
+}
+
+/// The units made after the web pages: the search index and every PDF.
+pub struct LateUnits<'a> {
+    /// The search index, then the intranet's PDF units, in a fixed order (kind, then library
+    /// order).
     pub intranet: Vec<Unit<'a>>,
-    /// The public site's units (only in a build with drafts: otherwise its PDFs are copies of
-    /// the intranet's patient-facing ones).
+    /// The public site's PDF units (only in a build with drafts: otherwise its PDFs are copies
+    /// of the intranet's patient-facing ones).
     pub public: Option<Vec<Unit<'a>>>,
 }
 
-impl PdfUnits<'_> {
+impl LateUnits<'_> {
     /// How many units there are.
     pub fn len(&self) -> usize {
         self.intranet.len() + self.public.as_ref().map_or(0, Vec::len)
@@ -113,20 +201,23 @@ impl PdfUnits<'_> {
     }
 }
 
-/// The units that render every PDF of `library` (and of the public library, when given).
-pub fn pdf_units<'a>(
+/// The search index's unit and the units that render every PDF of `library` (and of the public
+/// library, when given).
+pub fn late_units<'a>(
     project: &'a Project,
     site: &SiteKey,
     library: &'a Library,
     prepared: &'a Prepared<'a>,
     public: Option<&'a PublicLibrary<'a>>,
-) -> PdfUnits<'a> {
-    let mut intranet: Vec<Unit<'a>> = library
-        .views(Audience::Staff)
-        .map(|view| {
-            Unit::new(site.unit_key("staff-pdf", &[view], None), move |d| staff::pdf::staff_pdfs(project, &[view], d))
+) -> LateUnits<'a> {
+    let every_view: Vec<&AudienceView> = library.policies.iter().flat_map(|p| &p.views).collect();
+    let search_key = site.unit_key("search", &every_view, Some(library.today));
+    let mut intranet = vec![Unit::new(search_key, None, move |_| staff::search::search_index(library))];
+    intranet.extend(library.views(Audience::Staff).map(|view| {
+        Unit::new(site.unit_key("staff-pdf", &[view], None), Some(view.id.as_str()), move |d| {
+            staff::pdf::staff_pdfs(project, &[view], d)
         })
-        .collect();
+    }));
     intranet.extend(patient_facing_units(project, site, library, prepared));
     let public = public.map(|p| {
         let mut units = patient_facing_units(project, site, p.library, p.prepared);
@@ -135,7 +226,7 @@ pub fn pdf_units<'a>(
         }
         units
     });
-    PdfUnits { intranet, public }
+    LateUnits { intranet, public }
 }
 
 /// The leaflet, easy-read and poster units of one library.
@@ -150,45 +241,88 @@ fn patient_facing_units<'a>(
         let today = library.today;
         let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views: vec![view.clone()] }], today };
         let key = site.unit_key("patient-pdf", &[view], Some(today));
-        units.push(Unit::new(key, move |d| patient::pdf::patient_pdfs(project, &one, d)));
+        units.push(Unit::new(key, Some(view.id.as_str()), move |d| patient::pdf::patient_pdfs(project, &one, d)));
     }
     for (view, doc) in &prepared.easy_read {
         let key = site.unit_key("easy-read-pdf", &[view], None);
-        units.push(Unit::new(key, move |d| easy_read::pdf::easy_read_pdfs(project, &[(*view, doc.clone())], d)));
+        units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            easy_read::pdf::easy_read_pdfs(project, &[(*view, doc.clone())], d)
+        }));
     }
     for (view, posters) in &prepared.posters {
         let key = site.unit_key("poster-pdf", &[view], None);
-        units.push(Unit::new(key, move |d| poster::pdf::poster_pdfs(project, &[(*view, posters.clone())], d)));
+        units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            poster::pdf::poster_pdfs(project, &[(*view, posters.clone())], d)
+        }));
     }
     units
 }
 
+/// What one unit found and made: `None` for a unit not run (the schedule was cancelled).
+type UnitResult = Option<(Diagnostics, Result<Vec<String>, IoFailure>)>;
+
 /// Runs `units` in parallel: each is taken from `store` when it holds the unit's key, else
 /// rendered (and stored, unless it found errors); its files go to `sink` as soon as they are
 /// there. `done` is called after each unit. Findings are added to `diags` in unit order, so
-/// messages never depend on thread timing. Returns each unit's file paths.
+/// messages never depend on thread timing. Returns each unit's file paths (none for a unit the
+/// schedule left out).
 pub fn run_units(
     units: &[Unit<'_>],
     store: &dyn UnitStore,
     sink: &dyn ArtifactSink,
+    schedule: Option<&Schedule<'_>>,
     done: &(dyn Fn() + Sync),
     diags: &mut Diagnostics,
 ) -> Result<Vec<Vec<String>>, IoFailure> {
-    let results: Vec<(Diagnostics, Result<Vec<String>, IoFailure>)> = units
-        .par_iter()
-        .map(|unit| {
-            let result = run_unit(unit, store, sink);
-            done();
-            result
-        })
-        .collect();
-    let mut paths = Vec::with_capacity(results.len());
-    for (found, result) in results.into_iter().zip(units).map(|((d, r), u)| ((d, u.reported), r)) {
-        let (found, reported) = found;
-        if reported {
-            diags.extend(found);
+    let slots: Vec<Mutex<UnitResult>> = units.iter().map(|_| Mutex::new(None)).collect();
+    let run = |i: usize| {
+        let result = run_unit(&units[i], store, sink);
+        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        done();
+    };
+    match schedule {
+        None => (0..units.len()).into_par_iter().for_each(run),
+        Some(schedule) => {
+            // A queue, so a unit someone waits for can go first, and nothing starts once the
+            // project has changed again.
+            let queue = Mutex::new((0..units.len()).collect::<VecDeque<usize>>());
+            rayon::scope(|scope| {
+                for _ in 0..rayon::current_num_threads() {
+                    scope.spawn(|_| {
+                        loop {
+                            if (schedule.cancelled)() {
+                                break;
+                            }
+                            let wanted = (schedule.wanted)();
+                            let next = {
+                                let mut queue = queue.lock().unwrap_or_else(|e| e.into_inner());
+                                let first = queue
+                                    .iter()
+                                    .position(|&i| units[i].policy.is_some_and(|p| wanted.iter().any(|w| w == p)))
+                                    .unwrap_or(0);
+                                queue.remove(first)
+                            };
+                            match next {
+                                Some(i) => run(i),
+                                None => break,
+                            }
+                        }
+                    });
+                }
+            });
         }
-        paths.push(result?);
+    }
+    let mut paths = Vec::with_capacity(units.len());
+    for (slot, unit) in slots.into_iter().zip(units) {
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some((found, result)) => {
+                if unit.reported {
+                    diags.extend(found);
+                }
+                paths.push(result?);
+            }
+            None => paths.push(Vec::new()),
+        }
     }
     Ok(paths)
 }
@@ -219,16 +353,18 @@ fn run_unit(
     (found, written.map(|()| paths))
 }
 
-/// Runs every PDF unit: the intranet's, then the public site's copies (linked to the intranet's
-/// files where the unit is the same) or its own renderings, under `public/`.
-pub fn run_pdf_units(
-    units: &PdfUnits<'_>,
+/// Runs the search index's and every PDF's units: the intranet's, then the public site's copies
+/// (linked to the intranet's files where the unit is the same) or its own renderings, under
+/// `public/`.
+pub fn run_late_units(
+    units: &LateUnits<'_>,
     store: &dyn UnitStore,
     sink: &dyn ArtifactSink,
+    schedule: Option<&Schedule<'_>>,
     done: &(dyn Fn() + Sync),
     diags: &mut Diagnostics,
 ) -> Result<(), IoFailure> {
-    let intranet_paths = run_units(&units.intranet, store, sink, done, diags)?;
+    let intranet_paths = run_units(&units.intranet, store, sink, schedule, done, diags)?;
     let Some(public_units) = &units.public else {
         // No drafts: the public site's PDFs are the intranet's patient-facing ones.
         for path in intranet_paths.iter().flatten().filter(|p| is_patient_facing(p)) {
@@ -248,13 +384,13 @@ pub fn run_pdf_units(
     let renamed: Vec<Unit<'_>> = own
         .into_iter()
         .map(|unit| Unit {
-            key: unit.key,
+            key: public_key(unit.key),
+            policy: unit.policy,
             reported: false,
             render: Box::new(move |d: &mut Diagnostics| public::public_pdfs(&(unit.render)(d))),
         })
-        .map(|unit| Unit { key: public_key(unit.key), ..unit })
         .collect();
-    run_units(&renamed, store, sink, done, diags)?;
+    run_units(&renamed, store, sink, schedule, done, diags)?;
     Ok(())
 }
 

@@ -93,11 +93,12 @@ fn cached_builds_equal_fresh_builds_after_every_kind_of_edit() {
     let (again, same) = check("2026-06-01", &[], "nothing changed");
     assert_eq!(again, same, "a build with nothing changed renders nothing again");
 
-    // One word of one policy's staff text: only that policy's staff PDF is rendered again.
+    // One word of one policy's staff text: only that policy's web pages, its staff PDF and the
+    // search index are made again (its leaflet, easy read and posters are not).
     edit(&fx, "content/staff-social-media.md", "are part of everyday life", "are part of daily life");
     let (before, after) = check("2026-06-01", &[], "a word of staff text");
     let new: Vec<&String> = after.difference(&before).collect();
-    assert_eq!(new.len(), 1, "only the edited policy's staff PDF: {new:?}");
+    assert_eq!(new.len(), 3, "the edited policy's pages and staff PDF, and the search index: {new:?}");
 
     // A linked policy's title: the policies that list it as related show the new title.
     edit(&fx, "content/mental-health-act-rights.md", "title: Information for Patients", "title: Rights of Patients");
