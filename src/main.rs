@@ -221,12 +221,12 @@ fn main() -> ExitCode {
             options(&args).and_then(|o| build(&args.project.resolve(), None, o, format, !args.no_cache))
         }
         Command::Serve { build: args, port } => {
-            options(&args).and_then(|o| live::serve(&args.project.resolve(), port, o))
+            options(&args).and_then(|o| live::serve(&args.project.resolve(), port, o, !args.no_cache))
         }
         Command::Watch { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            options(&args).and_then(|o| live::watch(&root, &out, o))
+            options(&args).and_then(|o| live::watch(&root, &out, o, !args.no_cache))
         }
         Command::New { id, project } => new_policy(&project.resolve(), &id),
         Command::Completions { shell } => {

@@ -131,8 +131,12 @@ pub enum Progress {
     Units(usize),
     /// One more unit is done.
     UnitDone,
-    /// Every web page is made (the PDFs and the search index follow).
-    PagesDone,
+    /// Every web page is made (the PDFs and the search index follow); `ok` when none of them
+    /// had an error.
+    PagesDone {
+        /// No errors so far.
+        ok: bool,
+    },
 }
 
 /// Renders every output of the library, plus the assets the pages use: the intranet site under
@@ -163,7 +167,7 @@ pub fn render_library(
     let done = || (output.progress)(Progress::UnitDone);
     units::run_units(&page_units, output.store, output.sink, output.schedule, &done, diags)?;
     site_pages(&makers, library, prepared, public, output.sink, diags)?;
-    (output.progress)(Progress::PagesDone);
+    (output.progress)(Progress::PagesDone { ok: !diags.has_errors() });
     units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags)
 }
 

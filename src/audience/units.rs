@@ -107,8 +107,11 @@ pub struct Unit<'a> {
     /// Its findings are reported (false for the public site's second rendering of a view whose
     /// problems the build's own reported).
     pub reported: bool,
-    render: Box<dyn Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a>,
+    render: Render<'a>,
 }
+
+/// What a unit runs: its findings go into the `Diagnostics` it is given.
+type Render<'a> = Box<dyn Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a>;
 
 impl<'a> Unit<'a> {
     fn new(
