@@ -178,3 +178,29 @@ fn no_cache_and_check_write_no_cache() {
     assert_eq!(checked.status, 0, "{}", checked.stderr);
     assert!(!fx.path(CACHE).exists(), "check makes no cache folder");
 }
+
+/// Files in `output/` may share their bytes with the cache (hard links). An author who edits
+/// one in place (same length even, as a tool that patches a PDF would) changes the cache's copy
+/// too: the next build must notice and render it again, never hand the edited bytes on.
+#[test]
+fn a_file_edited_in_place_in_the_output_never_reaches_a_later_build() {
+    use std::io::{Seek, SeekFrom, Write};
+    let fx = Fixture::from_dir(&repo_root());
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("output");
+    build(&fx, &out, "2026-06-01", &[]);
+    let pdf = out.join("staff/staff-social-media.pdf");
+    let html = out.join("staff/staff-social-media.html");
+    for file in [&pdf, &html] {
+        let mut handle = std::fs::OpenOptions::new().write(true).open(file).unwrap();
+        handle.seek(SeekFrom::Start(20)).unwrap();
+        handle.write_all(b"EDITED BY HAND").unwrap();
+    }
+    build(&fx, &out, "2026-06-01", &[]);
+    let fresh = scratch.path().join("fresh");
+    build(&fx, &fresh, "2026-06-01", &["--no-cache"]);
+    assert_same_trees(&out, &fresh, "after editing output files in place");
+    // And the edit did not survive in the cache for the build after either.
+    build(&fx, &out, "2026-06-01", &[]);
+    assert_same_trees(&out, &fresh, "the build after");
+}
