@@ -21,7 +21,10 @@ use policypress::model::artifact::ArtifactSink;
 use policypress::model::dates::Date;
 use policypress::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
 use policypress::parse::front_matter;
-use policypress::terminal::{count_words, json_report, print_diagnostics, print_readability, set_path_prefix, summary};
+use policypress::terminal::BuildProgress;
+use policypress::terminal::{
+    count_words, json_report, print_diagnostics, print_readability, set_path_prefix, set_verbose, summary,
+};
 use policypress::write::{MemoryOutput, Staging, check_output_folder, write_output};
 use policypress::{live, starter};
 
@@ -107,6 +110,10 @@ struct BuildArgs {
     /// Render everything afresh, without reading or writing the build cache (.policypress-cache/).
     #[arg(long)]
     no_cache: bool,
+    /// List every warning. By default, when there are more than ten, the first three of each
+    /// kind are listed and the rest counted by kind (errors are always listed in full).
+    #[arg(long)]
+    verbose: bool,
 }
 
 impl BuildArgs {
@@ -209,7 +216,10 @@ fn main() -> ExitCode {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     });
-    let options = |args: &BuildArgs| args.options().map_err(|message| IoFailure { path: PathBuf::new(), message });
+    let options = |args: &BuildArgs| {
+        set_verbose(args.verbose);
+        args.options().map_err(|message| IoFailure { path: PathBuf::new(), message })
+    };
     let result = match cli.command {
         Command::Init { dir } => init(dir.as_deref().unwrap_or(Path::new("."))),
         Command::Build { build: args, out } => {
@@ -279,8 +289,13 @@ fn build(
         Some(cache) => cache,
         None => &NoStore,
     };
-    let output = Output { store, sink, progress: &|_| {}, schedule: None };
-    let result = load_and_run_into(root, &options, &output)?;
+    // Only for the text a person reads: `--format json` is for programs.
+    let progress = if format == Format::Text { BuildProgress::start() } else { BuildProgress::hidden() };
+    let hear = |p| progress.hear(p);
+    let output = Output { store, sink, progress: &hear, schedule: None };
+    let result = load_and_run_into(root, &options, &output);
+    progress.finish();
+    let result = result?;
     let status = if result.diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
     if format == Format::Json {
         println!("{}", json_report(&result));
