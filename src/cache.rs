@@ -38,6 +38,8 @@ const FORMAT: u32 = 1;
 const UNITS: &str = "units";
 /// The keys the last build used (kept with this build's when pruning).
 const USED: &str = "used.txt";
+/// Start of the name of an old `units` folder set aside to be removed.
+const SET_ASIDE: &str = "units.old-";
 
 /// A cache key: 128 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -63,6 +65,7 @@ impl Key {
 
 /// Builds a [`Key`] from anything that implements `Hash` (fed through `std::hash::Hash`, so a
 /// new field in a hashed type changes the key without anyone remembering to add it).
+#[derive(Clone)]
 pub struct KeyHasher(SipHasher13);
 
 impl KeyHasher {
@@ -221,7 +224,14 @@ impl DiskCache {
         }
         if found != marker_text {
             // Made by another build of the program (or none yet): its entries are of no use.
-            remove_entries(&units, |_| true);
+            // They are set aside at once and removed in the background: removing thousands of
+            // files took 20 s on a busy disk, before a live preview could show its first page.
+            if fs::symlink_metadata(&units).is_ok_and(|m| m.is_dir()) {
+                let aside = dir.join(format!("{SET_ASIDE}{}", std::process::id()));
+                if fs::rename(&units, &aside).is_err() {
+                    remove_entries(&units, |_| true);
+                }
+            }
             fs::write(&marker, &marker_text).map_err(|e| format!("`{CACHE_DIR}` cannot be written: {e}"))?;
             let tag =
                 "Signature: 8a477f597d28d172789f06886806bc55\n# policypress build cache: see policypress-cache.txt\n";
@@ -229,6 +239,11 @@ impl DiskCache {
             let _ = fs::remove_file(dir.join(USED));
         }
         fs::create_dir_all(&units).map_err(|e| format!("`{CACHE_DIR}` cannot be written: {e}"))?;
+        // Old entries set aside now, or by a build that stopped before it had removed them.
+        if fs::read_dir(&dir).is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| set_aside_name(&e.file_name())))) {
+            let dir = dir.clone();
+            std::thread::spawn(move || remove_set_aside(&dir));
+        }
         let previous =
             fs::read_to_string(dir.join(USED)).unwrap_or_default().lines().filter_map(Key::from_hex).collect();
         Ok(DiskCache {
@@ -391,6 +406,23 @@ fn remove_entries(units: &Path, drop: impl Fn(Option<Key>) -> bool) {
     }
 }
 
+/// Removes the old `units` folders set aside in the cache folder `dir` (named by us: only those
+/// are touched, and only their entries: a folder holding anything else is left).
+fn remove_set_aside(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if set_aside_name(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_entries(&entry.path(), |_| true);
+            let _ = fs::remove_dir(entry.path());
+        }
+    }
+}
+
+fn set_aside_name(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.strip_prefix(SET_ASIDE).is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// A `/`-separated relative path that stays where it is put.
 fn plain_relative(path: &str) -> bool {
     !path.is_empty() && !path.contains('\\') && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
@@ -524,6 +556,8 @@ mod tests {
         let text = fs::read_to_string(&marker).unwrap();
         fs::write(&marker, text.replace("program ", "program 0")).unwrap();
         let cache = DiskCache::open(dir.path(), true).unwrap();
+        let left: Vec<_> = fs::read_dir(&cache.units).unwrap().collect();
+        assert!(left.is_empty(), "the old entries were set aside before the build: {left:?}");
         assert!(cache.get(Key([1; 16])).is_none(), "made by another program");
         cache.put(Key([2; 16]), &[Artifact::new("b.html", b"2".to_vec())], &[]).unwrap();
         cache.finish();
@@ -537,5 +571,20 @@ mod tests {
         cache.finish();
         assert!(cache.get(Key([2; 16])).is_none());
         assert!(cache.get(Key([3; 16])).is_some(), "used by the build before");
+    }
+
+    #[test]
+    fn old_entries_are_set_aside_at_once_and_removed_without_touching_anything_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join(CACHE_DIR);
+        fs::create_dir_all(cache_dir.join("units.old-12/0123456789abcdef0123456789abcdef")).unwrap();
+        fs::write(cache_dir.join("units.old-12/0123456789abcdef0123456789abcdef/0.bin"), "x").unwrap();
+        fs::create_dir_all(cache_dir.join("units.old-13/notes")).unwrap();
+        fs::write(cache_dir.join("units.old-13/notes/mine.txt"), "mine").unwrap();
+        fs::create_dir_all(cache_dir.join("units.old-x")).unwrap();
+        remove_set_aside(&cache_dir);
+        assert!(!cache_dir.join("units.old-12").exists());
+        assert_eq!(fs::read_to_string(cache_dir.join("units.old-13/notes/mine.txt")).unwrap(), "mine");
+        assert!(cache_dir.join("units.old-x").exists(), "not a name we give");
     }
 }

@@ -194,6 +194,8 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions, use_cache: b
     // a project given as `.` (the default) is recognised in them.
     let paths = WatchPaths::new(root, None)?;
     let state = Arc::new(ServeState::default());
+    // A save changes one file: the others are not parsed again.
+    crate::parse::keep_parses_between_builds();
     let cache = session_cache(&paths.root, use_cache);
     let store: &dyn UnitStore = match &cache {
         Some(cache) => cache,
@@ -270,6 +272,7 @@ pub fn watch(root: &Path, out: &Path, options: BuildOptions, use_cache: bool) ->
     let real_out = check_output_folder(root, out)?;
     let paths = WatchPaths::new(root, Some(real_out))?;
     let cache = session_cache(&paths.root, use_cache);
+    crate::parse::keep_parses_between_builds();
     let first = watch_build(&paths.root, out, &options, cache.as_ref());
     if let Ok(r) = &first.result {
         print_diagnostics(r);
