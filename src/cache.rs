@@ -140,6 +140,18 @@ pub trait UnitStore: Sync {
     /// Stores what a unit made; gives back where its files now are, or `None` when it was not
     /// stored (then the caller writes the bytes itself).
     fn put(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit>;
+    /// As [`UnitStore::put`], taking each file's bytes from the file `reuse` names, when it
+    /// names one (a file of the last output with exactly those bytes), instead of writing them.
+    fn put_reusing(
+        &self,
+        key: Key,
+        files: &[Artifact],
+        diagnostics: &[Diagnostic],
+        reuse: &dyn Fn(&str, &[u8]) -> Option<PathBuf>,
+    ) -> Option<StoredUnit> {
+        let _ = reuse;
+        self.put(key, files, diagnostics)
+    }
     /// The identity of the program the keys are made for ([`program_id`]); `None` when nothing
     /// is kept (keys then only tell units of one build apart).
     fn program(&self) -> Option<Key>;
@@ -327,7 +339,13 @@ impl DiskCache {
         Some(StoredUnit { files, diagnostics })
     }
 
-    fn write_entry(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit> {
+    fn write_entry(
+        &self,
+        key: Key,
+        files: &[Artifact],
+        diagnostics: &[Diagnostic],
+        reuse: &dyn Fn(&str, &[u8]) -> Option<PathBuf>,
+    ) -> Option<StoredUnit> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let temporary = self.units.join(format!("{}.tmp-{}-{n}", key.hex(), std::process::id()));
         let written = (|| {
@@ -338,7 +356,11 @@ impl DiskCache {
                     return None;
                 }
                 let object = temporary.join(format!("{i}.bin"));
-                fs::write(&object, &file.bytes).ok()?;
+                // Linked from a file that holds the same bytes (checked by `reuse`), or written.
+                let linked = reuse(&file.path, &file.bytes).is_some_and(|same| fs::hard_link(same, &object).is_ok());
+                if !linked {
+                    fs::write(&object, &file.bytes).ok()?;
+                }
                 let meta = fs::symlink_metadata(&object).ok()?;
                 listed.push(serde_json::json!({
                     "path": file.path,
@@ -381,10 +403,20 @@ impl UnitStore for DiskCache {
     }
 
     fn put(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit> {
+        self.put_reusing(key, files, diagnostics, &|_, _| None)
+    }
+
+    fn put_reusing(
+        &self,
+        key: Key,
+        files: &[Artifact],
+        diagnostics: &[Diagnostic],
+        reuse: &dyn Fn(&str, &[u8]) -> Option<PathBuf>,
+    ) -> Option<StoredUnit> {
         if !self.writable {
             return None;
         }
-        let stored = self.write_entry(key, files, diagnostics)?;
+        let stored = self.write_entry(key, files, diagnostics, reuse)?;
         self.mark_used(key);
         Some(stored)
     }

@@ -312,9 +312,7 @@ impl ArtifactSink for Staging {
         // A file the last build wrote with the same bytes is linked, not written again: making a
         // file costs the file system far more than reading one (most of a build after a small
         // edit), and the old folder's copy is deleted with it once the new one is in place.
-        if let Some(old) = safe_join(&self.out, &artifact.path)
-            && fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == artifact.bytes.len() as u64)
-            && fs::read(&old).is_ok_and(|bytes| bytes == artifact.bytes)
+        if let Some(old) = self.same_as_before(&artifact.path, &artifact.bytes)
             && fs::hard_link(&old, &path).is_ok()
         {
             return Ok(());
@@ -325,6 +323,13 @@ impl ArtifactSink for Staging {
     fn put_stored(&self, relative: &str, stored: &Path) -> Result<(), IoFailure> {
         let path = self.target(relative)?;
         link_or_copy(stored, &path)
+    }
+
+    fn same_as_before(&self, relative: &str, bytes: &[u8]) -> Option<PathBuf> {
+        let old = safe_join(&self.out, relative)?;
+        let same = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            && fs::read(&old).is_ok_and(|found| found == bytes);
+        same.then_some(old)
     }
 
     fn put_copy(&self, relative: &str, of: &str) -> Result<(), IoFailure> {

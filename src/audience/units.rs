@@ -349,10 +349,11 @@ fn run_unit(
         // The build stops at its errors: nothing of it is written or kept.
         return (found, Ok(paths));
     }
-    let written = match store.put(unit.key, &files, found.items()) {
-        Some(stored) => stored.files.iter().try_for_each(|f| sink.put_stored(&f.path, &f.object)),
-        None => files.into_iter().try_for_each(|a| sink.put(a)),
-    };
+    let written =
+        match store.put_reusing(unit.key, &files, found.items(), &|path, bytes| sink.same_as_before(path, bytes)) {
+            Some(stored) => stored.files.iter().try_for_each(|f| sink.put_stored(&f.path, &f.object)),
+            None => files.into_iter().try_for_each(|a| sink.put(a)),
+        };
     (found, written.map(|()| paths))
 }
 

@@ -29,4 +29,10 @@ pub trait ArtifactSink: Sync {
     fn put_stored(&self, path: &str, stored: &std::path::Path) -> Result<(), crate::diag::IoFailure>;
     /// Takes a second copy, at `path`, of the file this sink took at `of`.
     fn put_copy(&self, path: &str, of: &str) -> Result<(), crate::diag::IoFailure>;
+    /// A file on disk that holds exactly `bytes` and was the last build's at `path` (the build
+    /// cache links it rather than writing the bytes again: creating files is most of a build
+    /// after one edit); `None` when there is none.
+    fn same_as_before(&self, _path: &str, _bytes: &[u8]) -> Option<std::path::PathBuf> {
+        None
+    }
 }
