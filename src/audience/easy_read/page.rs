@@ -6,7 +6,9 @@
 use serde::Serialize;
 
 use crate::audience::easy_read::{EasyReadDoc, Picture};
-use crate::audience::patient_facing::{ContactView, Governance, PageContext, PdfLink, contact, governance, pdf_links};
+use crate::audience::patient_facing::{
+    ContactView, Governance, LanguageLink, PageContext, PdfLink, contact, governance, language_links, pdf_links,
+};
 use crate::load::config::SiteConfig;
 use crate::load::theme::Theme;
 use crate::model::{Artifact, Audience};
@@ -41,6 +43,7 @@ struct EasyReadPage<'a> {
     governance: Governance<'a>,
     contact: ContactView<'a>,
     pdfs: Vec<PdfLink>,
+    languages: Vec<LanguageLink>,
 }
 
 fn picture_html(theme: &Theme, picture: &Picture) -> String {
@@ -81,10 +84,11 @@ pub fn easy_read_page(
         title: &doc.title,
         sections,
         words_to_know: doc.words_to_know.iter().map(|(w, e)| WordView { word: w, explanation: e }).collect(),
-        governance: governance(view),
+        governance: governance(config, view),
         contact: contact(config, view),
-        pdfs: pdf_links(Audience::EasyRead, &view.id),
+        pdfs: pdf_links(Audience::EasyRead, &view.stem()),
+        languages: language_links(config, view),
     };
-    let html = pages.render("easy-read/document.html", "../", &PageContext { page })?;
-    Ok(Artifact::new(&format!("easy-read/{}.html", view.id), html.into_bytes()))
+    let html = pages.render_in("easy-read/document.html", "../", &PageContext { page }, view.lang.as_deref())?;
+    Ok(Artifact::new(&format!("easy-read/{}.html", view.stem()), html.into_bytes()))
 }

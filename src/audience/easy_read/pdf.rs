@@ -1,5 +1,5 @@
 //! The easy-read PDF's document design (STANDARDS "Easy-read version"): A4 portrait, 16 pt
-//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title, the Trust's logo top
+//! Atkinson Hyperlegible Next at 1.5 line spacing; a cover with the title, the Trust's logo top
 //! right, a visible notice when the review is overdue, and the first row's picture; each row a
 //! picture of at least 25 mm on the left and its words on the right, never split across pages;
 //! sections starting with their heading; "Words to know"; a back page with how to contact us
@@ -79,13 +79,25 @@ pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDo
     let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     flow.line = view.blocks.first().map_or(1, |b| b.line);
-    cover(&mut flow, view, doc, &project.config.organisation, Logo::of(project).as_ref());
+    let translated = publish::start_in_language(&mut flow, &project.config, view);
+    let site_lang = translated.then_some(project.config.language.as_str());
+    let notice = patient_facing::translation_notice(&project.config, view);
+    cover(&mut flow, view, doc, (&project.config.organisation, site_lang, notice.as_ref()), Logo::of(project).as_ref());
     flow.new_page();
     for section in &doc.sections {
         section_rows(&mut flow, section);
     }
     words_to_know(&mut flow, doc);
+    // The back page is in the site's language: a translation marks it so, set its way.
+    let (rtl, back_elements) = (flow.rtl, flow.tree.len());
+    if translated {
+        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
+    }
     back_page(&mut flow, project, view);
+    if translated {
+        publish::mark_site_language(&mut flow, &project.config, back_elements);
+    }
+    flow.rtl = rtl;
     furniture(&mut flow, view);
     let pages = flow.pages.len();
     let line = view.blocks.first().map_or(1, |b| b.line);
@@ -127,7 +139,13 @@ fn wrap_checked(flow: &mut Flow<'_, '_, '_>, words: &[Word], style: TextStyle, w
     wrapped
 }
 
-fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, organisation: &str, logo: Option<&Logo>) {
+fn cover(
+    flow: &mut Flow<'_, '_, '_>,
+    view: &AudienceView,
+    doc: &EasyReadDoc,
+    (organisation, site_lang, notice): (&str, Option<&str>, Option<&patient_facing::TranslationNotice>),
+    logo: Option<&Logo>,
+) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let sect = flow.open(Role::Sect, 0);
@@ -138,16 +156,24 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
     // The Trust's logo top right (NHS identity); the band's words keep clear of it.
     let logo_w = logo.map_or(0.0, |l| l.draw_top_right(flow, left + width, 20.0 * MM, width * 0.4, sect) + 6.0 * MM);
     let org_style = TextStyle { style: Style::Bold, size: 22.0, color: WHITE };
+    // The band's words are in the site's language, set its way, on a translation too.
+    let rtl = flow.rtl;
+    if let Some(lang) = site_lang {
+        flow.rtl = crate::model::languages::is_rtl(lang);
+    }
     let org = flow.open(Role::P, sect);
+    flow.tree[org].lang = site_lang.map(str::to_string);
     let words = wordwrap::words(&[Inline::Text(organisation.to_string())]);
     let wrapped = wrap_checked(flow, &words, org_style, width - logo_w);
     let lh = 22.0 * 1.25;
     let org_h = wordwrap::draw(flow, &wrapped, org_style, left, 14.0 * MM, lh, org);
     let kind_style = TextStyle { style: Style::Regular, size: 20.0, color: WHITE };
     let kind = flow.open(Role::P, sect);
+    flow.tree[kind].lang = site_lang.map(str::to_string);
     let words = wordwrap::words(&[Inline::Text("Easy read".to_string())]);
     let wrapped = wrap_checked(flow, &words, kind_style, width);
     wordwrap::draw(flow, &wrapped, kind_style, left, 14.0 * MM + org_h + 4.0, 20.0 * 1.3, kind);
+    flow.rtl = rtl;
 
     let title_size = flow.settings.type_scale.heading(1);
     let title_style = TextStyle { style: Style::Bold, size: title_size, color: palette.text };
@@ -160,6 +186,10 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
     if view.review_status == ReviewStatus::Overdue {
         overdue_notice(flow, view, sect);
     }
+    if let Some(notice) = notice {
+        publish::translation_notice(flow, notice, sect);
+        flow.y += 6.0 * MM;
+    }
     let first = doc.sections.iter().flat_map(|s| s.rows.iter()).next();
     if let Some(row) = first {
         let size = COVER_PICTURE_MM * MM;
@@ -167,6 +197,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
         let size = size.min(room.max(PICTURE_MM * MM));
         let (x, y) = (left, flow.y);
         flow.line = row.line;
+        let x = if flow.rtl { left + width - size } else { x };
         picture(flow, &row.picture, x, y, size, sect);
         flow.y += size;
     }
@@ -297,14 +328,16 @@ fn place_row(
     }
     flow.ensure(height);
     let (x, top) = (flow.left, flow.y);
-    picture(flow, pic, x, top, size, parent);
+    // A right-to-left document has its pictures on the right, the words to their left.
+    let picture_x = if flow.rtl { x + flow.width - size } else { x };
+    picture(flow, pic, picture_x, top, size, parent);
     let style = body(flow);
     let lh = line_height(flow, style.size);
     let text_h = wrapped.height(lh);
     // Short words sit level with the middle of the picture; longer ones start at its top.
     let text_top = top + ((size - text_h) / 2.0).max(0.0);
     let p = flow.open(Role::P, parent);
-    let words_x = x + size + GUTTER_MM * MM;
+    let words_x = if flow.rtl { x } else { x + size + GUTTER_MM * MM };
     wordwrap::draw(flow, wrapped, style, words_x, text_top, lh, p);
     flow.y = top + height + ROW_GAP_MM * MM;
 }
@@ -518,15 +551,29 @@ pub fn render_easy_read_pdf(project: &Project, view: &AudienceView, doc: &EasyRe
         date_unix: view.review_date.unix_seconds(),
     };
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, "easy-read")?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
 /// The easy-read PDFs of the documents `render_library` built, rendered in parallel; problems
 /// are reported in library order.
+/// [`easy_read_pdfs_gathering`] reporting its own characters no font has.
 pub fn easy_read_pdfs(
     project: &Project,
     docs: &[(&AudienceView, EasyReadDoc)],
     diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let mut gaps = publish::GlyphGaps::default();
+    let out = easy_read_pdfs_gathering(project, docs, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn easy_read_pdfs_gathering(
+    project: &Project,
+    docs: &[(&AudienceView, EasyReadDoc)],
+    diags: &mut Diagnostics,
+    gaps: &mut publish::GlyphGaps,
 ) -> Vec<Artifact> {
     let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
         docs.par_iter().map(|(view, doc)| (*view, render_easy_read_pdf(project, view, doc))).collect();
@@ -535,7 +582,8 @@ pub fn easy_read_pdfs(
         match result {
             Ok(pdf) => {
                 publish::report(diags, view, &pdf.problems);
-                out.push(Artifact::new(&format!("{}/{}.pdf", Audience::EasyRead.name(), view.id), pdf.bytes));
+                gaps.add(view, &pdf.missing);
+                out.push(Artifact::new(&format!("{}/{}.pdf", Audience::EasyRead.name(), view.stem()), pdf.bytes));
             }
             Err(message) => {
                 diags.error(crate::diag::Location::file_start(&view.source), message).hint("check the theme's fonts");
