@@ -20,6 +20,7 @@ use allsorts::binary::read::ReadScope;
 use allsorts::font::MatchingPresentation;
 use allsorts::font_data::{DynamicFontTableProvider, FontData};
 use allsorts::glyph_position::{GlyphLayout, TextDirection};
+use allsorts::gpos::Placement;
 use allsorts::gsub::{FeatureMask, FeatureMaskExt, RawGlyphFlag};
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use allsorts::tag;
@@ -141,6 +142,15 @@ impl Script {
         let bold = matches!(style, Style::Bold | Style::BoldItalic);
         8 + 2 * (self as u8) + u8::from(bold)
     }
+}
+
+/// Unicode's default-ignorable characters that text may hold: drawn as nothing when no face has
+/// them (joiners, variation selectors, soft hyphen, word joiner, bidi controls).
+fn default_ignorable(ch: char) -> bool {
+    matches!(u32::from(ch),
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
 }
 
 /// A bracket as a right-to-left run draws it: mirrored, as Unicode's Bidi_Mirrored property asks.
@@ -396,8 +406,12 @@ impl<'a> Face<'a> {
             .font
             .shape(raw, script, lang, FeatureMask::default_mask(), &[], None, true)
             .unwrap_or_else(|(_, infos)| infos);
+        // Glyph positions beyond kerning (marks on their base, cursive joins) only where the
+        // font placed a glyph: most Latin words have none, and skip the pass.
+        let placed = infos.iter().any(|i| !matches!(i.placement, Placement::None));
         let direction = if rtl { TextDirection::RightToLeft } else { TextDirection::LeftToRight };
-        let positions = GlyphLayout::new(&mut self.font, &infos, direction, false).glyph_positions().ok();
+        let positions =
+            placed.then(|| GlyphLayout::new(&mut self.font, &infos, direction, false).glyph_positions().ok()).flatten();
         let scale = 1000.0 / self.units_per_em;
         let mut text = String::new();
         let mut glyphs: Vec<Glyph> = infos
@@ -645,12 +659,12 @@ impl<'a> FontSet<'a> {
                 _ if self.face(main).glyph_for(ch) != 0 => (main, tag::LATN, ch),
                 _ if self.face(fallback).glyph_for(ch) != 0 => (fallback, tag::LATN, ch),
                 _ => {
-                    if !ch.is_control() && !matches!(ch, '\u{200C}' | '\u{200D}') {
-                        missing.push(ch);
-                    }
-                    if ch.is_control() || matches!(ch, '\u{200B}' | '\u{AD}' | '\u{200C}' | '\u{200D}') {
+                    // Characters that are never drawn (joiners, variation selectors, soft hyphens)
+                    // are left out without a word; any other is missing.
+                    if ch.is_control() || default_ignorable(ch) {
                         continue;
                     }
+                    missing.push(ch);
                     let replacement = if self.face(fallback).glyph_for(REPLACEMENT) != 0 { REPLACEMENT } else { '?' };
                     (fallback, tag::LATN, replacement)
                 }
