@@ -422,9 +422,10 @@ const LANG_KEY: usize = 1 << 40;
 /// are never aligned within it.
 const UNBOUNDED: f32 = 1.0e5;
 
-/// True for a character of a right-to-left script (bidi classes R and AL).
+/// True for a character of a right-to-left script (bidi classes R and AL; none comes before
+/// U+0590, which saves the table lookup for Latin text).
 fn strong_rtl(ch: char) -> bool {
-    matches!(bidi_class(ch), BidiClass::R | BidiClass::AL)
+    u32::from(ch) >= 0x0590 && matches!(bidi_class(ch), BidiClass::R | BidiClass::AL)
 }
 
 /// How inline content looks.

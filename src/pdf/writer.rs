@@ -322,7 +322,7 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &PictureLookup<'_>
                 .iter()
                 .enumerate()
                 .filter_map(|(gid, text)| {
-                    Some(Codepoint { gid: gid as u16, offset: 0.0, cid: Some(text.as_ref()?.clone()) })
+                    Some(Codepoint { gid: gid as u16, offset: 0.0, cid: Some(text.as_ref()?.to_string()) })
                 })
                 .collect();
             first.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
@@ -360,10 +360,10 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &PictureLookup<'_>
 }
 
 /// Per face and variant, the text of each subset glyph id, for `/ToUnicode`.
-type Inventory = BTreeMap<(u8, u8), Vec<Option<String>>>;
+type Inventory<'l> = BTreeMap<(u8, u8), Vec<Option<std::borrow::Cow<'l, str>>>>;
 
 /// Records the `/ToUnicode` text of a run's glyphs.
-fn note_glyphs(inventory: &mut Inventory, remaps: &Remaps, run: &super::fonts::ShapedRun) {
+fn note_glyphs<'l>(inventory: &mut Inventory<'l>, remaps: &Remaps, run: &'l super::fonts::ShapedRun) {
     for g in &run.glyphs {
         let variant = remaps.variant(run.face, g, run.rtl());
         let Some(remap) = remaps.get(run.face, variant) else { continue };
@@ -372,7 +372,7 @@ fn note_glyphs(inventory: &mut Inventory, remaps: &Remaps, run: &super::fonts::S
         if glyphs.len() <= gid {
             glyphs.resize(gid + 1, None);
         }
-        glyphs[gid] = Some(Remaps::text(run.face, g, run.rtl()).into_owned());
+        glyphs[gid] = Some(Remaps::text(run.face, g, run.rtl()));
     }
 }
 
@@ -381,6 +381,8 @@ fn note_glyphs(inventory: &mut Inventory, remaps: &Remaps, run: &super::fonts::S
 #[derive(Default)]
 struct ContentStream {
     bytes: Vec<u8>,
+    /// Scratch: where each glyph of the run being written goes.
+    places: Vec<f32>,
     /// The fill colour set outside any `q`/`Q` (text colour), to skip repeating it.
     fill: Option<Rgb>,
 }
@@ -419,6 +421,18 @@ impl ContentStream {
         let _ = writeln!(self.bytes, "/{role} <</MCID {mcid}>> BDC");
     }
 
+    /// `/F<n> ` or `/F<n>v<variant> `: a font resource's name, as [`font_id`] makes it.
+    fn font(&mut self, face: u8, variant: u8) {
+        match variant {
+            0 => {
+                let _ = write!(self.bytes, "/F{} ", u32::from(face) + 1);
+            }
+            v => {
+                let _ = write!(self.bytes, "/F{}v{v} ", u32::from(face) + 1);
+            }
+        }
+    }
+
     /// Opens a span that says what its glyphs read, as UTF-16 text (closed with `EMC`).
     fn actual_text(&mut self, text: &str) {
         self.bytes.extend_from_slice(b"/Span <</ActualText <feff");
@@ -454,22 +468,21 @@ impl ContentStream {
                 // Where each glyph goes, from the run's left end, in thousandths of an em: its pen
                 // position plus its own offset (a mark over its base, a cursive join).
                 let mut pen = 0.0f32;
-                let places: Vec<f32> = run
-                    .glyphs
-                    .iter()
-                    .map(|g| {
-                        let at = pen + g.offset.0;
-                        pen += g.advance as f32 + g.kern;
-                        at
-                    })
-                    .collect();
+                let mut places = std::mem::take(&mut self.places);
+                places.clear();
+                places.extend(run.glyphs.iter().map(|g| {
+                    let at = pen + g.offset.0;
+                    pen += g.advance as f32 + g.kern;
+                    at
+                }));
                 // A right-to-left run is drawn in reading order, each glyph moved back to its
                 // place, so the content says its words in order, as the tag tree reads them.
-                let order: Vec<usize> =
-                    if run.rtl() { (0..run.glyphs.len()).rev().collect() } else { (0..run.glyphs.len()).collect() };
-                let first = order.first().map_or(0.0, |&i| places[i]);
-                let mut variant = order.first().map_or(0, |&i| remaps.variant(run.face, &run.glyphs[i], run.rtl()));
-                let _ = write!(self.bytes, "/{} ", font_id(run.face, variant).0);
+                let count = run.glyphs.len();
+                let rtl = run.rtl();
+                let nth = |k: usize| if rtl { count - 1 - k } else { k };
+                let first = if count == 0 { 0.0 } else { places[nth(0)] };
+                let mut variant = if count == 0 { 0 } else { remaps.variant(run.face, &run.glyphs[nth(0)], rtl) };
+                self.font(run.face, variant);
                 self.nums(&[*size], "Tf");
                 self.nums(&[1.0, 0.0, 0.0, 1.0, *x + first * size / 1000.0, page_h - y], "Tm");
                 // Glyphs between two position adjustments share one string: `[<00410042> -12 <0043>]`
@@ -479,10 +492,11 @@ impl ContentStream {
                 let mut open = false;
                 let mut array = false;
                 let mut current = first;
-                for &i in &order {
+                for k in 0..count {
+                    let i = nth(k);
                     let g = &run.glyphs[i];
                     let dy = g.offset.1 * size / 1000.0;
-                    let own = remaps.variant(run.face, g, run.rtl());
+                    let own = remaps.variant(run.face, g, rtl);
                     if own != variant {
                         if open {
                             self.bytes.push(b'>');
@@ -492,7 +506,7 @@ impl ContentStream {
                             self.op("] TJ");
                             array = false;
                         }
-                        let _ = write!(self.bytes, "/{} ", font_id(run.face, own).0);
+                        self.font(run.face, own);
                         self.nums(&[*size], "Tf");
                         variant = own;
                     }
@@ -538,6 +552,7 @@ impl ContentStream {
                     self.nums(&[0.0], "Ts");
                 }
                 self.op("ET");
+                self.places = places;
             }
             Item::Rule { x1, y1, x2, y2, width, color: c, .. } => {
                 self.op("q");
