@@ -178,10 +178,10 @@ fn parse_translations(project: &Project, ctx: &ParseContext<'_>, parsed: &mut [P
         body.variables_known = policy_variables.is_some();
         let mut blocks = body.parse(split.body, split.body_first_line, diags);
         // Staff text is never translated: one error for each stretch of it.
-        let mut previous_staff = false;
+        let mut previous: Option<(bool, usize)> = None;
         blocks.retain(|b| {
             let staff = b.audiences.contains(Audience::Staff);
-            if staff && !previous_staff {
+            if staff && previous != Some((true, b.fence)) {
                 let (message, hint) = if b.fence == 0 {
                     (
                         "this text is outside a fence, so it is staff text, and a translation holds none",
@@ -195,7 +195,7 @@ fn parse_translations(project: &Project, ctx: &ParseContext<'_>, parsed: &mut [P
                 };
                 diags.error(Location::new(file, b.line, 1), message).hint(hint);
             }
-            previous_staff = staff;
+            previous = Some((staff, b.fence));
             !staff
         });
         let own_anchors: BTreeSet<String> = heading_anchors(&blocks).map(str::to_string).collect();

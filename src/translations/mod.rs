@@ -288,7 +288,9 @@ pub fn import(project: &Project, file: &str, text: &str, diags: &mut Diagnostics
             .find(|(c, _)| c == "version")
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_else(|| source.version.clone());
-        if let Some(written) = import_file(&source, &lang, &version, read_file.units.as_slice(), project, &at, diags) {
+        let file_at = at(read_file.at);
+        let units = read_file.units.as_slice();
+        if let Some(written) = import_file(&source, (&lang, &version), (units, file_at), project, &at, diags) {
             out.push(written);
         }
     }
@@ -298,12 +300,10 @@ pub fn import(project: &Project, file: &str, text: &str, diags: &mut Diagnostics
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn import_file(
     source: &Source<'_>,
-    lang: &str,
-    version: &str,
-    units: &[ReadUnit],
+    (lang, version): (&str, &str),
+    (units, file_at): (&[ReadUnit], Location),
     project: &Project,
     at: &dyn Fn(usize) -> Location,
     diags: &mut Diagnostics,
@@ -352,7 +352,7 @@ fn import_file(
     if !missing.is_empty() {
         diags
             .error(
-                Location::nowhere(),
+                file_at.clone(),
                 format!(
                     "the XLIFF has no unit {} of `{}`: the policy has changed since it was made",
                     missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
@@ -385,7 +385,7 @@ fn import_file(
             if !untranslated.is_empty() {
                 diags
                     .error(
-                        Location::nowhere(),
+                        file_at.clone(),
                         format!(
                             "units {} of `{}` have no translation, so a new `{}` translation cannot be written",
                             untranslated.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),

@@ -11,3 +11,4 @@ mod live;
 mod public_site;
 mod staff_library;
 mod staff_site;
+mod translations;
