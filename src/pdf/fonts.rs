@@ -437,6 +437,7 @@ impl<'a> Face<'a> {
             })
             .collect();
         if rtl {
+            fold_marks_into_bases(&mut glyphs);
             glyphs.reverse();
             // Brackets were mirrored to be drawn; each still stands for the character written.
             for g in &mut glyphs {
@@ -449,6 +450,29 @@ impl<'a> Face<'a> {
             }
         }
         glyphs
+    }
+}
+
+/// In a right-to-left run (in reading order), a mark's characters (harakat, shadda) are given to
+/// the glyph they sit on, and the mark itself says nothing: a mark is drawn raised or shifted
+/// over its base, and text extraction reads a glyph off its baseline as a word of its own, out
+/// of order ("صبا ً" for "صباحًا"). The base then stands for both, in reading order.
+fn fold_marks_into_bases(glyphs: &mut [Glyph]) {
+    let mut base: Option<usize> = None;
+    for i in 0..glyphs.len() {
+        if glyphs[i].repeats_text {
+            continue;
+        }
+        let mark = !glyphs[i].text.as_str().is_empty()
+            && glyphs[i].text.chars().all(|c| matches!(unicode_bidi::bidi_class(c), unicode_bidi::BidiClass::NSM));
+        match base {
+            Some(b) if mark => {
+                let joined = format!("{}{}", glyphs[b].text.as_str(), glyphs[i].text.as_str());
+                glyphs[b].text = GlyphText::new(&joined);
+                glyphs[i].repeats_text = true;
+            }
+            _ => base = Some(i),
+        }
     }
 }
 
@@ -821,6 +845,27 @@ mod tests {
         assert_eq!(shaped.missing, vec!['\u{1F600}']);
         let glyphs: usize = shaped.runs.iter().map(|r| r.glyphs.len()).sum();
         assert_eq!(glyphs, 3);
+    }
+
+    #[test]
+    fn an_arabic_mark_says_its_text_with_its_base_not_on_its_own() {
+        let theme = Theme::builtin();
+        let Ok(mut fonts) = FontSet::from_theme(&theme) else {
+            panic!("the built-in fonts load");
+        };
+        // "In the morning", with a fathatan (U+064B) over its last alef but one.
+        let word = "صباحًا";
+        let shaped = fonts.shape_directed(Style::Regular, word, true);
+        let run = shaped.runs.iter().find(|r| r.face >= 8).expect("an Arabic run");
+        assert!(run.rtl());
+        assert_eq!(run.logical_text(), word);
+        // Text extraction reads a raised glyph apart from its line: the mark must say nothing,
+        // and the glyph it sits on says both characters.
+        let marks: Vec<&Glyph> =
+            run.glyphs.iter().filter(|g| g.offset.1 != 0.0 || g.advance + (g.kern as i32) == 0).collect();
+        assert!(!marks.is_empty(), "the fathatan is placed over its base");
+        assert!(marks.iter().all(|g| g.unicode_text(true).is_empty()), "{marks:?}");
+        assert!(run.glyphs.iter().any(|g| g.text.as_str() == "حً"), "{:?}", run.glyphs);
     }
 
     #[test]
