@@ -64,6 +64,9 @@ fn translations_build_beside_the_policy_on_both_sites_in_their_language() {
         arabic.contains("<header class=\"site-header\" lang=\"en-GB\" dir=\"ltr\">"),
         "furniture in English says so"
     );
+    // The title in the English breadcrumbs keeps its own language and direction (else its
+    // separator turns round, "‹").
+    assert!(arabic.contains("<li aria-current=\"page\"><span lang=\"ar\" dir=\"rtl\">"), "breadcrumbs");
     let welsh = artifact(&result, &format!("patient/{ID}.cy.html"));
     assert!(welsh.contains("<html lang=\"cy\">"));
     // Every page links its other languages, each name in its own script.
