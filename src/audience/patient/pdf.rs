@@ -7,7 +7,13 @@
 //! (the policy's own contact or the site's), "Tell us what you think of this leaflet", the
 //! other formats, the short public address with its QR code (only with `public-url`), and the
 //! reference, version, "Last reviewed" and "Next review due". Footer "Page X of Y" on every
-//! page after the cover, as artifacts.
+//! page after the cover, as artifacts, counting the leaflet's physical pages.
+//!
+//! The text flows from page to page (the engine keeps headings with what follows them and
+//! lists with their lead-ins). The A5 leaflet is the booklet's pages, so it fills a multiple of
+//! four pages on as few sheets as it can ([`layout_leaflet`]): its text may start on the cover
+//! or end on the back page, and pages still left over are "Notes and questions to ask" pages
+//! before the back page, never blank ones.
 //!
 //! Layout only, through [`Flow`], plus the render entry point that checks the view, reports
 //! problems located at the policy file and writes the three files. Pure: no disk, no clock
@@ -161,13 +167,33 @@ pub fn has_readable_content(view: &AudienceView) -> bool {
     view.blocks.iter().any(|b| !matches!(b.kind, BlockKind::Heading { .. } | BlockKind::Rule))
 }
 
-/// A laid-out leaflet and where its back page starts.
+/// A laid-out leaflet, where its text and its back page are.
 #[derive(Debug, Clone)]
 pub struct LeafletLayout {
     /// The pages.
     pub layout: Layout,
     /// Index of the first page of the back-page section (blank booklet pages go before it).
     pub back_from: usize,
+    /// The pages the policy's patient text is on (after the cover).
+    pub text_pages: std::ops::Range<usize>,
+    /// The "Notes and questions to ask" pages before the back page, which make the A5 leaflet a
+    /// multiple of four pages for its booklet.
+    pub notes_pages: std::ops::Range<usize>,
+}
+
+/// Heading of the first page left over for the reader's own notes.
+pub const NOTES_HEADING: &str = "Notes and questions to ask";
+
+/// How a leaflet's pages are filled around its text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Plan {
+    /// The text starts on the cover, below the title, instead of on the next page.
+    text_on_cover: bool,
+    /// The back page's sections start below the text on its last page instead of on a page of
+    /// their own.
+    back_after_text: bool,
+    /// Notes pages between the text and the back page.
+    notes: usize,
 }
 
 fn text(s: &str) -> Vec<Inline> {
@@ -178,12 +204,48 @@ fn link(label: &str, url: String) -> Inline {
     Inline::Link { target: LinkTarget::External(url), content: text(label), title: None, at: (0, 0) }
 }
 
-/// Lays out the leaflet of `view` in `format`.
+/// Lays out the leaflet of `view` in `format`. The A5 leaflet is folded into a booklet, so its
+/// page count is made a multiple of four, on as few sheets as its text needs: of the four ways
+/// to fill the pages (the cover and the back page each on a page of their own, or shared with
+/// the start or the end of the text), the one that fills the fewest sheets is taken, and of
+/// those the one with the fewest pages left over, the cover and back page kept to themselves
+/// where that costs nothing. Pages still left over become "Notes and questions to ask" pages
+/// before the back page, never blank pages. The large print is not folded: it keeps the plain
+/// plan and the pages its text needs.
 pub fn layout_leaflet(
     project: &Project,
     view: &AudienceView,
     format: Format,
     fonts: &mut FontSet<'_>,
+) -> LeafletLayout {
+    let plain = lay_out_leaflet(project, view, format, fonts, Plan::default());
+    if format != Format::Leaflet || plain.layout.pages.len().is_multiple_of(4) {
+        return plain;
+    }
+    let mut best: Option<(usize, usize, Plan)> = None;
+    for (text_on_cover, back_after_text) in [(false, false), (false, true), (true, false), (true, true)] {
+        let plan = Plan { text_on_cover, back_after_text, notes: 0 };
+        let pages = if plan == Plan::default() {
+            plain.layout.pages.len()
+        } else {
+            lay_out_leaflet(project, view, format, fonts, plan).layout.pages.len()
+        };
+        let sheets = pages.div_ceil(4);
+        let left_over = sheets * 4 - pages;
+        if best.is_none_or(|(s, l, _)| (sheets, left_over) < (s, l)) {
+            best = Some((sheets, left_over, plan));
+        }
+    }
+    let (_, notes, plan) = best.expect("four plans tried");
+    lay_out_leaflet(project, view, format, fonts, Plan { notes, ..plan })
+}
+
+fn lay_out_leaflet(
+    project: &Project,
+    view: &AudienceView,
+    format: Format,
+    fonts: &mut FontSet<'_>,
+    plan: Plan,
 ) -> LeafletLayout {
     let site = LeafletSite::of(&project.config, view);
     let logo = Logo::of(project);
@@ -194,18 +256,50 @@ pub fn layout_leaflet(
     let mut flow = Flow::new(fonts, format.settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     cover(&mut flow, view, &site, logo.as_ref(), format);
-    flow.new_page();
-    let body = flow.open(Role::Sect, 0);
-    for block in &view.blocks {
-        flow.line = block.line;
-        flow.block(&block.kind, body);
+    if !plan.text_on_cover {
+        flow.new_page();
     }
+    let text_from = flow.pages.len() - 1;
+    let body = flow.open(Role::Sect, 0);
+    flow.blocks(&view.blocks, body);
     flow.line = 0;
-    flow.new_page();
+    let text_pages = text_from..flow.pages.len();
+    let notes_from = flow.pages.len();
+    for n in 0..plan.notes {
+        flow.new_page();
+        notes_page(&mut flow, n == 0, format);
+    }
+    let notes_pages = notes_from..flow.pages.len();
+    if !plan.back_after_text || plan.notes > 0 {
+        flow.new_page();
+    }
     let back_from = flow.pages.len() - 1;
     back_page(&mut flow, view, &site, format);
     furniture(&mut flow, view, format);
-    LeafletLayout { layout: flow.finish(), back_from }
+    LeafletLayout { layout: flow.finish(), back_from, text_pages, notes_pages }
+}
+
+/// A page for the reader's own notes: a heading, what the page is for, and ruled lines to write
+/// on down to the foot of the page (artifacts: nothing to read out).
+fn notes_page(flow: &mut Flow<'_, '_, '_>, first: bool, format: Format) {
+    let k = format.scale();
+    let sect = flow.open(Role::Sect, 0);
+    let (heading, anchor) = if first { (NOTES_HEADING, "pdf-notes") } else { ("Notes", "pdf-more-notes") };
+    flow.heading(2, &text(heading), anchor, sect, first);
+    if first {
+        let p = flow.open(Role::P, sect);
+        let body = flow.body_style();
+        flow.paragraph(&text("You may want to write down questions to ask us, and the answers, here."), body, p);
+    }
+    let spacing = 8.5 * MM * k;
+    let color = flow.settings.palette.rule;
+    let (x1, x2) = (flow.left, flow.left + flow.width);
+    let mut y = flow.y + spacing;
+    while y <= flow.bottom() {
+        flow.push(Item::Rule { x1, y1: y, x2, y2: y, width: 0.5, color, tag: Tag::Artifact });
+        y += spacing;
+    }
+    flow.y = flow.bottom();
 }
 
 /// The booklet: the A5 leaflet padded to a multiple of 4 pages (blanks before the back page)

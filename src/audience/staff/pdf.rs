@@ -122,10 +122,7 @@ fn layout_staff_slots(
     let slots = contents(flow, view, page_of);
     flow.new_page();
     let body = flow.open(Role::Sect, 0);
-    for block in &view.blocks {
-        flow.line = block.line;
-        flow.block(&block.kind, body);
-    }
+    flow.blocks(&view.blocks, body);
     end_matter(flow, view, site);
     slots
 }
