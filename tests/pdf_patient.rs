@@ -503,7 +503,8 @@ fn booklet_keeps_every_item_and_the_reading_order_of_the_tags() {
     let f = fixture(&patient_body(3));
     let (leaflet, _, booklet) = layouts(&f);
     let count = |l: &Layout| l.pages.iter().map(|p| p.items.len()).sum::<usize>();
-    assert_eq!(count(&leaflet.layout), count(&booklet));
+    // Every item, and the printing instructions of the first sheet.
+    assert_eq!(count(&leaflet.layout) + leaflet.printing_note.len(), count(&booklet));
     // The tag tree reads in leaflet order: the words of its items, in tree order, match.
     let words = |l: &Layout| -> String {
         let mut out = Vec::new();
@@ -704,4 +705,46 @@ fn leaflet_body_size_comes_from_the_theme() {
     let settings = policypress::audience::patient::pdf::Format::Leaflet.settings(&project.theme_settings);
     assert_eq!(settings.type_scale.body, 16.0);
     assert!(settings.type_scale.small >= 12.0);
+}
+
+#[test]
+fn booklet_says_how_to_print_it_on_its_first_sheet_and_asks_the_print_dialog_for_short_edge_duplex() {
+    use policypress::audience::patient::pdf::PRINTING_LINE;
+    let f = fixture(&patient_body(3));
+    let (leaflet, large, booklet) = layouts(&f);
+    // On the first sheet's front, over the back cover (the left half), as page furniture.
+    let half = leaflet.layout.page_size.0;
+    let note: Vec<&Item> = booklet.pages[0]
+        .items
+        .iter()
+        .filter(|i| item_text(i).is_some_and(|t| PRINTING_LINE.starts_with(t.trim()) && !t.trim().is_empty()))
+        .collect();
+    assert!(!note.is_empty(), "{}", page_text(&booklet, 0));
+    assert!(page_text(&booklet, 0).contains(PRINTING_LINE), "{}", page_text(&booklet, 0));
+    for item in note {
+        let Item::Text { x, tag, .. } = item else { unreachable!() };
+        assert!(*x < half && *tag == Tag::Artifact);
+    }
+    // Only the booklet: the A5 leaflet and the large print do not print it.
+    assert!(!all_text(&leaflet.layout).contains("short edge"));
+    assert!(!all_text(&large.layout).contains("short edge"));
+    for side in 1..booklet.pages.len() {
+        assert!(!page_text(&booklet, side).contains("short edge"), "side {side}");
+    }
+    // The print dialog is asked for duplex flipping on the short edge, at actual size.
+    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let preferences = |bytes: &[u8]| -> Vec<(String, String)> {
+        let doc = Document::load_mem(bytes).expect("parses");
+        let prefs = doc.catalog().and_then(|c| c.get(b"ViewerPreferences")).and_then(Object::as_dict).expect("prefs");
+        prefs
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v.as_name().ok()?).into_owned()))
+            })
+            .collect()
+    };
+    let booklet_prefs = preferences(&pdfs.booklet);
+    assert!(booklet_prefs.contains(&("Duplex".to_string(), "DuplexFlipShortEdge".to_string())), "{booklet_prefs:?}");
+    assert!(booklet_prefs.contains(&("PrintScaling".to_string(), "None".to_string())), "{booklet_prefs:?}");
+    assert!(preferences(&pdfs.leaflet).is_empty(), "the A5 leaflet is printed as it is");
 }

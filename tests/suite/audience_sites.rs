@@ -204,3 +204,18 @@ fn glossary_marking_handles_letters_that_change_length_in_lower_case() {
     let html = fixture.read("output/easy-read/visiting.html");
     assert!(html.contains("İ—<strong>consent</strong>—ẞ is needed."), "{html}");
 }
+
+#[test]
+fn the_booklet_link_says_how_to_print_it_on_the_index_and_the_leaflet_page() {
+    let fixture = built();
+    let note = "<span class=\"pdf-note\">(print double-sided, flip on the short edge, then fold in half)</span>";
+    for page in ["output/patient/index.html", "output/patient/ward-phones.html"] {
+        let html = fixture.read(page);
+        let booklet = html.find("ward-phones-booklet.pdf").unwrap_or_else(|| panic!("{page} links the booklet"));
+        let after = &html[booklet..];
+        let end = after.find("</li>").expect("the entry ends");
+        assert!(after[..end].contains(note), "{page}: {}", &after[..end]);
+        // Only the booklets need it.
+        assert_eq!(html.matches(note).count(), html.matches("-booklet.pdf\"").count(), "{page}");
+    }
+}

@@ -48,6 +48,9 @@ pub const FORMATS_HEADING: &str = "This leaflet is available in other formats";
 pub const FEEDBACK_HEADING: &str = "Tell us what you think of this leaflet";
 /// Heading of the back page's online section.
 pub const ONLINE_HEADING: &str = "Read this leaflet online";
+/// The booklet's printing instructions as its first sheet prints them (the short form of
+/// [`patient_facing::BOOKLET_PRINTING`], to fit one line of the back cover's top margin).
+pub const PRINTING_LINE: &str = "Print double-sided, flip on short edge, fold in half.";
 /// A leaflet longer than this many A5 pages is too long to hand out: a warning.
 pub const MAX_LEAFLET_PAGES: usize = 8;
 
@@ -179,6 +182,9 @@ pub struct LeafletLayout {
     /// The "Notes and questions to ask" pages before the back page, which make the A5 leaflet a
     /// multiple of four pages for its booklet.
     pub notes_pages: std::ops::Range<usize>,
+    /// How to print the booklet, drawn (as artifacts) in the top margin of its first sheet, on
+    /// the back cover: the booklet adds them, the A5 leaflet does not show them.
+    pub printing_note: Vec<Item>,
 }
 
 /// Heading of the first page left over for the reader's own notes.
@@ -276,7 +282,23 @@ fn lay_out_leaflet(
     let back_from = flow.pages.len() - 1;
     back_page(&mut flow, view, &site, format);
     furniture(&mut flow, view, format);
-    LeafletLayout { layout: flow.finish(), back_from, text_pages, notes_pages }
+    let printing_note = if format == Format::Leaflet { printing_note(&mut flow) } else { Vec::new() };
+    LeafletLayout { layout: flow.finish(), back_from, text_pages, notes_pages, printing_note }
+}
+
+/// The booklet's printing instructions in the top margin of the back cover (the left half of
+/// the first sheet's front, where whoever prints it looks first), taken off the page again so
+/// only the booklet shows them.
+fn printing_note(flow: &mut Flow<'_, '_, '_>) -> Vec<Item> {
+    let page = flow.pages.len() - 1;
+    let start = flow.pages[page].items.len();
+    let spec = flow.settings.page;
+    let style =
+        TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: flow.settings.palette.muted };
+    // Clear of the sheet's edge (where printers cannot print) and of the heading below.
+    let top = spec.margin_top * 0.3;
+    flow.text_at(page, PRINTING_LINE, style, spec.margin_left, top, false, Tag::Artifact);
+    flow.pages[page].items.split_off(start)
 }
 
 /// A page for the reader's own notes: a heading, what the page is for, and ruled lines to write
@@ -305,6 +327,11 @@ fn notes_page(flow: &mut Flow<'_, '_, '_>, first: bool, format: Format) {
 /// The booklet: the A5 leaflet padded to a multiple of 4 pages (blanks before the back page)
 /// and imposed two pages to a side on A4 landscape sheets.
 pub fn booklet_layout(leaflet: &LeafletLayout) -> Layout {
+    let mut pages = leaflet.layout.clone();
+    if let Some(back) = pages.pages.last_mut() {
+        back.items.extend(leaflet.printing_note.iter().cloned());
+    }
+    let leaflet = LeafletLayout { layout: pages, ..leaflet.clone() };
     let sequence = impose::padded_sequence(leaflet.layout.pages.len(), leaflet.back_from);
     impose::impose(&leaflet.layout, &sequence, (297.0 * MM, 210.0 * MM))
 }
