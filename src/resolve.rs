@@ -91,6 +91,12 @@ pub struct AudienceView {
     pub contact_line: usize,
     /// In date, due soon or overdue, as of the build date.
     pub review_status: ReviewStatus,
+    /// The date every document made from this view carries (PDF creation and change dates, in
+    /// the Info dictionary and the XMP metadata alike), one rule for every audience: the build
+    /// date (`--today`, `SOURCE_DATE_EPOCH`, else the clock), so it is never in the future, the
+    /// same build date gives the same bytes, and no staff-only date (approval) reaches another
+    /// audience's metadata.
+    pub document_date: Date,
     /// Marked DRAFT on every page.
     pub draft: bool,
     /// This audience's blocks, in file order, headings starting at level 2.
@@ -200,7 +206,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     .hint("review the policy, then update `review-date`, `version` and `history`");
             }
             let available = audiences_of[policy.id.as_str()].clone();
-            let earlier = earlier_views(policy, &published, &statuses, &anchors);
+            let earlier = earlier_views(policy, &published, &statuses, &anchors, options.today);
             let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
@@ -222,6 +228,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     contact: policy.meta.contact.clone(),
                     contact_line: policy.meta.contact_line,
                     review_status: status,
+                    document_date: options.today,
                     draft: policy.meta.status == Status::Draft,
                     blocks,
                     glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
@@ -252,6 +259,7 @@ fn earlier_views(
     published: &[&Policy],
     statuses: &BTreeMap<&str, Status>,
     anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    today: Date,
 ) -> Vec<AudienceView> {
     let mut newer = (&policy.meta.version, policy.meta.approved_date);
     let mut out = Vec::new();
@@ -274,6 +282,7 @@ fn earlier_views(
             review_date: old.meta.review_date,
             // A superseded version is not reviewed any more: it is never "overdue".
             review_status: ReviewStatus::InDate,
+            document_date: today,
             draft: false,
             blocks,
             glossary: Vec::new(),

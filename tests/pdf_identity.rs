@@ -134,7 +134,7 @@ fn the_logo_is_a_figure_with_its_alt_text_top_right_on_every_cover_and_poster() 
         }
     }
     // In the written file: a tagged Figure whose /Alt is the logo's alternative text.
-    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient), test_date()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient)).expect("renders");
     let doc = Document::load_mem(&pdfs.leaflet).expect("parses");
     assert!(doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| {
         matches!(d.get(b"S"), Ok(Object::Name(n)) if n == b"Figure")
@@ -240,7 +240,7 @@ fn a_png_logo_is_drawn_as_a_picture_with_its_alt_text() {
         .expect("the logo figure");
     assert!(layout.tree[logo].kids.iter().any(|k| matches!(*k, Kid::Item { page: 0, item }
         if matches!(&layout.pages[0].items[item], Item::Image { path, .. } if path == policypress::load::LOGO_PICTURE))));
-    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient), test_date()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient)).expect("renders");
     let doc = Document::load_mem(&pdfs.leaflet).expect("parses");
     assert!(
         doc.objects.values().any(|o| o
@@ -248,4 +248,37 @@ fn a_png_logo_is_drawn_as_a_picture_with_its_alt_text() {
             .is_ok_and(|s| matches!(s.dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Image"))),
         "the picture is in the file"
     );
+}
+
+/// One rule for the dates of every PDF (issue 14): the build date, in the Info dictionary
+/// (CreationDate, ModDate) and the XMP metadata alike, whatever the audience; never the review
+/// date (in the future) nor the approval date (staff-only).
+#[test]
+fn every_pdf_carries_the_build_date_in_its_info_and_xmp_never_a_future_or_staff_only_date() {
+    use policypress::build::{BuildOptions, run};
+    let f = project(false, "2027-01-31", BODY);
+    for today in [test_date(), policypress::model::dates::Date::from_ymd(2026, 2, 3).expect("date")] {
+        let result = run(&f.project, &BuildOptions { today, drafts: true, strict: false }, Diagnostics::new());
+        let pdfs: Vec<_> = result.artifacts.iter().filter(|a| a.path.ends_with(".pdf")).collect();
+        assert!(pdfs.len() >= 7, "{} PDFs", pdfs.len());
+        let (y, m, d) = (today.year(), today.month(), today.day());
+        let info_date = format!("D:{y:04}{m:02}{d:02}");
+        let xmp_date = format!("{y:04}-{m:02}-{d:02}T");
+        for pdf in pdfs {
+            let doc = Document::load_mem(&pdf.bytes).expect("parses");
+            let info = doc.trailer.get(b"Info").and_then(Object::as_reference).expect("Info");
+            let info = doc.get_dictionary(info).expect("Info dictionary");
+            for key in [&b"CreationDate"[..], b"ModDate"] {
+                let value = info.get(key).and_then(Object::as_str).expect("date");
+                let value = String::from_utf8_lossy(value);
+                assert!(value.starts_with(&info_date), "{}: {} is {value}", pdf.path, String::from_utf8_lossy(key));
+            }
+            let text = String::from_utf8_lossy(&pdf.bytes);
+            for tag in ["xmp:CreateDate", "xmp:ModifyDate"] {
+                let open = format!("<{tag}>");
+                let at = text.find(&open).unwrap_or_else(|| panic!("{}: no {tag}", pdf.path));
+                assert!(text[at + open.len()..].starts_with(&xmp_date), "{}: {tag}", pdf.path);
+            }
+        }
+    }
 }

@@ -170,7 +170,7 @@ fn leaflet_is_a5_portrait_with_14pt_body_never_below_12pt() {
     let smallest = text_sizes(&leaflet.layout).into_iter().fold(f32::MAX, f32::min);
     assert!(smallest >= 12.0, "text at {smallest} pt");
 
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     for (pw, ph) in media_boxes(&pdfs.leaflet) {
         assert!((pw - 419.53).abs() < 0.5 && (ph - 595.28).abs() < 0.5, "{pw}x{ph}");
     }
@@ -237,7 +237,7 @@ fn large_print_is_a4_with_body_at_least_18pt() {
     assert!(!body.is_empty() && body.iter().all(|s| *s >= 18.0), "{body:?}");
     let smallest = text_sizes(&large.layout).into_iter().fold(f32::MAX, f32::min);
     assert!(smallest >= 18.0, "large print text at {smallest} pt");
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     for (pw, ph) in media_boxes(&pdfs.large_print) {
         assert!((pw - 595.28).abs() < 0.5 && (ph - 841.89).abs() < 0.5, "{pw}x{ph}");
     }
@@ -357,7 +357,7 @@ fn qr_code_is_a_figure_of_at_least_25mm_that_encodes_the_address() {
             && x + w <= x0 + size - 4.0 * module + 0.01
             && y >= y0 + 4.0 * module - 0.01));
     }
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     let doc = Document::load_mem(&pdfs.leaflet).expect("parses");
     let alt_found = doc.objects.values().any(|o| {
         o.as_dict().is_ok_and(|d| {
@@ -400,7 +400,7 @@ fn page_numbers_are_artifacts_in_the_footer() {
 #[test]
 fn patient_pdfs_are_tagged_with_language_and_structure() {
     let f = fixture(&patient_body(1));
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     for bytes in [&pdfs.leaflet, &pdfs.large_print, &pdfs.booklet] {
         let doc = Document::load_mem(bytes).expect("lopdf parses");
         let catalog = doc.catalog().expect("catalog");
@@ -453,7 +453,7 @@ fn booklet_pads_to_a_multiple_of_4_pages_on_half_as_many_a4_landscape_sides() {
         assert!((w - 841.89).abs() < 0.5 && (h - 595.28).abs() < 0.5, "{w}x{h}");
     }
     let f = fixture(&patient_body(2));
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     let boxes = media_boxes(&pdfs.booklet);
     assert_eq!(boxes.len() % 2, 0);
     assert!(boxes.iter().all(|(w, h)| (w - 841.89).abs() < 0.5 && (h - 595.28).abs() < 0.5), "{boxes:?}");
@@ -561,8 +561,8 @@ fn leaflet_over_8_a5_pages_is_a_located_warning() {
 #[test]
 fn patient_pdfs_are_byte_identical_when_rendered_twice() {
     let f = fixture(&patient_body(3));
-    let a = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
-    let b = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let a = render_patient_pdfs(&f.project, f.view()).expect("renders");
+    let b = render_patient_pdfs(&f.project, f.view()).expect("renders");
     assert!(a.leaflet == b.leaflet, "leaflet differs");
     assert!(a.large_print == b.large_print, "large print differs");
     assert!(a.booklet == b.booklet, "booklet differs");
@@ -659,7 +659,7 @@ fn no_staff_only_text_in_any_patient_pdf_of_the_example() {
         let leaflet = layout_leaflet(&project, view, Format::Leaflet, &mut fonts);
         let large = layout_leaflet(&project, view, Format::LargePrint, &mut fonts);
         let booklet = booklet_layout(&leaflet);
-        let pdfs = render_patient_pdfs(&project, view, today).expect("renders");
+        let pdfs = render_patient_pdfs(&project, view).expect("renders");
         let mut text = [all_text(&leaflet.layout), all_text(&large.layout), all_text(&booklet)].join(" ");
         for bytes in [&pdfs.leaflet, &pdfs.large_print, &pdfs.booklet] {
             text.push(' ');
@@ -732,7 +732,7 @@ fn booklet_says_how_to_print_it_on_its_first_sheet_and_asks_the_print_dialog_for
         assert!(!page_text(&booklet, side).contains("short edge"), "side {side}");
     }
     // The print dialog is asked for duplex flipping on the short edge, at actual size.
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     let preferences = |bytes: &[u8]| -> Vec<(String, String)> {
         let doc = Document::load_mem(bytes).expect("parses");
         let prefs = doc.catalog().and_then(|c| c.get(b"ViewerPreferences")).and_then(Object::as_dict).expect("prefs");

@@ -37,6 +37,13 @@ pub struct Site {
 }
 
 impl Site {
+    /// The address of a policy's page in the staff library, the live copy a printed staff PDF
+    /// points back to; `None` without `base-url`.
+    pub fn live_page(&self, id: &str) -> Option<String> {
+        let base = self.base_url.as_ref()?;
+        Some(format!("{}/{}/{id}.html", base.trim_end_matches('/'), Audience::Staff.name()))
+    }
+
     /// Where a link to another policy's staff PDF points.
     pub fn policy_pdf(&self, id: &str) -> String {
         let audience = Audience::Staff.name();

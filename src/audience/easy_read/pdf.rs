@@ -516,7 +516,7 @@ pub fn render_easy_read_pdf(project: &Project, view: &AudienceView, doc: &EasyRe
         title: doc.title.clone(),
         author: project.config.organisation.clone(),
         subject: format!("Easy read version of {}", view.policy_title),
-        date_unix: view.review_date.unix_seconds(),
+        date_unix: view.document_date.unix_seconds(),
     };
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, "easy-read")?;
     Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })

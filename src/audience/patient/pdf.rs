@@ -29,7 +29,7 @@ use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::{Contact, SiteConfig};
 use crate::model::Artifact;
-use crate::model::dates::{Date, ReviewStatus};
+use crate::model::dates::ReviewStatus;
 use crate::model::phone::tel_href;
 use crate::model::{Audience, BlockKind, Inline, LinkTarget};
 use crate::pdf::fonts::{FontSet, Style};
@@ -619,7 +619,6 @@ fn write_pdf(
     view: &AudienceView,
     layout: &Layout,
     subsets: &[crate::pdf::fonts::FaceSubset],
-    date: Date,
     variant: u64,
     imposed: bool,
 ) -> Result<Vec<u8>, String> {
@@ -627,7 +626,7 @@ fn write_pdf(
         title: view.title.clone(),
         author: project.config.organisation.clone(),
         subject: COVER_LINE.to_string(),
-        date_unix: date.unix_seconds(),
+        date_unix: view.document_date.unix_seconds(),
     };
     let written = writer::write(layout, subsets, &project.pictures, &info);
     let seed = pdf_output::id_seed(view, layout) ^ variant.wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -644,18 +643,17 @@ fn write_pdf(
     Ok(bytes)
 }
 
-/// Renders the leaflet, large-print and booklet PDFs of one patient view. `date` (the build
-/// date) is the documents' date: the approval date is staff-only.
-pub fn render_patient_pdfs(project: &Project, view: &AudienceView, date: Date) -> Result<PatientPdfs, String> {
+/// Renders the leaflet, large-print and booklet PDFs of one patient view.
+pub fn render_patient_pdfs(project: &Project, view: &AudienceView) -> Result<PatientPdfs, String> {
     let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
     let leaflet = layout_leaflet(project, view, Format::Leaflet, &mut fonts);
     let large = layout_leaflet(project, view, Format::LargePrint, &mut fonts);
     let booklet = booklet_layout(&leaflet);
     let subsets = fonts.subsets();
     Ok(PatientPdfs {
-        leaflet: write_pdf(project, view, &leaflet.layout, &subsets, date, 1, false)?,
-        large_print: write_pdf(project, view, &large.layout, &subsets, date, 2, false)?,
-        booklet: write_pdf(project, view, &booklet, &subsets, date, 3, true)?,
+        leaflet: write_pdf(project, view, &leaflet.layout, &subsets, 1, false)?,
+        large_print: write_pdf(project, view, &large.layout, &subsets, 2, false)?,
+        booklet: write_pdf(project, view, &booklet, &subsets, 3, true)?,
         pages: leaflet.layout.pages.len(),
         problems: leaflet.layout.problems,
     })
@@ -669,7 +667,7 @@ pub fn patient_pdfs(project: &Project, library: &Library, diags: &mut Diagnostic
     let rendered: Vec<(&AudienceView, Option<Result<PatientPdfs, String>>)> = views
         .par_iter()
         .map(|view| {
-            let result = has_readable_content(view).then(|| render_patient_pdfs(project, view, library.today));
+            let result = has_readable_content(view).then(|| render_patient_pdfs(project, view));
             (*view, result)
         })
         .collect();

@@ -571,7 +571,7 @@ pub fn render_poster_pdf(
         title: format!("Posters: {}", view.policy_title),
         author: project.config.organisation.clone(),
         subject: format!("Ward posters ({}) for {}", format.name(), view.policy_title),
-        date_unix: view.review_date.unix_seconds(),
+        date_unix: view.document_date.unix_seconds(),
     };
     let kind = format!("poster-{}", format.name());
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, &kind)?;
