@@ -282,3 +282,77 @@ fn every_pdf_carries_the_build_date_in_its_info_and_xmp_never_a_future_or_staff_
         }
     }
 }
+
+/// The span (width, height) a vector picture item covers on the page.
+fn path_extent(item: &Item) -> Option<(f32, f32)> {
+    let Item::Path { scale, picture, .. } = item else { return None };
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for shape in &picture.shapes {
+        for cmd in &shape.outline {
+            match *cmd {
+                policypress::pdf::layout::PathCmd::Move(x, y) | policypress::pdf::layout::PathCmd::Line(x, y) => {
+                    xs.push(x);
+                    ys.push(y);
+                }
+                policypress::pdf::layout::PathCmd::Cubic(_, _, _, _, x, y) => {
+                    xs.push(x);
+                    ys.push(y);
+                }
+                policypress::pdf::layout::PathCmd::Close => {}
+            }
+        }
+    }
+    let span = |v: &[f32]| v.iter().copied().fold(f32::MIN, f32::max) - v.iter().copied().fold(f32::MAX, f32::min);
+    Some((span(&xs) * scale, span(&ys) * scale))
+}
+
+/// A draft's every PDF page carries a large diagonal DRAFT mark beneath its content (issue 14),
+/// as page furniture, not as text: nothing a screen reader reads or a copy picks up.
+#[test]
+fn every_page_of_every_draft_pdf_has_a_large_diagonal_draft_mark_as_an_artifact() {
+    let files: Vec<(&str, &[u8])> = vec![];
+    let draft = policy("2027-01-31", BODY).replace("status: approved\napproved-date: 2024-01-31\n", "status: draft\n");
+    let f = fixture_project_with(&config(false), &draft, &files, test_date());
+    assert!(!f.diags.has_errors(), "{:?}", f.diags.sorted());
+    let approved = project(false, "2027-01-31", BODY);
+    let mut booklets = 0;
+    for (fixture, is_draft) in [(&f, true), (&approved, false)] {
+        let mut layouts = all_layouts(fixture);
+        let mut fonts = FontSet::from_theme(&fixture.project.theme).expect("fonts");
+        let leaflet = layout_leaflet(&fixture.project, &view(fixture, Audience::Patient), Leaflet::Leaflet, &mut fonts);
+        layouts.push(("booklet".to_string(), policypress::audience::patient::pdf::booklet_layout(&leaflet)));
+        for (what, layout) in layouts {
+            let (w, h) = layout.page_size;
+            for (index, page) in layout.pages.iter().enumerate() {
+                // Marks are drawn first, beneath everything else on the page.
+                let marks: Vec<(f32, f32)> = page
+                    .items
+                    .iter()
+                    .take_while(|i| matches!(i, Item::Path { tag: Tag::Artifact, .. }))
+                    .filter_map(path_extent)
+                    .filter(|(mw, mh)| mw * mh > 0.0 && *mw > 0.4 * w.min(h))
+                    .collect();
+                if !is_draft {
+                    assert!(marks.is_empty(), "{what} page {}: a final document has no DRAFT mark", index + 1);
+                    continue;
+                }
+                assert!(!marks.is_empty(), "{what} page {}: no DRAFT mark", index + 1);
+                for (mw, mh) in marks {
+                    // Diagonal: it climbs across both directions of the page (a booklet side holds
+                    // two A5 pages, each with its own).
+                    assert!(
+                        mw > 0.25 * w && mh > 0.3 * h,
+                        "{what} page {}: {mw:.0} x {mh:.0} of {w:.0} x {h:.0}",
+                        index + 1
+                    );
+                }
+                let words: String =
+                    page.items.iter().filter(|i| i.tag() == Tag::Artifact).filter_map(item_text).collect();
+                assert!(!words.contains("DRAFT"), "{what} page {}: DRAFT as text furniture", index + 1);
+            }
+            booklets += usize::from(what == "booklet");
+        }
+    }
+    assert_eq!(booklets, 2);
+}

@@ -525,6 +525,28 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.push_on(page, item);
     }
 
+    /// Puts an item on page `page` beneath everything already there (drawn first), such as a
+    /// mark across the whole page; the tag tree's references to the page's items follow them.
+    pub fn underlay(&mut self, page: usize, item: Item) {
+        for elem in &mut self.tree {
+            for kid in &mut elem.kids {
+                if let Kid::Item { page: p, item: i } = kid
+                    && *p == page
+                {
+                    *i += 1;
+                }
+            }
+        }
+        if let Item::Text { run, .. } = &item {
+            self.fonts.mark_used(run);
+        }
+        let tag = item.tag();
+        self.pages[page].items.insert(0, item);
+        if let Tag::Elem(e) = tag {
+            self.tree[e].kids.push(Kid::Item { page, item: 0 });
+        }
+    }
+
     /// Puts an item on page `page`.
     pub fn push_on(&mut self, page: usize, mut item: Item) {
         if let Item::Text { run, .. } = &mut item {

@@ -219,3 +219,23 @@ fn the_booklet_link_says_how_to_print_it_on_the_index_and_the_leaflet_page() {
         assert_eq!(html.matches(note).count(), html.matches("-booklet.pdf\"").count(), "{page}");
     }
 }
+
+#[test]
+fn every_web_page_of_a_draft_carries_the_draft_banner() {
+    let fixture = Fixture::new("basic");
+    let outcome = fixture.run(&["build", "--drafts"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    let mut pages = 0;
+    for dir in ["staff", "patient", "easy-read", "poster", "preview"] {
+        let path = format!("output/{dir}/visiting-times.html");
+        if !fixture.path(&path).is_file() {
+            continue;
+        }
+        let html = fixture.read(&path);
+        assert!(html.contains("class=\"banner banner-draft\""), "{path} has no draft banner");
+        pages += 1;
+    }
+    assert!(pages >= 2, "{pages} draft pages");
+    // A final policy's pages carry none.
+    assert!(!fixture.read("output/preview/ward-phones.html").contains("banner-draft"));
+}

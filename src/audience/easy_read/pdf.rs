@@ -86,7 +86,10 @@ pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDo
     }
     words_to_know(&mut flow, doc);
     back_page(&mut flow, project, view);
-    furniture(&mut flow, view);
+    furniture(&mut flow, &doc.title);
+    if view.draft {
+        publish::mark_draft_pages(&mut flow);
+    }
     let pages = flow.pages.len();
     let line = view.blocks.first().map_or(1, |b| b.line);
     if pages > PAGES_WARN {
@@ -472,8 +475,9 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     flow.y = y;
 }
 
-/// "Page X of Y" (and DRAFT on drafts) on every page but the cover, as artifacts.
-fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
+/// The easy-read title and "Page X of Y" in the footer of every page but the cover, as
+/// artifacts (the title says which document a loose page belongs to).
+fn furniture(flow: &mut Flow<'_, '_, '_>, title: &str) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let style = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
@@ -483,11 +487,6 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
     let rule_y = page.height - page.margin_bottom + 8.0 * MM;
     let text_top = rule_y + 2.0 * MM;
     for index in 0..total {
-        if view.draft {
-            let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
-            let y = if index == 0 { 52.0 * MM } else { 6.0 * MM };
-            flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
-        }
         if index == 0 {
             continue;
         }
@@ -502,10 +501,32 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
             tag: Tag::Artifact,
         });
         flow.target_page = None;
-        flow.text_at(index, "Easy read", style, left, text_top, false, Tag::Artifact);
         let number = format!("Page {} of {}", index + 1, total);
+        // Room for the title beside the page number; a title too long for it ends at a word
+        // with an ellipsis (easy read never breaks a word).
+        let room =
+            (page.text_width() - style.size * 0.55 * number.chars().count() as f32 - 12.0 * MM) / (style.size * 0.55);
+        flow.text_at(index, &shorten_at_word(title, room as usize), style, left, text_top, false, Tag::Artifact);
         flow.text_at(index, &number, style, right, text_top, true, Tag::Artifact);
     }
+}
+
+/// `text` cut after its last whole word within `max` characters, with an ellipsis.
+fn shorten_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    format!("{out}…")
 }
 
 /// Renders the easy-read PDF of one policy.

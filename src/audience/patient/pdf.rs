@@ -282,6 +282,9 @@ fn lay_out_leaflet(
     let back_from = flow.pages.len() - 1;
     back_page(&mut flow, view, &site, format);
     furniture(&mut flow, view, format);
+    if view.draft {
+        pdf_output::mark_draft_pages(&mut flow);
+    }
     let printing_note = if format == Format::Leaflet { printing_note(&mut flow) } else { Vec::new() };
     LeafletLayout { layout: flow.finish(), back_from, text_pages, notes_pages, printing_note }
 }
@@ -568,10 +571,6 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, format: Format) {
     let footer_top = page.height - page.margin_bottom + 16.0 * k;
     let muted = TextStyle { style: Style::Regular, size: small, color: palette.muted };
     for index in 0..total {
-        if view.draft && index > 0 {
-            let draft = TextStyle { style: Style::Bold, size: 16.0 * k, color: palette.warning };
-            flow.text_at(index, "DRAFT", draft, right, page.margin_top * 0.3, true, Tag::Artifact);
-        }
         if index == 0 {
             continue;
         }

@@ -259,6 +259,9 @@ pub fn layout_posters(
         flow.line = poster.line;
         poster_page(&mut flow, project, view, poster, format, qr.as_ref(), logo.as_ref());
     }
+    if view.draft {
+        publish::mark_draft_pages(&mut flow);
+    }
     flow.finish()
 }
 

@@ -568,12 +568,6 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             let y = header_top + small * 1.6;
             flow.furniture_rule(index, left, right, y, palette.rule);
         }
-        // On the cover the logo has the corner; the cover itself says DRAFT in words.
-        if view.draft && !(index == 0 && site.logo.is_some()) {
-            let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
-            let y = if index == 0 { 14.0 } else { header_top - 26.0 };
-            flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
-        }
         let y = footer_top - 4.0;
         flow.furniture_rule(index, left, right, y, palette.rule);
         flow.text_at(index, &site.organisation, muted, left, footer_top, false, Tag::Artifact);
@@ -618,6 +612,9 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
     flow.describe_icon = &describe_icon;
     if layout_staff_numbered(&mut flow, view, &site) {
         furniture(&mut flow, view, &site);
+        if view.draft {
+            pdf_output::mark_draft_pages(&mut flow);
+        }
         return flow.finish();
     }
     let mut page_of = page_numbers(&flow.finish());
@@ -627,6 +624,9 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
         flow.describe_icon = &describe_icon;
         layout_staff(&mut flow, view, &site, &page_of);
         furniture(&mut flow, view, &site);
+        if view.draft {
+            pdf_output::mark_draft_pages(&mut flow);
+        }
         let layout = flow.finish();
         let numbers = page_numbers(&layout);
         let stable = numbers == page_of;
