@@ -755,3 +755,56 @@ fn booklet_says_how_to_print_it_on_its_first_sheet_and_asks_the_print_dialog_for
     assert!(booklet_prefs.contains(&("PrintScaling".to_string(), "None".to_string())), "{booklet_prefs:?}");
     assert!(preferences(&pdfs.leaflet).is_empty(), "the A5 leaflet is printed as it is");
 }
+
+#[test]
+fn a_link_to_another_leaflet_prints_where_it_leads_on_paper_only() {
+    let other = "---\ntitle: Visiting\nversion: \"1.0\"\nstatus: approved\napproved-date: 2025-01-31\nreview-date: 2027-01-31\nshort: visiting\n---\nStaff.\n\n::: patient\n# Visiting our wards\n\nCome any time.\n:::\n";
+    let body = "## 1. Scope\n\nStaff.\n\n::: patient\n# About your stay\n\n## Visitors\n\nRead our leaflet about [visiting our wards](other.md). Also see [when to come](other.md).\n:::\n";
+    let FixtureProject { dir: _dir, project, library, diags } = common::fixture_project_with(
+        CONFIG,
+        &format!("{}{body}", front("approved", "2027-01-31")),
+        &[("content/other.md", other.as_bytes())],
+        today(),
+    );
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    let view = library.views(Audience::Patient).find(|v| v.id == "test").expect("leaflet");
+    let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
+    for format in [Format::Leaflet, Format::LargePrint] {
+        let leaflet = layout_leaflet(&project, view, format, &mut fonts);
+        let text: String = all_text(&leaflet.layout).split_whitespace().collect::<Vec<_>>().join(" ");
+        // The link's words are the leaflet's title: only its short address follows.
+        assert!(
+            normalise(&text).contains(&normalise("visiting our wards (www.example.nhs.uk/leaflets/visiting). Also")),
+            "{format:?}: {text}"
+        );
+        assert!(text.contains("visiting our wards (www.example.nhs.uk/"), "{format:?}: {text}");
+        // Other words: the title too.
+        assert!(
+            normalise(&text).contains(&normalise(
+                "when to come (our leaflet ‘Visiting our wards’, www.example.nhs.uk/leaflets/visiting)"
+            )),
+            "{format:?}: {text}"
+        );
+        assert!(text.contains("(our leaflet ‘Visiting our wards’, www.example.nhs.uk/"), "{format:?}: {text}");
+    }
+    // The web page has hyperlinks: the view it is made from stays as written.
+    let words: String = view
+        .blocks
+        .iter()
+        .map(|b| match &b.kind {
+            BlockKind::Paragraph(c) => plain_text(c),
+            _ => String::new(),
+        })
+        .collect();
+    assert!(!words.contains("www.example.nhs.uk"), "{words}");
+}
+
+#[test]
+fn the_large_print_leaflet_does_not_offer_itself_in_large_print() {
+    let f = fixture(&patient_body(2));
+    let (leaflet, large, _) = layouts(&f);
+    let back = |l: &LeafletLayout| normalise(&page_text(&l.layout, l.layout.pages.len() - 1));
+    assert!(back(&leaflet).contains("large print"), "{}", back(&leaflet));
+    assert!(!back(&large).contains("large print"), "{}", back(&large));
+    assert!(back(&large).contains("other languages"), "{}", back(&large));
+}

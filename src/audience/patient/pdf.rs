@@ -31,7 +31,7 @@ use crate::load::config::{Contact, SiteConfig};
 use crate::model::Artifact;
 use crate::model::dates::ReviewStatus;
 use crate::model::phone::tel_href;
-use crate::model::{Audience, BlockKind, Inline, LinkTarget};
+use crate::model::{Audience, BlockKind, Inline, LinkTarget, plain_text};
 use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
@@ -165,6 +165,58 @@ impl LeafletSite {
     }
 }
 
+/// The view's blocks as paper shows them: paper has no hyperlinks, so each link to another
+/// leaflet is followed by where it leads, the leaflet's title (unless the link's words already
+/// are its title) and its short address: "… about phones and filming
+/// (www.example.nhs.uk/leaflets/phones)".
+pub fn printed_blocks(view: &AudienceView, site: &LeafletSite) -> Vec<crate::model::Block> {
+    fn block(kind: &mut BlockKind, view: &AudienceView, site: &LeafletSite) {
+        match kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, view, site),
+            BlockKind::List { items, .. } => items.iter_mut().flatten().for_each(|b| block(b, view, site)),
+            BlockKind::Quote(blocks) => blocks.iter_mut().for_each(|b| block(b, view, site)),
+            BlockKind::Table { header, rows, .. } => {
+                header.iter_mut().chain(rows.iter_mut().flatten()).for_each(|cell| inlines(cell, view, site))
+            }
+            BlockKind::Code { .. } | BlockKind::Rule => {}
+        }
+    }
+    fn inlines(content: &mut Vec<Inline>, view: &AudienceView, site: &LeafletSite) {
+        let mut out = Vec::with_capacity(content.len());
+        for inline in content.drain(..) {
+            let lead = match &inline {
+                Inline::Link { target: LinkTarget::Policy { id, .. }, content, .. } => {
+                    view.linked.get(id).and_then(|target| where_it_leads(&plain_text(content), target, site))
+                }
+                _ => None,
+            };
+            out.push(inline);
+            if let Some(lead) = lead {
+                out.push(Inline::Text(lead));
+            }
+        }
+        *content = out;
+    }
+    let mut blocks = view.blocks.clone();
+    for b in &mut blocks {
+        block(&mut b.kind, view, site);
+    }
+    blocks
+}
+
+/// " (title, address)" after a link to another leaflet, or None when there is nothing to add.
+fn where_it_leads(words: &str, target: &crate::resolve::LinkedPolicy, site: &LeafletSite) -> Option<String> {
+    let normal = |s: &str| s.trim().trim_end_matches(['.', ':', ';', ',']).to_lowercase();
+    let address = site.public_url.as_ref().map(|base| printed_address(&format!("{base}{}/", target.short)));
+    let titled = normal(words) == normal(&target.title);
+    match (titled, address) {
+        (true, Some(address)) => Some(format!(" ({address})")),
+        (false, Some(address)) => Some(format!(" (our leaflet ‘{}’, {address})", target.title)),
+        (false, None) => Some(format!(" (our leaflet ‘{}’)", target.title)),
+        (true, None) => None,
+    }
+}
+
 /// True when the view has something to read besides headings.
 pub fn has_readable_content(view: &AudienceView) -> bool {
     view.blocks.iter().any(|b| !matches!(b.kind, BlockKind::Heading { .. } | BlockKind::Rule))
@@ -267,7 +319,7 @@ fn lay_out_leaflet(
     }
     let text_from = flow.pages.len() - 1;
     let body = flow.open(Role::Sect, 0);
-    flow.blocks(&view.blocks, body);
+    flow.blocks(&printed_blocks(view, &site), body);
     flow.line = 0;
     let text_pages = text_from..flow.pages.len();
     let notes_from = flow.pages.len();
@@ -474,7 +526,11 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSit
     if view.available.contains(&Audience::EasyRead) {
         formats.push("easy read");
     }
-    formats.extend(["large print", "other languages"]);
+    // The large print does not offer itself.
+    if format != Format::LargePrint {
+        formats.push("large print");
+    }
+    formats.push("other languages");
     let list = match formats.as_slice() {
         [.., last] if formats.len() > 1 => format!("{} or {last}", formats[..formats.len() - 1].join(", ")),
         _ => formats.join(""),
