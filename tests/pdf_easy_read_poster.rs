@@ -561,3 +561,128 @@ fn poster_pdf_is_byte_identical_when_rendered_twice() {
         assert!(a.bytes == b.bytes, "{format:?}");
     }
 }
+
+// ----- issue 14: an easy read that shows the idea --------------------------------------------
+
+const SECTIONS: &str = "::: easy-read
+# Phones on our wards
+
+:mobile-phone: You can use your phone on the ward.
+
+## Being quiet
+
+:shushing-face: Please be extra quiet at night.
+
+:person-raising-hand: Ask people for their consent before you take a photo.
+
+## Help
+
+:people-holding-hands: An advocate can help you.
+:::
+";
+
+fn page_words(layout: &Layout, page: usize) -> String {
+    let joined = layout.pages[page].items.iter().filter_map(item_text).collect::<Vec<_>>().join(" ");
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The squares pictures are drawn in on a page (x, y, side), from their tinted backgrounds.
+fn squares(layout: &Layout, page: usize) -> Vec<(f32, f32, f32)> {
+    layout.pages[page]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Rect { x, y, w, h, fill: Some(_), stroke: None, .. } if (w - h).abs() < 0.1 && *w >= 20.0 * MM => {
+                Some((*x, *y, *w))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn easy_read_cover_says_what_it_is_the_easy_read_version_of_and_that_a_supporter_may_help() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    let cover = page_words(&layout, 0);
+    assert!(cover.contains("This is an easy read version of Phones on Wards."), "{cover}");
+    assert!(cover.contains("You may want a supporter to help you read it."), "{cover}");
+    // Each as a row: a picture of at least 25 mm on the left of its words.
+    assert!(
+        squares(&layout, 0).iter().filter(|(_, _, side)| *side >= 25.0 * MM).count() >= 3,
+        "cover picture and two rows"
+    );
+}
+
+#[test]
+fn easy_read_contents_page_gives_each_section_with_its_picture_and_page() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    let contents = page_words(&layout, 1);
+    assert!(contents.contains("What is in this document"), "{contents}");
+    assert!(contents.contains("Hard words are in bold."), "{contents}");
+    for (heading, anchor) in [
+        ("Being quiet", "being-quiet"),
+        ("Help", "help"),
+        ("Words to know", "pdf-words-to-know"),
+        ("Contact us", "pdf-contact-us"),
+    ] {
+        let page = layout.anchors.get(anchor).unwrap_or_else(|| panic!("{anchor}: {:?}", layout.anchors.keys())).0 + 1;
+        assert!(contents.contains(&format!("{heading} Page {page}")), "{heading} on page {page}: {contents}");
+    }
+    // A picture of at least 25 mm beside every entry (and the hard-words row).
+    assert!(squares(&layout, 1).len() >= 5, "{:?}", squares(&layout, 1));
+    // Each entry is a link to its section, tagged as a table of contents.
+    let links = layout.pages[1].items.iter().filter(|i| matches!(i, Item::Link { .. })).count();
+    assert_eq!(links, 4);
+    assert!(layout.tree.iter().any(|e| e.role == Role::TOC));
+    assert_eq!(layout.tree.iter().filter(|e| e.role == Role::TOCI).count(), 4);
+}
+
+#[test]
+fn easy_read_words_to_know_show_the_picture_of_the_row_that_first_uses_them() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    let page = layout.anchors["pdf-words-to-know"].0;
+    let words = page_words(&layout, page);
+    assert!(words.contains("consent When you say yes to something."), "{words}");
+    let entry_y = layout.pages[page]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text { y, run, .. }
+                if run.glyphs.iter().map(|g| g.text.as_str()).collect::<String>().starts_with("consent") =>
+            {
+                Some(*y)
+            }
+            _ => None,
+        })
+        .expect("the word is drawn");
+    // The row "Ask people for their consent" has person-raising-hand: beside the word, the same
+    // picture, in a square of at least 25 mm level with it.
+    let beside =
+        squares(&layout, page).into_iter().any(|(x, y, side)| x < 40.0 * MM && y <= entry_y && entry_y <= y + side);
+    assert!(beside, "{:?}", squares(&layout, page));
+    let (_, doc) = easy(&mut f);
+    assert_eq!(
+        doc.words_to_know[0].picture,
+        policypress::audience::easy_read::Picture::Icon("person-raising-hand".into())
+    );
+}
+
+#[test]
+fn easy_read_footer_names_the_easy_read_title_and_the_back_page_credits_the_pictures() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    for page in 1..layout.pages.len() {
+        let footer: String = layout.pages[page]
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Text { y, tag: Tag::Artifact, .. } if *y > 270.0 * MM))
+            .filter_map(item_text)
+            .collect();
+        assert!(footer.contains("Phones on our wards"), "page {}: {footer}", page + 1);
+    }
+    let back = page_words(&layout, layout.pages.len() - 1);
+    assert!(back.contains("Pictures: OpenMoji (openmoji.org), CC BY-SA 4.0."), "{back}");
+}

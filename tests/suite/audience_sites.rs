@@ -81,8 +81,12 @@ fn patient_links_point_to_other_patient_leaflets() {
 #[test]
 fn easy_read_rows_have_a_picture_on_the_left_of_the_words() {
     let html = built().read("output/easy-read/ward-phones.html");
-    assert_eq!(html.matches("<div class=\"easy-read-row\">").count(), 3);
-    assert_eq!(html.matches("<div class=\"easy-read-picture\">").count(), 3);
+    // Three rows of the policy's, after the three that say what the document is, that a
+    // supporter may help and that hard words are in bold.
+    assert_eq!(html.matches("<div class=\"easy-read-row\">").count(), 6);
+    assert_eq!(html.matches("<div class=\"easy-read-picture\">").count(), 6);
+    assert!(html.contains("This is an easy read version of Phones on Wards."), "{html}");
+    assert!(html.contains("You may want a supporter to help you read it."));
     assert!(
         html.contains("<span class=\"icon\" role=\"img\" aria-label=\"A telephone\">"),
         "icons are named by what they show (the theme's description)"
@@ -95,7 +99,15 @@ fn easy_read_glossary_word_is_bold_at_first_use_and_listed_in_words_to_know() {
     let html = built().read("output/easy-read/ward-phones.html");
     assert!(html.contains("This protects their <strong>privacy</strong>."));
     assert!(html.contains("<h2 id=\"words-heading\">Words to know</h2>"));
-    assert!(html.contains("<dt>privacy</dt><dd>Keeping things about you to yourself.</dd>"));
+    // Beside the word, the picture of the row that first uses it, hidden from screen readers
+    // (the word says it).
+    let start = html.find("<div class=\"word\">").expect("an entry");
+    let entry = &html[start..start + html[start..].find("</div>").expect("its end")];
+    assert!(
+        entry.contains("<span class=\"easy-read-picture\"><span class=\"icon\" aria-hidden=\"true\"><svg"),
+        "{entry}"
+    );
+    assert!(html.contains("privacy</dt><dd>Keeping things about you to yourself.</dd>"));
 }
 
 #[test]
