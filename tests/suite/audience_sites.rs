@@ -134,7 +134,10 @@ fn one_poster_sheet_per_poster_block_with_one_message_per_line() {
 fn poster_qr_code_leads_to_the_short_public_address_and_small_print_has_governance() {
     let html = built().read("output/poster/ward-phones.html");
     assert!(html.contains("aria-label=\"QR code for www.test.nhs.uk/leaflets/ward-phones\""));
-    assert!(html.contains("IG-014. Version 2.10. Next review due March 2027."));
+    assert!(
+        html.contains("Test NHS Foundation Trust · Reference IG-014 · Version 2.10 · Next review due March 2027"),
+        "{html}"
+    );
     assert!(html.contains("<p class=\"poster-org\">Test NHS Foundation Trust</p>"));
 }
 
