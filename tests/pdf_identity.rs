@@ -356,3 +356,30 @@ fn every_page_of_every_draft_pdf_has_a_large_diagonal_draft_mark_as_an_artifact(
     }
     assert_eq!(booklets, 2);
 }
+
+/// OpenMoji's licence asks for a credit wherever its pictures are shown (issue 14): every
+/// document that shows one says "Pictures: OpenMoji (openmoji.org), CC BY-SA 4.0"; a document
+/// with only the line icons (MIT, credited in the theme's files) does not.
+#[test]
+fn every_document_showing_an_openmoji_picture_credits_it() {
+    let credit = policypress::load::theme::OPENMOJI_CREDIT;
+    let with = BODY
+        .replace("You can use your phone on the ward.\n:::", ":woman-nurse: Ask a nurse if you need help.\n:::")
+        .replace(":phone: Please keep calls quiet.", ":telephone: Please keep calls quiet.");
+    let body = format!("Staff text with :woman-nurse: in it.\n\n{with}");
+    let f = project(false, "2027-01-31", &body);
+    for (what, layout) in all_layouts(&f) {
+        let text: String =
+            layout.pages.iter().flat_map(|p| p.items.iter()).filter_map(item_text).collect::<Vec<_>>().join(" ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(credit), "{what}: no credit");
+    }
+    let plain = project(false, "2027-01-31", BODY);
+    for (what, layout) in all_layouts(&plain) {
+        let text: String =
+            layout.pages.iter().flat_map(|p| p.items.iter()).filter_map(item_text).collect::<Vec<_>>().join(" ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The easy read's own front and contact rows are OpenMoji pictures.
+        assert_eq!(text.contains(credit), what == "easy read", "{what}");
+    }
+}

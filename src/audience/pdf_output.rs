@@ -158,6 +158,8 @@ pub struct Site {
     pub base_url: Option<String>,
     /// The Trust's logo, for covers.
     pub logo: Option<Logo>,
+    /// The credit line the document's pictures' licence asks for, if any (set per document).
+    pub credit: Option<&'static str>,
 }
 
 impl Site {
@@ -193,6 +195,7 @@ pub fn site_of(project: &Project) -> Site {
         organisation: project.config.organisation.clone(),
         base_url: project.config.base_url.clone(),
         logo: Logo::of(project),
+        credit: None,
     }
 }
 

@@ -138,6 +138,9 @@ pub struct LeafletSite {
     pub contact: Contact,
     /// The leaflet's short address on the public site (what its QR code encodes).
     pub short_url: Option<String>,
+    /// The credit line its pictures' licence asks for, if any (set by the layout, which knows
+    /// the theme).
+    pub credit: Option<&'static str>,
 }
 
 impl LeafletSite {
@@ -148,6 +151,7 @@ impl LeafletSite {
             public_url: config.public_url.clone(),
             contact: patient_facing::contact_of(config, view).clone(),
             short_url: patient_facing::short_url(config, view),
+            credit: None,
         }
     }
 
@@ -305,7 +309,10 @@ fn lay_out_leaflet(
     fonts: &mut FontSet<'_>,
     plan: Plan,
 ) -> LeafletLayout {
-    let site = LeafletSite::of(&project.config, view);
+    let site = LeafletSite {
+        credit: crate::audience::pictures::credit_of(&project.theme, &view.blocks),
+        ..LeafletSite::of(&project.config, view)
+    };
     let logo = Logo::of(project);
     let icons = Icons::new(&project.theme);
     let icon_lookup = |name: &str| icons.get(name);
@@ -560,6 +567,9 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSit
         ReviewStatus::Overdue => format!("Next review due: {} (overdue for review)", view.review_date.month_year()),
         _ => format!("Next review due: {}", view.review_date.month_year()),
     });
+    if let Some(credit) = site.credit {
+        lines.push(credit.to_string());
+    }
     let line_h = flow.settings.line_height(small.size);
     let height = lines.len() as f32 * line_h + 8.0 * k;
     flow.ensure(height);

@@ -262,6 +262,8 @@ struct PolicyPage<'a> {
     directorate: Option<&'a str>,
     superseded: Option<SupersededBanner>,
     what_changed: Option<WhatChanged>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -551,6 +553,7 @@ fn policy_page(
             })
             .collect(),
         extra: staff.extra.iter().map(|(k, v)| ExtraRow { name: extra_label(k), value: v }).collect(),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
         versions: versions_links,
         category: staff.category.as_deref(),
         directorate: staff.directorate.as_deref(),

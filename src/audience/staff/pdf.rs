@@ -463,7 +463,6 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
                 vec![BlockKind::Paragraph(vec![inline])]
             })
             .collect();
-        let _ = site;
         flow.block(&BlockKind::List { start: None, tight: true, items }, sect);
     }
     if !staff.extra.is_empty() {
@@ -472,6 +471,16 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
             staff.extra.iter().map(|(k, v)| (crate::audience::staff::pages::extra_label(k), v.clone())).collect();
         let refs: Vec<(&str, String)> = labelled.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         key_value_table(flow, &refs, sect);
+    }
+    if let Some(credit) = site.credit {
+        flow.y += 10.0;
+        let p = flow.open(Role::P, sect);
+        let style = TextStyle {
+            style: Style::Regular,
+            size: flow.settings.type_scale.small,
+            color: flow.settings.palette.muted,
+        };
+        flow.paragraph(&text(&format!("{credit}.")), style, p);
     }
 }
 
@@ -602,7 +611,7 @@ fn anchor_pages(anchors: &BTreeMap<String, (usize, f32)>) -> BTreeMap<String, us
 /// Lays out the staff PDF of `view`: one pass whose contents page numbers are filled in at the
 /// end (a second pass only if that cannot be done in place).
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
-    let site = site_of(project);
+    let site = Site { credit: crate::audience::pictures::credit_of(&project.theme, &view.blocks), ..site_of(project) };
     let icons = Icons::new(&project.theme);
     let icon_lookup = |name: &str| icons.get(name);
     let describe_icon = |name: &str| project.theme.icon_description(name);
