@@ -254,9 +254,14 @@ struct Plan {
     /// The back page's sections start below the text on its last page instead of on a page of
     /// their own.
     back_after_text: bool,
+    /// Lines set at the standards' smallest spacing (1.3) instead of the leaflet's own (1.4).
+    tight: bool,
     /// Notes pages between the text and the back page.
     notes: usize,
 }
+
+/// STANDARDS: leaflet line spacing at least 1.3.
+const TIGHT_LEADING: f32 = 1.3;
 
 fn text(s: &str) -> Vec<Inline> {
     vec![Inline::Text(s.to_string())]
@@ -267,11 +272,12 @@ fn link(label: &str, url: String) -> Inline {
 }
 
 /// Lays out the leaflet of `view` in `format`. The A5 leaflet is folded into a booklet, so its
-/// page count is made a multiple of four, on as few sheets as its text needs: of the four ways
-/// to fill the pages (the cover and the back page each on a page of their own, or shared with
-/// the start or the end of the text), the one that fills the fewest sheets is taken, and of
-/// those the one with the fewest pages left over, the cover and back page kept to themselves
-/// where that costs nothing. Pages still left over become "Notes and questions to ask" pages
+/// page count is made a multiple of four, on as few sheets as its text needs: of the ways to
+/// fill the pages (the cover and the back page each on a page of their own, or shared with the
+/// start or the end of the text; lines at the leaflet's spacing, or at the standards' smallest),
+/// the one that fills the fewest sheets is taken, and of those the one with the fewest pages
+/// left over, the cover and back page kept to themselves and the spacing kept where that costs
+/// nothing. Pages still left over become "Notes and questions to ask" pages
 /// before the back page, never blank pages. The large print is not folded: it keeps the plain
 /// plan and the pages its text needs.
 pub fn layout_leaflet(
@@ -285,8 +291,9 @@ pub fn layout_leaflet(
         return plain;
     }
     let mut best: Option<(usize, usize, Plan)> = None;
-    for (text_on_cover, back_after_text) in [(false, false), (false, true), (true, false), (true, true)] {
-        let plan = Plan { text_on_cover, back_after_text, notes: 0 };
+    let shares = [(false, false), (false, true), (true, false), (true, true)];
+    for (tight, (text_on_cover, back_after_text)) in [false, true].into_iter().flat_map(|t| shares.map(|s| (t, s))) {
+        let plan = Plan { text_on_cover, back_after_text, tight, notes: 0 };
         let pages = if plan == Plan::default() {
             plain.layout.pages.len()
         } else {
@@ -298,7 +305,7 @@ pub fn layout_leaflet(
             best = Some((sheets, left_over, plan));
         }
     }
-    let (_, notes, plan) = best.expect("four plans tried");
+    let (_, notes, plan) = best.expect("eight plans tried");
     lay_out_leaflet(project, view, format, fonts, Plan { notes, ..plan })
 }
 
@@ -318,7 +325,11 @@ fn lay_out_leaflet(
     let icon_lookup = |name: &str| icons.get(name);
     let describe_icon = |name: &str| project.theme.icon_description(name);
     let resolve = |target: &LinkTarget| site.dest(target);
-    let mut flow = Flow::new(fonts, format.settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
+    let mut settings = format.settings(&project.theme_settings);
+    if plan.tight {
+        settings.type_scale.leading = settings.type_scale.leading.min(TIGHT_LEADING);
+    }
+    let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     cover(&mut flow, view, &site, logo.as_ref(), format);
     if !plan.text_on_cover {
