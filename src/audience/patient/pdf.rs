@@ -294,18 +294,24 @@ pub fn layout_leaflet(
     let shares = [(false, false), (false, true), (true, false), (true, true)];
     for (tight, (text_on_cover, back_after_text)) in [false, true].into_iter().flat_map(|t| shares.map(|s| (t, s))) {
         let plan = Plan { text_on_cover, back_after_text, tight, notes: 0 };
-        let pages = if plan == Plan::default() {
-            plain.layout.pages.len()
-        } else {
-            lay_out_leaflet(project, view, format, fonts, plan).layout.pages.len()
-        };
+        if plan == Plan::default() {
+            let pages = plain.layout.pages.len();
+            best = Some((pages.div_ceil(4), pages.div_ceil(4) * 4 - pages, plan));
+            continue;
+        }
+        let laid = lay_out_leaflet(project, view, format, fonts, plan);
+        let pages = laid.layout.pages.len();
         let sheets = pages.div_ceil(4);
         let left_over = sheets * 4 - pages;
+        // Plans are tried from the loosest: the first that leaves no page over is taken.
+        if left_over == 0 && best.is_none_or(|(s, _, _)| sheets <= s) {
+            return laid;
+        }
         if best.is_none_or(|(s, l, _)| (sheets, left_over) < (s, l)) {
             best = Some((sheets, left_over, plan));
         }
     }
-    let (_, notes, plan) = best.expect("eight plans tried");
+    let (_, notes, plan) = best.expect("a plan was tried");
     lay_out_leaflet(project, view, format, fonts, Plan { notes, ..plan })
 }
 
