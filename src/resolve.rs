@@ -91,6 +91,12 @@ pub struct AudienceView {
     pub contact_line: usize,
     /// In date, due soon or overdue, as of the build date.
     pub review_status: ReviewStatus,
+    /// The date every document made from this view carries (PDF creation and change dates, in
+    /// the Info dictionary and the XMP metadata alike), one rule for every audience: the build
+    /// date (`--today`, `SOURCE_DATE_EPOCH`, else the clock), so it is never in the future, the
+    /// same build date gives the same bytes, and no staff-only date (approval) reaches another
+    /// audience's metadata.
+    pub document_date: Date,
     /// Marked DRAFT on every page.
     pub draft: bool,
     /// This audience's blocks, in file order, headings starting at level 2.
@@ -99,6 +105,9 @@ pub struct AudienceView {
     pub glossary: Vec<(String, String)>,
     /// The audiences this policy has output for, this one included.
     pub available: Vec<Audience>,
+    /// Every policy this view links to, by id: its title for this audience and its short address
+    /// name, so paper can say where a link leads.
+    pub linked: BTreeMap<String, LinkedPolicy>,
     /// Staff-only metadata; `None` for every other audience.
     pub staff: Option<StaffDetails>,
 }
@@ -142,6 +151,15 @@ pub struct Supersession {
     pub on: Option<Date>,
 }
 
+/// A policy another view links to, as its readers know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedPolicy {
+    /// Its title for the linking view's audience.
+    pub title: String,
+    /// Its short address name (`short:`, else its id).
+    pub short: String,
+}
+
 /// A related policy as listed on the staff page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelatedPolicy {
@@ -172,6 +190,12 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
             (*policy, views.collect())
         })
         .collect();
+    let titles: BTreeMap<(&str, Audience), String> = drafts
+        .iter()
+        .flat_map(|&(p, ref views)| views.iter().map(move |(a, title, _)| ((p.id.as_str(), *a), title.clone())))
+        .collect();
+    let shorts: BTreeMap<&str, &str> =
+        published.iter().map(|p| (p.id.as_str(), p.meta.short.as_deref().unwrap_or(p.id.as_str()))).collect();
     let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = drafts
         .iter()
         .flat_map(|(p, views)| {
@@ -200,13 +224,21 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     .hint("review the policy, then update `review-date`, `version` and `history`");
             }
             let available = audiences_of[policy.id.as_str()].clone();
-            let earlier = earlier_views(policy, &published, &statuses, &anchors);
+            let earlier = earlier_views(policy, &published, &statuses, &anchors, options.today);
             let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
                 let mut linker = Linker { policy, statuses: &statuses, audience, anchors: &anchors, diags };
                 for block in &mut blocks {
                     linker.block(&mut block.kind);
+                }
+                let mut linked = BTreeMap::new();
+                for id in linked_policies(&blocks) {
+                    if let (Some(title), Some(short)) = (titles.get(&(id.as_str(), audience)), shorts.get(id.as_str()))
+                    {
+                        let target = LinkedPolicy { title: title.clone(), short: short.to_string() };
+                        linked.insert(id, target);
+                    }
                 }
                 out_views.push(AudienceView {
                     audience,
@@ -222,10 +254,12 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     contact: policy.meta.contact.clone(),
                     contact_line: policy.meta.contact_line,
                     review_status: status,
+                    document_date: options.today,
                     draft: policy.meta.status == Status::Draft,
                     blocks,
                     glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
                     available: available.clone(),
+                    linked,
                     staff: (audience == Audience::Staff).then(|| StaffDetails {
                         earlier: earlier.take().unwrap_or_default(),
                         ..staff_details(policy, &published)
@@ -252,6 +286,7 @@ fn earlier_views(
     published: &[&Policy],
     statuses: &BTreeMap<&str, Status>,
     anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    today: Date,
 ) -> Vec<AudienceView> {
     let mut newer = (&policy.meta.version, policy.meta.approved_date);
     let mut out = Vec::new();
@@ -274,10 +309,12 @@ fn earlier_views(
             review_date: old.meta.review_date,
             // A superseded version is not reviewed any more: it is never "overdue".
             review_status: ReviewStatus::InDate,
+            document_date: today,
             draft: false,
             blocks,
             glossary: Vec::new(),
             available: Vec::new(),
+            linked: BTreeMap::new(),
             last_reviewed: old.meta.approved_date,
             short: old.meta.short.clone().unwrap_or_else(|| policy.id.clone()),
             contact: old.meta.contact.clone(),
@@ -426,6 +463,38 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
         earlier: Vec::new(),
         superseded_by: None,
     }
+}
+
+/// The ids of the policies `blocks` link to.
+fn linked_policies(blocks: &[Block]) -> BTreeSet<String> {
+    fn inlines(content: &[Inline], out: &mut BTreeSet<String>) {
+        for inline in content {
+            match inline {
+                Inline::Link { target: LinkTarget::Policy { id, .. }, content, .. } => {
+                    out.insert(id.clone());
+                    inlines(content, out);
+                }
+                Inline::Link { content, .. } | Inline::Emphasis(content) | Inline::Strong(content) => {
+                    inlines(content, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    fn block(kind: &BlockKind, out: &mut BTreeSet<String>) {
+        match kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, out),
+            BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| block(b, out)),
+            BlockKind::Quote(blocks) => blocks.iter().for_each(|b| block(b, out)),
+            BlockKind::Table { header, rows, .. } => {
+                header.iter().chain(rows.iter().flatten()).for_each(|cell| inlines(cell, out))
+            }
+            BlockKind::Code { .. } | BlockKind::Rule => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    blocks.iter().for_each(|b| block(&b.kind, &mut out));
+    out
 }
 
 /// Rewrites links for one audience: kept when the target exists for it, otherwise turned into

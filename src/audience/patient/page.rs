@@ -26,6 +26,8 @@ struct LeafletPage<'a> {
     large_print_href: Option<String>,
     pdfs: Vec<PdfLink>,
     online: Option<OnlineAddress>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
 }
 
 /// `patient/<id>.html`: the leaflet on the web, phone first, with the back page's information.
@@ -41,6 +43,7 @@ pub fn leaflet_page(pages: &PageRenderer<'_>, theme: &Theme, config: &SiteConfig
         large_print_href: pdfs.iter().find(|p| p.label.starts_with("Large print")).map(|p| p.href.clone()),
         pdfs,
         online: online(config, view),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
     };
     let html = pages.render("patient/leaflet.html", "../", &PageContext { page })?;
     Ok(Artifact::new(&format!("patient/{}.html", view.id), html.into_bytes()))

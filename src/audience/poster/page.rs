@@ -23,6 +23,8 @@ struct MessageView {
 #[derive(Serialize)]
 struct PosterView {
     headline: String,
+    /// The picture drawn large under the headline, named by what it shows.
+    hero_html: Option<String>,
     messages: Vec<MessageView>,
 }
 
@@ -34,6 +36,8 @@ struct PosterPage<'a> {
     governance: Governance<'a>,
     pdfs: Vec<PdfLink>,
     online: Option<OnlineAddress>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
 }
 
 /// `poster/<id>.html`: each poster as a sheet, printable one per page.
@@ -49,6 +53,8 @@ pub fn poster_page(
         .iter()
         .map(|p| PosterView {
             headline: p.headline.clone(),
+            // Described when it stands alone; otherwise its message's words say it all.
+            hero_html: p.hero.as_ref().map(|name| icon_html(theme, name, if p.hero_alone { None } else { Some("") })),
             messages: p
                 .messages
                 .iter()
@@ -67,6 +73,7 @@ pub fn poster_page(
         governance: governance(view),
         pdfs: pdf_links(Audience::Poster, &view.id),
         online: online(config, view),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
     };
     let html = pages.render("poster/posters.html", "../", &PageContext { page })?;
     Ok(Artifact::new(&format!("poster/{}.html", view.id), html.into_bytes()))
