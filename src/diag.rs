@@ -228,6 +228,42 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Where each line of a text starts, so the line and column of many offsets are found without
+/// scanning the text again for each (a policy of millions of lines has as many blocks).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// Like [`line_col`], for the text this index was made from.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
+}
+
+/// A word as messages show it, in backticks: whole when short, otherwise its start and its
+/// length, so one word of fifty thousand letters never fills the terminal.
+pub fn shown_word(word: &str) -> String {
+    const SHOWN: usize = 40;
+    let count = word.chars().count();
+    if count <= SHOWN {
+        return format!("`{word}`");
+    }
+    let start: String = word.chars().take(30).collect();
+    format!("`{start}…` ({count} characters)")
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
@@ -305,6 +341,10 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         // 'é' is two bytes but one column
         assert_eq!(line_col(text, 6), (2, 3));
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(index.line_col(text, offset), line_col(text, offset), "offset {offset}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use policypress::build::{BuildOptions, load_and_report, load_and_run};
 use policypress::diag::{Diagnostics, IoFailure};
 use policypress::load::discover::{find_project, holds_project, prefix_to};
 use policypress::model::dates::Date;
-use policypress::model::ids::{suggest_id, valid_id};
+use policypress::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
 use policypress::parse::front_matter;
 use policypress::terminal::{count_words, json_report, print_diagnostics, print_readability, set_path_prefix, summary};
 use policypress::write::{check_output_folder, write_output};
@@ -101,8 +101,9 @@ struct BuildArgs {
 }
 
 impl BuildArgs {
-    fn options(&self) -> BuildOptions {
-        BuildOptions { today: build_date(self.today), drafts: self.drafts, strict: self.strict }
+    /// `Err` with a message when `SOURCE_DATE_EPOCH` is set but is not a date.
+    fn options(&self) -> Result<BuildOptions, String> {
+        Ok(BuildOptions { today: build_date(self.today)?, drafts: self.drafts, strict: self.strict })
     }
 }
 
@@ -202,12 +203,21 @@ fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 /// The date review status is judged against: --today, else SOURCE_DATE_EPOCH, else the clock.
-fn build_date(today: Option<Date>) -> Date {
-    today
-        .or_else(|| {
-            std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse::<i64>().ok().and_then(Date::from_unix_seconds)
-        })
-        .unwrap_or_else(Date::today_utc)
+/// A SOURCE_DATE_EPOCH that is set but unusable is an error: a reproducible build must not
+/// quietly judge by today's date instead.
+fn build_date(today: Option<Date>) -> Result<Date, String> {
+    if let Some(today) = today {
+        return Ok(today);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) => text.trim().parse::<i64>().ok().and_then(Date::from_unix_seconds).ok_or_else(|| {
+            format!(
+                "SOURCE_DATE_EPOCH is `{text}`, which is not a time in whole seconds since 1970 (like `1767225600`); set it right, or unset it"
+            )
+        }),
+        Err(std::env::VarError::NotUnicode(_)) => Err("SOURCE_DATE_EPOCH is not text; set it to whole seconds since 1970, or unset it".to_string()),
+        Err(std::env::VarError::NotPresent) => Ok(Date::today_utc()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -217,19 +227,24 @@ fn main() -> ExitCode {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     });
+    let options = |args: &BuildArgs| args.options().map_err(|message| IoFailure { path: PathBuf::new(), message });
     let result = match cli.command {
         Command::Init { dir } => init(dir.as_deref().unwrap_or(Path::new("."))),
         Command::Build { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            build(&root, Some(&out), args.options(), Format::Text)
+            options(&args).and_then(|o| build(&root, Some(&out), o, Format::Text))
         }
-        Command::Check { build: args, format } => build(&args.project.resolve(), None, args.options(), format),
-        Command::Serve { build: args, port } => live::serve(&args.project.resolve(), port, args.options()),
+        Command::Check { build: args, format } => {
+            options(&args).and_then(|o| build(&args.project.resolve(), None, o, format))
+        }
+        Command::Serve { build: args, port } => {
+            options(&args).and_then(|o| live::serve(&args.project.resolve(), port, o))
+        }
         Command::Watch { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            live::watch(&root, &out, args.options())
+            options(&args).and_then(|o| live::watch(&root, &out, o))
         }
         Command::New { id, project } => new_policy(&project.resolve(), &id),
         Command::Translations { action } => translations(action),
@@ -240,7 +255,7 @@ fn main() -> ExitCode {
         Command::Report { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("report"));
-            report(&root, &out, args.options())
+            options(&args).and_then(|o| report(&root, &out, o))
         }
     };
     match result {
@@ -277,7 +292,7 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format)
     print_readability(&result);
     match out {
         Some(out) => {
-            write_output(out, &result.artifacts)?;
+            write_output(root, out, &result.artifacts)?;
             let place = format!(" into {} in {} ms", out.display(), started.elapsed().as_millis());
             eprintln!("{}", summary(&result, "built", &place));
         }
@@ -321,7 +336,8 @@ fn init(dir: &Path) -> Result<ExitCode, IoFailure> {
     };
     write(policypress::load::config::CONFIG_FILE, starter::settings_template())?;
     let policy = format!("content/{}", starter::EXAMPLE_POLICY_FILE);
-    write(&policy, &starter::example_policy(build_date(None)))?;
+    let today = build_date(None).map_err(|message| IoFailure { path: PathBuf::new(), message })?;
+    write(&policy, &starter::example_policy(today))?;
     let gitignore = dir.join(".gitignore");
     let ignore_note = match std::fs::read_to_string(&gitignore) {
         Ok(existing) if existing.lines().any(|l| matches!(l.trim(), "output" | "output/" | "/output" | "/output/")) => {
@@ -358,7 +374,7 @@ fn report(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, Io
         eprintln!("{}: the report was not written", count_words(&result.build));
         return Ok(ExitCode::from(1));
     }
-    write_output(out, &result.build.artifacts)?;
+    write_output(root, out, &result.build.artifacts)?;
     let (total, overdue, due_soon) = result.counts;
     eprintln!(
         "review report of {total} {}: {overdue} overdue, {due_soon} due within three months; written to {} ({}, {}, {})",
@@ -372,6 +388,10 @@ fn report(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, Io
 }
 
 fn new_policy(root: &Path, id: &str) -> Result<ExitCode, IoFailure> {
+    if id.len() > MAX_ID_LEN {
+        eprintln!("error: the id is {} characters long; ids may have at most {MAX_ID_LEN}", id.chars().count());
+        return Ok(ExitCode::from(2));
+    }
     if !valid_id(id) {
         eprintln!(
             "error: `{id}` cannot be a policy id: use lower-case letters, digits and hyphens, like `{}`",

@@ -321,7 +321,7 @@ fn collect(kind: &BlockKind, line: usize, ctx: SentenceKind, out: &mut Vec<Sente
                 collect(k, line, ctx, out, paras);
             }
         }
-        BlockKind::Code(_) | BlockKind::Rule => {}
+        BlockKind::Code { .. } | BlockKind::Rule => {}
     }
 }
 
@@ -865,7 +865,7 @@ mod tests {
 
     fn list(items: &[&str], line: usize) -> Block {
         let items = items.iter().map(|t| vec![BlockKind::Paragraph(vec![Inline::Text(t.to_string())])]).collect();
-        block(BlockKind::List { start: None, items }, line)
+        block(BlockKind::List { start: None, tight: true, items }, line)
     }
 
     fn close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -1066,7 +1066,7 @@ mod tests {
         let content = vec![
             Inline::Icon("phone".into()),
             Inline::Text("Call us".into()),
-            Inline::Image { path: "a.png".into(), alt: "a picture of a telephone".into() },
+            Inline::Image { path: "a.png".into(), alt: "a picture of a telephone".into(), title: None },
             Inline::Strong(vec![Inline::Text(" today".into())]),
         ];
         let r = analyse(&[block(BlockKind::Paragraph(content), 2)]);
@@ -1085,7 +1085,7 @@ mod tests {
         let r = analyse(&[
             block(table, 3),
             block(quote, 9),
-            block(BlockKind::Code("let x = 1. y = 2.".into()), 12),
+            block(BlockKind::Code { language: None, text: "let x = 1. y = 2.".into() }, 12),
             block(BlockKind::Rule, 14),
         ]);
         let texts: Vec<&str> = r.sentences.iter().map(|s| s.text.as_str()).collect();

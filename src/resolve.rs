@@ -105,6 +105,12 @@ pub struct AudienceView {
     pub contact_line: usize,
     /// In date, due soon or overdue, as of the build date.
     pub review_status: ReviewStatus,
+    /// The date every document made from this view carries (PDF creation and change dates, in
+    /// the Info dictionary and the XMP metadata alike), one rule for every audience: the build
+    /// date (`--today`, `SOURCE_DATE_EPOCH`, else the clock), so it is never in the future, the
+    /// same build date gives the same bytes, and no staff-only date (approval) reaches another
+    /// audience's metadata.
+    pub document_date: Date,
     /// Marked DRAFT on every page.
     pub draft: bool,
     /// This audience's blocks, in file order, headings starting at level 2.
@@ -113,6 +119,9 @@ pub struct AudienceView {
     pub glossary: Vec<(String, String)>,
     /// The audiences this policy has output for, this one included.
     pub available: Vec<Audience>,
+    /// Every policy this view links to, by id: its title for this audience and its short address
+    /// name, so paper can say where a link leads.
+    pub linked: BTreeMap<String, LinkedPolicy>,
     /// Staff-only metadata; `None` for every other audience.
     pub staff: Option<StaffDetails>,
     /// The view's language when it is a translation (`None`: the site's language).
@@ -216,6 +225,15 @@ pub struct Supersession {
     pub on: Option<Date>,
 }
 
+/// A policy another view links to, as its readers know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedPolicy {
+    /// Its title for the linking view's audience.
+    pub title: String,
+    /// Its short address name (`short:`, else its id).
+    pub short: String,
+}
+
 /// A related policy as listed on the staff page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelatedPolicy {
@@ -246,6 +264,12 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
             (*policy, views.collect())
         })
         .collect();
+    let titles: BTreeMap<(&str, Audience), String> = drafts
+        .iter()
+        .flat_map(|&(p, ref views)| views.iter().map(move |(a, title, _)| ((p.id.as_str(), *a), title.clone())))
+        .collect();
+    let shorts: BTreeMap<&str, &str> =
+        published.iter().map(|p| (p.id.as_str(), p.meta.short.as_deref().unwrap_or(p.id.as_str()))).collect();
     let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = drafts
         .iter()
         .flat_map(|(p, views)| {
@@ -274,7 +298,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     .hint("review the policy, then update `review-date`, `version` and `history`");
             }
             let available = audiences_of[policy.id.as_str()].clone();
-            let earlier = earlier_views(policy, &published, &statuses, &anchors);
+            let earlier = earlier_views(policy, &published, &statuses, &anchors, options.today);
             let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
@@ -282,6 +306,14 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     Linker { policy, translation: None, statuses: &statuses, audience, anchors: &anchors, diags };
                 for block in &mut blocks {
                     linker.block(&mut block.kind);
+                }
+                let mut linked = BTreeMap::new();
+                for id in linked_policies(&blocks) {
+                    if let (Some(title), Some(short)) = (titles.get(&(id.as_str(), audience)), shorts.get(id.as_str()))
+                    {
+                        let target = LinkedPolicy { title: title.clone(), short: short.to_string() };
+                        linked.insert(id, target);
+                    }
                 }
                 out_views.push(AudienceView {
                     audience,
@@ -297,10 +329,12 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     contact: policy.meta.contact.clone(),
                     contact_line: policy.meta.contact_line,
                     review_status: status,
+                    document_date: options.today,
                     draft: policy.meta.status == Status::Draft,
                     blocks,
                     glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
                     available: available.clone(),
+                    linked,
                     staff: (audience == Audience::Staff).then(|| StaffDetails {
                         earlier: earlier.take().unwrap_or_default(),
                         ..staff_details(policy, &published)
@@ -348,6 +382,7 @@ fn earlier_views(
     published: &[&Policy],
     statuses: &BTreeMap<&str, Status>,
     anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    today: Date,
 ) -> Vec<AudienceView> {
     let mut newer = (&policy.meta.version, policy.meta.approved_date);
     let mut out = Vec::new();
@@ -371,10 +406,12 @@ fn earlier_views(
             review_date: old.meta.review_date,
             // A superseded version is not reviewed any more: it is never "overdue".
             review_status: ReviewStatus::InDate,
+            document_date: today,
             draft: false,
             blocks,
             glossary: Vec::new(),
             available: Vec::new(),
+            linked: BTreeMap::new(),
             last_reviewed: old.meta.approved_date,
             short: old.meta.short.clone().unwrap_or_else(|| policy.id.clone()),
             contact: old.meta.contact.clone(),
@@ -512,7 +549,8 @@ fn audiences_with_output(policy: &Policy, diags: &mut Diagnostics) -> Vec<Audien
 }
 
 /// The blocks of one audience and its title, with headings renumbered so the body starts at
-/// level 2 under the page's one level-1 title.
+/// level 2 under the page's one level-1 title. No heading's words are lost: a heading taken as
+/// the title is shown as the title.
 fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
     select_blocks_from(&policy.blocks, &policy.meta.title, audience)
 }
@@ -530,9 +568,11 @@ fn select_blocks_from(all: &[Block], policy_title: &str, audience: Audience) -> 
             }
             return (title, blocks);
         }
-        // Staff text often restates the title as its first line; the page already shows it.
+        // The staff page's title is the policy title. A body that opens by repeating it as a
+        // level-1 heading would show it twice, so that heading is the title; any other heading
+        // is the author's text and stays.
         Audience::Staff => {
-            if first_h1 == Some(0) {
+            if first_h1 == Some(0) && same_words(&heading_text(&blocks[0]), policy_title) {
                 blocks.remove(0);
             }
         }
@@ -543,21 +583,40 @@ fn select_blocks_from(all: &[Block], policy_title: &str, audience: Audience) -> 
             }
         }
     }
-    let top = blocks
-        .iter()
-        .filter_map(|b| match b.kind {
-            BlockKind::Heading { level, .. } => Some(level),
-            _ => None,
-        })
-        .min();
-    if let Some(top) = top {
+    // Headings in quotes and list items count too, so the page never has a second level 1 and
+    // nested levels line up with the others.
+    if let Some(top) = blocks.iter().filter_map(|b| shallowest_heading(&b.kind)).min() {
         for block in &mut blocks {
-            if let BlockKind::Heading { level, .. } = &mut block.kind {
-                *level = (*level + 2).saturating_sub(top).clamp(2, 6);
-            }
+            rebase_headings(&mut block.kind, top);
         }
     }
     (title, blocks)
+}
+
+/// The same words, whatever the case and spacing.
+fn same_words(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+    words(a) == words(b)
+}
+
+/// The smallest heading level in `kind`, nested blocks included.
+fn shallowest_heading(kind: &BlockKind) -> Option<u8> {
+    match kind {
+        BlockKind::Heading { level, .. } => Some(*level),
+        BlockKind::Quote(blocks) => blocks.iter().filter_map(shallowest_heading).min(),
+        BlockKind::List { items, .. } => items.iter().flatten().filter_map(shallowest_heading).min(),
+        _ => None,
+    }
+}
+
+/// Moves every heading in `kind` so that level `top` becomes level 2.
+fn rebase_headings(kind: &mut BlockKind, top: u8) {
+    match kind {
+        BlockKind::Heading { level, .. } => *level = (*level + 2).saturating_sub(top).clamp(2, 6),
+        BlockKind::Quote(blocks) => blocks.iter_mut().for_each(|b| rebase_headings(b, top)),
+        BlockKind::List { items, .. } => items.iter_mut().flatten().for_each(|b| rebase_headings(b, top)),
+        _ => {}
+    }
 }
 
 fn heading_text(block: &Block) -> String {
@@ -591,6 +650,38 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
         superseded_by: None,
         translations: Vec::new(),
     }
+}
+
+/// The ids of the policies `blocks` link to.
+fn linked_policies(blocks: &[Block]) -> BTreeSet<String> {
+    fn inlines(content: &[Inline], out: &mut BTreeSet<String>) {
+        for inline in content {
+            match inline {
+                Inline::Link { target: LinkTarget::Policy { id, .. }, content, .. } => {
+                    out.insert(id.clone());
+                    inlines(content, out);
+                }
+                Inline::Link { content, .. } | Inline::Emphasis(content) | Inline::Strong(content) => {
+                    inlines(content, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    fn block(kind: &BlockKind, out: &mut BTreeSet<String>) {
+        match kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, out),
+            BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| block(b, out)),
+            BlockKind::Quote(blocks) => blocks.iter().for_each(|b| block(b, out)),
+            BlockKind::Table { header, rows, .. } => {
+                header.iter().chain(rows.iter().flatten()).for_each(|cell| inlines(cell, out))
+            }
+            BlockKind::Code { .. } | BlockKind::Rule => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    blocks.iter().for_each(|b| block(&b.kind, &mut out));
+    out
 }
 
 /// Rewrites links for one audience: kept when the target exists for it, otherwise turned into
@@ -628,7 +719,7 @@ impl Linker<'_, '_> {
                     self.inlines(cell);
                 }
             }
-            BlockKind::Code(_) | BlockKind::Rule => {}
+            BlockKind::Code { .. } | BlockKind::Rule => {}
         }
     }
 
@@ -637,7 +728,7 @@ impl Linker<'_, '_> {
         for mut inline in inlines.drain(..) {
             match &mut inline {
                 Inline::Emphasis(c) | Inline::Strong(c) | Inline::Span { content: c, .. } => self.inlines(c),
-                Inline::Link { target, content, at } => {
+                Inline::Link { target, content, at, .. } => {
                     self.inlines(content);
                     if !self.keep_link(target, *at) {
                         out.append(content);

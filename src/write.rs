@@ -1,128 +1,319 @@
 //! The write stage: puts a build's files on disk, replacing the output folder in one swap.
 //!
-//! The second of the two stages that touch the disk. Writes into a fresh sibling folder first, so
-//! a failed write leaves the last good output exactly as it was.
+//! The second of the two stages that touch the disk, and the only one that deletes. It deletes
+//! only what a build wrote: an output folder is replaced only when it carries the build marker
+//! (which lists every file the build wrote) or is truly empty; anything else is refused with the
+//! reason. The new output is written into a sibling staging folder first and exchanged with the
+//! old one atomically where the system can (Linux `renameat2(RENAME_EXCHANGE)`), so there is no
+//! moment without an output folder and a failed write leaves the last good output as it was. A
+//! lock file beside the folder stops two builds from interleaving; staging and retired folders
+//! left by a killed build (they carry the marker) are removed by the next one.
 
+use std::collections::BTreeSet;
 use std::fs;
+use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::IoFailure;
 use crate::model::Artifact;
 
 /// The file every build leaves in its output folder, so a later build knows the folder is its own
-/// to replace.
+/// to replace. It lists the files the build wrote, one per line after its first two lines.
 pub const OUTPUT_MARKER: &str = ".policypress-output";
 
-/// Refuses an output folder that holds, or sits inside, the project's own files, or an existing
-/// folder that no build made: replacing it would delete what is there.
-pub fn check_output_folder(root: &Path, out_dir: &Path) -> Result<(), IoFailure> {
-    let refuse = |why: &str| {
-        Err(IoFailure {
-            path: out_dir.to_path_buf(),
-            message: format!("refusing to write to `{}`: {why}", out_dir.display()),
-        })
-    };
+const MARKER_HEADER: &str = "Written by policypress build: this folder is replaced whole by each build.\n\
+Files the build wrote (a later build refuses to replace the folder if it holds anything else):\n";
+
+/// What the marker said before it listed the files (policypress 0.1 before this change).
+const LEGACY_MARKER: &str = "Written by policypress build: this folder is replaced whole by each build.\n";
+
+/// Why an output folder cannot be used, for the message `refusing to write to ...: <reason>`.
+fn refuse(out_dir: &Path, why: impl std::fmt::Display) -> IoFailure {
+    IoFailure { path: out_dir.to_path_buf(), message: format!("refusing to write to `{}`: {why}", out_dir.display()) }
+}
+
+/// Checks that a build may replace `out_dir`, and returns its real path (links followed, then
+/// `..`, as the file system resolves them). Refused: a folder that holds or sits inside the
+/// project's own files; anything that is not a folder; a folder that holds any file or folder no
+/// build wrote. Allowed: a folder that does not exist yet, a truly empty folder (no entries at
+/// all, hidden ones included), or one a build made (it carries the marker) holding only what that
+/// build wrote and hidden files at its top, which are kept.
+pub fn check_output_folder(root: &Path, out_dir: &Path) -> Result<PathBuf, IoFailure> {
     let root = root.canonicalize().map_err(|e| IoFailure::new(root, "cannot read", e))?;
-    let out = absolute_lexical(out_dir);
+    let out = real_path(out_dir).map_err(|why| refuse(out_dir, why))?;
     if root.starts_with(&out) {
-        return refuse("it contains the project itself; choose a folder such as `output`");
+        return Err(refuse(out_dir, "it contains the project itself; choose a folder such as `output`"));
     }
     for own in ["content", "themes"] {
         if out.starts_with(root.join(own)) {
-            return refuse(&format!("it is inside the project's `{own}/` folder; choose a folder such as `output`"));
+            return Err(refuse(
+                out_dir,
+                format!("it is inside the project's `{own}/` folder; choose a folder such as `output`"),
+            ));
         }
     }
-    if let Ok(entries) = fs::read_dir(&out) {
-        let mut names = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned());
-        // Outputs written before the marker existed have the library's pages.
-        let ours = out.join(OUTPUT_MARKER).is_file()
-            || (out.join("index.html").is_file() && out.join("staff/index.html").is_file());
-        if !ours && names.any(|n| !n.starts_with('.')) {
-            return refuse(
-                "it already holds files that policypress did not write, and a build replaces the whole folder; choose an empty or new folder",
-            );
-        }
+    let meta = match fs::symlink_metadata(&out) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(IoFailure::new(&out, "cannot read", e)),
+    };
+    if !meta.is_dir() {
+        let what = if meta.is_file() { "it is a file" } else { "it is not a folder" };
+        return Err(refuse(
+            out_dir,
+            format!("{what}, and a build writes a folder of pages there; choose a new folder such as `output`"),
+        ));
     }
-    Ok(())
+    let foreign = foreign_entries(&out).map_err(|e| IoFailure::new(&out, "cannot read", e))?;
+    if let Some(first) = foreign.first() {
+        let mut names: Vec<String> = foreign.iter().take(3).map(|n| format!("`{n}`")).collect();
+        if foreign.len() > 3 {
+            names.push(format!("and {} more", foreign.len() - 3));
+        }
+        let why = if out.join(OUTPUT_MARKER).is_file() {
+            format!(
+                "it holds {} that no build wrote, and a build replaces the whole folder; move {} elsewhere first",
+                names.join(", "),
+                if foreign.len() == 1 { format!("`{first}`") } else { "them".to_string() }
+            )
+        } else {
+            format!(
+                "it already holds files or folders that policypress did not write ({}), and a build replaces the whole folder; choose an empty or new folder",
+                names.join(", ")
+            )
+        };
+        return Err(refuse(out_dir, why));
+    }
+    Ok(out)
 }
 
-/// `path` made absolute against the current folder, with `.` and `..` resolved without touching
-/// the disk (the folder may not exist yet), and symbolic links of its existing part followed.
-fn absolute_lexical(path: &Path) -> PathBuf {
-    let joined =
-        if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(path) };
-    let mut out = PathBuf::new();
-    for part in joined.components() {
+/// The real path of `path`: made absolute against the current folder, its existing part resolved
+/// by the file system (symbolic links first, then `..`, exactly as opening it would), the rest
+/// (which does not exist yet) resolved by its words. `Err` with a reason for a link that leads
+/// nowhere.
+fn real_path(path: &Path) -> Result<PathBuf, String> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_err(|e| format!("the current folder cannot be read: {e}"))?.join(path)
+    };
+    let parts: Vec<Component<'_>> = absolute.components().collect();
+    // The longest leading part that exists, resolved by the system.
+    let mut split = parts.len();
+    let mut resolved = loop {
+        let prefix: PathBuf = parts[..split].iter().collect();
+        if let Ok(real) = prefix.canonicalize() {
+            break real;
+        }
+        if fs::symlink_metadata(&prefix).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!("`{}` is a symbolic link that leads nowhere", prefix.display()));
+        }
+        if split == 0 {
+            return Err("the folder cannot be found".to_string());
+        }
+        split -= 1;
+    };
+    for part in &parts[split..] {
         match part {
             Component::ParentDir => {
-                out.pop();
+                resolved.pop();
             }
             Component::CurDir => {}
-            other => out.push(other),
+            other => resolved.push(other),
         }
     }
-    // Follow links in the part that exists, so `out` compares with the canonical root.
-    let mut existing = out.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent().map(Path::to_path_buf)) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent;
-            }
-            _ => break,
-        }
-    }
-    let mut resolved = existing.canonicalize().unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        resolved.push(name);
-    }
-    resolved
+    Ok(resolved)
 }
 
-/// Writes `artifacts` as the new content of `out_dir`. The previous folder is replaced only once
-/// every file has been written; top-level dotfiles of it (such as `.gitkeep`) are kept.
-pub fn write_output(out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
-    let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".to_string());
-    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| IoFailure::new(parent, "cannot create the folder", e))?;
-    let staging = parent.join(format!("{name}.tmp-{}", std::process::id()));
-    let retired = parent.join(format!("{name}.old-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
+/// Entries of an existing output folder that a build may not delete, as `/`-separated paths:
+/// everything when it carries no marker; with a marker, whatever its list does not name, except
+/// hidden files at the top (kept by every build) and folders that hold listed files. The marker of
+/// earlier versions, which had no list, vouches for the whole folder.
+fn foreign_entries(out: &Path) -> io::Result<Vec<String>> {
+    let marker = out.join(OUTPUT_MARKER);
+    let listed: Option<BTreeSet<String>> = match fs::symlink_metadata(&marker) {
+        Ok(meta) if meta.is_file() => {
+            let text = fs::read_to_string(&marker).unwrap_or_default();
+            if text == LEGACY_MARKER {
+                return Ok(Vec::new());
+            }
+            text.strip_prefix(MARKER_HEADER).map(|list| list.lines().map(str::to_string).collect())
+        }
+        _ => None,
+    };
+    let mut found = Vec::new();
+    let Some(listed) = listed else {
+        for entry in sorted_entries(out)? {
+            found.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        return Ok(found);
+    };
+    let folders: BTreeSet<&str> = listed.iter().flat_map(|p| p.match_indices('/').map(move |(i, _)| &p[..i])).collect();
+    let mut stack = vec![String::new()];
+    while let Some(dir) = stack.pop() {
+        for entry in sorted_entries(&out.join(&dir))? {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if dir.is_empty() { name.clone() } else { format!("{dir}/{name}") };
+            let kind = entry.file_type()?;
+            if kind.is_dir() && folders.contains(rel.as_str()) {
+                stack.push(rel);
+            } else if kind.is_file() && (listed.contains(&rel) || dir.is_empty() && name.starts_with('.')) {
+                continue;
+            } else {
+                found.push(rel);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
 
-    if let Err(failure) = write_all(&staging, out_dir, artifacts) {
+fn sorted_entries(dir: &Path) -> io::Result<Vec<fs::DirEntry>> {
+    let mut entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    Ok(entries)
+}
+
+/// Writes `artifacts` as the new content of `out_dir`, checked again with
+/// [`check_output_folder`] under the lock. The previous folder is replaced only once every file
+/// has been written; hidden files at its top (such as `.gitkeep`) are kept.
+pub fn write_output(root: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
+    let out = check_output_folder(root, out_dir)?;
+    let (Some(name), Some(parent)) = (out.file_name(), out.parent()) else {
+        return Err(refuse(out_dir, "it is the top of the file system; choose a folder such as `output`"));
+    };
+    let (name, parent) = (name.to_string_lossy().into_owned(), parent.to_path_buf());
+    fs::create_dir_all(&parent).map_err(|e| IoFailure::new(&parent, "cannot create the folder", e))?;
+
+    let _lock = lock(&parent, &name)?;
+    // Checked again now that no other build can be writing: the folder may have changed while
+    // this build ran.
+    let out = check_output_folder(root, &out)?;
+    remove_stale(&parent, &name);
+
+    let staging = fresh_sibling(&parent, &format!("{name}.tmp-{}", std::process::id()));
+    if let Err(failure) = write_all(&staging, &out, artifacts) {
         let _ = fs::remove_dir_all(&staging);
         return Err(failure);
     }
-    if out_dir.exists() {
-        fs::rename(out_dir, &retired).map_err(|e| IoFailure::new(out_dir, "cannot replace the output folder", e))?;
+    swap_into_place(&staging, &out, &parent, &name)
+}
+
+/// Holds the lock file beside the output folder while one build writes; released when dropped.
+struct Lock(fs::File);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
-    if let Err(e) = fs::rename(&staging, out_dir) {
+}
+
+fn lock(parent: &Path, name: &str) -> Result<Lock, IoFailure> {
+    let path = parent.join(format!(".{name}.policypress-lock"));
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| IoFailure::new(&path, "cannot create the lock file", e))?;
+    file.lock().map_err(|e| IoFailure::new(&path, "cannot lock", e))?;
+    Ok(Lock(file))
+}
+
+/// Removes staging and retired folders of `name` that a killed build left behind. Only folders
+/// that carry the marker are touched; the caller holds the lock, so none belongs to a running
+/// build.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(name) else { continue };
+        let ours = rest.starts_with(".tmp-") || rest.starts_with(".old-");
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if ours && is_dir && entry.path().join(OUTPUT_MARKER).is_file() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A path `parent/<stem>` (or `<stem>-2`, ...) that does not exist.
+fn fresh_sibling(parent: &Path, stem: &str) -> PathBuf {
+    let mut candidate = parent.join(stem);
+    let mut n = 2;
+    while fs::symlink_metadata(&candidate).is_ok() {
+        candidate = parent.join(format!("{stem}-{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Puts the staging folder where the output folder is. With an atomic exchange the old output is
+/// at the staging path afterwards and is removed; without one, the old folder is renamed aside
+/// first (a short moment with no output folder) and put back if the second rename fails.
+fn swap_into_place(staging: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), IoFailure> {
+    let moved = |e: io::Error| IoFailure::new(out, "cannot move the new output into place at", e);
+    if fs::symlink_metadata(out).is_err() {
+        return fs::rename(staging, out).map_err(|e| {
+            let _ = fs::remove_dir_all(staging);
+            moved(e)
+        });
+    }
+    match exchange(staging, out) {
+        Ok(true) => {
+            let _ = fs::remove_dir_all(staging);
+            return Ok(());
+        }
+        Ok(false) => {}
+        Err(e) => {
+            let _ = fs::remove_dir_all(staging);
+            return Err(moved(e));
+        }
+    }
+    let retired = fresh_sibling(parent, &format!("{name}.old-{}", std::process::id()));
+    if let Err(e) = fs::rename(out, &retired) {
+        let _ = fs::remove_dir_all(staging);
+        return Err(IoFailure::new(out, "cannot replace the output folder", e));
+    }
+    if let Err(e) = fs::rename(staging, out) {
         // Put the old output back so the reader still has the last good build.
-        let _ = fs::rename(&retired, out_dir);
-        let _ = fs::remove_dir_all(&staging);
-        return Err(IoFailure::new(out_dir, "cannot move the new output into place at", e));
+        let _ = fs::rename(&retired, out);
+        let _ = fs::remove_dir_all(staging);
+        return Err(moved(e));
     }
     let _ = fs::remove_dir_all(&retired);
     Ok(())
 }
 
-fn write_all(staging: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
-    fs::create_dir_all(staging).map_err(|e| IoFailure::new(staging, "cannot create the folder", e))?;
-    if let Ok(entries) = fs::read_dir(out_dir) {
-        for entry in entries.flatten() {
-            let file_name = entry.file_name();
-            if file_name.to_string_lossy().starts_with('.') && entry.path().is_file() {
-                let target = staging.join(&file_name);
-                fs::copy(entry.path(), &target).map_err(|e| IoFailure::new(&target, "cannot write", e))?;
-            }
+/// Swaps two folders in one step. `Ok(false)` when this system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(e) if [rustix::io::Errno::INVAL, rustix::io::Errno::NOSYS, rustix::io::Errno::NOTSUP].contains(&e) => {
+            Ok(false)
         }
+        Err(e) => Err(e.into()),
     }
-    fs::write(
-        staging.join(OUTPUT_MARKER),
-        b"Written by policypress build: this folder is replaced whole by each build.\n",
-    )
-    .map_err(|e| IoFailure::new(staging, "cannot write", e))?;
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+fn write_all(staging: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
+    fs::create_dir(staging).map_err(|e| IoFailure::new(staging, "cannot create the folder", e))?;
+    // The marker first, so a build killed while writing leaves a folder the next one may remove.
+    let mut listed: Vec<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
+    listed.sort_unstable();
+    let mut marker = MARKER_HEADER.to_string();
+    for path in listed {
+        marker.push_str(path);
+        marker.push('\n');
+    }
+    let marker_path = staging.join(OUTPUT_MARKER);
+    fs::write(&marker_path, marker).map_err(|e| IoFailure::new(&marker_path, "cannot write", e))?;
     for artifact in artifacts {
         let path = safe_join(staging, &artifact.path).ok_or_else(|| IoFailure {
             path: PathBuf::from(&artifact.path),
@@ -133,13 +324,27 @@ fn write_all(staging: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(
         }
         fs::write(&path, &artifact.bytes).map_err(|e| IoFailure::new(&path, "cannot write", e))?;
     }
+    // Hidden files at the top of the old output (`.gitkeep`, `.nojekyll`) are not the build's:
+    // they are copied across, never lost. The old marker is not: the new one replaces it.
+    if let Ok(entries) = fs::read_dir(out_dir) {
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let hidden = file_name.to_string_lossy().starts_with('.');
+            let target = staging.join(&file_name);
+            if hidden && file_name != OUTPUT_MARKER && entry.file_type().is_ok_and(|t| t.is_file()) && !target.exists()
+            {
+                fs::copy(entry.path(), &target).map_err(|e| IoFailure::new(&target, "cannot write", e))?;
+            }
+        }
+    }
     Ok(())
 }
 
 /// Joins a relative `/`-separated path to `base`, refusing anything that could leave it.
 fn safe_join(base: &Path, relative: &str) -> Option<PathBuf> {
     let rel = Path::new(relative);
-    let plain = !relative.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
+    let plain =
+        !relative.is_empty() && !relative.contains('\\') && rel.components().all(|c| matches!(c, Component::Normal(_)));
     plain.then(|| base.join(rel))
 }
 
@@ -151,37 +356,39 @@ mod tests {
     fn safe_join_refuses_paths_that_leave_the_folder() {
         let base = Path::new("/tmp/out");
         assert!(safe_join(base, "staff/a.html").is_some());
-        for bad in ["../x", "/etc/passwd", "a/../../x", ""] {
+        for bad in ["../x", "/etc/passwd", "a/../../x", "", "a\\..\\..\\x"] {
             assert!(safe_join(base, bad).is_none(), "{bad}");
         }
+    }
+
+    fn project(dir: &Path) -> PathBuf {
+        let root = dir.join("project");
+        fs::create_dir_all(root.join("content")).unwrap();
+        fs::write(root.join("content/a.md"), "x").unwrap();
+        root
     }
 
     #[test]
     fn write_replaces_output_and_keeps_gitkeep() {
         let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
         let out = dir.path().join("output");
-        fs::create_dir_all(&out).unwrap();
+        write_output(&root, &out, &[Artifact::new("stale.html", b"old".to_vec())]).unwrap();
         fs::write(out.join(".gitkeep"), "").unwrap();
-        fs::write(out.join("stale.html"), "old").unwrap();
-        write_output(&out, &[Artifact::new("staff/a.html", b"new".to_vec())]).unwrap();
+        write_output(&root, &out, &[Artifact::new("staff/a.html", b"new".to_vec())]).unwrap();
         assert!(out.join(".gitkeep").exists());
-        assert!(!out.join("stale.html").exists());
+        assert!(!out.join("stale.html").exists(), "what an earlier build wrote is replaced");
         assert_eq!(fs::read_to_string(out.join("staff/a.html")).unwrap(), "new");
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        let mut leftovers: Vec<_> =
+            fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name().into_string().unwrap()).collect();
+        leftovers.sort();
+        assert_eq!(leftovers, [".output.policypress-lock", "output", "project"], "no staging or old folder stays");
     }
-}
-
-#[cfg(test)]
-mod folder_tests {
-    use super::*;
 
     #[test]
     fn output_folder_may_not_hold_or_sit_inside_the_project() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("project");
-        fs::create_dir_all(root.join("content")).unwrap();
-        fs::write(root.join("content/a.md"), "x").unwrap();
+        let root = project(dir.path());
         assert!(check_output_folder(&root, &root).is_err(), "the project root");
         assert!(check_output_folder(&root, dir.path()).is_err(), "a folder holding the project");
         assert!(check_output_folder(&root, &root.join("content")).is_err());
@@ -189,20 +396,129 @@ mod folder_tests {
         assert!(check_output_folder(&root, &root.join("themes/default/out")).is_err());
         assert!(check_output_folder(&root, &root.join("output")).is_ok(), "a new folder");
         assert!(check_output_folder(&root, &root.join("output/../output")).is_ok());
+        assert!(check_output_folder(&root, &root.join("new/../output")).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_before_dot_dot_as_the_file_system_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
+        // `lnk/..` is the folder holding the link's target, not the folder holding `lnk`.
+        fs::create_dir_all(root.join("content/deep")).unwrap();
+        std::os::unix::fs::symlink(root.join("content/deep"), dir.path().join("lnk")).unwrap();
+        let sneaky = dir.path().join("lnk/../../content");
+        assert_eq!(real_path(&sneaky).unwrap(), root.join("content").canonicalize().unwrap());
+        let err = check_output_folder(&root, &sneaky).unwrap_err();
+        assert!(err.message.contains("inside the project's `content/` folder"), "{}", err.message);
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling")).unwrap();
+        let err = check_output_folder(&root, &dir.path().join("dangling/site")).unwrap_err();
+        assert!(err.message.contains("leads nowhere"), "{}", err.message);
     }
 
     #[test]
-    fn an_existing_folder_is_replaced_only_if_a_build_made_it() {
+    fn only_an_empty_folder_or_one_a_build_made_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("project");
-        fs::create_dir_all(root.join("content")).unwrap();
+        let root = project(dir.path());
         let out = dir.path().join("documents");
         fs::create_dir_all(&out).unwrap();
+        assert!(check_output_folder(&root, &out).is_ok(), "truly empty");
         fs::write(out.join(".gitkeep"), "").unwrap();
-        assert!(check_output_folder(&root, &out).is_ok(), "only dotfiles: empty enough");
+        let err = check_output_folder(&root, &out).unwrap_err();
+        assert!(err.message.contains("`.gitkeep`"), "hidden files count: {}", err.message);
+        fs::remove_file(out.join(".gitkeep")).unwrap();
         fs::write(out.join("thesis.docx"), "precious").unwrap();
         assert!(check_output_folder(&root, &out).is_err(), "someone's files");
-        write_output(&dir.path().join("site"), &[Artifact::new("index.html", b"x".to_vec())]).unwrap();
-        assert!(check_output_folder(&root, &dir.path().join("site")).is_ok(), "an earlier build's output");
+        let file = dir.path().join("afile");
+        fs::write(&file, "mine").unwrap();
+        let err = write_output(&root, &file, &[Artifact::new("index.html", b"x".to_vec())]).unwrap_err();
+        assert!(err.message.contains("it is a file"), "{}", err.message);
+        assert_eq!(fs::read_to_string(&file).unwrap(), "mine", "the file is left where it was");
+
+        let site = dir.path().join("site");
+        write_output(&root, &site, &[Artifact::new("index.html", b"x".to_vec())]).unwrap();
+        assert!(check_output_folder(&root, &site).is_ok(), "an earlier build's output");
+        fs::write(site.join("notes.txt"), "mine").unwrap();
+        let err = write_output(&root, &site, &[Artifact::new("index.html", b"y".to_vec())]).unwrap_err();
+        assert!(err.message.contains("`notes.txt` that no build wrote"), "{}", err.message);
+        assert_eq!(fs::read_to_string(site.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(site.join("index.html")).unwrap(), "x", "nothing was replaced");
+    }
+
+    #[test]
+    fn stale_staging_and_old_folders_of_killed_builds_are_removed_but_no_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
+        let out = dir.path().join("output");
+        for stale in ["output.tmp-99999", "output.old-12345"] {
+            fs::create_dir_all(dir.path().join(stale).join("staff")).unwrap();
+            fs::write(dir.path().join(stale).join(OUTPUT_MARKER), MARKER_HEADER).unwrap();
+            fs::write(dir.path().join(stale).join("staff/a.html"), "big").unwrap();
+        }
+        fs::create_dir_all(dir.path().join("output.tmp-4")).unwrap();
+        fs::write(dir.path().join("output.tmp-4/mine.txt"), "not a build's").unwrap();
+        write_output(&root, &out, &[Artifact::new("index.html", b"x".to_vec())]).unwrap();
+        assert!(!dir.path().join("output.tmp-99999").exists());
+        assert!(!dir.path().join("output.old-12345").exists());
+        assert!(dir.path().join("output.tmp-4/mine.txt").exists(), "unmarked folders are left alone");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_marker_does_not_block_later_builds() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
+        let out = dir.path().join("output");
+        write_output(&root, &out, &[Artifact::new("index.html", b"1".to_vec())]).unwrap();
+        fs::set_permissions(out.join(OUTPUT_MARKER), fs::Permissions::from_mode(0o444)).unwrap();
+        write_output(&root, &out, &[Artifact::new("index.html", b"2".to_vec())]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "2");
+        let mode = fs::metadata(out.join(OUTPUT_MARKER)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o200, 0o200, "the new marker is a fresh, writable file");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_swap_is_one_exchange_so_there_is_always_an_output_folder() {
+        // A build killed between two renames used to leave no output folder at all; the
+        // exchange swaps the two folders in one step, so there is no such moment.
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("output"), dir.path().join("output.tmp-1"));
+        fs::create_dir_all(&old).unwrap();
+        fs::create_dir_all(&new).unwrap();
+        fs::write(old.join("index.html"), "old").unwrap();
+        fs::write(new.join("index.html"), "new").unwrap();
+        assert!(exchange(&new, &old).unwrap(), "this file system exchanges folders");
+        assert_eq!(fs::read_to_string(old.join("index.html")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(new.join("index.html")).unwrap(), "old");
+    }
+
+    #[test]
+    fn two_builds_writing_at_once_never_interleave() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
+        let out = dir.path().join("output");
+        let builds: Vec<_> = (0..2)
+            .map(|who| {
+                let (root, out) = (root.clone(), out.clone());
+                std::thread::spawn(move || {
+                    for n in 0..25 {
+                        let text = format!("{who}-{n}");
+                        let files = [
+                            Artifact::new("a.html", text.clone().into_bytes()),
+                            Artifact::new("b.html", text.into_bytes()),
+                        ];
+                        write_output(&root, &out, &files).expect("each build writes its whole output");
+                    }
+                })
+            })
+            .collect();
+        for build in builds {
+            build.join().unwrap();
+        }
+        assert_eq!(fs::read(out.join("a.html")).unwrap(), fs::read(out.join("b.html")).unwrap());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(names.len(), 3, "no staging folder is left: {names:?}");
     }
 }

@@ -217,17 +217,28 @@ pub fn online(config: &SiteConfig, view: &AudienceView) -> Option<OnlineAddress>
     Some(OnlineAddress { url, short, qr_svg })
 }
 
+/// How to print the booklet PDF (A5 pages two to a side of A4): shown beside its link and on
+/// its first sheet. Flipping on the short edge turns each sheet over the way a booklet is
+/// opened, so the back of every sheet prints the right way up (see `pdf::impose`).
+pub const BOOKLET_PRINTING: &str = "print double-sided, flip on the short edge, then fold in half";
+
 #[derive(Serialize)]
 pub struct PdfLink {
     pub label: &'static str,
     pub href: String,
+    /// How to print it, when that needs saying (the booklet).
+    pub note: Option<&'static str>,
 }
 
 /// The PDFs of a view, linked from a page in the same audience folder.
 pub fn pdf_links(audience: Audience, id: &str) -> Vec<PdfLink> {
     pdf_files(audience, id)
         .into_iter()
-        .map(|(label, path)| PdfLink { label, href: path.rsplit('/').next().unwrap_or(&path).to_string() })
+        .map(|(label, path)| PdfLink {
+            label,
+            note: path.ends_with("-booklet.pdf").then_some(BOOKLET_PRINTING),
+            href: path.rsplit('/').next().unwrap_or(&path).to_string(),
+        })
         .collect()
 }
 

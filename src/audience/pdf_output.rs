@@ -14,10 +14,134 @@ use crate::load::config::SiteConfig;
 use crate::model::languages;
 use crate::model::{Audience, Inline, LinkTarget};
 use crate::pdf::fonts::{FontSet, Style};
-use crate::pdf::layout::{Dest, Flow, Item, Role, Tag, TextStyle};
+use std::sync::Arc;
+
+use crate::pdf::layout::{Dest, Flow, Item, PathCmd, Role, Tag, TextStyle};
 use crate::pdf::layout::{Layout, LayoutProblem};
+use crate::pdf::settings::Rgb;
+use crate::pdf::svg::{Paint, Shape, Stroke, VectorPicture};
 use crate::pdf::{tagging, writer};
 use crate::resolve::AudienceView;
+
+/// The colour of the DRAFT mark: a pale red, so the words printed over it keep their contrast
+/// (body text on it is above 9:1) while nobody can take the page for a final one.
+const DRAFT_MARK: Rgb = Rgb(0xF6C9C4);
+
+/// The word DRAFT in block capitals as strokes, one unit tall, each letter's strokes in order:
+/// drawn by the engine like any vector picture, so it is no text at all (nothing to select,
+/// copy or read out).
+fn draft_letters() -> Vec<Vec<PathCmd>> {
+    use PathCmd::{Cubic, Line, Move};
+    let advance = 0.88;
+    let letters: [Vec<PathCmd>; 5] = [
+        // D
+        vec![
+            Move(0.0, 0.0),
+            Line(0.0, 1.0),
+            Line(0.28, 1.0),
+            Cubic(0.58, 1.0, 0.7, 0.8, 0.7, 0.5),
+            Cubic(0.7, 0.2, 0.58, 0.0, 0.28, 0.0),
+            PathCmd::Close,
+        ],
+        // R
+        vec![
+            Move(0.0, 1.0),
+            Line(0.0, 0.0),
+            Line(0.36, 0.0),
+            Cubic(0.6, 0.0, 0.68, 0.13, 0.68, 0.27),
+            Cubic(0.68, 0.41, 0.6, 0.54, 0.36, 0.54),
+            Line(0.0, 0.54),
+            Move(0.34, 0.54),
+            Line(0.7, 1.0),
+        ],
+        // A
+        vec![Move(0.0, 1.0), Line(0.35, 0.0), Line(0.7, 1.0), Move(0.13, 0.64), Line(0.57, 0.64)],
+        // F
+        vec![Move(0.64, 0.0), Line(0.0, 0.0), Line(0.0, 1.0), Move(0.0, 0.5), Line(0.52, 0.5)],
+        // T
+        vec![Move(0.0, 0.0), Line(0.7, 0.0), Move(0.35, 0.0), Line(0.35, 1.0)],
+    ];
+    letters
+        .into_iter()
+        .enumerate()
+        .map(|(n, strokes)| {
+            let dx = n as f32 * advance;
+            strokes
+                .into_iter()
+                .map(|cmd| match cmd {
+                    Move(x, y) => Move(x + dx, y),
+                    Line(x, y) => Line(x + dx, y),
+                    Cubic(a, b, c, d, e, f) => Cubic(a + dx, b, c + dx, d, e + dx, f),
+                    PathCmd::Close => PathCmd::Close,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The DRAFT mark for a page `width` by `height`: the word from the lower left corner towards
+/// the upper right, about three fifths of the diagonal long, clear of the edges, as a picture in page points.
+pub fn draft_mark(width: f32, height: f32) -> (f32, f32, VectorPicture) {
+    let word_w = 4.0 * 0.88 + 0.7;
+    let diagonal = (width * width + height * height).sqrt();
+    let size = diagonal * 0.58 / word_w;
+    // Up to the right: y grows downwards, so the angle is negative.
+    let angle = -(height / width).atan();
+    let (sin, cos) = angle.sin_cos();
+    let (cx, cy) = (word_w / 2.0, 0.5);
+    let turn = |x: f32, y: f32| -> (f32, f32) {
+        let (px, py) = ((x - cx) * size, (y - cy) * size);
+        (px * cos - py * sin, px * sin + py * cos)
+    };
+    let mut shapes = Vec::new();
+    for letter in draft_letters() {
+        let outline = letter
+            .into_iter()
+            .map(|cmd| match cmd {
+                PathCmd::Move(x, y) => {
+                    let (x, y) = turn(x, y);
+                    PathCmd::Move(x, y)
+                }
+                PathCmd::Line(x, y) => {
+                    let (x, y) = turn(x, y);
+                    PathCmd::Line(x, y)
+                }
+                PathCmd::Cubic(a, b, c, d, e, f) => {
+                    let ((a, b), (c, d), (e, f)) = (turn(a, b), turn(c, d), turn(e, f));
+                    PathCmd::Cubic(a, b, c, d, e, f)
+                }
+                PathCmd::Close => PathCmd::Close,
+            })
+            .collect();
+        let stroke =
+            Stroke { paint: Paint::Current, width: size * 0.12, cap: 1, join: 1, miter_limit: 4.0, dash: None };
+        shapes.push(Shape { outline, fill: None, stroke: Some(stroke) });
+    }
+    // The shapes are centred on (0, 0): placed at the page's centre.
+    let picture = VectorPicture { width: 0.0, height: 0.0, shapes };
+    (width / 2.0, height / 2.0, picture)
+}
+
+/// Marks every page of a draft's PDF with a large diagonal DRAFT beneath its content, as an
+/// artifact: a printed draft cannot pass as final, and screen readers do not read it (the
+/// cover or small print says "DRAFT: not approved for use" in words).
+pub fn mark_draft_pages(flow: &mut Flow<'_, '_, '_>) {
+    let page = flow.settings.page;
+    let (x, y, picture) = draft_mark(page.width, page.height);
+    let picture = Arc::new(picture);
+    for index in 0..flow.pages.len() {
+        let mark = Item::Path {
+            x,
+            y,
+            scale: 1.0,
+            stroke_scale: 1.0,
+            color: DRAFT_MARK,
+            picture: picture.clone(),
+            tag: Tag::Artifact,
+        };
+        flow.underlay(index, mark);
+    }
+}
 
 /// A rendered PDF and the problems found while making it.
 #[derive(Debug, Clone)]
@@ -41,9 +165,18 @@ pub struct Site {
     pub base_url: Option<String>,
     /// The Trust's logo, for covers.
     pub logo: Option<Logo>,
+    /// The credit line the document's pictures' licence asks for, if any (set per document).
+    pub credit: Option<&'static str>,
 }
 
 impl Site {
+    /// The address of a policy's page in the staff library, the live copy a printed staff PDF
+    /// points back to; `None` without `base-url`.
+    pub fn live_page(&self, id: &str) -> Option<String> {
+        let base = self.base_url.as_ref()?;
+        Some(format!("{}/{}/{id}.html", base.trim_end_matches('/'), Audience::Staff.name()))
+    }
+
     /// Where a link to another policy's staff PDF points.
     pub fn policy_pdf(&self, id: &str) -> String {
         let audience = Audience::Staff.name();
@@ -69,6 +202,7 @@ pub fn site_of(project: &Project) -> Site {
         organisation: project.config.organisation.clone(),
         base_url: project.config.base_url.clone(),
         logo: Logo::of(project),
+        credit: None,
     }
 }
 
@@ -109,7 +243,7 @@ pub fn write_pdf(
     kind: &str,
 ) -> Result<Vec<u8>, String> {
     let subsets = fonts.subsets();
-    let written = writer::write(layout, &subsets, &|path| project.picture(path), info);
+    let written = writer::write(layout, &subsets, &project.pictures, info);
     let lang = view.lang.as_deref().unwrap_or(&project.config.language);
     let tag_info = tagging::TagInfo { lang, id_seed: kind_id_seed(view, layout, kind) };
     let bytes = tagging::finish(written, layout, &tag_info);

@@ -95,6 +95,39 @@ fn report(file: &str, result: Result<(), Problems>, diags: &mut Diagnostics) {
     }
 }
 
+/// Every icon the blocks show, in order of first use.
+pub fn icons_in(blocks: &[crate::model::Block]) -> Vec<String> {
+    use crate::model::{BlockKind, Inline};
+    fn inlines(content: &[Inline], out: &mut Vec<String>) {
+        for inline in content {
+            match inline {
+                Inline::Icon(name) if !out.contains(name) => out.push(name.clone()),
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => inlines(c, out),
+                _ => {}
+            }
+        }
+    }
+    fn block(kind: &BlockKind, out: &mut Vec<String>) {
+        match kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, out),
+            BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| block(b, out)),
+            BlockKind::Quote(blocks) => blocks.iter().for_each(|b| block(b, out)),
+            BlockKind::Table { header, rows, .. } => {
+                header.iter().chain(rows.iter().flatten()).for_each(|cell| inlines(cell, out))
+            }
+            BlockKind::Code { .. } | BlockKind::Rule => {}
+        }
+    }
+    let mut out = Vec::new();
+    blocks.iter().for_each(|b| block(&b.kind, &mut out));
+    out
+}
+
+/// The credit line the pictures of `blocks` ask for (OpenMoji's), if any of them does.
+pub fn credit_of(theme: &Theme, blocks: &[crate::model::Block]) -> Option<&'static str> {
+    theme.credit_for(icons_in(blocks).iter().map(String::as_str))
+}
+
 /// The theme's icons as pictures, each read once per document on first use.
 pub struct Icons<'t> {
     theme: &'t Theme,

@@ -28,6 +28,8 @@ struct Pane {
 #[derive(Serialize)]
 struct PreviewPage<'a> {
     title: &'a str,
+    /// A draft: the page says so, as every draft page does.
+    draft: bool,
     panes: Vec<Pane>,
 }
 
@@ -75,7 +77,7 @@ pub fn preview_pages(pages: &PageRenderer<'_>, library: &Library) -> Vec<Result<
         let staff = policy.staff();
         let panes = panes(policy);
         let versions = panes.iter().map(|p| p.label).collect::<Vec<_>>().join(", ");
-        let page = PreviewContext { page: PreviewPage { title: &staff.policy_title, panes } };
+        let page = PreviewContext { page: PreviewPage { title: &staff.policy_title, draft: staff.draft, panes } };
         out.push(
             pages
                 .render("preview/policy.html", "../", &page)

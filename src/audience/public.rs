@@ -244,7 +244,7 @@ fn pictures_in_block(kind: &BlockKind, used: &mut std::collections::BTreeSet<Str
         BlockKind::Table { header, rows, .. } => {
             header.iter().chain(rows.iter().flatten()).for_each(|cell| pictures_in(cell, used))
         }
-        BlockKind::Code(_) | BlockKind::Rule => {}
+        BlockKind::Code { .. } | BlockKind::Rule => {}
     }
 }
 

@@ -6,7 +6,7 @@
 pub mod serve;
 pub mod watch;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,20 +16,54 @@ use crate::diag::IoFailure;
 use crate::terminal::{print_diagnostics, rebuild_status};
 use crate::write::{check_output_folder, write_output};
 use serve::ServeState;
-use watch::{WatchPaths, run_loop, start_watcher};
-
-/// Loads and builds in memory, printing the diagnostics.
-fn build_and_print(root: &Path, options: &BuildOptions) -> Result<BuildResult, IoFailure> {
-    let result = load_and_run(root, options)?;
-    print_diagnostics(&result);
-    Ok(result)
-}
+use watch::{ChangeKind, ProjectWatcher, Rebuilder, WatchPaths, run_loop};
 
 fn stop_on_ctrl_c() {
     let _ = ctrlc::set_handler(|| {
         eprintln!("\nstopped");
         std::process::exit(0);
     });
+}
+
+/// One rebuild, kept with when it started so its status line can say how long it took.
+struct Rebuilt {
+    started: Instant,
+    result: Result<BuildResult, IoFailure>,
+}
+
+fn failed(rebuilt: &Rebuilt) -> bool {
+    rebuilt.result.as_ref().map_or(true, |r| r.diagnostics.has_errors())
+}
+
+/// The rebuild loop of `serve` and `watch`: builds in memory, then `publish` serves or writes.
+struct LiveBuilds<'a, P: FnMut(&Rebuilt)> {
+    root: &'a Path,
+    options: &'a BuildOptions,
+    watcher: ProjectWatcher,
+    publish: P,
+}
+
+impl<P: FnMut(&Rebuilt)> Rebuilder for LiveBuilds<'_, P> {
+    type Outcome = Rebuilt;
+
+    fn changed(&mut self, paths: &[PathBuf]) {
+        self.watcher.refresh(paths);
+    }
+
+    fn build(&mut self, _kinds: &[ChangeKind]) -> Rebuilt {
+        Rebuilt { started: Instant::now(), result: load_and_run(self.root, self.options) }
+    }
+
+    fn failed(&self, outcome: &Rebuilt) -> bool {
+        failed(outcome)
+    }
+
+    fn publish(&mut self, outcome: Rebuilt) {
+        if let Ok(r) = &outcome.result {
+            print_diagnostics(r);
+        }
+        (self.publish)(&outcome);
+    }
 }
 
 /// `policypress serve`: builds, serves on 127.0.0.1 and rebuilds on every change until Ctrl-C.
@@ -43,19 +77,23 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions) -> Result<Ex
         }
     };
     let address = listener.local_addr().map_err(|e| IoFailure::new(root, "cannot serve", e))?;
+    // Watched as an absolute path with links resolved: change events name files that way, so
+    // a project given as `.` (the default) is recognised in them.
+    let paths = WatchPaths::new(root, None)?;
     let state = Arc::new(ServeState::default());
-    let started = Instant::now();
-    let first = Ok(build_and_print(root, &options)?);
-    rebuild_status(started, &first, "built");
-    let publish = |state: &ServeState, result: &Result<BuildResult, IoFailure>| {
-        if let Ok(r) = result {
+    let publish = |state: &ServeState, rebuilt: &Rebuilt| {
+        if let Ok(r) = &rebuilt.result {
             let files = (!r.diagnostics.has_errors()).then(|| r.artifacts.clone());
             state.publish(files, &r.diagnostics.sorted());
         }
     };
+    let first = Rebuilt { started: Instant::now(), result: Ok(load_and_run(&paths.root, &options)?) };
+    if let Ok(r) = &first.result {
+        print_diagnostics(r);
+    }
+    rebuild_status(first.started, &first.result, "built");
     publish(&state, &first);
-    let paths = WatchPaths { root: root.to_path_buf(), out: root.join("output") };
-    let (_watcher, events) = start_watcher(&paths)?;
+    let (watcher, events) = ProjectWatcher::start(&paths)?;
     let server_state = Arc::clone(&state);
     std::thread::spawn(move || {
         if let Err(message) = serve::serve_forever(listener, server_state) {
@@ -68,35 +106,47 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions) -> Result<Ex
         "serving on http://{address}/ (previews for authors: http://{address}/preview/index.html); rebuilding on every change to {}; press Ctrl-C to stop",
         root.display()
     );
-    run_loop(events, &paths, |_| {
-        let started = Instant::now();
-        let result = build_and_print(root, &options);
-        publish(&state, &result);
-        rebuild_status(started, &result, "rebuilt");
-    });
+    let mut builds = LiveBuilds {
+        root: &paths.root,
+        options: &options,
+        watcher,
+        publish: |rebuilt: &Rebuilt| {
+            publish(&state, rebuilt);
+            rebuild_status(rebuilt.started, &rebuilt.result, "rebuilt");
+        },
+    };
+    run_loop(events, &paths, &mut builds);
     Ok(ExitCode::SUCCESS)
 }
 
 /// `policypress watch`: rebuilds into `out` on every change until Ctrl-C.
 pub fn watch(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, IoFailure> {
-    check_output_folder(root, out)?;
-    let build_and_write = |what: &str| {
-        let started = Instant::now();
-        let result = build_and_print(root, &options);
-        let written = match &result {
-            Ok(r) if !r.diagnostics.has_errors() => write_output(out, &r.artifacts).map(|_| ()),
+    let real_out = check_output_folder(root, out)?;
+    let paths = WatchPaths::new(root, Some(real_out))?;
+    let write = |rebuilt: &Rebuilt, what: &str| {
+        let written = match &rebuilt.result {
+            Ok(r) if !r.diagnostics.has_errors() => write_output(&paths.root, out, &r.artifacts),
             _ => Ok(()),
         };
         match written {
-            Ok(()) => rebuild_status(started, &result, what),
+            Ok(()) => rebuild_status(rebuilt.started, &rebuilt.result, what),
             Err(failure) => eprintln!("error: {failure}"),
         }
     };
-    build_and_write("built");
-    let paths = WatchPaths { root: root.to_path_buf(), out: out.to_path_buf() };
-    let (_watcher, events) = start_watcher(&paths)?;
+    let first = Rebuilt { started: Instant::now(), result: load_and_run(&paths.root, &options) };
+    if let Ok(r) = &first.result {
+        print_diagnostics(r);
+    }
+    write(&first, "built");
+    let (watcher, events) = ProjectWatcher::start(&paths)?;
     stop_on_ctrl_c();
     eprintln!("watching {} for changes; writing to {}; press Ctrl-C to stop", root.display(), out.display());
-    run_loop(events, &paths, |_| build_and_write("rebuilt"));
+    let mut builds = LiveBuilds {
+        root: &paths.root,
+        options: &options,
+        watcher,
+        publish: |rebuilt: &Rebuilt| write(rebuilt, "rebuilt"),
+    };
+    run_loop(events, &paths, &mut builds);
     Ok(ExitCode::SUCCESS)
 }

@@ -3,11 +3,14 @@
 //! them until the next good build.
 //!
 //! The reload hook is added to pages only as they are served; built files never contain it.
+//! Answers only GET and HEAD, only requests addressed to its loopback name and port (no DNS
+//! rebinding), and holds a bounded number of event streams open.
 //! Holds no build logic: `live` rebuilds and calls [`ServeState::publish`].
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -22,6 +25,8 @@ use crate::render::html::escape;
 pub struct ServeState {
     inner: Mutex<Published>,
     changed: Condvar,
+    /// Event streams open now.
+    streams: AtomicUsize,
 }
 
 #[derive(Default, Clone)]
@@ -110,44 +115,152 @@ pub fn bind(port: u16, port_given: bool) -> Result<TcpListener, String> {
     })
 }
 
-/// Serves requests on `listener` until the process ends, one thread per request (pages that
-/// wait for reload events hold theirs open).
+/// At most this many pages may wait for reload events at once (each holds a connection and a
+/// thread; an author's preview page with its four frames holds five).
+pub const MAX_EVENT_STREAMS: usize = 64;
+
+/// Serves requests on `listener` until the process ends. Pages and files are answered in turn
+/// on this thread (they come from memory); each event stream gets a thread of its own, at most
+/// [`MAX_EVENT_STREAMS`] at once.
 pub fn serve_forever(listener: TcpListener, state: Arc<ServeState>) -> Result<(), String> {
+    let port = listener.local_addr().map_err(|e| format!("cannot start the server: {e}"))?.port();
     let server =
         tiny_http::Server::from_listener(listener, None).map_err(|e| format!("cannot start the server: {e}"))?;
     for request in server.incoming_requests() {
-        let state = Arc::clone(&state);
-        std::thread::spawn(move || handle(request, &state));
+        if let Some(refusal) = refusal(&request, port) {
+            respond(request, refusal);
+            continue;
+        }
+        let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
+        if url == "/__policypress/events" {
+            match StreamSlot::take(&state) {
+                Some(slot) => {
+                    std::thread::spawn(move || stream_events(request, slot));
+                }
+                None => respond(
+                    request,
+                    Answer::text(
+                        503,
+                        format!("More than {MAX_EVENT_STREAMS} pages are waiting for reloads; close some tabs."),
+                    ),
+                ),
+            }
+            continue;
+        }
+        respond(request, answer(&url, &state));
     }
     Ok(())
 }
 
 const LIVE_PREFIX: &str = "/__policypress/";
 
-fn handle(request: tiny_http::Request, state: &ServeState) {
-    let url = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
-    if url == "/__policypress/events" {
-        stream_events(request, state);
-        return;
+/// One response: status, content type, body and any extra header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Answer {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    extra: Option<(&'static str, &'static str)>,
+}
+
+impl Answer {
+    fn ok(content_type: &'static str, body: Vec<u8>) -> Answer {
+        Answer { status: 200, content_type, body, extra: None }
     }
-    let response = if url == "/__policypress/live.js" {
-        Ok(("text/javascript; charset=utf-8", LIVE_SCRIPT.as_bytes().to_vec()))
+
+    fn text(status: u16, text: String) -> Answer {
+        Answer { status, content_type: "text/plain; charset=utf-8", body: text.into_bytes(), extra: None }
+    }
+}
+
+/// Why a request is not answered, if it is not: only GET and HEAD (the preview changes nothing),
+/// and only when addressed to this server by its loopback name and port, so a web page the
+/// author visits cannot read drafts through a name of its own that resolves to 127.0.0.1 (DNS
+/// rebinding).
+fn refusal(request: &tiny_http::Request, port: u16) -> Option<Answer> {
+    if !matches!(request.method(), tiny_http::Method::Get | tiny_http::Method::Head) {
+        let mut answer = Answer::text(405, "The preview only answers GET and HEAD requests.".to_string());
+        answer.extra = Some(("Allow", "GET, HEAD"));
+        return Some(answer);
+    }
+    let host = request.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str());
+    host_refusal(host, port)
+}
+
+/// The answer for a `Host` header that is not this server's: 403 for another name (or none),
+/// 421 for a loopback name with another port.
+fn host_refusal(host: Option<&str>, port: u16) -> Option<Answer> {
+    let Some(host) = host.map(|h| h.trim().to_ascii_lowercase()) else {
+        return Some(Answer::text(403, "A request must say which host it is for (the Host header).".to_string()));
+    };
+    let (name, given_port) = match host.rsplit_once(':') {
+        Some((name, p)) if !name.ends_with(']') || name.starts_with('[') => (name.to_string(), Some(p.to_string())),
+        _ => (host.clone(), None),
+    };
+    if !matches!(name.as_str(), "127.0.0.1" | "localhost") {
+        return Some(Answer::text(
+            403,
+            format!("This preview answers only at http://127.0.0.1:{port}/ and http://localhost:{port}/."),
+        ));
+    }
+    let port_matches = match given_port {
+        Some(p) => p == port.to_string(),
+        None => port == 80,
+    };
+    (!port_matches).then(|| {
+        Answer::text(
+            421,
+            format!("This preview answers only at http://127.0.0.1:{port}/ and http://localhost:{port}/."),
+        )
+    })
+}
+
+fn respond(request: tiny_http::Request, answer: Answer) {
+    let header = tiny_http::Header::from_bytes("Content-Type", answer.content_type).expect("valid header");
+    let no_cache = tiny_http::Header::from_bytes("Cache-Control", "no-store").expect("valid header");
+    let mut response = tiny_http::Response::from_data(answer.body)
+        .with_status_code(answer.status)
+        .with_header(header)
+        .with_header(no_cache);
+    if let Some((field, value)) = answer.extra {
+        response = response.with_header(tiny_http::Header::from_bytes(field, value).expect("valid header"));
+    }
+    let _ = request.respond(response);
+}
+
+/// The answer to a GET of `url` (path only).
+fn answer(url: &str, state: &ServeState) -> Answer {
+    if url == "/__policypress/live.js" {
+        Answer::ok("text/javascript; charset=utf-8", LIVE_SCRIPT.as_bytes().to_vec())
     } else if url == "/__policypress/status" {
         let published = state.snapshot();
         let body = serde_json::json!({ "generation": published.generation, "errors": published.errors });
-        Ok(("application/json", body.to_string().into_bytes()))
+        Answer::ok("application/json", body.to_string().into_bytes())
     } else {
-        page(&url, &state.snapshot())
-    };
-    let (status, content_type, body) = match response {
-        Ok((content_type, body)) => (200, content_type, body),
-        Err(body) => (404, "text/html; charset=utf-8", body),
-    };
-    let header = tiny_http::Header::from_bytes("Content-Type", content_type).expect("valid header");
-    let no_cache = tiny_http::Header::from_bytes("Cache-Control", "no-store").expect("valid header");
-    let _ = request.respond(
-        tiny_http::Response::from_data(body).with_status_code(status).with_header(header).with_header(no_cache),
-    );
+        match page(url, &state.snapshot()) {
+            Ok((content_type, body)) => Answer::ok(content_type, body),
+            Err(body) => Answer { status: 404, content_type: "text/html; charset=utf-8", body, extra: None },
+        }
+    }
+}
+
+/// A place among the [`MAX_EVENT_STREAMS`] open event streams, given back when dropped.
+struct StreamSlot(Arc<ServeState>);
+
+impl StreamSlot {
+    fn take(state: &Arc<ServeState>) -> Option<StreamSlot> {
+        state
+            .streams
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < MAX_EVENT_STREAMS).then_some(n + 1))
+            .ok()
+            .map(|_| StreamSlot(Arc::clone(state)))
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.streams.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Finds a built file for a URL path; HTML pages get the reload hook and, after a failed build,
@@ -210,7 +323,8 @@ pub fn overlay_html(errors: &[ErrorView]) -> String {
 
 /// Holds a server-sent-events stream open, sending `reload` after each good build and `errors`
 /// after each failed one; a comment every 15 s keeps the connection alive.
-fn stream_events(request: tiny_http::Request, state: &ServeState) {
+fn stream_events(request: tiny_http::Request, slot: StreamSlot) {
+    let state = &slot.0;
     let mut seen = state.snapshot().generation;
     let mut writer = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
@@ -354,5 +468,33 @@ mod tests {
         assert!(err.contains(&format!("port {port} is already in use")), "{err}");
         let other = bind(port, false).unwrap();
         assert_ne!(other.local_addr().unwrap().port(), port);
+    }
+
+    #[test]
+    fn only_this_servers_loopback_name_and_port_are_answered() {
+        for ok in ["127.0.0.1:3000", "localhost:3000", "LOCALHOST:3000"] {
+            assert_eq!(host_refusal(Some(ok), 3000), None, "{ok}");
+        }
+        for (host, status) in [
+            ("evil.example:3000", 403),
+            ("evil.example", 403),
+            ("127.0.0.1.evil.example:3000", 403),
+            ("[::1]:3000", 403),
+            ("localhost:3001", 421),
+            ("127.0.0.1", 421),
+        ] {
+            assert_eq!(host_refusal(Some(host), 3000).map(|a| a.status), Some(status), "{host}");
+        }
+        assert_eq!(host_refusal(None, 3000).map(|a| a.status), Some(403), "no Host header");
+        assert_eq!(host_refusal(Some("localhost"), 80), None, "port 80 may go unsaid");
+    }
+
+    #[test]
+    fn event_streams_are_bounded_and_give_their_place_back() {
+        let state = Arc::new(ServeState::default());
+        let slots: Vec<StreamSlot> = (0..MAX_EVENT_STREAMS).map(|_| StreamSlot::take(&state).unwrap()).collect();
+        assert!(StreamSlot::take(&state).is_none(), "one more than the cap is refused");
+        drop(slots);
+        assert!(StreamSlot::take(&state).is_some(), "closed streams free their places");
     }
 }

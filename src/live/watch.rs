@@ -1,9 +1,10 @@
 //! Watching a project for edits: which changed paths matter (a pure, tested classification), a
-//! `notify` watcher that feeds changed paths into a channel, and the loop that waits for a burst
-//! of changes to settle and rebuilds once per burst.
+//! `notify` watcher that feeds changed paths into a channel and watches `content/` again when it
+//! is deleted and made again, and the loop that waits for a burst of changes to settle, rebuilds
+//! once per burst, and holds back errors while files are still being written.
 //!
 //! Knows nothing of HTTP (that is `serve`) and never decides what a build does: the loop calls
-//! the closure it is given.
+//! the [`Rebuilder`] it is given.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -25,7 +26,8 @@ pub enum ChangeKind {
     Config,
 }
 
-/// The paths a project's watcher cares about.
+/// The paths a project's watcher cares about, absolute and with links resolved, as the paths
+/// of file-change events are.
 #[derive(Debug, Clone)]
 pub struct WatchPaths {
     /// The project folder.
@@ -35,6 +37,14 @@ pub struct WatchPaths {
 }
 
 impl WatchPaths {
+    /// The paths of a project at `root` (as the user gave it: `.` by default); `out` is the
+    /// output folder's real path, or `None` when nothing is written (`serve`).
+    pub fn new(root: &Path, out: Option<PathBuf>) -> Result<WatchPaths, IoFailure> {
+        let root = root.canonicalize().map_err(|e| IoFailure::new(root, "cannot read", e))?;
+        let out = out.unwrap_or_else(|| root.join("output"));
+        Ok(WatchPaths { root, out })
+    }
+
     fn content(&self) -> PathBuf {
         self.root.join("content")
     }
@@ -91,54 +101,140 @@ pub fn relevant_changes(changed: &[PathBuf], paths: &WatchPaths) -> Vec<ChangeKi
 /// file in several steps (temp file, rename, attributes).
 pub const SETTLE: Duration = Duration::from_millis(40);
 
-/// Runs `rebuild` once per burst of relevant changes received on `events`, until the channel
-/// closes. A burst ends when no change arrives for [`SETTLE`]. Irrelevant bursts (output
-/// files, editor temp files) are skipped.
-pub fn run_loop(events: Receiver<Vec<PathBuf>>, paths: &WatchPaths, mut rebuild: impl FnMut(&[ChangeKind])) {
+/// How long a build with errors waits for more changes before its errors are shown: an editor
+/// that writes a file in place may still be writing it, and errors about a half-written file
+/// would only flash up and vanish.
+pub const RECHECK: Duration = Duration::from_millis(250);
+
+/// At most this many rebuilds in a row are held back while files keep changing.
+const MAX_RECHECKS: usize = 8;
+
+/// Receives the rest of a burst that started with `changed`: more changes until none arrives for
+/// [`SETTLE`]. False when the channel has closed.
+fn settle(events: &Receiver<Vec<PathBuf>>, changed: &mut Vec<PathBuf>) -> bool {
+    loop {
+        match events.recv_timeout(SETTLE) {
+            Ok(more) => changed.extend(more),
+            Err(RecvTimeoutError::Timeout) => return true,
+            Err(RecvTimeoutError::Disconnected) => return false,
+        }
+    }
+}
+
+/// What the loop does with each burst; [`run_loop`] calls these in order.
+pub trait Rebuilder {
+    /// What one build gives.
+    type Outcome;
+    /// Called with every burst before anything else (the watcher re-watches folders that were
+    /// deleted and made again).
+    fn changed(&mut self, _paths: &[PathBuf]) {}
+    /// Builds, printing nothing yet.
+    fn build(&mut self, kinds: &[ChangeKind]) -> Self::Outcome;
+    /// True when the outcome has errors (then more changes are waited for before it is shown).
+    fn failed(&self, outcome: &Self::Outcome) -> bool;
+    /// Shows, serves or writes the outcome.
+    fn publish(&mut self, outcome: Self::Outcome);
+}
+
+/// Rebuilds once per burst of relevant changes received on `events`, until the channel closes.
+/// A burst ends when no change arrives for [`SETTLE`]; irrelevant bursts (output files, editor
+/// temp files) are skipped. A build with errors is shown only when no further change arrives
+/// within [`RECHECK`]; otherwise the files are read again and built again first.
+pub fn run_loop(events: Receiver<Vec<PathBuf>>, paths: &WatchPaths, rebuilder: &mut impl Rebuilder) {
     while let Ok(mut changed) = events.recv() {
-        let mut open = true;
-        while open {
-            match events.recv_timeout(SETTLE) {
-                Ok(more) => changed.extend(more),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => open = false,
+        let mut open = settle(&events, &mut changed);
+        rebuilder.changed(&changed);
+        let mut kinds = relevant_changes(&changed, paths);
+        if kinds.is_empty() {
+            if !open {
+                return;
             }
+            continue;
         }
-        let kinds = relevant_changes(&changed, paths);
-        if !kinds.is_empty() {
-            rebuild(&kinds);
-        }
+        let mut rechecks = 0;
+        let outcome = loop {
+            let outcome = rebuilder.build(&kinds);
+            if !open || rechecks == MAX_RECHECKS || !rebuilder.failed(&outcome) {
+                break outcome;
+            }
+            let Ok(mut more) = events.recv_timeout(RECHECK) else { break outcome };
+            open = settle(&events, &mut more);
+            rebuilder.changed(&more);
+            let again = relevant_changes(&more, paths);
+            if again.is_empty() {
+                break outcome;
+            }
+            kinds.extend(again);
+            kinds.sort();
+            kinds.dedup();
+            rechecks += 1;
+        };
+        rebuilder.publish(outcome);
         if !open {
             return;
         }
     }
 }
 
-/// Starts watching the project's content, themes and settings; changed paths arrive on the
-/// returned channel. Keep the returned watcher alive while watching.
-pub fn start_watcher(paths: &WatchPaths) -> Result<(RecommendedWatcher, Receiver<Vec<PathBuf>>), IoFailure> {
-    let (tx, rx) = channel();
-    let mut watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
-        // Reading a file is an event too (the build reads every policy): only changes count,
-        // or each build would start the next.
-        if let Ok(event) = result
-            && !matches!(event.kind, EventKind::Access(_))
-        {
-            let _ = tx.send(event.paths);
-        }
-    })
-    .map_err(|e| IoFailure::new(&paths.root, "cannot watch", e))?;
-    let content = paths.content();
-    watcher.watch(&content, RecursiveMode::Recursive).map_err(|e| IoFailure::new(&content, "cannot watch", e))?;
-    let themes = paths.themes();
-    if themes.is_dir() {
-        watcher.watch(&themes, RecursiveMode::Recursive).map_err(|e| IoFailure::new(&themes, "cannot watch", e))?;
-    }
-    // The root itself, not recursively: catches policypress.yaml being written or created.
-    watcher
-        .watch(&paths.root, RecursiveMode::NonRecursive)
+/// The notify watcher over a project's content, themes and settings. Folders that are deleted
+/// and made again (a `git checkout`, a sync tool) are watched again: call
+/// [`ProjectWatcher::refresh`] with every burst of changed paths.
+pub struct ProjectWatcher {
+    watcher: RecommendedWatcher,
+    paths: WatchPaths,
+    /// The folders watched recursively now.
+    watched: Vec<PathBuf>,
+}
+
+impl ProjectWatcher {
+    /// Starts watching; changed paths arrive on the returned channel.
+    pub fn start(paths: &WatchPaths) -> Result<(ProjectWatcher, Receiver<Vec<PathBuf>>), IoFailure> {
+        let (tx, rx) = channel();
+        let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
+            // Reading a file is an event too (the build reads every policy): only changes count,
+            // or each build would start the next.
+            if let Ok(event) = result
+                && !matches!(event.kind, EventKind::Access(_))
+            {
+                let _ = tx.send(event.paths);
+            }
+        })
         .map_err(|e| IoFailure::new(&paths.root, "cannot watch", e))?;
-    Ok((watcher, rx))
+        let mut project = ProjectWatcher { watcher, paths: paths.clone(), watched: Vec::new() };
+        // The root itself, not recursively: catches policypress.yaml being written or created,
+        // and `content/` or `themes/` being deleted or made again.
+        project
+            .watcher
+            .watch(&paths.root, RecursiveMode::NonRecursive)
+            .map_err(|e| IoFailure::new(&paths.root, "cannot watch", e))?;
+        let content = paths.content();
+        project
+            .watcher
+            .watch(&content, RecursiveMode::Recursive)
+            .map_err(|e| IoFailure::new(&content, "cannot watch", e))?;
+        project.watched.push(content);
+        project.refresh(&[]);
+        Ok((project, rx))
+    }
+
+    /// Watches `content/` and `themes/` again when a burst touched the folder itself (deleted,
+    /// made or moved), and starts watching one that has appeared.
+    pub fn refresh(&mut self, changed: &[PathBuf]) {
+        for folder in [self.paths.content(), self.paths.themes()] {
+            let touched = changed.contains(&folder);
+            let watched = self.watched.contains(&folder);
+            if watched && !touched {
+                continue;
+            }
+            if watched {
+                let _ = self.watcher.unwatch(&folder);
+                self.watched.retain(|f| *f != folder);
+            }
+            if folder.is_dir() && self.watcher.watch(&folder, RecursiveMode::Recursive).is_ok() {
+                self.watched.push(folder);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -183,22 +279,83 @@ mod tests {
         assert_eq!(classify(Path::new("/p/content/site/index.html"), &p), None);
     }
 
+    /// Records what the loop asks for; `build` returns the next of `outcomes` (true: failed).
+    struct Recorder {
+        outcomes: Vec<bool>,
+        builds: usize,
+        published: Vec<bool>,
+        /// Sent into the loop's channel during the first build, as an editor still writing.
+        during_first_build: Option<std::sync::mpsc::Sender<Vec<PathBuf>>>,
+    }
+
+    impl Rebuilder for Recorder {
+        type Outcome = bool;
+        fn build(&mut self, _: &[ChangeKind]) -> bool {
+            self.builds += 1;
+            if let Some(tx) = self.during_first_build.take() {
+                tx.send(vec![PathBuf::from("/p/content/a.md")]).unwrap();
+            }
+            self.outcomes.get(self.builds - 1).copied().unwrap_or(false)
+        }
+        fn failed(&self, failed: &bool) -> bool {
+            *failed
+        }
+        fn publish(&mut self, failed: bool) {
+            self.published.push(failed);
+        }
+    }
+
+    fn recorder(outcomes: &[bool]) -> Recorder {
+        Recorder { outcomes: outcomes.to_vec(), builds: 0, published: Vec::new(), during_first_build: None }
+    }
+
     #[test]
     fn run_loop_rebuilds_once_per_burst_and_skips_irrelevant_bursts() {
         let (tx, rx) = channel();
         tx.send(vec![PathBuf::from("/p/content/a.md"), PathBuf::from("/p/content/b.md")]).unwrap();
         tx.send(vec![PathBuf::from("/p/policypress.yaml")]).unwrap();
         drop(tx);
-        let mut calls = Vec::new();
-        run_loop(rx, &paths(), |kinds| calls.push(kinds.to_vec()));
+        let mut r = recorder(&[]);
+        run_loop(rx, &paths(), &mut r);
         // Both bursts were waiting, so one rebuild covers them.
-        assert_eq!(calls, vec![vec![ChangeKind::Content, ChangeKind::Config]]);
+        assert_eq!((r.builds, r.published), (1, vec![false]));
 
         let (tx, rx) = channel();
         tx.send(vec![PathBuf::from("/p/output/index.html")]).unwrap();
         drop(tx);
-        let mut count = 0;
-        run_loop(rx, &paths(), |_| count += 1);
-        assert_eq!(count, 0, "writing the output never triggers a rebuild");
+        let mut r = recorder(&[]);
+        run_loop(rx, &paths(), &mut r);
+        assert_eq!(r.builds, 0, "writing the output never triggers a rebuild");
+    }
+
+    #[test]
+    fn errors_of_a_half_written_save_are_never_shown_when_the_file_changes_again() {
+        let (tx, rx) = channel();
+        tx.send(vec![PathBuf::from("/p/content/a.md")]).unwrap();
+        // The first build reads a half-written file and fails; the editor's last write arrives
+        // while it runs. The file is read and built again, and only the good build is shown.
+        let mut r = recorder(&[true, false]);
+        r.during_first_build = Some(tx.clone());
+        let closer = std::thread::spawn(move || {
+            std::thread::sleep(RECHECK * 3);
+            drop(tx);
+        });
+        run_loop(rx, &paths(), &mut r);
+        closer.join().unwrap();
+        assert_eq!((r.builds, r.published), (2, vec![false]));
+    }
+
+    #[test]
+    fn errors_are_shown_when_nothing_changes_after_the_build() {
+        let (tx, rx) = channel();
+        tx.send(vec![PathBuf::from("/p/content/a.md")]).unwrap();
+        let mut r = recorder(&[true]);
+        let closer = std::thread::spawn(move || {
+            std::thread::sleep(RECHECK * 3);
+            drop(tx);
+        });
+        run_loop(rx, &paths(), &mut r);
+        closer.join().unwrap();
+        assert_eq!((r.builds, r.published), (1, vec![true]));
     }
 }

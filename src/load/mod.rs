@@ -6,14 +6,16 @@ pub mod config;
 pub mod contrast;
 pub mod discover;
 pub mod history;
+pub mod pictures;
 pub mod theme;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::diag::{Diagnostics, IoFailure, Location};
+use crate::diag::{Diagnostics, IoFailure, Location, display_path};
 use crate::load::config::{CONFIG_FILE, SiteConfig, ThemeSettings};
 use crate::load::theme::Theme;
 
@@ -56,6 +58,8 @@ pub struct Project {
     pub content_files: BTreeSet<String>,
     /// The bytes of every PNG and JPEG under `content/`, by path relative to it.
     pub images: BTreeMap<String, Vec<u8>>,
+    /// The same pictures, each decoded once (or why it cannot be).
+    pub pictures: crate::load::pictures::Pictures,
     /// The Trust's logo (`logo:` in the settings), read from the project folder.
     pub logo: Option<LogoFile>,
 }
@@ -104,9 +108,19 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
             message: format!("the project folder `{}` does not exist", root.display()),
         });
     }
+    // Links at the top of the project are refused like those inside it: a linked settings
+    // file, content or theme folder would bring files from outside the project into the output.
     let config_path = root.join(CONFIG_FILE);
     let has_settings_file = config_path.is_file();
-    let config = if has_settings_file {
+    let config = if is_link(&config_path) {
+        diags
+            .error(
+                Location::file_start(CONFIG_FILE),
+                format!("`{CONFIG_FILE}` is a symbolic link, and links are not followed"),
+            )
+            .hint("replace the link with a copy of the file, so the build reads only files inside the project");
+        SiteConfig::default()
+    } else if has_settings_file {
         let text = read_text(&config_path)?;
         SiteConfig::parse(CONFIG_FILE, &text, diags)
     } else {
@@ -114,6 +128,15 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     };
 
     let content = root.join("content");
+    if is_link(&content) {
+        return Err(IoFailure {
+            path: content.clone(),
+            message: format!(
+                "`content` in `{}` is a symbolic link, and links are not followed: policypress reads only files inside the project; replace the link with the folder, or run policypress with `--root` at the project the link points into",
+                root.display()
+            ),
+        });
+    }
     if !content.is_dir() {
         return Err(IoFailure {
             path: content.clone(),
@@ -124,7 +147,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         });
     }
     let mut files = Vec::new();
-    walk(&content, &content, &mut files, diags)?;
+    walk(&content, &content, "content", &mut files, diags)?;
     files.sort();
 
     let mut sources = Vec::new();
@@ -162,6 +185,14 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         .hint("save the file as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")");
                 }
             }
+        } else if lower.ends_with(".markdown") || lower.ends_with(".mdown") || lower.ends_with(".mkd") {
+            let stem = &rel[..rel.rfind('.').unwrap_or(rel.len())];
+            diags
+                .warning(
+                    Location::file_start(&format!("content/{rel}")),
+                    "this file is not read: policies are `.md` files",
+                )
+                .hint(format!("rename it to `content/{stem}.md` if it is a policy"));
         } else if lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
             let bytes = fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?;
             images.insert(rel.clone(), bytes);
@@ -171,11 +202,18 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
 
     history::read_earlier_versions(root, &mut sources, diags);
 
-    let theme_dir = root.join("themes").join(&config.theme);
+    let themes = root.join("themes");
+    let theme_dir = themes.join(&config.theme);
     let mut overrides = BTreeMap::new();
-    if theme_dir.is_dir() {
+    let linked = [&themes, &theme_dir].into_iter().find(|p| is_link(p));
+    if let Some(link) = linked {
+        let shown = display_path(root, link);
+        diags
+            .error(Location::file_start(&shown), format!("`{shown}` is a symbolic link, and links are not followed"))
+            .hint("replace the link with a copy of the folder, so the build reads only files inside the project");
+    } else if theme_dir.is_dir() {
         let mut theme_files = Vec::new();
-        walk(&theme_dir, &theme_dir, &mut theme_files, diags)?;
+        walk(&theme_dir, &theme_dir, &format!("themes/{}", config.theme), &mut theme_files, diags)?;
         for rel in theme_files {
             let path = theme_dir.join(&rel);
             overrides.insert(rel, fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?);
@@ -193,6 +231,11 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     theme.icon_descriptions = crate::load::config::icon_descriptions(&theme, &config.theme, diags);
     let logo = read_logo(root, &config, diags)?;
 
+    let mut pictures = crate::load::pictures::decode_all(&images);
+    // A PNG logo is drawn from pixels decoded here too, like every other picture.
+    if let Some(logo) = logo.as_ref().filter(|l| !l.svg) {
+        pictures.insert(LOGO_PICTURE.to_string(), crate::load::pictures::decode(&logo.bytes).map(Arc::new));
+    }
     Ok(Project {
         root: root.to_path_buf(),
         config,
@@ -203,6 +246,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         translations,
         content_files,
         images,
+        pictures,
         logo,
     })
 }
@@ -244,41 +288,68 @@ fn read_logo(root: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Resul
     Ok(Some(LogoFile { path: setting.file.clone(), alt: setting.alt.clone(), bytes, svg }))
 }
 
+/// A usable name like `name`: its stem as an id, its extension kept.
+fn suggested_name(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{}.{ext}", crate::model::ids::suggest_id(stem)),
+        _ => crate::model::ids::suggest_id(name),
+    }
+}
+
+/// True when `path` is a symbolic link (whether or not it leads anywhere).
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 /// Reads a whole text file, with the path in any error.
 pub fn read_text(path: &Path) -> Result<String, IoFailure> {
     fs::read_to_string(path).map_err(|e| IoFailure::new(path, "cannot read", e))
 }
 
 /// Lists files under `dir` (relative to `base`, `/`-separated), skipping hidden entries and
-/// refusing symbolic links, so nothing outside the project is ever read.
-fn walk(base: &Path, dir: &Path, out: &mut Vec<String>, diags: &mut Diagnostics) -> Result<(), IoFailure> {
+/// refusing symbolic links, so nothing outside the project is ever read. `shown` is how `base`
+/// is named in messages (`content`, `themes/default`). Names the build cannot use (a backslash,
+/// not UTF-8) are errors; links, pipes and devices are skipped with a warning.
+fn walk(base: &Path, dir: &Path, shown: &str, out: &mut Vec<String>, diags: &mut Diagnostics) -> Result<(), IoFailure> {
     let entries = fs::read_dir(dir).map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
     let mut entries: Vec<_> =
         entries.collect::<Result<_, _>>().map_err(|e| IoFailure::new(dir, "cannot list the folder", e))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
+        let file_name = entry.file_name();
+        let name = file_name.to_string_lossy();
         if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
             continue;
         }
         let path = entry.path();
         let kind = entry.file_type().map_err(|e| IoFailure::new(&path, "cannot read", e))?;
-        let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let rel_path = path.strip_prefix(base).unwrap_or(&path);
+        let rel = rel_path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let location = Location::file_start(&format!("{shown}/{rel}"));
+        if file_name.to_str().is_none() || name.contains('\\') {
+            let what = if kind.is_dir() { "folder" } else { "file" };
+            diags
+                .error(
+                    location,
+                    format!(
+                        "the {what} name `{name}` cannot be used: it has a backslash or a character that is not text"
+                    ),
+                )
+                .hint(format!("rename the {what} with letters, digits and hyphens, like `{}`", suggested_name(&name)));
+            continue;
+        }
         if kind.is_symlink() {
             diags
-                .warning(
-                    Location::file_start(&format!(
-                        "{}/{rel}",
-                        base.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
-                    )),
-                    "symbolic links are skipped",
-                )
+                .warning(location, "symbolic links are skipped")
                 .hint("copy the file into the project instead, so the build only reads files inside it");
         } else if kind.is_dir() {
-            walk(base, &path, out, diags)?;
+            walk(base, &path, shown, out, diags)?;
         } else if kind.is_file() {
             out.push(rel);
+        } else {
+            diags
+                .warning(location, "this is not a regular file (a pipe, socket or device), so it is skipped")
+                .hint("keep only files and folders under the project's folders");
         }
     }
     Ok(())

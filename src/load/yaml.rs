@@ -43,7 +43,9 @@ impl<'a> YamlSource<'a> {
                 None
             }
             Err(err) => {
-                let (line, col) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+                // From the byte index, not the YAML's own line count: YAML also breaks lines at
+                // U+2028, U+2029 and U+0085, which are ordinary characters in the file.
+                let (line, col) = err.location().map_or((1, 1), |l| crate::diag::line_col(self.text, l.index()));
                 let reason = err.to_string();
                 let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
                 if let Some(key) = reason.strip_prefix("duplicate entry with key ") {
@@ -269,4 +271,19 @@ pub fn read_contact(src: &YamlSource<'_>, key: &str, value: &Value, diags: &mut 
     }
     let field = |k: &str| map.get(k).and_then(scalar_text).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Contact { name: field("name"), phone: field("phone"), email: field("email") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syntax_error_is_located_by_the_files_lines_not_yamls() {
+        // U+2028 is a line break to YAML but not to the file (or an editor).
+        let src = YamlSource::new("a.md", "a: \"x\u{2028}y\"\nb: c: d\n", 2);
+        let mut diags = Diagnostics::new();
+        assert!(src.parse_mapping("front matter", &mut diags).is_none());
+        let location = &diags.sorted()[0].location;
+        assert_eq!(location.line, 3, "the second line of the YAML, which starts at file line 2");
+    }
 }

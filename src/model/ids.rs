@@ -5,10 +5,15 @@
 /// Checks that a policy id is made of lower-case letters, digits and hyphens.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
+        && id.len() <= MAX_ID_LEN
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
+
+/// The longest id: every output's file name (`<id>-large-print.pdf` is the longest) then fits
+/// the 255 bytes file systems allow, with room to spare.
+pub const MAX_ID_LEN: usize = 200;
 
 /// A valid id or name close to `name`: lower-cased, other characters turned into hyphens.
 pub fn suggest_id(name: &str) -> String {

@@ -251,6 +251,9 @@ pub enum BlockKind {
     List {
         /// `Some(first number)` for a numbered list.
         start: Option<u64>,
+        /// Written without blank lines between its items (CommonMark's "tight"): items' text is
+        /// not set as paragraphs.
+        tight: bool,
         /// The items.
         items: Vec<Vec<BlockKind>>,
     },
@@ -266,7 +269,12 @@ pub enum BlockKind {
     /// A block quote.
     Quote(Vec<BlockKind>),
     /// Preformatted text.
-    Code(String),
+    Code {
+        /// The first word of a fenced block's info string (` ```ruby `), if any.
+        language: Option<String>,
+        /// The lines, without the last line break.
+        text: String,
+    },
     /// A thematic break.
     Rule,
 }
@@ -301,6 +309,8 @@ pub enum Inline {
         target: LinkTarget,
         /// The link text.
         content: Vec<Inline>,
+        /// The link's title (`[a](url "title")`), shown as a tooltip on web pages.
+        title: Option<String>,
         /// 1-based source line and column of the link, for messages about it.
         at: (usize, usize),
     },
@@ -310,6 +320,8 @@ pub enum Inline {
         path: String,
         /// Alternative text.
         alt: String,
+        /// The picture's title (`![a](p.png "title")`), shown as a tooltip on web pages.
+        title: Option<String>,
     },
     /// A pictogram of the theme's icon set.
     Icon(String),

@@ -402,6 +402,97 @@ pub fn parse_translation_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -
     })
 }
 
+/// Replaces `{{ name }}` in the front matter's texts (title, reference, approved-by, owner,
+/// summary, glossary explanations, history changes, extra values) with the variable's value, as
+/// in the body; `\{{` writes `{{`. An unknown or unclosed variable is a located error, so no
+/// `{{ ... }}` is ever printed as it was written.
+pub fn substitute_variables(
+    file: &str,
+    yaml: &str,
+    meta: &mut Meta,
+    variables: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) {
+    let src = YamlSource::new(file, yaml, 2);
+    let mut one = |key: &str, text: &mut String| {
+        if text.contains("{{") {
+            *text = substitute(&src, key, text, variables, diags);
+        }
+    };
+    one("title", &mut meta.title);
+    for (key, field) in [
+        ("reference", &mut meta.reference),
+        ("approved-by", &mut meta.approved_by),
+        ("owner", &mut meta.owner),
+        ("summary", &mut meta.summary),
+    ] {
+        if let Some(text) = field {
+            one(key, text);
+        }
+    }
+    for (_, text) in &mut meta.glossary {
+        one("glossary", text);
+    }
+    for entry in &mut meta.history {
+        one("history", &mut entry.changes);
+    }
+    for (_, text) in &mut meta.extra {
+        one("extra", text);
+    }
+}
+
+fn substitute(
+    src: &YamlSource<'_>,
+    key: &str,
+    text: &str,
+    variables: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        if rest[..at].ends_with('\\') {
+            out.push_str(&rest[..at - 1]);
+            out.push_str("{{");
+            rest = &rest[at + 2..];
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        match after.find("}}") {
+            Some(close) => {
+                let name = after[..close].trim();
+                let token = &rest[at..at + 2 + close + 2];
+                match variables.get(name) {
+                    Some(value) => out.push_str(value),
+                    None => {
+                        let d =
+                            diags.error(src.item_location(key, token), format!("unknown variable `{name}` in `{key}`"));
+                        match did_you_mean(name, variables.keys().map(String::as_str)) {
+                            Some(near) => d.hint(format!("did you mean `{{{{ {near} }}}}`? Variables are set under `variables:` in the front matter or in policypress.yaml")),
+                            None => d.hint("set it under `variables:` in the front matter or in policypress.yaml; write `\\{{` for literal braces"),
+                        };
+                        out.push_str(token);
+                    }
+                }
+                rest = &after[close + 2..];
+            }
+            None => {
+                diags
+                    .error(
+                        src.item_location(key, &rest[at..].chars().take(12).collect::<String>()),
+                        format!("`{{{{` in `{key}` starts a variable but has no closing `}}}}`"),
+                    )
+                    .hint("write `{{ name }}` for a variable, or `\\{{` for literal braces");
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Reads a mapping of names to one-line texts (glossary, extra), keeping file order.
 fn read_pairs(
     src: &YamlSource<'_>,

@@ -9,12 +9,14 @@ pub mod front_matter;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
+use unicode_linebreak::linebreaks;
 
-use crate::diag::{Diagnostics, Location, closest, did_you_mean, line_col, nearest};
+use crate::diag::{Diagnostics, LineIndex, Location, closest, did_you_mean, nearest};
+use crate::load::pictures::{MAX_PIXELS, PictureProblem};
 use crate::load::{Project, SourceFile, yaml};
-use crate::model::ids::{suggest_id, valid_id};
+use crate::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
 use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy, Translation};
 
 /// What parsing needs to know about the project besides the file itself.
@@ -26,7 +28,7 @@ pub struct ParseContext<'a> {
     /// Every file under `content/`, relative to it, with `/` separators.
     pub content_files: &'a BTreeSet<String>,
     /// Pictures under `content/` that cannot be decoded, with the reason.
-    pub broken_images: &'a BTreeMap<String, String>,
+    pub broken_images: &'a BTreeMap<String, PictureProblem>,
 }
 
 /// A link to another policy, kept with where it was written, for checking once all are parsed.
@@ -62,18 +64,12 @@ pub struct ParsedPolicy {
 /// Parses every policy of the project and checks what spans policies. Policies with errors
 /// in their front matter are left out (their errors are reported).
 pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> {
-    // Each picture is decoded once, here, so a damaged file is a located error where it is used
-    // rather than a picture silently missing from a PDF.
-    let broken_images: BTreeMap<String, String> = project
-        .images
-        .par_iter()
-        .filter_map(|(path, bytes)| {
-            let decoded = image::ImageReader::new(std::io::Cursor::new(bytes))
-                .with_guessed_format()
-                .map_err(|e| e.to_string())
-                .and_then(|reader| reader.decode().map_err(|e| e.to_string()));
-            decoded.err().map(|reason| (path.clone(), reason))
-        })
+    // Each picture was decoded once as it was loaded; a damaged one is a located error where it
+    // is used, rather than a grey box or a picture silently missing from a PDF.
+    let broken_images: BTreeMap<String, PictureProblem> = project
+        .pictures
+        .iter()
+        .filter_map(|(path, decoded)| decoded.as_ref().err().map(|problem| (path.clone(), problem.clone())))
         .collect();
     let ctx = ParseContext {
         icon_names: &project.theme.icon_names,
@@ -406,7 +402,17 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
         links: Vec::new(),
         reference: None,
     };
-    if !valid_id(&source.id) {
+    if source.id.len() > MAX_ID_LEN {
+        diags
+            .error(
+                Location::file_start(file),
+                format!(
+                    "the policy id (the file name) is {} characters long; ids may have at most {MAX_ID_LEN}, so every output's file name fits the file system",
+                    source.id.chars().count()
+                ),
+            )
+            .hint("rename the file to a shorter name: the title can be as long as it needs to be");
+    } else if !valid_id(&source.id) {
         diags
             .error(
                 Location::file_start(file),
@@ -420,7 +426,7 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
     let Some(split) = front_matter::split(file, &source.text, diags) else {
         return parsed;
     };
-    let meta = front_matter::parse_meta(file, split.yaml, diags);
+    let mut meta = front_matter::parse_meta(file, split.yaml, diags);
     // With errors in the front matter the body is still checked, with the variables the front
     // matter sets (or, when its YAML cannot be read, without judging variable names at all).
     let written = match &meta {
@@ -437,6 +443,9 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
     };
     let mut variables = ctx.site_variables.clone();
     variables.extend(written.variables.clone().unwrap_or_default());
+    if let Some(meta) = &mut meta {
+        front_matter::substitute_variables(file, split.yaml, meta, &variables, diags);
+    }
     let mut body = BodyParser::new(&source.id, file, &source.content_dir, ctx, &variables);
     body.variables_known = written.variables.is_some();
     let blocks = body.parse(split.body, split.body_first_line, diags);
@@ -566,11 +575,21 @@ fn check_references(parsed: &[ParsedPolicy], diags: &mut Diagnostics) {
 }
 
 /// Every heading anchor of a policy, whichever audience it is for.
+/// Headings inside quotes and list items are included: they have ids on the page too.
 pub fn heading_anchors(blocks: &[Block]) -> impl Iterator<Item = &str> {
-    blocks.iter().filter_map(|b| match &b.kind {
-        BlockKind::Heading { anchor, .. } => Some(anchor.as_str()),
-        _ => None,
-    })
+    fn collect<'b>(kind: &'b BlockKind, out: &mut Vec<&'b str>) {
+        match kind {
+            BlockKind::Heading { anchor, .. } => out.push(anchor),
+            BlockKind::Quote(blocks) => blocks.iter().for_each(|b| collect(b, out)),
+            BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| collect(b, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for block in blocks {
+        collect(&block.kind, &mut out);
+    }
+    out.into_iter()
 }
 
 /// Makes a heading's anchor: lower-case words joined by hyphens, punctuation dropped
@@ -630,6 +649,10 @@ const RESERVED_IDS: &[&str] = &[
     "words-heading",
     "policypress-errors",
 ];
+
+/// The longest word accepted, in characters: longer than any line of any output can hold (a
+/// staff PDF line holds about 100 letters), and short enough to measure in no time.
+pub const MAX_WORD_CHARS: usize = 200;
 
 /// Deepest nesting of lists, quotes and emphasis accepted (far beyond anything readable).
 const MAX_NESTING: usize = 24;
@@ -839,6 +862,7 @@ impl<'a> BodyParser<'a> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         let mut consumed = 0;
+        let lines = LineIndex::new(text);
         while let Some(at) = rest.find("{{") {
             let escaped = rest[..at].ends_with('\\');
             if escaped {
@@ -851,7 +875,7 @@ impl<'a> BodyParser<'a> {
             out.push_str(&rest[..at]);
             let after = &rest[at + 2..];
             let close = after.find("}}").filter(|&c| !after[..c].contains('\n'));
-            let (line, col) = line_col(text, consumed + at);
+            let (line, col) = lines.line_col(text, consumed + at);
             let location = Location::new(self.file, first_line + line - 1, col);
             match close {
                 Some(close) => {
@@ -917,8 +941,9 @@ impl<'a> BodyParser<'a> {
 
     /// The file location of byte `offset` of a segment's text, with the column found by
     /// looking for `token` on that line of the original file when given.
-    fn locate(&self, text: &str, first_line: usize, offset: usize, token: Option<&str>) -> Location {
-        let (line, col) = line_col(text, offset);
+    fn locate(&self, w: &Walker<'_>, offset: usize, token: Option<&str>) -> Location {
+        let (text, first_line) = (w.text, w.first_line);
+        let (line, col) = w.lines.line_col(text, offset);
         let file_line = first_line + line - 1;
         let col = token
             .and_then(|t| {
@@ -946,11 +971,11 @@ impl<'a> BodyParser<'a> {
     fn parse_markdown(&mut self, text: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<(BlockKind, usize)> {
         let events: Vec<(Event<'_>, Range<usize>)> =
             Parser::new_ext(text, markdown_options()).into_offset_iter().collect();
-        let mut walker = Walker { events, pos: 0, text, first_line };
+        let mut walker = Walker { events, pos: 0, text, first_line, lines: LineIndex::new(text) };
         let mut out = Vec::new();
         while walker.pos < walker.events.len() {
             let offset = walker.events[walker.pos].1.start;
-            let line = first_line + line_col(text, offset).0 - 1;
+            let line = first_line + walker.lines.line_col(text, offset).0 - 1;
             if let Some(block) = self.block(&mut walker, diags) {
                 out.push((block, line));
             }
@@ -964,7 +989,26 @@ impl<'a> BodyParser<'a> {
         match event {
             Event::Start(Tag::Paragraph) => Some(BlockKind::Paragraph(self.inlines(w, diags))),
             Event::Start(Tag::Heading { level, id, .. }) => {
-                let content = self.inlines(w, diags);
+                // `{#...}` that pulldown-cmark could not read as an id (it holds markup such as
+                // `{#"><b>}`) is an unusable id like any other: warned about, and not shown.
+                let source = &w.text[range.clone()];
+                let unread = id.is_none().then(|| unread_heading_id(source)).flatten();
+                let content = match unread {
+                    Some((start, end)) => {
+                        let written = &source[start..end];
+                        let location = w.location(self, range.start + start, Some(written));
+                        diags
+                            .warning(
+                                location,
+                                format!(
+                                    "the heading id `{written}` is not used: ids are lower-case letters, digits and hyphens"
+                                ),
+                            )
+                            .hint(format!("write it as `{{#{}}}`", suggest_id(&written[2..written.len() - 1])));
+                        self.heading_without(w, range.start, source, start..end, diags)
+                    }
+                    None => self.inlines(w, diags),
+                };
                 if let Some(id) = id.as_deref().filter(|id| !valid_id(id)) {
                     let location = w.location(self, range.start, None);
                     diags
@@ -980,7 +1024,7 @@ impl<'a> BodyParser<'a> {
                 Some(BlockKind::Heading { level: heading_level(level), content, anchor })
             }
             Event::Start(Tag::BlockQuote(_)) => Some(BlockKind::Quote(self.blocks_until_end(w, diags))),
-            Event::Start(Tag::CodeBlock(_)) => {
+            Event::Start(Tag::CodeBlock(kind)) => {
                 let mut code = String::new();
                 while let Some((e, _)) = w.next() {
                     match e {
@@ -989,14 +1033,23 @@ impl<'a> BodyParser<'a> {
                         _ => {}
                     }
                 }
-                Some(BlockKind::Code(self.restore(code.trim_end_matches('\n'))))
+                // CommonMark names the language with the info string's first word.
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().map(|word| self.restore(word)),
+                    CodeBlockKind::Indented => None,
+                };
+                // Only the last line's break: blank lines at the end are part of the code.
+                let text = self.restore(code.strip_suffix('\n').unwrap_or(&code));
+                Some(BlockKind::Code { language, text })
             }
             Event::Start(Tag::List(start)) => {
                 let mut items = Vec::new();
+                let mut tight = true;
                 while let Some((e, _)) = w.peek() {
                     match e {
                         Event::Start(Tag::Item) => {
                             w.pos += 1;
+                            tight &= !item_has_paragraphs(w);
                             items.push(self.blocks_until_end(w, diags));
                         }
                         _ => {
@@ -1005,7 +1058,7 @@ impl<'a> BodyParser<'a> {
                         }
                     }
                 }
-                Some(BlockKind::List { start, items })
+                Some(BlockKind::List { start, tight, items })
             }
             Event::Start(Tag::Table(aligns)) => Some(self.table(w, aligns, diags)),
             Event::Start(Tag::HtmlBlock) => {
@@ -1034,6 +1087,39 @@ impl<'a> BodyParser<'a> {
                 Some(BlockKind::Paragraph(self.loose_inlines(w, diags)))
             }
         }
+    }
+
+    /// The content of the heading just opened, read again from its source with `cut` (an
+    /// attribute block) taken out; the heading's own events are skipped.
+    fn heading_without(
+        &mut self,
+        w: &mut Walker<'_>,
+        at: usize,
+        source: &str,
+        cut: Range<usize>,
+        diags: &mut Diagnostics,
+    ) -> Vec<Inline> {
+        let mut depth = 0usize;
+        while let Some((event, _)) = w.next() {
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) if depth == 0 => break,
+                Event::End(_) => depth -= 1,
+                _ => {}
+            }
+        }
+        let stripped = format!("{}{}", &source[..cut.start], &source[cut.end..]);
+        let mut events: Vec<(Event<'static>, Range<usize>)> = Parser::new_ext(&stripped, markdown_options())
+            .into_offset_iter()
+            .map(|(event, r)| (event.into_static(), at + r.start..at + r.end))
+            .collect();
+        // Only the heading's inline events, after its start.
+        if !matches!(events.first(), Some((Event::Start(Tag::Heading { .. }), _))) {
+            return Vec::new();
+        }
+        events.remove(0);
+        let mut sub = Walker { events, pos: 0, text: w.text, first_line: w.first_line, lines: w.lines.clone() };
+        self.inlines(&mut sub, diags)
     }
 
     /// Reads blocks until the end tag of the container just opened.
@@ -1144,22 +1230,28 @@ impl<'a> BodyParser<'a> {
                     }
                     Event::Start(Tag::Emphasis) => out.push(Inline::Emphasis(self.inlines(w, diags))),
                     Event::Start(Tag::Strong) => out.push(Inline::Strong(self.inlines(w, diags))),
-                    Event::Start(Tag::Link { dest_url, .. }) => {
-                        let dest = self.restore(&dest_url);
+                    Event::Start(Tag::Link { link_type, dest_url, title, .. }) => {
+                        let mut dest = self.restore(&dest_url);
+                        // `<name@example.org>` is an email autolink: CommonMark's address is mailto:.
+                        if link_type == LinkType::Email {
+                            dest = format!("mailto:{dest}");
+                        }
+                        let title = Some(self.restore(&title)).filter(|t| !t.is_empty());
                         let content = self.inlines(w, diags);
                         let location = self.bracket_span(w.location(self, range.start, None));
                         match self.link_target(&dest, &location, diags) {
                             Some(target) => {
-                                out.push(Inline::Link { target, content, at: (location.line, location.col) })
+                                out.push(Inline::Link { target, content, title, at: (location.line, location.col) })
                             }
                             None => out.extend(content),
                         }
                     }
-                    Event::Start(Tag::Image { dest_url, .. }) => {
+                    Event::Start(Tag::Image { dest_url, title, .. }) => {
                         let dest = self.restore(&dest_url);
+                        let title = Some(self.restore(&title)).filter(|t| !t.is_empty());
                         let alt = crate::model::plain_text(&self.inlines(w, diags));
                         let location = self.bracket_span(w.location(self, range.start, None));
-                        if let Some(image) = self.image(&dest, alt, &location, diags) {
+                        if let Some(image) = self.image(&dest, alt, title, &location, diags) {
                             out.push(image);
                         }
                     }
@@ -1180,7 +1272,12 @@ impl<'a> BodyParser<'a> {
         let offset = run.offset;
         for piece in split_icons(&raw) {
             match piece {
-                Piece::Text(t) => push_text(out, self.restore(t)),
+                Piece::Text(t) => {
+                    let text = self.restore(t);
+                    let at = offset + offset_in(&raw, t);
+                    let text = self.cap_words(w, text, at, !t.contains(VAR_OPEN), diags);
+                    push_text(out, text);
+                }
                 Piece::Icon(name) => {
                     if self.ctx.icon_names.contains(name) {
                         out.push(Inline::Icon(name.to_string()));
@@ -1203,6 +1300,45 @@ impl<'a> BodyParser<'a> {
                 }
             }
         }
+    }
+
+    /// Reports every word longer than [`MAX_WORD_CHARS`] and cuts it there, so no later stage
+    /// measures it: a word that long fits no line of any page. A word is what no line may be
+    /// broken inside (Unicode line breaking: spaces, hyphens, slashes and the like break).
+    /// `at` is the text's offset in the segment; `exact` when the text is as written there.
+    fn cap_words(&mut self, w: &Walker<'_>, text: String, at: usize, exact: bool, diags: &mut Diagnostics) -> String {
+        if text.len() <= MAX_WORD_CHARS {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len().min(1 << 16));
+        let mut start = 0;
+        let mut too_long = false;
+        for (end, _) in linebreaks(&text) {
+            let word = &text[start..end];
+            let visible = word.trim_end();
+            let count = visible.chars().count();
+            if count <= MAX_WORD_CHARS {
+                out.push_str(word);
+            } else {
+                too_long = true;
+                let token: String = visible.chars().take(12).collect();
+                let location = w.location(self, if exact { at + start } else { at }, Some(&token));
+                diags
+                    .error(
+                        location,
+                        format!(
+                            "the word {} is longer than any page can print: a word may have at most {MAX_WORD_CHARS} characters",
+                            crate::diag::shown_word(visible)
+                        ),
+                    )
+                    .hint("break it up with spaces; for a web address, write a link with words: `[Visiting times](https://...)`");
+                out.extend(visible.chars().take(MAX_WORD_CHARS));
+                out.push('…');
+                out.push_str(&word[visible.len()..]);
+            }
+            start = end;
+        }
+        if too_long { out } else { text }
     }
 
     fn unique_anchor(&mut self, explicit: Option<String>, content: &[Inline]) -> String {
@@ -1269,7 +1405,14 @@ impl<'a> BodyParser<'a> {
         Some(LinkTarget::Policy { id, fragment })
     }
 
-    fn image(&mut self, dest: &str, alt: String, location: &Location, diags: &mut Diagnostics) -> Option<Inline> {
+    fn image(
+        &mut self,
+        dest: &str,
+        alt: String,
+        title: Option<String>,
+        location: &Location,
+        diags: &mut Diagnostics,
+    ) -> Option<Inline> {
         if alt.trim().is_empty() {
             diags
                 .error(location.clone(), format!("the image `{dest}` has no alternative text"))
@@ -1297,16 +1440,31 @@ impl<'a> BodyParser<'a> {
             };
             return None;
         }
-        if let Some(reason) = self.ctx.broken_images.get(&path) {
-            diags
-                .error(
-                    location.clone(),
-                    format!("the image `{dest}` cannot be read: it is damaged, or not really a PNG or JPEG file"),
-                )
-                .hint(format!(
-                    "save the picture again from the original as PNG or JPEG (the decoder said: {})",
-                    reason.split(':').next().unwrap_or(reason).trim()
-                ));
+        if let Some(problem) = self.ctx.broken_images.get(&path) {
+            match problem {
+                PictureProblem::TooLarge { width, height } => diags
+                    .error(
+                        location.clone(),
+                        format!(
+                            "the image `{dest}` is {width} × {height} pixels ({:.0} megapixels); pictures may have at most {} megapixels",
+                            (*width as f64 * *height as f64) / 1e6,
+                            MAX_PIXELS / 1_000_000
+                        ),
+                    )
+                    .hint("save a smaller copy: 2,500 pixels across is plenty for any printed page"),
+                PictureProblem::NotPngOrJpeg => diags
+                    .error(location.clone(), format!("the image `{dest}` is not really a PNG or JPEG file"))
+                    .hint("save the picture again from the original as PNG or JPEG"),
+                PictureProblem::Damaged(reason) => diags
+                    .error(
+                        location.clone(),
+                        format!("the image `{dest}` cannot be read: its data is damaged or cut short"),
+                    )
+                    .hint(format!(
+                        "save the picture again from the original as PNG or JPEG (the decoder said: {})",
+                        reason.split(':').next().unwrap_or(reason).trim()
+                    )),
+            };
             return None;
         }
         let supported = [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));
@@ -1316,7 +1474,7 @@ impl<'a> BodyParser<'a> {
                 .hint("save the picture as .png or .jpg");
             return None;
         }
-        Some(Inline::Image { path, alt: alt.trim().to_string() })
+        Some(Inline::Image { path, alt: alt.trim().to_string(), title })
     }
 }
 
@@ -1413,6 +1571,8 @@ struct Walker<'t> {
     pos: usize,
     text: &'t str,
     first_line: usize,
+    /// Line starts of `text`.
+    lines: LineIndex,
 }
 
 impl<'t> Walker<'t> {
@@ -1427,7 +1587,7 @@ impl<'t> Walker<'t> {
     }
 
     fn location(&self, parser: &BodyParser<'_>, offset: usize, token: Option<&str>) -> Location {
-        parser.locate(self.text, self.first_line, offset, token)
+        parser.locate(self, offset, token)
     }
 }
 
@@ -1456,6 +1616,40 @@ fn push_text(out: &mut Vec<Inline>, text: String) {
     } else {
         out.push(Inline::Text(text));
     }
+}
+
+/// The byte range of a `{#...}` block ending the first line of a heading's source (only closing
+/// `#`s and spaces after it), for a heading written at the start of its line.
+fn unread_heading_id(source: &str) -> Option<(usize, usize)> {
+    if !source.starts_with('#') && source.starts_with([' ', '>', '-', '*', '+']) {
+        return None;
+    }
+    let line = source.lines().next()?;
+    let start = line.rfind("{#")?;
+    let end = start + line[start..].find('}')? + 1;
+    line[end..].chars().all(|c| c == '#' || c.is_whitespace()).then_some((start, end))
+}
+
+/// Where `part`, a slice of `whole`, starts in it (0 when it is not a slice of it).
+fn offset_in(whole: &str, part: &str) -> usize {
+    let (whole_start, part_start) = (whole.as_ptr() as usize, part.as_ptr() as usize);
+    part_start.checked_sub(whole_start).filter(|&o| o <= whole.len()).unwrap_or(0)
+}
+
+/// Whether the list item whose start the walker has just passed sets its text as paragraphs:
+/// pulldown-cmark opens a paragraph directly inside the items of a loose list only.
+fn item_has_paragraphs(w: &Walker<'_>) -> bool {
+    let mut depth = 0usize;
+    for (event, _) in &w.events[w.pos..] {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => return true,
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => return false,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Columns of indentation before a line's first non-blank character (a tab reaches the next
@@ -1515,8 +1709,8 @@ fn unmark(inline: Inline) -> Inline {
         Inline::Emphasis(c) => Inline::Emphasis(c.into_iter().map(unmark).collect()),
         Inline::Strong(c) => Inline::Strong(c.into_iter().map(unmark).collect()),
         Inline::Span { lang, content } => Inline::Span { lang, content: content.into_iter().map(unmark).collect() },
-        Inline::Link { target, content, at } => {
-            Inline::Link { target, content: content.into_iter().map(unmark).collect(), at }
+        Inline::Link { target, content, title, at } => {
+            Inline::Link { target, content: content.into_iter().map(unmark).collect(), title, at }
         }
         other => other,
     }
@@ -1529,8 +1723,9 @@ fn unmark_block(kind: BlockKind) -> BlockKind {
             BlockKind::Heading { level, content: inlines(content), anchor }
         }
         BlockKind::Paragraph(c) => BlockKind::Paragraph(inlines(c)),
-        BlockKind::List { start, items } => BlockKind::List {
+        BlockKind::List { start, tight, items } => BlockKind::List {
             start,
+            tight,
             items: items.into_iter().map(|item| item.into_iter().map(unmark_block).collect()).collect(),
         },
         BlockKind::Quote(blocks) => BlockKind::Quote(blocks.into_iter().map(unmark_block).collect()),
@@ -1647,8 +1842,9 @@ fn in_language(kind: BlockKind, lang: &str) -> BlockKind {
     match kind {
         BlockKind::Heading { level, content, anchor } => BlockKind::Heading { level, content: wrap(content), anchor },
         BlockKind::Paragraph(content) => BlockKind::Paragraph(wrap(content)),
-        BlockKind::List { start, items } => BlockKind::List {
+        BlockKind::List { start, items, tight } => BlockKind::List {
             start,
+            tight,
             items: items.into_iter().map(|item| item.into_iter().map(|b| in_language(b, lang)).collect()).collect(),
         },
         BlockKind::Quote(blocks) => BlockKind::Quote(blocks.into_iter().map(|b| in_language(b, lang)).collect()),

@@ -17,7 +17,7 @@ use super::fonts::{FontSet, Shaped, ShapedRun, Style};
 use super::settings::{PdfSettings, Rgb};
 use super::svg::VectorPicture;
 use crate::model::phone::keep_numbers_whole;
-use crate::model::{Align, BlockKind, Inline, LinkTarget};
+use crate::model::{Align, Block, BlockKind, Inline, LinkTarget};
 
 /// What a structure element is, as PDF standard structure types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -486,6 +486,9 @@ pub struct Flow<'a, 'f, 'r> {
     /// The document is written right to left: paragraphs start from the right and are aligned
     /// right, list labels stand on the right.
     pub rtl: bool,
+    /// How much of what follows the block being laid out must share its page (set by
+    /// [`Flow::blocks`] for a heading and for a list's lead-in; 0 otherwise).
+    keep_with_next: f32,
 }
 
 impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
@@ -517,6 +520,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             resolve_link,
             target_page: None,
             rtl: false,
+            keep_with_next: 0.0,
         }
     }
 
@@ -570,10 +574,35 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.push_on(page, item);
     }
 
-    /// Puts an item on page `page`.
-    pub fn push_on(&mut self, page: usize, item: Item) {
+    /// Puts an item on page `page` beneath everything already there (drawn first), such as a
+    /// mark across the whole page; the tag tree's references to the page's items follow them.
+    pub fn underlay(&mut self, page: usize, item: Item) {
+        for elem in &mut self.tree {
+            for kid in &mut elem.kids {
+                if let Kid::Item { page: p, item: i } = kid
+                    && *p == page
+                {
+                    *i += 1;
+                }
+            }
+        }
         if let Item::Text { run, .. } = &item {
             self.fonts.mark_used(run);
+        }
+        let tag = item.tag();
+        self.pages[page].items.insert(0, item);
+        if let Tag::Elem(e) = tag {
+            self.tree[e].kids.push(Kid::Item { page, item: 0 });
+        }
+    }
+
+    /// Puts an item on page `page`.
+    pub fn push_on(&mut self, page: usize, mut item: Item) {
+        if let Item::Text { run, .. } = &mut item {
+            self.fonts.mark_used(run);
+            // A line's glyphs were gathered by growing the vector; a document keeps every page's
+            // items until it is written, so the spare room would add up to a third more memory.
+            run.glyphs.shrink_to_fit();
         }
         let tag = item.tag();
         let items = &mut self.pages[page].items;
@@ -836,28 +865,42 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         (Some(Arc::new(shaped)), width)
     }
 
-    /// Breaks a word too wide for `max` into pieces that fit, character by character.
+    /// Breaks a word too wide for `max` into pieces that fit, glyph by glyph. The cuts come
+    /// from the word's own glyphs, measured once (shaping every prefix again was quadratic in
+    /// the word's length); each piece is then shaped once, in the word's direction.
     fn split_word(&mut self, piece: &Piece, max: f32) -> Vec<Piece> {
-        let text: String = runs(&piece.body).iter().map(ShapedRun::logical_text).collect();
         let level = runs(&piece.body).first().map_or(0, |r| r.level);
         let style = TextStyle { style: piece.style, size: piece.size, color: piece.color };
         let shape = |flow: &mut Self, text: &str| match level {
             0 => flow.shape(style, text),
             n => flow.shape_levels(style, text, &vec![Level::new(n).unwrap_or_else(|_| Level::rtl()); text.len()]),
         };
-        let mut out = Vec::new();
+        let scale = piece.size / 1000.0;
+        let mut chunks = Vec::new();
         let mut current = String::new();
-        for ch in text.chars() {
-            let mut candidate = current.clone();
-            candidate.push(ch);
-            let (_, w) = shape(self, &candidate);
-            if w > max && !current.is_empty() {
-                let (body, body_width) = shape(self, &current);
-                out.push(Piece { body, body_width, tail: None, tail_width: 0.0, hard_break: true, ..piece.clone() });
-                current = ch.to_string();
-            } else {
-                current = candidate;
+        // Width of `current`, without the kerning after its last glyph.
+        let mut width = 0.0f32;
+        // The glyphs in reading order (a right-to-left run's are in drawing order); a glyph that
+        // says nothing of its own (an Arabic letter's dots, a mark) stays with the one before.
+        let glyphs = runs(&piece.body).iter().flat_map(|r| {
+            let ordered: Vec<_> = if r.rtl() { r.glyphs.iter().rev().collect() } else { r.glyphs.iter().collect() };
+            ordered
+        });
+        for glyph in glyphs {
+            let advance = glyph.advance as f32 * scale;
+            if width + advance > max && !current.is_empty() && !glyph.repeats_text {
+                chunks.push(std::mem::take(&mut current));
+                width = 0.0;
             }
+            if !glyph.repeats_text {
+                current.push_str(glyph.text.as_str());
+            }
+            width += advance + glyph.kern * scale;
+        }
+        let mut out = Vec::with_capacity(chunks.len() + 1);
+        for chunk in chunks {
+            let (body, body_width) = shape(self, &chunk);
+            out.push(Piece { body, body_width, tail: None, tail_width: 0.0, hard_break: true, ..piece.clone() });
         }
         let (body, body_width) = shape(self, &current);
         out.push(Piece { body, body_width, ..piece.clone() });
@@ -1202,6 +1245,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// Lays out inline content as a run of lines at the cursor, splitting it across pages with
     /// at least two lines on each side of a break.
     pub fn paragraph(&mut self, inlines: &[Inline], style: TextStyle, elem: usize) {
+        self.paragraph_keeping(inlines, style, elem, 0.0);
+    }
+
+    /// As [`Flow::paragraph`], with the last lines kept on the page of the next `keep_after`
+    /// points (a list's lead-in stays with the list's first item): when they do not fit below
+    /// the paragraph, its last two lines (or all of a paragraph too short to split) go over to
+    /// the next page.
+    fn paragraph_keeping(&mut self, inlines: &[Inline], style: TextStyle, elem: usize, keep_after: f32) {
         let text = self.inline_text(inlines, style);
         let lines = self.break_lines(&text, self.width);
         let line_height = self.settings.line_height(style.size);
@@ -1210,8 +1261,12 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         while index < lines.len() {
             let remaining = lines.len() - index;
             let room = ((self.bottom() - self.y) / line_height + 0.001).floor().max(0.0) as usize;
-            let take = if remaining <= room {
+            let kept_too = self.y + remaining as f32 * line_height + keep_after <= self.bottom() + 0.01;
+            let take = if remaining <= room && (kept_too || keep_after <= 0.0) {
                 remaining
+            } else if remaining <= room {
+                // The lines fit, what must follow them does not: the last two go over with it.
+                if remaining >= 4 { remaining - 2 } else { 0 }
             } else if room < 2 || remaining < 4 {
                 0
             } else {
@@ -1278,10 +1333,15 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             size,
             color: if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text },
         };
-        let height = self.measure(inlines, style, self.width);
+        let height = self.heading_height(level, inlines);
         self.space(size * 0.9);
-        let follow = 3.0 * self.settings.line_height(scale.body);
-        self.ensure(height + follow + size * 0.4);
+        // A heading never ends a page: it stays with the start of what follows it (from
+        // `blocks`), or with two lines of body text when a design lays it out on its own.
+        let follow = match std::mem::take(&mut self.keep_with_next) {
+            keep if keep > 0.0 => keep,
+            _ => 2.0 * self.settings.line_height(scale.body),
+        };
+        self.ensure(height + follow);
         let elem = self.open(Role::H(level), parent);
         let page = self.pages.len() - 1;
         self.anchors.insert(anchor.to_string(), (page, self.y));
@@ -1310,6 +1370,100 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.y += size * 0.35;
     }
 
+    /// The height a heading takes, from its top to where what follows it starts (the space
+    /// above it, which disappears at the top of a page, left out).
+    fn heading_height(&mut self, level: u8, inlines: &[Inline]) -> f32 {
+        let size = self.settings.type_scale.heading(level);
+        let style = TextStyle { style: Style::Bold, size, color: self.settings.palette.text };
+        let rule = if level == 2 { 3.0 } else { 0.0 };
+        self.measure(inlines, style, self.width) + rule + size * 0.35
+    }
+
+    /// Lays out body blocks in order under `parent`, so that no heading ends a page and no list
+    /// is cut off from its lead-in: each heading stays with the start of what follows it (two
+    /// lines of a paragraph, or all of one too short to split; a list's first item; a table's
+    /// header and first row; a picture; the next heading and what follows that), and the last
+    /// lines of a paragraph just before a list stay with the list's first item.
+    pub fn blocks(&mut self, blocks: &[Block], parent: usize) {
+        let kinds: Vec<&BlockKind> = blocks.iter().map(|b| &b.kind).collect();
+        for (index, block) in blocks.iter().enumerate() {
+            self.line = block.line;
+            let rest = &kinds[index + 1..];
+            // Measuring what follows reports nothing: its problems (and characters no font has)
+            // are found, at its own line, when it is laid out.
+            let problems = self.problems.len();
+            let missing = (!self.missing.is_empty()).then(|| self.missing.clone());
+            self.keep_with_next = match (&block.kind, rest.first()) {
+                (BlockKind::Heading { .. }, _) => self.lead(rest),
+                (BlockKind::Paragraph(_), Some(BlockKind::List { .. })) => {
+                    self.settings.type_scale.body * 0.6 + self.lead(rest)
+                }
+                _ => 0.0,
+            };
+            self.problems.truncate(problems);
+            match missing {
+                Some(known) => self.missing.retain(|ch, _| known.contains_key(ch)),
+                None => self.missing.clear(),
+            }
+            self.block(&block.kind, parent);
+            self.keep_with_next = 0.0;
+        }
+    }
+
+    /// The height of the start of `rest` that must share a page with what comes before it (see
+    /// [`Flow::blocks`]).
+    fn lead(&mut self, rest: &[&BlockKind]) -> f32 {
+        let Some(first) = rest.first() else { return 0.0 };
+        let body = self.body_style();
+        let line_height = self.settings.line_height(body.size);
+        let gap = body.size * 0.6;
+        match first {
+            BlockKind::Heading { level, content, .. } => {
+                let space = self.settings.type_scale.heading(*level) * 0.9;
+                space + self.heading_height(*level, content) + self.lead(&rest[1..])
+            }
+            BlockKind::Paragraph(content) => {
+                let (text, figures) = split_figures(content);
+                if text.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty())) {
+                    return figures.first().map_or(0.0, |(path, _)| self.figure_size(path).map_or(0.0, |(_, h)| h));
+                }
+                let lines = self.measure(&text, body, self.width) / line_height;
+                let lines = lines.round() as usize;
+                // A paragraph of three lines or fewer is never split; a longer one leaves two.
+                if lines < 4 {
+                    let lead_in = matches!(rest.get(1), Some(BlockKind::List { .. }));
+                    lines as f32 * line_height + if lead_in { gap + self.lead(&rest[1..]) } else { 0.0 }
+                } else {
+                    2.0 * line_height
+                }
+            }
+            BlockKind::List { start, items, .. } => {
+                let indent = if start.is_some() { 22.0 } else { 16.0 };
+                let Some(item) = items.first() else { return 0.0 };
+                let inner: Vec<&BlockKind> = item.iter().collect();
+                self.width -= indent;
+                let lead = self.lead(&inner);
+                self.width += indent;
+                lead.max(2.0 * line_height)
+            }
+            BlockKind::Table { header, rows, .. } => match self.table_plan(header, rows) {
+                Some(plan) => plan.first_rows(),
+                None => 0.0,
+            },
+            BlockKind::Quote(blocks) => {
+                let inner: Vec<&BlockKind> = blocks.iter().collect();
+                self.width -= 14.0;
+                let lead = self.lead(&inner);
+                self.width += 14.0;
+                lead
+            }
+            BlockKind::Code { text, .. } => {
+                text.lines().count().min(2) as f32 * self.settings.line_height(body.size * 0.9)
+            }
+            BlockKind::Rule => 0.0,
+        }
+    }
+
     /// Lays out one body block of the document model under `parent`.
     pub fn block(&mut self, kind: &BlockKind, parent: usize) {
         let body = self.body_style();
@@ -1320,7 +1474,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 let (text, figures) = split_figures(content);
                 if !text.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty())) {
                     let elem = self.open(Role::P, parent);
-                    self.paragraph(&text, body, elem);
+                    let keep = std::mem::take(&mut self.keep_with_next);
+                    self.paragraph_keeping(&text, body, elem, keep);
                     self.y += gap;
                 }
                 for (path, alt) in figures {
@@ -1328,7 +1483,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.y += gap;
                 }
             }
-            BlockKind::List { start, items } => {
+            BlockKind::List { start, items, .. } => {
                 self.list(*start, items, parent);
                 self.y += gap;
             }
@@ -1361,7 +1516,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.push_on(page, Item::Rule { x1: x, y1, x2: x, y2, width: 3.0, color, tag: Tag::Artifact });
                 }
             }
-            BlockKind::Code(text) => {
+            BlockKind::Code { text, .. } => {
                 let elem = self.open(Role::P, parent);
                 let style = TextStyle { size: body.size * 0.9, ..body };
                 let lh = self.settings.line_height(style.size);
@@ -1476,13 +1631,15 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             });
             return;
         };
-        // Pictures are drawn at 150 dpi at most, and never wider than the column or taller
-        // than half the text area.
-        let natural_w = px_w as f32 * 72.0 / 150.0;
-        let natural_h = px_h as f32 * 72.0 / 150.0;
-        let max_h = (self.bottom() - self.top()) * 0.5;
-        let scale = (self.width / natural_w).min(max_h / natural_h).min(1.0);
-        let (w, h) = (natural_w * scale, natural_h * scale);
+        let (mut w, mut h) = self.fitted_size(px_w, px_h);
+        // A picture a little too tall for the rest of the page is drawn smaller there rather
+        // than leaving the space empty (down to 60% of its size; a page is then at most about
+        // a third empty, as a picture is never taller than half the text area).
+        let room = self.bottom() - self.y;
+        if h > room && self.y > self.top() + 0.5 && room >= h * 0.6 {
+            w *= room / h;
+            h = room;
+        }
         self.ensure(h);
         let elem = self.open(Role::Figure, parent);
         self.tree[elem].alt = Some(alt.to_string());
@@ -1491,12 +1648,50 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.y += h;
     }
 
+    /// A picture's size in the column: drawn at 150 dpi at most, and never wider than the column
+    /// or taller than half the text area.
+    fn fitted_size(&self, px_w: u32, px_h: u32) -> (f32, f32) {
+        let natural_w = px_w as f32 * 72.0 / 150.0;
+        let natural_h = px_h as f32 * 72.0 / 150.0;
+        let max_h = (self.bottom() - self.top()) * 0.5;
+        let scale = (self.width / natural_w).min(max_h / natural_h).min(1.0);
+        (natural_w * scale, natural_h * scale)
+    }
+
+    /// The size the picture at `path` would be drawn at, when it can be read.
+    fn figure_size(&self, path: &str) -> Option<(f32, f32)> {
+        let (px_w, px_h) = image_size(self.images.get(path)?)?;
+        Some(self.fitted_size(px_w, px_h))
+    }
+
     /// Lays out a table: column widths from content, rows kept whole, header row repeated on
     /// every page the table continues on.
     pub fn table(&mut self, align: &[Align], header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], parent: usize) {
+        let Some(plan) = self.table_plan(header, rows) else { return };
+        let table = self.open(Role::Table, parent);
+        let header_height = plan.row_height(0);
+        // The header and the first body row go together.
+        self.ensure(plan.first_rows());
+        let TablePlan { widths, laid, line_height, pad } = &plan;
+        let (line_height, pad) = (*line_height, *pad);
+        for (r, cells) in laid.iter().enumerate() {
+            let height = plan.row_height(r);
+            let is_header = r == 0;
+            if !is_header && self.y + height > self.bottom() && self.y > self.top() + header_height + 1.0 {
+                self.new_page();
+                // Repeated header rows are furniture: the tag tree has the header once.
+                self.table_row(&laid[0], widths, align, header_height, true, None, line_height, pad);
+            }
+            let tr = self.open(Role::TR, table);
+            self.table_row(cells, widths, align, height, is_header, Some(tr), line_height, pad);
+        }
+    }
+
+    /// A table's column widths and every cell's lines, worked out before any row is placed.
+    fn table_plan(&mut self, header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) -> Option<TablePlan> {
         let columns = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
         if columns == 0 {
-            return;
+            return None;
         }
         let body = TextStyle { size: self.settings.type_scale.body - 1.0, ..self.body_style() };
         let head = TextStyle { style: Style::Bold, ..body };
@@ -1527,7 +1722,6 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let avail = self.width - 2.0 * pad * columns as f32;
         let widths = column_widths(&min_w, &max_w, avail.max(columns as f32 * 10.0));
         let widths: Vec<f32> = widths.iter().map(|w| w + 2.0 * pad).collect();
-        let table = self.open(Role::Table, parent);
         let line_height = self.settings.line_height(body.size);
 
         // Lay out every cell's lines first, so each row's height is known before placing it.
@@ -1541,24 +1735,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             }
             laid.push(cells);
         }
-        let row_height = |cells: &Vec<(InlineText, Vec<Line>)>| -> f32 {
-            cells.iter().map(|(_, l)| l.len().max(1)).max().unwrap_or(1) as f32 * line_height + 2.0 * pad
-        };
-        let header_height = row_height(&laid[0]);
-        // The header and the first body row go together.
-        let first_rows = header_height + laid.get(1).map(&row_height).unwrap_or(0.0);
-        self.ensure(first_rows);
-        for (r, cells) in laid.iter().enumerate() {
-            let height = row_height(cells);
-            let is_header = r == 0;
-            if !is_header && self.y + height > self.bottom() && self.y > self.top() + header_height + 1.0 {
-                self.new_page();
-                // Repeated header rows are furniture: the tag tree has the header once.
-                self.table_row(&laid[0], &widths, align, header_height, true, None, line_height, pad);
-            }
-            let tr = self.open(Role::TR, table);
-            self.table_row(cells, &widths, align, height, is_header, Some(tr), line_height, pad);
-        }
+        Some(TablePlan { widths, laid, line_height, pad })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1676,6 +1853,27 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     }
 }
 
+/// A table measured before it is placed: column widths (padding included), each row's cells
+/// as lines (the header row first), the line height and the cell padding.
+struct TablePlan {
+    widths: Vec<f32>,
+    laid: Vec<Vec<(InlineText, Vec<Line>)>>,
+    line_height: f32,
+    pad: f32,
+}
+
+impl TablePlan {
+    fn row_height(&self, row: usize) -> f32 {
+        let cells = self.laid.get(row).map_or(&[][..], Vec::as_slice);
+        cells.iter().map(|(_, l)| l.len().max(1)).max().unwrap_or(1) as f32 * self.line_height + 2.0 * self.pad
+    }
+
+    /// The header and the first body row, which are never parted.
+    fn first_rows(&self) -> f32 {
+        self.row_height(0) + if self.laid.len() > 1 { self.row_height(1) } else { 0.0 }
+    }
+}
+
 /// The runs of a piece's body or tail.
 fn runs(shaped: &Option<Arc<Shaped>>) -> &[ShapedRun] {
     shaped.as_deref().map_or(&[], |s| s.runs.as_slice())
@@ -1687,7 +1885,7 @@ fn split_figures(inlines: &[Inline]) -> (Vec<Inline>, Vec<(String, String)>) {
     let mut figures = Vec::new();
     for inline in inlines {
         match inline {
-            Inline::Image { path, alt } => figures.push((path.clone(), alt.clone())),
+            Inline::Image { path, alt, .. } => figures.push((path.clone(), alt.clone())),
             Inline::LineBreak if figures.len() == 1 && text.is_empty() => {}
             other => text.push(other.clone()),
         }
@@ -1725,6 +1923,40 @@ mod tests {
         let w = column_widths(&[10.0, 20.0], &[50.0, 300.0], 200.0);
         assert!((w.iter().sum::<f32>() - 200.0).abs() < 0.01);
         assert!(w[1] > w[0]);
+    }
+
+    #[test]
+    fn a_word_wider_than_the_column_is_cut_into_lines_that_fit_keeping_every_letter() {
+        use crate::pdf::settings::{PageSpec, Palette, TypeScale};
+        let theme = crate::load::theme::Theme::builtin();
+        let mut fonts = FontSet::from_theme(&theme).unwrap();
+        let settings = PdfSettings {
+            page: PageSpec::a4(),
+            type_scale: TypeScale {
+                body: 11.0,
+                leading: 1.4,
+                headings: [24.0, 18.0, 15.0, 13.0, 12.0, 11.0],
+                small: 9.0,
+            },
+            palette: Palette::nhs(),
+        };
+        let images = BTreeMap::new();
+        let icons = |_: &str| None;
+        let resolve = |_: &LinkTarget| Dest::Uri(String::new());
+        let mut flow = Flow::new(&mut fonts, settings, &images, &icons, &resolve);
+        let word: String = "abcdefghijklmnopqrstuvwxyz".chars().cycle().take(20_000).collect();
+        let style = flow.body_style();
+        let text = flow.inline_text(&[Inline::Text(word.clone())], style);
+        let lines = flow.break_lines(&text, 200.0);
+        assert!(lines.len() > 100, "{} lines", lines.len());
+        let mut joined = String::new();
+        for line in &lines {
+            assert!(line.width <= 200.0 + 0.01, "a line of {} pt", line.width);
+            for (_, piece, _) in &line.parts {
+                joined.extend(runs(&piece.body).iter().flat_map(|r| r.glyphs.iter().map(|g| g.text.as_str())));
+            }
+        }
+        assert_eq!(joined, word, "no letter is lost or doubled");
     }
 
     #[test]

@@ -160,7 +160,7 @@ fn word_width(fonts: &mut FontSet<'_>, word: &Word, style: TextStyle) -> f32 {
     word.parts
         .iter()
         .map(|p| match p {
-            Part::Text(t, bold, _) => fonts.shape(style_of(style.style, *bold), t).width(style.size),
+            Part::Text(t, bold, _) => fonts.shape_shared(style_of(style.style, *bold), t).width(style.size),
             // The engine draws inline icons 1.15 em wide.
             Part::Icon(_) => style.size * 1.15,
         })

@@ -12,13 +12,15 @@ use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId, ImageCompression,
     ImageOptimizationOptions, Line, LineCapStyle, LineDashPattern, LineJoinStyle, LinePoint, LinkAnnotation, Mm, Op,
     PaintMode, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing,
-    Pt, RawImage, Rect, Rgb as PdfRgb, TextItem, TextMatrix, WindingOrder, XObject, XObjectId, XObjectTransform,
+    Pt, RawImage, RawImageData, RawImageFormat, Rect, Rgb as PdfRgb, TextItem, TextMatrix, WindingOrder, XObject,
+    XObjectId, XObjectTransform,
 };
 
 use super::fonts::{FaceSubset, Glyph};
 use super::layout::{Dest, Item, Layout, PathCmd, Tag};
 use super::settings::Rgb;
 use super::svg::Paint;
+use crate::load::pictures::{Picture, PictureColor, Pictures};
 
 /// Document information written into the PDF's Info dictionary.
 #[derive(Debug, Clone)]
@@ -130,11 +132,25 @@ fn remap_of(remaps: &Remaps, face: u8) -> Option<&Remap> {
     remaps.get(face, 0)
 }
 
-/// The bytes of a picture an [`Item::Image`] names (a path under `content/`, or the logo).
-pub type PictureLookup<'p> = dyn Fn(&str) -> Option<&'p [u8]> + 'p;
+/// A decoded picture as printpdf takes it.
+fn raw_image(picture: &Picture) -> RawImage {
+    let data_format = match picture.color {
+        PictureColor::Gray => RawImageFormat::R8,
+        PictureColor::GrayAlpha => RawImageFormat::RG8,
+        PictureColor::Rgb => RawImageFormat::RGB8,
+        PictureColor::Rgba => RawImageFormat::RGBA8,
+    };
+    RawImage {
+        pixels: RawImageData::U8(picture.pixels.clone()),
+        width: picture.width as usize,
+        height: picture.height as usize,
+        data_format,
+        tag: Vec::new(),
+    }
+}
 
 /// Writes the layout with the given font subsets and pictures.
-pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &PictureLookup<'_>, info: &DocInfo) -> Written {
+pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info: &DocInfo) -> Written {
     let mut doc = PdfDocument::new(&info.title);
     let meta = &mut doc.metadata.info;
     meta.author = info.author.clone();
@@ -171,12 +187,12 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], images: &PictureLookup<'_>
         })
         .collect();
     for (n, path) in used_paths.into_iter().enumerate() {
-        let Some(bytes) = images(path) else {
+        // Drawn from the pixels decoded when the project was loaded: pictures are never
+        // decoded again here, and a damaged one never reaches a layout.
+        let Some(Ok(picture)) = pictures.get(path) else {
             continue;
         };
-        let Ok(image) = RawImage::decode_from_bytes(bytes, &mut warnings) else {
-            continue;
-        };
+        let image = raw_image(picture);
         let id = XObjectId(format!("Im{}", n + 1));
         let width_px = image.width;
         doc.resources.xobjects.map.insert(id.clone(), XObject::Image(image));

@@ -54,7 +54,7 @@ fn block_html(kind: &BlockKind, ctx: &HtmlContext<'_>, out: &mut String) {
             push_inlines(content, ctx, out);
             out.push_str("</p>\n");
         }
-        BlockKind::List { start, items } => {
+        BlockKind::List { start, tight, items } => {
             match start {
                 Some(1) => out.push_str("<ol>\n"),
                 Some(n) => out.push_str(&format!("<ol start=\"{n}\">\n")),
@@ -62,13 +62,12 @@ fn block_html(kind: &BlockKind, ctx: &HtmlContext<'_>, out: &mut String) {
             }
             for item in items {
                 out.push_str("<li>");
-                // A one-paragraph item is written without <p>, as browsers space it best.
-                match item.as_slice() {
-                    [BlockKind::Paragraph(content)] => push_inlines(content, ctx, out),
-                    blocks => {
-                        for b in blocks {
-                            block_html(b, ctx, out);
-                        }
+                // In a tight list (no blank lines between items) an item's text is not set as
+                // paragraphs, as CommonMark renders it; a loose list's is.
+                for b in item {
+                    match b {
+                        BlockKind::Paragraph(content) if *tight => push_inlines(content, ctx, out),
+                        other => block_html(other, ctx, out),
                     }
                 }
                 out.push_str("</li>\n");
@@ -102,9 +101,12 @@ fn block_html(kind: &BlockKind, ctx: &HtmlContext<'_>, out: &mut String) {
             }
             out.push_str("</blockquote>\n");
         }
-        BlockKind::Code(code) => {
-            out.push_str("<pre><code>");
-            escape_html_body_text(&mut *out, code).expect("writing to a String cannot fail");
+        BlockKind::Code { language, text } => {
+            match language {
+                Some(language) => out.push_str(&format!("<pre><code class=\"language-{}\">", escape(language))),
+                None => out.push_str("<pre><code>"),
+            }
+            escape_html_body_text(&mut *out, text).expect("writing to a String cannot fail");
             out.push_str("</code></pre>\n");
         }
         BlockKind::Rule => out.push_str("<hr>\n"),
@@ -163,17 +165,21 @@ fn push_inlines_in(inlines: &[Inline], ctx: &HtmlContext<'_>, in_link: bool, out
                 escape_html_body_text(&mut *out, c).expect("writing to a String cannot fail");
                 out.push_str("</code>");
             }
-            Inline::Link { target, content, .. } => {
+            Inline::Link { target, content, title, .. } => {
                 out.push_str("<a href=\"");
                 escape_href(&mut *out, &link_href(target)).expect("writing to a String cannot fail");
-                out.push_str("\">");
+                out.push('"');
+                push_title(title.as_deref(), out);
+                out.push('>');
                 push_inlines_in(content, ctx, true, out);
                 out.push_str("</a>");
             }
-            Inline::Image { path, alt } => {
+            Inline::Image { path, alt, title } => {
                 out.push_str(&format!("<img src=\"{}assets/content/", ctx.root));
                 escape_href(&mut *out, path).expect("writing to a String cannot fail");
-                out.push_str(&format!("\" alt=\"{}\">", escape(alt)));
+                out.push_str(&format!("\" alt=\"{}\"", escape(alt)));
+                push_title(title.as_deref(), out);
+                out.push('>');
             }
             Inline::Icon(name) => out.push_str(&icon_html(ctx.theme, name, None)),
             Inline::LineBreak => out.push_str("<br>\n"),
@@ -191,6 +197,13 @@ fn push_inlines_in(inlines: &[Inline], ctx: &HtmlContext<'_>, in_link: bool, out
 pub fn lang_attributes(element: &str, lang: &str) -> String {
     let dir = if crate::model::languages::is_rtl(lang) { " dir=\"rtl\"" } else { "" };
     format!("<{element} lang=\"{}\"{dir}>", escape(lang))
+}
+
+/// ` title="..."`, escaped, when there is a title.
+fn push_title(title: Option<&str>, out: &mut String) {
+    if let Some(title) = title.filter(|t| !t.is_empty()) {
+        out.push_str(&format!(" title=\"{}\"", escape(title)));
+    }
 }
 
 /// Where a link goes from a page of the same audience folder.
@@ -260,6 +273,7 @@ mod tests {
         let html = render(BlockKind::Paragraph(vec![Inline::Link {
             target: LinkTarget::External("tel:01164960123".into()),
             content: vec![Inline::Text("0116 496 0123".into())],
+            title: None,
             at: (1, 1),
         }]));
         assert!(html.contains("<a href=\"tel:01164960123\"><span class=\"tel\">0116 496 0123</span></a>"), "{html}");
@@ -270,9 +284,26 @@ mod tests {
         let html = render(BlockKind::Paragraph(vec![Inline::Link {
             target: LinkTarget::External("https://x.uk/\"onmouseover=\"a".into()),
             content: vec![Inline::Text("x".into())],
+            title: Some("\" onmouseover=\"alert(1)".into()),
             at: (1, 1),
         }]));
         assert!(!html.contains("\"onmouseover"), "{html}");
+        assert!(html.contains("title=\"&quot; onmouseover=&quot;alert(1)\""), "the title is kept, escaped: {html}");
+    }
+
+    #[test]
+    fn tight_list_items_have_no_paragraphs_and_loose_ones_do() {
+        let items = vec![vec![BlockKind::Paragraph(vec![Inline::Text("a".into())])]; 2];
+        let tight = render(BlockKind::List { start: None, tight: true, items: items.clone() });
+        assert_eq!(tight, "<ul>\n<li>a</li>\n<li>a</li>\n</ul>\n");
+        let loose = render(BlockKind::List { start: None, tight: false, items });
+        assert_eq!(loose, "<ul>\n<li><p>a</p>\n</li>\n<li><p>a</p>\n</li>\n</ul>\n");
+    }
+
+    #[test]
+    fn code_keeps_its_language_as_a_class() {
+        let html = render(BlockKind::Code { language: Some("ruby\"<".into()), text: "x".into() });
+        assert_eq!(html, "<pre><code class=\"language-ruby&quot;&lt;\">x</code></pre>\n");
     }
 
     #[test]

@@ -311,3 +311,99 @@ fn completions_are_printed_for_each_shell() {
     }
     assert_eq!(run_in(dir.path(), &["completions", "tcsh"]).status, 2, "an unknown shell is a usage error");
 }
+
+/// Every entry under `dir` (not following links) with its kind, permissions and bytes, so a
+/// folder can be compared before and after a command.
+fn tree(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&at).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let rel = path.strip_prefix(dir).unwrap().display().to_string();
+            let what = if meta.is_dir() {
+                stack.push(path.clone());
+                "dir".to_string()
+            } else if meta.file_type().is_symlink() {
+                format!("link to {}", std::fs::read_link(&path).unwrap().display())
+            } else {
+                format!("{:?}", std::fs::read(&path).unwrap())
+            };
+            out.push((rel, format!("{what} {:?}", meta.permissions())));
+        }
+    }
+    out
+}
+
+#[test]
+fn build_refuses_a_home_folder_holding_only_hidden_folders_and_leaves_it_byte_identical() {
+    let fixture = Fixture::new("basic");
+    let scratch = tempfile::tempdir().unwrap();
+    let home = scratch.path().join("home");
+    for (path, text) in [
+        (".ssh/id_ed25519", "PRIVATE KEY"),
+        (".ssh/authorized_keys", "ssh-ed25519 AAAA"),
+        (".config/app/settings.toml", "x = 1"),
+        (".cargo/config.toml", "[build]"),
+        (".bashrc", "export A=1"),
+    ] {
+        std::fs::create_dir_all(home.join(path).parent().unwrap()).unwrap();
+        std::fs::write(home.join(path), text).unwrap();
+    }
+    let before = tree(&home);
+    let outcome = fixture.run(&["build", "--out", home.to_str().unwrap()]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("policypress did not write"), "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("`.bashrc`, `.cargo`, `.config`"),
+        "the reason names what is there: {}",
+        outcome.stderr
+    );
+    assert_eq!(tree(&home), before, "the home folder is byte-identical");
+    let beside: Vec<_> = std::fs::read_dir(scratch.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(beside, ["home"], "nothing was written beside it either");
+}
+
+#[test]
+fn build_refuses_a_fresh_clone_holding_only_git_and_leaves_it_byte_identical() {
+    let fixture = Fixture::new("basic");
+    let scratch = tempfile::tempdir().unwrap();
+    let clone = scratch.path().join("site");
+    std::fs::create_dir_all(clone.join(".git/objects")).unwrap();
+    std::fs::write(clone.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    let before = tree(&clone);
+    let outcome = fixture.run(&["build", "--out", clone.to_str().unwrap()]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("(`.git`)"), "{}", outcome.stderr);
+    assert_eq!(tree(&clone), before);
+}
+
+#[test]
+fn build_refuses_a_file_and_a_link_path_that_leads_into_the_project() {
+    let fixture = Fixture::new("basic");
+    fixture.write("afile", "the user's own file");
+    let outcome = fixture.run(&["build", "--out", fixture.path("afile").to_str().unwrap()]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("it is a file"), "{}", outcome.stderr);
+    assert_eq!(fixture.read("afile"), "the user's own file");
+    let names: Vec<_> = std::fs::read_dir(fixture.root()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(!names.iter().any(|n| n.to_string_lossy().starts_with("afile.")), "nothing renamed aside: {names:?}");
+
+    #[cfg(unix)]
+    {
+        // `lnk/..` is where the link's target sits, here the project: `lnk/../content` is the
+        // project's content folder, though it reads like a sibling of `lnk`.
+        let scratch = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(fixture.path("content/images")).unwrap();
+        std::os::unix::fs::symlink(fixture.path("content/images"), scratch.path().join("lnk")).unwrap();
+        let sneaky = scratch.path().join("lnk/../../content");
+        let before = tree(&fixture.path("content"));
+        let outcome = fixture.run(&["build", "--out", sneaky.to_str().unwrap()]);
+        assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+        assert!(outcome.stderr.contains("inside the project's `content/` folder"), "{}", outcome.stderr);
+        assert_eq!(tree(&fixture.path("content")), before);
+    }
+}

@@ -77,7 +77,7 @@ error_cases! {
     theme_icon_descriptions => 1,
     image_corrupt => 1,
     deep_nesting => 1,
-    long_word_and_unicode => 0,
+    long_word_and_unicode => 1,
     related_self_duplicate_empty => 0,
     link_to_draft => 0,
     heading_ids => 0,
@@ -206,4 +206,140 @@ fn new_with_a_bad_id_is_a_usage_error() {
     let outcome = fixture.run(&["new", "Visiting_Times"]);
     assert_eq!(outcome.status, 2);
     insta::assert_snapshot!("new-bad-id", outcome.stderr);
+}
+
+#[test]
+fn a_word_too_long_for_any_page_is_a_located_error_in_every_audience_not_a_hang() {
+    // 53,000 letters once hung the easy-read and poster layout (every prefix shaped again)
+    // while memory grew without bound.
+    let word: String = "abcdefghijklmnopqrstuvwxyz".chars().cycle().take(53_000).collect();
+    let body = format!(
+        "Staff text with {word} in it.\n\n::: patient\n# Leaflet\n\nPatients read {word}.\n:::\n\n::: easy-read\n# {word}\n\n:tick: Easy {word}.\n:::\n\n::: poster\n# {word}\n:phone: Poster {word}\n:::\n"
+    );
+    let fixture = Fixture::with_policy("visiting", "", &body);
+    let outcome = fixture
+        .run_within(&["check"], std::time::Duration::from_secs(120))
+        .expect("check finishes (it hung on this word before)");
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("word-too-long-in-every-audience", outcome.stderr);
+}
+
+#[test]
+fn damaged_pictures_and_decompression_bombs_are_located_errors() {
+    // A photo cut short while it was copied: a lenient decoder would print the missing part grey.
+    let photo = image::RgbImage::from_fn(320, 240, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&photo).unwrap();
+    jpeg.truncate(jpeg.len() / 2);
+    // A small file whose header claims 30,000 x 20,000 pixels.
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(&body);
+        let crc = body.iter().fold(0xFFFF_FFFFu32, |mut crc, &b| {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+            crc
+        });
+        out.extend_from_slice(&(!crc).to_be_bytes());
+        out
+    };
+    let mut header = 30_000u32.to_be_bytes().to_vec();
+    header.extend_from_slice(&20_000u32.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
+    bomb.extend(chunk(b"IHDR", &header));
+    bomb.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+    bomb.extend(chunk(b"IEND", &[]));
+
+    let fixture = Fixture::with_policy(
+        "visiting",
+        "",
+        "A photo:\n\n![A ward](images/ward.jpg)\n\nA huge picture:\n\n![A bed](images/huge.png)\n",
+    );
+    std::fs::create_dir_all(fixture.path("content/images")).unwrap();
+    std::fs::write(fixture.path("content/images/ward.jpg"), &jpeg).unwrap();
+    std::fs::write(fixture.path("content/images/huge.png"), &bomb).unwrap();
+    let outcome = fixture.run(&["check"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("damaged-pictures", outcome.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn links_at_the_top_of_the_project_are_refused_and_nothing_outside_it_is_read() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(outside.path().join("theme/static")).unwrap();
+    std::fs::write(outside.path().join("theme/static/style.css"), "/* OUTSIDE-THE-PROJECT */").unwrap();
+    std::fs::write(outside.path().join("settings.yaml"), "title: OUTSIDE-THE-PROJECT\n").unwrap();
+
+    // A linked theme folder once published a file from outside the project as output/assets/.
+    let fixture = Fixture::new("basic");
+    std::fs::create_dir_all(fixture.path("themes")).unwrap();
+    symlink(outside.path().join("theme"), fixture.path("themes/default")).unwrap();
+    std::fs::remove_file(fixture.path("policypress.yaml")).unwrap();
+    symlink(outside.path().join("settings.yaml"), fixture.path("policypress.yaml")).unwrap();
+    let outcome = fixture.run(&["build"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    assert!(!fixture.path("output").exists(), "nothing is written");
+    insta::assert_snapshot!("linked-theme-and-settings", outcome.stderr);
+
+    let linked_content = Fixture::new("basic");
+    let real = linked_content.path("real-content");
+    std::fs::rename(linked_content.path("content"), &real).unwrap();
+    symlink(&real, linked_content.path("content")).unwrap();
+    let outcome = linked_content.run(&["check"]);
+    assert_eq!(outcome.status, 2, "{}", outcome.stderr);
+    insta::assert_snapshot!("linked-content", outcome.stderr);
+}
+
+#[test]
+fn an_unknown_variable_in_the_front_matter_is_a_located_error() {
+    let fixture = Fixture::with_policy("visiting", "summary: Ring {{ switchbord }} or {{ pals\n", "Text.\n");
+    fixture.write("policypress.yaml", "variables:\n  switchboard: 0116 225 2525\n");
+    let outcome = fixture.run(&["check"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("front-matter-unknown-variable", outcome.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_the_build_cannot_use_pipes_and_other_markdown_files_are_reported() {
+    let fixture = Fixture::with_policy("visiting", "", "Text.\n");
+    // A backslash in a name once aborted the build with an I/O error.
+    fixture.write("content/old\\visiting.md", &crate::harness::policy_text("old", "", "Old.\n"));
+    fixture.write("content/notes.markdown", "# Notes\n");
+    let fifo = fixture.path("content/pipe.md");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let outcome = fixture.run_within(&["check"], std::time::Duration::from_secs(60)).expect("a pipe is never read");
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("unusable-file-names", outcome.stderr);
+}
+
+#[test]
+fn an_id_too_long_for_the_file_system_is_a_located_error_in_check() {
+    // 240 letters: `content/<id>.md` can be saved, but `<id>-large-print.pdf` cannot.
+    let id = "a".repeat(240);
+    let fixture = Fixture::with_policy(&id, "", "Text.\n\n::: patient\n# Leaflet\n\nWords for patients.\n:::\n");
+    let outcome = fixture.run(&["check"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    insta::assert_snapshot!("id-too-long", outcome.stderr.replace(&id, "[240 letters]"));
+}
+
+#[test]
+fn an_unparsable_source_date_epoch_is_an_error_not_ignored() {
+    let fixture = Fixture::new("basic");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policypress"))
+        .args(["build", "--root"])
+        .arg(fixture.root())
+        .env("SOURCE_DATE_EPOCH", "2030-01-01")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!fixture.path("output").exists(), "nothing is built against the wrong date");
+    insta::assert_snapshot!("source-date-epoch-unparsable", String::from_utf8_lossy(&out.stderr));
 }

@@ -49,7 +49,7 @@ fn every_front_matter_key_is_read() {
     assert_eq!(meta.variables["ward-hours"], "8am to 8pm");
     assert_eq!(meta.history.len(), 2);
     assert_eq!(meta.history[1].version, "2.10");
-    assert_eq!(meta.extra[0], ("equality-impact".to_string(), "Low risk, screened February 2021".to_string()));
+    assert_eq!(meta.extra[0], ("Equality impact".to_string(), "Low risk, screened February 2021".to_string()));
 }
 
 #[test]
@@ -131,6 +131,7 @@ fn policy_title_is_used_when_an_audience_has_no_level_1_heading() {
 
 #[test]
 fn headings_start_at_level_2_under_the_page_title() {
+    // `# Title` is not the policy's title ("Policy a"), so it is the author's text and stays.
     let fixture = Fixture::with_policy("a", "", "# Title\n\n### Deep\n\n#### Deeper\n");
     let (_, library, _) = resolve_project(&fixture.load(), false);
     let levels: Vec<u8> = library.policies[0]
@@ -142,7 +143,7 @@ fn headings_start_at_level_2_under_the_page_title() {
             _ => None,
         })
         .collect();
-    assert_eq!(levels, [2, 3]);
+    assert_eq!(levels, [2, 4, 5], "relative levels are kept");
 }
 
 #[test]
@@ -286,4 +287,23 @@ fn external_links_pass_through() {
     let (_, library, _) = resolve_project(&fixture.load(), false);
     let text = view_text(library.policies[0].staff());
     assert!(text.contains(&format!("{:?}", LinkTarget::External("https://www.nhs.uk/".into()))));
+}
+
+#[test]
+fn variables_in_front_matter_texts_are_substituted() {
+    let fixture = Fixture::with_policy(
+        "a",
+        "summary: Call {{ desk }} for help.\napproved-by: \"{{ owner-name }}\"\nglossary:\n  desk: The {{ desk }} desk.\nvariables:\n  desk: PALS\n  owner-name: Head of Nursing\n",
+        "Text.\n",
+    );
+    let project = fixture.load();
+    let result = build_in_memory(&project, false);
+    assert!(!result.diagnostics.has_errors(), "{:?}", result.diagnostics);
+    let (_, library, _) = resolve_project(&project, false);
+    let staff = library.policies[0].staff().staff.clone().unwrap();
+    assert_eq!(staff.summary.as_deref(), Some("Call PALS for help."));
+    assert_eq!(staff.approved_by.as_deref(), Some("Head of Nursing"));
+    let page = result.artifacts.iter().find(|a| a.path == "staff/a.html").unwrap();
+    let html = String::from_utf8(page.bytes.clone()).unwrap();
+    assert!(!html.contains("{{"), "no variable is printed as written");
 }

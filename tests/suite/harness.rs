@@ -94,6 +94,41 @@ impl Fixture {
         Outcome { status: out.status.code().unwrap_or(-1), stderr, stdout }
     }
 
+    /// Like [`Fixture::run`], but stops the command after `limit`: `None` when it had not
+    /// finished by then (a hang), so a test can fail instead of running forever. Not a speed
+    /// test: the limit is far above any honest run.
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Option<Outcome> {
+        use std::io::Read;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_policypress"));
+        cmd.args(args).arg("--root").arg(self.root()).args(["--today", TODAY]);
+        let mut child = cmd
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run policypress");
+        let mut stderr = child.stderr.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let deadline = std::time::Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let stderr = reader.join().unwrap().replace(&self.root().display().to_string(), "[ROOT]");
+        Some(Outcome { status: status.code().unwrap_or(-1), stderr, stdout: String::new() })
+    }
+
     pub fn load(&self) -> Project {
         load_project(self.root(), &mut Diagnostics::new()).expect("load")
     }

@@ -4,10 +4,12 @@
 mod audience_sites;
 mod audiences;
 mod cli;
+mod commonmark;
 mod diagnostics;
 mod format_rules;
 mod harness;
 mod live;
+mod mutation;
 mod public_site;
 mod staff_library;
 mod staff_site;

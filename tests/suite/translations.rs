@@ -206,7 +206,10 @@ fn an_xliff_round_trip_changes_exactly_the_segment_translated() {
     assert!(out.stderr.contains(&format!("updated content/{ID}.ar.md (1 segments changed)")), "{}", out.stderr);
     let after = f.read(&format!("content/{ID}.ar.md"));
     let changed: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
-    assert_eq!(changed, [(":phone: يمكنك استخدام هاتفك في الجناح.", ":phone: يمكنك أن تستخدم هاتفك في الجناح.")]);
+    assert_eq!(
+        changed,
+        [(":mobile-phone: يمكنك استخدام هاتفك في الجناح.", ":mobile-phone: يمكنك أن تستخدم هاتفك في الجناح.")]
+    );
     assert_eq!(before.lines().count(), after.lines().count());
 }
 
@@ -220,7 +223,7 @@ fn a_translated_xliff_that_does_not_match_is_refused_with_located_errors() {
     let (head, xml) = all.split_at(start);
     // An icon lost from a target, a unit that is no segment, and English changed since export.
     let xml = xml.replacen(
-        "<ph id=\"1\" type=\"image\" equiv=\":phone:\" disp=\":phone:\"/> Gallwch ddefnyddio eich ffôn ar y ward.",
+        "<ph id=\"1\" type=\"image\" equiv=\":mobile-phone:\" disp=\":mobile-phone:\"/> Gallwch ddefnyddio eich ffôn ar y ward.",
         "Gallwch ddefnyddio eich ffôn ar y ward.",
         1,
     );

@@ -20,9 +20,11 @@
 //! Takes the [`EasyReadDoc`] the HTML page uses, so both show the same rows; never builds or
 //! lints the document itself, and reads nothing from disk or the clock.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
-use crate::audience::easy_read::{EasyReadDoc, Picture, Row};
+use crate::audience::easy_read::{EasyReadDoc, Picture, Row, about_rows};
 use crate::audience::patient_facing;
 use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
 use crate::audience::pictures::{Icons, Logo};
@@ -34,6 +36,7 @@ use crate::model::{Audience, Inline};
 use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, OutlineEntry, Role, Tag, TextStyle, image_size};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
+use crate::pdf::svg::Paint;
 use crate::pdf::wordwrap::{self, Word};
 use crate::pdf::writer;
 use crate::resolve::AudienceView;
@@ -46,8 +49,22 @@ pub const PICTURE_MM: f32 = 30.0;
 const GUTTER_MM: f32 = 8.0;
 /// Space between rows.
 const ROW_GAP_MM: f32 = 7.0;
-/// Side of the cover picture.
+/// Side of the cover picture (smaller when the cover has less room).
 const COVER_PICTURE_MM: f32 = 80.0;
+/// Side of a contents entry's picture (STANDARDS: every picture at least 25 mm).
+const CONTENTS_PICTURE_MM: f32 = 25.0;
+/// The picture beside "Contact us" in the contents.
+const CONTACT_PICTURE: &str = "telephone";
+/// The pictures every easy-read PDF shows whatever its rows (front page, contents, contact us).
+const BUILT_IN_PICTURES: [&str; 7] = [
+    crate::audience::easy_read::ABOUT_PICTURE,
+    crate::audience::easy_read::SUPPORTER_PICTURE,
+    crate::audience::easy_read::HARD_WORDS_PICTURE,
+    "person-raising-hand",
+    "telephone",
+    "email-envelope",
+    "globe",
+];
 /// STANDARDS: a warning over 20 pages, an error over 24.
 pub const PAGES_WARN: usize = 20;
 /// See [`PAGES_WARN`].
@@ -69,8 +86,25 @@ pub fn settings(theme: &crate::load::config::ThemeSettings) -> PdfSettings {
     PdfSettings { page, type_scale, palette: Palette::from_theme(&theme.colours) }
 }
 
-/// Lays out the easy-read PDF of `view` from its easy-read document.
+/// Lays out the easy-read PDF of `view` from its easy-read document. The contents page gives
+/// each section's page, so the document is laid out twice: the second time with the pages the
+/// first found (the contents is the same size either way, so nothing else moves).
 pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDoc, fonts: &mut FontSet<'_>) -> Layout {
+    let first = lay_out(project, view, doc, fonts, &BTreeMap::new());
+    if !has_contents(doc) {
+        return first;
+    }
+    let pages = first.anchors.iter().map(|(anchor, (page, _))| (anchor.clone(), page + 1)).collect();
+    lay_out(project, view, doc, fonts, &pages)
+}
+
+fn lay_out(
+    project: &Project,
+    view: &AudienceView,
+    doc: &EasyReadDoc,
+    fonts: &mut FontSet<'_>,
+    page_of: &BTreeMap<String, usize>,
+) -> Layout {
     let site = site_of(project);
     let icons = Icons::new(&project.theme);
     let icon_lookup = |name: &str| icons.get(name);
@@ -84,10 +118,14 @@ pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDo
     let notice = patient_facing::translation_notice(&project.config, view);
     cover(&mut flow, view, doc, (&project.config.organisation, site_lang, notice.as_ref()), Logo::of(project).as_ref());
     flow.new_page();
+    if has_contents(doc) {
+        contents(&mut flow, doc, page_of, site_lang);
+        flow.new_page();
+    }
     for section in &doc.sections {
         section_rows(&mut flow, section);
     }
-    words_to_know(&mut flow, doc);
+    words_to_know(&mut flow, doc, site_lang);
     // The back page is in the site's language: a translation marks it so, set its way.
     let (rtl, back_elements) = (flow.rtl, flow.tree.len());
     if translated {
@@ -98,7 +136,10 @@ pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDo
         publish::mark_site_language(&mut flow, &project.config, back_elements);
     }
     flow.rtl = rtl;
-    furniture(&mut flow, view);
+    furniture(&mut flow, &doc.title);
+    if view.draft {
+        publish::mark_draft_pages(&mut flow);
+    }
     let pages = flow.pages.len();
     let line = view.blocks.first().map_or(1, |b| b.line);
     if pages > PAGES_WARN {
@@ -130,7 +171,8 @@ fn wrap_checked(flow: &mut Flow<'_, '_, '_>, words: &[Word], style: TextStyle, w
             line: flow.line,
             error: true,
             message: format!(
-                "the word `{word}` is too wide for the easy-read page at {} pt; easy read never splits a word across lines",
+                "the word {} is too wide for the easy-read page at {} pt; easy read never splits a word across lines",
+                crate::diag::shown_word(word),
                 style.size
             ),
             hint: "use a shorter word, or break it into words with spaces".to_string(),
@@ -190,16 +232,152 @@ fn cover(
         publish::translation_notice(flow, notice, sect);
         flow.y += 6.0 * MM;
     }
+    // What this is the easy-read version of, and that a supporter may help: rows at the foot of
+    // the cover, the first row's picture drawn large above them in the room that is left.
+    // With a contents page, the row about hard words opens it instead (it says where they are
+    // explained); the cover keeps its room for the picture.
+    let keep = if has_contents(doc) { 2 } else { 3 };
+    let rows: Vec<(Picture, Vec<Word>)> = about_rows(doc)
+        .into_iter()
+        .take(keep)
+        .map(|(picture, words)| (picture, wordwrap::words(&[in_language(words, site_lang)])))
+        .collect();
+    let measured: Vec<(wordwrap::Wrapped, f32)> = rows.iter().map(|(_, words)| measure_row(flow, words)).collect();
+    let rows_h: f32 = measured.iter().map(|(_, h)| h + ROW_GAP_MM * MM).sum();
     let first = doc.sections.iter().flat_map(|s| s.rows.iter()).next();
     if let Some(row) = first {
-        let size = COVER_PICTURE_MM * MM;
-        let room = flow.bottom() - flow.y;
-        let size = size.min(room.max(PICTURE_MM * MM));
-        let (x, y) = (left, flow.y);
-        flow.line = row.line;
-        let x = if flow.rtl { left + width - size } else { x };
-        picture(flow, &row.picture, x, y, size, sect);
-        flow.y += size;
+        let room = flow.bottom() - flow.y - rows_h - 8.0 * MM;
+        if room >= PICTURE_MM * MM {
+            let size = (COVER_PICTURE_MM * MM).min(room);
+            let (x, y) = (left, flow.y);
+            flow.line = row.line;
+            let x = if flow.rtl { left + width - size } else { x };
+            picture(flow, &row.picture, x, y, size, sect);
+            flow.y += size + 8.0 * MM;
+        }
+    }
+    for ((pic, _), (wrapped, height)) in rows.iter().zip(&measured) {
+        place_row(flow, pic, wrapped, *height, flow.line, sect);
+    }
+}
+
+/// Words policypress writes (in the site's language), marked as such in a translation.
+fn in_language(text: String, site_lang: Option<&str>) -> Inline {
+    match site_lang {
+        Some(lang) => Inline::Span { lang: lang.to_string(), content: vec![Inline::Text(text)] },
+        None => Inline::Text(text),
+    }
+}
+
+/// Whether the document has a contents page: two sections or more to find.
+fn has_contents(doc: &EasyReadDoc) -> bool {
+    doc.sections.iter().filter(|s| s.heading.is_some() && !s.rows.is_empty()).count() >= 2
+}
+
+/// "What is in this document": each section with its first row's picture and its page, then
+/// "Words to know" and "Contact us". Tagged as a table of contents; each entry a link to its
+/// section. The pictures repeat the sections' own (described there): here they are decoration.
+/// In a translation (`site_lang`) its own words are marked as the site's language; a
+/// right-to-left document has the pictures on the right and the page numbers on the left.
+fn contents(
+    flow: &mut Flow<'_, '_, '_>,
+    doc: &EasyReadDoc,
+    page_of: &BTreeMap<String, usize>,
+    site_lang: Option<&str>,
+) {
+    let sect = flow.open(Role::Sect, 0);
+    let mut entries: Vec<(Picture, Inline, String)> = doc
+        .sections
+        .iter()
+        .filter_map(|s| {
+            let (heading, anchor) = s.heading.clone()?;
+            Some((s.rows.first()?.picture.clone(), Inline::Text(heading), anchor))
+        })
+        .collect();
+    if !doc.words_to_know.is_empty() {
+        entries.push((
+            Picture::Icon(crate::audience::easy_read::HARD_WORDS_PICTURE.to_string()),
+            in_language("Words to know".to_string(), site_lang),
+            WORDS_ANCHOR.to_string(),
+        ));
+    }
+    entries.push((
+        Picture::Icon(CONTACT_PICTURE.to_string()),
+        in_language("Contact us".to_string(), site_lang),
+        CONTACT_ANCHOR.to_string(),
+    ));
+    if let Some((pic, words)) = about_rows(doc).into_iter().nth(2) {
+        row(flow, &pic, &wordwrap::words(&[in_language(words, site_lang)]), flow.line, sect);
+    }
+    let heading = section_heading(flow, "What is in this document", "pdf-contents", 0.0, sect);
+    flow.tree[heading].lang = site_lang.map(str::to_string);
+    let toc = flow.open(Role::TOC, sect);
+    let style = TextStyle { style: Style::Bold, ..body(flow) };
+    let lh = line_height(flow, style.size);
+    let size = CONTENTS_PICTURE_MM * MM;
+    let number_w = 30.0 * MM;
+    for (pic, heading, anchor) in entries {
+        let column = flow.width - size - GUTTER_MM * MM - number_w;
+        let wrapped = wrap_checked(flow, &wordwrap::words(&[heading]), style, column);
+        let height = wrapped.height(lh).max(size);
+        flow.ensure(height);
+        let (x, top) = (flow.left, flow.y);
+        let rtl = flow.rtl;
+        decoration(flow, &pic, if rtl { x + flow.width - size } else { x }, top, size);
+        let entry = flow.open(Role::TOCI, toc);
+        let reference = flow.open(Role::Reference, entry);
+        let link = flow.open(Role::Link, reference);
+        let text_top = top + ((size - wrapped.height(lh)) / 2.0).max(0.0);
+        let words_x = if rtl { x + number_w } else { x + size + GUTTER_MM * MM };
+        wordwrap::draw(flow, &wrapped, style, words_x, text_top, lh, link);
+        // "Page 3" on the right (on the left, right to left), a Span of the link that reads as
+        // what it is.
+        let number = format!("Page {}", page_of.get(&anchor).copied().unwrap_or(0));
+        let part = flow.open(Role::Span, link);
+        flow.tree[part].alt = Some(number.to_lowercase());
+        flow.tree[part].lang = site_lang.map(str::to_string);
+        let page = flow.pages.len() - 1;
+        if rtl {
+            flow.text_at(page, &format!("{number} "), body(flow), x, text_top, false, Tag::Elem(part));
+        } else {
+            let right = flow.left + flow.width;
+            flow.text_at(page, &format!(" {number}"), body(flow), right, text_top, true, Tag::Elem(part));
+        }
+        flow.push(Item::Link {
+            x,
+            y: top,
+            w: flow.width,
+            h: height,
+            dest: crate::pdf::layout::Dest::Anchor(anchor),
+            tag: Tag::Elem(link),
+        });
+        flow.y = top + height + ROW_GAP_MM * MM * 0.6;
+    }
+}
+
+/// A picture in a `size` square as decoration (an artifact): the words beside it say it all.
+fn decoration(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32) {
+    let start = flow.tree.len();
+    let kids = flow.tree[0].kids.len();
+    let page = flow.pages.len() - 1;
+    let first_item = flow.pages[page].items.len();
+    picture(flow, pic, x, y, size, 0);
+    // Drawn as a Figure, then made furniture: its items become artifacts and the Figure goes.
+    for item in flow.pages[page].items.iter_mut().skip(first_item) {
+        set_artifact(item);
+    }
+    flow.tree.truncate(start);
+    flow.tree[0].kids.truncate(kids);
+}
+
+fn set_artifact(item: &mut Item) {
+    match item {
+        Item::Text { tag, .. }
+        | Item::Rule { tag, .. }
+        | Item::Rect { tag, .. }
+        | Item::Image { tag, .. }
+        | Item::Path { tag, .. }
+        | Item::Link { tag, .. } => *tag = Tag::Artifact,
     }
 }
 
@@ -243,17 +421,25 @@ fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32
     flow.push(Item::Rect { x, y, w: size, h: size, fill: Some(TINT), stroke: None, tag });
     match pic {
         Picture::Icon(name) => {
-            let inset = size * 0.14;
-            let inner = size - 2.0 * inset;
             let color = flow.settings.palette.accent;
             match (flow.icons)(name) {
                 Some(picture) => {
+                    // A line icon drawn in the accent colour keeps a margin inside its square; a
+                    // colour picture (OpenMoji) has its own margin drawn in, so it fills the square.
+                    let line_icon = picture.shapes.iter().any(|s| {
+                        s.fill.is_some_and(|f| f.paint == Paint::Current)
+                            || s.stroke.as_ref().is_some_and(|st| st.paint == Paint::Current)
+                    });
+                    let inset = size * if line_icon { 0.14 } else { 0.02 };
+                    let inner = size - 2.0 * inset;
                     let scale = inner / picture.width.max(picture.height).max(0.01);
                     // Tabler's 2-unit stroke looks heavy at this size; 1.75 keeps it open.
-                    let stroke_scale = 0.875;
+                    let stroke_scale = if line_icon { 0.875 } else { 1.0 };
                     flow.push(Item::Path { x: x + inset, y: y + inset, scale, stroke_scale, color, picture, tag });
                 }
                 None => {
+                    let inset = size * 0.14;
+                    let inner = size - 2.0 * inset;
                     flow.push(Item::Rect {
                         x: x + inset,
                         y: y + inset,
@@ -343,7 +529,8 @@ fn place_row(
 }
 
 /// A section heading (bold, NHS blue, ruled), kept with `follow` points of what comes next.
-fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) {
+/// Returns the heading's structure element.
+fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) -> usize {
     let size = flow.settings.type_scale.heading(2);
     let style = TextStyle { style: Style::Bold, size, color: flow.settings.palette.accent };
     let words = wordwrap::words(&[Inline::Text(text.to_string())]);
@@ -365,6 +552,7 @@ fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow
     let color = flow.settings.palette.accent;
     flow.push(Item::Rule { x1, y1: y, x2, y2: y, width: 1.5, color, tag: Tag::Artifact });
     flow.y = top + height;
+    h2
 }
 
 fn section_rows(flow: &mut Flow<'_, '_, '_>, section: &crate::audience::easy_read::Section) {
@@ -385,7 +573,9 @@ fn section_rows(flow: &mut Flow<'_, '_, '_>, section: &crate::audience::easy_rea
     }
 }
 
-fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc) {
+/// "Words to know": each hard word beside the picture of the row that first uses it (as
+/// decoration: the word says it), in bold, its meaning below it; an entry is never split.
+fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, site_lang: Option<&str>) {
     if doc.words_to_know.is_empty() {
         return;
     }
@@ -393,42 +583,40 @@ fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc) {
     let style = body(flow);
     let lh = line_height(flow, style.size);
     let word_style = TextStyle { style: Style::Bold, size: 18.0, color: palette.text };
-    let bar = 5.0;
-    let indent = bar + 5.0 * MM;
+    let size = PICTURE_MM * MM;
+    let indent = size + GUTTER_MM * MM;
     let width = flow.width - indent;
     let entries: Vec<(wordwrap::Wrapped, wordwrap::Wrapped)> = doc
         .words_to_know
         .iter()
-        .map(|(word, explanation)| {
-            let w = wrap_checked(flow, &wordwrap::words(&[Inline::Text(word.clone())]), word_style, width);
-            let e = wrap_checked(flow, &wordwrap::words(&[Inline::Text(explanation.clone())]), style, width);
-            (w, e)
+        .map(|w| {
+            let word = wrap_checked(flow, &wordwrap::words(&[Inline::Text(w.word.clone())]), word_style, width);
+            let meaning = wrap_checked(flow, &wordwrap::words(&[Inline::Text(w.meaning.clone())]), style, width);
+            (word, meaning)
         })
         .collect();
-    let entry_height = |(w, e): &(wordwrap::Wrapped, wordwrap::Wrapped)| w.height(18.0 * 1.4) + e.height(lh);
+    let entry_height =
+        |(w, e): &(wordwrap::Wrapped, wordwrap::Wrapped)| (w.height(18.0 * 1.4) + e.height(lh)).max(size);
     let sect = flow.open(Role::Sect, 0);
     let first = entries.first().map_or(0.0, entry_height);
-    section_heading(flow, "Words to know", WORDS_ANCHOR, first, sect);
+    let heading = section_heading(flow, "Words to know", WORDS_ANCHOR, first, sect);
+    flow.tree[heading].lang = site_lang.map(str::to_string);
     let list = flow.open(Role::L, sect);
-    for entry in &entries {
+    for (entry, word) in entries.iter().zip(&doc.words_to_know) {
         let height = entry_height(entry);
         flow.ensure(height);
         let (x, top) = (flow.left, flow.y);
-        flow.push(Item::Rect {
-            x,
-            y: top,
-            w: bar,
-            h: height,
-            fill: Some(palette.accent),
-            stroke: None,
-            tag: Tag::Artifact,
-        });
+        // Right to left, the picture is on the right and the words end beside it.
+        let (picture_x, words_x) = if flow.rtl { (x + flow.width - size, x) } else { (x, x + indent) };
+        decoration(flow, &word.picture, picture_x, top, size);
+        let text_h = entry.0.height(18.0 * 1.4) + entry.1.height(lh);
+        let text_top = top + ((size - text_h) / 2.0).max(0.0);
         let li = flow.open(Role::LI, list);
         let lbl = flow.open(Role::Lbl, li);
-        let used = wordwrap::draw(flow, &entry.0, word_style, x + indent, top, 18.0 * 1.4, lbl);
+        let used = wordwrap::draw(flow, &entry.0, word_style, words_x, text_top, 18.0 * 1.4, lbl);
         let lbody = flow.open(Role::LBody, li);
-        wordwrap::draw(flow, &entry.1, style, x + indent, top + used, lh, lbody);
-        flow.y = top + height + 6.0 * MM;
+        wordwrap::draw(flow, &entry.1, style, words_x, text_top + used, lh, lbody);
+        flow.y = top + height + ROW_GAP_MM * MM;
     }
 }
 
@@ -439,22 +627,25 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     let contact = patient_facing::contact_of(config, view);
     let name = patient_facing::contact_name(config, contact).to_string();
     let mut rows: Vec<(Picture, Vec<Word>)> = vec![(
-        Picture::Icon("question".to_string()),
+        Picture::Icon("person-raising-hand".to_string()),
         wordwrap::words(&[Inline::Text(format!("If you have questions, you can contact {name}."))]),
     )];
     if let Some(phone) = &contact.phone {
-        rows.push((Picture::Icon("phone".to_string()), wordwrap::words(&[Inline::Text(format!("Phone: {phone}"))])));
+        rows.push((
+            Picture::Icon("telephone".to_string()),
+            wordwrap::words(&[Inline::Text(format!("Phone: {phone}"))]),
+        ));
     }
     if let Some(email) = &contact.email {
         let mut words = wordwrap::words(&[Inline::Text("Email:".to_string())]);
         words.extend(wordwrap::address_words(email, false, true));
-        rows.push((Picture::Icon("email".to_string()), words));
+        rows.push((Picture::Icon("email-envelope".to_string()), words));
     }
     if let Some(url) = patient_facing::easy_read_url(config, view) {
         let short = patient_facing::printed_address(&url);
         let mut words = wordwrap::words(&[Inline::Text("You can read this on our website:".to_string())]);
         words.extend(wordwrap::address_words(&short, false, true));
-        rows.push((Picture::Icon("internet".to_string()), words));
+        rows.push((Picture::Icon("globe".to_string()), words));
     }
     let line = view.blocks.last().map_or(1, |b| b.line);
     flow.line = line;
@@ -486,6 +677,12 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     if view.draft {
         lines.push("DRAFT: not approved for use.".to_string());
     }
+    // The pictures' licence asks for a credit (the front and contact rows always use them).
+    let mut names = crate::audience::pictures::icons_in(&view.blocks);
+    names.extend(BUILT_IN_PICTURES.iter().map(|n| n.to_string()));
+    if let Some(credit) = project.theme.credit_for(names.iter().map(String::as_str)) {
+        lines.push(format!("{credit}."));
+    }
     let lh = small.size * 1.5;
     let width = flow.width;
     let wrapped: Vec<wordwrap::Wrapped> =
@@ -504,8 +701,9 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     flow.y = y;
 }
 
-/// "Page X of Y" (and DRAFT on drafts) on every page but the cover, as artifacts.
-fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
+/// The easy-read title and "Page X of Y" in the footer of every page but the cover, as
+/// artifacts (the title says which document a loose page belongs to).
+fn furniture(flow: &mut Flow<'_, '_, '_>, title: &str) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let style = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
@@ -515,11 +713,6 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
     let rule_y = page.height - page.margin_bottom + 8.0 * MM;
     let text_top = rule_y + 2.0 * MM;
     for index in 0..total {
-        if view.draft {
-            let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
-            let y = if index == 0 { 52.0 * MM } else { 6.0 * MM };
-            flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
-        }
         if index == 0 {
             continue;
         }
@@ -534,10 +727,32 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
             tag: Tag::Artifact,
         });
         flow.target_page = None;
-        flow.text_at(index, "Easy read", style, left, text_top, false, Tag::Artifact);
         let number = format!("Page {} of {}", index + 1, total);
+        // Room for the title beside the page number; a title too long for it ends at a word
+        // with an ellipsis (easy read never breaks a word).
+        let room =
+            (page.text_width() - style.size * 0.55 * number.chars().count() as f32 - 12.0 * MM) / (style.size * 0.55);
+        flow.text_at(index, &shorten_at_word(title, room as usize), style, left, text_top, false, Tag::Artifact);
         flow.text_at(index, &number, style, right, text_top, true, Tag::Artifact);
     }
+}
+
+/// `text` cut after its last whole word within `max` characters, with an ellipsis.
+fn shorten_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    format!("{out}…")
 }
 
 /// Renders the easy-read PDF of one policy.
@@ -548,7 +763,7 @@ pub fn render_easy_read_pdf(project: &Project, view: &AudienceView, doc: &EasyRe
         title: doc.title.clone(),
         author: project.config.organisation.clone(),
         subject: format!("Easy read version of {}", view.policy_title),
-        date_unix: view.review_date.unix_seconds(),
+        date_unix: view.document_date.unix_seconds(),
     };
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, "easy-read")?;
     Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })

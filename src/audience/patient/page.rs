@@ -31,6 +31,8 @@ struct LeafletPage<'a> {
     languages: Vec<LanguageLink>,
     /// "If you need this information in another language" in the site's chosen languages.
     ask_for_language: Vec<AskLine>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -59,6 +61,7 @@ pub fn leaflet_page(pages: &PageRenderer<'_>, theme: &Theme, config: &SiteConfig
             .into_iter()
             .map(|(lang, rtl, text)| AskLine { lang, rtl, text })
             .collect(),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
     };
     let html = pages.render_in("patient/leaflet.html", "../", &PageContext { page }, view.lang.as_deref())?;
     Ok(Artifact::new(&format!("patient/{stem}.html"), html.into_bytes()))

@@ -25,6 +25,8 @@ struct MessageView {
 #[derive(Serialize)]
 struct PosterView {
     headline: String,
+    /// The picture drawn large under the headline, named by what it shows.
+    hero_html: Option<String>,
     messages: Vec<MessageView>,
 }
 
@@ -37,6 +39,8 @@ struct PosterPage<'a> {
     pdfs: Vec<PdfLink>,
     online: Option<OnlineAddress>,
     languages: Vec<LanguageLink>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
 }
 
 /// `poster/<id>.html`: each poster as a sheet, printable one per page.
@@ -52,6 +56,8 @@ pub fn poster_page(
         .iter()
         .map(|p| PosterView {
             headline: p.headline.clone(),
+            // Described when it stands alone; otherwise its message's words say it all.
+            hero_html: p.hero.as_ref().map(|name| icon_html(theme, name, if p.hero_alone { None } else { Some("") })),
             messages: p
                 .messages
                 .iter()
@@ -71,6 +77,7 @@ pub fn poster_page(
         pdfs: pdf_links(Audience::Poster, &view.stem()),
         online: online(config, view),
         languages: language_links(config, view),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
     };
     let html = pages.render_in("poster/posters.html", "../", &PageContext { page }, view.lang.as_deref())?;
     Ok(Artifact::new(&format!("poster/{}.html", view.stem()), html.into_bytes()))

@@ -84,7 +84,7 @@ fn push_units(kind: &BlockKind, section: &mut Option<String>, out: &mut Vec<Unit
                 push(row.iter().map(|c| plain_text(c)).collect::<Vec<_>>().join(" | "), section);
             }
         }
-        BlockKind::Code(code) => push(code.clone(), section),
+        BlockKind::Code { text, .. } => push(text.clone(), section),
         BlockKind::Rule => {}
     }
 }

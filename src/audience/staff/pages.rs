@@ -263,6 +263,8 @@ struct PolicyPage<'a> {
     superseded: Option<SupersededBanner>,
     what_changed: Option<WhatChanged>,
     translations: Vec<TranslationRow>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
 }
 
 /// A translation on the staff page: its language, whether it is of the current version, and its
@@ -289,10 +291,12 @@ struct PolicyContext<'a> {
     page: PolicyPage<'a>,
 }
 
-/// A field name from `extra:` as a heading: `equality-impact` -> `Equality impact`.
-fn humanise(key: &str) -> String {
-    let words = key.replace(['-', '_'], " ");
-    let mut chars = words.chars();
+/// A field name from `extra:` as the staff page and PDF show it: as the author wrote it, with
+/// only its first letter raised (`CQC standards` stays `CQC standards`, `equality-impact`
+/// reads `Equality-impact`); nothing is lowered or re-spaced, so `cqc` never becomes `Cqc
+/// standards` by guesswork.
+pub fn extra_label(key: &str) -> String {
+    let mut chars = key.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
@@ -411,7 +415,7 @@ fn relink_for_nested_page(blocks: &mut [crate::model::Block], id: &str) {
             BlockKind::Table { header, rows, .. } => {
                 header.iter_mut().chain(rows.iter_mut().flatten()).for_each(|c| inlines(c, id))
             }
-            BlockKind::Code(_) | BlockKind::Rule => {}
+            BlockKind::Code { .. } | BlockKind::Rule => {}
         }
     }
     for b in blocks {
@@ -568,7 +572,8 @@ fn policy_page(
                 href: r.title.as_ref().map(|_| from_page(nested, &view.id, &format!("{}.html", r.id))),
             })
             .collect(),
-        extra: staff.extra.iter().map(|(k, v)| ExtraRow { name: humanise(k), value: v }).collect(),
+        extra: staff.extra.iter().map(|(k, v)| ExtraRow { name: extra_label(k), value: v }).collect(),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
         versions: versions_links,
         category: staff.category.as_deref(),
         directorate: staff.directorate.as_deref(),
@@ -681,7 +686,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn humanise_turns_keys_into_headings() {
-        assert_eq!(humanise("equality-impact"), "Equality impact");
+    fn extra_keys_are_shown_as_written_with_only_the_first_letter_raised() {
+        assert_eq!(extra_label("CQC standards"), "CQC standards");
+        assert_eq!(extra_label("cqc-standards"), "Cqc-standards");
+        assert_eq!(extra_label("equality impact"), "Equality impact");
+        assert_eq!(extra_label("NICE_guideline"), "NICE_guideline");
     }
 }

@@ -384,7 +384,7 @@ fn push_block_text(kind: &BlockKind, out: &mut String) {
             }
             out.push('\n');
         }
-        BlockKind::Code(code) => {
+        BlockKind::Code { text: code, .. } => {
             out.push_str(code);
             out.push('\n');
         }
