@@ -153,6 +153,11 @@ fn default_ignorable(ch: char) -> bool {
         | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
 }
 
+/// Unicode's bidi formatting characters (marks, embeddings, overrides, isolates).
+fn bidi_control(ch: char) -> bool {
+    matches!(u32::from(ch), 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
 /// A bracket as a right-to-left run draws it: mirrored, as Unicode's Bidi_Mirrored property asks.
 fn mirrored(ch: char) -> char {
     match ch {
@@ -674,6 +679,11 @@ impl<'a> FontSet<'a> {
         // (or `?`) in the fallback face so the gap is visible, never blank.
         let mut stretches: Vec<(usize, u32, String)> = Vec::new();
         for (ch, script) in text.chars().zip(scripts) {
+            // Bidi controls have done their work in the layout's bidi pass: never drawn, even
+            // where a face has a visible glyph for them.
+            if bidi_control(ch) {
+                continue;
+            }
             let ch = if rtl { mirrored(ch) } else { ch };
             let script = script.map(|s| if s == Script::Arabic && urdu { Script::Urdu } else { s });
             let own_face = script.and_then(|s| self.script_face(s, style).map(|f| (f, s)));
@@ -866,6 +876,17 @@ mod tests {
         assert!(!marks.is_empty(), "the fathatan is placed over its base");
         assert!(marks.iter().all(|g| g.unicode_text(true).is_empty()), "{marks:?}");
         assert!(run.glyphs.iter().any(|g| g.text.as_str() == "حً"), "{:?}", run.glyphs);
+    }
+
+    #[test]
+    fn bidi_marks_are_never_drawn() {
+        let theme = Theme::builtin();
+        let Ok(mut fonts) = FontSet::from_theme(&theme) else {
+            panic!("the built-in fonts load");
+        };
+        let marked = fonts.shape(Style::Regular, "\u{200E}read it.\u{200E}");
+        let plain = fonts.shape(Style::Regular, "read it.");
+        assert_eq!(marked, plain);
     }
 
     #[test]

@@ -67,6 +67,9 @@ fn translations_build_beside_the_policy_on_both_sites_in_their_language() {
     // The title in the English breadcrumbs keeps its own language and direction (else its
     // separator turns round, "‹").
     assert!(arabic.contains("<li aria-current=\"page\"><span lang=\"ar\" dir=\"rtl\">"), "breadcrumbs");
+    // The easy read's own English rows say they are English, set left to right.
+    let easy_read = artifact(&result, &format!("easy-read/{ID}.ar.html"));
+    assert!(easy_read.contains("<p lang=\"en-GB\" dir=\"ltr\">This is an easy read version of"), "about rows");
     let welsh = artifact(&result, &format!("patient/{ID}.cy.html"));
     assert!(welsh.contains("<html lang=\"cy\">"));
     // Every page links its other languages, each name in its own script.

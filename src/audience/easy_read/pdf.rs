@@ -240,7 +240,7 @@ fn cover(
     let rows: Vec<(Picture, Vec<Word>)> = about_rows(doc)
         .into_iter()
         .take(keep)
-        .map(|(picture, words)| (picture, wordwrap::words(&[in_language(words, site_lang)])))
+        .map(|(picture, words)| (picture, wordwrap::words(&[in_language(words, site_lang, flow.rtl)])))
         .collect();
     let measured: Vec<(wordwrap::Wrapped, f32)> = rows.iter().map(|(_, words)| measure_row(flow, words)).collect();
     let rows_h: f32 = measured.iter().map(|(_, h)| h + ROW_GAP_MM * MM).sum();
@@ -261,10 +261,21 @@ fn cover(
     }
 }
 
-/// Words policypress writes (in the site's language), marked as such in a translation.
-fn in_language(text: String, site_lang: Option<&str>) -> Inline {
+/// Words policypress writes (in the site's language), marked as such in a translation. In a
+/// document of the other direction they start and end with a mark of their direction (U+200E
+/// or U+200F, drawn as nothing), so an English sentence in an Arabic document keeps its full
+/// stop at its end; a mark, unlike an isolate, works on each wrapped line alone.
+fn in_language(text: String, site_lang: Option<&str>, document_rtl: bool) -> Inline {
     match site_lang {
-        Some(lang) => Inline::Span { lang: lang.to_string(), content: vec![Inline::Text(text)] },
+        Some(lang) => {
+            let site_rtl = crate::model::languages::is_rtl(lang);
+            let text = match (document_rtl, site_rtl) {
+                (true, false) => format!("\u{200E}{text}\u{200E}"),
+                (false, true) => format!("\u{200F}{text}\u{200F}"),
+                _ => text,
+            };
+            Inline::Span { lang: lang.to_string(), content: vec![Inline::Text(text)] }
+        }
         None => Inline::Text(text),
     }
 }
@@ -297,17 +308,17 @@ fn contents(
     if !doc.words_to_know.is_empty() {
         entries.push((
             Picture::Icon(crate::audience::easy_read::HARD_WORDS_PICTURE.to_string()),
-            in_language("Words to know".to_string(), site_lang),
+            in_language("Words to know".to_string(), site_lang, flow.rtl),
             WORDS_ANCHOR.to_string(),
         ));
     }
     entries.push((
         Picture::Icon(CONTACT_PICTURE.to_string()),
-        in_language("Contact us".to_string(), site_lang),
+        in_language("Contact us".to_string(), site_lang, flow.rtl),
         CONTACT_ANCHOR.to_string(),
     ));
     if let Some((pic, words)) = about_rows(doc).into_iter().nth(2) {
-        row(flow, &pic, &wordwrap::words(&[in_language(words, site_lang)]), flow.line, sect);
+        row(flow, &pic, &wordwrap::words(&[in_language(words, site_lang, flow.rtl)]), flow.line, sect);
     }
     let heading = section_heading(flow, "What is in this document", "pdf-contents", 0.0, sect);
     flow.tree[heading].lang = site_lang.map(str::to_string);
