@@ -317,6 +317,56 @@ fn easy_read_back_page_has_contact_and_governance() {
     }
 }
 
+/// The text of each page, its items joined with spaces.
+fn page_texts(layout: &Layout) -> Vec<String> {
+    layout.pages.iter().map(|p| p.items.iter().filter_map(item_text).collect::<Vec<_>>().join(" ")).collect()
+}
+
+#[test]
+fn easy_read_contact_us_shares_the_last_page_when_it_fits_whole() {
+    // Two hard words: for some lengths of text the second one falls alone onto a new page.
+    // "Contact us" and the governance then go under it when they fit whole, instead of leaving
+    // that page nearly empty before a back page; they always stay whole on the last page.
+    let front = FRONT.replace(
+        "glossary:\n",
+        "glossary:\n  advocate: Someone who helps you say what you want and makes sure you are heard.\n  \
+         privacy: Being able to keep things about you to yourself.\n  \
+         tribunal: A group of people who can decide if you can leave hospital.\n",
+    );
+    let config = "organisation: Example NHS Trust\nlanguage: en-GB\npublic-url: https://www.example.nhs.uk/leaflets/\n\
+                  contact:\n  name: PALS\n  phone: 0116 496 0123\n  email: pals@example.nhs.uk\n";
+    let bottom = 297.0 * MM - 26.0 * MM;
+    let mut shared = 0;
+    for rows in 0..24 {
+        let mut body = long_easy_read(rows);
+        body = body.replace(
+            ":::\n",
+            ":people: An advocate can help you.\n\n:padlock: You have a right to privacy.\n\n\
+             :scales: You can ask a tribunal to let you go home.\n:::\n",
+        );
+        let FixtureProject { dir: _dir, project, library, mut diags } =
+            fixture_project(config, &format!("{front}{body}"), test_date());
+        let view = library.policies[0].view(Audience::EasyRead).expect("easy-read view").clone();
+        let doc = easy_read_doc(&view, &mut diags);
+        let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
+        let layout = layout_easy_read(&project, &view, &doc, &mut fonts);
+        let pages = page_texts(&layout);
+        let last = pages.last().expect("pages");
+        for expected in ["Contact us", "0116 496 0123", "pals@example.nhs.uk", "Next review due"] {
+            assert!(last.contains(expected), "{rows} rows: {expected} missing from the last page {last}");
+        }
+        if ["heard.", "something.", "yourself.", "leave hospital."].iter().any(|m| last.contains(m)) {
+            shared += 1;
+        }
+        for e in elems(&layout, Role::P) {
+            for (_, item) in items_of(&layout, e) {
+                assert!(bbox(item).3 <= bottom + 0.5, "{rows} rows: {item:?}");
+            }
+        }
+    }
+    assert!(shared > 0, "no length of text put the last hard word and Contact us on one page");
+}
+
 #[test]
 fn easy_read_word_too_wide_for_the_column_is_a_located_error_never_split() {
     let body = "::: easy-read\n# Phones\n\n:phone: Supercalifragilisticexpialidociousnessfulnessandmoreandmore.\n:::\n";

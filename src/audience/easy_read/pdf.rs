@@ -631,10 +631,11 @@ fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, site_lang: Opti
     }
 }
 
+/// "Contact us" and the governance details, on a page of their own unless they fit whole in
+/// what is left of the last page (the easy read is printed single-sided, so a page holding one
+/// word of "Words to know" before a back page is a wasted sheet).
 fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView) {
-    flow.new_page();
     let config = &project.config;
-    let sect = flow.open(Role::Sect, 0);
     let contact = patient_facing::contact_of(config, view);
     let name = patient_facing::contact_name(config, contact).to_string();
     let mut rows: Vec<(Picture, Vec<Word>)> = vec![(
@@ -660,15 +661,59 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     }
     let line = view.blocks.last().map_or(1, |b| b.line);
     flow.line = line;
+    let governance = governance_lines(project, view);
+    let palette = flow.settings.palette;
+    let small = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
+    let lh = small.size * 1.5;
+    let width = flow.width;
+    let wrapped: Vec<wordwrap::Wrapped> = governance
+        .iter()
+        .map(|l| wrap_checked(flow, &wordwrap::words(&[Inline::Text(l.clone())]), small, width))
+        .collect();
+    let governance_height: f32 = wrapped.iter().map(|w| w.height(lh)).sum::<f32>() + 4.0 * MM;
+    let rows_height: f32 = rows.iter().map(|(_, words)| row_height(flow, words) + ROW_GAP_MM * MM).sum();
+    let heading_height = {
+        let size = flow.settings.type_scale.heading(2);
+        let style = TextStyle { style: Style::Bold, size, color: palette.accent };
+        let heading = wordwrap::wrap(flow.fonts, &wordwrap::words(&[Inline::Text("Contact us".into())]), style, width);
+        6.0 * MM + heading.height(size * 1.25) + 4.0 * MM
+    };
+    if flow.y + heading_height + rows_height + governance_height > flow.bottom() {
+        flow.new_page();
+    }
+    let sect = flow.open(Role::Sect, 0);
     let first = measure_row(flow, &rows[0].1).1;
     section_heading(flow, "Contact us", CONTACT_ANCHOR, first, sect);
     for (pic, words) in &rows {
         row(flow, pic, words, line, sect);
     }
 
-    // Governance details at the foot of the back page.
-    let palette = flow.settings.palette;
-    let small = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
+    // Governance details at the foot of the page.
+    flow.ensure(governance_height);
+    let top = (flow.bottom() - governance_height).max(flow.y);
+    let (x1, x2) = (flow.left, flow.left + flow.width);
+    flow.push(Item::Rule { x1, y1: top, x2, y2: top, width: 0.75, color: palette.rule, tag: Tag::Artifact });
+    let mut y = top + 4.0 * MM;
+    let x = flow.left;
+    for w in &wrapped {
+        let p = flow.open(Role::P, sect);
+        y += wordwrap::draw(flow, w, small, x, y, lh, p);
+    }
+    flow.y = y;
+}
+
+/// The height of a row, measured without reporting its words (they are reported when it is laid out).
+fn row_height(flow: &mut Flow<'_, '_, '_>, words: &[Word]) -> f32 {
+    let pic = PICTURE_MM * MM;
+    let column = flow.width - pic - GUTTER_MM * MM;
+    let style = body(flow);
+    let wrapped = wordwrap::wrap(flow.fonts, words, style, column);
+    wrapped.height(line_height(flow, style.size)).max(pic)
+}
+
+/// Who made the easy read, its reference, version and review dates, and the pictures' credit.
+fn governance_lines(project: &Project, view: &AudienceView) -> Vec<String> {
+    let config = &project.config;
     let mut lines = vec![format!("Made by {}.", config.organisation)];
     let mut version = String::new();
     if let Some(reference) = &view.reference {
@@ -694,22 +739,7 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     if let Some(credit) = project.theme.credit_for(names.iter().map(String::as_str)) {
         lines.push(format!("{credit}."));
     }
-    let lh = small.size * 1.5;
-    let width = flow.width;
-    let wrapped: Vec<wordwrap::Wrapped> =
-        lines.iter().map(|l| wrap_checked(flow, &wordwrap::words(&[Inline::Text(l.clone())]), small, width)).collect();
-    let height: f32 = wrapped.iter().map(|w| w.height(lh)).sum::<f32>() + 4.0 * MM;
-    flow.ensure(height);
-    let top = (flow.bottom() - height).max(flow.y);
-    let (x1, x2) = (flow.left, flow.left + flow.width);
-    flow.push(Item::Rule { x1, y1: top, x2, y2: top, width: 0.75, color: palette.rule, tag: Tag::Artifact });
-    let mut y = top + 4.0 * MM;
-    let x = flow.left;
-    for w in &wrapped {
-        let p = flow.open(Role::P, sect);
-        y += wordwrap::draw(flow, w, small, x, y, lh, p);
-    }
-    flow.y = y;
+    lines
 }
 
 /// The easy-read title and "Page X of Y" in the footer of every page but the cover, as
