@@ -384,7 +384,8 @@ function checkHeader() {
   };
 }
 
-// Easy-read rows: the picture's box must be left of the words' box and overlap it vertically.
+// Easy-read rows: the picture's box must be before the words' box (left of them; right of them on a
+// right-to-left page) and overlap it vertically.
 function checkEasyReadRows() {
   const h = window.__a11y;
   const rows = [...document.querySelectorAll('.easy-read-row')];
@@ -407,10 +408,11 @@ function checkEasyReadRows() {
       problems.push({ ...base, message: `row ${i + 1}: the picture is not shown (box ${box(p)})` });
       return;
     }
-    if (!(p.right <= w.left + 1)) {
+    const rtl = getComputedStyle(row).direction === 'rtl';
+    if (rtl ? !(w.right <= p.left + 1) : !(p.right <= w.left + 1)) {
       problems.push({
         ...base,
-        message: `row ${i + 1}: picture ${box(p)} is not to the left of the words ${box(w)}`,
+        message: `row ${i + 1}: picture ${box(p)} is not to the ${rtl ? 'right' : 'left'} of the words ${box(w)}`,
       });
     }
     if (!(p.top < w.bottom && w.top < p.bottom)) {
@@ -599,7 +601,7 @@ async function auditPage(context, origin, rel) {
             id: 'policypress-easy-read-picture-beside-words',
             impact: 'serious',
             width,
-            help: `Easy-read pictures stay on the left of their words at ${width} px`,
+            help: `Easy-read pictures stay before their words (on the left; on the right in a right-to-left language) at ${width} px`,
             helpUrl: HELP.easyRead,
             nodes: er.problems.map((p) => ({ target: p.target, html: p.html, summary: p.message })),
           });

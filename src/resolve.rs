@@ -33,9 +33,21 @@ pub struct Library {
 }
 
 impl Library {
-    /// Every view of one audience, in source order.
+    /// Every view of one audience in the site's language, in source order.
     pub fn views(&self, audience: Audience) -> impl Iterator<Item = &AudienceView> {
         self.policies.iter().filter_map(move |p| p.view(audience))
+    }
+
+    /// Every translated view of one audience, in source order, then language order.
+    pub fn translated_views(&self, audience: Audience) -> impl Iterator<Item = &AudienceView> {
+        self.policies.iter().flat_map(move |p| p.translations.iter().filter(move |v| v.audience == audience))
+    }
+
+    /// Every view of one audience, each policy's own first, then its translations.
+    pub fn all_views(&self, audience: Audience) -> impl Iterator<Item = &AudienceView> {
+        self.policies.iter().flat_map(move |p| {
+            p.view(audience).into_iter().chain(p.translations.iter().filter(move |v| v.audience == audience))
+        })
     }
 }
 
@@ -46,6 +58,8 @@ pub struct ResolvedPolicy {
     pub id: String,
     /// One view per audience that has output, in [`Audience::ALL`] order (staff always first).
     pub views: Vec<AudienceView>,
+    /// The views of its translations (patient, easy read, posters), by language, then audience.
+    pub translations: Vec<AudienceView>,
 }
 
 impl ResolvedPolicy {
@@ -110,6 +124,51 @@ pub struct AudienceView {
     pub linked: BTreeMap<String, LinkedPolicy>,
     /// Staff-only metadata; `None` for every other audience.
     pub staff: Option<StaffDetails>,
+    /// The view's language when it is a translation (`None`: the site's language).
+    pub lang: Option<String>,
+    /// What a translated view translates, and whether that is still the current version.
+    pub translation: Option<TranslationState>,
+    /// Every language this audience's document is in (the site's first, then its translations
+    /// by language), for "available in other languages" and the language links of each page.
+    pub languages: Vec<LanguageVersion>,
+}
+
+impl AudienceView {
+    /// The file name of its outputs without extension: the id, and for a translation
+    /// `<id>.<lang>` (`patient/phones.cy.pdf`).
+    pub fn stem(&self) -> String {
+        match &self.lang {
+            Some(lang) => format!("{}.{lang}", self.id),
+            None => self.id.clone(),
+        }
+    }
+
+    /// True for a translation of an earlier version than the policy's current one.
+    pub fn out_of_date(&self) -> bool {
+        self.translation.as_ref().is_some_and(|t| !t.current)
+    }
+}
+
+/// What a translated view translates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranslationState {
+    /// The translation file, for messages.
+    pub source: String,
+    /// The policy version it translates (`translation-of:`).
+    pub of_version: String,
+    /// True when that is the policy's current version.
+    pub current: bool,
+}
+
+/// One language version of an audience's document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguageVersion {
+    /// Its language; `None` for the site's own.
+    pub lang: Option<String>,
+    /// Its outputs' file stem (`<id>` or `<id>.<lang>`).
+    pub stem: String,
+    /// A translation of an earlier version.
+    pub out_of_date: bool,
 }
 
 /// The metadata only staff may see.
@@ -140,6 +199,21 @@ pub struct StaffDetails {
     pub earlier: Vec<AudienceView>,
     /// On an earlier version's view: the version that replaced it.
     pub superseded_by: Option<Supersession>,
+    /// The policy's translations (current version only).
+    pub translations: Vec<TranslationSummary>,
+}
+
+/// A translation as the staff page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranslationSummary {
+    /// Its language.
+    pub lang: String,
+    /// The version it translates.
+    pub of_version: String,
+    /// True when that is the current version.
+    pub current: bool,
+    /// The patient-facing audiences it has, with the file stem of their outputs.
+    pub audiences: Vec<(Audience, String)>,
 }
 
 /// What replaced an earlier version.
@@ -228,7 +302,8 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
             let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
-                let mut linker = Linker { policy, statuses: &statuses, audience, anchors: &anchors, diags };
+                let mut linker =
+                    Linker { policy, translation: None, statuses: &statuses, audience, anchors: &anchors, diags };
                 for block in &mut blocks {
                     linker.block(&mut block.kind);
                 }
@@ -264,9 +339,30 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                         earlier: earlier.take().unwrap_or_default(),
                         ..staff_details(policy, &published)
                     }),
+                    lang: None,
+                    translation: None,
+                    languages: Vec::new(),
                 });
             }
-            (ResolvedPolicy { id: policy.id.clone(), views: out_views }, own)
+            let mut translations = translated_views(policy, &out_views, &statuses, &anchors, diags);
+            set_languages(&mut out_views, &mut translations);
+            if let Some(staff) = out_views.first_mut().and_then(|v| v.staff.as_mut()) {
+                staff.translations = policy
+                    .translations
+                    .iter()
+                    .map(|t| TranslationSummary {
+                        lang: t.lang.clone(),
+                        of_version: t.translation_of.clone(),
+                        current: t.current,
+                        audiences: translations
+                            .iter()
+                            .filter(|v| v.lang.as_deref() == Some(t.lang.as_str()))
+                            .map(|v| (v.audience, v.stem()))
+                            .collect(),
+                    })
+                    .collect();
+            }
+            (ResolvedPolicy { id: policy.id.clone(), views: out_views, translations }, own)
         })
         .collect();
     let mut resolved = Vec::with_capacity(results.len());
@@ -293,7 +389,8 @@ fn earlier_views(
     for old in &policy.earlier {
         let (title, mut blocks) = select_blocks(old, Audience::Staff);
         let mut quiet = Diagnostics::new();
-        let mut linker = Linker { policy: old, statuses, audience: Audience::Staff, anchors, diags: &mut quiet };
+        let mut linker =
+            Linker { policy: old, translation: None, statuses, audience: Audience::Staff, anchors, diags: &mut quiet };
         for block in &mut blocks {
             linker.block(&mut block.kind);
         }
@@ -320,6 +417,9 @@ fn earlier_views(
             contact: old.meta.contact.clone(),
             contact_line: old.meta.contact_line,
             staff: Some(StaffDetails { superseded_by: Some(superseded_by), ..staff_details(old, published) }),
+            lang: None,
+            translation: None,
+            languages: Vec::new(),
         });
         newer = (&old.meta.version, old.meta.approved_date);
     }
@@ -338,6 +438,87 @@ fn earlier_views(
 
 /// One audience's title and blocks, before links are rewritten.
 type SelectedBlocks = (Audience, String, Vec<Block>);
+
+/// The views of a policy's translations: for each language, each patient-facing audience the
+/// translation has words for (more than headings), made like the policy's own view of that
+/// audience (`views`) with the translation's title, blocks and glossary.
+fn translated_views(
+    policy: &Policy,
+    views: &[AudienceView],
+    statuses: &BTreeMap<&str, Status>,
+    anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    diags: &mut Diagnostics,
+) -> Vec<AudienceView> {
+    let mut out = Vec::new();
+    for translation in &policy.translations {
+        let own: BTreeSet<String> = crate::parse::heading_anchors(&translation.blocks).map(str::to_string).collect();
+        for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
+            let Some(english) = views.iter().find(|v| v.audience == audience) else { continue };
+            let mut chosen = translation.blocks.iter().filter(|b| b.audiences.contains(audience)).peekable();
+            if chosen.peek().is_none() {
+                continue;
+            }
+            if audience != Audience::Poster && chosen.all(|b| matches!(b.kind, BlockKind::Heading { .. })) {
+                continue;
+            }
+            let (title, mut blocks) = select_blocks_from(&translation.blocks, &translation.title, audience);
+            let mut linker = Linker {
+                policy,
+                translation: Some((translation.source.as_str(), &own)),
+                statuses,
+                audience,
+                anchors,
+                diags,
+            };
+            for block in &mut blocks {
+                linker.block(&mut block.kind);
+            }
+            out.push(AudienceView {
+                source: translation.source.clone(),
+                title,
+                policy_title: translation.title.clone(),
+                blocks,
+                glossary: if audience == Audience::EasyRead { translation.glossary.clone() } else { Vec::new() },
+                lang: Some(translation.lang.clone()),
+                translation: Some(TranslationState {
+                    source: translation.source.clone(),
+                    of_version: translation.translation_of.clone(),
+                    current: translation.current,
+                }),
+                languages: Vec::new(),
+                ..english.clone()
+            });
+        }
+    }
+    // A translation's pages link the translated versions it has (and staff's, as the policy's do).
+    let by_lang: BTreeMap<String, Vec<Audience>> = out.iter().fold(BTreeMap::new(), |mut m, v| {
+        m.entry(v.lang.clone().unwrap_or_default()).or_insert_with(|| vec![Audience::Staff]).push(v.audience);
+        m
+    });
+    for view in &mut out {
+        view.available = by_lang.get(view.lang.as_deref().unwrap_or_default()).cloned().unwrap_or_default();
+    }
+    out
+}
+
+/// Gives every patient-facing view the list of its document's language versions.
+fn set_languages(views: &mut [AudienceView], translations: &mut [AudienceView]) {
+    for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
+        let Some(own) = views.iter().find(|v| v.audience == audience) else { continue };
+        let mut languages = vec![LanguageVersion { lang: None, stem: own.stem(), out_of_date: false }];
+        languages.extend(translations.iter().filter(|v| v.audience == audience).map(|v| LanguageVersion {
+            lang: v.lang.clone(),
+            stem: v.stem(),
+            out_of_date: v.out_of_date(),
+        }));
+        if languages.len() == 1 {
+            continue;
+        }
+        for view in views.iter_mut().chain(translations.iter_mut()).filter(|v| v.audience == audience) {
+            view.languages = languages.clone();
+        }
+    }
+}
 
 /// Staff always; other audiences when the policy is not withdrawn and has content for them. A
 /// leaflet or easy-read version with nothing but headings is left out, with a warning, rather
@@ -371,9 +552,14 @@ fn audiences_with_output(policy: &Policy, diags: &mut Diagnostics) -> Vec<Audien
 /// level 2 under the page's one level-1 title. No heading's words are lost: a heading taken as
 /// the title is shown as the title.
 fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
-    let mut blocks: Vec<Block> = policy.blocks.iter().filter(|b| b.audiences.contains(audience)).cloned().collect();
+    select_blocks_from(&policy.blocks, &policy.meta.title, audience)
+}
+
+/// [`select_blocks`] for any blocks and title (a policy's, or a translation's).
+fn select_blocks_from(all: &[Block], policy_title: &str, audience: Audience) -> (String, Vec<Block>) {
+    let mut blocks: Vec<Block> = all.iter().filter(|b| b.audiences.contains(audience)).cloned().collect();
     let first_h1 = blocks.iter().position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
-    let mut title = policy.meta.title.clone();
+    let mut title = policy_title.to_string();
     match audience {
         // A poster's first heading is its headline: it stays on the poster.
         Audience::Poster => {
@@ -386,7 +572,7 @@ fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
         // level-1 heading would show it twice, so that heading is the title; any other heading
         // is the author's text and stays.
         Audience::Staff => {
-            if first_h1 == Some(0) && same_words(&heading_text(&blocks[0]), &policy.meta.title) {
+            if first_h1 == Some(0) && same_words(&heading_text(&blocks[0]), policy_title) {
                 blocks.remove(0);
             }
         }
@@ -462,6 +648,7 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
         directorate: meta.directorate.clone(),
         earlier: Vec::new(),
         superseded_by: None,
+        translations: Vec::new(),
     }
 }
 
@@ -501,6 +688,9 @@ fn linked_policies(blocks: &[Block]) -> BTreeSet<String> {
 /// plain text with a warning.
 struct Linker<'a, 'd> {
     policy: &'a Policy,
+    /// For a translation: its file (messages point there) and its own headings' anchors, which
+    /// its links to its own sections go to.
+    translation: Option<(&'a str, &'a BTreeSet<String>)>,
     /// The status of every parsed policy, published or not, for saying why a link is dropped.
     statuses: &'a BTreeMap<&'a str, Status>,
     audience: Audience,
@@ -537,7 +727,7 @@ impl Linker<'_, '_> {
         let mut out = Vec::with_capacity(inlines.len());
         for mut inline in inlines.drain(..) {
             match &mut inline {
-                Inline::Emphasis(c) | Inline::Strong(c) => self.inlines(c),
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Span { content: c, .. } => self.inlines(c),
                 Inline::Link { target, content, at, .. } => {
                     self.inlines(content);
                     if !self.keep_link(target, *at) {
@@ -562,10 +752,15 @@ impl Linker<'_, '_> {
 
     /// Checks one link for this audience; may drop a fragment. False: show the text unlinked.
     fn keep_link(&mut self, target: &mut LinkTarget, at: (usize, usize)) -> bool {
-        let location = Location::new(&self.policy.source, at.0, at.1);
+        let source = self.translation.map_or(self.policy.source.as_str(), |(s, _)| s);
+        let location = Location::new(source, at.0, at.1);
         let audience = self.audience;
         match target {
             LinkTarget::External(_) => true,
+            // A translation's sections are its own (parsing checked they exist).
+            LinkTarget::Section(fragment) if self.translation.is_some() => {
+                self.translation.is_some_and(|(_, own)| own.contains(fragment.as_str()))
+            }
             LinkTarget::Section(fragment) => {
                 let here = self.anchors.get(&(self.policy.id.as_str(), audience));
                 if here.is_some_and(|a| a.contains(fragment.as_str())) {

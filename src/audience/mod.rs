@@ -95,8 +95,8 @@ pub fn prepare<'a>(project: &Project, library: &'a Library, strict: bool, diags:
 /// The easy-read documents and posters of `library` alone (for the public site's library,
 /// whose findings were already reported for the build's own).
 pub fn prepare_documents<'a>(library: &'a Library, colours: ThemeColours, diags: &mut Diagnostics) -> Prepared<'a> {
-    let easy_read = library.views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
-    let posters: Vec<_> = library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
+    let easy_read = library.all_views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
+    let posters: Vec<_> = library.all_views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
     Prepared { colours, easy_read, posters }
 }
 
@@ -131,15 +131,15 @@ pub fn render_library(
     pages_out.extend(preview::preview_pages(&pages, library));
     pages_out.push(staff::pages::accessibility_statement(&pages, project, library));
 
-    let patient: Vec<&AudienceView> = library.views(Audience::Patient).collect();
-    let Prepared { colours, easy_read, posters } = prepared;
+    let patient: Vec<&AudienceView> = library.all_views(Audience::Patient).collect();
+    let Prepared { colours: _, easy_read, posters } = prepared;
     pages_out.extend(patient.iter().map(|v| patient::page::leaflet_page(&pages, theme, config, v)));
     pages_out.extend(easy_read.iter().map(|(v, doc)| easy_read::page::easy_read_page(&pages, theme, config, v, doc)));
     pages_out.extend(posters.iter().map(|(v, p)| poster::page::poster_page(&pages, theme, config, v, p)));
     for audience in patient_facing::PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            pages_out.push(patient_facing::audience_index(&pages, audience, &views, library));
+            pages_out.push(patient_facing::audience_index(&pages, &project.config, audience, &views, library));
         }
     }
     let (public_library, public_prepared) = match public {
@@ -158,17 +158,20 @@ pub fn render_library(
         }
     }
     artifacts.extend(staff::search::search_index(library));
-    artifacts.push(Artifact::new("assets/theme.css", colours_css(colours).into_bytes()));
+    artifacts.push(Artifact::new("assets/theme.css", theme_css(project, library).into_bytes()));
     // The staff PDFs (the PDF engine lives in `crate::pdf`).
-    artifacts.extend(staff::pdf::staff_pdfs(project, library, diags));
+    let mut gaps = pdf_output::GlyphGaps::default();
+    artifacts.extend(staff::pdf::staff_pdfs_gathering(project, library, diags, &mut gaps));
     // The patient leaflets: A5, large print and booklet; then the easy-read and poster PDFs,
     // from the same rows and posters as the web pages.
-    let mut patient_facing_pdfs = patient::pdf::patient_pdfs(project, library, diags);
-    patient_facing_pdfs.extend(easy_read::pdf::easy_read_pdfs(project, easy_read, diags));
-    patient_facing_pdfs.extend(poster::pdf::poster_pdfs(project, posters, diags));
+    let mut patient_facing_pdfs = patient::pdf::patient_pdfs_gathering(project, library, diags, &mut gaps);
+    patient_facing_pdfs.extend(easy_read::pdf::easy_read_pdfs_gathering(project, easy_read, diags, &mut gaps));
+    patient_facing_pdfs.extend(poster::pdf::poster_pdfs_gathering(project, posters, diags, &mut gaps));
+    gaps.report(diags);
     artifacts.extend(public_pdf_files(project, library, public, &patient_facing_pdfs));
     artifacts.extend(patient_facing_pdfs);
     artifacts.extend(assets(project));
+    artifacts.extend(script_font_assets(project, library, ""));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
 }
@@ -189,13 +192,17 @@ fn public_pdf_files(
             (Some(p), Some(o)) => p.title == o.title && p.blocks == o.blocks && p.available == o.available,
             (None, None) => true,
             _ => false,
-        })
+        }) && policy.translations.len() == own.translations.len()
+            && policy.translations.iter().zip(&own.translations).all(|(p, o)| p.blocks == o.blocks)
     };
     let (reused, changed): (Vec<&ResolvedPolicy>, Vec<&ResolvedPolicy>) =
         public.library.policies.iter().partition(|p| same(p));
     let wanted: std::collections::BTreeSet<String> = reused
         .iter()
-        .flat_map(|p| patient_facing::PATIENT_FACING.iter().flat_map(move |&a| pdf_files(a, &p.id)))
+        .flat_map(|p| {
+            let stems = std::iter::once(p.id.clone()).chain(p.translations.iter().map(AudienceView::stem));
+            stems.flat_map(|stem| patient_facing::PATIENT_FACING.iter().flat_map(move |&a| pdf_files(a, &stem)))
+        })
         .map(|(_, path)| path)
         .collect();
     let mut out =
@@ -208,9 +215,10 @@ fn public_pdf_files(
         let keep = |v: &&AudienceView| ids.contains(v.id.as_str());
         let easy: Vec<_> = public.prepared.easy_read.iter().filter(|(v, _)| keep(v)).cloned().collect();
         let posters: Vec<_> = public.prepared.posters.iter().filter(|(v, _)| keep(v)).cloned().collect();
-        let mut fresh = patient::pdf::patient_pdfs(project, &sub, &mut quiet);
-        fresh.extend(easy_read::pdf::easy_read_pdfs(project, &easy, &mut quiet));
-        fresh.extend(poster::pdf::poster_pdfs(project, &posters, &mut quiet));
+        let mut gaps = pdf_output::GlyphGaps::default();
+        let mut fresh = patient::pdf::patient_pdfs_gathering(project, &sub, &mut quiet, &mut gaps);
+        fresh.extend(easy_read::pdf::easy_read_pdfs_gathering(project, &easy, &mut quiet, &mut gaps));
+        fresh.extend(poster::pdf::poster_pdfs_gathering(project, &posters, &mut quiet, &mut gaps));
         out.extend(public::public_pdfs(&fresh));
     }
     out
@@ -231,6 +239,67 @@ fn assets(project: &Project) -> Vec<Artifact> {
     theme.chain(images).chain(fonts).chain(pictures::logo_asset(project)).collect()
 }
 
-/// The web pages for patients, easy read and posters use Atkinson Hyperlegible, like the PDFs.
+/// The font files (under `fonts/`) of the scripts the library's translations and the leaflets'
+/// other-language lines are written in, with the family each is for: only the scripts in use
+/// are published, so an English-only site carries none.
+pub fn script_web_fonts(project: &Project, library: &Library) -> Vec<(&'static str, String, bool)> {
+    let mut families = std::collections::BTreeSet::new();
+    let langs = library
+        .policies
+        .iter()
+        .flat_map(|p| p.translations.iter().filter_map(|v| v.lang.clone()))
+        .chain(project.config.other_languages.iter().cloned());
+    for lang in langs {
+        let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
+        let family = match primary.as_str() {
+            "ar" | "fa" | "ps" | "ckb" => "NotoSansArabic",
+            "ur" => "NotoNaskhArabic",
+            "bn" | "as" | "syl" => "NotoSansBengali",
+            "gu" => "NotoSansGujarati",
+            "pa" if crate::model::languages::is_rtl(&lang) => "NotoNaskhArabic",
+            "pa" => "NotoSansGurmukhi",
+            "hi" | "mr" | "ne" => "NotoSansDevanagari",
+            _ => continue,
+        };
+        families.insert(family);
+    }
+    families
+        .into_iter()
+        .flat_map(|f| [(f, format!("{f}-Regular.ttf"), false), (f, format!("{f}-Bold.ttf"), true)])
+        .collect()
+}
+
+/// `assets/theme.css`: the theme's colours, and the web fonts of the scripts in use.
+pub fn theme_css(project: &Project, library: &Library) -> String {
+    let mut css = colours_css(&project.theme_settings.colours);
+    for (family, file, bold) in script_web_fonts(project, library) {
+        let name = family.replace("NotoSans", "Noto Sans ").replace("NotoNaskh", "Noto Naskh ");
+        let weight = if bold { 700 } else { 400 };
+        css.push_str(&format!(
+            "@font-face {{ font-family: \"{name}\"; src: url(\"fonts/{file}\") format(\"truetype\"); font-weight: {weight}; font-display: swap; }}\n"
+        ));
+    }
+    css
+}
+
+/// The script fonts [`script_web_fonts`] names, with their licences, as assets under `dir`.
+pub fn script_font_assets(project: &Project, library: &Library, dir: &str) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    let mut licences = std::collections::BTreeSet::new();
+    for (family, file, _) in script_web_fonts(project, library) {
+        if let Some(bytes) = project.theme.file(&format!("fonts/{file}")) {
+            out.push(Artifact::new(&format!("{dir}assets/fonts/{file}"), bytes.to_vec()));
+        }
+        licences.insert(format!("OFL-{family}.txt"));
+    }
+    for licence in licences {
+        if let Some(bytes) = project.theme.file(&format!("fonts/{licence}")) {
+            out.push(Artifact::new(&format!("{dir}assets/fonts/{licence}"), bytes.to_vec()));
+        }
+    }
+    out
+}
+
+/// The web pages for patients, easy read and posters use Atkinson Hyperlegible Next, like the PDFs.
 pub const WEB_FONTS: [&str; 3] =
-    ["AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf", "OFL-AtkinsonHyperlegible.txt"];
+    ["AtkinsonHyperlegibleNext-Regular.ttf", "AtkinsonHyperlegibleNext-Bold.ttf", "OFL-AtkinsonHyperlegibleNext.txt"];

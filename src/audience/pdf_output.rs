@@ -4,14 +4,19 @@
 //!
 //! Makes no layout decisions and reads nothing from disk or the clock.
 
+use std::collections::BTreeMap;
+
+use crate::audience::patient_facing::{LanguageLink, TranslationNotice, ask_for_language_lines, language_links};
 use crate::audience::pictures::Logo;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
-use crate::model::{Audience, LinkTarget};
-use crate::pdf::fonts::FontSet;
+use crate::load::config::SiteConfig;
+use crate::model::languages;
+use crate::model::{Audience, Inline, LinkTarget};
+use crate::pdf::fonts::{FontSet, Style};
 use std::sync::Arc;
 
-use crate::pdf::layout::{Dest, Flow, Item, PathCmd, Tag};
+use crate::pdf::layout::{Dest, Flow, Item, PathCmd, Role, Tag, TextStyle};
 use crate::pdf::layout::{Layout, LayoutProblem};
 use crate::pdf::settings::Rgb;
 use crate::pdf::svg::{Paint, Shape, Stroke, VectorPicture};
@@ -147,6 +152,8 @@ pub struct RenderedPdf {
     pub problems: Vec<LayoutProblem>,
     /// Number of pages.
     pub pages: usize,
+    /// Characters no font has, with the first line each is on.
+    pub missing: BTreeMap<char, usize>,
 }
 
 /// Site facts the staff PDF prints or links with.
@@ -237,7 +244,8 @@ pub fn write_pdf(
 ) -> Result<Vec<u8>, String> {
     let subsets = fonts.subsets();
     let written = writer::write(layout, &subsets, &project.pictures, info);
-    let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: kind_id_seed(view, layout, kind) };
+    let lang = view.lang.as_deref().unwrap_or(&project.config.language);
+    let tag_info = tagging::TagInfo { lang, id_seed: kind_id_seed(view, layout, kind) };
     let bytes = tagging::finish(written, layout, &tag_info);
     if bytes.is_empty() {
         return Err(format!("the {kind} PDF for `{}` could not be written", view.id));
@@ -252,6 +260,140 @@ fn kind_id_seed(view: &AudienceView, layout: &Layout, kind: &str) -> u64 {
     let kind_hash =
         kind.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     id_seed(view, layout) ^ kind_hash
+}
+
+/// Sets a flow up for a view's language: the fonts shape in it, and a right-to-left language
+/// sets the document right to left. True for a translation (then what the design prints in the
+/// site's language should say so, with [`mark_site_language`]).
+pub fn start_in_language(flow: &mut Flow<'_, '_, '_>, config: &SiteConfig, view: &AudienceView) -> bool {
+    let lang = view.lang.as_deref().unwrap_or(&config.language);
+    flow.fonts.set_language(lang);
+    flow.rtl = languages::is_rtl(lang);
+    view.lang.is_some()
+}
+
+/// Marks the sections made from element `from` on (the top-level ones: a back page) as being
+/// in the site's language, for a translation whose furniture is not translated.
+pub fn mark_site_language(flow: &mut Flow<'_, '_, '_>, config: &SiteConfig, from: usize) {
+    for index in from..flow.tree.len() {
+        if flow.tree[index].parent == Some(0) {
+            flow.tree[index].lang = Some(config.language.clone());
+        }
+    }
+}
+
+/// The out-of-date notice of a translation: a tinted panel with a red edge, the notice in the
+/// translation's language (when there is wording for it) and in the site's, each a paragraph
+/// with its own language.
+pub fn translation_notice(flow: &mut Flow<'_, '_, '_>, notice: &TranslationNotice, parent: usize) {
+    let palette = flow.settings.palette;
+    let style = TextStyle { style: Style::Bold, size: flow.settings.type_scale.body, color: palette.text };
+    let (pad, bar) = (8.0, 4.0);
+    let inner = flow.width - 2.0 * pad - bar;
+    let own = notice.own.as_ref().map(|t| vec![Inline::Span { lang: notice.own_lang.clone(), content: text(t) }]);
+    let site = vec![Inline::Span { lang: notice.site_lang.clone(), content: text(&notice.site) }];
+    let gap = style.size * 0.4;
+    let own_h = own.as_ref().map_or(0.0, |o| flow.measure(o, style, inner) + gap);
+    let height = own_h + flow.measure(&site, style, inner) + 2.0 * pad;
+    flow.ensure(height);
+    let (x, y, w) = (flow.left, flow.y, flow.width);
+    flow.push(Item::Rect { x, y, w, h: height, fill: Some(palette.warning_shade), stroke: None, tag: Tag::Artifact });
+    let bar_x = if flow.rtl { x + w - bar } else { x };
+    flow.push(Item::Rect {
+        x: bar_x,
+        y,
+        w: bar,
+        h: height,
+        fill: Some(palette.warning),
+        stroke: None,
+        tag: Tag::Artifact,
+    });
+    let text_x = if flow.rtl { x + pad } else { x + bar + pad };
+    let mut top = y + pad;
+    for words in own.iter().chain(std::iter::once(&site)) {
+        let p = flow.open(Role::P, parent);
+        top += flow.text_box(words, style, text_x, top, inner, p) + gap;
+    }
+    flow.y += height + 10.0;
+}
+
+fn text(s: &str) -> Vec<Inline> {
+    vec![Inline::Text(s.to_string())]
+}
+
+/// On a leaflet's back page: the languages it is also in, each name in its own language and
+/// script ("Cymraeg", "العربية"), and on a leaflet in the site's language the site's chosen
+/// "If you need this information in another language" lines, each in its language.
+pub fn other_languages(flow: &mut Flow<'_, '_, '_>, config: &SiteConfig, view: &AudienceView, parent: usize) {
+    let body = flow.body_style();
+    let others: Vec<LanguageLink> = language_links(config, view).into_iter().filter(|l| !l.current).collect();
+    if !others.is_empty() {
+        let lead = if view.lang.is_some() {
+            "This leaflet is also available in: "
+        } else {
+            "This leaflet is available in other languages: "
+        };
+        let mut words = vec![Inline::Strong(text(lead))];
+        for (n, language) in others.iter().enumerate() {
+            if n > 0 {
+                words.push(Inline::Text(", ".to_string()));
+            }
+            words.push(Inline::Span { lang: language.lang.clone(), content: text(&language.name) });
+        }
+        words.push(Inline::Text(".".to_string()));
+        let p = flow.open(Role::P, parent);
+        flow.paragraph(&words, body, p);
+        flow.y += body.size * 0.6;
+    }
+    for (lang, _, sentence) in ask_for_language_lines(config, view) {
+        let p = flow.open(Role::P, parent);
+        flow.paragraph(&[Inline::Span { lang, content: text(&sentence) }], body, p);
+        flow.y += body.size * 0.3;
+    }
+}
+
+/// The characters no bundled font has, gathered over every PDF of a build: one warning per
+/// policy and language, listing them all, at the first line one is on.
+#[derive(Debug, Default)]
+pub struct GlyphGaps(BTreeMap<(String, Option<String>), BTreeMap<char, usize>>);
+
+impl GlyphGaps {
+    /// Adds what one document's layout found.
+    pub fn add(&mut self, view: &AudienceView, missing: &BTreeMap<char, usize>) {
+        if missing.is_empty() {
+            return;
+        }
+        let entry = self.0.entry((view.source.clone(), view.lang.clone())).or_default();
+        for (ch, line) in missing {
+            let line = entry.get(ch).map_or(*line, |l| (*l).min(*line));
+            entry.insert(*ch, line);
+        }
+    }
+
+    /// One warning per policy and language.
+    pub fn report(self, diags: &mut Diagnostics) {
+        for ((source, lang), chars) in self.0 {
+            let line = chars.values().copied().filter(|l| *l > 0).min().unwrap_or(1);
+            let list: Vec<String> = chars.keys().map(|c| format!("`{c}` (U+{:04X})", u32::from(*c))).collect();
+            let what = match &lang {
+                Some(lang) => format!(" of the `{lang}` translation"),
+                None => String::new(),
+            };
+            let message = match list.as_slice() {
+                [one] => {
+                    format!("the character {one}{what} is in no bundled font; the PDFs show a replacement mark instead")
+                }
+                _ => format!(
+                    "{} characters{what} are in no bundled font, so the PDFs show replacement marks instead: {}",
+                    list.len(),
+                    list.join(", ")
+                ),
+            };
+            diags
+                .warning(Location::new(&source, line, 1), message)
+                .hint("use more common characters, or add a font that has them to the theme's `fonts/`");
+        }
+    }
 }
 
 /// Reports layout problems at their lines of the policy source.

@@ -21,7 +21,6 @@ use crate::load::Project;
 use crate::model::phone::tel_href;
 use crate::model::{Artifact, Audience, BlockKind, Inline};
 use crate::render::templates::{PageRenderer, PageResult};
-use crate::render::theme_css::colours_css;
 use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 
 /// The folder of the public site under `output/`.
@@ -65,7 +64,7 @@ pub fn public_pages(
     let theme = &project.theme;
     let config = &project.config;
     let mut results: Vec<PageResult> = Vec::new();
-    results.extend(library.views(Audience::Patient).map(|v| patient::page::leaflet_page(pages, theme, config, v)));
+    results.extend(library.all_views(Audience::Patient).map(|v| patient::page::leaflet_page(pages, theme, config, v)));
     results.extend(
         prepared.easy_read.iter().map(|(v, doc)| easy_read::page::easy_read_page(pages, theme, config, v, doc)),
     );
@@ -73,7 +72,7 @@ pub fn public_pages(
     for audience in PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            results.push(audience_index(pages, audience, &views, library));
+            results.push(audience_index(pages, config, audience, &views, library));
         }
     }
     results.push(landing(pages, project, library));
@@ -156,10 +155,12 @@ fn short_pages(pages: &PageRenderer<'_>, project: &Project, policy: &ResolvedPol
     let short = &target.short;
     let mut out = Vec::new();
     let mut page = |audience: Audience, view: &AudienceView, dir: String, root: &str| {
-        let path = format!("{}/{}.html", audience.name(), view.id);
-        let link_text = match audience {
-            Audience::Patient => format!("Read the leaflet: {}", view.title),
-            Audience::EasyRead => format!("Read the easy read: {}", view.title),
+        let path = format!("{}/{}.html", audience.name(), view.stem());
+        // A translation's page reads in its language: its title is the link.
+        let link_text = match (audience, &view.lang) {
+            (_, Some(_)) => view.title.clone(),
+            (Audience::Patient, None) => format!("Read the leaflet: {}", view.title),
+            (Audience::EasyRead, None) => format!("Read the easy read: {}", view.title),
             _ => format!("See the posters: {}", view.title),
         };
         let context = ShortPage {
@@ -170,13 +171,31 @@ fn short_pages(pages: &PageRenderer<'_>, project: &Project, policy: &ResolvedPol
         };
         out.push(
             pages
-                .render("public/short.html", root, &PageContext { page: context })
+                .render_in("public/short.html", root, &PageContext { page: context }, view.lang.as_deref())
                 .map(|html| Artifact::new(&format!("{dir}/index.html"), html.into_bytes())),
         );
     };
     page(target.audience, target, short.clone(), "../");
     if let Some(easy) = policy.view(Audience::EasyRead) {
         page(Audience::EasyRead, easy, format!("{short}/easy-read"), "../../");
+    }
+    // Each translation has its own short address, `<short>/<lang>/`, which its QR codes encode.
+    let langs: std::collections::BTreeSet<&str> =
+        policy.translations.iter().filter_map(|v| v.lang.as_deref()).collect();
+    for lang in langs {
+        let of = |audience: Audience| {
+            policy.translations.iter().find(|v| v.audience == audience && v.lang.as_deref() == Some(lang))
+        };
+        let target = of(Audience::Patient)
+            .filter(|v| has_readable_content(v))
+            .or_else(|| of(Audience::EasyRead))
+            .or_else(|| of(Audience::Poster));
+        if let Some(target) = target {
+            page(target.audience, target, format!("{short}/{lang}"), "../../");
+        }
+        if let Some(easy) = of(Audience::EasyRead) {
+            page(Audience::EasyRead, easy, format!("{short}/{lang}/easy-read"), "../../../");
+        }
     }
     out
 }
@@ -186,8 +205,9 @@ fn short_pages(pages: &PageRenderer<'_>, project: &Project, policy: &ResolvedPol
 fn assets(project: &Project, library: &Library) -> Vec<Artifact> {
     let mut out = vec![Artifact::new(
         &format!("{PUBLIC_DIR}/assets/theme.css"),
-        colours_css(&project.theme_settings.colours).into_bytes(),
+        crate::audience::theme_css(project, library).into_bytes(),
     )];
+    out.extend(crate::audience::script_font_assets(project, library, &format!("{PUBLIC_DIR}/")));
     if let Some(css) = project.theme.file("static/style.css") {
         out.push(Artifact::new(&format!("{PUBLIC_DIR}/assets/style.css"), css.to_vec()));
     }
@@ -202,7 +222,7 @@ fn assets(project: &Project, library: &Library) -> Vec<Artifact> {
     }
     let mut used = std::collections::BTreeSet::new();
     for audience in PATIENT_FACING {
-        for view in library.views(audience) {
+        for view in library.all_views(audience) {
             for block in &view.blocks {
                 pictures_in_block(&block.kind, &mut used);
             }
@@ -234,7 +254,10 @@ fn pictures_in(inlines: &[Inline], used: &mut std::collections::BTreeSet<String>
             Inline::Image { path, .. } => {
                 used.insert(path.clone());
             }
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => pictures_in(c, used),
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Link { content: c, .. }
+            | Inline::Span { content: c, .. } => pictures_in(c, used),
             _ => {}
         }
     }

@@ -110,6 +110,7 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
         tree,
         anchors,
         outline: layout.outline.clone(),
+        missing: layout.missing.clone(),
         problems: layout.problems.clone(),
     }
 }

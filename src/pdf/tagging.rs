@@ -167,6 +167,10 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
         if let Some(alt) = &elem.alt {
             dict.set("Alt", text_string(alt));
         }
+        // Content in another language than the document's says which (PDF/UA-1, 7.2).
+        if let Some(lang) = &elem.lang {
+            dict.set("Lang", text_string(lang));
+        }
         if elem.role == super::layout::Role::TH {
             // A header cell in a row of data cells labels that row (a details table); in a row of
             // header cells it labels its column.

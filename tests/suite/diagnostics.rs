@@ -91,6 +91,10 @@ error_cases! {
     unknown_category => 1,
     category_without_list => 1,
     reserved_page_name => 1,
+    translation_out_of_date => 0,
+    translation_errors => 1,
+    missing_glyphs => 0,
+    settings_languages => 1,
 }
 
 /// `check --format json` prints one JSON document on stdout, nothing for people on stderr, and

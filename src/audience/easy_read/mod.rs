@@ -194,6 +194,7 @@ fn no_italics(inline: Inline) -> Inline {
             Inline::Text(plain_text(&words))
         }
         Inline::Strong(c) => Inline::Strong(c.into_iter().map(no_italics).collect()),
+        Inline::Span { lang, content } => Inline::Span { lang, content: content.into_iter().map(no_italics).collect() },
         Inline::Link { target, content, title, at } => {
             Inline::Link { target, content: content.into_iter().map(no_italics).collect(), title, at }
         }
@@ -231,7 +232,7 @@ fn mark_in(inlines: &mut Vec<Inline>, word: &str) -> bool {
                 }
             }
             Inline::Strong(content) if find_word(&plain_text(content), word).is_some() => return true,
-            Inline::Link { content, .. } | Inline::Strong(content) => {
+            Inline::Link { content, .. } | Inline::Strong(content) | Inline::Span { content, .. } => {
                 let marked = mark_in(content, word);
                 if marked {
                     return true;
@@ -306,6 +307,10 @@ fn lint_words(view: &AudienceView, diags: &mut Diagnostics) {
                 )
                 .hint(format!("split it in two: \"{}\"", excerpt(&sentence.text)));
         }
+    }
+    // Hard words are judged by English syllables and an English word list: not for translations.
+    if view.lang.is_some() {
+        return;
     }
     let glossary: Vec<&str> = view.glossary.iter().map(|(w, _)| w.as_str()).collect();
     for hard in readability::hard_words(&view.blocks, &glossary, readability::EVERYDAY_WORDS) {

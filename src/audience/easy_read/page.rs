@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::audience::easy_read::{
     ABOUT_PICTURE, EasyReadDoc, HARD_WORDS_PICTURE, Picture, SUPPORTER_PICTURE, about_rows,
 };
-use crate::audience::patient_facing::{ContactView, Governance, PageContext, PdfLink, contact, governance, pdf_links};
+use crate::audience::patient_facing::{
+    ContactView, Governance, LanguageLink, PageContext, PdfLink, contact, governance, language_links, pdf_links,
+};
 use crate::load::config::SiteConfig;
 use crate::load::theme::Theme;
 use crate::model::{Artifact, Audience};
@@ -55,6 +57,7 @@ struct EasyReadPage<'a> {
     governance: Governance<'a>,
     contact: ContactView<'a>,
     pdfs: Vec<PdfLink>,
+    languages: Vec<LanguageLink>,
     /// The pictures' credit line, when their licence asks for one.
     credit: Option<&'static str>,
 }
@@ -135,11 +138,12 @@ pub fn easy_read_page(
                 picture_html: decorative_picture_html(theme, &w.picture),
             })
             .collect(),
-        governance: governance(view),
+        governance: governance(config, view),
         contact: contact(config, view),
-        pdfs: pdf_links(Audience::EasyRead, &view.id),
+        pdfs: pdf_links(Audience::EasyRead, &view.stem()),
+        languages: language_links(config, view),
         credit,
     };
-    let html = pages.render("easy-read/document.html", "../", &PageContext { page })?;
-    Ok(Artifact::new(&format!("easy-read/{}.html", view.id), html.into_bytes()))
+    let html = pages.render_in("easy-read/document.html", "../", &PageContext { page }, view.lang.as_deref())?;
+    Ok(Artifact::new(&format!("easy-read/{}.html", view.stem()), html.into_bytes()))
 }

@@ -1,5 +1,5 @@
 //! The easy-read PDF's document design (STANDARDS "Easy-read version"): A4 portrait, 16 pt
-//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title, the Trust's logo top
+//! Atkinson Hyperlegible Next at 1.5 line spacing; a cover with the title, the Trust's logo top
 //! right, a visible notice when the review is overdue, and the first row's picture; each row a
 //! picture of at least 25 mm on the left and its words on the right, never split across pages;
 //! sections starting with their heading; "Words to know"; a back page with how to contact us
@@ -113,17 +113,29 @@ fn lay_out(
     let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     flow.line = view.blocks.first().map_or(1, |b| b.line);
-    cover(&mut flow, view, doc, &project.config.organisation, Logo::of(project).as_ref());
+    let translated = publish::start_in_language(&mut flow, &project.config, view);
+    let site_lang = translated.then_some(project.config.language.as_str());
+    let notice = patient_facing::translation_notice(&project.config, view);
+    cover(&mut flow, view, doc, (&project.config.organisation, site_lang, notice.as_ref()), Logo::of(project).as_ref());
     flow.new_page();
     if has_contents(doc) {
-        contents(&mut flow, doc, page_of);
+        contents(&mut flow, doc, page_of, site_lang);
         flow.new_page();
     }
     for section in &doc.sections {
         section_rows(&mut flow, section);
     }
-    words_to_know(&mut flow, doc);
+    words_to_know(&mut flow, doc, site_lang);
+    // The back page is in the site's language: a translation marks it so, set its way.
+    let (rtl, back_elements) = (flow.rtl, flow.tree.len());
+    if translated {
+        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
+    }
     back_page(&mut flow, project, view);
+    if translated {
+        publish::mark_site_language(&mut flow, &project.config, back_elements);
+    }
+    flow.rtl = rtl;
     furniture(&mut flow, &doc.title);
     if view.draft {
         publish::mark_draft_pages(&mut flow);
@@ -169,7 +181,13 @@ fn wrap_checked(flow: &mut Flow<'_, '_, '_>, words: &[Word], style: TextStyle, w
     wrapped
 }
 
-fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, organisation: &str, logo: Option<&Logo>) {
+fn cover(
+    flow: &mut Flow<'_, '_, '_>,
+    view: &AudienceView,
+    doc: &EasyReadDoc,
+    (organisation, site_lang, notice): (&str, Option<&str>, Option<&patient_facing::TranslationNotice>),
+    logo: Option<&Logo>,
+) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let sect = flow.open(Role::Sect, 0);
@@ -180,16 +198,24 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
     // The Trust's logo top right (NHS identity); the band's words keep clear of it.
     let logo_w = logo.map_or(0.0, |l| l.draw_top_right(flow, left + width, 20.0 * MM, width * 0.4, sect) + 6.0 * MM);
     let org_style = TextStyle { style: Style::Bold, size: 22.0, color: WHITE };
+    // The band's words are in the site's language, set its way, on a translation too.
+    let rtl = flow.rtl;
+    if let Some(lang) = site_lang {
+        flow.rtl = crate::model::languages::is_rtl(lang);
+    }
     let org = flow.open(Role::P, sect);
+    flow.tree[org].lang = site_lang.map(str::to_string);
     let words = wordwrap::words(&[Inline::Text(organisation.to_string())]);
     let wrapped = wrap_checked(flow, &words, org_style, width - logo_w);
     let lh = 22.0 * 1.25;
     let org_h = wordwrap::draw(flow, &wrapped, org_style, left, 14.0 * MM, lh, org);
     let kind_style = TextStyle { style: Style::Regular, size: 20.0, color: WHITE };
     let kind = flow.open(Role::P, sect);
+    flow.tree[kind].lang = site_lang.map(str::to_string);
     let words = wordwrap::words(&[Inline::Text("Easy read".to_string())]);
     let wrapped = wrap_checked(flow, &words, kind_style, width);
     wordwrap::draw(flow, &wrapped, kind_style, left, 14.0 * MM + org_h + 4.0, 20.0 * 1.3, kind);
+    flow.rtl = rtl;
 
     let title_size = flow.settings.type_scale.heading(1);
     let title_style = TextStyle { style: Style::Bold, size: title_size, color: palette.text };
@@ -202,6 +228,10 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
     if view.review_status == ReviewStatus::Overdue {
         overdue_notice(flow, view, sect);
     }
+    if let Some(notice) = notice {
+        publish::translation_notice(flow, notice, sect);
+        flow.y += 6.0 * MM;
+    }
     // What this is the easy-read version of, and that a supporter may help: rows at the foot of
     // the cover, the first row's picture drawn large above them in the room that is left.
     // With a contents page, the row about hard words opens it instead (it says where they are
@@ -210,7 +240,7 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
     let rows: Vec<(Picture, Vec<Word>)> = about_rows(doc)
         .into_iter()
         .take(keep)
-        .map(|(picture, words)| (picture, wordwrap::words(&[Inline::Text(words)])))
+        .map(|(picture, words)| (picture, wordwrap::words(&[in_language(words, site_lang, flow.rtl)])))
         .collect();
     let measured: Vec<(wordwrap::Wrapped, f32)> = rows.iter().map(|(_, words)| measure_row(flow, words)).collect();
     let rows_h: f32 = measured.iter().map(|(_, h)| h + ROW_GAP_MM * MM).sum();
@@ -221,12 +251,32 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
             let size = (COVER_PICTURE_MM * MM).min(room);
             let (x, y) = (left, flow.y);
             flow.line = row.line;
+            let x = if flow.rtl { left + width - size } else { x };
             picture(flow, &row.picture, x, y, size, sect);
             flow.y += size + 8.0 * MM;
         }
     }
     for ((pic, _), (wrapped, height)) in rows.iter().zip(&measured) {
         place_row(flow, pic, wrapped, *height, flow.line, sect);
+    }
+}
+
+/// Words policypress writes (in the site's language), marked as such in a translation. In a
+/// document of the other direction they start and end with a mark of their direction (U+200E
+/// or U+200F, drawn as nothing), so an English sentence in an Arabic document keeps its full
+/// stop at its end; a mark, unlike an isolate, works on each wrapped line alone.
+fn in_language(text: String, site_lang: Option<&str>, document_rtl: bool) -> Inline {
+    match site_lang {
+        Some(lang) => {
+            let site_rtl = crate::model::languages::is_rtl(lang);
+            let text = match (document_rtl, site_rtl) {
+                (true, false) => format!("\u{200E}{text}\u{200E}"),
+                (false, true) => format!("\u{200F}{text}\u{200F}"),
+                _ => text,
+            };
+            Inline::Span { lang: lang.to_string(), content: vec![Inline::Text(text)] }
+        }
+        None => Inline::Text(text),
     }
 }
 
@@ -238,28 +288,40 @@ fn has_contents(doc: &EasyReadDoc) -> bool {
 /// "What is in this document": each section with its first row's picture and its page, then
 /// "Words to know" and "Contact us". Tagged as a table of contents; each entry a link to its
 /// section. The pictures repeat the sections' own (described there): here they are decoration.
-fn contents(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, page_of: &BTreeMap<String, usize>) {
+/// In a translation (`site_lang`) its own words are marked as the site's language; a
+/// right-to-left document has the pictures on the right and the page numbers on the left.
+fn contents(
+    flow: &mut Flow<'_, '_, '_>,
+    doc: &EasyReadDoc,
+    page_of: &BTreeMap<String, usize>,
+    site_lang: Option<&str>,
+) {
     let sect = flow.open(Role::Sect, 0);
-    let mut entries: Vec<(Picture, String, String)> = doc
+    let mut entries: Vec<(Picture, Inline, String)> = doc
         .sections
         .iter()
         .filter_map(|s| {
             let (heading, anchor) = s.heading.clone()?;
-            Some((s.rows.first()?.picture.clone(), heading, anchor))
+            Some((s.rows.first()?.picture.clone(), Inline::Text(heading), anchor))
         })
         .collect();
     if !doc.words_to_know.is_empty() {
         entries.push((
             Picture::Icon(crate::audience::easy_read::HARD_WORDS_PICTURE.to_string()),
-            "Words to know".to_string(),
+            in_language("Words to know".to_string(), site_lang, flow.rtl),
             WORDS_ANCHOR.to_string(),
         ));
     }
-    entries.push((Picture::Icon(CONTACT_PICTURE.to_string()), "Contact us".to_string(), CONTACT_ANCHOR.to_string()));
+    entries.push((
+        Picture::Icon(CONTACT_PICTURE.to_string()),
+        in_language("Contact us".to_string(), site_lang, flow.rtl),
+        CONTACT_ANCHOR.to_string(),
+    ));
     if let Some((pic, words)) = about_rows(doc).into_iter().nth(2) {
-        row(flow, &pic, &wordwrap::words(&[Inline::Text(words)]), flow.line, sect);
+        row(flow, &pic, &wordwrap::words(&[in_language(words, site_lang, flow.rtl)]), flow.line, sect);
     }
-    section_heading(flow, "What is in this document", "pdf-contents", 0.0, sect);
+    let heading = section_heading(flow, "What is in this document", "pdf-contents", 0.0, sect);
+    flow.tree[heading].lang = site_lang.map(str::to_string);
     let toc = flow.open(Role::TOC, sect);
     let style = TextStyle { style: Style::Bold, ..body(flow) };
     let lh = line_height(flow, style.size);
@@ -267,24 +329,31 @@ fn contents(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, page_of: &BTreeMap<S
     let number_w = 30.0 * MM;
     for (pic, heading, anchor) in entries {
         let column = flow.width - size - GUTTER_MM * MM - number_w;
-        let wrapped = wrap_checked(flow, &wordwrap::words(&[Inline::Text(heading)]), style, column);
+        let wrapped = wrap_checked(flow, &wordwrap::words(&[heading]), style, column);
         let height = wrapped.height(lh).max(size);
         flow.ensure(height);
         let (x, top) = (flow.left, flow.y);
-        decoration(flow, &pic, x, top, size);
+        let rtl = flow.rtl;
+        decoration(flow, &pic, if rtl { x + flow.width - size } else { x }, top, size);
         let entry = flow.open(Role::TOCI, toc);
         let reference = flow.open(Role::Reference, entry);
         let link = flow.open(Role::Link, reference);
         let text_top = top + ((size - wrapped.height(lh)) / 2.0).max(0.0);
-        let words_x = x + size + GUTTER_MM * MM;
+        let words_x = if rtl { x + number_w } else { x + size + GUTTER_MM * MM };
         wordwrap::draw(flow, &wrapped, style, words_x, text_top, lh, link);
-        // "Page 3" on the right, a Span of the link that reads as what it is.
+        // "Page 3" on the right (on the left, right to left), a Span of the link that reads as
+        // what it is.
         let number = format!("Page {}", page_of.get(&anchor).copied().unwrap_or(0));
         let part = flow.open(Role::Span, link);
         flow.tree[part].alt = Some(number.to_lowercase());
+        flow.tree[part].lang = site_lang.map(str::to_string);
         let page = flow.pages.len() - 1;
-        let right = flow.left + flow.width;
-        flow.text_at(page, &format!(" {number}"), body(flow), right, text_top, true, Tag::Elem(part));
+        if rtl {
+            flow.text_at(page, &format!("{number} "), body(flow), x, text_top, false, Tag::Elem(part));
+        } else {
+            let right = flow.left + flow.width;
+            flow.text_at(page, &format!(" {number}"), body(flow), right, text_top, true, Tag::Elem(part));
+        }
         flow.push(Item::Link {
             x,
             y: top,
@@ -456,20 +525,23 @@ fn place_row(
     }
     flow.ensure(height);
     let (x, top) = (flow.left, flow.y);
-    picture(flow, pic, x, top, size, parent);
+    // A right-to-left document has its pictures on the right, the words to their left.
+    let picture_x = if flow.rtl { x + flow.width - size } else { x };
+    picture(flow, pic, picture_x, top, size, parent);
     let style = body(flow);
     let lh = line_height(flow, style.size);
     let text_h = wrapped.height(lh);
     // Short words sit level with the middle of the picture; longer ones start at its top.
     let text_top = top + ((size - text_h) / 2.0).max(0.0);
     let p = flow.open(Role::P, parent);
-    let words_x = x + size + GUTTER_MM * MM;
+    let words_x = if flow.rtl { x } else { x + size + GUTTER_MM * MM };
     wordwrap::draw(flow, wrapped, style, words_x, text_top, lh, p);
     flow.y = top + height + ROW_GAP_MM * MM;
 }
 
 /// A section heading (bold, NHS blue, ruled), kept with `follow` points of what comes next.
-fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) {
+/// Returns the heading's structure element.
+fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) -> usize {
     let size = flow.settings.type_scale.heading(2);
     let style = TextStyle { style: Style::Bold, size, color: flow.settings.palette.accent };
     let words = wordwrap::words(&[Inline::Text(text.to_string())]);
@@ -491,6 +563,7 @@ fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow
     let color = flow.settings.palette.accent;
     flow.push(Item::Rule { x1, y1: y, x2, y2: y, width: 1.5, color, tag: Tag::Artifact });
     flow.y = top + height;
+    h2
 }
 
 fn section_rows(flow: &mut Flow<'_, '_, '_>, section: &crate::audience::easy_read::Section) {
@@ -513,7 +586,7 @@ fn section_rows(flow: &mut Flow<'_, '_, '_>, section: &crate::audience::easy_rea
 
 /// "Words to know": each hard word beside the picture of the row that first uses it (as
 /// decoration: the word says it), in bold, its meaning below it; an entry is never split.
-fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc) {
+fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, site_lang: Option<&str>) {
     if doc.words_to_know.is_empty() {
         return;
     }
@@ -537,20 +610,23 @@ fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc) {
         |(w, e): &(wordwrap::Wrapped, wordwrap::Wrapped)| (w.height(18.0 * 1.4) + e.height(lh)).max(size);
     let sect = flow.open(Role::Sect, 0);
     let first = entries.first().map_or(0.0, entry_height);
-    section_heading(flow, "Words to know", WORDS_ANCHOR, first, sect);
+    let heading = section_heading(flow, "Words to know", WORDS_ANCHOR, first, sect);
+    flow.tree[heading].lang = site_lang.map(str::to_string);
     let list = flow.open(Role::L, sect);
     for (entry, word) in entries.iter().zip(&doc.words_to_know) {
         let height = entry_height(entry);
         flow.ensure(height);
         let (x, top) = (flow.left, flow.y);
-        decoration(flow, &word.picture, x, top, size);
+        // Right to left, the picture is on the right and the words end beside it.
+        let (picture_x, words_x) = if flow.rtl { (x + flow.width - size, x) } else { (x, x + indent) };
+        decoration(flow, &word.picture, picture_x, top, size);
         let text_h = entry.0.height(18.0 * 1.4) + entry.1.height(lh);
         let text_top = top + ((size - text_h) / 2.0).max(0.0);
         let li = flow.open(Role::LI, list);
         let lbl = flow.open(Role::Lbl, li);
-        let used = wordwrap::draw(flow, &entry.0, word_style, x + indent, text_top, 18.0 * 1.4, lbl);
+        let used = wordwrap::draw(flow, &entry.0, word_style, words_x, text_top, 18.0 * 1.4, lbl);
         let lbody = flow.open(Role::LBody, li);
-        wordwrap::draw(flow, &entry.1, style, x + indent, text_top + used, lh, lbody);
+        wordwrap::draw(flow, &entry.1, style, words_x, text_top + used, lh, lbody);
         flow.y = top + height + ROW_GAP_MM * MM;
     }
 }
@@ -731,15 +807,29 @@ pub fn render_easy_read_pdf(project: &Project, view: &AudienceView, doc: &EasyRe
         date_unix: view.document_date.unix_seconds(),
     };
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, "easy-read")?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
 /// The easy-read PDFs of the documents `render_library` built, rendered in parallel; problems
 /// are reported in library order.
+/// [`easy_read_pdfs_gathering`] reporting its own characters no font has.
 pub fn easy_read_pdfs(
     project: &Project,
     docs: &[(&AudienceView, EasyReadDoc)],
     diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let mut gaps = publish::GlyphGaps::default();
+    let out = easy_read_pdfs_gathering(project, docs, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn easy_read_pdfs_gathering(
+    project: &Project,
+    docs: &[(&AudienceView, EasyReadDoc)],
+    diags: &mut Diagnostics,
+    gaps: &mut publish::GlyphGaps,
 ) -> Vec<Artifact> {
     let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
         docs.par_iter().map(|(view, doc)| (*view, render_easy_read_pdf(project, view, doc))).collect();
@@ -748,7 +838,8 @@ pub fn easy_read_pdfs(
         match result {
             Ok(pdf) => {
                 publish::report(diags, view, &pdf.problems);
-                out.push(Artifact::new(&format!("{}/{}.pdf", Audience::EasyRead.name(), view.id), pdf.bytes));
+                gaps.add(view, &pdf.missing);
+                out.push(Artifact::new(&format!("{}/{}.pdf", Audience::EasyRead.name(), view.stem()), pdf.bytes));
             }
             Err(message) => {
                 diags.error(crate::diag::Location::file_start(&view.source), message).hint("check the theme's fonts");

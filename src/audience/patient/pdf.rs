@@ -138,6 +138,10 @@ pub struct LeafletSite {
     pub contact: Contact,
     /// The leaflet's short address on the public site (what its QR code encodes).
     pub short_url: Option<String>,
+    /// On a translation of an earlier version: its notice.
+    pub translation_notice: Option<patient_facing::TranslationNotice>,
+    /// On a translation: the site's language, which its furniture is in.
+    pub site_language: Option<String>,
     /// The credit line its pictures' licence asks for, if any (set by the layout, which knows
     /// the theme).
     pub credit: Option<&'static str>,
@@ -151,6 +155,8 @@ impl LeafletSite {
             public_url: config.public_url.clone(),
             contact: patient_facing::contact_of(config, view).clone(),
             short_url: patient_facing::short_url(config, view),
+            translation_notice: patient_facing::translation_notice(config, view),
+            site_language: view.lang.as_ref().map(|_| config.language.clone()),
             credit: None,
         }
     }
@@ -337,6 +343,7 @@ fn lay_out_leaflet(
     }
     let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
+    let translated = pdf_output::start_in_language(&mut flow, &project.config, view);
     cover(&mut flow, view, &site, logo.as_ref(), format);
     if !plan.text_on_cover {
         flow.new_page();
@@ -356,7 +363,17 @@ fn lay_out_leaflet(
         flow.new_page();
     }
     let back_from = flow.pages.len() - 1;
-    back_page(&mut flow, view, &site, format);
+    // The back page is in the site's language: a translation marks it so, set its way.
+    let rtl = flow.rtl;
+    let back_elements = flow.tree.len();
+    if translated {
+        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
+    }
+    back_page(&mut flow, project, view, &site, format);
+    if translated {
+        pdf_output::mark_site_language(&mut flow, &project.config, back_elements);
+    }
+    flow.rtl = rtl;
     furniture(&mut flow, view, format);
     if view.draft {
         pdf_output::mark_draft_pages(&mut flow);
@@ -416,6 +433,7 @@ pub fn booklet_layout(leaflet: &LeafletLayout) -> Layout {
 }
 
 fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, logo: Option<&Logo>, format: Format) {
+    let site_lang = site.site_language.clone();
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let k = format.scale();
@@ -428,7 +446,13 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, l
     let logo_w = logo.map_or(0.0, |l| {
         l.draw_top_right(flow, right, format.logo_height(), page.text_width() * 0.45, sect) + 6.0 * MM * k
     });
+    // The band's words are in the site's language, set its way, on a translation too.
+    let rtl = flow.rtl;
+    if let Some(lang) = &site_lang {
+        flow.rtl = crate::model::languages::is_rtl(lang);
+    }
     let org = flow.open(Role::P, sect);
+    flow.tree[org].lang = site_lang.clone();
     flow.text_box(
         &text(&site.organisation),
         TextStyle { style: Style::Bold, size: 16.0 * k, color: white },
@@ -440,7 +464,9 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, l
     let line_style = TextStyle { style: Style::Regular, size: 14.0 * k, color: white };
     let line_h = flow.measure(&text(COVER_LINE), line_style, page.text_width());
     let kind = flow.open(Role::P, sect);
+    flow.tree[kind].lang = site_lang;
     flow.text_box(&text(COVER_LINE), line_style, page.margin_left, band - 14.0 * k - line_h, page.text_width(), kind);
+    flow.rtl = rtl;
     flow.y = band + 30.0 * k;
     if view.draft {
         let draft = flow.open(Role::P, sect);
@@ -460,6 +486,9 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, l
     flow.y += 16.0 * k;
     if view.review_status == ReviewStatus::Overdue {
         overdue_note(flow, view, sect);
+    }
+    if let Some(notice) = &site.translation_notice {
+        pdf_output::translation_notice(flow, notice, sect);
     }
     // A blue strip along the foot of the cover closes the design.
     let strip = 10.0 * k;
@@ -494,7 +523,7 @@ fn overdue_note(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, parent: usize)
     flow.y += height + 10.0;
 }
 
-fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSite, format: Format) {
+fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView, site: &LeafletSite, format: Format) {
     let palette = flow.settings.palette;
     let body = flow.body_style();
     let gap = body.size * 0.6;
@@ -563,6 +592,7 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &LeafletSit
     let ask = format!("You can ask for this leaflet in {list}: please ask a member of staff or contact us.");
     flow.paragraph(&text(&ask), body, p);
     flow.y += gap;
+    pdf_output::other_languages(flow, &project.config, view, sect);
 
     if let Some(url) = &site.short_url {
         online(flow, url, format, sect);
@@ -694,6 +724,8 @@ pub struct PatientPdfs {
     pub pages: usize,
     /// Problems found while laying out (from the A5 leaflet; the others share its content).
     pub problems: Vec<crate::pdf::layout::LayoutProblem>,
+    /// Characters no font has, with the first line each is on.
+    pub missing: std::collections::BTreeMap<char, usize>,
 }
 
 fn write_pdf(
@@ -712,7 +744,7 @@ fn write_pdf(
     };
     let written = writer::write(layout, subsets, &project.pictures, &info);
     let seed = pdf_output::id_seed(view, layout) ^ variant.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: seed };
+    let tag_info = tagging::TagInfo { lang: view.lang.as_deref().unwrap_or(&project.config.language), id_seed: seed };
     // The booklet's pages are imposed out of reading order: its tag tree keeps the leaflet's.
     let bytes = if imposed {
         tagging::finish_in_tree_order(written, layout, &tag_info)
@@ -737,6 +769,7 @@ pub fn render_patient_pdfs(project: &Project, view: &AudienceView) -> Result<Pat
         large_print: write_pdf(project, view, &large.layout, &subsets, 2, false)?,
         booklet: write_pdf(project, view, &booklet, &subsets, 3, true)?,
         pages: leaflet.layout.pages.len(),
+        missing: leaflet.layout.missing.clone(),
         problems: leaflet.layout.problems,
     })
 }
@@ -744,8 +777,22 @@ pub fn render_patient_pdfs(project: &Project, view: &AudienceView) -> Result<Pat
 /// The leaflet PDFs of every patient view, rendered in parallel; problems are reported in
 /// library order. A view with nothing but headings gets a warning and no leaflet; a leaflet
 /// over [`MAX_LEAFLET_PAGES`] A5 pages gets a warning.
+/// [`patient_pdfs_gathering`] reporting its own characters no font has.
 pub fn patient_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics) -> Vec<Artifact> {
-    let views: Vec<&AudienceView> = library.views(Audience::Patient).collect();
+    let mut gaps = pdf_output::GlyphGaps::default();
+    let out = patient_pdfs_gathering(project, library, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn patient_pdfs_gathering(
+    project: &Project,
+    library: &Library,
+    diags: &mut Diagnostics,
+    gaps: &mut pdf_output::GlyphGaps,
+) -> Vec<Artifact> {
+    let views: Vec<&AudienceView> = library.all_views(Audience::Patient).collect();
     let rendered: Vec<(&AudienceView, Option<Result<PatientPdfs, String>>)> = views
         .par_iter()
         .map(|view| {
@@ -768,6 +815,7 @@ pub fn patient_pdfs(project: &Project, library: &Library, diags: &mut Diagnostic
             }
             Some(Ok(pdfs)) => {
                 pdf_output::report(diags, view, &pdfs.problems);
+                gaps.add(view, &pdfs.missing);
                 if pdfs.pages > MAX_LEAFLET_PAGES {
                     let line = view.blocks.first().map_or(1, |b| b.line.max(1));
                     diags
@@ -780,9 +828,10 @@ pub fn patient_pdfs(project: &Project, library: &Library, diags: &mut Diagnostic
                         )
                         .hint("cut the `::: patient` text to what patients need to know, and link to the rest");
                 }
-                artifacts.push(Artifact::new(&format!("{dir}/{}.pdf", view.id), pdfs.leaflet));
-                artifacts.push(Artifact::new(&format!("{dir}/{}-large-print.pdf", view.id), pdfs.large_print));
-                artifacts.push(Artifact::new(&format!("{dir}/{}-booklet.pdf", view.id), pdfs.booklet));
+                let stem = view.stem();
+                artifacts.push(Artifact::new(&format!("{dir}/{stem}.pdf"), pdfs.leaflet));
+                artifacts.push(Artifact::new(&format!("{dir}/{stem}-large-print.pdf"), pdfs.large_print));
+                artifacts.push(Artifact::new(&format!("{dir}/{stem}-booklet.pdf"), pdfs.booklet));
             }
             Some(Err(message)) => {
                 diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");

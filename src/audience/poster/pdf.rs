@@ -285,6 +285,7 @@ pub fn layout_posters(
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, settings(format, &project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
+    publish::start_in_language(&mut flow, &project.config, view);
     let qr = qr_address(project, view).and_then(|(url, short)| qr_matrix(&url).map(|m| (m, short)));
     let logo = Logo::of(project);
     for (index, poster) in posters.iter().enumerate() {
@@ -332,12 +333,19 @@ fn poster_page(
     // Furniture: the small print names the organisation for screen readers, in reading order.
     wordwrap::draw_artifact(flow, &org_wrapped, org_style, left, org_top, org_lh);
 
-    // The foot: QR code, address and small print, measured first so the words fit above it.
+    // The foot: QR code, address and small print, measured first so the words fit above it. It is
+    // in the site's language, set its way, on a translation too.
+    let rtl = flow.rtl;
+    flow.rtl = crate::model::languages::is_rtl(&project.config.language);
     let foot = Foot::measure(flow, project, view, format, qr, width);
+    flow.rtl = rtl;
     let foot_top = page.height - page.margin_bottom - foot.height;
     // An overdue poster says so where a passer-by sees it, above the foot, not in small print.
-    let notice =
-        (view.review_status == ReviewStatus::Overdue).then(|| OverdueNotice::measure(flow, view, format, width));
+    let notice = match patient_facing::translation_notice(&project.config, view) {
+        _ if view.review_status == ReviewStatus::Overdue => Some(OverdueNotice::measure(flow, view, format, width)),
+        Some(translation) => Some(OverdueNotice::of_translation(flow, &translation, format, width)),
+        None => None,
+    };
     let notice_h = notice.as_ref().map_or(0.0, |n| n.height + 8.0 * MM * k);
     let frame = Frame { left, width, top: band + 4.0 * MM * k, bottom: foot_top - 12.0 * MM * k - notice_h, k };
 
@@ -367,7 +375,17 @@ fn poster_page(
     if let Some(notice) = notice {
         notice.draw(flow, left, foot_top - 12.0 * MM * k - notice.height, width, sect);
     }
+    let (rtl, from) = (flow.rtl, flow.tree.len());
+    flow.rtl = crate::model::languages::is_rtl(&project.config.language);
     foot.draw(flow, left, foot_top, sect);
+    flow.rtl = rtl;
+    if view.lang.is_some() {
+        for elem in &mut flow.tree[from..] {
+            if elem.role == Role::P {
+                elem.lang = Some(project.config.language.clone());
+            }
+        }
+    }
 }
 
 /// "Overdue for review" in bold on a tinted panel with a red edge.
@@ -390,6 +408,27 @@ impl OverdueNotice {
         );
         let words =
             wordwrap::wrap(flow.fonts, &wordwrap::words(&[Inline::Text(message)]), style, width - 2.0 * pad - bar);
+        let height = words.height(style.size * 1.25) + 2.0 * pad;
+        OverdueNotice { words, style, pad, bar, height }
+    }
+
+    /// A translation of an earlier version says so, in its language and the site's.
+    fn of_translation(
+        flow: &mut Flow<'_, '_, '_>,
+        notice: &patient_facing::TranslationNotice,
+        format: Format,
+        width: f32,
+    ) -> OverdueNotice {
+        let k = format.scale();
+        let style = TextStyle { style: Style::Bold, size: (26.0 * k).round(), color: flow.settings.palette.text };
+        let (pad, bar) = (5.0 * MM * k, 4.0 * MM * k);
+        let mut message = Vec::new();
+        if let Some(own) = &notice.own {
+            message.push(Inline::Span { lang: notice.own_lang.clone(), content: vec![Inline::Text(own.clone())] });
+            message.push(Inline::LineBreak);
+        }
+        message.push(Inline::Span { lang: notice.site_lang.clone(), content: vec![Inline::Text(notice.site.clone())] });
+        let words = wordwrap::wrap(flow.fonts, &wordwrap::words(&message), style, width - 2.0 * pad - bar);
         let height = words.height(style.size * 1.25) + 2.0 * pad;
         OverdueNotice { words, style, pad, bar, height }
     }
@@ -492,14 +531,20 @@ fn draw_words(
     for (n, (message, wrapped)) in poster.messages.iter().zip(&fitted.messages).enumerate() {
         let text_h = wrapped.height(lh);
         let height = text_h.max(icon);
+        // A right-to-left poster has its pictograms on the right, the words to their left.
+        let (icon_x, words_x) = if flow.rtl {
+            (frame.left + frame.width - icon, frame.left)
+        } else {
+            (frame.left, frame.left + text_column(ms))
+        };
         if let Some(name) = &message.icon {
-            draw_icon(flow, name, frame.left, y, icon, palette.accent);
+            draw_icon(flow, name, icon_x, y, icon, palette.accent);
         }
         // Short words sit level with the middle of the pictogram; longer ones start at its top.
         let text_top = y + ((icon - text_h) / 2.0).max(0.0);
         let li = flow.open(Role::LI, list);
         let body = flow.open(Role::LBody, li);
-        wordwrap::draw(flow, wrapped, m_style, frame.left + text_column(ms), text_top, lh, body);
+        wordwrap::draw(flow, wrapped, m_style, words_x, text_top, lh, body);
         y += height;
         if n + 1 < poster.messages.len() {
             y += message_gap(ms) + extra_gap;
@@ -672,15 +717,29 @@ pub fn render_poster_pdf(
     };
     let kind = format!("poster-{}", format.name());
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, &kind)?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
 /// The A3 and A4 poster PDFs of every policy with posters, rendered in parallel; problems are
 /// reported in library order, once per poster even when both sizes have them.
+/// [`poster_pdfs_gathering`] reporting its own characters no font has.
 pub fn poster_pdfs(
     project: &Project,
     posters: &[(&AudienceView, Vec<Poster>)],
     diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let mut gaps = publish::GlyphGaps::default();
+    let out = poster_pdfs_gathering(project, posters, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn poster_pdfs_gathering(
+    project: &Project,
+    posters: &[(&AudienceView, Vec<Poster>)],
+    diags: &mut Diagnostics,
+    gaps: &mut publish::GlyphGaps,
 ) -> Vec<Artifact> {
     let jobs: Vec<(&AudienceView, &[Poster], Format)> = posters
         .iter()
@@ -710,7 +769,8 @@ pub fn poster_pdfs(
                     })
                     .collect();
                 publish::report(diags, view, &fresh);
-                out.push(Artifact::new(&format.path(&view.id), pdf.bytes));
+                gaps.add(view, &pdf.missing);
+                out.push(Artifact::new(&format.path(&view.stem()), pdf.bytes));
             }
             Err(message) => {
                 diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");

@@ -262,8 +262,28 @@ struct PolicyPage<'a> {
     directorate: Option<&'a str>,
     superseded: Option<SupersededBanner>,
     what_changed: Option<WhatChanged>,
+    translations: Vec<TranslationRow>,
     /// The pictures' credit line, when their licence asks for one.
     credit: Option<&'static str>,
+}
+
+/// A translation on the staff page: its language, whether it is of the current version, and its
+/// outputs.
+#[derive(Serialize)]
+struct TranslationRow {
+    lang: String,
+    rtl: bool,
+    name: String,
+    english_name: String,
+    of_version: String,
+    out_of_date: bool,
+    links: Vec<TranslationOutput>,
+}
+
+#[derive(Serialize)]
+struct TranslationOutput {
+    label: &'static str,
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -367,7 +387,7 @@ fn relink_for_nested_page(blocks: &mut [crate::model::Block], id: &str) {
     fn inlines(list: &mut [Inline], id: &str) {
         for inline in list {
             match inline {
-                Inline::Emphasis(c) | Inline::Strong(c) => inlines(c, id),
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Span { content: c, .. } => inlines(c, id),
                 Inline::Link { target, content, .. } => {
                     inlines(content, id);
                     if let LinkTarget::Policy { id: to, fragment } = target {
@@ -559,6 +579,27 @@ fn policy_page(
         directorate: staff.directorate.as_deref(),
         superseded,
         what_changed,
+        translations: staff
+            .translations
+            .iter()
+            .map(|t| TranslationRow {
+                name: crate::model::languages::own_name(&t.lang),
+                english_name: crate::model::languages::language(&t.lang)
+                    .map_or(t.lang.clone(), |l| l.english.to_string()),
+                lang: t.lang.clone(),
+                rtl: crate::model::languages::is_rtl(&t.lang),
+                of_version: t.of_version.clone(),
+                out_of_date: !t.current,
+                links: t
+                    .audiences
+                    .iter()
+                    .map(|(a, stem)| TranslationOutput {
+                        label: a.label(),
+                        href: from_page(nested, &view.id, &format!("../{}/{stem}.html", a.name())),
+                    })
+                    .collect(),
+            })
+            .collect(),
     };
     let html = pages.render("staff/policy.html", root, &PolicyContext { page })?;
     let path = if nested {

@@ -679,12 +679,27 @@ pub fn render_staff_pdf_with(
     if bytes.is_empty() {
         return Err(format!("the PDF for `{}` could not be written", view.id));
     }
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
 /// The staff PDFs of every policy in the library, rendered in parallel; problems are reported
-/// in library order so messages do not depend on thread timing.
+/// in library order so messages do not depend on thread timing (characters no font has are
+/// gathered in `gaps`, reported once per policy for all its PDFs).
+/// [`staff_pdfs_gathering`] reporting its own characters no font has.
 pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics) -> Vec<Artifact> {
+    let mut gaps = pdf_output::GlyphGaps::default();
+    let out = staff_pdfs_gathering(project, library, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn staff_pdfs_gathering(
+    project: &Project,
+    library: &Library,
+    diags: &mut Diagnostics,
+    gaps: &mut pdf_output::GlyphGaps,
+) -> Vec<Artifact> {
     let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
     // Fonts are loaded once per worker thread, not per document: a pool that holds at most as
     // many sets as there are threads, each keeping its cache of shaped words.
@@ -719,6 +734,7 @@ pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics)
         match result {
             Ok(pdf) => {
                 pdf_output::report(diags, view, &pdf.problems);
+                gaps.add(view, &pdf.missing);
                 artifacts.push(Artifact::new(path, pdf.bytes));
             }
             Err(message) => {
