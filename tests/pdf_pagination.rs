@@ -407,6 +407,32 @@ fn a5_leaflets_fill_a_multiple_of_four_pages_with_notes_pages_never_blank_ones()
 }
 
 #[test]
+fn the_back_page_is_one_page_in_the_sites_language_on_every_leaflet_and_translation() {
+    // A translation's back page lists the other languages: at the leaflet's size its small
+    // print ran onto a page of its own, the booklet's back cover. It is set smaller instead.
+    let example = example();
+    let views: Vec<&AudienceView> = example.library.all_views(Audience::Patient).collect();
+    assert!(views.iter().any(|v| v.lang.as_deref() == Some("ar")), "the example has an Arabic leaflet");
+    for view in views {
+        for format in [Format::Leaflet, Format::LargePrint] {
+            let leaflet = example.layout(view, format);
+            let layout = &leaflet.layout;
+            let last = layout.pages.len() - 1;
+            assert_eq!(leaflet.back_from, last, "{} {:?}: the back page takes two pages", view.stem(), format);
+            let words = page_words(layout, last);
+            for expected in ["How to contact us", "other formats", "Next review due"] {
+                assert!(words.contains(expected), "{} {:?}: {expected} not on {words}", view.stem(), format);
+            }
+            // Notes pages and the back page are in the site's language, set left to right.
+            for page in leaflet.notes_pages.clone().chain([last]) {
+                let words = page_words(layout, page);
+                assert!(!words.contains(".the answers"), "{}: {words}", view.stem());
+            }
+        }
+    }
+}
+
+#[test]
 fn a_short_leaflet_shares_its_cover_or_back_page_rather_than_take_a_second_sheet() {
     // Text that needs a little more than two pages on its own: cover, text, back page would be
     // five pages, two sheets with three pages of notes; the text starts on the cover instead.

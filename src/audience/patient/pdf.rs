@@ -264,6 +264,9 @@ struct Plan {
     tight: bool,
     /// Notes pages between the text and the back page.
     notes: usize,
+    /// The back page set at 12 pt (the standards' smallest) with closer spacing, because at
+    /// the leaflet's size it ran onto a page of its own (a translation's list of languages).
+    compact_back: bool,
 }
 
 /// STANDARDS: leaflet line spacing at least 1.3.
@@ -299,7 +302,7 @@ pub fn layout_leaflet(
     let mut best: Option<(usize, usize, Plan)> = None;
     let shares = [(false, false), (false, true), (true, false), (true, true)];
     for (tight, (text_on_cover, back_after_text)) in [false, true].into_iter().flat_map(|t| shares.map(|s| (t, s))) {
-        let plan = Plan { text_on_cover, back_after_text, tight, notes: 0 };
+        let plan = Plan { text_on_cover, back_after_text, tight, ..Plan::default() };
         if plan == Plan::default() {
             let pages = plain.layout.pages.len();
             best = Some((pages.div_ceil(4), pages.div_ceil(4) * 4 - pages, plan));
@@ -356,24 +359,25 @@ fn lay_out_leaflet(
     let notes_from = flow.pages.len();
     for n in 0..plan.notes {
         flow.new_page();
-        notes_page(&mut flow, n == 0, format);
+        in_site_language(&mut flow, project, translated, |flow| notes_page(flow, n == 0, format));
     }
     let notes_pages = notes_from..flow.pages.len();
     if !plan.back_after_text || plan.notes > 0 {
         flow.new_page();
     }
     let back_from = flow.pages.len() - 1;
-    // The back page is in the site's language: a translation marks it so, set its way.
-    let rtl = flow.rtl;
-    let back_elements = flow.tree.len();
-    if translated {
-        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
+    let leaflet_scale = flow.settings.type_scale;
+    if plan.compact_back {
+        flow.settings.type_scale = compact_scale(leaflet_scale);
     }
-    back_page(&mut flow, project, view, &site, format);
-    if translated {
-        pdf_output::mark_site_language(&mut flow, &project.config, back_elements);
+    in_site_language(&mut flow, project, translated, |flow| back_page(flow, project, view, &site, format));
+    flow.settings.type_scale = leaflet_scale;
+    // The back page is one page: its last lines alone on a page of their own would be the
+    // booklet's back cover.
+    if format == Format::Leaflet && !plan.compact_back && flow.pages.len() - 1 > back_from {
+        drop(flow);
+        return lay_out_leaflet(project, view, format, fonts, Plan { compact_back: true, ..plan });
     }
-    flow.rtl = rtl;
     furniture(&mut flow, view, format);
     if view.draft {
         pdf_output::mark_draft_pages(&mut flow);
@@ -395,6 +399,38 @@ fn printing_note(flow: &mut Flow<'_, '_, '_>) -> Vec<Item> {
     let top = spec.margin_top * 0.3;
     flow.text_at(page, PRINTING_LINE, style, spec.margin_left, top, false, Tag::Artifact);
     flow.pages[page].items.split_off(start)
+}
+
+/// Lays out pages policypress writes itself (notes pages, the back page) in the site's
+/// language: on a translation they are marked with it and set in its direction.
+fn in_site_language<'f, 'a, 'b, 'c>(
+    flow: &'f mut Flow<'a, 'b, 'c>,
+    project: &Project,
+    translated: bool,
+    lay_out: impl FnOnce(&mut Flow<'a, 'b, 'c>),
+) {
+    let rtl = flow.rtl;
+    let first_element = flow.tree.len();
+    if translated {
+        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
+    }
+    lay_out(flow);
+    if translated {
+        pdf_output::mark_site_language(flow, &project.config, first_element);
+    }
+    flow.rtl = rtl;
+}
+
+/// The leaflet's type scale for a back page that did not fit: body at 12 pt, the standards'
+/// smallest, headings in proportion, lines at the smallest spacing; small print unchanged.
+fn compact_scale(scale: TypeScale) -> TypeScale {
+    let factor = (12.0 / scale.body).min(1.0);
+    TypeScale {
+        body: scale.body * factor,
+        leading: scale.leading.min(TIGHT_LEADING),
+        headings: scale.headings.map(|h| (h * factor).max(12.0)),
+        small: scale.small,
+    }
 }
 
 /// A page for the reader's own notes: a heading, what the page is for, and ruled lines to write
