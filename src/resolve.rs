@@ -654,33 +654,12 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
 
 /// The ids of the policies `blocks` link to.
 fn linked_policies(blocks: &[Block]) -> BTreeSet<String> {
-    fn inlines(content: &[Inline], out: &mut BTreeSet<String>) {
-        for inline in content {
-            match inline {
-                Inline::Link { target: LinkTarget::Policy { id, .. }, content, .. } => {
-                    out.insert(id.clone());
-                    inlines(content, out);
-                }
-                Inline::Link { content, .. } | Inline::Emphasis(content) | Inline::Strong(content) => {
-                    inlines(content, out)
-                }
-                _ => {}
-            }
-        }
-    }
-    fn block(kind: &BlockKind, out: &mut BTreeSet<String>) {
-        match kind {
-            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, out),
-            BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| block(b, out)),
-            BlockKind::Quote(blocks) => blocks.iter().for_each(|b| block(b, out)),
-            BlockKind::Table { header, rows, .. } => {
-                header.iter().chain(rows.iter().flatten()).for_each(|cell| inlines(cell, out))
-            }
-            BlockKind::Code { .. } | BlockKind::Rule => {}
-        }
-    }
     let mut out = BTreeSet::new();
-    blocks.iter().for_each(|b| block(&b.kind, &mut out));
+    crate::model::for_each_inline(blocks, &mut |inline| {
+        if let Inline::Link { target: LinkTarget::Policy { id, .. }, .. } = inline {
+            out.insert(id.clone());
+        }
+    });
     out
 }
 

@@ -97,29 +97,14 @@ fn report(file: &str, result: Result<(), Problems>, diags: &mut Diagnostics) {
 
 /// Every icon the blocks show, in order of first use.
 pub fn icons_in(blocks: &[crate::model::Block]) -> Vec<String> {
-    use crate::model::{BlockKind, Inline};
-    fn inlines(content: &[Inline], out: &mut Vec<String>) {
-        for inline in content {
-            match inline {
-                Inline::Icon(name) if !out.contains(name) => out.push(name.clone()),
-                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => inlines(c, out),
-                _ => {}
-            }
+    let mut out: Vec<String> = Vec::new();
+    crate::model::for_each_inline(blocks, &mut |inline| {
+        if let crate::model::Inline::Icon(name) = inline
+            && !out.contains(name)
+        {
+            out.push(name.clone());
         }
-    }
-    fn block(kind: &BlockKind, out: &mut Vec<String>) {
-        match kind {
-            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, out),
-            BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| block(b, out)),
-            BlockKind::Quote(blocks) => blocks.iter().for_each(|b| block(b, out)),
-            BlockKind::Table { header, rows, .. } => {
-                header.iter().chain(rows.iter().flatten()).for_each(|cell| inlines(cell, out))
-            }
-            BlockKind::Code { .. } | BlockKind::Rule => {}
-        }
-    }
-    let mut out = Vec::new();
-    blocks.iter().for_each(|b| block(&b.kind, &mut out));
+    });
     out
 }
 

@@ -19,7 +19,7 @@ use crate::audience::patient_facing::{ContactView, PATIENT_FACING, PageContext, 
 use crate::audience::{Prepared, easy_read, patient, pictures, poster};
 use crate::load::Project;
 use crate::model::phone::tel_href;
-use crate::model::{Artifact, Audience, BlockKind, Inline};
+use crate::model::{Artifact, Audience, Inline};
 use crate::render::templates::{PageRenderer, PageResult};
 use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 
@@ -223,9 +223,11 @@ fn assets(project: &Project, library: &Library) -> Vec<Artifact> {
     let mut used = std::collections::BTreeSet::new();
     for audience in PATIENT_FACING {
         for view in library.all_views(audience) {
-            for block in &view.blocks {
-                pictures_in_block(&block.kind, &mut used);
-            }
+            crate::model::for_each_inline(&view.blocks, &mut |inline| {
+                if let Inline::Image { path, .. } = inline {
+                    used.insert(path.clone());
+                }
+            });
         }
     }
     for path in used {
@@ -234,33 +236,6 @@ fn assets(project: &Project, library: &Library) -> Vec<Artifact> {
         }
     }
     out
-}
-
-fn pictures_in_block(kind: &BlockKind, used: &mut std::collections::BTreeSet<String>) {
-    match kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => pictures_in(content, used),
-        BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| pictures_in_block(b, used)),
-        BlockKind::Quote(blocks) => blocks.iter().for_each(|b| pictures_in_block(b, used)),
-        BlockKind::Table { header, rows, .. } => {
-            header.iter().chain(rows.iter().flatten()).for_each(|cell| pictures_in(cell, used))
-        }
-        BlockKind::Code { .. } | BlockKind::Rule => {}
-    }
-}
-
-fn pictures_in(inlines: &[Inline], used: &mut std::collections::BTreeSet<String>) {
-    for inline in inlines {
-        match inline {
-            Inline::Image { path, .. } => {
-                used.insert(path.clone());
-            }
-            Inline::Emphasis(c)
-            | Inline::Strong(c)
-            | Inline::Link { content: c, .. }
-            | Inline::Span { content: c, .. } => pictures_in(c, used),
-            _ => {}
-        }
-    }
 }
 
 /// The public site's copies of the patient-facing PDFs: the same files as the intranet's.

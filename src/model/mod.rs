@@ -353,6 +353,41 @@ pub enum LinkTarget {
     Section(String),
 }
 
+/// Calls `visit` with every inline of `blocks` in reading order: headings, paragraphs, list
+/// items, quotes and table cells, and inside each the content of emphasis, strong text, links
+/// and language spans (after the inline holding it). The one walk over the model, so a new
+/// kind of inline is looked into everywhere at once.
+pub fn for_each_inline<'a>(blocks: &'a [Block], visit: &mut impl FnMut(&'a Inline)) {
+    for block in blocks {
+        for_each_inline_of(&block.kind, visit);
+    }
+}
+
+fn for_each_inline_of<'a>(kind: &'a BlockKind, visit: &mut impl FnMut(&'a Inline)) {
+    match kind {
+        BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => for_each_inline_in(content, visit),
+        BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| for_each_inline_of(b, visit)),
+        BlockKind::Quote(blocks) => blocks.iter().for_each(|b| for_each_inline_of(b, visit)),
+        BlockKind::Table { header, rows, .. } => {
+            header.iter().chain(rows.iter().flatten()).for_each(|cell| for_each_inline_in(cell, visit))
+        }
+        BlockKind::Code { .. } | BlockKind::Rule => {}
+    }
+}
+
+fn for_each_inline_in<'a>(content: &'a [Inline], visit: &mut impl FnMut(&'a Inline)) {
+    for inline in content {
+        visit(inline);
+        match inline {
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Link { content: c, .. }
+            | Inline::Span { content: c, .. } => for_each_inline_in(c, visit),
+            _ => {}
+        }
+    }
+}
+
 /// The plain words of some inline content, as a screen reader or search index sees them.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
@@ -391,4 +426,48 @@ pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
         }
     }
     std::cmp::Ordering::Equal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(words: &str) -> Inline {
+        Inline::Text(words.to_string())
+    }
+
+    #[test]
+    fn the_walk_looks_into_language_spans_lists_quotes_and_tables() {
+        // An icon and a link inside a Welsh greeting were missed by the walks that predated
+        // language spans (the pictures' credit, the linked policies).
+        let span = Inline::Span {
+            lang: "cy".to_string(),
+            content: vec![
+                Inline::Icon("waving-hand".to_string()),
+                Inline::Link {
+                    target: LinkTarget::Policy { id: "visiting".to_string(), fragment: None },
+                    content: vec![text("Croeso")],
+                    title: None,
+                    at: (1, 1),
+                },
+            ],
+        };
+        let kinds = [
+            BlockKind::Paragraph(vec![Inline::Strong(vec![span])]),
+            BlockKind::List { start: None, tight: true, items: vec![vec![BlockKind::Paragraph(vec![text("item")])]] },
+            BlockKind::Quote(vec![BlockKind::Paragraph(vec![text("quoted")])]),
+        ];
+        let blocks: Vec<Block> = kinds
+            .into_iter()
+            .map(|kind| Block { kind, audiences: AudienceSet::STAFF_ONLY, fence: 0, line: 1 })
+            .collect();
+        let mut seen = Vec::new();
+        for_each_inline(&blocks, &mut |inline| match inline {
+            Inline::Icon(name) => seen.push(format!("icon {name}")),
+            Inline::Link { target: LinkTarget::Policy { id, .. }, .. } => seen.push(format!("link {id}")),
+            Inline::Text(words) => seen.push(words.clone()),
+            _ => {}
+        });
+        assert_eq!(seen, ["icon waving-hand", "link visiting", "Croeso", "item", "quoted"]);
+    }
 }
