@@ -12,7 +12,11 @@
 //      left of the words and beside them (never stacked) at 320, 375 and 1280 px;
 //   5. the staff library: a search runs and shows results (audited by axe with them shown), and
 //      every row's review date and status are on screen without scrolling sideways at 320, 375
-//      and 1280 px.
+//      and 1280 px;
+//   6. the page header: the organisation and the site title on lines of their own at every
+//      width (never run together, "... NHS Trust Trust policies");
+//   7. printed from the browser, a leaflet or easy-read page has no stray last page: the site's
+//      footer is not printed under its back page.
 // Prints a report, writes it as JSON (default a11y/report.json), and exits 1 if anything fails
 // (2 if the suite itself could not run).
 
@@ -364,7 +368,24 @@ function checkOverflow() {
   };
 }
 
-// Easy-read rows: the picture's box must be left of the words' box and overlap it vertically.
+// The header's site title starts below the organisation's name, never on its last line.
+function checkHeader() {
+  const h = window.__a11y;
+  const org = document.querySelector('.site-header .header-org');
+  const title = document.querySelector('.site-header .header-title');
+  if (!org || !title) return null;
+  const o = org.getBoundingClientRect();
+  const t = title.getBoundingClientRect();
+  if (t.width === 0 || t.height === 0 || t.top >= o.bottom - 1) return null;
+  return {
+    target: h.selector(title),
+    html: h.snippet(title),
+    message: `the site title (y ${Math.round(t.top)}..${Math.round(t.bottom)}) runs on from the organisation's name (y ${Math.round(o.top)}..${Math.round(o.bottom)})`,
+  };
+}
+
+// Easy-read rows: the picture's box must be before the words' box (left of them; right of them on a
+// right-to-left page) and overlap it vertically.
 function checkEasyReadRows() {
   const h = window.__a11y;
   const rows = [...document.querySelectorAll('.easy-read-row')];
@@ -387,10 +408,11 @@ function checkEasyReadRows() {
       problems.push({ ...base, message: `row ${i + 1}: the picture is not shown (box ${box(p)})` });
       return;
     }
-    if (!(p.right <= w.left + 1)) {
+    const rtl = getComputedStyle(row).direction === 'rtl';
+    if (rtl ? !(w.right <= p.left + 1) : !(p.right <= w.left + 1)) {
       problems.push({
         ...base,
-        message: `row ${i + 1}: picture ${box(p)} is not to the left of the words ${box(w)}`,
+        message: `row ${i + 1}: picture ${box(p)} is not to the ${rtl ? 'right' : 'left'} of the words ${box(w)}`,
       });
     }
     if (!(p.top < w.bottom && w.top < p.bottom)) {
@@ -558,6 +580,19 @@ async function auditPage(context, origin, rel) {
           });
         }
       }
+      if (OVERFLOW_WIDTHS.includes(width)) {
+        const header = await page.evaluate(checkHeader);
+        if (header) {
+          result.checks.push({
+            id: 'policypress-header-lines',
+            impact: 'moderate',
+            width,
+            help: `The organisation and the site title keep lines of their own at ${width} px`,
+            helpUrl: '',
+            nodes: [{ target: header.target, html: header.html, summary: header.message }],
+          });
+        }
+      }
       if (EASY_READ_WIDTHS.includes(width)) {
         const er = await page.evaluate(checkEasyReadRows);
         result.easyReadRows = Math.max(result.easyReadRows, er.rows);
@@ -566,11 +601,29 @@ async function auditPage(context, origin, rel) {
             id: 'policypress-easy-read-picture-beside-words',
             impact: 'serious',
             width,
-            help: `Easy-read pictures stay on the left of their words at ${width} px`,
+            help: `Easy-read pictures stay before their words (on the left; on the right in a right-to-left language) at ${width} px`,
             helpUrl: HELP.easyRead,
             nodes: er.problems.map((p) => ({ target: p.target, html: p.html, summary: p.message })),
           });
         }
+      }
+    }
+    // 7. Printed, a leaflet or easy read ends with its own back page.
+    if (await page.$('body.audience-patient, body.audience-easy-read')) {
+      await page.emulateMedia({ media: 'print' });
+      const footer = await page.evaluate(() => {
+        const f = document.querySelector('.site-footer');
+        return f && getComputedStyle(f).display !== 'none' ? f.textContent.replace(/\s+/g, ' ').trim() : null;
+      });
+      await page.emulateMedia({ media: 'screen' });
+      if (footer) {
+        result.checks.push({
+          id: 'policypress-no-stray-printed-page',
+          impact: 'moderate',
+          help: 'A leaflet or easy read printed from the browser ends with its back page (the site footer is not printed)',
+          helpUrl: '',
+          nodes: [{ target: '.site-footer', html: '', summary: `printed after the back page: "${shorten(footer, 120)}"` }],
+        });
       }
     }
   } catch (err) {

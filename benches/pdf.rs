@@ -76,7 +76,7 @@ fn main() {
 
     // The patient leaflets: A5, large print and booklet of every policy with patient text.
     if let Some(view) = library.views(Audience::Patient).next() {
-        let (one, pdfs) = best(20, || render_patient_pdfs(&project, view, library.today));
+        let (one, pdfs) = best(20, || render_patient_pdfs(&project, view));
         let pages = pdfs.map(|p| p.pages).unwrap_or(0);
         println!("one leaflet {}: {pages} A5 pages, 3 PDFs, best of 20: {:.1} ms", view.id, one.as_secs_f64() * 1e3);
     }

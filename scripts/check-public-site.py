@@ -4,11 +4,13 @@
 1. QR codes: every page of every patient-facing PDF is rendered at 100 dpi (pdftoppm -r 100,
    about what a phone camera sees of a print) and decoded with zbarimg. Every leaflet (A5,
    large print, booklet) must carry a code, every poster page one; every code must decode to a
-   short address <public-url><short>/ whose folder <short>/index.html is on the public site.
+   short address <public-url><short>/ (a translation's: <public-url><short>/<lang>/) whose
+   folder's index.html is on the public site.
 2. Phone numbers: no phone number written in the project's settings or policies is broken
    across two lines in the text of a PDF (pdftotext -layout).
 3. Short addresses on a plain static web server: the public site is served on 127.0.0.1 with
-   Python's http.server, and every <short> is fetched with and without its trailing slash; both
+   Python's http.server, and every <short> (and <short>/<lang> of a translation) is fetched with
+   and without its trailing slash; both
    must end on the page that opens the document, and that page must lead to a file that exists.
 
 Usage: scripts/check-public-site.py [PROJECT_DIR] [PUBLIC_DIR]
@@ -88,8 +90,8 @@ def check_qr(public, public_url, workdir):
                 problems += 1
                 continue
             rest = code[len(public_url):]
-            if not re.fullmatch(r"[a-z0-9-]+/", rest):
-                fail(f"{rel}: QR code {code!r} is not a short address <public-url><short>/")
+            if not re.fullmatch(SHORT, rest):
+                fail(f"{rel}: QR code {code!r} is not a short address <public-url><short>/ or <public-url><short>/<lang>/")
                 problems += 1
             elif not os.path.isfile(os.path.join(public, rest, "index.html")):
                 fail(f"{rel}: QR code {code!r} leads to {rest}index.html, which the public site lacks")
@@ -97,6 +99,9 @@ def check_qr(public, public_url, workdir):
     print(f"check-public-site: {checked} PDFs rendered at 100 dpi, {decoded} QR codes decoded")
     return problems
 
+
+# A short address, or a translation's: `phones/`, `phones/cy/`, `phones/zh-Hans/`.
+SHORT = r"[a-z0-9-]+/(?:[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*/)?"
 
 PHONE = re.compile(r"(?<![\w+-])(?:\+44 (?:\(0\))?|0)\d{2,4}(?: \d{3,4}){1,2}(?!\d)")
 
@@ -138,6 +143,14 @@ def check_static_server(public, public_url):
     shorts = sorted(
         d for d in os.listdir(public)
         if os.path.isfile(os.path.join(public, d, "index.html")) and d not in ("patient", "easy-read", "poster", "assets")
+    )
+    # A translation's short address, <short>/<lang>/, beside its policy's.
+    shorts += sorted(
+        f"{d}/{lang}"
+        for d in shorts
+        for lang in os.listdir(os.path.join(public, d))
+        if lang != "easy-read" and re.fullmatch(SHORT, f"{d}/{lang}/")
+        and os.path.isfile(os.path.join(public, d, lang, "index.html"))
     )
     try:
         for short in shorts:

@@ -24,6 +24,9 @@ Design notes (so it can gate CI without false alarms):
   * Soft hyphens (U+00AD) and zero-width characters are removed from the tag-tree text.
     On the page, a line ending in "-", U+00AD or U+2010 may be joined to the first word of the
     next line (hyphenation), with or without the hyphen.
+  * Right-to-left text (Arabic, Urdu, Hebrew) is drawn in reading order, each glyph moved back to
+    its place, and poppler's geometric word finder then gives it letter by letter: a run of
+    right-to-left pieces on a line that almost touch is joined right to left into one word.
   * A line whose last word looks like part of an address (ends in "/", contains "@", "://",
     "www." or an inner dot) may be joined to the next line's first word: addresses wrap
     without a space.
@@ -57,8 +60,10 @@ INLINE = {
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
 HYPHENS = ("-", "\u00ad", "\u2010", "\u2011")
-EDGE_PUNCT = "\"'()[]{}<>.,;:!?\u2026*\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\u2022\u00b7\u2013\u2014/\\|"
+EDGE_PUNCT = "\"'()[]{}<>.,;:!?\u060c\u061b\u061f\u06d4\u2026*\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\u2022\u00b7\u2013\u2014/\\|"
 TIGHT_GAP = 0.15  # fraction of the text height below which two page words are one
+LETTER_GAP = 0.05  # fraction of the text height below which right-to-left letters touch
+MARKLESS = "\x00"  # prefix of the joins of right-to-left letters compared without their marks
 
 
 class CheckError(Exception):
@@ -175,6 +180,42 @@ def page_lines(pdf: str) -> list[list[tuple[str, float, float, float, float, int
     return lines
 
 
+def add(joins: collections.Counter, word: str) -> None:
+    joins[word] += 1
+
+
+def is_mark(text: str) -> bool:
+    """True for a piece that is only combining marks."""
+    t = text.strip()
+    return bool(t) and all(unicodedata.category(c) == "Mn" for c in t)
+
+
+def add_chain(joins: collections.Counter, chain: list[tuple], marks: list[tuple]) -> None:
+    """The word a chain of touching right-to-left letters spells, read right to left."""
+    if len(chain) < 2:
+        return
+    word = ""
+    for letter in reversed(chain):
+        word += letter[0].strip()
+        for mark in marks:
+            middle = (mark[1] + mark[2]) / 2
+            if letter[1] <= middle <= letter[2]:
+                word += mark[0].strip()
+    add(joins, token(word.translate(ZERO_WIDTH)))
+    # Where a mark sits says little of where it is written (tanween over the alef after it).
+    bare = "".join(letter[0].strip() for letter in reversed(chain))
+    add(joins, MARKLESS + token(bare.translate(ZERO_WIDTH)))
+
+
+def without_marks(word: str) -> str:
+    return "".join(c for c in word if unicodedata.category(c) != "Mn")
+
+
+def rtl(text: str) -> bool:
+    """True for a piece of a right-to-left script (bidi classes R and AL)."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
 def looks_like_address(fragment: str) -> bool:
     f = fragment.rstrip(EDGE_PUNCT.replace("/", ""))
     return f.endswith("/") or "@" in f or "://" in f or f.lower().startswith("www.") or bool(
@@ -182,10 +223,10 @@ def looks_like_address(fragment: str) -> bool:
     )
 
 
-def page_vocabulary(lines) -> tuple[collections.Counter, set[str]]:
-    """Counts of page words, and the extra words that joins make acceptable."""
+def page_vocabulary(lines) -> tuple[collections.Counter, collections.Counter]:
+    """Counts of page words, and the extra words that joins make acceptable (with how often)."""
     counts: collections.Counter = collections.Counter()
-    joins: set[str] = set()
+    joins: collections.Counter = collections.Counter()
     for n, line in enumerate(lines):
         for w, *_ in line:
             # A word can carry spaces of its own (ActualText "in " on a marked-content span).
@@ -196,16 +237,45 @@ def page_vocabulary(lines) -> tuple[collections.Counter, set[str]]:
         # Same-line pieces that almost touch.
         for (a, _, a_x1, a_h, *_), (b, b_x0, _, b_h, *_) in zip(line, line[1:]):
             if b_x0 - a_x1 < TIGHT_GAP * max(a_h, b_h):
-                joins.add(token((a.rstrip() + b.lstrip()).translate(ZERO_WIDTH)))
+                add(joins, token((a.rstrip() + b.lstrip()).translate(ZERO_WIDTH)))
         # Across the line break: hyphenation and addresses only.
         if n + 1 < len(lines):
             last, first = line[-1][0].strip(), lines[n + 1][0][0].strip()
             if last.endswith(HYPHENS):
                 stem = last.rstrip("".join(HYPHENS))
-                joins.add(token(stem + first))
-                joins.add(token(last.replace("\u00ad", "-") + first))
+                add(joins, token(stem + first))
+                add(joins, token(last.replace("\u00ad", "-") + first))
             elif looks_like_address(last):
-                joins.add(token(last + first))
+                add(joins, token(last + first))
+    # Right-to-left letters that touch, read right to left, on each row of a page (poppler may
+    # put a letter with a mark on a line of its own); a mark (harakat, shadda) after the letter
+    # it sits on.
+    rows: list[list[tuple]] = []
+    for piece in sorted((p for line in lines for p in line), key=lambda p: (p[5], p[4] + p[3])):
+        top, bottom = piece[4], piece[4] + piece[3]
+        row = rows[-1] if rows else None
+        if row and row[0][5] == piece[5]:
+            r_top, r_bottom = row[0][4], row[0][4] + row[0][3]
+            overlap = min(bottom, r_bottom) - max(top, r_top)
+            if overlap > 0.5 * min(piece[3], row[0][3]):
+                row.append(piece)
+                continue
+        rows.append([piece])
+    for row in rows:
+        marks = [w for w in row if is_mark(w[0])]
+        letters = sorted((w for w in row if not is_mark(w[0])), key=lambda w: w[1])
+        chain: list[tuple] = []
+        previous = None
+        for piece in letters:
+            text, x0, h = piece[0], piece[1], piece[3]
+            touching = previous is not None and x0 - previous[2] < LETTER_GAP * max(h, previous[3])
+            if not (touching and rtl(text) and chain):
+                add_chain(joins, chain, marks)
+                chain = []
+            if rtl(text):
+                chain.append(piece)
+            previous = piece
+        add_chain(joins, chain, marks)
     return counts, joins
 
 
@@ -259,7 +329,9 @@ def check(pdf: str, allow: set[str], reverse: bool) -> dict:
     for t, n in sorted(tag_counts.items()):
         if t in allow or n <= counts[t]:
             continue
-        if counts[t] == 0 and t in joins:
+        if counts[t] == 0 and t in joins or n <= counts[t] + joins[t]:
+            continue
+        if rtl(t) and counts[t] == 0 and MARKLESS + without_marks(t) in joins:
             continue
         context = where[t]
         if len(context) > 120:

@@ -177,6 +177,13 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Removes the findings `pick` chooses, and gives them back in the order reported.
+    pub fn take_where(&mut self, pick: impl Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
+        let (taken, kept) = std::mem::take(&mut self.items).into_iter().partition(|d| pick(d));
+        self.items = kept;
+        taken
+    }
+
     /// Every finding, in the order reported.
     pub fn items(&self) -> &[Diagnostic] {
         &self.items

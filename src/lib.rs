@@ -41,3 +41,4 @@ pub mod build;
 pub mod live;
 pub mod starter;
 pub mod terminal;
+pub mod translations;

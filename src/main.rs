@@ -179,11 +179,38 @@ enum Command {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// For translators: XLIFF 2.0 files of the patient, easy-read and poster text.
+    Translations {
+        #[command(subcommand)]
+        action: TranslationAction,
+    },
     /// Print a completion script for a shell (see the README for where to put it).
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand)]
+enum TranslationAction {
+    /// Write an XLIFF 2.0 file of every policy's patient, easy-read and poster text for
+    /// translation into LANG, with its existing translation as targets.
+    Export {
+        /// The language, a BCP 47 tag: cy, pl, ur, pa, gu, ar, bn, ro, zh-Hans...
+        lang: String,
+        /// Where to write it [default: <root>/translations/<lang>.xlf].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Write or update each content/<id>.<lang>.md from a translated XLIFF 2.0 file.
+    Import {
+        /// The translated XLIFF file.
+        file: PathBuf,
+        #[command(flatten)]
+        project: ProjectArgs,
     },
 }
 
@@ -239,6 +266,7 @@ fn main() -> ExitCode {
             options(&args).and_then(|o| live::watch(&root, &out, o, !args.no_cache))
         }
         Command::New { id, project } => new_policy(&project.resolve(), &id),
+        Command::Translations { action } => translations(action),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "policypress", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
@@ -454,6 +482,76 @@ fn new_policy(root: &Path, id: &str) -> Result<ExitCode, IoFailure> {
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `translations export` and `translations import`.
+fn translations(action: TranslationAction) -> Result<ExitCode, IoFailure> {
+    let mut diags = Diagnostics::new();
+    match action {
+        TranslationAction::Export { lang, out, project } => {
+            let root = project.resolve();
+            let loaded = policypress::load::load_project(&root, &mut diags)?;
+            let exported = policypress::translations::export(&loaded, &lang, &mut diags);
+            let path = out.unwrap_or_else(|| root.join("translations").join(format!("{lang}.xlf")));
+            let written = match exported {
+                Some(exported) if !diags.has_errors() => {
+                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|e| IoFailure::new(dir, "cannot create the folder", e))?;
+                    }
+                    std::fs::write(&path, &exported.xml).map_err(|e| IoFailure::new(&path, "cannot write", e))?;
+                    Some(exported)
+                }
+                _ => None,
+            };
+            show(diags, &root);
+            match written {
+                Some(e) => {
+                    eprintln!(
+                        "wrote {} (XLIFF 2.0): {} units of {} policies, {} already translated",
+                        path.display(),
+                        e.units,
+                        e.policies,
+                        e.translated
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => Ok(ExitCode::from(1)),
+            }
+        }
+        TranslationAction::Import { file, project } => {
+            let root = project.resolve();
+            let loaded = policypress::load::load_project(&root, &mut diags)?;
+            let text = policypress::load::read_text(&file)?;
+            let shown = file.display().to_string();
+            let written = policypress::translations::import(&loaded, &shown, &text, &mut diags);
+            if !diags.has_errors() {
+                for w in &written {
+                    let path = root.join(&w.path);
+                    std::fs::write(&path, &w.text).map_err(|e| IoFailure::new(&path, "cannot write", e))?;
+                }
+            }
+            let errors = diags.error_count();
+            show(diags, &root);
+            if errors > 0 {
+                eprintln!("imported nothing: {errors} errors");
+                return Ok(ExitCode::from(1));
+            }
+            for w in &written {
+                let what = if w.new { "wrote" } else { "updated" };
+                eprintln!("{what} {} ({} segments changed)", w.path, w.changed);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints diagnostics as `build` and `check` do.
+fn show(diagnostics: Diagnostics, root: &Path) {
+    policypress::terminal::print_diagnostics(&policypress::build::BuildResult {
+        diagnostics,
+        root: root.to_path_buf(),
+        ..Default::default()
+    });
 }
 
 /// The references the project's policies already use (none when it has no `content/` yet).

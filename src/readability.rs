@@ -352,7 +352,10 @@ fn readable_text(inlines: &[Inline]) -> String {
         for inline in inlines {
             match inline {
                 Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => push(c, out),
+                Inline::Emphasis(c)
+                | Inline::Strong(c)
+                | Inline::Link { content: c, .. }
+                | Inline::Span { content: c, .. } => push(c, out),
                 Inline::Image { .. } | Inline::Icon(_) => out.push(' '),
                 Inline::LineBreak => out.push(' '),
             }

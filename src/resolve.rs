@@ -33,9 +33,21 @@ pub struct Library {
 }
 
 impl Library {
-    /// Every view of one audience, in source order.
+    /// Every view of one audience in the site's language, in source order.
     pub fn views(&self, audience: Audience) -> impl Iterator<Item = &AudienceView> {
         self.policies.iter().filter_map(move |p| p.view(audience))
+    }
+
+    /// Every translated view of one audience, in source order, then language order.
+    pub fn translated_views(&self, audience: Audience) -> impl Iterator<Item = &AudienceView> {
+        self.policies.iter().flat_map(move |p| p.translations.iter().filter(move |v| v.audience == audience))
+    }
+
+    /// Every view of one audience, each policy's own first, then its translations.
+    pub fn all_views(&self, audience: Audience) -> impl Iterator<Item = &AudienceView> {
+        self.policies.iter().flat_map(move |p| {
+            p.view(audience).into_iter().chain(p.translations.iter().filter(move |v| v.audience == audience))
+        })
     }
 }
 
@@ -46,6 +58,8 @@ pub struct ResolvedPolicy {
     pub id: String,
     /// One view per audience that has output, in [`Audience::ALL`] order (staff always first).
     pub views: Vec<AudienceView>,
+    /// The views of its translations (patient, easy read, posters), by language, then audience.
+    pub translations: Vec<AudienceView>,
 }
 
 impl ResolvedPolicy {
@@ -91,6 +105,12 @@ pub struct AudienceView {
     pub contact_line: usize,
     /// In date, due soon or overdue, as of the build date.
     pub review_status: ReviewStatus,
+    /// The date every document made from this view carries (PDF creation and change dates, in
+    /// the Info dictionary and the XMP metadata alike), one rule for every audience: the build
+    /// date (`--today`, `SOURCE_DATE_EPOCH`, else the clock), so it is never in the future, the
+    /// same build date gives the same bytes, and no staff-only date (approval) reaches another
+    /// audience's metadata.
+    pub document_date: Date,
     /// Marked DRAFT on every page.
     pub draft: bool,
     /// This audience's blocks, in file order, headings starting at level 2.
@@ -99,8 +119,56 @@ pub struct AudienceView {
     pub glossary: Vec<(String, String)>,
     /// The audiences this policy has output for, this one included.
     pub available: Vec<Audience>,
+    /// Every policy this view links to, by id: its title for this audience and its short address
+    /// name, so paper can say where a link leads.
+    pub linked: BTreeMap<String, LinkedPolicy>,
     /// Staff-only metadata; `None` for every other audience.
     pub staff: Option<StaffDetails>,
+    /// The view's language when it is a translation (`None`: the site's language).
+    pub lang: Option<String>,
+    /// What a translated view translates, and whether that is still the current version.
+    pub translation: Option<TranslationState>,
+    /// Every language this audience's document is in (the site's first, then its translations
+    /// by language), for "available in other languages" and the language links of each page.
+    pub languages: Vec<LanguageVersion>,
+}
+
+impl AudienceView {
+    /// The file name of its outputs without extension: the id, and for a translation
+    /// `<id>.<lang>` (`patient/phones.cy.pdf`).
+    pub fn stem(&self) -> String {
+        match &self.lang {
+            Some(lang) => format!("{}.{lang}", self.id),
+            None => self.id.clone(),
+        }
+    }
+
+    /// True for a translation of an earlier version than the policy's current one.
+    pub fn out_of_date(&self) -> bool {
+        self.translation.as_ref().is_some_and(|t| !t.current)
+    }
+}
+
+/// What a translated view translates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TranslationState {
+    /// The translation file, for messages.
+    pub source: String,
+    /// The policy version it translates (`translation-of:`).
+    pub of_version: String,
+    /// True when that is the policy's current version.
+    pub current: bool,
+}
+
+/// One language version of an audience's document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LanguageVersion {
+    /// Its language; `None` for the site's own.
+    pub lang: Option<String>,
+    /// Its outputs' file stem (`<id>` or `<id>.<lang>`).
+    pub stem: String,
+    /// A translation of an earlier version.
+    pub out_of_date: bool,
 }
 
 /// The metadata only staff may see.
@@ -131,6 +199,21 @@ pub struct StaffDetails {
     pub earlier: Vec<AudienceView>,
     /// On an earlier version's view: the version that replaced it.
     pub superseded_by: Option<Supersession>,
+    /// The policy's translations (current version only).
+    pub translations: Vec<TranslationSummary>,
+}
+
+/// A translation as the staff page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TranslationSummary {
+    /// Its language.
+    pub lang: String,
+    /// The version it translates.
+    pub of_version: String,
+    /// True when that is the current version.
+    pub current: bool,
+    /// The patient-facing audiences it has, with the file stem of their outputs.
+    pub audiences: Vec<(Audience, String)>,
 }
 
 /// What replaced an earlier version.
@@ -140,6 +223,15 @@ pub struct Supersession {
     pub version: String,
     /// When that version was approved, if it says.
     pub on: Option<Date>,
+}
+
+/// A policy another view links to, as its readers know it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LinkedPolicy {
+    /// Its title for the linking view's audience.
+    pub title: String,
+    /// Its short address name (`short:`, else its id).
+    pub short: String,
 }
 
 /// A related policy as listed on the staff page.
@@ -172,6 +264,12 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
             (*policy, views.collect())
         })
         .collect();
+    let titles: BTreeMap<(&str, Audience), String> = drafts
+        .iter()
+        .flat_map(|&(p, ref views)| views.iter().map(move |(a, title, _)| ((p.id.as_str(), *a), title.clone())))
+        .collect();
+    let shorts: BTreeMap<&str, &str> =
+        published.iter().map(|p| (p.id.as_str(), p.meta.short.as_deref().unwrap_or(p.id.as_str()))).collect();
     let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = drafts
         .iter()
         .flat_map(|(p, views)| {
@@ -200,13 +298,22 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     .hint("review the policy, then update `review-date`, `version` and `history`");
             }
             let available = audiences_of[policy.id.as_str()].clone();
-            let earlier = earlier_views(policy, &published, &statuses, &anchors);
+            let earlier = earlier_views(policy, &published, &statuses, &anchors, options.today);
             let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
-                let mut linker = Linker { policy, statuses: &statuses, audience, anchors: &anchors, diags };
+                let mut linker =
+                    Linker { policy, translation: None, statuses: &statuses, audience, anchors: &anchors, diags };
                 for block in &mut blocks {
                     linker.block(&mut block.kind);
+                }
+                let mut linked = BTreeMap::new();
+                for id in linked_policies(&blocks) {
+                    if let (Some(title), Some(short)) = (titles.get(&(id.as_str(), audience)), shorts.get(id.as_str()))
+                    {
+                        let target = LinkedPolicy { title: title.clone(), short: short.to_string() };
+                        linked.insert(id, target);
+                    }
                 }
                 out_views.push(AudienceView {
                     audience,
@@ -222,17 +329,40 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
                     contact: policy.meta.contact.clone(),
                     contact_line: policy.meta.contact_line,
                     review_status: status,
+                    document_date: options.today,
                     draft: policy.meta.status == Status::Draft,
                     blocks,
                     glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
                     available: available.clone(),
+                    linked,
                     staff: (audience == Audience::Staff).then(|| StaffDetails {
                         earlier: earlier.take().unwrap_or_default(),
                         ..staff_details(policy, &published)
                     }),
+                    lang: None,
+                    translation: None,
+                    languages: Vec::new(),
                 });
             }
-            (ResolvedPolicy { id: policy.id.clone(), views: out_views }, own)
+            let mut translations = translated_views(policy, &out_views, &statuses, &anchors, diags);
+            set_languages(&mut out_views, &mut translations);
+            if let Some(staff) = out_views.first_mut().and_then(|v| v.staff.as_mut()) {
+                staff.translations = policy
+                    .translations
+                    .iter()
+                    .map(|t| TranslationSummary {
+                        lang: t.lang.clone(),
+                        of_version: t.translation_of.clone(),
+                        current: t.current,
+                        audiences: translations
+                            .iter()
+                            .filter(|v| v.lang.as_deref() == Some(t.lang.as_str()))
+                            .map(|v| (v.audience, v.stem()))
+                            .collect(),
+                    })
+                    .collect();
+            }
+            (ResolvedPolicy { id: policy.id.clone(), views: out_views, translations }, own)
         })
         .collect();
     let mut resolved = Vec::with_capacity(results.len());
@@ -252,13 +382,15 @@ fn earlier_views(
     published: &[&Policy],
     statuses: &BTreeMap<&str, Status>,
     anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    today: Date,
 ) -> Vec<AudienceView> {
     let mut newer = (&policy.meta.version, policy.meta.approved_date);
     let mut out = Vec::new();
     for old in &policy.earlier {
         let (title, mut blocks) = select_blocks(old, Audience::Staff);
         let mut quiet = Diagnostics::new();
-        let mut linker = Linker { policy: old, statuses, audience: Audience::Staff, anchors, diags: &mut quiet };
+        let mut linker =
+            Linker { policy: old, translation: None, statuses, audience: Audience::Staff, anchors, diags: &mut quiet };
         for block in &mut blocks {
             linker.block(&mut block.kind);
         }
@@ -274,15 +406,20 @@ fn earlier_views(
             review_date: old.meta.review_date,
             // A superseded version is not reviewed any more: it is never "overdue".
             review_status: ReviewStatus::InDate,
+            document_date: today,
             draft: false,
             blocks,
             glossary: Vec::new(),
             available: Vec::new(),
+            linked: BTreeMap::new(),
             last_reviewed: old.meta.approved_date,
             short: old.meta.short.clone().unwrap_or_else(|| policy.id.clone()),
             contact: old.meta.contact.clone(),
             contact_line: old.meta.contact_line,
             staff: Some(StaffDetails { superseded_by: Some(superseded_by), ..staff_details(old, published) }),
+            lang: None,
+            translation: None,
+            languages: Vec::new(),
         });
         newer = (&old.meta.version, old.meta.approved_date);
     }
@@ -301,6 +438,87 @@ fn earlier_views(
 
 /// One audience's title and blocks, before links are rewritten.
 type SelectedBlocks = (Audience, String, Vec<Block>);
+
+/// The views of a policy's translations: for each language, each patient-facing audience the
+/// translation has words for (more than headings), made like the policy's own view of that
+/// audience (`views`) with the translation's title, blocks and glossary.
+fn translated_views(
+    policy: &Policy,
+    views: &[AudienceView],
+    statuses: &BTreeMap<&str, Status>,
+    anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    diags: &mut Diagnostics,
+) -> Vec<AudienceView> {
+    let mut out = Vec::new();
+    for translation in &policy.translations {
+        let own: BTreeSet<String> = crate::parse::heading_anchors(&translation.blocks).map(str::to_string).collect();
+        for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
+            let Some(english) = views.iter().find(|v| v.audience == audience) else { continue };
+            let mut chosen = translation.blocks.iter().filter(|b| b.audiences.contains(audience)).peekable();
+            if chosen.peek().is_none() {
+                continue;
+            }
+            if audience != Audience::Poster && chosen.all(|b| matches!(b.kind, BlockKind::Heading { .. })) {
+                continue;
+            }
+            let (title, mut blocks) = select_blocks_from(&translation.blocks, &translation.title, audience);
+            let mut linker = Linker {
+                policy,
+                translation: Some((translation.source.as_str(), &own)),
+                statuses,
+                audience,
+                anchors,
+                diags,
+            };
+            for block in &mut blocks {
+                linker.block(&mut block.kind);
+            }
+            out.push(AudienceView {
+                source: translation.source.clone(),
+                title,
+                policy_title: translation.title.clone(),
+                blocks,
+                glossary: if audience == Audience::EasyRead { translation.glossary.clone() } else { Vec::new() },
+                lang: Some(translation.lang.clone()),
+                translation: Some(TranslationState {
+                    source: translation.source.clone(),
+                    of_version: translation.translation_of.clone(),
+                    current: translation.current,
+                }),
+                languages: Vec::new(),
+                ..english.clone()
+            });
+        }
+    }
+    // A translation's pages link the translated versions it has (and staff's, as the policy's do).
+    let by_lang: BTreeMap<String, Vec<Audience>> = out.iter().fold(BTreeMap::new(), |mut m, v| {
+        m.entry(v.lang.clone().unwrap_or_default()).or_insert_with(|| vec![Audience::Staff]).push(v.audience);
+        m
+    });
+    for view in &mut out {
+        view.available = by_lang.get(view.lang.as_deref().unwrap_or_default()).cloned().unwrap_or_default();
+    }
+    out
+}
+
+/// Gives every patient-facing view the list of its document's language versions.
+fn set_languages(views: &mut [AudienceView], translations: &mut [AudienceView]) {
+    for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
+        let Some(own) = views.iter().find(|v| v.audience == audience) else { continue };
+        let mut languages = vec![LanguageVersion { lang: None, stem: own.stem(), out_of_date: false }];
+        languages.extend(translations.iter().filter(|v| v.audience == audience).map(|v| LanguageVersion {
+            lang: v.lang.clone(),
+            stem: v.stem(),
+            out_of_date: v.out_of_date(),
+        }));
+        if languages.len() == 1 {
+            continue;
+        }
+        for view in views.iter_mut().chain(translations.iter_mut()).filter(|v| v.audience == audience) {
+            view.languages = languages.clone();
+        }
+    }
+}
 
 /// Staff always; other audiences when the policy is not withdrawn and has content for them. A
 /// leaflet or easy-read version with nothing but headings is left out, with a warning, rather
@@ -334,9 +552,14 @@ fn audiences_with_output(policy: &Policy, diags: &mut Diagnostics) -> Vec<Audien
 /// level 2 under the page's one level-1 title. No heading's words are lost: a heading taken as
 /// the title is shown as the title.
 fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
-    let mut blocks: Vec<Block> = policy.blocks.iter().filter(|b| b.audiences.contains(audience)).cloned().collect();
+    select_blocks_from(&policy.blocks, &policy.meta.title, audience)
+}
+
+/// [`select_blocks`] for any blocks and title (a policy's, or a translation's).
+fn select_blocks_from(all: &[Block], policy_title: &str, audience: Audience) -> (String, Vec<Block>) {
+    let mut blocks: Vec<Block> = all.iter().filter(|b| b.audiences.contains(audience)).cloned().collect();
     let first_h1 = blocks.iter().position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
-    let mut title = policy.meta.title.clone();
+    let mut title = policy_title.to_string();
     match audience {
         // A poster's first heading is its headline: it stays on the poster.
         Audience::Poster => {
@@ -349,7 +572,7 @@ fn select_blocks(policy: &Policy, audience: Audience) -> (String, Vec<Block>) {
         // level-1 heading would show it twice, so that heading is the title; any other heading
         // is the author's text and stays.
         Audience::Staff => {
-            if first_h1 == Some(0) && same_words(&heading_text(&blocks[0]), &policy.meta.title) {
+            if first_h1 == Some(0) && same_words(&heading_text(&blocks[0]), policy_title) {
                 blocks.remove(0);
             }
         }
@@ -425,13 +648,28 @@ fn staff_details(policy: &Policy, published: &[&Policy]) -> StaffDetails {
         directorate: meta.directorate.clone(),
         earlier: Vec::new(),
         superseded_by: None,
+        translations: Vec::new(),
     }
+}
+
+/// The ids of the policies `blocks` link to.
+fn linked_policies(blocks: &[Block]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    crate::model::for_each_inline(blocks, &mut |inline| {
+        if let Inline::Link { target: LinkTarget::Policy { id, .. }, .. } = inline {
+            out.insert(id.clone());
+        }
+    });
+    out
 }
 
 /// Rewrites links for one audience: kept when the target exists for it, otherwise turned into
 /// plain text with a warning.
 struct Linker<'a, 'd> {
     policy: &'a Policy,
+    /// For a translation: its file (messages point there) and its own headings' anchors, which
+    /// its links to its own sections go to.
+    translation: Option<(&'a str, &'a BTreeSet<String>)>,
     /// The status of every parsed policy, published or not, for saying why a link is dropped.
     statuses: &'a BTreeMap<&'a str, Status>,
     audience: Audience,
@@ -468,7 +706,7 @@ impl Linker<'_, '_> {
         let mut out = Vec::with_capacity(inlines.len());
         for mut inline in inlines.drain(..) {
             match &mut inline {
-                Inline::Emphasis(c) | Inline::Strong(c) => self.inlines(c),
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Span { content: c, .. } => self.inlines(c),
                 Inline::Link { target, content, at, .. } => {
                     self.inlines(content);
                     if !self.keep_link(target, *at) {
@@ -493,10 +731,15 @@ impl Linker<'_, '_> {
 
     /// Checks one link for this audience; may drop a fragment. False: show the text unlinked.
     fn keep_link(&mut self, target: &mut LinkTarget, at: (usize, usize)) -> bool {
-        let location = Location::new(&self.policy.source, at.0, at.1);
+        let source = self.translation.map_or(self.policy.source.as_str(), |(s, _)| s);
+        let location = Location::new(source, at.0, at.1);
         let audience = self.audience;
         match target {
             LinkTarget::External(_) => true,
+            // A translation's sections are its own (parsing checked they exist).
+            LinkTarget::Section(fragment) if self.translation.is_some() => {
+                self.translation.is_some_and(|(_, own)| own.contains(fragment.as_str()))
+            }
             LinkTarget::Section(fragment) => {
                 let here = self.anchors.get(&(self.policy.id.as_str(), audience));
                 if here.is_some_and(|a| a.contains(fragment.as_str())) {

@@ -87,7 +87,7 @@ history:
     date: {today}
     changes: First version.
 extra:
-  equality-impact: Assessed; no negative impact found.
+  Equality impact: Assessed; no negative impact found.
 ---
 
 # Visiting Times

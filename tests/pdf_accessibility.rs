@@ -61,12 +61,18 @@ fn catalog(doc: &Document) -> &Dictionary {
 
 /// Every PDF, each check: the name of the file and what is wrong.
 fn for_each_pdf(check: impl Fn(&Document) -> Vec<String>) {
+    for_each_named_pdf(|doc, _| check(doc));
+}
+
+/// [`for_each_pdf`] with each file's name.
+fn for_each_named_pdf(check: impl Fn(&Document, &str) -> Vec<String>) {
     let (_, pdfs) = example_pdfs();
     assert!(pdfs.len() >= 3, "the example has PDFs: {pdfs:?}");
     let mut failures = Vec::new();
     for path in pdfs {
         let doc = Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        for problem in check(&doc) {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        for problem in check(&doc, &name) {
             failures.push(format!("{}: {problem}", path.file_name().unwrap().to_string_lossy()));
         }
     }
@@ -75,7 +81,7 @@ fn for_each_pdf(check: impl Fn(&Document) -> Vec<String>) {
 
 #[test]
 fn every_pdf_is_tagged_with_language_and_shows_its_title() {
-    for_each_pdf(|doc| {
+    for_each_named_pdf(|doc, name| {
         let mut problems = Vec::new();
         let cat = catalog(doc);
         let marked = cat
@@ -90,9 +96,14 @@ fn every_pdf_is_tagged_with_language_and_shows_its_title() {
         if cat.get(b"StructTreeRoot").is_err() {
             problems.push("no structure tree".to_string());
         }
+        // A translation (`<id>.<lang>.pdf`, `<id>.<lang>-a4.pdf`) is in its language.
+        let expected = match name.trim_end_matches(".pdf").rsplit_once('.') {
+            Some((_, lang)) => lang.split('-').next().unwrap_or(lang).to_string(),
+            None => "en-GB".to_string(),
+        };
         match cat.get(b"Lang").ok().map(|l| resolve(doc, l)) {
-            Some(Object::String(lang, _)) if lang == b"en-GB" => {}
-            other => problems.push(format!("/Lang is {other:?}, not en-GB")),
+            Some(Object::String(lang, _)) if lang == expected.as_bytes() => {}
+            other => problems.push(format!("/Lang is {other:?}, not {expected}")),
         }
         let shows_title = cat
             .get(b"ViewerPreferences")

@@ -317,6 +317,56 @@ fn easy_read_back_page_has_contact_and_governance() {
     }
 }
 
+/// The text of each page, its items joined with spaces.
+fn page_texts(layout: &Layout) -> Vec<String> {
+    layout.pages.iter().map(|p| p.items.iter().filter_map(item_text).collect::<Vec<_>>().join(" ")).collect()
+}
+
+#[test]
+fn easy_read_contact_us_shares_the_last_page_when_it_fits_whole() {
+    // Two hard words: for some lengths of text the second one falls alone onto a new page.
+    // "Contact us" and the governance then go under it when they fit whole, instead of leaving
+    // that page nearly empty before a back page; they always stay whole on the last page.
+    let front = FRONT.replace(
+        "glossary:\n",
+        "glossary:\n  advocate: Someone who helps you say what you want and makes sure you are heard.\n  \
+         privacy: Being able to keep things about you to yourself.\n  \
+         tribunal: A group of people who can decide if you can leave hospital.\n",
+    );
+    let config = "organisation: Example NHS Trust\nlanguage: en-GB\npublic-url: https://www.example.nhs.uk/leaflets/\n\
+                  contact:\n  name: PALS\n  phone: 0116 496 0123\n  email: pals@example.nhs.uk\n";
+    let bottom = 297.0 * MM - 26.0 * MM;
+    let mut shared = 0;
+    for rows in 0..24 {
+        let mut body = long_easy_read(rows);
+        body = body.replace(
+            ":::\n",
+            ":people: An advocate can help you.\n\n:padlock: You have a right to privacy.\n\n\
+             :scales: You can ask a tribunal to let you go home.\n:::\n",
+        );
+        let FixtureProject { dir: _dir, project, library, mut diags } =
+            fixture_project(config, &format!("{front}{body}"), test_date());
+        let view = library.policies[0].view(Audience::EasyRead).expect("easy-read view").clone();
+        let doc = easy_read_doc(&view, &mut diags);
+        let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
+        let layout = layout_easy_read(&project, &view, &doc, &mut fonts);
+        let pages = page_texts(&layout);
+        let last = pages.last().expect("pages");
+        for expected in ["Contact us", "0116 496 0123", "pals@example.nhs.uk", "Next review due"] {
+            assert!(last.contains(expected), "{rows} rows: {expected} missing from the last page {last}");
+        }
+        if ["heard.", "something.", "yourself.", "leave hospital."].iter().any(|m| last.contains(m)) {
+            shared += 1;
+        }
+        for e in elems(&layout, Role::P) {
+            for (_, item) in items_of(&layout, e) {
+                assert!(bbox(item).3 <= bottom + 0.5, "{rows} rows: {item:?}");
+            }
+        }
+    }
+    assert!(shared > 0, "no length of text put the last hard word and Contact us on one page");
+}
+
 #[test]
 fn easy_read_word_too_wide_for_the_column_is_a_located_error_never_split() {
     let body = "::: easy-read\n# Phones\n\n:phone: Supercalifragilisticexpialidociousnessfulnessandmoreandmore.\n:::\n";
@@ -560,4 +610,273 @@ fn poster_pdf_is_byte_identical_when_rendered_twice() {
         let b = render_poster_pdf(&f.project, &view, &list, format).expect("renders");
         assert!(a.bytes == b.bytes, "{format:?}");
     }
+}
+
+// ----- issue 14: an easy read that shows the idea --------------------------------------------
+
+const SECTIONS: &str = "::: easy-read
+# Phones on our wards
+
+:mobile-phone: You can use your phone on the ward.
+
+## Being quiet
+
+:shushing-face: Please be extra quiet at night.
+
+:person-raising-hand: Ask people for their consent before you take a photo.
+
+## Help
+
+:people-holding-hands: An advocate can help you.
+:::
+";
+
+fn page_words(layout: &Layout, page: usize) -> String {
+    let joined = layout.pages[page].items.iter().filter_map(item_text).collect::<Vec<_>>().join(" ");
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The squares pictures are drawn in on a page (x, y, side), from their tinted backgrounds.
+fn squares(layout: &Layout, page: usize) -> Vec<(f32, f32, f32)> {
+    layout.pages[page]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Rect { x, y, w, h, fill: Some(_), stroke: None, .. } if (w - h).abs() < 0.1 && *w >= 20.0 * MM => {
+                Some((*x, *y, *w))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn easy_read_cover_says_what_it_is_the_easy_read_version_of_and_that_a_supporter_may_help() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    let cover = page_words(&layout, 0);
+    assert!(cover.contains("This is an easy read version of Phones on Wards."), "{cover}");
+    assert!(cover.contains("You may want a supporter to help you read it."), "{cover}");
+    // Each as a row: a picture of at least 25 mm on the left of its words.
+    assert!(
+        squares(&layout, 0).iter().filter(|(_, _, side)| *side >= 25.0 * MM).count() >= 3,
+        "cover picture and two rows"
+    );
+}
+
+#[test]
+fn easy_read_contents_page_gives_each_section_with_its_picture_and_page() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    let contents = page_words(&layout, 1);
+    assert!(contents.contains("What is in this document"), "{contents}");
+    assert!(contents.contains("Hard words are in bold."), "{contents}");
+    for (heading, anchor) in [
+        ("Being quiet", "being-quiet"),
+        ("Help", "help"),
+        ("Words to know", "pdf-words-to-know"),
+        ("Contact us", "pdf-contact-us"),
+    ] {
+        let page = layout.anchors.get(anchor).unwrap_or_else(|| panic!("{anchor}: {:?}", layout.anchors.keys())).0 + 1;
+        assert!(contents.contains(&format!("{heading} Page {page}")), "{heading} on page {page}: {contents}");
+    }
+    // A picture of at least 25 mm beside every entry (and the hard-words row).
+    assert!(squares(&layout, 1).len() >= 5, "{:?}", squares(&layout, 1));
+    // Each entry is a link to its section, tagged as a table of contents.
+    let links = layout.pages[1].items.iter().filter(|i| matches!(i, Item::Link { .. })).count();
+    assert_eq!(links, 4);
+    assert!(layout.tree.iter().any(|e| e.role == Role::TOC));
+    assert_eq!(layout.tree.iter().filter(|e| e.role == Role::TOCI).count(), 4);
+}
+
+#[test]
+fn easy_read_words_to_know_show_the_picture_of_the_row_that_first_uses_them() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    let page = layout.anchors["pdf-words-to-know"].0;
+    let words = page_words(&layout, page);
+    assert!(words.contains("consent When you say yes to something."), "{words}");
+    let entry_y = layout.pages[page]
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Text { y, run, .. }
+                if run.glyphs.iter().map(|g| g.text.as_str()).collect::<String>().starts_with("consent") =>
+            {
+                Some(*y)
+            }
+            _ => None,
+        })
+        .expect("the word is drawn");
+    // The row "Ask people for their consent" has person-raising-hand: beside the word, the same
+    // picture, in a square of at least 25 mm level with it.
+    let beside =
+        squares(&layout, page).into_iter().any(|(x, y, side)| x < 40.0 * MM && y <= entry_y && entry_y <= y + side);
+    assert!(beside, "{:?}", squares(&layout, page));
+    let (_, doc) = easy(&mut f);
+    assert_eq!(
+        doc.words_to_know[0].picture,
+        policypress::audience::easy_read::Picture::Icon("person-raising-hand".into())
+    );
+}
+
+#[test]
+fn easy_read_footer_names_the_easy_read_title_and_the_back_page_credits_the_pictures() {
+    let mut f = fixture(SECTIONS, true);
+    let layout = easy_layout(&mut f);
+    for page in 1..layout.pages.len() {
+        let footer: String = layout.pages[page]
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Text { y, tag: Tag::Artifact, .. } if *y > 270.0 * MM))
+            .filter_map(item_text)
+            .collect();
+        assert!(footer.contains("Phones on our wards"), "page {}: {footer}", page + 1);
+    }
+    let back = page_words(&layout, layout.pages.len() - 1);
+    assert!(back.contains("Pictures: OpenMoji (openmoji.org), CC BY-SA 4.0."), "{back}");
+}
+
+// ----- issue 14: posters that carry across a ward -----------------------------------------------
+
+const HERO_BODY: &str = "::: poster
+# You can use your phone here
+:mobile-phone:
+:telephone: Calls are welcome.
+:shushing-face: Please keep noise down at night.
+:::
+";
+
+/// Side of every vector picture on a page: (top, side, tag).
+fn pictures(layout: &Layout, page: usize) -> Vec<(f32, f32, Tag)> {
+    layout.pages[page]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Path { y, scale, picture, tag, .. } if picture.width > 0.0 => {
+                Some((*y, picture.width.max(picture.height) * scale, *tag))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn poster_hero_picture_is_at_least_a_third_of_the_page_width_under_the_headline() {
+    for body in [BODY, HERO_BODY] {
+        let mut f = fixture(body, true);
+        for format in Format::ALL {
+            let layout = poster_layout(&mut f, format);
+            let width = layout.page_size.0;
+            let h1 = elems(&layout, Role::H(1))[0];
+            let headline_foot = items_of(&layout, h1).iter().map(|(_, i)| bbox(i).3).fold(0.0, f32::max);
+            let largest =
+                pictures(&layout, 0).into_iter().fold((0.0, 0.0, Tag::Artifact), |a, b| if b.1 > a.1 { b } else { a });
+            assert!(
+                largest.1 >= width / 3.0 - 0.01,
+                "{format:?}: the hero is {:.0} mm of {:.0} mm",
+                largest.1 / MM,
+                width / MM
+            );
+            assert!(largest.0 > headline_foot, "{format:?}: the hero is under the headline");
+        }
+    }
+}
+
+#[test]
+fn poster_pictograms_are_at_least_twice_the_messages_cap_height() {
+    use policypress::audience::poster::pdf::CAP_HEIGHT_EM;
+    let mut f = fixture(HERO_BODY, true);
+    for format in Format::ALL {
+        let layout = poster_layout(&mut f, format);
+        let message_size = elems(&layout, Role::LBody)
+            .into_iter()
+            .flat_map(|e| items_of(&layout, e))
+            .find_map(|(_, i)| match i {
+                Item::Text { size, .. } => Some(*size),
+                _ => None,
+            })
+            .expect("messages");
+        let width = layout.page_size.0;
+        let pictograms: Vec<f32> = pictures(&layout, 0)
+            .into_iter()
+            .filter(|(_, side, _)| *side < width / 4.0)
+            .map(|(_, side, _)| side)
+            .collect();
+        assert_eq!(pictograms.len(), 2, "{format:?}: one pictogram per message");
+        for side in pictograms {
+            assert!(
+                side >= 2.0 * CAP_HEIGHT_EM * message_size,
+                "{format:?}: {side:.1} pt beside {message_size} pt words"
+            );
+        }
+    }
+}
+
+#[test]
+fn poster_headline_is_white_on_an_nhs_blue_block_whose_contrast_is_checked() {
+    use policypress::load::contrast::{TEXT, contrast_ratio};
+    let mut f = fixture(HERO_BODY, true);
+    let colours = &f.project.theme_settings.colours;
+    let (on, brand) = (colours.get("on-brand").expect("on-brand").rgb, colours.get("brand").expect("brand").rgb);
+    assert!(contrast_ratio(on, brand) >= TEXT, "checked at every build (load::contrast)");
+    let as_pdf = |c: policypress::load::contrast::Rgb| (u32::from(c.0) << 16) | (u32::from(c.1) << 8) | u32::from(c.2);
+    for format in Format::ALL {
+        let layout = poster_layout(&mut f, format);
+        let h1 = elems(&layout, Role::H(1))[0];
+        let words = items_of(&layout, h1);
+        let foot = words.iter().map(|(_, i)| bbox(i).3).fold(0.0, f32::max);
+        for (_, item) in &words {
+            let Item::Text { color, .. } = item else { continue };
+            assert_eq!(color.0, as_pdf(on), "{format:?}: headline words in the on-brand colour");
+        }
+        let block = layout.pages[0].items.iter().find_map(|i| match i {
+            Item::Rect { x, y, w, h, fill: Some(c), tag: Tag::Artifact, .. }
+                if c.0 == as_pdf(brand) && *x == 0.0 && *y == 0.0 =>
+            {
+                Some((*w, *h))
+            }
+            _ => None,
+        });
+        let (w, h) = block.expect("the blue block");
+        assert!((w - layout.page_size.0).abs() < 0.1, "{format:?}: full width");
+        assert!(h > foot, "{format:?}: the block holds the headline ({h:.0} > {foot:.0})");
+    }
+}
+
+#[test]
+fn a_picture_on_a_line_of_its_own_is_the_posters_hero_and_described() {
+    let mut f = fixture(HERO_BODY, true);
+    let (_, list) = poster_list(&mut f);
+    assert_eq!(list[0].hero.as_deref(), Some("mobile-phone"));
+    assert!(list[0].hero_alone);
+    assert_eq!(list[0].messages.len(), 2, "the hero is no message");
+    let layout = poster_layout(&mut f, Format::A3);
+    let described: Vec<Option<String>> =
+        elems(&layout, Role::Figure).into_iter().map(|e| layout.tree[e].alt.clone()).collect();
+    assert!(described.contains(&Some("A mobile phone".to_string())), "{described:?}");
+    // Without such a line, the first message's pictogram is drawn large too, as decoration.
+    let mut g = fixture(BODY, true);
+    let (_, list) = poster_list(&mut g);
+    assert_eq!(list[0].hero.as_deref(), Some("phone"));
+    assert!(!list[0].hero_alone);
+}
+
+#[test]
+fn a_poster_too_full_for_its_hero_on_a4_keeps_its_words_and_says_so() {
+    let body = "::: poster
+# You can use your phone here on this ward
+:mobile-phone:
+:telephone: Calls and messages are welcome on this ward.
+:shushing-face: Please keep noise down from 10pm to 7am.
+:electric-plug: Ask staff to check your charger first.
+:wireless: Free NHS Wi-Fi for patients and visitors.
+:::
+";
+    let mut f = fixture(body, true);
+    let layout = poster_layout(&mut f, Format::A4);
+    let warning = layout.problems.iter().find(|p| p.message.contains("picture is left out on A4"));
+    let warning = warning.expect("a warning");
+    assert!(!warning.error);
+    assert!(layout.problems.iter().all(|p| !p.error), "{:?}", layout.problems);
 }

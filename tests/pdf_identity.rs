@@ -134,7 +134,7 @@ fn the_logo_is_a_figure_with_its_alt_text_top_right_on_every_cover_and_poster() 
         }
     }
     // In the written file: a tagged Figure whose /Alt is the logo's alternative text.
-    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient), test_date()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient)).expect("renders");
     let doc = Document::load_mem(&pdfs.leaflet).expect("parses");
     assert!(doc.objects.values().any(|o| o.as_dict().is_ok_and(|d| {
         matches!(d.get(b"S"), Ok(Object::Name(n)) if n == b"Figure")
@@ -240,7 +240,7 @@ fn a_png_logo_is_drawn_as_a_picture_with_its_alt_text() {
         .expect("the logo figure");
     assert!(layout.tree[logo].kids.iter().any(|k| matches!(*k, Kid::Item { page: 0, item }
         if matches!(&layout.pages[0].items[item], Item::Image { path, .. } if path == policypress::load::LOGO_PICTURE))));
-    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient), test_date()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, &view(&f, Audience::Patient)).expect("renders");
     let doc = Document::load_mem(&pdfs.leaflet).expect("parses");
     assert!(
         doc.objects.values().any(|o| o
@@ -248,4 +248,138 @@ fn a_png_logo_is_drawn_as_a_picture_with_its_alt_text() {
             .is_ok_and(|s| matches!(s.dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Image"))),
         "the picture is in the file"
     );
+}
+
+/// One rule for the dates of every PDF (issue 14): the build date, in the Info dictionary
+/// (CreationDate, ModDate) and the XMP metadata alike, whatever the audience; never the review
+/// date (in the future) nor the approval date (staff-only).
+#[test]
+fn every_pdf_carries_the_build_date_in_its_info_and_xmp_never_a_future_or_staff_only_date() {
+    use policypress::build::{BuildOptions, run};
+    let f = project(false, "2027-01-31", BODY);
+    for today in [test_date(), policypress::model::dates::Date::from_ymd(2026, 2, 3).expect("date")] {
+        let result = run(&f.project, &BuildOptions { today, drafts: true, strict: false }, Diagnostics::new());
+        let pdfs: Vec<_> = result.artifacts.iter().filter(|a| a.path.ends_with(".pdf")).collect();
+        assert!(pdfs.len() >= 7, "{} PDFs", pdfs.len());
+        let (y, m, d) = (today.year(), today.month(), today.day());
+        let info_date = format!("D:{y:04}{m:02}{d:02}");
+        let xmp_date = format!("{y:04}-{m:02}-{d:02}T");
+        for pdf in pdfs {
+            let doc = Document::load_mem(&pdf.bytes).expect("parses");
+            let info = doc.trailer.get(b"Info").and_then(Object::as_reference).expect("Info");
+            let info = doc.get_dictionary(info).expect("Info dictionary");
+            for key in [&b"CreationDate"[..], b"ModDate"] {
+                let value = info.get(key).and_then(Object::as_str).expect("date");
+                let value = String::from_utf8_lossy(value);
+                assert!(value.starts_with(&info_date), "{}: {} is {value}", pdf.path, String::from_utf8_lossy(key));
+            }
+            let text = String::from_utf8_lossy(&pdf.bytes);
+            for tag in ["xmp:CreateDate", "xmp:ModifyDate"] {
+                let open = format!("<{tag}>");
+                let at = text.find(&open).unwrap_or_else(|| panic!("{}: no {tag}", pdf.path));
+                assert!(text[at + open.len()..].starts_with(&xmp_date), "{}: {tag}", pdf.path);
+            }
+        }
+    }
+}
+
+/// The span (width, height) a vector picture item covers on the page.
+fn path_extent(item: &Item) -> Option<(f32, f32)> {
+    let Item::Path { scale, picture, .. } = item else { return None };
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for shape in &picture.shapes {
+        for cmd in &shape.outline {
+            match *cmd {
+                policypress::pdf::layout::PathCmd::Move(x, y) | policypress::pdf::layout::PathCmd::Line(x, y) => {
+                    xs.push(x);
+                    ys.push(y);
+                }
+                policypress::pdf::layout::PathCmd::Cubic(_, _, _, _, x, y) => {
+                    xs.push(x);
+                    ys.push(y);
+                }
+                policypress::pdf::layout::PathCmd::Close => {}
+            }
+        }
+    }
+    let span = |v: &[f32]| v.iter().copied().fold(f32::MIN, f32::max) - v.iter().copied().fold(f32::MAX, f32::min);
+    Some((span(&xs) * scale, span(&ys) * scale))
+}
+
+/// A draft's every PDF page carries a large diagonal DRAFT mark beneath its content (issue 14),
+/// as page furniture, not as text: nothing a screen reader reads or a copy picks up.
+#[test]
+fn every_page_of_every_draft_pdf_has_a_large_diagonal_draft_mark_as_an_artifact() {
+    let files: Vec<(&str, &[u8])> = vec![];
+    let draft = policy("2027-01-31", BODY).replace("status: approved\napproved-date: 2024-01-31\n", "status: draft\n");
+    let f = fixture_project_with(&config(false), &draft, &files, test_date());
+    assert!(!f.diags.has_errors(), "{:?}", f.diags.sorted());
+    let approved = project(false, "2027-01-31", BODY);
+    let mut booklets = 0;
+    for (fixture, is_draft) in [(&f, true), (&approved, false)] {
+        let mut layouts = all_layouts(fixture);
+        let mut fonts = FontSet::from_theme(&fixture.project.theme).expect("fonts");
+        let leaflet = layout_leaflet(&fixture.project, &view(fixture, Audience::Patient), Leaflet::Leaflet, &mut fonts);
+        layouts.push(("booklet".to_string(), policypress::audience::patient::pdf::booklet_layout(&leaflet)));
+        for (what, layout) in layouts {
+            let (w, h) = layout.page_size;
+            for (index, page) in layout.pages.iter().enumerate() {
+                // Marks are drawn first, beneath everything else on the page.
+                let marks: Vec<(f32, f32)> = page
+                    .items
+                    .iter()
+                    .take_while(|i| matches!(i, Item::Path { tag: Tag::Artifact, .. }))
+                    .filter_map(path_extent)
+                    .filter(|(mw, mh)| mw * mh > 0.0 && *mw > 0.4 * w.min(h))
+                    .collect();
+                if !is_draft {
+                    assert!(marks.is_empty(), "{what} page {}: a final document has no DRAFT mark", index + 1);
+                    continue;
+                }
+                assert!(!marks.is_empty(), "{what} page {}: no DRAFT mark", index + 1);
+                for (mw, mh) in marks {
+                    // Diagonal: it climbs across both directions of the page (a booklet side holds
+                    // two A5 pages, each with its own).
+                    assert!(
+                        mw > 0.25 * w && mh > 0.3 * h,
+                        "{what} page {}: {mw:.0} x {mh:.0} of {w:.0} x {h:.0}",
+                        index + 1
+                    );
+                }
+                let words: String =
+                    page.items.iter().filter(|i| i.tag() == Tag::Artifact).filter_map(item_text).collect();
+                assert!(!words.contains("DRAFT"), "{what} page {}: DRAFT as text furniture", index + 1);
+            }
+            booklets += usize::from(what == "booklet");
+        }
+    }
+    assert_eq!(booklets, 2);
+}
+
+/// OpenMoji's licence asks for a credit wherever its pictures are shown (issue 14): every
+/// document that shows one says "Pictures: OpenMoji (openmoji.org), CC BY-SA 4.0"; a document
+/// with only the line icons (MIT, credited in the theme's files) does not.
+#[test]
+fn every_document_showing_an_openmoji_picture_credits_it() {
+    let credit = policypress::load::theme::OPENMOJI_CREDIT;
+    let with = BODY
+        .replace("You can use your phone on the ward.\n:::", ":woman-nurse: Ask a nurse if you need help.\n:::")
+        .replace(":phone: Please keep calls quiet.", ":telephone: Please keep calls quiet.");
+    let body = format!("Staff text with :woman-nurse: in it.\n\n{with}");
+    let f = project(false, "2027-01-31", &body);
+    for (what, layout) in all_layouts(&f) {
+        let text: String =
+            layout.pages.iter().flat_map(|p| p.items.iter()).filter_map(item_text).collect::<Vec<_>>().join(" ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(credit), "{what}: no credit");
+    }
+    let plain = project(false, "2027-01-31", BODY);
+    for (what, layout) in all_layouts(&plain) {
+        let text: String =
+            layout.pages.iter().flat_map(|p| p.items.iter()).filter_map(item_text).collect::<Vec<_>>().join(" ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The easy read's own front and contact rows are OpenMoji pictures.
+        assert_eq!(text.contains(credit), what == "easy read", "{what}");
+    }
 }

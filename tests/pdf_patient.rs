@@ -170,7 +170,7 @@ fn leaflet_is_a5_portrait_with_14pt_body_never_below_12pt() {
     let smallest = text_sizes(&leaflet.layout).into_iter().fold(f32::MAX, f32::min);
     assert!(smallest >= 12.0, "text at {smallest} pt");
 
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     for (pw, ph) in media_boxes(&pdfs.leaflet) {
         assert!((pw - 419.53).abs() < 0.5 && (ph - 595.28).abs() < 0.5, "{pw}x{ph}");
     }
@@ -237,7 +237,7 @@ fn large_print_is_a4_with_body_at_least_18pt() {
     assert!(!body.is_empty() && body.iter().all(|s| *s >= 18.0), "{body:?}");
     let smallest = text_sizes(&large.layout).into_iter().fold(f32::MAX, f32::min);
     assert!(smallest >= 18.0, "large print text at {smallest} pt");
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     for (pw, ph) in media_boxes(&pdfs.large_print) {
         assert!((pw - 595.28).abs() < 0.5 && (ph - 841.89).abs() < 0.5, "{pw}x{ph}");
     }
@@ -357,7 +357,7 @@ fn qr_code_is_a_figure_of_at_least_25mm_that_encodes_the_address() {
             && x + w <= x0 + size - 4.0 * module + 0.01
             && y >= y0 + 4.0 * module - 0.01));
     }
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     let doc = Document::load_mem(&pdfs.leaflet).expect("parses");
     let alt_found = doc.objects.values().any(|o| {
         o.as_dict().is_ok_and(|d| {
@@ -400,7 +400,7 @@ fn page_numbers_are_artifacts_in_the_footer() {
 #[test]
 fn patient_pdfs_are_tagged_with_language_and_structure() {
     let f = fixture(&patient_body(1));
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     for bytes in [&pdfs.leaflet, &pdfs.large_print, &pdfs.booklet] {
         let doc = Document::load_mem(bytes).expect("lopdf parses");
         let catalog = doc.catalog().expect("catalog");
@@ -430,8 +430,15 @@ fn draft_leaflet_is_marked_draft_and_overdue_leaflet_says_so() {
     for l in [&leaflet, &large] {
         let cover = page_text(&l.layout, 0);
         assert!(cover.contains("DRAFT") && cover.contains("due to be reviewed on 31 January 2025"), "{cover}");
-        for page in 1..l.layout.pages.len() {
-            assert!(page_text(&l.layout, page).contains("DRAFT"), "page {} lacks DRAFT", page + 1);
+        // Every page carries the DRAFT mark beneath its content (drawn, not text: see
+        // tests/pdf_identity.rs for its size).
+        for page in 0..l.layout.pages.len() {
+            let first = l.layout.pages[page].items.first();
+            assert!(
+                matches!(first, Some(Item::Path { tag: Tag::Artifact, .. })),
+                "page {} lacks the DRAFT mark",
+                page + 1
+            );
         }
         let back = page_text(&l.layout, l.back_from);
         assert!(back.contains("overdue for review"), "{back}");
@@ -453,7 +460,7 @@ fn booklet_pads_to_a_multiple_of_4_pages_on_half_as_many_a4_landscape_sides() {
         assert!((w - 841.89).abs() < 0.5 && (h - 595.28).abs() < 0.5, "{w}x{h}");
     }
     let f = fixture(&patient_body(2));
-    let pdfs = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
     let boxes = media_boxes(&pdfs.booklet);
     assert_eq!(boxes.len() % 2, 0);
     assert!(boxes.iter().all(|(w, h)| (w - 841.89).abs() < 0.5 && (h - 595.28).abs() < 0.5), "{boxes:?}");
@@ -503,7 +510,8 @@ fn booklet_keeps_every_item_and_the_reading_order_of_the_tags() {
     let f = fixture(&patient_body(3));
     let (leaflet, _, booklet) = layouts(&f);
     let count = |l: &Layout| l.pages.iter().map(|p| p.items.len()).sum::<usize>();
-    assert_eq!(count(&leaflet.layout), count(&booklet));
+    // Every item, and the printing instructions of the first sheet.
+    assert_eq!(count(&leaflet.layout) + leaflet.printing_note.len(), count(&booklet));
     // The tag tree reads in leaflet order: the words of its items, in tree order, match.
     let words = |l: &Layout| -> String {
         let mut out = Vec::new();
@@ -560,8 +568,8 @@ fn leaflet_over_8_a5_pages_is_a_located_warning() {
 #[test]
 fn patient_pdfs_are_byte_identical_when_rendered_twice() {
     let f = fixture(&patient_body(3));
-    let a = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
-    let b = render_patient_pdfs(&f.project, f.view(), today()).expect("renders");
+    let a = render_patient_pdfs(&f.project, f.view()).expect("renders");
+    let b = render_patient_pdfs(&f.project, f.view()).expect("renders");
     assert!(a.leaflet == b.leaflet, "leaflet differs");
     assert!(a.large_print == b.large_print, "large print differs");
     assert!(a.booklet == b.booklet, "booklet differs");
@@ -658,7 +666,7 @@ fn no_staff_only_text_in_any_patient_pdf_of_the_example() {
         let leaflet = layout_leaflet(&project, view, Format::Leaflet, &mut fonts);
         let large = layout_leaflet(&project, view, Format::LargePrint, &mut fonts);
         let booklet = booklet_layout(&leaflet);
-        let pdfs = render_patient_pdfs(&project, view, today).expect("renders");
+        let pdfs = render_patient_pdfs(&project, view).expect("renders");
         let mut text = [all_text(&leaflet.layout), all_text(&large.layout), all_text(&booklet)].join(" ");
         for bytes in [&pdfs.leaflet, &pdfs.large_print, &pdfs.booklet] {
             text.push(' ');
@@ -704,4 +712,99 @@ fn leaflet_body_size_comes_from_the_theme() {
     let settings = policypress::audience::patient::pdf::Format::Leaflet.settings(&project.theme_settings);
     assert_eq!(settings.type_scale.body, 16.0);
     assert!(settings.type_scale.small >= 12.0);
+}
+
+#[test]
+fn booklet_says_how_to_print_it_on_its_first_sheet_and_asks_the_print_dialog_for_short_edge_duplex() {
+    use policypress::audience::patient::pdf::PRINTING_LINE;
+    let f = fixture(&patient_body(3));
+    let (leaflet, large, booklet) = layouts(&f);
+    // On the first sheet's front, over the back cover (the left half), as page furniture.
+    let half = leaflet.layout.page_size.0;
+    let note: Vec<&Item> = booklet.pages[0]
+        .items
+        .iter()
+        .filter(|i| item_text(i).is_some_and(|t| PRINTING_LINE.starts_with(t.trim()) && !t.trim().is_empty()))
+        .collect();
+    assert!(!note.is_empty(), "{}", page_text(&booklet, 0));
+    assert!(page_text(&booklet, 0).contains(PRINTING_LINE), "{}", page_text(&booklet, 0));
+    for item in note {
+        let Item::Text { x, tag, .. } = item else { unreachable!() };
+        assert!(*x < half && *tag == Tag::Artifact);
+    }
+    // Only the booklet: the A5 leaflet and the large print do not print it.
+    assert!(!all_text(&leaflet.layout).contains("short edge"));
+    assert!(!all_text(&large.layout).contains("short edge"));
+    for side in 1..booklet.pages.len() {
+        assert!(!page_text(&booklet, side).contains("short edge"), "side {side}");
+    }
+    // The print dialog is asked for duplex flipping on the short edge, at actual size.
+    let pdfs = render_patient_pdfs(&f.project, f.view()).expect("renders");
+    let preferences = |bytes: &[u8]| -> Vec<(String, String)> {
+        let doc = Document::load_mem(bytes).expect("parses");
+        let prefs = doc.catalog().and_then(|c| c.get(b"ViewerPreferences")).and_then(Object::as_dict).expect("prefs");
+        prefs
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((String::from_utf8_lossy(k).into_owned(), String::from_utf8_lossy(v.as_name().ok()?).into_owned()))
+            })
+            .collect()
+    };
+    let booklet_prefs = preferences(&pdfs.booklet);
+    assert!(booklet_prefs.contains(&("Duplex".to_string(), "DuplexFlipShortEdge".to_string())), "{booklet_prefs:?}");
+    assert!(booklet_prefs.contains(&("PrintScaling".to_string(), "None".to_string())), "{booklet_prefs:?}");
+    assert!(preferences(&pdfs.leaflet).is_empty(), "the A5 leaflet is printed as it is");
+}
+
+#[test]
+fn a_link_to_another_leaflet_prints_where_it_leads_on_paper_only() {
+    let other = "---\ntitle: Visiting\nversion: \"1.0\"\nstatus: approved\napproved-date: 2025-01-31\nreview-date: 2027-01-31\nshort: visiting\n---\nStaff.\n\n::: patient\n# Visiting our wards\n\nCome any time.\n:::\n";
+    let body = "## 1. Scope\n\nStaff.\n\n::: patient\n# About your stay\n\n## Visitors\n\nRead our leaflet about [visiting our wards](other.md). Also see [when to come](other.md).\n:::\n";
+    let FixtureProject { dir: _dir, project, library, diags } = common::fixture_project_with(
+        CONFIG,
+        &format!("{}{body}", front("approved", "2027-01-31")),
+        &[("content/other.md", other.as_bytes())],
+        today(),
+    );
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    let view = library.views(Audience::Patient).find(|v| v.id == "test").expect("leaflet");
+    let mut fonts = FontSet::from_theme(&project.theme).expect("fonts");
+    for format in [Format::Leaflet, Format::LargePrint] {
+        let leaflet = layout_leaflet(&project, view, format, &mut fonts);
+        let text: String = all_text(&leaflet.layout).split_whitespace().collect::<Vec<_>>().join(" ");
+        // The link's words are the leaflet's title: only its short address follows.
+        assert!(
+            normalise(&text).contains(&normalise("visiting our wards (www.example.nhs.uk/leaflets/visiting). Also")),
+            "{format:?}: {text}"
+        );
+        assert!(text.contains("visiting our wards (www.example.nhs.uk/"), "{format:?}: {text}");
+        // Other words: the title too.
+        assert!(
+            normalise(&text).contains(&normalise(
+                "when to come (our leaflet ‘Visiting our wards’, www.example.nhs.uk/leaflets/visiting)"
+            )),
+            "{format:?}: {text}"
+        );
+        assert!(text.contains("(our leaflet ‘Visiting our wards’, www.example.nhs.uk/"), "{format:?}: {text}");
+    }
+    // The web page has hyperlinks: the view it is made from stays as written.
+    let words: String = view
+        .blocks
+        .iter()
+        .map(|b| match &b.kind {
+            BlockKind::Paragraph(c) => plain_text(c),
+            _ => String::new(),
+        })
+        .collect();
+    assert!(!words.contains("www.example.nhs.uk"), "{words}");
+}
+
+#[test]
+fn the_large_print_leaflet_does_not_offer_itself_in_large_print() {
+    let f = fixture(&patient_body(2));
+    let (leaflet, large, _) = layouts(&f);
+    let back = |l: &LeafletLayout| normalise(&page_text(&l.layout, l.layout.pages.len() - 1));
+    assert!(back(&leaflet).contains("large print"), "{}", back(&leaflet));
+    assert!(!back(&large).contains("large print"), "{}", back(&large));
+    assert!(back(&large).contains("other languages"), "{}", back(&large));
 }

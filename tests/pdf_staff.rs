@@ -164,7 +164,7 @@ fn staff_pdf_cover_and_header_carry_governance_details() {
     for page in 1..total {
         let text = page_text(&layout, page);
         assert!(text.contains(&format!("Page {} of {total}", page + 1)), "{text}");
-        assert!(text.contains("Version 1.2") && text.contains("Review date 2027-01-31"), "{text}");
+        assert!(text.contains("Version 1.2") && text.contains("Review date 31 January 2027"), "{text}");
     }
 }
 
@@ -382,9 +382,7 @@ fn staff_pdf_bookmarks_nest_subsections_under_sections() {
 fn staff_pdf_character_missing_from_every_font_is_a_located_warning() {
     let (_dir, project, view, _) = staff_view("## Purpose\n\nA smile \u{1F600} here.\n");
     let pdf = render_staff_pdf(&project, &view).expect("renders");
-    let problem = pdf.problems.iter().find(|p| p.message.contains("U+1F600")).expect("warning");
-    assert!(!problem.error);
-    assert_eq!(problem.line, 20, "the paragraph with the character starts on line 20");
+    assert_eq!(pdf.missing.get(&'\u{1F600}'), Some(&20), "the paragraph with the character starts on line 20");
 }
 
 #[test]
@@ -437,4 +435,86 @@ fn staff_pdf_shows_what_changed_and_an_earlier_version_its_supersession() {
     let cover = page_text(&layout_of(&project, &old), 0);
     assert!(cover.contains("Superseded on 31 January 2025 by version 1.2"), "{cover}");
     assert!(cover.contains("Superseded"), "status");
+}
+
+// ----- issue 14: uncontrolled copies, one way of writing dates, further details, PDF dates ------
+
+fn staff_view_with(config: &str, front_extra: &str, body: &str) -> (tempfile::TempDir, Project, AudienceView) {
+    let front = FRONT.replace("extra:\n  equality-impact: Low\n", front_extra);
+    let FixtureProject { dir, project, library, diags } =
+        fixture_project(config, &format!("{front}{body}"), test_date());
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    let view = library.policies[0].view(Audience::Staff).expect("staff view").clone();
+    (dir, project, view)
+}
+
+#[test]
+fn staff_pdf_says_uncontrolled_when_printed_with_the_live_page_on_the_cover_and_every_footer() {
+    let config = "organisation: Example NHS Trust\nbase-url: https://intranet.example.nhs.uk/policies/\n";
+    let (_dir, project, view) = staff_view_with(config, "", &long_body(40));
+    let layout = layout_of(&project, &view);
+    assert!(layout.pages.len() > 3);
+    let statement = "check intranet.example.nhs.uk/policies/staff/test.html";
+    // On the cover, as text a screen reader reads, its address a link to the live page.
+    let cover: String = page_text(&layout, 0).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(cover.contains("Uncontrolled when printed:"), "{cover}");
+    assert!(cover.contains("intranet.example.nhs.uk/policies/staff/test.html for the current version."), "{cover}");
+    let link = layout.pages[0].items.iter().any(|i| {
+        matches!(i, Item::Link { dest: policypress::pdf::layout::Dest::Uri(u), .. } if u == "https://intranet.example.nhs.uk/policies/staff/test.html")
+    });
+    assert!(link, "the cover links the live page");
+    // In the footer of every page, as page furniture.
+    for page in 0..layout.pages.len() {
+        let footer: Vec<String> = layout.pages[page]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { run, y, tag: Tag::Artifact, .. } if *y > layout.page_size.1 - 60.0 => {
+                    Some(run.glyphs.iter().map(|g| g.text.as_str()).collect::<String>())
+                }
+                _ => None,
+            })
+            .collect();
+        let footer = footer.join(" ");
+        assert!(
+            footer.contains("Uncontrolled when printed: ") && footer.contains(statement),
+            "page {}: {footer}",
+            page + 1
+        );
+        assert!(footer.contains("for the current version."), "page {}: {footer}", page + 1);
+    }
+}
+
+#[test]
+fn staff_pdf_without_base_url_points_to_the_policy_library() {
+    let (_dir, project, view) = staff_view_with("organisation: Example NHS Trust\n", "", "## Purpose\n\nWords.\n");
+    let layout = layout_of(&project, &view);
+    let all: String = (0..layout.pages.len()).map(|p| page_text(&layout, p)).collect::<Vec<_>>().join(" ");
+    let all: String = all.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        all.contains("Uncontrolled when printed: check the staff policy library for the current version."),
+        "{all}"
+    );
+}
+
+#[test]
+fn staff_pdf_writes_dates_one_way_the_running_header_included() {
+    let (_dir, project, view) = staff_view_with("organisation: Example NHS Trust\n", "", &long_body(20));
+    let layout = layout_of(&project, &view);
+    let header = page_text(&layout, 1);
+    assert!(header.contains("Review date 31 January 2027"), "{header}");
+    for page in 0..layout.pages.len() {
+        assert!(!page_text(&layout, page).contains("2027-01-31"), "page {} writes an ISO date", page + 1);
+    }
+}
+
+#[test]
+fn staff_pdf_shows_further_details_keys_as_written_with_only_the_first_letter_raised() {
+    let extra = "extra:\n  CQC standards: Safe, effective\n  cqc-rating: Good\n";
+    let (_dir, project, view) = staff_view_with("organisation: Example NHS Trust\n", extra, "## Purpose\n\nWords.\n");
+    let layout = layout_of(&project, &view);
+    let last = page_text(&layout, layout.pages.len() - 1);
+    assert!(last.contains("CQC standards"), "{last}");
+    assert!(last.contains("Cqc-rating"), "{last}");
+    assert!(!last.contains("Cqc standards"), "{last}");
 }

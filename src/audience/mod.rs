@@ -98,8 +98,8 @@ pub fn prepare<'a>(project: &Project, library: &'a Library, strict: bool, diags:
 /// The easy-read documents and posters of `library` alone (for the public site's library,
 /// whose findings were already reported for the build's own).
 pub fn prepare_documents<'a>(library: &'a Library, colours: ThemeColours, diags: &mut Diagnostics) -> Prepared<'a> {
-    let easy_read = library.views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
-    let posters: Vec<_> = library.views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
+    let easy_read = library.all_views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
+    let posters: Vec<_> = library.all_views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
     Prepared { colours, easy_read, posters }
 }
 
@@ -168,7 +168,10 @@ pub fn render_library(
     units::run_units(&page_units, output.store, output.sink, output.schedule, &done, diags)?;
     site_pages(&makers, library, prepared, public, output.sink, diags)?;
     (output.progress)(Progress::PagesDone { ok: !diags.has_errors() });
-    units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags)
+    let result = units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags);
+    // Characters no font has: one warning per policy and language over all its PDFs.
+    pdf_output::GlyphGaps::report_records(diags);
+    result
 }
 
 /// The page makers of a build: the intranet's, the public site's (whose shared links stay
@@ -192,16 +195,39 @@ pub struct Documents<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    /// The documents of each policy, by id.
-    pub fn by_policy(&self) -> std::collections::BTreeMap<&str, Documents<'_>> {
-        let mut out: std::collections::BTreeMap<&str, Documents<'_>> = std::collections::BTreeMap::new();
+    /// The documents of each policy and of each translation, by stem (`<id>`, `<id>.<lang>`).
+    pub fn by_stem(&self) -> std::collections::BTreeMap<String, Documents<'_>> {
+        let mut out: std::collections::BTreeMap<String, Documents<'_>> = std::collections::BTreeMap::new();
         for (view, doc) in &self.easy_read {
-            out.entry(view.id.as_str()).or_default().easy_read = Some(doc);
+            out.entry(view.stem()).or_default().easy_read = Some(doc);
         }
         for (view, posters) in &self.posters {
-            out.entry(view.id.as_str()).or_default().posters = Some(posters);
+            out.entry(view.stem()).or_default().posters = Some(posters);
         }
         out
+    }
+}
+
+/// A policy and the documents of it and of each of its translations, as its pages need them.
+#[derive(Clone)]
+pub struct PolicyDocuments<'a> {
+    /// The policy.
+    pub policy: &'a ResolvedPolicy,
+    /// Its own documents.
+    pub own: Documents<'a>,
+    /// Each translation's view with its documents, in the policy's order.
+    pub translations: Vec<(&'a AudienceView, Documents<'a>)>,
+}
+
+impl<'a> PolicyDocuments<'a> {
+    /// `policy` with its documents from `by_stem` ([`Prepared::by_stem`]).
+    pub fn of(policy: &'a ResolvedPolicy, by_stem: &std::collections::BTreeMap<String, Documents<'a>>) -> Self {
+        let get = |stem: &str| by_stem.get(stem).copied().unwrap_or_default();
+        PolicyDocuments {
+            policy,
+            own: get(&policy.id),
+            translations: policy.translations.iter().map(|t| (t, get(&t.stem()))).collect(),
+        }
     }
 }
 
@@ -210,25 +236,44 @@ impl<'a> Prepared<'a> {
 /// public site: `public`, with its documents there) its public pages and short addresses.
 pub fn policy_pages(
     makers: &PageMakers<'_>,
-    policy: &ResolvedPolicy,
-    documents: Documents<'_>,
-    public: Option<(&ResolvedPolicy, Documents<'_>)>,
+    own: &PolicyDocuments<'_>,
+    public: Option<&PolicyDocuments<'_>>,
 ) -> Vec<PageResult> {
     let (pages, project) = (&makers.pages, makers.project);
-    let (theme, config) = (&project.theme, &project.config);
-    let mut out = staff::pages::policy_pages(pages, theme, policy.staff());
+    let policy = own.policy;
+    let mut out = staff::pages::policy_pages(pages, &project.theme, policy.staff());
     out.push(preview::policy_page(pages, policy));
-    if let Some(v) = policy.view(Audience::Patient) {
-        out.push(patient::page::leaflet_page(pages, theme, config, v));
+    out.extend(patient_facing_pages(pages, project, own));
+    if let Some(public) = public {
+        out.extend(public::policy_pages(&makers.public_pages, project, public));
     }
-    if let (Some(v), Some(doc)) = (policy.view(Audience::EasyRead), documents.easy_read) {
-        out.push(easy_read::page::easy_read_page(pages, theme, config, v, doc));
-    }
-    if let (Some(v), Some(posters)) = (policy.view(Audience::Poster), documents.posters) {
-        out.push(poster::page::poster_page(pages, theme, config, v, posters));
-    }
-    if let Some((public, documents)) = public {
-        out.extend(public::policy_pages(&makers.public_pages, project, public, documents.easy_read, documents.posters));
+    out
+}
+
+/// The leaflet, easy-read and poster pages of a policy and of each of its translations.
+pub fn patient_facing_pages(
+    pages: &PageRenderer<'_>,
+    project: &Project,
+    docs: &PolicyDocuments<'_>,
+) -> Vec<PageResult> {
+    let (theme, config) = (&project.theme, &project.config);
+    let mut out = Vec::new();
+    let own = docs.policy.views.iter().map(|v| (v, docs.own));
+    for (v, documents) in own.chain(docs.translations.iter().copied()) {
+        match v.audience {
+            Audience::Patient => out.push(patient::page::leaflet_page(pages, theme, config, v)),
+            Audience::EasyRead => {
+                if let Some(doc) = documents.easy_read {
+                    out.push(easy_read::page::easy_read_page(pages, theme, config, v, doc));
+                }
+            }
+            Audience::Poster => {
+                if let Some(posters) = documents.posters {
+                    out.push(poster::page::poster_page(pages, theme, config, v, posters));
+                }
+            }
+            Audience::Staff => {}
+        }
     }
     out
 }
@@ -253,7 +298,7 @@ fn site_pages(
     for audience in patient_facing::PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            results.push(patient_facing::audience_index(pages, audience, &views, library));
+            results.push(patient_facing::audience_index(pages, &project.config, audience, &views, library));
         }
     }
     let public_library = public.map_or(library, |p| p.library);
@@ -269,8 +314,8 @@ fn site_pages(
             }
         }
     }
-    sink.put(Artifact::new("assets/theme.css", colours_css(&project.theme_settings.colours).into_bytes()))?;
-    for artifact in assets(project) {
+    sink.put(Artifact::new("assets/theme.css", theme_css(project, library).into_bytes()))?;
+    for artifact in assets(project).into_iter().chain(script_font_assets(project, library, "")) {
         sink.put(artifact)?;
     }
     Ok(())
@@ -291,6 +336,67 @@ fn assets(project: &Project) -> Vec<Artifact> {
     theme.chain(images).chain(fonts).chain(pictures::logo_asset(project)).collect()
 }
 
-/// The web pages for patients, easy read and posters use Atkinson Hyperlegible, like the PDFs.
+/// The font files (under `fonts/`) of the scripts the library's translations and the leaflets'
+/// other-language lines are written in, with the family each is for: only the scripts in use
+/// are published, so an English-only site carries none.
+pub fn script_web_fonts(project: &Project, library: &Library) -> Vec<(&'static str, String, bool)> {
+    let mut families = std::collections::BTreeSet::new();
+    let langs = library
+        .policies
+        .iter()
+        .flat_map(|p| p.translations.iter().filter_map(|v| v.lang.clone()))
+        .chain(project.config.other_languages.iter().cloned());
+    for lang in langs {
+        let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
+        let family = match primary.as_str() {
+            "ar" | "fa" | "ps" | "ckb" => "NotoSansArabic",
+            "ur" => "NotoNaskhArabic",
+            "bn" | "as" | "syl" => "NotoSansBengali",
+            "gu" => "NotoSansGujarati",
+            "pa" if crate::model::languages::is_rtl(&lang) => "NotoNaskhArabic",
+            "pa" => "NotoSansGurmukhi",
+            "hi" | "mr" | "ne" => "NotoSansDevanagari",
+            _ => continue,
+        };
+        families.insert(family);
+    }
+    families
+        .into_iter()
+        .flat_map(|f| [(f, format!("{f}-Regular.ttf"), false), (f, format!("{f}-Bold.ttf"), true)])
+        .collect()
+}
+
+/// `assets/theme.css`: the theme's colours, and the web fonts of the scripts in use.
+pub fn theme_css(project: &Project, library: &Library) -> String {
+    let mut css = colours_css(&project.theme_settings.colours);
+    for (family, file, bold) in script_web_fonts(project, library) {
+        let name = family.replace("NotoSans", "Noto Sans ").replace("NotoNaskh", "Noto Naskh ");
+        let weight = if bold { 700 } else { 400 };
+        css.push_str(&format!(
+            "@font-face {{ font-family: \"{name}\"; src: url(\"fonts/{file}\") format(\"truetype\"); font-weight: {weight}; font-display: swap; }}\n"
+        ));
+    }
+    css
+}
+
+/// The script fonts [`script_web_fonts`] names, with their licences, as assets under `dir`.
+pub fn script_font_assets(project: &Project, library: &Library, dir: &str) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    let mut licences = std::collections::BTreeSet::new();
+    for (family, file, _) in script_web_fonts(project, library) {
+        if let Some(bytes) = project.theme.file(&format!("fonts/{file}")) {
+            out.push(Artifact::new(&format!("{dir}assets/fonts/{file}"), bytes.to_vec()));
+        }
+        licences.insert(format!("OFL-{family}.txt"));
+    }
+    for licence in licences {
+        if let Some(bytes) = project.theme.file(&format!("fonts/{licence}")) {
+            out.push(Artifact::new(&format!("{dir}assets/fonts/{licence}"), bytes.to_vec()));
+        }
+    }
+    out
+}
+
+/// The web pages for patients, easy read and posters use Atkinson Hyperlegible Next, like the PDFs.
 pub const WEB_FONTS: [&str; 3] =
-    ["AtkinsonHyperlegible-Regular.ttf", "AtkinsonHyperlegible-Bold.ttf", "OFL-AtkinsonHyperlegible.txt"];
+    ["AtkinsonHyperlegibleNext-Regular.ttf", "AtkinsonHyperlegibleNext-Bold.ttf", "OFL-AtkinsonHyperlegibleNext.txt"];

@@ -16,6 +16,7 @@ use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::{CONFIG_FILE, SiteConfig};
 use crate::model::dates::ReviewStatus;
+use crate::model::languages::OUT_OF_DATE_EN;
 use crate::model::phone::tel_href;
 use crate::model::{Artifact, Audience, Contact};
 use crate::render::html::qr_svg;
@@ -40,9 +41,94 @@ pub struct Governance<'a> {
     pub overdue: bool,
     pub due_soon: bool,
     pub draft: bool,
+    /// On a translation of an earlier version: the notice, in its language and the site's.
+    pub translation_notice: Option<TranslationNotice>,
 }
 
-pub fn governance(view: &AudienceView) -> Governance<'_> {
+/// "This translation is of an earlier version; ask staff for the current information", in the
+/// translation's language (when policypress or the site has the wording) and in the site's.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct TranslationNotice {
+    /// The notice in the translation's language.
+    pub own: Option<String>,
+    /// The translation's language.
+    pub own_lang: String,
+    /// Written right to left.
+    pub own_rtl: bool,
+    /// The notice in the site's language.
+    pub site: String,
+    /// The site's language.
+    pub site_lang: String,
+}
+
+/// The out-of-date notice of a translated view, when it is of an earlier version.
+pub fn translation_notice(config: &SiteConfig, view: &AudienceView) -> Option<TranslationNotice> {
+    if !view.out_of_date() {
+        return None;
+    }
+    let lang = view.lang.clone()?;
+    Some(TranslationNotice {
+        own: config.out_of_date_text(&lang),
+        own_rtl: crate::model::languages::is_rtl(&lang),
+        own_lang: lang,
+        site: config.out_of_date_text(&config.language).unwrap_or_else(|| OUT_OF_DATE_EN.to_string()),
+        site_lang: config.language.clone(),
+    })
+}
+
+/// One language version of a document, as its pages link it.
+#[derive(Serialize, Clone, Debug)]
+pub struct LanguageLink {
+    /// The language's name in itself.
+    pub name: String,
+    /// Its tag.
+    pub lang: String,
+    /// Written right to left.
+    pub rtl: bool,
+    /// The page, from a page in the same folder.
+    pub href: String,
+    /// The version shown on this page.
+    pub current: bool,
+    /// A translation of an earlier version.
+    pub out_of_date: bool,
+}
+
+/// The language versions of a view's document (none when it has no translation).
+pub fn language_links(config: &SiteConfig, view: &AudienceView) -> Vec<LanguageLink> {
+    let own = view.stem();
+    view.languages
+        .iter()
+        .map(|l| {
+            let lang = l.lang.clone().unwrap_or_else(|| config.language.clone());
+            LanguageLink {
+                name: config.language_name(&lang),
+                rtl: crate::model::languages::is_rtl(&lang),
+                lang,
+                href: format!("{}.html", l.stem),
+                current: l.stem == own,
+                out_of_date: l.out_of_date,
+            }
+        })
+        .collect()
+}
+
+/// The strap-line "If you need this information in another language…" in each language of
+/// `other-languages:`, for leaflets in the site's language: (tag, right to left, sentence).
+pub fn ask_for_language_lines(config: &SiteConfig, view: &AudienceView) -> Vec<(String, bool, String)> {
+    if view.lang.is_some() {
+        return Vec::new();
+    }
+    config
+        .other_languages
+        .iter()
+        .filter_map(|tag| {
+            let text = config.ask_for_language_text(tag)?;
+            Some((tag.clone(), crate::model::languages::is_rtl(tag), text))
+        })
+        .collect()
+}
+
+pub fn governance<'a>(config: &SiteConfig, view: &'a AudienceView) -> Governance<'a> {
     Governance {
         reference: view.reference.as_deref(),
         version: &view.version,
@@ -54,6 +140,7 @@ pub fn governance(view: &AudienceView) -> Governance<'_> {
         overdue: view.review_status == ReviewStatus::Overdue,
         due_soon: view.review_status == ReviewStatus::DueSoon,
         draft: view.draft,
+        translation_notice: translation_notice(config, view),
     }
 }
 
@@ -105,12 +192,21 @@ pub fn printed_address(url: &str) -> String {
 /// The policy's short address on the public site, `<public-url><short>/`, which opens its
 /// leaflet (or, without one, its easy read, else its posters); `None` without `public-url`.
 pub fn short_url(config: &SiteConfig, view: &AudienceView) -> Option<String> {
-    config.public_address(&format!("{}/", view.short))
+    config.public_address(&format!("{}/", short_path(view)))
 }
 
 /// The easy-read version's short address, `<public-url><short>/easy-read/`.
 pub fn easy_read_url(config: &SiteConfig, view: &AudienceView) -> Option<String> {
-    config.public_address(&format!("{}/easy-read/", view.short))
+    config.public_address(&format!("{}/easy-read/", short_path(view)))
+}
+
+/// The folder of a view's short address: `<short>`, and for a translation `<short>/<lang>`
+/// (so a Welsh leaflet's QR code opens the Welsh leaflet).
+pub fn short_path(view: &AudienceView) -> String {
+    match &view.lang {
+        Some(lang) => format!("{}/{lang}", view.short),
+        None => view.short.clone(),
+    }
 }
 
 /// The short address of a view with its QR code, for the web pages.
@@ -121,17 +217,28 @@ pub fn online(config: &SiteConfig, view: &AudienceView) -> Option<OnlineAddress>
     Some(OnlineAddress { url, short, qr_svg })
 }
 
+/// How to print the booklet PDF (A5 pages two to a side of A4): shown beside its link and on
+/// its first sheet. Flipping on the short edge turns each sheet over the way a booklet is
+/// opened, so the back of every sheet prints the right way up (see `pdf::impose`).
+pub const BOOKLET_PRINTING: &str = "print double-sided, flip on the short edge, then fold in half";
+
 #[derive(Serialize)]
 pub struct PdfLink {
     pub label: &'static str,
     pub href: String,
+    /// How to print it, when that needs saying (the booklet).
+    pub note: Option<&'static str>,
 }
 
 /// The PDFs of a view, linked from a page in the same audience folder.
 pub fn pdf_links(audience: Audience, id: &str) -> Vec<PdfLink> {
     pdf_files(audience, id)
         .into_iter()
-        .map(|(label, path)| PdfLink { label, href: path.rsplit('/').next().unwrap_or(&path).to_string() })
+        .map(|(label, path)| PdfLink {
+            label,
+            note: path.ends_with("-booklet.pdf").then_some(BOOKLET_PRINTING),
+            href: path.rsplit('/').next().unwrap_or(&path).to_string(),
+        })
         .collect()
 }
 
@@ -151,6 +258,8 @@ struct IndexItem<'a> {
     status_label: Option<String>,
     draft: bool,
     pdfs: Vec<PdfLink>,
+    /// Its translations, each marked when it is of an earlier version.
+    translations: Vec<LanguageLink>,
 }
 
 #[derive(Serialize)]
@@ -168,6 +277,7 @@ struct IndexPage<'a> {
 /// without knowing.
 pub fn audience_index(
     pages: &PageRenderer<'_>,
+    config: &SiteConfig,
     audience: Audience,
     views: &[&AudienceView],
     library: &Library,
@@ -205,6 +315,7 @@ pub fn audience_index(
             },
             draft: v.draft,
             pdfs: pdf_links(audience, &v.id),
+            translations: language_links(config, v).into_iter().filter(|l| !l.current).collect(),
         })
         .collect();
     items.sort_by_key(|item| item.title.to_lowercase());

@@ -95,6 +95,24 @@ fn report(file: &str, result: Result<(), Problems>, diags: &mut Diagnostics) {
     }
 }
 
+/// Every icon the blocks show, in order of first use.
+pub fn icons_in(blocks: &[crate::model::Block]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    crate::model::for_each_inline(blocks, &mut |inline| {
+        if let crate::model::Inline::Icon(name) = inline
+            && !out.contains(name)
+        {
+            out.push(name.clone());
+        }
+    });
+    out
+}
+
+/// The credit line the pictures of `blocks` ask for (OpenMoji's), if any of them does.
+pub fn credit_of(theme: &Theme, blocks: &[crate::model::Block]) -> Option<&'static str> {
+    theme.credit_for(icons_in(blocks).iter().map(String::as_str))
+}
+
 /// The theme's icons as pictures, each read once per document on first use.
 pub struct Icons<'t> {
     theme: &'t Theme,

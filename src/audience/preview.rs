@@ -28,6 +28,8 @@ struct Pane {
 #[derive(Serialize)]
 struct PreviewPage<'a> {
     title: &'a str,
+    /// A draft: the page says so, as every draft page does.
+    draft: bool,
     panes: Vec<Pane>,
 }
 
@@ -77,7 +79,8 @@ pub fn preview_pages(pages: &PageRenderer<'_>, library: &Library) -> Vec<Result<
 /// The preview page of one policy, `preview/<id>.html`.
 pub fn policy_page(pages: &PageRenderer<'_>, policy: &ResolvedPolicy) -> Result<Artifact, (Location, String)> {
     let staff = policy.staff();
-    let page = PreviewContext { page: PreviewPage { title: &staff.policy_title, panes: panes(policy) } };
+    let page =
+        PreviewContext { page: PreviewPage { title: &staff.policy_title, draft: staff.draft, panes: panes(policy) } };
     pages
         .render("preview/policy.html", "../", &page)
         .map(|html| Artifact::new(&format!("preview/{}.html", policy.id), html.into_bytes()))

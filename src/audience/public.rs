@@ -16,12 +16,11 @@ use serde::Serialize;
 
 use crate::audience::patient::pdf::has_readable_content;
 use crate::audience::patient_facing::{ContactView, PATIENT_FACING, PageContext, audience_index, contact_name};
-use crate::audience::{Prepared, easy_read, patient, pictures, poster};
+use crate::audience::{PolicyDocuments, pictures};
 use crate::load::Project;
 use crate::model::phone::tel_href;
-use crate::model::{Artifact, Audience, BlockKind, Inline};
+use crate::model::{Artifact, Audience, Inline};
 use crate::render::templates::{PageRenderer, PageResult};
-use crate::render::theme_css::colours_css;
 use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 
 /// The folder of the public site under `output/`.
@@ -55,53 +54,11 @@ struct ShortPage<'a> {
     canonical: Option<String>,
 }
 
-/// The pages of the public site (under `public/`), and the problems of their templates.
-pub fn public_pages(
-    pages: &PageRenderer<'_>,
-    project: &Project,
-    library: &Library,
-    prepared: &Prepared<'_>,
-) -> (Vec<Artifact>, Vec<(crate::diag::Location, String)>) {
-    let mut results: Vec<PageResult> = Vec::new();
-    for policy in &library.policies {
-        let easy_read = prepared.easy_read.iter().find(|(v, _)| v.id == policy.id).map(|(_, doc)| doc);
-        let posters = prepared.posters.iter().find(|(v, _)| v.id == policy.id).map(|(_, p)| p.as_slice());
-        results.extend(policy_pages(pages, project, policy, easy_read, posters));
-    }
-    let (mut artifacts, problems) = site_pages(pages, project, library);
-    let mut all_problems = Vec::new();
-    for result in results {
-        match result {
-            Ok(artifact) => artifacts.push(artifact),
-            Err(problem) => all_problems.push(problem),
-        }
-    }
-    all_problems.extend(problems);
-    (artifacts, all_problems)
-}
-
 /// One policy's pages on the public site (under `public/`): its leaflet, easy read and posters
-/// (`easy_read` and `posters` are its documents, when it has them), and its short addresses.
-pub fn policy_pages(
-    pages: &PageRenderer<'_>,
-    project: &Project,
-    policy: &ResolvedPolicy,
-    easy_read: Option<&easy_read::EasyReadDoc>,
-    posters: Option<&[poster::Poster]>,
-) -> Vec<PageResult> {
-    let theme = &project.theme;
-    let config = &project.config;
-    let mut results: Vec<PageResult> = Vec::new();
-    if let Some(v) = policy.view(Audience::Patient) {
-        results.push(patient::page::leaflet_page(pages, theme, config, v));
-    }
-    if let (Some(v), Some(doc)) = (policy.view(Audience::EasyRead), easy_read) {
-        results.push(easy_read::page::easy_read_page(pages, theme, config, v, doc));
-    }
-    if let (Some(v), Some(p)) = (policy.view(Audience::Poster), posters) {
-        results.push(poster::page::poster_page(pages, theme, config, v, p));
-    }
-    results.extend(short_pages(pages, project, policy));
+/// and its translations' (with the documents in `docs`), and its short addresses.
+pub fn policy_pages(pages: &PageRenderer<'_>, project: &Project, docs: &PolicyDocuments<'_>) -> Vec<PageResult> {
+    let mut results = crate::audience::patient_facing_pages(pages, project, docs);
+    results.extend(short_pages(pages, project, docs.policy));
     results.into_iter().map(|r| r.map(|a| Artifact::new(&format!("{PUBLIC_DIR}/{}", a.path), a.bytes))).collect()
 }
 
@@ -117,7 +74,7 @@ pub fn site_pages(
     for audience in PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            results.push(audience_index(pages, audience, &views, library));
+            results.push(audience_index(pages, &project.config, audience, &views, library));
         }
     }
     results.push(landing(pages, project, library));
@@ -197,10 +154,12 @@ fn short_pages(pages: &PageRenderer<'_>, project: &Project, policy: &ResolvedPol
     let short = &target.short;
     let mut out = Vec::new();
     let mut page = |audience: Audience, view: &AudienceView, dir: String, root: &str| {
-        let path = format!("{}/{}.html", audience.name(), view.id);
-        let link_text = match audience {
-            Audience::Patient => format!("Read the leaflet: {}", view.title),
-            Audience::EasyRead => format!("Read the easy read: {}", view.title),
+        let path = format!("{}/{}.html", audience.name(), view.stem());
+        // A translation's page reads in its language: its title is the link.
+        let link_text = match (audience, &view.lang) {
+            (_, Some(_)) => view.title.clone(),
+            (Audience::Patient, None) => format!("Read the leaflet: {}", view.title),
+            (Audience::EasyRead, None) => format!("Read the easy read: {}", view.title),
             _ => format!("See the posters: {}", view.title),
         };
         let context = ShortPage {
@@ -211,13 +170,31 @@ fn short_pages(pages: &PageRenderer<'_>, project: &Project, policy: &ResolvedPol
         };
         out.push(
             pages
-                .render("public/short.html", root, &PageContext { page: context })
+                .render_in("public/short.html", root, &PageContext { page: context }, view.lang.as_deref())
                 .map(|html| Artifact::new(&format!("{dir}/index.html"), html.into_bytes())),
         );
     };
     page(target.audience, target, short.clone(), "../");
     if let Some(easy) = policy.view(Audience::EasyRead) {
         page(Audience::EasyRead, easy, format!("{short}/easy-read"), "../../");
+    }
+    // Each translation has its own short address, `<short>/<lang>/`, which its QR codes encode.
+    let langs: std::collections::BTreeSet<&str> =
+        policy.translations.iter().filter_map(|v| v.lang.as_deref()).collect();
+    for lang in langs {
+        let of = |audience: Audience| {
+            policy.translations.iter().find(|v| v.audience == audience && v.lang.as_deref() == Some(lang))
+        };
+        let target = of(Audience::Patient)
+            .filter(|v| has_readable_content(v))
+            .or_else(|| of(Audience::EasyRead))
+            .or_else(|| of(Audience::Poster));
+        if let Some(target) = target {
+            page(target.audience, target, format!("{short}/{lang}"), "../../");
+        }
+        if let Some(easy) = of(Audience::EasyRead) {
+            page(Audience::EasyRead, easy, format!("{short}/{lang}/easy-read"), "../../../");
+        }
     }
     out
 }
@@ -227,8 +204,9 @@ fn short_pages(pages: &PageRenderer<'_>, project: &Project, policy: &ResolvedPol
 fn assets(project: &Project, library: &Library) -> Vec<Artifact> {
     let mut out = vec![Artifact::new(
         &format!("{PUBLIC_DIR}/assets/theme.css"),
-        colours_css(&project.theme_settings.colours).into_bytes(),
+        crate::audience::theme_css(project, library).into_bytes(),
     )];
+    out.extend(crate::audience::script_font_assets(project, library, &format!("{PUBLIC_DIR}/")));
     if let Some(css) = project.theme.file("static/style.css") {
         out.push(Artifact::new(&format!("{PUBLIC_DIR}/assets/style.css"), css.to_vec()));
     }
@@ -243,10 +221,12 @@ fn assets(project: &Project, library: &Library) -> Vec<Artifact> {
     }
     let mut used = std::collections::BTreeSet::new();
     for audience in PATIENT_FACING {
-        for view in library.views(audience) {
-            for block in &view.blocks {
-                pictures_in_block(&block.kind, &mut used);
-            }
+        for view in library.all_views(audience) {
+            crate::model::for_each_inline(&view.blocks, &mut |inline| {
+                if let Inline::Image { path, .. } = inline {
+                    used.insert(path.clone());
+                }
+            });
         }
     }
     for path in used {
@@ -255,30 +235,6 @@ fn assets(project: &Project, library: &Library) -> Vec<Artifact> {
         }
     }
     out
-}
-
-fn pictures_in_block(kind: &BlockKind, used: &mut std::collections::BTreeSet<String>) {
-    match kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => pictures_in(content, used),
-        BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| pictures_in_block(b, used)),
-        BlockKind::Quote(blocks) => blocks.iter().for_each(|b| pictures_in_block(b, used)),
-        BlockKind::Table { header, rows, .. } => {
-            header.iter().chain(rows.iter().flatten()).for_each(|cell| pictures_in(cell, used))
-        }
-        BlockKind::Code { .. } | BlockKind::Rule => {}
-    }
-}
-
-fn pictures_in(inlines: &[Inline], used: &mut std::collections::BTreeSet<String>) {
-    for inline in inlines {
-        match inline {
-            Inline::Image { path, .. } => {
-                used.insert(path.clone());
-            }
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => pictures_in(c, used),
-            _ => {}
-        }
-    }
 }
 
 /// The public site's copies of the patient-facing PDFs: the same files as the intranet's.

@@ -19,16 +19,17 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::audience::pdf_output::GlyphGaps;
 use crate::audience::{
-    Documents, PageMakers, Prepared, PublicLibrary, easy_read, patient, patient_facing, policy_pages, poster, public,
-    staff,
+    PageMakers, PolicyDocuments, Prepared, PublicLibrary, easy_read, patient, patient_facing, policy_pages, poster,
+    public, staff,
 };
 use crate::cache::{Key, KeyHasher, UnitStore};
 use crate::diag::{Diagnostics, IoFailure};
 use crate::load::Project;
 use crate::model::artifact::ArtifactSink;
 use crate::model::dates::Date;
-use crate::model::{Artifact, Audience, BlockKind, Inline};
+use crate::model::{Artifact, Audience, Inline};
 use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 
 /// The project's site-wide inputs, hashed once per build, each picture's hash, and each view's
@@ -140,34 +141,31 @@ pub fn page_units<'a>(
     prepared: &'a Prepared<'a>,
     public: Option<&'a PublicLibrary<'a>>,
 ) -> Vec<Unit<'a>> {
-    let documents = prepared.by_policy();
-    let public_documents = public.map(|p| p.prepared.by_policy());
+    let documents = prepared.by_stem();
+    let public_documents = public.map(|p| p.prepared.by_stem());
     library
         .policies
         .iter()
         .map(|policy| {
-            let own = documents.get(policy.id.as_str()).copied().unwrap_or_default();
+            let own = PolicyDocuments::of(policy, &documents);
             // On the public site: the same policy (a build without drafts), or its view in the
             // library without drafts (none for a draft).
-            let on_public: Option<(&'a ResolvedPolicy, Documents<'a>)> = match (public, &public_documents) {
-                (Some(p), Some(docs)) => p
-                    .library
-                    .policies
-                    .iter()
-                    .find(|q| q.id == policy.id)
-                    .map(|q| (q, docs.get(q.id.as_str()).copied().unwrap_or_default())),
-                _ => Some((policy, own)),
+            let on_public: Option<PolicyDocuments<'a>> = match (public, &public_documents) {
+                (Some(p), Some(docs)) => {
+                    p.library.policies.iter().find(|q| q.id == policy.id).map(|q| PolicyDocuments::of(q, docs))
+                }
+                _ => Some(own.clone()),
             };
-            let mut views: Vec<&AudienceView> = policy.views.iter().collect();
+            // Its views and its translations' views are all its pages are made from.
+            let all_views = |p: &'a ResolvedPolicy| p.views.iter().chain(&p.translations).collect::<Vec<_>>();
             let mut h = KeyHasher::new("pages");
-            site.unit_key("policy", &views, None).hash(&mut h);
-            if let Some((p, _)) = on_public {
-                views = p.views.iter().collect();
-                site.unit_key("public", &views, None).hash(&mut h);
+            site.unit_key("policy", &all_views(policy), None).hash(&mut h);
+            if let Some(p) = &on_public {
+                site.unit_key("public", &all_views(p.policy), None).hash(&mut h);
             }
             Unit::new(h.key(), Some(policy.id.as_str()), move |d| {
                 let mut files = Vec::new();
-                for result in policy_pages(makers, policy, own, on_public) {
+                for result in policy_pages(makers, &own, on_public.as_ref()) {
                     match result {
                         Ok(artifact) => files.push(artifact),
                         Err((location, message)) => {
@@ -218,7 +216,10 @@ pub fn late_units<'a>(
     let mut intranet = vec![Unit::new(search_key, None, move |_| staff::search::search_index(library))];
     intranet.extend(library.views(Audience::Staff).map(|view| {
         Unit::new(site.unit_key("staff-pdf", &[view], None), Some(view.id.as_str()), move |d| {
-            staff::pdf::staff_pdfs(project, &[view], d)
+            let mut gaps = GlyphGaps::default();
+            let out = staff::pdf::staff_pdfs_gathering(project, &[view], d, &mut gaps);
+            gaps.record(d);
+            out
         })
     }));
     intranet.extend(patient_facing_units(project, site, library, prepared));
@@ -240,22 +241,36 @@ fn patient_facing_units<'a>(
     prepared: &'a Prepared<'a>,
 ) -> Vec<Unit<'a>> {
     let mut units = Vec::new();
-    for view in library.views(Audience::Patient) {
+    // Each leaflet, its translations' too, as a library of that one view.
+    for view in library.all_views(Audience::Patient) {
         let today = library.today;
-        let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views: vec![view.clone()] }], today };
+        let (views, translations) =
+            if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
+        let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views, translations }], today };
         let key = site.unit_key("patient-pdf", &[view], Some(today));
-        units.push(Unit::new(key, Some(view.id.as_str()), move |d| patient::pdf::patient_pdfs(project, &one, d)));
+        units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            let mut gaps = GlyphGaps::default();
+            let out = patient::pdf::patient_pdfs_gathering(project, &one, d, &mut gaps);
+            gaps.record(d);
+            out
+        }));
     }
     for (view, doc) in &prepared.easy_read {
         let key = site.unit_key("easy-read-pdf", &[view], None);
         units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
-            easy_read::pdf::easy_read_pdfs(project, &[(*view, doc.clone())], d)
+            let mut gaps = GlyphGaps::default();
+            let out = easy_read::pdf::easy_read_pdfs_gathering(project, &[(*view, doc.clone())], d, &mut gaps);
+            gaps.record(d);
+            out
         }));
     }
     for (view, posters) in &prepared.posters {
         let key = site.unit_key("poster-pdf", &[view], None);
         units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
-            poster::pdf::poster_pdfs(project, &[(*view, posters.clone())], d)
+            let mut gaps = GlyphGaps::default();
+            let out = poster::pdf::poster_pdfs_gathering(project, &[(*view, posters.clone())], d, &mut gaps);
+            gaps.record(d);
+            out
         }));
     }
     units
@@ -413,36 +428,15 @@ fn public_path(path: &str) -> String {
     format!("{}/{path}", public::PUBLIC_DIR)
 }
 
-/// The pictures under `content/` that a view names (its earlier versions' too).
+/// The pictures under `content/` that a view names (its earlier versions' too), wherever they
+/// are (in lists, tables, links, language spans).
 fn pictures_of_view<'v>(view: &'v AudienceView, out: &mut BTreeSet<&'v str>) {
-    for block in &view.blocks {
-        pictures_of_block(&block.kind, out);
-    }
+    crate::model::for_each_inline(&view.blocks, &mut |inline| {
+        if let Inline::Image { path, .. } = inline {
+            out.insert(path);
+        }
+    });
     for earlier in view.staff.iter().flat_map(|s| &s.earlier) {
         pictures_of_view(earlier, out);
-    }
-}
-
-fn pictures_of_block<'v>(kind: &'v BlockKind, out: &mut BTreeSet<&'v str>) {
-    match kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => pictures_of_inlines(content, out),
-        BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| pictures_of_block(b, out)),
-        BlockKind::Quote(blocks) => blocks.iter().for_each(|b| pictures_of_block(b, out)),
-        BlockKind::Table { header, rows, .. } => {
-            header.iter().chain(rows.iter().flatten()).for_each(|cell| pictures_of_inlines(cell, out))
-        }
-        BlockKind::Code { .. } | BlockKind::Rule => {}
-    }
-}
-
-fn pictures_of_inlines<'v>(inlines: &'v [Inline], out: &mut BTreeSet<&'v str>) {
-    for inline in inlines {
-        match inline {
-            Inline::Image { path, .. } => {
-                out.insert(path);
-            }
-            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => pictures_of_inlines(c, out),
-            _ => {}
-        }
     }
 }

@@ -15,7 +15,7 @@ pub use crate::model::Contact;
 /// The file name of the site settings.
 pub const CONFIG_FILE: &str = "policypress.yaml";
 
-const KNOWN_KEYS: [&str; 10] = [
+const KNOWN_KEYS: [&str; 12] = [
     "title",
     "organisation",
     "base-url",
@@ -26,7 +26,24 @@ const KNOWN_KEYS: [&str; 10] = [
     "contact",
     "logo",
     "categories",
+    "other-languages",
+    "language-texts",
 ];
+
+/// The site's own wording, in one language, of what policypress prints about translations
+/// (`language-texts:`), replacing the built-in wording.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LanguageTexts {
+    /// The language's name in itself ("Cymraeg").
+    pub name: Option<String>,
+    /// "This translation is of an earlier version; ask staff for the current information."
+    pub out_of_date: Option<String>,
+    /// "If you need this information in another language, please ask a member of staff."
+    pub ask_for_language: Option<String>,
+}
+
+/// The keys of one language under `language-texts:`.
+const LANGUAGE_TEXT_KEYS: [&str; 3] = ["name", "out-of-date", "ask-for-language"];
 
 /// The Trust's logo (`logo:`): a picture file under the project and its alternative text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +84,11 @@ pub struct SiteConfig {
     pub contact_line: usize,
     /// The Trust's logo, drawn on covers, posters and page headers.
     pub logo: Option<LogoSetting>,
+    /// The languages the "If you need this in another language" line is printed in on every
+    /// leaflet in the site's language (`other-languages:`), in the order given.
+    pub other_languages: Vec<String>,
+    /// The site's own wording of the translation notices, by language tag.
+    pub language_texts: BTreeMap<String, LanguageTexts>,
 }
 
 impl Default for SiteConfig {
@@ -83,6 +105,8 @@ impl Default for SiteConfig {
             categories: Vec::new(),
             contact_line: 1,
             logo: None,
+            other_languages: Vec::new(),
+            language_texts: BTreeMap::new(),
         }
     }
 }
@@ -185,7 +209,38 @@ impl SiteConfig {
         if let Some(value) = map.get("categories").filter(|v| !v.is_null()) {
             config.categories = read_categories(&src, value, diags);
         }
+        if let Some(value) = map.get("language-texts").filter(|v| !v.is_null()) {
+            config.language_texts = read_language_texts(&src, value, diags);
+        }
+        if let Some(value) = map.get("other-languages").filter(|v| !v.is_null()) {
+            config.other_languages = read_other_languages(&src, value, &config, diags);
+        }
         config
+    }
+
+    /// A language's name in itself: the site's wording, else the built-in one, else the tag.
+    pub fn language_name(&self, lang: &str) -> String {
+        self.own_texts(lang).and_then(|t| t.name.clone()).unwrap_or_else(|| crate::model::languages::own_name(lang))
+    }
+
+    /// The out-of-date notice in `lang`: the site's wording, else the built-in one; `None`
+    /// when there is neither (the notice is then printed in the site's language only).
+    pub fn out_of_date_text(&self, lang: &str) -> Option<String> {
+        self.own_texts(lang)
+            .and_then(|t| t.out_of_date.clone())
+            .or_else(|| crate::model::languages::language(lang).and_then(|l| l.out_of_date).map(str::to_string))
+    }
+
+    /// "If you need this information in another language" in `lang`, like
+    /// [`SiteConfig::out_of_date_text`].
+    pub fn ask_for_language_text(&self, lang: &str) -> Option<String> {
+        self.own_texts(lang)
+            .and_then(|t| t.ask_for_language.clone())
+            .or_else(|| crate::model::languages::language(lang).and_then(|l| l.ask_for_language).map(str::to_string))
+    }
+
+    fn own_texts(&self, lang: &str) -> Option<&LanguageTexts> {
+        self.language_texts.iter().find(|(tag, _)| tag.eq_ignore_ascii_case(lang)).map(|(_, t)| t)
     }
 
     /// The address of an intranet output file (staff), when `base-url` is set.
@@ -273,6 +328,123 @@ fn read_categories(src: &YamlSource<'_>, value: &Value, diags: &mut Diagnostics)
                 diags.error(src.value_location("categories"), "each item of `categories` must be a name");
             }
         }
+    }
+    out
+}
+
+/// `language-texts:`: per language tag, the site's wording of `name`, `out-of-date` and
+/// `ask-for-language`.
+fn read_language_texts(
+    src: &YamlSource<'_>,
+    value: &Value,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, LanguageTexts> {
+    let example = "for example:\n      language-texts:\n        cy:\n          out-of-date: Mae'r cyfieithiad hwn o fersiwn gynharach; gofynnwch i'r staff am yr wybodaeth ddiweddaraf.";
+    let mut out = BTreeMap::new();
+    let Some(map) = value.as_mapping() else {
+        diags
+            .error(src.value_location("language-texts"), "`language-texts` must list languages, each with its wording")
+            .hint(example);
+        return out;
+    };
+    for (tag, texts) in map {
+        let Some(tag) = scalar_text(tag) else { continue };
+        let location = src.item_location("language-texts", &format!("{tag}:"));
+        if !valid_language(&tag) {
+            diags
+                .error(location, format!("`{tag}` under `language-texts` is not a language tag"))
+                .hint("use a tag like `cy`, `pl`, `ur` or `zh-Hans`");
+            continue;
+        }
+        let Some(texts) = texts.as_mapping() else {
+            diags
+                .error(
+                    location,
+                    format!("`{tag}` under `language-texts` must give `name`, `out-of-date` or `ask-for-language`"),
+                )
+                .hint(example);
+            continue;
+        };
+        let mut own = LanguageTexts::default();
+        for (key, text) in texts {
+            let Some(key) = key.as_str() else { continue };
+            let words =
+                scalar_text(text).map(|w| w.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|w| !w.is_empty());
+            let slot = match key {
+                "name" => &mut own.name,
+                "out-of-date" => &mut own.out_of_date,
+                "ask-for-language" => &mut own.ask_for_language,
+                other => {
+                    let d = diags.error(
+                        src.item_location("language-texts", &format!("{other}:")),
+                        format!("unknown wording `{other}` for `{tag}`"),
+                    );
+                    match did_you_mean(other, LANGUAGE_TEXT_KEYS) {
+                        Some(near) => d.hint(format!("did you mean `{near}`?")),
+                        None => d.hint("each language may give `name`, `out-of-date` and `ask-for-language`"),
+                    };
+                    continue;
+                }
+            };
+            match words {
+                Some(words) => *slot = Some(words),
+                None => {
+                    diags.error(
+                        src.item_location("language-texts", &format!("{key}:")),
+                        format!("`{key}` for `{tag}` must be text"),
+                    );
+                }
+            }
+        }
+        out.insert(tag, own);
+    }
+    out
+}
+
+/// `other-languages:`: the languages the strap-line is printed in, each once, each with
+/// wording (built in, or under `language-texts:`).
+fn read_other_languages(
+    src: &YamlSource<'_>,
+    value: &Value,
+    config: &SiteConfig,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let items: Vec<String> = match value {
+        Value::Sequence(items) => items.iter().filter_map(scalar_text).map(|s| s.trim().to_string()).collect(),
+        other => match scalar_text(other) {
+            Some(one) => vec![one.trim().to_string()],
+            None => {
+                diags
+                    .error(src.value_location("other-languages"), "`other-languages` must be a list of language tags")
+                    .hint("for example: `other-languages: [pl, ur, gu, pa, ar]`");
+                return Vec::new();
+            }
+        },
+    };
+    let mut out: Vec<String> = Vec::new();
+    for tag in items {
+        let location = src.item_location("other-languages", &tag);
+        if !valid_language(&tag) {
+            diags
+                .error(location, format!("`{tag}` under `other-languages` is not a language tag"))
+                .hint("use tags like `pl`, `ur`, `gu`, `pa` or `ar`");
+            continue;
+        }
+        if out.iter().any(|t| t.eq_ignore_ascii_case(&tag)) {
+            diags
+                .error(location, format!("`{tag}` is listed twice under `other-languages`"))
+                .hint("list each language once");
+            continue;
+        }
+        if config.ask_for_language_text(&tag).is_none() {
+            diags
+                .error(location, format!("policypress has no wording in `{tag}` for \"If you need this information in another language\""))
+                .hint(format!(
+                    "give it under `language-texts:`, checked by a translator:\n      language-texts:\n        {tag}:\n          ask-for-language: <the sentence in that language>"
+                ));
+            continue;
+        }
+        out.push(tag);
     }
     out
 }

@@ -53,7 +53,7 @@ pub const PAIRS: &[(&str, &str, f64, &str)] = &[
     ("link-hover", "background", TEXT, "links under the pointer"),
     ("text", "panel", TEXT, "text in panels and the footer"),
     ("link", "panel", TEXT, "links in panels and the footer"),
-    ("on-brand", "brand", TEXT, "the header and coloured bands"),
+    ("on-brand", "brand", TEXT, "the header, coloured bands and poster headlines"),
     ("on-brand", "button", TEXT, "buttons"),
     ("text", "focus", TEXT, "a focused link"),
     ("in-date-text", "in-date-background", TEXT, "the \"In date\" tag"),

@@ -32,6 +32,8 @@ pub struct SourceFile {
     pub text: String,
     /// Earlier approved versions from the git history, newest first (empty outside git).
     pub earlier: Vec<history::EarlierText>,
+    /// For a translation (`<id>.<lang>.md`): its language tag; `None` for a policy.
+    pub lang: Option<String>,
 }
 
 /// Everything the build needs from disk.
@@ -50,6 +52,8 @@ pub struct Project {
     pub theme_settings: ThemeSettings,
     /// Policy files, in path order.
     pub sources: Vec<SourceFile>,
+    /// Translation files (`content/<id>.<lang>.md`), in path order.
+    pub translations: Vec<SourceFile>,
     /// Every file under `content/`, relative to it.
     pub content_files: BTreeSet<String>,
     /// The bytes of every PNG and JPEG under `content/`, by path relative to it.
@@ -147,6 +151,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     files.sort();
 
     let mut sources = Vec::new();
+    let mut translations = Vec::new();
     let mut content_files = BTreeSet::new();
     let mut images = BTreeMap::new();
     for rel in files {
@@ -158,14 +163,21 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
             match String::from_utf8(bytes) {
                 Ok(text) => {
                     let (dir, file) = rel.rsplit_once('/').unwrap_or(("", &rel));
-                    let id = file[..file.len() - 3].to_string();
-                    sources.push(SourceFile {
-                        id,
+                    let stem = &file[..file.len() - 3];
+                    // `<id>.<lang>.md` is a translation of `<id>.md` into `<lang>` (a BCP 47 tag).
+                    let (id, lang) = match stem.rsplit_once('.') {
+                        Some((id, lang)) if crate::model::languages::valid_tag(lang) => (id, Some(lang.to_string())),
+                        _ => (stem, None),
+                    };
+                    let file = SourceFile {
+                        id: id.to_string(),
                         display,
                         content_dir: dir.to_string(),
                         text: text.replace("\r\n", "\n").replace('\r', "\n"),
                         earlier: Vec::new(),
-                    });
+                        lang,
+                    };
+                    if file.lang.is_some() { translations.push(file) } else { sources.push(file) }
                 }
                 Err(_) => {
                     diags
@@ -231,6 +243,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         theme,
         theme_settings,
         sources,
+        translations,
         content_files,
         images,
         pictures,

@@ -23,7 +23,14 @@ pub struct Theme {
     pub icon_descriptions: BTreeMap<String, String>,
     /// The paths the project's theme folder provides (replaced or added).
     from_project: BTreeSet<String>,
+    /// The built-in pictures from OpenMoji (`icons/openmoji.txt`), whose licence asks for a
+    /// credit wherever they are shown.
+    openmoji: BTreeSet<String>,
 }
+
+/// The credit line OpenMoji's licence (CC BY-SA 4.0) asks for on every output showing its
+/// pictures.
+pub const OPENMOJI_CREDIT: &str = "Pictures: OpenMoji (openmoji.org), CC BY-SA 4.0";
 
 impl Theme {
     /// The built-in theme with `overrides` laid over it (same path = replaced, new path = added).
@@ -39,7 +46,17 @@ impl Theme {
             .filter(|name| crate::model::ids::valid_id(name))
             .map(str::to_string)
             .collect();
-        Theme { files, replaced, icon_names, from_project, icon_descriptions: BTreeMap::new() }
+        let openmoji = DEFAULT_THEME
+            .get_file("icons/openmoji.txt")
+            .map(|f| {
+                String::from_utf8_lossy(f.contents())
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Theme { files, replaced, icon_names, from_project, icon_descriptions: BTreeMap::new(), openmoji }
     }
 
     /// Feeds into `state` what this theme has that the program does not: the project's own
@@ -89,6 +106,20 @@ impl Theme {
     /// words (`camera-off` reads "camera off").
     pub fn icon_description(&self, name: &str) -> String {
         self.icon_descriptions.get(name).cloned().unwrap_or_else(|| name.replace('-', " "))
+    }
+
+    /// The credit an icon's licence asks for where it is shown: OpenMoji's, for the built-in
+    /// pictures of people and actions (not when the project's theme drew its own picture in
+    /// its place; a copy of the built-in file is still OpenMoji's).
+    pub fn icon_credit(&self, name: &str) -> Option<&'static str> {
+        let path = format!("icons/{name}.svg");
+        let own_drawing = self.builtin_version(&path).is_some_and(|built_in| Some(built_in) != self.file(&path));
+        (self.openmoji.contains(name) && !own_drawing).then_some(OPENMOJI_CREDIT)
+    }
+
+    /// The credit line for a set of pictures shown together, if any of them needs one.
+    pub fn credit_for<'n>(&self, names: impl IntoIterator<Item = &'n str>) -> Option<&'static str> {
+        names.into_iter().find_map(|name| self.icon_credit(name))
     }
 
     /// The SVG source of an icon.
@@ -167,6 +198,17 @@ mod tests {
         for name in SPEC_ICON_NAMES {
             assert!(theme.icon_names.contains(name), "missing icon `{name}`");
         }
+    }
+
+    #[test]
+    fn openmoji_pictures_carry_their_credit_unless_the_project_replaces_them() {
+        let theme = Theme::builtin();
+        assert_eq!(theme.icon_credit("woman-nurse"), Some(OPENMOJI_CREDIT));
+        assert_eq!(theme.icon_credit("nurse"), None, "Tabler's icons need no credit on the page");
+        assert!(theme.icon_names.contains("person-in-bed"));
+        let own = Theme::with_overrides(BTreeMap::from([("icons/woman-nurse.svg".to_string(), b"<svg/>".to_vec())]));
+        assert_eq!(own.icon_credit("woman-nurse"), None, "the project's own picture");
+        assert_eq!(own.credit_for(["nurse", "person-in-bed"]), Some(OPENMOJI_CREDIT));
     }
 
     #[test]

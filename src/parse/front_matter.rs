@@ -307,6 +307,101 @@ pub fn parse_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<Met
     })
 }
 
+/// Every top-level key a translation's front matter may use.
+pub const TRANSLATION_KEYS: [&str; 4] = ["title", "translation-of", "glossary", "variables"];
+
+/// A translation's front matter, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranslationMeta {
+    /// The translated title.
+    pub title: String,
+    /// The policy version it translates.
+    pub translation_of: String,
+    /// 1-based line of `translation-of:`.
+    pub translation_of_line: usize,
+    /// The translated glossary.
+    pub glossary: Vec<(String, String)>,
+    /// Variables of the translation (translated values); override the policy's and the site's.
+    pub variables: BTreeMap<String, String>,
+}
+
+/// Turns a translation's front matter into [`TranslationMeta`], reporting every problem found;
+/// a policy's own keys (`version`, `owner`, ...) are errors here, since they belong to the
+/// policy, not to its translation.
+pub fn parse_translation_meta(file: &str, yaml: &str, diags: &mut Diagnostics) -> Option<TranslationMeta> {
+    let src = YamlSource::new(file, yaml, 2);
+    let map = src.parse_mapping("front matter", diags)?;
+    let before = diags.error_count();
+    for key in map.keys().filter_map(Value::as_str) {
+        if TRANSLATION_KEYS.contains(&key) {
+            continue;
+        }
+        let d = diags.error(src.key_location(key), format!("a translation's front matter has no `{key}`"));
+        if KNOWN_KEYS.contains(&key) {
+            d.hint(format!("`{key}` belongs to the policy itself; a translation has `title`, `translation-of`, `glossary` and `variables`"));
+        } else {
+            match did_you_mean(key, TRANSLATION_KEYS) {
+                Some(near) => d.hint(format!("did you mean `{near}`?")),
+                None => d.hint("a translation has `title`, `translation-of`, `glossary` and `variables`"),
+            };
+        }
+    }
+    let get = |key: &str| map.get(key).filter(|v| !v.is_null());
+    let title = match get("title").and_then(scalar_text).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
+        Some(title) => Some(title),
+        None => {
+            diags
+                .error(Location::file_start(file), "the translation has no `title`")
+                .hint("add the translated title, like `title: Ffonau, lluniau a ffilmio ar ein wardiau`");
+            None
+        }
+    };
+    let translation_of = match get("translation-of") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(Value::Number(n)) => {
+            let written = src.written_value("translation-of").unwrap_or_else(|| n.to_string());
+            diags
+                .error(
+                    src.value_location("translation-of").spanning(written.chars().count()),
+                    format!("`translation-of` is written as a number (`{written}`), which reads as {n}"),
+                )
+                .hint(format!("put it in quotes: `translation-of: \"{written}\"`"));
+            None
+        }
+        Some(_) => {
+            diags.error(
+                src.value_location("translation-of"),
+                "`translation-of` must be a version in quotes, like \"3.1\"",
+            );
+            None
+        }
+        None => {
+            diags
+                .error(Location::file_start(file), "the translation has no `translation-of`")
+                .hint("add the version of the policy it translates, like `translation-of: \"3.1\"`, so it can be kept in step");
+            None
+        }
+    };
+    let glossary = read_pairs(
+        &src,
+        "glossary",
+        get("glossary"),
+        diags,
+        "preifatrwydd: Gallu cadw pethau amdanoch chi i chi'ch hun.",
+    );
+    let variables = get("variables").map(|v| read_variables(&src, "variables", v, diags)).unwrap_or_default();
+    if diags.error_count() > before {
+        return None;
+    }
+    Some(TranslationMeta {
+        title: title?,
+        translation_of: translation_of?,
+        translation_of_line: src.key_location("translation-of").line,
+        glossary,
+        variables,
+    })
+}
+
 /// Replaces `{{ name }}` in the front matter's texts (title, reference, approved-by, owner,
 /// summary, glossary explanations, history changes, extra values) with the variable's value, as
 /// in the body; `\{{` writes `{{`. An unknown or unclosed variable is a located error, so no

@@ -20,7 +20,7 @@ use crate::diag::{Diagnostics, LineIndex, Location, closest, did_you_mean, neare
 use crate::load::pictures::{MAX_PIXELS, PictureProblem};
 use crate::load::{Project, SourceFile, yaml};
 use crate::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
-use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy};
+use crate::model::{Align, Audience, AudienceSet, Block, BlockKind, Inline, LinkTarget, Policy, Translation};
 
 /// What parsing needs to know about the project besides the file itself.
 pub struct ParseContext<'a> {
@@ -132,6 +132,7 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     check_categories(&parsed, &project.config.categories, diags);
     check_page_names(&parsed, diags);
     check_short_addresses(&parsed, diags);
+    parse_translations(project, &ctx, &mut parsed, diags);
     parsed.into_iter().filter_map(|p| p.policy).collect()
 }
 
@@ -164,11 +165,161 @@ fn context_key(ctx: &ParseContext<'_>) -> KeyHasher {
 /// versions).
 fn source_key(context: &KeyHasher, source: &SourceFile) -> Key {
     let mut hasher = context.clone();
-    (&source.id, &source.display, &source.content_dir, &source.text).hash(&mut hasher);
+    (&source.id, &source.display, &source.content_dir, &source.text, &source.lang).hash(&mut hasher);
     for earlier in &source.earlier {
         (&earlier.version, &earlier.text).hash(&mut hasher);
     }
     hasher.key()
+}
+
+/// Parses every translation (`content/<id>.<lang>.md`) and gives it to its policy. Each must be
+/// of a policy that exists, in another language than the site's, once per language, and hold
+/// only patient, easy-read and poster text; a translation of another version than the policy's
+/// current one is a warning naming both, and is marked out of date.
+fn parse_translations(project: &Project, ctx: &ParseContext<'_>, parsed: &mut [ParsedPolicy], diags: &mut Diagnostics) {
+    let mut seen: BTreeMap<(String, String), &str> = BTreeMap::new();
+    let ids: Vec<String> = parsed.iter().map(|p| p.id.clone()).collect();
+    for source in &project.translations {
+        let file = source.display.as_str();
+        let lang = source.lang.clone().unwrap_or_default();
+        let Some(index) = parsed.iter().position(|p| p.id == source.id) else {
+            let d = diags.error(
+                Location::file_start(file),
+                format!("`{file}` is a translation into `{lang}` of `{}.md`, which is not in the project", source.id),
+            );
+            match did_you_mean(&source.id, ids.iter().map(String::as_str)) {
+                Some(near) => d.hint(format!("did you mean `{near}.{lang}.md`? A translation is named after the policy it translates")),
+                None => d.hint("name a translation `<policy id>.<language>.md`, after the policy it translates, like `visiting.cy.md`"),
+            };
+            continue;
+        };
+        if crate::model::languages::same_language(&lang, &project.config.language) {
+            diags
+                .error(
+                    Location::file_start(file),
+                    format!(
+                        "`{lang}` is the site's own language (`language: {}`), so this is not a translation",
+                        project.config.language
+                    ),
+                )
+                .hint("a translation is into another language; rename the file, or change the site's `language:`");
+            continue;
+        }
+        let key = (source.id.clone(), lang.to_ascii_lowercase());
+        if let Some(first) = seen.get(&key) {
+            diags
+                .error(
+                    Location::file_start(file),
+                    format!("`{first}` is already the `{lang}` translation of `{}.md`", source.id),
+                )
+                .hint("keep one translation per language and policy; delete or merge the other");
+            continue;
+        }
+        seen.insert(key, file);
+        let Some(split) = front_matter::split(file, &source.text, diags) else { continue };
+        let meta = front_matter::parse_translation_meta(file, split.yaml, diags);
+        let policy_variables = parsed[index].policy.as_ref().map(|p| p.meta.variables.clone());
+        let mut variables = ctx.site_variables.clone();
+        variables.extend(policy_variables.clone().unwrap_or_default());
+        if let Some(meta) = &meta {
+            variables.extend(meta.variables.clone());
+        }
+        let mut body = BodyParser::new(&source.id, file, &source.content_dir, ctx, &variables);
+        body.variables_known = policy_variables.is_some();
+        let mut blocks = body.parse(split.body, split.body_first_line, diags);
+        // Staff text is never translated: one error for each stretch of it.
+        let mut previous: Option<(bool, usize)> = None;
+        blocks.retain(|b| {
+            let staff = b.audiences.contains(Audience::Staff);
+            if staff && previous != Some((true, b.fence)) {
+                let (message, hint) = if b.fence == 0 {
+                    (
+                        "this text is outside a fence, so it is staff text, and a translation holds none",
+                        "put it in a `::: patient`, `::: easy-read` or `::: poster` fence, or delete it: the staff policy is in the site's language only",
+                    )
+                } else {
+                    (
+                        "this fence is for staff, and a translation holds no staff text",
+                        "name only `patient`, `easy-read` or `poster` in a translation's fences: the staff policy is in the site's language only",
+                    )
+                };
+                diags.error(Location::new(file, b.line, 1), message).hint(hint);
+            }
+            previous = Some((staff, b.fence));
+            !staff
+        });
+        let own_anchors: BTreeSet<String> = heading_anchors(&blocks).map(str::to_string).collect();
+        for link in &body.links {
+            let known = if link.id == source.id {
+                Some(&own_anchors)
+            } else {
+                match parsed.iter().find(|p| p.id == link.id) {
+                    Some(p) => p.anchors.as_ref(),
+                    None => {
+                        diags.error(link.location.clone(), format!("link to a missing policy `{}.md`", link.id));
+                        continue;
+                    }
+                }
+            };
+            if let (Some(fragment), Some(known)) = (&link.fragment, known)
+                && !known.contains(fragment)
+            {
+                diags
+                    .error(
+                        link.location.clone(),
+                        format!("link to a missing section `#{fragment}` of `{}.md`", link.id),
+                    )
+                    .hint(section_hint(fragment, &link.id, known));
+            }
+        }
+        let (Some(meta), Some(policy)) = (meta, parsed[index].policy.as_mut()) else { continue };
+        let current = meta.translation_of == policy.meta.version;
+        if !current {
+            let location = Location::new(file, meta.translation_of_line, 1);
+            if crate::model::compare_versions(&meta.translation_of, &policy.meta.version) == std::cmp::Ordering::Greater
+            {
+                diags
+                    .error(
+                        location,
+                        format!(
+                            "this translation is of version {}, but `{}` is at version {}",
+                            meta.translation_of, policy.source, policy.meta.version
+                        ),
+                    )
+                    .hint(format!(
+                        "set `translation-of:` to the version it was translated from, at most \"{}\"",
+                        policy.meta.version
+                    ));
+                continue;
+            }
+            diags
+                .warning(
+                    location,
+                    format!(
+                        "this {} translation is of version {}, but `{}` is now at version {}: it is marked out of date",
+                        crate::model::languages::language(&lang).map_or(lang.as_str(), |l| l.english),
+                        meta.translation_of,
+                        policy.source,
+                        policy.meta.version
+                    ),
+                )
+                .hint(format!(
+                    "bring the translation up to date (`policypress translations export {lang}` gives translators the text), then set `translation-of: \"{}\"`",
+                    policy.meta.version
+                ));
+        }
+        policy.translations.push(Translation {
+            lang,
+            source: file.to_string(),
+            title: meta.title,
+            translation_of: meta.translation_of,
+            translation_of_line: meta.translation_of_line,
+            current,
+            glossary: meta.glossary,
+            blocks,
+        });
+        policy.translations.sort_by(|a, b| a.lang.cmp(&b.lang));
+    }
 }
 
 /// The earlier approved versions of a policy from the git history, newest first. An earlier
@@ -183,6 +334,7 @@ fn parse_earlier(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagno
             content_dir: source.content_dir.clone(),
             text: earlier.text.clone(),
             earlier: Vec::new(),
+            lang: None,
         };
         let mut own = Diagnostics::new();
         let parsed = parse_policy(&old, ctx, &mut own);
@@ -364,6 +516,7 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
             meta,
             blocks,
             earlier: Vec::new(),
+            translations: Vec::new(),
         });
     }
     parsed
@@ -516,6 +669,8 @@ struct Segment {
     fence: usize,
     first_line: usize,
     text: String,
+    /// The fence's `lang=<tag>`: its text is in another language than the document's.
+    lang: Option<String>,
 }
 
 /// Private-use characters that stand for substituted variables while Markdown is parsed, so a
@@ -619,9 +774,14 @@ impl<'a> BodyParser<'a> {
         let mut blocks = Vec::new();
         for segment in self.split_fences(body, first_line, diags) {
             let text = self.substitute_variables(&segment.text, segment.first_line, diags);
+            let text = mark_language_spans(&text);
             self.lines_are_blocks = segment.audiences.contains(Audience::Poster);
             for (kind, line) in self.parse_markdown(&text, segment.first_line, diags) {
                 for (kind, line) in split_marked_lines(kind, line) {
+                    let kind = match &segment.lang {
+                        Some(lang) => in_language(kind, lang),
+                        None => kind,
+                    };
                     blocks.push(Block { kind, audiences: segment.audiences, fence: segment.fence, line });
                 }
             }
@@ -632,7 +792,8 @@ impl<'a> BodyParser<'a> {
     /// Cuts the body into staff text and fenced blocks, reporting fence mistakes.
     fn split_fences(&self, body: &str, first_line: usize, diags: &mut Diagnostics) -> Vec<Segment> {
         let mut segments = Vec::new();
-        let mut current = Segment { audiences: AudienceSet::STAFF_ONLY, fence: 0, first_line, text: String::new() };
+        let mut current =
+            Segment { audiences: AudienceSet::STAFF_ONLY, fence: 0, first_line, text: String::new(), lang: None };
         let mut open_at: Option<usize> = None;
         let mut open_len = 3;
         let mut fence_count = 0;
@@ -674,6 +835,7 @@ impl<'a> BodyParser<'a> {
                             fence: 0,
                             first_line: line_no + 1,
                             text: String::new(),
+                            lang: None,
                         },
                     ));
                 } else {
@@ -698,7 +860,23 @@ impl<'a> BodyParser<'a> {
                     ));
             }
             let mut audiences = AudienceSet::default();
+            let mut lang = None;
             for name in names.split_whitespace() {
+                // `lang=<tag>`: the fence's text is in another language (docs/source-format.md).
+                if let Some(tag) = name.strip_prefix("lang=") {
+                    let col = line.find(name).map_or(1, |i| line[..i].chars().count() + 1);
+                    if crate::model::languages::valid_tag(tag) {
+                        lang = Some(tag.to_string());
+                    } else {
+                        diags
+                            .error(
+                                Location::new(self.file, line_no, col).spanning(name.chars().count()),
+                                format!("`{tag}` is not a language tag"),
+                            )
+                            .hint("write a BCP 47 tag, like `::: patient lang=cy` for Welsh or `lang=ar` for Arabic");
+                    }
+                    continue;
+                }
                 match Audience::from_name(name) {
                     Some(a) => audiences.insert(a),
                     None => {
@@ -719,7 +897,7 @@ impl<'a> BodyParser<'a> {
             open_len = trimmed.chars().count();
             segments.push(std::mem::replace(
                 &mut current,
-                Segment { audiences, fence: fence_count, first_line: line_no + 1, text: String::new() },
+                Segment { audiences, fence: fence_count, first_line: line_no + 1, text: String::new(), lang },
             ));
         }
         if let Some(opened) = open_at {
@@ -1067,7 +1245,7 @@ impl<'a> BodyParser<'a> {
             self.inline_event(w, &mut out, &mut text, diags);
         }
         self.flush_text(w, &mut out, &mut text, diags);
-        out
+        language_spans(out)
     }
 
     /// Reads inline content up to the end tag of the element just opened.
@@ -1086,7 +1264,7 @@ impl<'a> BodyParser<'a> {
         }
         self.flush_text(w, &mut out, &mut text, diags);
         self.depth -= 1;
-        out
+        language_spans(out)
     }
 
     fn inline_event(&mut self, w: &mut Walker<'_>, out: &mut Vec<Inline>, text: &mut TextRun, diags: &mut Diagnostics) {
@@ -1584,6 +1762,7 @@ fn unmark(inline: Inline) -> Inline {
         Inline::Text(t) => Inline::Text(t.replace(LINE_MARK, " ")),
         Inline::Emphasis(c) => Inline::Emphasis(c.into_iter().map(unmark).collect()),
         Inline::Strong(c) => Inline::Strong(c.into_iter().map(unmark).collect()),
+        Inline::Span { lang, content } => Inline::Span { lang, content: content.into_iter().map(unmark).collect() },
         Inline::Link { target, content, title, at } => {
             Inline::Link { target, content: content.into_iter().map(unmark).collect(), title, at }
         }
@@ -1608,6 +1787,125 @@ fn unmark_block(kind: BlockKind) -> BlockKind {
             align,
             header: header.into_iter().map(inlines).collect(),
             rows: rows.into_iter().map(|r| r.into_iter().map(inlines).collect()).collect(),
+        },
+        other => other,
+    }
+}
+
+/// Stand for `[` and `]{lang=<tag>}` of a language span while Markdown is parsed (the tag sits
+/// between the first two), so the brackets never read as a link.
+const SPAN_OPEN: char = '\u{E003}';
+const SPAN_TAG_END: char = '\u{E004}';
+const SPAN_CLOSE: char = '\u{E005}';
+
+/// Replaces each `[words]{lang=<tag>}` (a valid tag, the words on one paragraph, no `]` in
+/// them) with private-use marks around the words, which [`language_spans`] turns into spans.
+fn mark_language_spans(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("]{lang=") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("]{lang=") {
+        let after = &rest[at + "]{lang=".len()..];
+        let tag_end = after.find('}');
+        let open =
+            rest[..at].rfind('[').filter(|&o| !rest[..o].ends_with(['\\', '!']) && !rest[o..at].contains("\n\n"));
+        match (open, tag_end) {
+            (Some(open), Some(end)) if crate::model::languages::valid_tag(&after[..end]) => {
+                out.push_str(&rest[..open]);
+                out.push(SPAN_OPEN);
+                out.push_str(&after[..end]);
+                out.push(SPAN_TAG_END);
+                out.push_str(&rest[open + 1..at]);
+                out.push(SPAN_CLOSE);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..at + 1]);
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Turns the marks of [`mark_language_spans`] in a list of inlines into [`Inline::Span`]s; a
+/// mark without its partner at the same level (emphasis opened inside the brackets and closed
+/// outside) is dropped, its words kept.
+fn language_spans(inlines: Vec<Inline>) -> Vec<Inline> {
+    let marked = |t: &str| t.contains([SPAN_OPEN, SPAN_CLOSE, SPAN_TAG_END]);
+    if !inlines.iter().any(|i| matches!(i, Inline::Text(t) if marked(t))) {
+        return inlines;
+    }
+    let mut stack: Vec<(String, Vec<Inline>)> = vec![(String::new(), Vec::new())];
+    for inline in inlines {
+        let Inline::Text(text) = inline else {
+            stack.last_mut().expect("the outer level stays").1.push(inline);
+            continue;
+        };
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let next = rest.find([SPAN_OPEN, SPAN_CLOSE]).unwrap_or(rest.len());
+            push_text(&mut stack.last_mut().expect("the outer level stays").1, rest[..next].replace(SPAN_TAG_END, ""));
+            rest = &rest[next..];
+            if let Some(after) = rest.strip_prefix(SPAN_OPEN) {
+                let (tag, words) = after.split_once(SPAN_TAG_END).unwrap_or(("", after));
+                stack.push((tag.to_string(), Vec::new()));
+                rest = words;
+            } else if let Some(after) = rest.strip_prefix(SPAN_CLOSE) {
+                if stack.len() > 1 {
+                    let (lang, content) = stack.pop().expect("more than one level");
+                    stack.last_mut().expect("the outer level stays").1.push(Inline::Span { lang, content });
+                }
+                rest = after;
+            }
+        }
+    }
+    while stack.len() > 1 {
+        let (_, content) = stack.pop().expect("more than one level");
+        let outer = &mut stack.last_mut().expect("the outer level stays").1;
+        for inline in content {
+            match inline {
+                Inline::Text(t) => push_text(outer, t),
+                other => outer.push(other),
+            }
+        }
+    }
+    stack.pop().map(|(_, c)| c).unwrap_or_default()
+}
+
+/// A block of a `lang=` fence: all its words in a span of that language.
+fn in_language(kind: BlockKind, lang: &str) -> BlockKind {
+    // A leading picture stays outside, so an easy-read row or a poster message keeps it.
+    let wrap = |mut content: Vec<Inline>| -> Vec<Inline> {
+        let lead = content
+            .iter()
+            .take_while(|i| {
+                matches!(i, Inline::Icon(_) | Inline::Image { .. })
+                    || matches!(i, Inline::Text(t) if t.trim().is_empty())
+            })
+            .count();
+        let rest = content.split_off(lead);
+        if !rest.is_empty() {
+            content.push(Inline::Span { lang: lang.to_string(), content: rest });
+        }
+        content
+    };
+    match kind {
+        BlockKind::Heading { level, content, anchor } => BlockKind::Heading { level, content: wrap(content), anchor },
+        BlockKind::Paragraph(content) => BlockKind::Paragraph(wrap(content)),
+        BlockKind::List { start, items, tight } => BlockKind::List {
+            start,
+            tight,
+            items: items.into_iter().map(|item| item.into_iter().map(|b| in_language(b, lang)).collect()).collect(),
+        },
+        BlockKind::Quote(blocks) => BlockKind::Quote(blocks.into_iter().map(|b| in_language(b, lang)).collect()),
+        BlockKind::Table { align, header, rows } => BlockKind::Table {
+            align,
+            header: header.into_iter().map(wrap).collect(),
+            rows: rows.into_iter().map(|r| r.into_iter().map(wrap).collect()).collect(),
         },
         other => other,
     }

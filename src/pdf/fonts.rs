@@ -1,11 +1,17 @@
-//! Fonts for the PDF engine: loads the theme's faces, shapes words with kerning (allsorts),
+//! Fonts for the PDF engine: loads the theme's faces, shapes words with the font's own rules
+//! (allsorts: kerning, and for Arabic, Bengali, Devanagari, Gujarati and Gurmukhi the joining,
+//! ligatures, reordering and mark positioning of that script, with the language's own forms),
 //! falls back to the wide-coverage family for characters the main family lacks, and subsets
-//! each face to the glyphs a document uses.
+//! each face to the glyphs a document uses. A script's faces are read from the theme only when
+//! a document first uses that script, so an English document costs what it did.
+//!
+//! Right-to-left runs come back in drawing order (left to right on the page), each glyph still
+//! carrying its own characters; the layout keeps the logical text for extraction.
 //!
 //! Knows nothing about pages or PDF objects: measurements are in thousandths of an em, as the
 //! PDF `/W` array stores them, so what layout measures is what a viewer draws.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
@@ -13,7 +19,9 @@ use allsorts::Font;
 use allsorts::binary::read::ReadScope;
 use allsorts::font::MatchingPresentation;
 use allsorts::font_data::{DynamicFontTableProvider, FontData};
-use allsorts::gsub::{FeatureMask, FeatureMaskExt};
+use allsorts::glyph_position::{GlyphLayout, TextDirection};
+use allsorts::gpos::Placement;
+use allsorts::gsub::{FeatureMask, FeatureMaskExt, RawGlyphFlag};
 use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use allsorts::tag;
 
@@ -63,8 +71,130 @@ impl Style {
     }
 }
 
-/// Which loaded face a glyph comes from: 0-3 the main family, 4-7 the fallback family.
+/// Which face a glyph comes from: 0-3 the main family, 4-7 the fallback family, from 8 the
+/// script faces ([`Script::face_id`]), each at a fixed number, so a document's font resources
+/// never depend on the order its scripts were met in.
 pub type FaceId = u8;
+
+/// A writing system with bundled faces of its own (Noto, OFL). Latin, Greek and Cyrillic are
+/// the main and fallback families'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Script {
+    /// Arabic script (Arabic, Persian): Noto Sans Arabic.
+    Arabic,
+    /// Arabic script as Urdu is written: Noto Naskh Arabic.
+    Urdu,
+    /// Bengali (Bangla, Assamese, Sylheti written in Bengali script).
+    Bengali,
+    /// Devanagari (Hindi, Marathi, Nepali).
+    Devanagari,
+    /// Gujarati.
+    Gujarati,
+    /// Gurmukhi (Punjabi).
+    Gurmukhi,
+}
+
+impl Script {
+    /// Every script with faces, in face-number order.
+    pub const ALL: [Script; 6] =
+        [Script::Arabic, Script::Urdu, Script::Bengali, Script::Devanagari, Script::Gujarati, Script::Gurmukhi];
+
+    /// The script a character belongs to, when it is one with faces of its own (Arabic-script
+    /// characters are [`Script::Arabic`]; the language decides whether Urdu's faces draw them).
+    pub fn of(ch: char) -> Option<Script> {
+        match u32::from(ch) {
+            0x0600..=0x06FF | 0x0750..=0x077F | 0x0870..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
+                Some(Script::Arabic)
+            }
+            0x0900..=0x097F | 0xA8E0..=0xA8FF => Some(Script::Devanagari),
+            0x0980..=0x09FF => Some(Script::Bengali),
+            0x0A00..=0x0A7F => Some(Script::Gurmukhi),
+            0x0A80..=0x0AFF => Some(Script::Gujarati),
+            _ => None,
+        }
+    }
+
+    /// The family's file name stem in `fonts/`.
+    pub fn family(self) -> &'static str {
+        match self {
+            Script::Arabic => "NotoSansArabic",
+            Script::Urdu => "NotoNaskhArabic",
+            Script::Bengali => "NotoSansBengali",
+            Script::Devanagari => "NotoSansDevanagari",
+            Script::Gujarati => "NotoSansGujarati",
+            Script::Gurmukhi => "NotoSansGurmukhi",
+        }
+    }
+
+    /// The OpenType script tag (allsorts picks the newer Indic shaping tables itself).
+    fn tag(self) -> u32 {
+        match self {
+            Script::Arabic | Script::Urdu => tag::ARAB,
+            Script::Bengali => tag::BENG,
+            Script::Devanagari => tag::DEVA,
+            Script::Gujarati => tag::GUJR,
+            Script::Gurmukhi => tag::GURU,
+        }
+    }
+
+    /// The face drawing this script in `style` (no italics: slanted styles are set upright).
+    pub fn face_id(self, style: Style) -> FaceId {
+        let bold = matches!(style, Style::Bold | Style::BoldItalic);
+        8 + 2 * (self as u8) + u8::from(bold)
+    }
+}
+
+/// Unicode's default-ignorable characters that text may hold: drawn as nothing when no face has
+/// them (joiners, variation selectors, soft hyphen, word joiner, bidi controls).
+fn default_ignorable(ch: char) -> bool {
+    matches!(u32::from(ch),
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// Unicode's bidi formatting characters (marks, embeddings, overrides, isolates).
+fn bidi_control(ch: char) -> bool {
+    matches!(u32::from(ch), 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+/// A bracket as a right-to-left run draws it: mirrored, as Unicode's Bidi_Mirrored property asks.
+fn mirrored(ch: char) -> char {
+    match ch {
+        '(' => ')',
+        ')' => '(',
+        '[' => ']',
+        ']' => '[',
+        '{' => '}',
+        '}' => '{',
+        '<' => '>',
+        '>' => '<',
+        '«' => '»',
+        '»' => '«',
+        '‹' => '›',
+        '›' => '‹',
+        other => other,
+    }
+}
+
+/// The OpenType language system of a language tag, where it changes how text is drawn (Urdu's
+/// own digit and letter forms); `None` uses the font's default forms.
+fn opentype_language(lang: &str) -> Option<u32> {
+    let primary = lang.split('-').next().unwrap_or(lang).to_ascii_lowercase();
+    let tag = match primary.as_str() {
+        "ur" => "URD ",
+        "ar" => "ARA ",
+        "fa" => "FAR ",
+        "hi" => "HIN ",
+        "bn" => "BEN ",
+        "gu" => "GUJ ",
+        "pa" => "PAN ",
+        "mr" => "MAR ",
+        "ne" => "NEP ",
+        _ => return None,
+    };
+    tag::from_string(tag).ok()
+}
 
 /// The characters one glyph stands for: one for most glyphs, a few for a ligature. Short
 /// texts (nearly all) are stored inline, so glyphs are cloned without allocating.
@@ -134,10 +264,17 @@ pub struct Glyph {
     pub gid: u16,
     /// Advance in thousandths of an em, truncated exactly as printpdf writes `/W`.
     pub advance: i32,
-    /// Kerning after this glyph, in thousandths of an em (negative = tighter).
+    /// Kerning after this glyph, in thousandths of an em (negative = tighter); a mark drawn
+    /// over its base has its whole advance taken back here.
     pub kern: f32,
+    /// Where the glyph is drawn from its pen position, in thousandths of an em (x to the
+    /// right, y upwards): marks over their base, the cursive joins of Arabic.
+    pub offset: (f32, f32),
     /// The characters this glyph stands for (several for a ligature), for `/ToUnicode`.
     pub text: GlyphText,
+    /// A further glyph the font made from the same characters as the one before it (Arabic
+    /// letters drawn as a body and its dots): its text is already the other glyph's.
+    pub repeats_text: bool,
 }
 
 /// A run of glyphs from one face.
@@ -145,8 +282,57 @@ pub struct Glyph {
 pub struct ShapedRun {
     /// The face.
     pub face: FaceId,
-    /// The glyphs, in order.
+    /// The glyphs, in drawing order (left to right on the page).
     pub glyphs: Vec<Glyph>,
+    /// Its bidirectional embedding level (Unicode bidi algorithm): odd is right to left, its
+    /// glyphs drawn in the reverse of the text's order; [`ShapedRun::logical_text`] is what the
+    /// run says. Shaping gives 0 or 1; the layout sets the level the paragraph resolves.
+    pub level: u8,
+}
+
+impl Glyph {
+    /// What the glyph's `/ToUnicode` entry says, in the order the page shows it: a glyph of a
+    /// right-to-left run that stands for several characters (a lam-alef) lists them right to
+    /// left, as text extraction reads the page's glyphs left to right and turns right-to-left
+    /// stretches round; a glyph repeating the one before's text says nothing (a word joiner).
+    pub fn unicode_text(&self, rtl: bool) -> std::borrow::Cow<'_, str> {
+        if self.repeats_text {
+            return std::borrow::Cow::Borrowed("");
+        }
+        if rtl && self.text.chars().nth(1).is_some() {
+            return std::borrow::Cow::Owned(self.text.chars().rev().collect());
+        }
+        std::borrow::Cow::Borrowed(self.text.as_str())
+    }
+}
+
+impl ShapedRun {
+    /// The characters of the run in reading order.
+    pub fn logical_text(&self) -> String {
+        let mut out = String::new();
+        let mut push = |g: &Glyph| {
+            if !g.repeats_text {
+                out.push_str(g.text.as_str());
+            }
+        };
+        if self.rtl() {
+            self.glyphs.iter().rev().for_each(&mut push);
+        } else {
+            self.glyphs.iter().for_each(&mut push);
+        }
+        out
+    }
+
+    /// True when the run's glyphs are not one per character in reading order (right to left,
+    /// reordered or combined), so extraction needs the logical text given outright.
+    pub fn needs_actual_text(&self) -> bool {
+        !self.rtl() && self.face >= 8
+    }
+
+    /// True for a right-to-left run.
+    pub fn rtl(&self) -> bool {
+        self.level % 2 == 1
+    }
 }
 
 impl ShapedRun {
@@ -216,38 +402,82 @@ impl<'a> Face<'a> {
         (f32::from(advance) * 1000.0 / self.units_per_em) as i32
     }
 
-    fn shape(&mut self, text: &str) -> Vec<Glyph> {
-        let raw = self.font.map_glyphs(text, tag::LATN, MatchingPresentation::NotRequired);
+    /// Shapes `text` in `script` (an OpenType script tag) with the language's forms, placing
+    /// marks and cursive joins; a right-to-left run comes back in drawing order.
+    fn shape(&mut self, text: &str, script: u32, lang: Option<u32>, rtl: bool) -> Vec<Glyph> {
+        let raw = self.font.map_glyphs(text, script, MatchingPresentation::NotRequired);
+        let lang = lang.or_else(|| (script == tag::LATN).then(|| tag::from_string("ENG ").unwrap_or(0)));
         let infos = self
             .font
-            .shape(
-                raw,
-                tag::LATN,
-                Some(tag::from_string("ENG ").unwrap_or(0)),
-                FeatureMask::default_mask(),
-                &[],
-                None,
-                true,
-            )
+            .shape(raw, script, lang, FeatureMask::default_mask(), &[], None, true)
             .unwrap_or_else(|(_, infos)| infos);
+        // Glyph positions beyond kerning (marks on their base, cursive joins) only where the
+        // font placed a glyph: most Latin words have none, and skip the pass.
+        let placed = infos.iter().any(|i| !matches!(i.placement, Placement::None));
+        let direction = if rtl { TextDirection::RightToLeft } else { TextDirection::LeftToRight };
+        let positions =
+            placed.then(|| GlyphLayout::new(&mut self.font, &infos, direction, false).glyph_positions().ok()).flatten();
         let scale = 1000.0 / self.units_per_em;
         let mut text = String::new();
-        infos
+        let mut glyphs: Vec<Glyph> = infos
             .iter()
-            .map(|info| {
+            .enumerate()
+            .map(|(i, info)| {
                 let gid = info.glyph.glyph_index;
                 text.clear();
                 // A no-break space (inside a phone number) copies and extracts as a plain space, so
                 // the number reads and searches as it is written.
                 text.extend(info.glyph.unicodes.iter().map(|&c| if c == '\u{a0}' { ' ' } else { c }));
-                Glyph {
-                    gid,
-                    advance: self.advance_em(gid),
-                    kern: f32::from(info.kerning) * scale,
-                    text: GlyphText::new(&text),
-                }
+                let advance = self.advance_em(gid);
+                let (kern, offset) = match positions.as_ref().and_then(|p| p.get(i)) {
+                    // Kerning and a mark's zero advance, as what the font's advance lacks.
+                    Some(p) => (
+                        p.hori_advance as f32 * scale - advance as f32,
+                        (p.x_offset as f32 * scale, p.y_offset as f32 * scale),
+                    ),
+                    None => (f32::from(info.kerning) * scale, (0.0, 0.0)),
+                };
+                let repeats_text = info.glyph.flags.contains(RawGlyphFlag::MULTI_SUBST_DUP);
+                Glyph { gid, advance, kern, offset, text: GlyphText::new(&text), repeats_text }
             })
-            .collect()
+            .collect();
+        if rtl {
+            fold_marks_into_bases(&mut glyphs);
+            glyphs.reverse();
+            // Brackets were mirrored to be drawn; each still stands for the character written.
+            for g in &mut glyphs {
+                let mut chars = g.text.chars();
+                if let (Some(c), None) = (chars.next(), chars.next())
+                    && mirrored(c) != c
+                {
+                    g.text = GlyphText::new(mirrored(c).encode_utf8(&mut [0; 4]));
+                }
+            }
+        }
+        glyphs
+    }
+}
+
+/// In a right-to-left run (in reading order), a mark's characters (harakat, shadda) are given to
+/// the glyph they sit on, and the mark itself says nothing: a mark is drawn raised or shifted
+/// over its base, and text extraction reads a glyph off its baseline as a word of its own, out
+/// of order ("صبا ً" for "صباحًا"). The base then stands for both, in reading order.
+fn fold_marks_into_bases(glyphs: &mut [Glyph]) {
+    let mut base: Option<usize> = None;
+    for i in 0..glyphs.len() {
+        if glyphs[i].repeats_text {
+            continue;
+        }
+        let mark = !glyphs[i].text.as_str().is_empty()
+            && glyphs[i].text.chars().all(|c| matches!(unicode_bidi::bidi_class(c), unicode_bidi::BidiClass::NSM));
+        match base {
+            Some(b) if mark => {
+                let joined = format!("{}{}", glyphs[b].text.as_str(), glyphs[i].text.as_str());
+                glyphs[b].text = GlyphText::new(&joined);
+                glyphs[i].repeats_text = true;
+            }
+            _ => base = Some(i),
+        }
     }
 }
 
@@ -260,11 +490,20 @@ pub struct FontLoadError(pub String);
 /// One set can serve many documents in turn (see [`FontSet::start_document`]): the cache only
 /// saves time and never changes a result, so output does not depend on what was shaped before.
 pub struct FontSet<'a> {
-    faces: Vec<Face<'a>>,
-    /// Shaped texts per style (indexed by [`Style::index`]), looked up without allocating.
-    cache: [WordMap<Arc<Shaped>>; 4],
+    theme: &'a Theme,
+    /// By face id; script faces stay `None` until a text needs them.
+    faces: Vec<Option<Face<'a>>>,
+    /// Shaped texts per style and direction (indexed by [`FontSet::cache_slot`]), looked up
+    /// without allocating, for the current language's forms.
+    cache: [WordMap<Arc<Shaped>>; 8],
+    /// Caches of the other languages met, by language tag.
+    other_caches: BTreeMap<String, [WordMap<Arc<Shaped>>; 8]>,
+    /// The language text is being shaped in (`""`: the document's default forms).
+    language: String,
     /// Per face, a bit per glyph id: drawn in the current document.
     used: BTreeMap<FaceId, Vec<u64>>,
+    /// The texts each glyph of a script face stands for in the current document.
+    texts: BTreeMap<(FaceId, u16), BTreeSet<Box<str>>>,
 }
 
 /// A fast hasher for the word cache (FNV-1a: keys are short words; no untrusted input).
@@ -289,43 +528,98 @@ impl std::hash::Hasher for WordHasher {
 type WordMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// The family the theme sets text in, and the one that covers what it lacks.
-const MAIN_FAMILY: &str = "AtkinsonHyperlegible";
+const MAIN_FAMILY: &str = "AtkinsonHyperlegibleNext";
 const FALLBACK_FAMILY: &str = "NotoSans";
 /// Drawn for a character no face has: visible, and extractable as U+FFFD.
 const REPLACEMENT: char = '\u{FFFD}';
+/// Face ids 0 to 7 are the main and fallback families; the script faces follow.
+const FACE_COUNT: usize = 8 + 2 * Script::ALL.len();
+
+/// True for a language written in Urdu's style of Arabic script (Naskh faces here).
+fn urdu_style(lang: &str) -> bool {
+    let primary = lang.split('-').next().unwrap_or(lang).to_ascii_lowercase();
+    matches!(primary.as_str(), "ur" | "pnb" | "skr")
+}
+
+fn load_face<'a>(theme: &'a Theme, name: String) -> Result<Face<'a>, FontLoadError> {
+    let path = format!("fonts/{name}.ttf");
+    let bytes = theme.file(&path).ok_or_else(|| FontLoadError(format!("the theme has no font `{path}`")))?;
+    Face::load(name, bytes).ok_or_else(|| FontLoadError(format!("the font `{path}` is not a readable TrueType font")))
+}
 
 impl<'a> FontSet<'a> {
-    /// Loads the eight faces from `theme/fonts/`.
+    /// Loads the eight faces of the main and fallback families from `theme/fonts/`; the script
+    /// faces are loaded when first needed.
     pub fn from_theme(theme: &'a Theme) -> Result<FontSet<'a>, FontLoadError> {
-        let mut faces = Vec::with_capacity(8);
+        let mut faces = Vec::with_capacity(FACE_COUNT);
         for family in [MAIN_FAMILY, FALLBACK_FAMILY] {
             for style in [Style::Regular, Style::Bold, Style::Italic, Style::BoldItalic] {
-                let name = format!("{family}-{}", style.file_suffix());
-                let path = format!("fonts/{name}.ttf");
-                let bytes =
-                    theme.file(&path).ok_or_else(|| FontLoadError(format!("the theme has no font `{path}`")))?;
-                let face = Face::load(name, bytes)
-                    .ok_or_else(|| FontLoadError(format!("the font `{path}` is not a readable TrueType font")))?;
-                faces.push(face);
+                faces.push(Some(load_face(theme, format!("{family}-{}", style.file_suffix()))?));
             }
         }
-        Ok(FontSet { faces, cache: Default::default(), used: BTreeMap::new() })
+        faces.resize_with(FACE_COUNT, || None);
+        Ok(FontSet {
+            theme,
+            faces,
+            cache: Default::default(),
+            other_caches: BTreeMap::new(),
+            language: String::new(),
+            used: BTreeMap::new(),
+            texts: BTreeMap::new(),
+        })
     }
 
     /// Forgets which glyphs were used, so the set can lay out another document; shaped words
     /// stay cached.
     pub fn start_document(&mut self) {
         self.used.clear();
+        self.texts.clear();
+    }
+
+    /// Shapes what follows in `lang`'s forms (a BCP 47 tag; Urdu takes its own Arabic-script
+    /// faces). Returns the language shaped in before, to set back.
+    pub fn set_language(&mut self, lang: &str) -> String {
+        if lang == self.language {
+            return lang.to_string();
+        }
+        let fresh = self.other_caches.remove(lang).unwrap_or_default();
+        let old_cache = std::mem::replace(&mut self.cache, fresh);
+        let old = std::mem::replace(&mut self.language, lang.to_string());
+        self.other_caches.insert(old.clone(), old_cache);
+        old
+    }
+
+    fn main(&self) -> &Face<'a> {
+        self.faces[0].as_ref().expect("the main face is loaded first")
     }
 
     /// Ascender of the main family, in thousandths of an em.
     pub fn ascender(&self) -> f32 {
-        self.faces[0].ascender
+        self.main().ascender
     }
 
     /// Descender of the main family (negative), in thousandths of an em.
     pub fn descender(&self) -> f32 {
-        self.faces[0].descender
+        self.main().descender
+    }
+
+    /// The script face for `script` in `style`, loaded now if this is its first use; `None`
+    /// when the theme lacks it (the text then falls back like any other).
+    fn script_face(&mut self, script: Script, style: Style) -> Option<usize> {
+        let id = usize::from(script.face_id(style));
+        if self.faces[id].is_none() {
+            let weight = if matches!(style, Style::Bold | Style::BoldItalic) { "Bold" } else { "Regular" };
+            self.faces[id] = load_face(self.theme, format!("{}-{weight}", script.family())).ok();
+        }
+        self.faces[id].is_some().then_some(id)
+    }
+
+    fn face(&mut self, id: usize) -> &mut Face<'a> {
+        self.faces[id].as_mut().expect("only loaded faces are used")
+    }
+
+    fn cache_slot(style: Style, rtl: bool) -> usize {
+        style.index() * 2 + usize::from(rtl)
     }
 
     /// Shapes `text` in `style`, splitting it between the main and fallback faces by coverage.
@@ -336,46 +630,95 @@ impl<'a> FontSet<'a> {
 
     /// [`FontSet::shape`] without copying the result out of the cache.
     pub fn shape_shared(&mut self, style: Style, text: &str) -> Arc<Shaped> {
-        if let Some(hit) = self.cache[style.index()].get(text) {
+        self.shape_directed(style, text, false)
+    }
+
+    /// Shapes `text` as one directional run: `rtl` for a right-to-left run (its glyphs come back
+    /// in drawing order, its brackets mirrored).
+    pub fn shape_directed(&mut self, style: Style, text: &str, rtl: bool) -> Arc<Shaped> {
+        let slot = Self::cache_slot(style, rtl);
+        if let Some(hit) = self.cache[slot].get(text) {
             return Arc::clone(hit);
         }
-        let shaped = Arc::new(self.shape_uncached(style, text));
-        self.cache[style.index()].insert(Box::from(text), Arc::clone(&shaped));
+        let shaped = Arc::new(self.shape_uncached(style, text, rtl));
+        self.cache[slot].insert(Box::from(text), Arc::clone(&shaped));
         shaped
     }
 
-    fn shape_uncached(&mut self, style: Style, text: &str) -> Shaped {
+    /// The script each character is drawn in: its own, or for a character of no script
+    /// (digits, punctuation, spaces, joiners, combining marks) the one before it, else after.
+    fn scripts_of(text: &str) -> Vec<Option<Script>> {
+        let own: Vec<Option<Option<Script>>> = text
+            .chars()
+            .map(|c| match Script::of(c) {
+                Some(s) => Some(Some(s)),
+                None if c.is_alphabetic() => Some(None),
+                None => None,
+            })
+            .collect();
+        let mut out = Vec::with_capacity(own.len());
+        let mut last: Option<Option<Script>> = None;
+        for (i, script) in own.iter().enumerate() {
+            let resolved = script.or(last).or_else(|| own[i..].iter().find_map(|s| *s)).unwrap_or(None);
+            if script.is_some() {
+                last = *script;
+            }
+            out.push(resolved);
+        }
+        out
+    }
+
+    fn shape_uncached(&mut self, style: Style, text: &str, rtl: bool) -> Shaped {
         let main = style.index();
         let fallback = 4 + style.index();
+        let urdu = urdu_style(&self.language);
+        let ot_lang = opentype_language(&self.language);
+        let scripts = Self::scripts_of(text);
         let mut missing = Vec::new();
         // Split into stretches drawable by one face; a character nobody has becomes U+FFFD
         // (or `?`) in the fallback face so the gap is visible, never blank.
-        let mut stretches: Vec<(usize, String)> = Vec::new();
-        for ch in text.chars() {
-            let (face, drawn) = if ch.is_whitespace() && self.faces[main].glyph_for(ch) == 0 {
-                (main, ' ')
-            } else if self.faces[main].glyph_for(ch) != 0 {
-                (main, ch)
-            } else if self.faces[fallback].glyph_for(ch) != 0 {
-                (fallback, ch)
-            } else {
-                if !ch.is_control() {
+        let mut stretches: Vec<(usize, u32, String)> = Vec::new();
+        for (ch, script) in text.chars().zip(scripts) {
+            // Bidi controls have done their work in the layout's bidi pass: never drawn, even
+            // where a face has a visible glyph for them.
+            if bidi_control(ch) {
+                continue;
+            }
+            let ch = if rtl { mirrored(ch) } else { ch };
+            let script = script.map(|s| if s == Script::Arabic && urdu { Script::Urdu } else { s });
+            let own_face = script.and_then(|s| self.script_face(s, style).map(|f| (f, s)));
+            let (face, tag, drawn) = match own_face {
+                Some((face, s)) if self.face(face).glyph_for(ch) != 0 => (face, s.tag(), ch),
+                _ if ch.is_whitespace() && self.face(main).glyph_for(ch) == 0 => (main, tag::LATN, ' '),
+                _ if self.face(main).glyph_for(ch) != 0 => (main, tag::LATN, ch),
+                _ if self.face(fallback).glyph_for(ch) != 0 => (fallback, tag::LATN, ch),
+                _ => {
+                    // Characters that are never drawn (joiners, variation selectors, soft hyphens)
+                    // are left out without a word; any other is missing.
+                    if ch.is_control() || default_ignorable(ch) {
+                        continue;
+                    }
                     missing.push(ch);
+                    let replacement = if self.face(fallback).glyph_for(REPLACEMENT) != 0 { REPLACEMENT } else { '?' };
+                    (fallback, tag::LATN, replacement)
                 }
-                if ch.is_control() || ch == '\u{200B}' || ch == '\u{AD}' {
-                    continue;
-                }
-                let replacement = if self.faces[fallback].glyph_for(REPLACEMENT) != 0 { REPLACEMENT } else { '?' };
-                (fallback, replacement)
             };
             match stretches.last_mut() {
-                Some((f, s)) if *f == face => s.push(drawn),
-                _ => stretches.push((face, drawn.to_string())),
+                Some((f, _, s)) if *f == face => s.push(drawn),
+                _ => stretches.push((face, tag, drawn.to_string())),
             }
+        }
+        // A right-to-left run's stretches are drawn right to left as well.
+        if rtl {
+            stretches.reverse();
         }
         let runs = stretches
             .into_iter()
-            .map(|(face, s)| ShapedRun { face: face as FaceId, glyphs: self.faces[face].shape(&s) })
+            .map(|(face, script, s)| {
+                let lang = if script == tag::LATN { None } else { ot_lang };
+                let glyphs = self.face(face).shape(&s, script, lang, rtl);
+                ShapedRun { face: face as FaceId, glyphs, level: u8::from(rtl) }
+            })
             .collect();
         Shaped { runs, missing }
     }
@@ -386,35 +729,69 @@ impl<'a> FontSet<'a> {
         for g in &run.glyphs {
             bits[usize::from(g.gid >> 6)] |= 1 << (g.gid & 63);
         }
+        // A script face draws one glyph for several characters (Arabic letters share their
+        // bodies and dots): each text a glyph stands for gets a copy of the face of its own.
+        if run.face >= 8 {
+            for g in &run.glyphs {
+                let text = g.unicode_text(run.rtl());
+                self.texts.entry((run.face, g.gid)).or_default().insert(Box::from(text.as_ref()));
+            }
+        }
     }
 
-    /// One subset per face that draws anything, with the glyph renumbering it implies.
+    /// One subset per face that draws anything, with the glyph renumbering it implies; a script
+    /// face whose glyphs stand for several texts gets a further subset per text (its variant),
+    /// so every glyph drawn maps to the characters it stands for there.
     pub fn subsets(&self) -> Vec<FaceSubset> {
         let mut out = Vec::new();
         for (&face_id, bits) in &self.used {
-            let gids = bits
+            let gids: Vec<u16> = bits
                 .iter()
                 .enumerate()
-                .flat_map(|(word, b)| (0..64).filter(move |i| b & (1 << i) != 0).map(move |i| (word * 64 + i) as u16));
-            let face = &self.faces[face_id as usize];
-            // .notdef must stay glyph 0; allsorts numbers the rest by their place in the list.
-            let order: Vec<u16> = std::iter::once(0).chain(gids.filter(|g| *g != 0)).collect();
-            let Ok(data) = ReadScope::new(face.bytes).read::<FontData<'_>>() else {
-                continue;
-            };
-            let Ok(provider) = data.table_provider(0) else {
-                continue;
-            };
-            let Ok(bytes) = subset(&provider, &order, &SubsetProfile::Minimal, CmapTarget::Unicode) else {
-                continue;
-            };
-            let remap = order.iter().enumerate().map(|(new, old)| (*old, new as u16)).collect();
-            out.push(FaceSubset {
-                face: face_id,
-                name: format!("{}+{}", subset_tag(&face.postscript_name, &order), face.postscript_name),
-                bytes,
-                remap,
-            });
+                .flat_map(|(word, b)| (0..64).filter(move |i| b & (1 << i) != 0).map(move |i| (word * 64 + i) as u16))
+                .collect();
+            let Some(face) = &self.faces[face_id as usize] else { continue };
+            let texts_of = |gid: u16| self.texts.get(&(face_id, gid));
+            let variants = gids.iter().filter_map(|g| texts_of(*g).map(BTreeSet::len)).max().unwrap_or(1).max(1);
+            for variant in 0..variants {
+                let mut texts = HashMap::new();
+                let chosen: Vec<u16> = gids
+                    .iter()
+                    .copied()
+                    .filter(|&gid| match texts_of(gid) {
+                        Some(set) => match set.iter().nth(variant) {
+                            Some(text) => {
+                                texts.insert(gid, text.clone());
+                                true
+                            }
+                            None => false,
+                        },
+                        None => variant == 0,
+                    })
+                    .collect();
+                // .notdef must stay glyph 0; allsorts numbers the rest by their place in the list.
+                let order: Vec<u16> = std::iter::once(0).chain(chosen.into_iter().filter(|g| *g != 0)).collect();
+                let Ok(data) = ReadScope::new(face.bytes).read::<FontData<'_>>() else {
+                    continue;
+                };
+                let Ok(provider) = data.table_provider(0) else {
+                    continue;
+                };
+                let Ok(bytes) = subset(&provider, &order, &SubsetProfile::Minimal, CmapTarget::Unicode) else {
+                    continue;
+                };
+                let remap = order.iter().enumerate().map(|(new, old)| (*old, new as u16)).collect();
+                let mut tag_input = order.clone();
+                tag_input.push(variant as u16);
+                out.push(FaceSubset {
+                    face: face_id,
+                    variant: variant as u8,
+                    name: format!("{}+{}", subset_tag(&face.postscript_name, &tag_input), face.postscript_name),
+                    bytes,
+                    remap,
+                    texts,
+                });
+            }
         }
         out
     }
@@ -425,6 +802,11 @@ impl<'a> FontSet<'a> {
 pub struct FaceSubset {
     /// Which face.
     pub face: FaceId,
+    /// Which copy of the face: 0, or for a glyph that stands for several texts, the one for its
+    /// `variant`-th text (a font resource of its own).
+    pub variant: u8,
+    /// What each glyph of a script face stands for in this copy (for `/ToUnicode`).
+    pub texts: HashMap<u16, Box<str>>,
     /// `ABCDEF+Family-Style`: the tag marks it as a subset, as PDF readers expect.
     pub name: String,
     /// The subset font program.
@@ -476,6 +858,38 @@ mod tests {
     }
 
     #[test]
+    fn an_arabic_mark_says_its_text_with_its_base_not_on_its_own() {
+        let theme = Theme::builtin();
+        let Ok(mut fonts) = FontSet::from_theme(&theme) else {
+            panic!("the built-in fonts load");
+        };
+        // "In the morning", with a fathatan (U+064B) over its last alef but one.
+        let word = "صباحًا";
+        let shaped = fonts.shape_directed(Style::Regular, word, true);
+        let run = shaped.runs.iter().find(|r| r.face >= 8).expect("an Arabic run");
+        assert!(run.rtl());
+        assert_eq!(run.logical_text(), word);
+        // Text extraction reads a raised glyph apart from its line: the mark must say nothing,
+        // and the glyph it sits on says both characters.
+        let marks: Vec<&Glyph> =
+            run.glyphs.iter().filter(|g| g.offset.1 != 0.0 || g.advance + (g.kern as i32) == 0).collect();
+        assert!(!marks.is_empty(), "the fathatan is placed over its base");
+        assert!(marks.iter().all(|g| g.unicode_text(true).is_empty()), "{marks:?}");
+        assert!(run.glyphs.iter().any(|g| g.text.as_str() == "حً"), "{:?}", run.glyphs);
+    }
+
+    #[test]
+    fn bidi_marks_are_never_drawn() {
+        let theme = Theme::builtin();
+        let Ok(mut fonts) = FontSet::from_theme(&theme) else {
+            panic!("the built-in fonts load");
+        };
+        let marked = fonts.shape(Style::Regular, "\u{200E}read it.\u{200E}");
+        let plain = fonts.shape(Style::Regular, "read it.");
+        assert_eq!(marked, plain);
+    }
+
+    #[test]
     fn greek_falls_back_to_noto_sans() {
         let theme = Theme::builtin();
         let Ok(mut fonts) = FontSet::from_theme(&theme) else {
@@ -488,7 +902,7 @@ mod tests {
 
     #[test]
     fn subset_tag_is_six_upper_case_letters() {
-        let tag = subset_tag("AtkinsonHyperlegible-Regular", &[0, 3, 4]);
+        let tag = subset_tag("AtkinsonHyperlegibleNext-Regular", &[0, 3, 4]);
         assert_eq!(tag.len(), 6);
         assert!(tag.chars().all(|c| c.is_ascii_uppercase()));
     }

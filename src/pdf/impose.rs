@@ -110,6 +110,7 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
         tree,
         anchors,
         outline: layout.outline.clone(),
+        missing: layout.missing.clone(),
         problems: layout.problems.clone(),
     }
 }
@@ -122,6 +123,70 @@ mod tests {
     fn booklet_order_of_eight_pages() {
         assert_eq!(booklet_order(8), vec![[8, 1], [2, 7], [6, 3], [4, 5]]);
         assert_eq!(booklet_order(4), vec![[4, 1], [2, 3]]);
+    }
+
+    /// How a double-sided printer turns the back of a sheet, as the print dialog names it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Flip {
+        /// Turned over about a short edge: for a landscape sheet, the left or right edge.
+        ShortEdge,
+        /// Turned over about a long edge: for a landscape sheet, the top or bottom edge.
+        LongEdge,
+    }
+
+    /// Where the printer puts a point (x, y) of a back side (the PDF's own coordinates: x to the
+    /// right, y down, on a landscape sheet `w` by `h`), in the frame of the front side: the back
+    /// is printed so that it reads the right way up when the sheet is turned over about the
+    /// edge the setting names.
+    fn printed_at(flip: Flip, (x, y): (f32, f32), (w, h): (f32, f32)) -> (f32, f32) {
+        match flip {
+            Flip::ShortEdge => (w - x, y),
+            Flip::LongEdge => (x, h - y),
+        }
+    }
+
+    /// Where a reader sees a point of the front's frame on the back once they have folded the
+    /// sheet down the middle and turned it over as a booklet's pages turn: about the fold, which
+    /// runs from the top edge to the bottom edge.
+    fn seen_by_reader((x, y): (f32, f32), (w, _): (f32, f32)) -> (f32, f32) {
+        (w - x, y)
+    }
+
+    /// The booklet is printed double-sided with "flip on short edge": then the back of every
+    /// page is the page that follows it (page 2 behind the cover, page n-1 behind the back
+    /// cover, and so on into the centre spread), and every back side reads the right way up.
+    /// On the usual "flip on long edge" setting every back side would come out upside down,
+    /// which is why the booklet's index entry and first sheet say to flip on the short edge.
+    #[test]
+    fn booklet_sheets_print_the_right_way_up_only_when_flipped_on_the_short_edge() {
+        let sheet = (841.9, 595.3);
+        let half = sheet.0 / 2.0;
+        for pages in [4, 8, 12, 16] {
+            let sides = booklet_order(pages);
+            for s in 0..pages / 4 {
+                let (front, back) = (sides[2 * s], sides[2 * s + 1]);
+                for (slot, back_page) in back.iter().enumerate() {
+                    let centre = ((slot as f32 + 0.5) * half, sheet.1 / 2.0);
+                    let above = (centre.0, centre.1 - 50.0);
+                    // Short edge: which front page each back page is printed behind.
+                    let at = printed_at(Flip::ShortEdge, centre, sheet);
+                    let front_page = front[usize::from(at.0 > half)];
+                    let (recto, verso) = (front_page.min(*back_page), front_page.max(*back_page));
+                    assert!(
+                        recto % 2 == 1 && verso == recto + 1,
+                        "{pages} pages: page {back_page} behind page {front_page}"
+                    );
+                    // And it reads the right way up: what is above the centre stays above it.
+                    let seen = |flip| {
+                        let c = seen_by_reader(printed_at(flip, centre, sheet), sheet);
+                        let a = seen_by_reader(printed_at(flip, above, sheet), sheet);
+                        a.1 < c.1
+                    };
+                    assert!(seen(Flip::ShortEdge), "{pages} pages: page {back_page} upside down");
+                    assert!(!seen(Flip::LongEdge), "flipped on the long edge, page {back_page} would be upside down");
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,13 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::fonts::{FontSet, Shaped, ShapedRun, Style};
 use super::settings::{PdfSettings, Rgb};
 use super::svg::VectorPicture;
 use crate::model::phone::keep_numbers_whole;
-use crate::model::{Align, BlockKind, Inline, LinkTarget};
+use crate::model::{Align, Block, BlockKind, Inline, LinkTarget};
 
 /// What a structure element is, as PDF standard structure types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,8 @@ pub struct StructElem {
     pub parent: Option<usize>,
     /// Alternative text (figures).
     pub alt: Option<String>,
+    /// The language of its content, when it differs from the document's (`/Lang`).
+    pub lang: Option<String>,
     /// Children in reading order.
     pub kids: Vec<Kid>,
 }
@@ -290,6 +293,9 @@ pub struct Layout {
     pub outline: Vec<OutlineEntry>,
     /// Problems to report.
     pub problems: Vec<LayoutProblem>,
+    /// Characters no bundled font has (drawn as a replacement mark), with the first source line
+    /// each is on: reported once per policy and language, not once per letter.
+    pub missing: BTreeMap<char, usize>,
 }
 
 impl Layout {
@@ -372,12 +378,30 @@ struct Piece {
     link: Option<usize>,
     hard_break: bool,
     icon: Option<String>,
+    /// The language span it belongs to: which one of its text, and its language tag.
+    lang: Option<(usize, Arc<str>)>,
+    /// An icon's bidirectional level (a text's levels are on its runs).
+    icon_level: u8,
+}
+
+/// A stretch of inline content with one look: text, or an icon.
+struct Span {
+    text: String,
+    style: TextStyle,
+    link: Option<usize>,
+    icon: Option<String>,
+    lang: Option<usize>,
 }
 
 /// Inline content ready to be broken into lines.
 struct InlineText {
     pieces: Vec<Piece>,
     links: Vec<Dest>,
+    /// Set right to left: its lines are ordered by the bidi algorithm from a right-to-left base
+    /// and aligned right.
+    rtl: bool,
+    /// Some run is right to left, so lines must be reordered.
+    bidi: bool,
 }
 
 /// A line: pieces with their x offsets from the line start.
@@ -385,6 +409,23 @@ struct InlineText {
 struct Line {
     parts: Vec<(f32, Piece, bool)>,
     width: f32,
+    /// From a right-to-left paragraph: aligned right.
+    rtl: bool,
+    /// Drawn through the bidi reordering (some run is right to left).
+    bidi: bool,
+}
+
+/// Keys of language spans' elements among a line's link elements (links are numbered from 0).
+const LANG_KEY: usize = 1 << 40;
+
+/// A width at or above which a text box is positioned by its caller, line by line, so its lines
+/// are never aligned within it.
+const UNBOUNDED: f32 = 1.0e5;
+
+/// True for a character of a right-to-left script (bidi classes R and AL; none comes before
+/// U+0590, which saves the table lookup for Latin text).
+fn strong_rtl(ch: char) -> bool {
+    u32::from(ch) >= 0x0590 && matches!(bidi_class(ch), BidiClass::R | BidiClass::AL)
 }
 
 /// How inline content looks.
@@ -427,6 +468,8 @@ pub struct Flow<'a, 'f, 'r> {
     pub outline: Vec<OutlineEntry>,
     /// Problems found.
     pub problems: Vec<LayoutProblem>,
+    /// Characters no face has, with the first line each is on.
+    pub missing: BTreeMap<char, usize>,
     /// Pictures by path under `content/`.
     pub images: &'r BTreeMap<String, Vec<u8>>,
     /// Icon pictures by name.
@@ -440,6 +483,12 @@ pub struct Flow<'a, 'f, 'r> {
     pub resolve_link: &'r LinkResolver<'r>,
     /// Page that items go to instead of the last one (page furniture).
     pub target_page: Option<usize>,
+    /// The document is written right to left: paragraphs start from the right and are aligned
+    /// right, list labels stand on the right.
+    pub rtl: bool,
+    /// How much of what follows the block being laid out must share its page (set by
+    /// [`Flow::blocks`] for a heading and for a list's lead-in; 0 otherwise).
+    keep_with_next: f32,
 }
 
 impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
@@ -456,19 +505,22 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             fonts,
             settings,
             pages: vec![Page::default()],
-            tree: vec![StructElem { role: Role::Document, parent: None, alt: None, kids: Vec::new() }],
+            tree: vec![StructElem { role: Role::Document, parent: None, alt: None, lang: None, kids: Vec::new() }],
             y: page.margin_top,
             left: page.margin_left,
             width: page.text_width(),
             anchors: BTreeMap::new(),
             outline: Vec::new(),
             problems: Vec::new(),
+            missing: BTreeMap::new(),
             images,
             icons,
             describe_icon: &|name: &str| name.replace('-', " "),
             line: 0,
             resolve_link,
             target_page: None,
+            rtl: false,
+            keep_with_next: 0.0,
         }
     }
 
@@ -481,13 +533,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             anchors: self.anchors,
             outline: self.outline,
             problems: self.problems,
+            missing: self.missing,
         }
     }
 
     /// Adds a structure element under `parent`.
     pub fn open(&mut self, role: Role, parent: usize) -> usize {
         let index = self.tree.len();
-        self.tree.push(StructElem { role, parent: Some(parent), alt: None, kids: Vec::new() });
+        self.tree.push(StructElem { role, parent: Some(parent), alt: None, lang: None, kids: Vec::new() });
         self.tree[parent].kids.push(Kid::Elem(index));
         index
     }
@@ -519,6 +572,28 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     pub fn push(&mut self, item: Item) {
         let page = self.target_page.unwrap_or(self.pages.len() - 1);
         self.push_on(page, item);
+    }
+
+    /// Puts an item on page `page` beneath everything already there (drawn first), such as a
+    /// mark across the whole page; the tag tree's references to the page's items follow them.
+    pub fn underlay(&mut self, page: usize, item: Item) {
+        for elem in &mut self.tree {
+            for kid in &mut elem.kids {
+                if let Kid::Item { page: p, item: i } = kid
+                    && *p == page
+                {
+                    *i += 1;
+                }
+            }
+        }
+        if let Item::Text { run, .. } = &item {
+            self.fonts.mark_used(run);
+        }
+        let tag = item.tag();
+        self.pages[page].items.insert(0, item);
+        if let Tag::Elem(e) = tag {
+            self.tree[e].kids.push(Kid::Item { page, item: 0 });
+        }
     }
 
     /// Puts an item on page `page`.
@@ -575,98 +650,136 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
 
     fn note_missing(&mut self, missing: &[char]) {
         for ch in missing {
-            let message = format!(
-                "the character `{ch}` (U+{:04X}) is in no bundled font; the PDF shows a replacement mark instead",
-                u32::from(*ch)
-            );
-            if !self.problems.iter().any(|p| p.message == message && p.line == self.line) {
-                self.problems.push(LayoutProblem {
-                    line: self.line,
-                    error: false,
-                    message,
-                    hint: "use a more common character, or add a font that has it to the theme".to_string(),
-                });
-            }
+            self.missing.entry(*ch).or_insert(self.line);
         }
     }
 
     // ----- inline text ----------------------------------------------------------------------
 
     fn inline_text(&mut self, inlines: &[Inline], base: TextStyle) -> InlineText {
-        let mut spans: Vec<(String, TextStyle, Option<usize>, Option<String>)> = Vec::new();
+        let mut spans: Vec<Span> = Vec::new();
         let mut links = Vec::new();
-        self.flatten(inlines, base, None, &mut spans, &mut links);
+        let mut langs: Vec<Arc<str>> = Vec::new();
+        self.flatten(inlines, base, (None, None), &mut spans, &mut links, &mut langs);
+        // The bidi algorithm runs only where there is right-to-left text or a right-to-left
+        // document, so other text is laid out exactly as before.
+        let any_rtl = spans.iter().any(|s| s.text.chars().any(strong_rtl));
+        // A paragraph wholly in one marked language takes that language's direction.
+        let whole_span_lang = match inlines {
+            [Inline::Span { lang, .. }] => Some(crate::model::languages::is_rtl(lang)),
+            _ => None,
+        };
+        let rtl = whole_span_lang.unwrap_or(self.rtl);
+        let levels: Option<Vec<Level>> = (any_rtl || rtl).then(|| {
+            let full: String =
+                spans.iter().map(|s| if s.icon.is_some() { "\u{FFFC}" } else { s.text.as_str() }).collect();
+            let base = if rtl { Level::rtl() } else { Level::ltr() };
+            BidiInfo::new(&full, Some(base)).levels
+        });
         let mut pieces = Vec::new();
-        for (text, style, link, icon) in spans {
-            if let Some(name) = icon {
-                let size = style.size;
+        let mut offset = 0;
+        for span in spans {
+            let span_levels = levels.as_ref().map(|l| {
+                let len = if span.icon.is_some() { '\u{FFFC}'.len_utf8() } else { span.text.len() };
+                &l[offset..offset + len]
+            });
+            offset += if span.icon.is_some() { '\u{FFFC}'.len_utf8() } else { span.text.len() };
+            if let Some(name) = span.icon {
+                let size = span.style.size;
                 pieces.push(Piece {
                     body: None,
                     body_width: size * 1.15,
                     tail: None,
                     tail_width: 0.0,
-                    style: style.style,
+                    style: span.style.style,
                     size,
-                    color: style.color,
-                    link,
+                    color: span.style.color,
+                    link: span.link,
                     hard_break: false,
                     icon: Some(name),
+                    lang: span.lang.map(|l| (l, Arc::clone(&langs[l]))),
+                    icon_level: span_levels.and_then(|l| l.first()).map_or(0, |l| l.number()),
                 });
                 continue;
             }
-            self.cut_pieces(&text, style, link, &mut pieces);
+            let lang = span.lang.map(|l| (l, Arc::clone(&langs[l])));
+            let previous = lang.as_ref().map(|(_, tag)| self.fonts.set_language(tag));
+            self.cut_pieces(&span.text, span.style, span.link, lang, span_levels, &mut pieces);
+            if let Some(previous) = previous {
+                self.fonts.set_language(&previous);
+            }
         }
-        InlineText { pieces, links }
+        let bidi = levels.is_some_and(|l| l.iter().any(|l| l.number() > 0));
+        InlineText { pieces, links, rtl, bidi }
     }
 
     fn flatten(
         &mut self,
         inlines: &[Inline],
         style: TextStyle,
-        link: Option<usize>,
-        spans: &mut Vec<(String, TextStyle, Option<usize>, Option<String>)>,
+        (link, lang): (Option<usize>, Option<usize>),
+        spans: &mut Vec<Span>,
         links: &mut Vec<Dest>,
+        langs: &mut Vec<Arc<str>>,
     ) {
+        let text = |text: String, style: TextStyle| Span { text, style, link, icon: None, lang };
         for inline in inlines {
             match inline {
                 // Phone numbers never break across lines (model::phone).
-                Inline::Text(t) => spans.push((keep_numbers_whole(t).into_owned(), style, link, None)),
+                Inline::Text(t) => spans.push(text(keep_numbers_whole(t).into_owned(), style)),
                 Inline::Code(t) => {
-                    spans.push((t.clone(), TextStyle { color: self.settings.palette.muted, ..style }, link, None))
+                    spans.push(text(t.clone(), TextStyle { color: self.settings.palette.muted, ..style }))
                 }
                 Inline::Emphasis(c) => {
                     let s = TextStyle { style: style.style.slanted(), ..style };
-                    self.flatten(c, s, link, spans, links);
+                    self.flatten(c, s, (link, lang), spans, links, langs);
                 }
                 Inline::Strong(c) => {
                     let s = TextStyle { style: style.style.bolder(), ..style };
-                    self.flatten(c, s, link, spans, links);
+                    self.flatten(c, s, (link, lang), spans, links, langs);
                 }
                 Inline::Link { target, content, .. } => {
                     links.push((self.resolve_link)(target));
                     let s = TextStyle { color: self.settings.palette.accent, ..style };
-                    self.flatten(content, s, Some(links.len() - 1), spans, links);
+                    self.flatten(content, s, (Some(links.len() - 1), lang), spans, links, langs);
+                }
+                Inline::Span { lang: tag, content } => {
+                    langs.push(Arc::from(tag.as_str()));
+                    self.flatten(content, style, (link, Some(langs.len() - 1)), spans, links, langs);
                 }
                 Inline::Image { alt, .. } => {
                     // Pictures inside running text are drawn as figures after the paragraph;
                     // here only their words stay, in brackets, so the sentence still reads.
-                    spans.push((format!("[{alt}]"), style, link, None));
+                    spans.push(text(format!("[{alt}]"), style));
                 }
-                Inline::Icon(name) => spans.push((String::new(), style, link, Some(name.clone()))),
-                Inline::LineBreak => spans.push(("\n".to_string(), style, link, None)),
+                Inline::Icon(name) => spans.push(Span { icon: Some(name.clone()), ..text(String::new(), style) }),
+                Inline::LineBreak => spans.push(text("\n".to_string(), style)),
             }
         }
     }
 
-    fn cut_pieces(&mut self, text: &str, style: TextStyle, link: Option<usize>, out: &mut Vec<Piece>) {
+    #[allow(clippy::too_many_arguments)]
+    fn cut_pieces(
+        &mut self,
+        text: &str,
+        style: TextStyle,
+        link: Option<usize>,
+        lang: Option<(usize, Arc<str>)>,
+        levels: Option<&[Level]>,
+        out: &mut Vec<Piece>,
+    ) {
         let mut start = 0;
         for (end, opportunity) in linebreaks(text) {
             let chunk = &text[start..end];
+            let chunk_start = start;
             start = end;
             let visible = chunk.trim_end_matches(char::is_whitespace);
             let trailing = &chunk[visible.len()..];
             let hard = opportunity == BreakOpportunity::Mandatory && end < text.len() || trailing.contains('\n');
-            let (body, body_width) = self.shape(style, visible);
+            let (body, body_width) = match levels {
+                Some(l) => self.shape_levels(style, visible, &l[chunk_start..chunk_start + visible.len()]),
+                None => self.shape(style, visible),
+            };
             // A hard line break is a word break too: it stays in the text as a space glyph at the
             // line end (invisible, and never measured), so the tag tree reads "foo bar", not
             // "foobar". A newline that only ends the text (a YAML folded value) is no break.
@@ -674,7 +787,15 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             if trailing.contains('\n') && tail_text.is_empty() && (end < text.len() || visible.is_empty()) {
                 tail_text.push(' ');
             }
-            let (tail, tail_width) = self.shape(style, &tail_text);
+            // Spaces between words resolve to the level around them.
+            let tail_level = levels.and_then(|l| l.get(chunk_start + visible.len()).or(l.last()));
+            let (tail, tail_width) = match tail_level {
+                Some(level) => {
+                    let own = vec![*level; tail_text.len()];
+                    self.shape_levels(style, &tail_text, &own)
+                }
+                None => self.shape(style, &tail_text),
+            };
             // A break opportunity that is not mandatory ends the text: the last chunk of a span
             // is glued to the next span unless it ends in a space.
             out.push(Piece {
@@ -688,6 +809,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 link,
                 hard_break: hard,
                 icon: None,
+                lang: lang.clone(),
+                icon_level: 0,
             });
         }
     }
@@ -704,43 +827,97 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         (Some(shaped), width)
     }
 
+    /// Shapes `text` run by run of equal bidi level (`levels`, one per byte), each run in its
+    /// direction and marked with its level, in logical order.
+    fn shape_levels(&mut self, style: TextStyle, text: &str, levels: &[Level]) -> (Option<Arc<Shaped>>, f32) {
+        if text.is_empty() {
+            return (None, 0.0);
+        }
+        if levels.iter().all(|l| l.number() == 0) {
+            return self.shape(style, text);
+        }
+        let mut runs = Vec::new();
+        let mut missing = Vec::new();
+        let mut start = 0;
+        while start < text.len() {
+            let level = levels[start];
+            let mut end = start;
+            while end < text.len() && levels[end] == level {
+                end += text[end..].chars().next().map_or(1, char::len_utf8);
+            }
+            let shaped = self.fonts.shape_directed(style.style, &text[start..end], level.is_rtl());
+            missing.extend(shaped.missing.iter().copied());
+            // A right-to-left run's stretches come in drawing order: back to reading order, so the
+            // line's reordering puts every run of the line in place at once.
+            let ordered: Box<dyn Iterator<Item = &ShapedRun>> =
+                if level.is_rtl() { Box::new(shaped.runs.iter().rev()) } else { Box::new(shaped.runs.iter()) };
+            runs.extend(ordered.cloned().map(|mut r| {
+                r.level = level.number();
+                r
+            }));
+            start = end;
+        }
+        if !missing.is_empty() {
+            self.note_missing(&missing);
+        }
+        let shaped = Shaped { runs, missing };
+        let width = shaped.width(style.size);
+        (Some(Arc::new(shaped)), width)
+    }
+
     /// Breaks a word too wide for `max` into pieces that fit, glyph by glyph. The cuts come
     /// from the word's own glyphs, measured once (shaping every prefix again was quadratic in
-    /// the word's length); each piece is then shaped once.
+    /// the word's length); each piece is then shaped once, in the word's direction.
     fn split_word(&mut self, piece: &Piece, max: f32) -> Vec<Piece> {
+        let level = runs(&piece.body).first().map_or(0, |r| r.level);
         let style = TextStyle { style: piece.style, size: piece.size, color: piece.color };
+        let shape = |flow: &mut Self, text: &str| match level {
+            0 => flow.shape(style, text),
+            n => flow.shape_levels(style, text, &vec![Level::new(n).unwrap_or_else(|_| Level::rtl()); text.len()]),
+        };
         let scale = piece.size / 1000.0;
         let mut chunks = Vec::new();
         let mut current = String::new();
         // Width of `current`, without the kerning after its last glyph.
         let mut width = 0.0f32;
-        for glyph in runs(&piece.body).iter().flat_map(|r| r.glyphs.iter()) {
+        // The glyphs in reading order (a right-to-left run's are in drawing order); a glyph that
+        // says nothing of its own (an Arabic letter's dots, a mark) stays with the one before.
+        let glyphs = runs(&piece.body).iter().flat_map(|r| {
+            let ordered: Vec<_> = if r.rtl() { r.glyphs.iter().rev().collect() } else { r.glyphs.iter().collect() };
+            ordered
+        });
+        for glyph in glyphs {
             let advance = glyph.advance as f32 * scale;
-            if width + advance > max && !current.is_empty() {
+            if width + advance > max && !current.is_empty() && !glyph.repeats_text {
                 chunks.push(std::mem::take(&mut current));
                 width = 0.0;
             }
-            current.push_str(glyph.text.as_str());
+            if !glyph.repeats_text {
+                current.push_str(glyph.text.as_str());
+            }
             width += advance + glyph.kern * scale;
         }
         let mut out = Vec::with_capacity(chunks.len() + 1);
         for chunk in chunks {
-            let (body, body_width) = self.shape(style, &chunk);
+            let (body, body_width) = shape(self, &chunk);
             out.push(Piece { body, body_width, tail: None, tail_width: 0.0, hard_break: true, ..piece.clone() });
         }
-        let (body, body_width) = self.shape(style, &current);
+        let (body, body_width) = shape(self, &current);
         out.push(Piece { body, body_width, ..piece.clone() });
         out
     }
 
     fn break_lines(&mut self, text: &InlineText, max: f32) -> Vec<Line> {
         let mut lines = Vec::new();
-        let mut current = Line { parts: Vec::new(), width: 0.0 };
+        let mut current = Line { parts: Vec::new(), width: 0.0, rtl: text.rtl, bidi: text.bidi };
         let mut x = 0.0;
         let mut queue: Vec<Piece> = text.pieces.iter().rev().cloned().collect();
         while let Some(piece) = queue.pop() {
             if !current.parts.is_empty() && x + piece.body_width > max + 0.01 {
-                lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
+                lines.push(std::mem::replace(
+                    &mut current,
+                    Line { parts: Vec::new(), width: 0.0, rtl: text.rtl, bidi: text.bidi },
+                ));
                 x = 0.0;
             }
             if current.parts.is_empty() && piece.body_width > max + 0.01 && piece.icon.is_none() {
@@ -752,7 +929,10 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     current.parts.push((0.0, first, true));
                     current.width = w;
                     if hard {
-                        lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
+                        lines.push(std::mem::replace(
+                            &mut current,
+                            Line { parts: Vec::new(), width: 0.0, rtl: text.rtl, bidi: text.bidi },
+                        ));
                         x = 0.0;
                     } else {
                         x = w;
@@ -765,7 +945,10 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             x += piece.body_width + piece.tail_width;
             current.parts.push((current.width - piece.body_width, piece, true));
             if hard {
-                lines.push(std::mem::replace(&mut current, Line { parts: Vec::new(), width: 0.0 }));
+                lines.push(std::mem::replace(
+                    &mut current,
+                    Line { parts: Vec::new(), width: 0.0, rtl: text.rtl, bidi: text.bidi },
+                ));
                 x = 0.0;
             }
         }
@@ -790,6 +973,10 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         links: &[Dest],
         link_elems: &mut HashMap<usize, usize>,
     ) {
+        if line.bidi {
+            self.draw_line_bidi(line, x0, top, line_height, tag, links, link_elems);
+            return;
+        }
         let ascender = self.fonts.ascender();
         let descender = self.fonts.descender();
         let mut pending: Option<Item> = None;
@@ -800,20 +987,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         for (dx, piece, with_tail) in &line.parts {
             let size = piece.size;
             let baseline = top + (line_height + (ascender + descender) * size / 1000.0) / 2.0;
-            let item_tag = match piece.link {
-                Some(l) => {
-                    let elem = match link_elems.get(&l) {
-                        Some(e) => *e,
-                        None => {
-                            let e = self.open(Role::Link, tag);
-                            link_elems.insert(l, e);
-                            e
-                        }
-                    };
-                    Tag::Elem(elem)
-                }
-                None => Tag::Elem(tag),
-            };
+            let item_tag = self.piece_tag(piece, tag, link_elems);
             let start = x0 + dx;
             let mut x = start;
             if let Some(name) = &piece.icon {
@@ -875,6 +1049,160 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
     }
 
+    /// The element a piece's items belong to: its link's (made on first use, under its language
+    /// span's when it has one), else its language span's (a `Span` with that `/Lang`), else `tag`.
+    fn piece_tag(&mut self, piece: &Piece, tag: usize, elems: &mut HashMap<usize, usize>) -> Tag {
+        let parent = match &piece.lang {
+            Some((index, lang)) => {
+                let key = LANG_KEY + index;
+                match elems.get(&key) {
+                    Some(e) => *e,
+                    None => {
+                        let e = self.open(Role::Span, tag);
+                        self.tree[e].lang = Some(lang.to_string());
+                        elems.insert(key, e);
+                        e
+                    }
+                }
+            }
+            None => tag,
+        };
+        match piece.link {
+            Some(l) => {
+                let elem = match elems.get(&l) {
+                    Some(e) => *e,
+                    None => {
+                        let e = self.open(Role::Link, parent);
+                        elems.insert(l, e);
+                        e
+                    }
+                };
+                Tag::Elem(elem)
+            }
+            None => Tag::Elem(parent),
+        }
+    }
+
+    /// [`Flow::draw_line`] for a line with right-to-left text: its runs reordered by the bidi
+    /// algorithm (rule L2: from the highest level down to the lowest odd one, every stretch at
+    /// that level or above is reversed), each right-to-left run drawn on its own so it keeps its
+    /// reading-order text. The space after the line's last word stays past its end (to the left
+    /// in a right-to-left paragraph), unmeasured.
+    #[allow(clippy::too_many_arguments)]
+    fn draw_line_bidi(
+        &mut self,
+        line: &Line,
+        x0: f32,
+        top: f32,
+        line_height: f32,
+        tag: usize,
+        links: &[Dest],
+        elems: &mut HashMap<usize, usize>,
+    ) {
+        let ascender = self.fonts.ascender();
+        let descender = self.fonts.descender();
+        // (reading-order index, part, run or icon, level, width); the last part's tail apart.
+        let mut order: Vec<(usize, usize, Option<ShapedRun>, u8, f32)> = Vec::new();
+        let mut final_tail: Vec<(usize, ShapedRun, f32)> = Vec::new();
+        let last = line.parts.len().saturating_sub(1);
+        for (p, (_, piece, with_tail)) in line.parts.iter().enumerate() {
+            if piece.icon.is_some() {
+                order.push((order.len(), p, None, piece.icon_level, piece.body_width));
+            }
+            for run in runs(&piece.body) {
+                order.push((order.len(), p, Some(run.clone()), run.level, run.width_em() * piece.size / 1000.0));
+            }
+            if *with_tail {
+                for run in runs(&piece.tail) {
+                    let width = run.width_em() * piece.size / 1000.0;
+                    if p == last {
+                        final_tail.push((p, run.clone(), width));
+                    } else {
+                        order.push((order.len(), p, Some(run.clone()), run.level, width));
+                    }
+                }
+            }
+        }
+        let highest = order.iter().map(|e| e.3).max().unwrap_or(0);
+        let lowest_odd = order.iter().map(|e| e.3).filter(|l| l % 2 == 1).min().unwrap_or(highest + 1);
+        let mut level = highest;
+        while level >= lowest_odd && level > 0 {
+            let mut i = 0;
+            while i < order.len() {
+                if order[i].3 >= level {
+                    let start = i;
+                    while i < order.len() && order[i].3 >= level {
+                        i += 1;
+                    }
+                    order[start..i].reverse();
+                } else {
+                    i += 1;
+                }
+            }
+            level -= 1;
+        }
+        // Places left to right; link areas over what is visually together.
+        let mut x = x0;
+        let mut link_spans: Vec<(usize, f32, f32, f32)> = Vec::new();
+        let mut placed: Vec<(usize, usize, Option<ShapedRun>, f32)> = Vec::with_capacity(order.len());
+        for (logical, p, run, _, width) in order {
+            let piece = &line.parts[p].1;
+            if let Some(l) = piece.link {
+                let baseline = top + (line_height + (ascender + descender) * piece.size / 1000.0) / 2.0;
+                match link_spans.last_mut() {
+                    Some((pl, _, e, _)) if *pl == l && (*e - x).abs() < 0.01 => *e = x + width,
+                    _ => link_spans.push((l, x, x + width, baseline)),
+                }
+            }
+            placed.push((logical, p, run, x));
+            x += width;
+        }
+        // Drawn in reading order (the content stream is what the tag tree and screen readers
+        // read), each at its place on the line.
+        placed.sort_by_key(|(logical, ..)| *logical);
+        for (_, p, run, x) in placed {
+            let piece = &line.parts[p].1;
+            let size = piece.size;
+            let baseline = top + (line_height + (ascender + descender) * size / 1000.0) / 2.0;
+            let item_tag = self.piece_tag(piece, tag, elems);
+            match (run, &piece.icon) {
+                (Some(run), _) => {
+                    self.push(Item::Text { x, y: baseline, size, color: piece.color, run, tag: item_tag })
+                }
+                (None, Some(name)) => self.draw_icon(name, x, baseline, size, piece.color, item_tag),
+                (None, None) => {}
+            }
+        }
+        let mut tail_x = if line.rtl { x0 } else { x };
+        for (p, run, width) in final_tail {
+            if line.rtl {
+                tail_x -= width;
+            }
+            // Past the line's end: not a link's part.
+            let piece = &line.parts[p].1;
+            let size = piece.size;
+            let baseline = top + (line_height + (ascender + descender) * size / 1000.0) / 2.0;
+            let item_tag = self.piece_tag(piece, tag, elems);
+            self.push(Item::Text { x: tail_x, y: baseline, size, color: piece.color, run, tag: item_tag });
+            if !line.rtl {
+                tail_x += width;
+            }
+        }
+        for (l, x1, x2, baseline) in link_spans {
+            let (Some(elem), Some(dest)) = (elems.get(&l).copied(), links.get(l).cloned()) else { continue };
+            self.push(Item::Rule {
+                x1,
+                y1: baseline + 1.5,
+                x2,
+                y2: baseline + 1.5,
+                width: 0.6,
+                color: self.settings.palette.accent,
+                tag: Tag::Artifact,
+            });
+            self.push(Item::Link { x: x1, y: top, w: x2 - x1, h: line_height, dest, tag: Tag::Elem(elem) });
+        }
+    }
+
     /// Draws an icon of running text as a `Figure` (under `tag`'s element) whose alternative
     /// text says what it shows, so the sentence reads as the web page's does.
     fn draw_icon(&mut self, name: &str, x: f32, baseline: f32, size: f32, color: Rgb, tag: Tag) {
@@ -917,6 +1245,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// Lays out inline content as a run of lines at the cursor, splitting it across pages with
     /// at least two lines on each side of a break.
     pub fn paragraph(&mut self, inlines: &[Inline], style: TextStyle, elem: usize) {
+        self.paragraph_keeping(inlines, style, elem, 0.0);
+    }
+
+    /// As [`Flow::paragraph`], with the last lines kept on the page of the next `keep_after`
+    /// points (a list's lead-in stays with the list's first item): when they do not fit below
+    /// the paragraph, its last two lines (or all of a paragraph too short to split) go over to
+    /// the next page.
+    fn paragraph_keeping(&mut self, inlines: &[Inline], style: TextStyle, elem: usize, keep_after: f32) {
         let text = self.inline_text(inlines, style);
         let lines = self.break_lines(&text, self.width);
         let line_height = self.settings.line_height(style.size);
@@ -925,8 +1261,12 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         while index < lines.len() {
             let remaining = lines.len() - index;
             let room = ((self.bottom() - self.y) / line_height + 0.001).floor().max(0.0) as usize;
-            let take = if remaining <= room {
+            let kept_too = self.y + remaining as f32 * line_height + keep_after <= self.bottom() + 0.01;
+            let take = if remaining <= room && (kept_too || keep_after <= 0.0) {
                 remaining
+            } else if remaining <= room {
+                // The lines fit, what must follow them does not: the last two go over with it.
+                if remaining >= 4 { remaining - 2 } else { 0 }
             } else if room < 2 || remaining < 4 {
                 0
             } else {
@@ -968,7 +1308,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         line_height: f32,
     ) {
         for line in lines {
-            let left = self.left;
+            // A right-to-left paragraph's lines are aligned right.
+            let left = if line.rtl { self.left + self.width - line.width } else { self.left };
             let y = self.y;
             self.draw_line(line, left, y, line_height, elem, links, link_elems);
             self.y += line_height;
@@ -992,10 +1333,15 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             size,
             color: if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text },
         };
-        let height = self.measure(inlines, style, self.width);
+        let height = self.heading_height(level, inlines);
         self.space(size * 0.9);
-        let follow = 3.0 * self.settings.line_height(scale.body);
-        self.ensure(height + follow + size * 0.4);
+        // A heading never ends a page: it stays with the start of what follows it (from
+        // `blocks`), or with two lines of body text when a design lays it out on its own.
+        let follow = match std::mem::take(&mut self.keep_with_next) {
+            keep if keep > 0.0 => keep,
+            _ => 2.0 * self.settings.line_height(scale.body),
+        };
+        self.ensure(height + follow);
         let elem = self.open(Role::H(level), parent);
         let page = self.pages.len() - 1;
         self.anchors.insert(anchor.to_string(), (page, self.y));
@@ -1024,6 +1370,100 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.y += size * 0.35;
     }
 
+    /// The height a heading takes, from its top to where what follows it starts (the space
+    /// above it, which disappears at the top of a page, left out).
+    fn heading_height(&mut self, level: u8, inlines: &[Inline]) -> f32 {
+        let size = self.settings.type_scale.heading(level);
+        let style = TextStyle { style: Style::Bold, size, color: self.settings.palette.text };
+        let rule = if level == 2 { 3.0 } else { 0.0 };
+        self.measure(inlines, style, self.width) + rule + size * 0.35
+    }
+
+    /// Lays out body blocks in order under `parent`, so that no heading ends a page and no list
+    /// is cut off from its lead-in: each heading stays with the start of what follows it (two
+    /// lines of a paragraph, or all of one too short to split; a list's first item; a table's
+    /// header and first row; a picture; the next heading and what follows that), and the last
+    /// lines of a paragraph just before a list stay with the list's first item.
+    pub fn blocks(&mut self, blocks: &[Block], parent: usize) {
+        let kinds: Vec<&BlockKind> = blocks.iter().map(|b| &b.kind).collect();
+        for (index, block) in blocks.iter().enumerate() {
+            self.line = block.line;
+            let rest = &kinds[index + 1..];
+            // Measuring what follows reports nothing: its problems (and characters no font has)
+            // are found, at its own line, when it is laid out.
+            let problems = self.problems.len();
+            let missing = (!self.missing.is_empty()).then(|| self.missing.clone());
+            self.keep_with_next = match (&block.kind, rest.first()) {
+                (BlockKind::Heading { .. }, _) => self.lead(rest),
+                (BlockKind::Paragraph(_), Some(BlockKind::List { .. })) => {
+                    self.settings.type_scale.body * 0.6 + self.lead(rest)
+                }
+                _ => 0.0,
+            };
+            self.problems.truncate(problems);
+            match missing {
+                Some(known) => self.missing.retain(|ch, _| known.contains_key(ch)),
+                None => self.missing.clear(),
+            }
+            self.block(&block.kind, parent);
+            self.keep_with_next = 0.0;
+        }
+    }
+
+    /// The height of the start of `rest` that must share a page with what comes before it (see
+    /// [`Flow::blocks`]).
+    fn lead(&mut self, rest: &[&BlockKind]) -> f32 {
+        let Some(first) = rest.first() else { return 0.0 };
+        let body = self.body_style();
+        let line_height = self.settings.line_height(body.size);
+        let gap = body.size * 0.6;
+        match first {
+            BlockKind::Heading { level, content, .. } => {
+                let space = self.settings.type_scale.heading(*level) * 0.9;
+                space + self.heading_height(*level, content) + self.lead(&rest[1..])
+            }
+            BlockKind::Paragraph(content) => {
+                let (text, figures) = split_figures(content);
+                if text.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty())) {
+                    return figures.first().map_or(0.0, |(path, _)| self.figure_size(path).map_or(0.0, |(_, h)| h));
+                }
+                let lines = self.measure(&text, body, self.width) / line_height;
+                let lines = lines.round() as usize;
+                // A paragraph of three lines or fewer is never split; a longer one leaves two.
+                if lines < 4 {
+                    let lead_in = matches!(rest.get(1), Some(BlockKind::List { .. }));
+                    lines as f32 * line_height + if lead_in { gap + self.lead(&rest[1..]) } else { 0.0 }
+                } else {
+                    2.0 * line_height
+                }
+            }
+            BlockKind::List { start, items, .. } => {
+                let indent = if start.is_some() { 22.0 } else { 16.0 };
+                let Some(item) = items.first() else { return 0.0 };
+                let inner: Vec<&BlockKind> = item.iter().collect();
+                self.width -= indent;
+                let lead = self.lead(&inner);
+                self.width += indent;
+                lead.max(2.0 * line_height)
+            }
+            BlockKind::Table { header, rows, .. } => match self.table_plan(header, rows) {
+                Some(plan) => plan.first_rows(),
+                None => 0.0,
+            },
+            BlockKind::Quote(blocks) => {
+                let inner: Vec<&BlockKind> = blocks.iter().collect();
+                self.width -= 14.0;
+                let lead = self.lead(&inner);
+                self.width += 14.0;
+                lead
+            }
+            BlockKind::Code { text, .. } => {
+                text.lines().count().min(2) as f32 * self.settings.line_height(body.size * 0.9)
+            }
+            BlockKind::Rule => 0.0,
+        }
+    }
+
     /// Lays out one body block of the document model under `parent`.
     pub fn block(&mut self, kind: &BlockKind, parent: usize) {
         let body = self.body_style();
@@ -1034,7 +1474,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 let (text, figures) = split_figures(content);
                 if !text.iter().all(|i| matches!(i, Inline::Text(t) if t.trim().is_empty())) {
                     let elem = self.open(Role::P, parent);
-                    self.paragraph(&text, body, elem);
+                    let keep = std::mem::take(&mut self.keep_with_next);
+                    self.paragraph_keeping(&text, body, elem, keep);
                     self.y += gap;
                 }
                 for (path, alt) in figures {
@@ -1054,7 +1495,9 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 let elem = self.open(Role::BlockQuote, parent);
                 let indent = 14.0;
                 let (left, width) = (self.left, self.width);
-                self.left += indent;
+                if !self.rtl {
+                    self.left += indent;
+                }
                 self.width -= indent;
                 let start_page = self.pages.len() - 1;
                 let start_y = self.y;
@@ -1068,7 +1511,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 for page in start_page..=end_page {
                     let y1 = if page == start_page { start_y } else { self.top() };
                     let y2 = if page == end_page { self.y - gap } else { self.bottom() };
-                    let x = left + 3.0;
+                    let x = if self.rtl { left + width - 3.0 } else { left + 3.0 };
                     let color = self.settings.palette.accent;
                     self.push_on(page, Item::Rule { x1: x, y1, x2: x, y2, width: 3.0, color, tag: Tag::Artifact });
                 }
@@ -1118,7 +1561,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let elem = self.open(Role::L, parent);
         let body = self.body_style();
         let line_height = self.settings.line_height(body.size);
-        let depth_marker = if self.left > self.settings.page.margin_left + 1.0 { "–" } else { "•" };
+        let depth_marker = if self.width < self.settings.page.text_width() - 1.0 { "–" } else { "•" };
         let indent = if start.is_some() { 22.0 } else { 16.0 };
         for (n, item) in items.iter().enumerate() {
             let li = self.open(Role::LI, elem);
@@ -1136,14 +1579,20 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 }
             }
             let lines = self.break_lines(&label_text, indent);
-            let (x, y) = (self.left, self.y);
+            // In a right-to-left document the label stands on the right, the text to its left.
+            let (x, y) = match (self.rtl, lines.first()) {
+                (true, Some(first)) => (self.left + self.width - first.width, self.y),
+                _ => (self.left, self.y),
+            };
             let mut none = HashMap::new();
             if let Some(first) = lines.first() {
                 self.draw_line(first, x, y, line_height, lbl, &[], &mut none);
             }
             let lbody = self.open(Role::LBody, li);
             let (left, width) = (self.left, self.width);
-            self.left += indent;
+            if !self.rtl {
+                self.left += indent;
+            }
             self.width -= indent;
             for (i, b) in item.iter().enumerate() {
                 match b {
@@ -1182,13 +1631,15 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             });
             return;
         };
-        // Pictures are drawn at 150 dpi at most, and never wider than the column or taller
-        // than half the text area.
-        let natural_w = px_w as f32 * 72.0 / 150.0;
-        let natural_h = px_h as f32 * 72.0 / 150.0;
-        let max_h = (self.bottom() - self.top()) * 0.5;
-        let scale = (self.width / natural_w).min(max_h / natural_h).min(1.0);
-        let (w, h) = (natural_w * scale, natural_h * scale);
+        let (mut w, mut h) = self.fitted_size(px_w, px_h);
+        // A picture a little too tall for the rest of the page is drawn smaller there rather
+        // than leaving the space empty (down to 60% of its size; a page is then at most about
+        // a third empty, as a picture is never taller than half the text area).
+        let room = self.bottom() - self.y;
+        if h > room && self.y > self.top() + 0.5 && room >= h * 0.6 {
+            w *= room / h;
+            h = room;
+        }
         self.ensure(h);
         let elem = self.open(Role::Figure, parent);
         self.tree[elem].alt = Some(alt.to_string());
@@ -1197,12 +1648,50 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.y += h;
     }
 
+    /// A picture's size in the column: drawn at 150 dpi at most, and never wider than the column
+    /// or taller than half the text area.
+    fn fitted_size(&self, px_w: u32, px_h: u32) -> (f32, f32) {
+        let natural_w = px_w as f32 * 72.0 / 150.0;
+        let natural_h = px_h as f32 * 72.0 / 150.0;
+        let max_h = (self.bottom() - self.top()) * 0.5;
+        let scale = (self.width / natural_w).min(max_h / natural_h).min(1.0);
+        (natural_w * scale, natural_h * scale)
+    }
+
+    /// The size the picture at `path` would be drawn at, when it can be read.
+    fn figure_size(&self, path: &str) -> Option<(f32, f32)> {
+        let (px_w, px_h) = image_size(self.images.get(path)?)?;
+        Some(self.fitted_size(px_w, px_h))
+    }
+
     /// Lays out a table: column widths from content, rows kept whole, header row repeated on
     /// every page the table continues on.
     pub fn table(&mut self, align: &[Align], header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], parent: usize) {
+        let Some(plan) = self.table_plan(header, rows) else { return };
+        let table = self.open(Role::Table, parent);
+        let header_height = plan.row_height(0);
+        // The header and the first body row go together.
+        self.ensure(plan.first_rows());
+        let TablePlan { widths, laid, line_height, pad } = &plan;
+        let (line_height, pad) = (*line_height, *pad);
+        for (r, cells) in laid.iter().enumerate() {
+            let height = plan.row_height(r);
+            let is_header = r == 0;
+            if !is_header && self.y + height > self.bottom() && self.y > self.top() + header_height + 1.0 {
+                self.new_page();
+                // Repeated header rows are furniture: the tag tree has the header once.
+                self.table_row(&laid[0], widths, align, header_height, true, None, line_height, pad);
+            }
+            let tr = self.open(Role::TR, table);
+            self.table_row(cells, widths, align, height, is_header, Some(tr), line_height, pad);
+        }
+    }
+
+    /// A table's column widths and every cell's lines, worked out before any row is placed.
+    fn table_plan(&mut self, header: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) -> Option<TablePlan> {
         let columns = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
         if columns == 0 {
-            return;
+            return None;
         }
         let body = TextStyle { size: self.settings.type_scale.body - 1.0, ..self.body_style() };
         let head = TextStyle { style: Style::Bold, ..body };
@@ -1233,7 +1722,6 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let avail = self.width - 2.0 * pad * columns as f32;
         let widths = column_widths(&min_w, &max_w, avail.max(columns as f32 * 10.0));
         let widths: Vec<f32> = widths.iter().map(|w| w + 2.0 * pad).collect();
-        let table = self.open(Role::Table, parent);
         let line_height = self.settings.line_height(body.size);
 
         // Lay out every cell's lines first, so each row's height is known before placing it.
@@ -1247,24 +1735,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             }
             laid.push(cells);
         }
-        let row_height = |cells: &Vec<(InlineText, Vec<Line>)>| -> f32 {
-            cells.iter().map(|(_, l)| l.len().max(1)).max().unwrap_or(1) as f32 * line_height + 2.0 * pad
-        };
-        let header_height = row_height(&laid[0]);
-        // The header and the first body row go together.
-        let first_rows = header_height + laid.get(1).map(&row_height).unwrap_or(0.0);
-        self.ensure(first_rows);
-        for (r, cells) in laid.iter().enumerate() {
-            let height = row_height(cells);
-            let is_header = r == 0;
-            if !is_header && self.y + height > self.bottom() && self.y > self.top() + header_height + 1.0 {
-                self.new_page();
-                // Repeated header rows are furniture: the tag tree has the header once.
-                self.table_row(&laid[0], &widths, align, header_height, true, None, line_height, pad);
-            }
-            let tr = self.open(Role::TR, table);
-            self.table_row(cells, &widths, align, height, is_header, Some(tr), line_height, pad);
-        }
+        Some(TablePlan { widths, laid, line_height, pad })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1300,6 +1771,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 let dx = match align.get(c) {
                     Some(Align::Right) => (inner - line.width).max(0.0),
                     Some(Align::Center) => ((inner - line.width) / 2.0).max(0.0),
+                    _ if line.rtl => (inner - line.width).max(0.0),
                     _ => 0.0,
                 };
                 match cell_elem {
@@ -1373,10 +1845,32 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let mut link_elems = HashMap::new();
         let mut y = top;
         for line in &lines {
+            let x = if line.rtl && width < UNBOUNDED { x + width - line.width } else { x };
             self.draw_line(line, x, y, lh, elem, &text.links, &mut link_elems);
             y += lh;
         }
         y - top
+    }
+}
+
+/// A table measured before it is placed: column widths (padding included), each row's cells
+/// as lines (the header row first), the line height and the cell padding.
+struct TablePlan {
+    widths: Vec<f32>,
+    laid: Vec<Vec<(InlineText, Vec<Line>)>>,
+    line_height: f32,
+    pad: f32,
+}
+
+impl TablePlan {
+    fn row_height(&self, row: usize) -> f32 {
+        let cells = self.laid.get(row).map_or(&[][..], Vec::as_slice);
+        cells.iter().map(|(_, l)| l.len().max(1)).max().unwrap_or(1) as f32 * self.line_height + 2.0 * self.pad
+    }
+
+    /// The header and the first body row, which are never parted.
+    fn first_rows(&self) -> f32 {
+        self.row_height(0) + if self.laid.len() > 1 { self.row_height(1) } else { 0.0 }
     }
 }
 

@@ -107,6 +107,8 @@ pub struct Palette {
     pub text: Rgb,
     /// Accents: cover band, heading rules, links.
     pub accent: Rgb,
+    /// Text on the accent colour (white on NHS Blue): a poster's headline block.
+    pub on_accent: Rgb,
     /// Secondary text (running header, labels).
     pub muted: Rgb,
     /// Hairlines and table borders.
@@ -132,6 +134,7 @@ impl Palette {
         Palette {
             text: pick("text", nhs.text),
             accent: pick("brand", nhs.accent),
+            on_accent: pick("on-brand", nhs.on_accent),
             muted: pick("secondary-text", nhs.muted),
             rule: nhs.rule,
             shade: nhs.shade,
@@ -145,6 +148,7 @@ impl Palette {
         Palette {
             text: Rgb(0x212B32),
             accent: Rgb(0x005EB8),
+            on_accent: Rgb(0xFFFFFF),
             muted: Rgb(0x4C6272),
             rule: Rgb(0xAEB7BD),
             shade: Rgb(0xE8EDEE),

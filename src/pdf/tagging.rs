@@ -42,7 +42,10 @@ pub fn finish(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> 
 
 /// Like [`finish`], but the tag tree keeps the layout's own order of children, which the caller
 /// has put in reading order, instead of the order things are drawn in: for imposed layouts (the
-/// leaflet booklet), whose pages are not in reading order.
+/// leaflet booklet), whose pages are not in reading order. An imposed layout is printed
+/// double-sided and folded, so its viewer preferences ask the print dialog for that: duplex
+/// flipping on the short edge, at actual size (`/Duplex /DuplexFlipShortEdge`,
+/// `/PrintScaling /None`, ISO 32000-1 Table 150).
 pub fn finish_in_tree_order(written: Written, layout: &Layout, info: &TagInfo<'_>) -> Vec<u8> {
     finish_ordered(written, layout, info, false)
 }
@@ -164,6 +167,10 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
         if let Some(alt) = &elem.alt {
             dict.set("Alt", text_string(alt));
         }
+        // Content in another language than the document's says which (PDF/UA-1, 7.2).
+        if let Some(lang) = &elem.lang {
+            dict.set("Lang", text_string(lang));
+        }
         if elem.role == super::layout::Role::TH {
             // A header cell in a row of data cells labels that row (a details table); in a row of
             // header cells it labels its column.
@@ -209,10 +216,12 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
         // reports an explicit `false` as a syntax error.
         catalog.set("MarkInfo", Object::Dictionary(Dictionary::from_iter(vec![("Marked", Object::Boolean(true))])));
         catalog.set("Lang", text_string(info.lang));
-        catalog.set(
-            "ViewerPreferences",
-            Object::Dictionary(Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))])),
-        );
+        let mut preferences = vec![("DisplayDocTitle", Object::Boolean(true))];
+        if !drawing_order {
+            preferences.push(("Duplex", name("DuplexFlipShortEdge")));
+            preferences.push(("PrintScaling", name("None")));
+        }
+        catalog.set("ViewerPreferences", Object::Dictionary(Dictionary::from_iter(preferences)));
         match outlines {
             Some(id) => {
                 catalog.set("Outlines", Object::Reference(id));

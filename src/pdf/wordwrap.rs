@@ -22,10 +22,10 @@ enum Gap {
     Hard,
 }
 
-/// One piece of a word: text (bold or not) or an inline pictogram.
+/// One piece of a word: text (bold or not, in a marked language or not) or an inline pictogram.
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
-    Text(String, bool),
+    Text(String, bool, Option<String>),
     Icon(String),
 }
 
@@ -41,7 +41,7 @@ impl Word {
         self.parts
             .iter()
             .map(|p| match p {
-                Part::Text(t, _) => t.as_str(),
+                Part::Text(t, ..) => t.as_str(),
                 Part::Icon(_) => "",
             })
             .collect()
@@ -54,11 +54,18 @@ pub fn words(inlines: &[Inline]) -> Vec<Word> {
     let mut out = Vec::new();
     let mut gap = Gap::Space;
     let mut open = false;
-    flatten(inlines, false, &mut out, &mut gap, &mut open);
+    flatten(inlines, (false, None), &mut out, &mut gap, &mut open);
     out
 }
 
-fn flatten(inlines: &[Inline], bold: bool, out: &mut Vec<Word>, gap: &mut Gap, open: &mut bool) {
+fn flatten(
+    inlines: &[Inline],
+    (bold, lang): (bool, Option<&str>),
+    out: &mut Vec<Word>,
+    gap: &mut Gap,
+    open: &mut bool,
+) {
+    let own = lang.map(str::to_string);
     let push_part = |part: Part, out: &mut Vec<Word>, gap: &mut Gap, open: &mut bool| {
         if *open && let Some(word) = out.last_mut() {
             word.parts.push(part);
@@ -76,7 +83,7 @@ fn flatten(inlines: &[Inline], bold: bool, out: &mut Vec<Word>, gap: &mut Gap, o
                 for ch in keep_numbers_whole(t).chars() {
                     if ch.is_whitespace() && ch != NO_BREAK_SPACE {
                         if !current.is_empty() {
-                            push_part(Part::Text(std::mem::take(&mut current), bold), out, gap, open);
+                            push_part(Part::Text(std::mem::take(&mut current), bold, own.clone()), out, gap, open);
                         }
                         *open = false;
                     } else {
@@ -84,14 +91,15 @@ fn flatten(inlines: &[Inline], bold: bool, out: &mut Vec<Word>, gap: &mut Gap, o
                     }
                 }
                 if !current.is_empty() {
-                    push_part(Part::Text(current, bold), out, gap, open);
+                    push_part(Part::Text(current, bold, own.clone()), out, gap, open);
                 }
             }
-            Inline::Strong(c) => flatten(c, true, out, gap, open),
-            Inline::Emphasis(c) | Inline::Link { content: c, .. } => flatten(c, bold, out, gap, open),
+            Inline::Strong(c) => flatten(c, (true, lang), out, gap, open),
+            Inline::Emphasis(c) | Inline::Link { content: c, .. } => flatten(c, (bold, lang), out, gap, open),
+            Inline::Span { lang: tag, content } => flatten(content, (bold, Some(tag)), out, gap, open),
             Inline::Image { alt, .. } => {
                 let text = vec![Inline::Text(format!("[{alt}]"))];
-                flatten(&text, bold, out, gap, open);
+                flatten(&text, (bold, lang), out, gap, open);
             }
             Inline::Icon(name) => push_part(Part::Icon(name.clone()), out, gap, open),
             Inline::LineBreak => {
@@ -110,7 +118,7 @@ pub fn address_words(address: &str, bold: bool, new_line: bool) -> Vec<Word> {
     let mut current = String::new();
     let push = |text: String, out: &mut Vec<Word>| {
         let gap = if out.is_empty() { first } else { Gap::Join };
-        out.push(Word { gap, parts: vec![Part::Text(text, bold)] });
+        out.push(Word { gap, parts: vec![Part::Text(text, bold, None)] });
     };
     for ch in address.trim().chars() {
         current.push(ch);
@@ -133,6 +141,8 @@ pub struct Wrapped {
     pub widths: Vec<f32>,
     /// Words wider than the column (drawn on a line of their own, overflowing).
     pub too_wide: Vec<String>,
+    /// The column's width: a right-to-left document's lines are aligned to its right edge.
+    pub column: f32,
 }
 
 impl Wrapped {
@@ -150,7 +160,7 @@ fn word_width(fonts: &mut FontSet<'_>, word: &Word, style: TextStyle) -> f32 {
     word.parts
         .iter()
         .map(|p| match p {
-            Part::Text(t, bold) => fonts.shape_shared(style_of(style.style, *bold), t).width(style.size),
+            Part::Text(t, bold, _) => fonts.shape_shared(style_of(style.style, *bold), t).width(style.size),
             // The engine draws inline icons 1.15 em wide.
             Part::Icon(_) => style.size * 1.15,
         })
@@ -191,11 +201,16 @@ pub fn wrap(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32)
             width += space;
         }
         for part in &word.parts {
-            line.push(match part {
-                Part::Text(t, true) => Inline::Strong(vec![Inline::Text(t.clone())]),
-                Part::Text(t, false) => Inline::Text(t.clone()),
+            let inline = match part {
+                Part::Text(t, true, _) => Inline::Strong(vec![Inline::Text(t.clone())]),
+                Part::Text(t, false, _) => Inline::Text(t.clone()),
                 Part::Icon(name) => Inline::Icon(name.clone()),
-            });
+            };
+            match part {
+                // Words of one marked language on a line share one span (with the spaces between).
+                Part::Text(_, _, Some(lang)) => push_in_language(&mut line, lang, inline),
+                _ => line.push(inline),
+            }
         }
         width += w;
     }
@@ -206,7 +221,26 @@ pub fn wrap(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32)
         lines.push(line);
         widths.push(width);
     }
-    Wrapped { lines, widths, too_wide }
+    Wrapped { lines, widths, too_wide, column: max }
+}
+
+/// Adds `inline` to the line inside a span of `lang`: the last one when the line ends in it (or
+/// in it and a space), else a new one.
+fn push_in_language(line: &mut Vec<Inline>, lang: &str, inline: Inline) {
+    let space = matches!(line.last(), Some(Inline::Text(t)) if t == " ");
+    let at = line.len() - usize::from(space);
+    if at > 0
+        && let Some(Inline::Span { lang: open, .. }) = line.get(at - 1)
+        && open == lang
+    {
+        let moved = if space { line.pop() } else { None };
+        if let Some(Inline::Span { content, .. }) = line.last_mut() {
+            content.extend(moved);
+            content.push(inline);
+        }
+        return;
+    }
+    line.push(Inline::Span { lang: lang.to_string(), content: vec![inline] });
 }
 
 /// Draws wrapped lines from (x, top), each in a line box of `line_height`, as content of
@@ -225,7 +259,12 @@ pub fn draw(
     let engine_height = flow.settings.line_height(style.size);
     let shift = (line_height - engine_height) / 2.0;
     let mut y = top;
-    for line in &wrapped.lines {
+    for (n, line) in wrapped.lines.iter().enumerate() {
+        // A right-to-left document's lines end at the column's right edge.
+        let x = match wrapped.widths.get(n) {
+            Some(width) if flow.rtl && wrapped.column < 1.0e5 => x + (wrapped.column - width).max(0.0),
+            _ => x,
+        };
         flow.text_box(line, style, x, y + shift, 1.0e6, elem);
         y += line_height;
     }

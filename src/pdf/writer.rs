@@ -16,7 +16,7 @@ use printpdf::{
     XObjectId, XObjectTransform,
 };
 
-use super::fonts::FaceSubset;
+use super::fonts::{FaceSubset, Glyph};
 use super::layout::{Dest, Item, Layout, PathCmd, Tag};
 use super::settings::Rgb;
 use super::svg::Paint;
@@ -50,8 +50,11 @@ fn color(c: Rgb) -> Color {
     Color::Rgb(PdfRgb::new(r, g, b, None))
 }
 
-fn font_id(face: u8) -> FontId {
-    FontId(format!("F{}", u32::from(face) + 1))
+fn font_id(face: u8, variant: u8) -> FontId {
+    match variant {
+        0 => FontId(format!("F{}", u32::from(face) + 1)),
+        v => FontId(format!("F{}v{v}", u32::from(face) + 1)),
+    }
 }
 
 /// A subset's glyph renumbering as a table indexed by original glyph id (0 for glyphs the
@@ -77,11 +80,56 @@ impl Remap {
     }
 }
 
-/// Renumberings by face id.
-type Remaps = Vec<Option<Remap>>;
+/// Every subset's renumbering by face and variant, and for script faces which variant stands
+/// for which text of a glyph.
+#[derive(Default)]
+struct Remaps {
+    by_face: Vec<Vec<Option<Remap>>>,
+    texts: HashMap<(u8, u16), Vec<Box<str>>>,
+}
+
+impl Remaps {
+    fn insert(&mut self, subset: &FaceSubset) {
+        let (face, variant) = (usize::from(subset.face), usize::from(subset.variant));
+        if self.by_face.len() <= face {
+            self.by_face.resize_with(face + 1, Vec::new);
+        }
+        let variants = &mut self.by_face[face];
+        if variants.len() <= variant {
+            variants.resize_with(variant + 1, || None);
+        }
+        variants[variant] = Some(Remap::new(&subset.remap));
+        for (gid, text) in &subset.texts {
+            let texts = self.texts.entry((subset.face, *gid)).or_default();
+            if texts.len() <= variant {
+                texts.resize(variant + 1, Box::from(""));
+            }
+            texts[variant] = text.clone();
+        }
+    }
+
+    fn get(&self, face: u8, variant: u8) -> Option<&Remap> {
+        self.by_face.get(usize::from(face))?.get(usize::from(variant))?.as_ref()
+    }
+
+    /// The copy of its face a glyph is drawn from: the one whose `/ToUnicode` says its text.
+    fn variant(&self, face: u8, glyph: &Glyph, rtl: bool) -> u8 {
+        if face < 8 {
+            return 0;
+        }
+        let Some(texts) = self.texts.get(&(face, glyph.gid)) else { return 0 };
+        let text = glyph.unicode_text(rtl);
+        texts.iter().position(|t| t.as_ref() == text.as_ref()).unwrap_or(0) as u8
+    }
+
+    /// What the glyph's `/ToUnicode` entry is.
+    fn text<'g>(face: u8, glyph: &'g Glyph, rtl: bool) -> std::borrow::Cow<'g, str> {
+        if face < 8 { std::borrow::Cow::Borrowed(glyph.text.as_str()) } else { glyph.unicode_text(rtl) }
+    }
+}
 
 fn remap_of(remaps: &Remaps, face: u8) -> Option<&Remap> {
-    remaps.get(usize::from(face)).and_then(Option::as_ref)
+    remaps.get(face, 0)
 }
 
 /// A decoded picture as printpdf takes it.
@@ -116,19 +164,15 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
     }
 
     let mut warnings = Vec::new();
-    let mut remaps: Remaps = Vec::new();
+    let mut remaps = Remaps::default();
     for subset in subsets {
         let mut font_warnings = Vec::new();
         let Some(mut parsed) = ParsedFont::from_bytes(&subset.bytes, 0, &mut font_warnings) else {
             continue;
         };
         parsed.font_name = Some(subset.name.clone());
-        doc.resources.fonts.map.insert(font_id(subset.face), PdfFont::new(parsed));
-        let face = usize::from(subset.face);
-        if remaps.len() <= face {
-            remaps.resize_with(face + 1, || None);
-        }
-        remaps[face] = Some(Remap::new(&subset.remap));
+        doc.resources.fonts.map.insert(font_id(subset.face, subset.variant), PdfFont::new(parsed));
+        remaps.insert(subset);
     }
 
     // Pictures: one XObject per distinct path, numbered in path order.
@@ -166,9 +210,9 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
     let mut contents: Vec<Vec<u8>> = Vec::with_capacity(layout.pages.len());
     let mut all_mcids = Vec::new();
     let mut all_links = Vec::new();
-    // Per face: subset glyph id to the text printpdf's /ToUnicode gets (the last one drawn wins,
-    // as when printpdf collects it from the pages), indexed by subset glyph id.
-    let mut inventory: BTreeMap<u8, Vec<Option<&str>>> = BTreeMap::new();
+    // Per face and variant: subset glyph id to the text printpdf's /ToUnicode gets (the last one
+    // drawn wins, as when printpdf collects it from the pages), indexed by subset glyph id.
+    let mut inventory: Inventory = BTreeMap::new();
     for page in &layout.pages {
         let mut ops = Vec::with_capacity(if direct { 4 } else { page.items.len() * 6 });
         let mut stream = ContentStream::default();
@@ -210,7 +254,16 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
                 continue;
             }
             let tag = item.tag();
-            if open != Some(tag) {
+            // A right-to-left or reordered run is a marked-content sequence of its own that says
+            // what it reads (`/ActualText`, in reading order), so text extraction, copying and the
+            // tag tree get the words, not the glyphs' drawing order.
+            let actual = match item {
+                Item::Text { run, .. } if direct && run.needs_actual_text() && matches!(tag, Tag::Elem(_)) => {
+                    Some(run.logical_text())
+                }
+                _ => None,
+            };
+            if open != Some(tag) || actual.is_some() {
                 if open.is_some() {
                     if direct {
                         stream.op("EMC");
@@ -223,7 +276,11 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
                     Tag::Artifact => ops.push(Op::BeginMarkedContent { tag: "Artifact".to_string() }),
                     Tag::Elem(e) => {
                         let role = layout.tree.get(e).map_or("Span".to_string(), |s| s.role.name());
-                        if direct {
+                        if let Some(text) = &actual {
+                            stream.marked(&role, next_mcid);
+                            // Readers take `/ActualText` from a `Span` sequence (poppler only so).
+                            stream.actual_text(text);
+                        } else if direct {
                             stream.marked(&role, next_mcid);
                         } else {
                             ops.push(Op::BeginMarkedContentWithProperties {
@@ -241,18 +298,20 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
             if let Tag::Elem(_) = tag {
                 mcids.insert(index, next_mcid - 1);
             }
+            if actual.is_some() {
+                // The next item starts a sequence of its own.
+                stream.item(item, page_h, &remaps, &image_ids);
+                stream.op("EMC");
+                stream.op("EMC");
+                open = None;
+                if let Item::Text { run, .. } = item {
+                    note_glyphs(&mut inventory, &remaps, run);
+                }
+                continue;
+            }
             if direct {
-                if let Item::Text { run, .. } = item
-                    && let Some(remap) = remap_of(&remaps, run.face)
-                {
-                    let glyphs = inventory.entry(run.face).or_insert_with(|| vec![None; remap.len.max(1)]);
-                    for g in &run.glyphs {
-                        let gid = usize::from(remap.get(g.gid));
-                        if glyphs.len() <= gid {
-                            glyphs.resize(gid + 1, None);
-                        }
-                        glyphs[gid] = Some(g.text.as_str());
-                    }
+                if let Item::Text { run, .. } = item {
+                    note_glyphs(&mut inventory, &remaps, run);
                 }
                 stream.item(item, page_h, &remaps, &image_ids);
             } else {
@@ -273,13 +332,13 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
     }
     if direct && let Some(first) = pages.first_mut() {
         first.ops.push(Op::StartTextSection);
-        for (face, glyphs) in &inventory {
-            first.ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*face)), size: Pt(1.0) });
+        for ((face, variant), glyphs) in &inventory {
+            first.ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(*face, *variant)), size: Pt(1.0) });
             let items = glyphs
                 .iter()
                 .enumerate()
                 .filter_map(|(gid, text)| {
-                    Some(Codepoint { gid: gid as u16, offset: 0.0, cid: Some((*text)?.to_owned()) })
+                    Some(Codepoint { gid: gid as u16, offset: 0.0, cid: Some(text.as_ref()?.to_string()) })
                 })
                 .collect();
             first.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
@@ -316,11 +375,30 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
     Written { doc: lo, mcids: all_mcids, links: all_links }
 }
 
+/// Per face and variant, the text of each subset glyph id, for `/ToUnicode`.
+type Inventory<'l> = BTreeMap<(u8, u8), Vec<Option<std::borrow::Cow<'l, str>>>>;
+
+/// Records the `/ToUnicode` text of a run's glyphs.
+fn note_glyphs<'l>(inventory: &mut Inventory<'l>, remaps: &Remaps, run: &'l super::fonts::ShapedRun) {
+    for g in &run.glyphs {
+        let variant = remaps.variant(run.face, g, run.rtl());
+        let Some(remap) = remaps.get(run.face, variant) else { continue };
+        let glyphs = inventory.entry((run.face, variant)).or_insert_with(|| vec![None; remap.len.max(1)]);
+        let gid = usize::from(remap.get(g.gid));
+        if glyphs.len() <= gid {
+            glyphs.resize(gid + 1, None);
+        }
+        glyphs[gid] = Some(Remaps::text(run.face, g, run.rtl()));
+    }
+}
+
 /// A page's content stream, written as bytes: the same operators printpdf writes for the
 /// ops of [`draw`], without building an object per operand.
 #[derive(Default)]
 struct ContentStream {
     bytes: Vec<u8>,
+    /// Scratch: where each glyph of the run being written goes.
+    places: Vec<f32>,
     /// The fill colour set outside any `q`/`Q` (text colour), to skip repeating it.
     fill: Option<Rgb>,
 }
@@ -359,6 +437,27 @@ impl ContentStream {
         let _ = writeln!(self.bytes, "/{role} <</MCID {mcid}>> BDC");
     }
 
+    /// `/F<n> ` or `/F<n>v<variant> `: a font resource's name, as [`font_id`] makes it.
+    fn font(&mut self, face: u8, variant: u8) {
+        match variant {
+            0 => {
+                let _ = write!(self.bytes, "/F{} ", u32::from(face) + 1);
+            }
+            v => {
+                let _ = write!(self.bytes, "/F{}v{v} ", u32::from(face) + 1);
+            }
+        }
+    }
+
+    /// Opens a span that says what its glyphs read, as UTF-16 text (closed with `EMC`).
+    fn actual_text(&mut self, text: &str) {
+        self.bytes.extend_from_slice(b"/Span <</ActualText <feff");
+        for unit in text.encode_utf16() {
+            self.hex(unit);
+        }
+        self.op(">>> BDC");
+    }
+
     /// A glyph code as four hex digits (inside a `<…>` string).
     fn hex(&mut self, code: u16) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -374,38 +473,102 @@ impl ContentStream {
     fn item(&mut self, item: &Item, page_h: f32, remaps: &Remaps, images: &BTreeMap<&str, (XObjectId, usize)>) {
         match item {
             Item::Text { x, y, size, color: c, run, .. } => {
-                let Some(remap) = remap_of(remaps, run.face) else {
+                if remap_of(remaps, run.face).is_none() {
                     return;
-                };
+                }
                 if self.fill != Some(*c) {
                     self.color(*c, "rg");
                     self.fill = Some(*c);
                 }
                 self.op("BT");
-                let _ = write!(self.bytes, "/F{} ", u32::from(run.face) + 1);
+                // Where each glyph goes, from the run's left end, in thousandths of an em: its pen
+                // position plus its own offset (a mark over its base, a cursive join).
+                let mut pen = 0.0f32;
+                let mut places = std::mem::take(&mut self.places);
+                places.clear();
+                places.extend(run.glyphs.iter().map(|g| {
+                    let at = pen + g.offset.0;
+                    pen += g.advance as f32 + g.kern;
+                    at
+                }));
+                // A right-to-left run is drawn in reading order, each glyph moved back to its
+                // place, so the content says its words in order, as the tag tree reads them.
+                let count = run.glyphs.len();
+                let rtl = run.rtl();
+                let nth = |k: usize| if rtl { count - 1 - k } else { k };
+                let first = if count == 0 { 0.0 } else { places[nth(0)] };
+                let mut variant = if count == 0 { 0 } else { remaps.variant(run.face, &run.glyphs[nth(0)], rtl) };
+                self.font(run.face, variant);
                 self.nums(&[*size], "Tf");
-                self.nums(&[1.0, 0.0, 0.0, 1.0, *x, page_h - y], "Tm");
-                // Glyphs between two kerning adjustments share one string: `[<00410042> -12 <0043>]`
-                // shows what `[<0041><0042> -12 <0043>]` shows, in two thirds of the bytes.
-                self.bytes.push(b'[');
+                self.nums(&[1.0, 0.0, 0.0, 1.0, *x + first * size / 1000.0, page_h - y], "Tm");
+                // Glyphs between two position adjustments share one string: `[<00410042> -12 <0043>]`
+                // shows what `[<0041><0042> -12 <0043>]` shows, in two thirds of the bytes. A glyph
+                // raised or lowered gets its own text rise.
+                let mut rise = 0.0f32;
                 let mut open = false;
-                for g in &run.glyphs {
+                let mut array = false;
+                let mut current = first;
+                for k in 0..count {
+                    let i = nth(k);
+                    let g = &run.glyphs[i];
+                    let dy = g.offset.1 * size / 1000.0;
+                    let own = remaps.variant(run.face, g, rtl);
+                    if own != variant {
+                        if open {
+                            self.bytes.push(b'>');
+                            open = false;
+                        }
+                        if array {
+                            self.op("] TJ");
+                            array = false;
+                        }
+                        self.font(run.face, own);
+                        self.nums(&[*size], "Tf");
+                        variant = own;
+                    }
+                    let Some(remap) = remaps.get(run.face, variant) else { continue };
+                    if (dy - rise).abs() > 0.0001 {
+                        if open {
+                            self.bytes.push(b'>');
+                            open = false;
+                        }
+                        if array {
+                            self.op("] TJ");
+                            array = false;
+                        }
+                        self.nums(&[dy], "Ts");
+                        rise = dy;
+                    }
+                    if !array {
+                        self.bytes.push(b'[');
+                        array = true;
+                    }
+                    let shift = places[i] - current;
+                    if shift != 0.0 {
+                        if open {
+                            self.bytes.extend_from_slice(b"> ");
+                            open = false;
+                        }
+                        self.num(-shift);
+                    }
                     if !open {
                         self.bytes.push(b'<');
                         open = true;
                     }
                     self.hex(remap.get(g.gid));
-                    if g.kern != 0.0 {
-                        self.bytes.extend_from_slice(b"> ");
-                        open = false;
-                        self.num(-g.kern);
-                    }
+                    current = places[i] + g.advance as f32;
                 }
                 if open {
                     self.bytes.push(b'>');
                 }
-                self.op("] TJ");
+                if array {
+                    self.op("] TJ");
+                }
+                if rise != 0.0 {
+                    self.nums(&[0.0], "Ts");
+                }
                 self.op("ET");
+                self.places = places;
             }
             Item::Rule { x1, y1, x2, y2, width, color: c, .. } => {
                 self.op("q");
@@ -522,11 +685,17 @@ fn draw(ops: &mut Vec<Op>, item: &Item, page_h: f32, remaps: &Remaps, images: &B
             let glyphs: Vec<Codepoint> = run
                 .glyphs
                 .iter()
-                .map(|g| Codepoint { gid: remap.get(g.gid), offset: -g.kern, cid: Some(g.text.as_str().to_owned()) })
+                .enumerate()
+                .map(|(i, g)| {
+                    // Marks' vertical offsets need the direct writer (TrueType faces always take it).
+                    let next = run.glyphs.get(i + 1).map_or(0.0, |n| n.offset.0);
+                    let offset = -(g.kern + next - g.offset.0);
+                    Codepoint { gid: remap.get(g.gid), offset, cid: Some(g.text.as_str().to_owned()) }
+                })
                 .collect();
             ops.push(Op::SetFillColor { col: color(*c) });
             ops.push(Op::StartTextSection);
-            ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(run.face)), size: Pt(*size) });
+            ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(run.face, 0)), size: Pt(*size) });
             ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(*x), Pt(page_h - y)) });
             ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(glyphs)] });
             ops.push(Op::EndTextSection);

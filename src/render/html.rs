@@ -183,8 +183,20 @@ fn push_inlines_in(inlines: &[Inline], ctx: &HtmlContext<'_>, in_link: bool, out
             }
             Inline::Icon(name) => out.push_str(&icon_html(ctx.theme, name, None)),
             Inline::LineBreak => out.push_str("<br>\n"),
+            Inline::Span { lang, content } => {
+                out.push_str(&lang_attributes("span", lang));
+                push_inlines(content, out);
+                out.push_str("</span>");
+            }
         }
     }
+}
+
+/// An opening tag with `lang` (escaped) and, for a right-to-left language, `dir="rtl"`, so the
+/// browser shapes and orders the words and a screen reader reads them in their own language.
+pub fn lang_attributes(element: &str, lang: &str) -> String {
+    let dir = if crate::model::languages::is_rtl(lang) { " dir=\"rtl\"" } else { "" };
+    format!("<{element} lang=\"{}\"{dir}>", escape(lang))
 }
 
 /// ` title="..."`, escaped, when there is a title.

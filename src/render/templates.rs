@@ -123,9 +123,35 @@ impl<'a> PageRenderer<'a> {
 
     /// Fills `template` for a page at depth `root` ("" or "../") with `values` merged in.
     pub fn render(&self, template: &str, root: &str, values: &impl Serialize) -> Result<String, (Location, String)> {
+        self.render_in(template, root, values, None)
+    }
+
+    /// [`PageRenderer::render`] for a page in `lang` (a translation; `None`: the site's
+    /// language): the page gets that `lang` (and `dir="rtl"` when it is written right to left),
+    /// and its furniture in the site's language (header, breadcrumbs, footer) says so, as
+    /// `furniture_lang`, so screen readers switch voice.
+    pub fn render_in(
+        &self,
+        template: &str,
+        root: &str,
+        values: &impl Serialize,
+        lang: Option<&str>,
+    ) -> Result<String, (Location, String)> {
         let mut context = tera::Context::from_serialize(values).map_err(|e| self.fail(template, &e))?;
         context.insert("site", &self.site);
         context.insert("root", root);
+        let page_lang = lang.unwrap_or(self.site.language);
+        let rtl = crate::model::languages::is_rtl(page_lang);
+        context.insert("page_lang", page_lang);
+        context.insert("page_rtl", &rtl);
+        let furniture = match lang {
+            Some(_) => {
+                let dir = if crate::model::languages::is_rtl(self.site.language) { "rtl" } else { "ltr" };
+                format!(" lang=\"{}\" dir=\"{dir}\"", crate::render::html::escape(self.site.language))
+            }
+            None => String::new(),
+        };
+        context.insert("furniture_lang", &furniture);
         self.tera.render(template, &context).map_err(|e| self.fail(template, &e))
     }
 

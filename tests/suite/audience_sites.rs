@@ -81,8 +81,12 @@ fn patient_links_point_to_other_patient_leaflets() {
 #[test]
 fn easy_read_rows_have_a_picture_on_the_left_of_the_words() {
     let html = built().read("output/easy-read/ward-phones.html");
-    assert_eq!(html.matches("<div class=\"easy-read-row\">").count(), 3);
-    assert_eq!(html.matches("<div class=\"easy-read-picture\">").count(), 3);
+    // Three rows of the policy's, after the three that say what the document is, that a
+    // supporter may help and that hard words are in bold.
+    assert_eq!(html.matches("<div class=\"easy-read-row\">").count(), 6);
+    assert_eq!(html.matches("<div class=\"easy-read-picture\">").count(), 6);
+    assert!(html.contains("This is an easy read version of Phones on Wards."), "{html}");
+    assert!(html.contains("You may want a supporter to help you read it."));
     assert!(
         html.contains("<span class=\"icon\" role=\"img\" aria-label=\"A telephone\">"),
         "icons are named by what they show (the theme's description)"
@@ -95,7 +99,15 @@ fn easy_read_glossary_word_is_bold_at_first_use_and_listed_in_words_to_know() {
     let html = built().read("output/easy-read/ward-phones.html");
     assert!(html.contains("This protects their <strong>privacy</strong>."));
     assert!(html.contains("<h2 id=\"words-heading\">Words to know</h2>"));
-    assert!(html.contains("<dt>privacy</dt><dd>Keeping things about you to yourself.</dd>"));
+    // Beside the word, the picture of the row that first uses it, hidden from screen readers
+    // (the word says it).
+    let start = html.find("<div class=\"word\">").expect("an entry");
+    let entry = &html[start..start + html[start..].find("</div>").expect("its end")];
+    assert!(
+        entry.contains("<span class=\"easy-read-picture\"><span class=\"icon\" aria-hidden=\"true\"><svg"),
+        "{entry}"
+    );
+    assert!(html.contains("privacy</dt><dd>Keeping things about you to yourself.</dd>"));
 }
 
 #[test]
@@ -122,7 +134,10 @@ fn one_poster_sheet_per_poster_block_with_one_message_per_line() {
 fn poster_qr_code_leads_to_the_short_public_address_and_small_print_has_governance() {
     let html = built().read("output/poster/ward-phones.html");
     assert!(html.contains("aria-label=\"QR code for www.test.nhs.uk/leaflets/ward-phones\""));
-    assert!(html.contains("IG-014. Version 2.10. Next review due March 2027."));
+    assert!(
+        html.contains("Test NHS Foundation Trust · Reference IG-014 · Version 2.10 · Next review due March 2027"),
+        "{html}"
+    );
     assert!(html.contains("<p class=\"poster-org\">Test NHS Foundation Trust</p>"));
 }
 
@@ -203,4 +218,39 @@ fn glossary_marking_handles_letters_that_change_length_in_lower_case() {
     assert_eq!(outcome.status, 0, "{}", outcome.stderr);
     let html = fixture.read("output/easy-read/visiting.html");
     assert!(html.contains("İ—<strong>consent</strong>—ẞ is needed."), "{html}");
+}
+
+#[test]
+fn the_booklet_link_says_how_to_print_it_on_the_index_and_the_leaflet_page() {
+    let fixture = built();
+    let note = "<span class=\"pdf-note\">(print double-sided, flip on the short edge, then fold in half)</span>";
+    for page in ["output/patient/index.html", "output/patient/ward-phones.html"] {
+        let html = fixture.read(page);
+        let booklet = html.find("ward-phones-booklet.pdf").unwrap_or_else(|| panic!("{page} links the booklet"));
+        let after = &html[booklet..];
+        let end = after.find("</li>").expect("the entry ends");
+        assert!(after[..end].contains(note), "{page}: {}", &after[..end]);
+        // Only the booklets need it.
+        assert_eq!(html.matches(note).count(), html.matches("-booklet.pdf\"").count(), "{page}");
+    }
+}
+
+#[test]
+fn every_web_page_of_a_draft_carries_the_draft_banner() {
+    let fixture = Fixture::new("basic");
+    let outcome = fixture.run(&["build", "--drafts"]);
+    assert_eq!(outcome.status, 0, "{}", outcome.stderr);
+    let mut pages = 0;
+    for dir in ["staff", "patient", "easy-read", "poster", "preview"] {
+        let path = format!("output/{dir}/visiting-times.html");
+        if !fixture.path(&path).is_file() {
+            continue;
+        }
+        let html = fixture.read(&path);
+        assert!(html.contains("class=\"banner banner-draft\""), "{path} has no draft banner");
+        pages += 1;
+    }
+    assert!(pages >= 2, "{pages} draft pages");
+    // A final policy's pages carry none.
+    assert!(!fixture.read("output/preview/ward-phones.html").contains("banner-draft"));
 }

@@ -92,6 +92,10 @@ error_cases! {
     category_without_list => 1,
     reserved_page_name => 1,
     many_warnings => 1,
+    translation_out_of_date => 0,
+    translation_errors => 1,
+    missing_glyphs => 0,
+    settings_languages => 1,
 }
 
 /// `check --format json` prints one JSON document on stdout, nothing for people on stderr, and

@@ -49,7 +49,7 @@ fn every_front_matter_key_is_read() {
     assert_eq!(meta.variables["ward-hours"], "8am to 8pm");
     assert_eq!(meta.history.len(), 2);
     assert_eq!(meta.history[1].version, "2.10");
-    assert_eq!(meta.extra[0], ("equality-impact".to_string(), "Low risk, screened February 2021".to_string()));
+    assert_eq!(meta.extra[0], ("Equality impact".to_string(), "Low risk, screened February 2021".to_string()));
 }
 
 #[test]

@@ -14,3 +14,4 @@ mod mutation;
 mod public_site;
 mod staff_library;
 mod staff_site;
+mod translations;

@@ -59,15 +59,51 @@ pub struct Section {
     pub rows: Vec<Row>,
 }
 
+/// A hard word, explained, with the picture of the row where it is first used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordToKnow {
+    /// The word as the glossary writes it.
+    pub word: String,
+    /// What it means.
+    pub meaning: String,
+    /// The picture of the row that first uses it, shown beside it in "Words to know".
+    pub picture: Picture,
+}
+
 /// A whole easy-read document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EasyReadDoc {
     /// The easy-read title.
     pub title: String,
+    /// The policy's own title: the cover says what this is the easy-read version of.
+    pub policy_title: String,
     /// Sections in order.
     pub sections: Vec<Section>,
-    /// Glossary words used, in order of first use, with their explanations.
-    pub words_to_know: Vec<(String, String)>,
+    /// Glossary words used, in order of the glossary.
+    pub words_to_know: Vec<WordToKnow>,
+}
+
+/// The picture beside "This is an easy read version of ...".
+pub const ABOUT_PICTURE: &str = "paper";
+/// The picture beside "You may want a supporter to help you read it".
+pub const SUPPORTER_PICTURE: &str = "people-holding-hands";
+/// The picture beside "Hard words are in bold".
+pub const HARD_WORDS_PICTURE: &str = "thinking-face";
+
+/// What the front of every easy-read document says, in rows: what it is the easy-read version
+/// of, that a supporter may help, and (when it has hard words) where they are explained.
+pub fn about_rows(doc: &EasyReadDoc) -> Vec<(Picture, String)> {
+    let mut rows = vec![
+        (Picture::Icon(ABOUT_PICTURE.to_string()), format!("This is an easy read version of {}.", doc.policy_title)),
+        (Picture::Icon(SUPPORTER_PICTURE.to_string()), "You may want a supporter to help you read it.".to_string()),
+    ];
+    if !doc.words_to_know.is_empty() {
+        rows.push((
+            Picture::Icon(HARD_WORDS_PICTURE.to_string()),
+            "Hard words are in bold. They are explained in Words to know.".to_string(),
+        ));
+    }
+    rows
 }
 
 /// Sentence length limits (STANDARDS: warning over 15 words, error over 20).
@@ -84,8 +120,8 @@ pub fn easy_read_doc(view: &AudienceView, diags: &mut Diagnostics) -> EasyReadDo
     sections.retain(|s| s.heading.is_some() || !s.rows.is_empty());
     let mut words_to_know = Vec::new();
     for (word, explanation) in &view.glossary {
-        if mark_first_use(&mut sections, word) {
-            words_to_know.push((word.clone(), explanation.clone()));
+        if let Some(picture) = mark_first_use(&mut sections, word) {
+            words_to_know.push(WordToKnow { word: word.clone(), meaning: explanation.clone(), picture });
         } else {
             let line = view.blocks.first().map_or(1, |b| b.line);
             diags
@@ -97,7 +133,7 @@ pub fn easy_read_doc(view: &AudienceView, diags: &mut Diagnostics) -> EasyReadDo
         }
     }
     lint_words(view, diags);
-    EasyReadDoc { title: view.title.clone(), sections, words_to_know }
+    EasyReadDoc { title: view.title.clone(), policy_title: view.policy_title.clone(), sections, words_to_know }
 }
 
 fn collect(kind: &BlockKind, line: usize, view: &AudienceView, sections: &mut Vec<Section>, diags: &mut Diagnostics) {
@@ -158,6 +194,7 @@ fn no_italics(inline: Inline) -> Inline {
             Inline::Text(plain_text(&words))
         }
         Inline::Strong(c) => Inline::Strong(c.into_iter().map(no_italics).collect()),
+        Inline::Span { lang, content } => Inline::Span { lang, content: content.into_iter().map(no_italics).collect() },
         Inline::Link { target, content, title, at } => {
             Inline::Link { target, content: content.into_iter().map(no_italics).collect(), title, at }
         }
@@ -165,16 +202,17 @@ fn no_italics(inline: Inline) -> Inline {
     }
 }
 
-/// Makes the first use of `word` (whole word, any case) strong. False when it is never used.
-fn mark_first_use(sections: &mut [Section], word: &str) -> bool {
+/// Makes the first use of `word` (whole word, any case) strong, and gives that row's picture.
+/// None when it is never used.
+fn mark_first_use(sections: &mut [Section], word: &str) -> Option<Picture> {
     for section in sections {
         for row in &mut section.rows {
             if mark_in(&mut row.words, word) {
-                return true;
+                return Some(row.picture.clone());
             }
         }
     }
-    false
+    None
 }
 
 fn mark_in(inlines: &mut Vec<Inline>, word: &str) -> bool {
@@ -194,7 +232,7 @@ fn mark_in(inlines: &mut Vec<Inline>, word: &str) -> bool {
                 }
             }
             Inline::Strong(content) if find_word(&plain_text(content), word).is_some() => return true,
-            Inline::Link { content, .. } | Inline::Strong(content) => {
+            Inline::Link { content, .. } | Inline::Strong(content) | Inline::Span { content, .. } => {
                 let marked = mark_in(content, word);
                 if marked {
                     return true;
@@ -270,6 +308,10 @@ fn lint_words(view: &AudienceView, diags: &mut Diagnostics) {
                 .hint(format!("split it in two: \"{}\"", excerpt(&sentence.text)));
         }
     }
+    // Hard words are judged by English syllables and an English word list: not for translations.
+    if view.lang.is_some() {
+        return;
+    }
     let glossary: Vec<&str> = view.glossary.iter().map(|(w, _)| w.as_str()).collect();
     for hard in readability::hard_words(&view.blocks, &glossary, readability::EVERYDAY_WORDS) {
         diags
@@ -325,7 +367,7 @@ mod tests {
                 Row { picture: Picture::Icon("lock".into()), words: vec![text("Privacy again.")], line: 2 },
             ],
         }];
-        assert!(mark_first_use(&mut sections, "privacy"));
+        assert_eq!(mark_first_use(&mut sections, "privacy"), Some(Picture::Icon("lock".into())));
         assert_eq!(
             sections[0].rows[0].words,
             vec![text("Your "), Inline::Strong(vec![text("privacy")]), text(" is safe.")]

@@ -1,5 +1,5 @@
 //! The easy-read PDF's document design (STANDARDS "Easy-read version"): A4 portrait, 16 pt
-//! Atkinson Hyperlegible at 1.5 line spacing; a cover with the title, the Trust's logo top
+//! Atkinson Hyperlegible Next at 1.5 line spacing; a cover with the title, the Trust's logo top
 //! right, a visible notice when the review is overdue, and the first row's picture; each row a
 //! picture of at least 25 mm on the left and its words on the right, never split across pages;
 //! sections starting with their heading; "Words to know"; a back page with how to contact us
@@ -20,9 +20,11 @@
 //! Takes the [`EasyReadDoc`] the HTML page uses, so both show the same rows; never builds or
 //! lints the document itself, and reads nothing from disk or the clock.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
-use crate::audience::easy_read::{EasyReadDoc, Picture, Row};
+use crate::audience::easy_read::{EasyReadDoc, Picture, Row, about_rows};
 use crate::audience::patient_facing;
 use crate::audience::pdf_output::{self as publish, RenderedPdf, site_of};
 use crate::audience::pictures::{Icons, Logo};
@@ -34,6 +36,7 @@ use crate::model::{Audience, Inline};
 use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, OutlineEntry, Role, Tag, TextStyle, image_size};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
+use crate::pdf::svg::Paint;
 use crate::pdf::wordwrap::{self, Word};
 use crate::pdf::writer;
 use crate::resolve::AudienceView;
@@ -46,8 +49,22 @@ pub const PICTURE_MM: f32 = 30.0;
 const GUTTER_MM: f32 = 8.0;
 /// Space between rows.
 const ROW_GAP_MM: f32 = 7.0;
-/// Side of the cover picture.
+/// Side of the cover picture (smaller when the cover has less room).
 const COVER_PICTURE_MM: f32 = 80.0;
+/// Side of a contents entry's picture (STANDARDS: every picture at least 25 mm).
+const CONTENTS_PICTURE_MM: f32 = 25.0;
+/// The picture beside "Contact us" in the contents.
+const CONTACT_PICTURE: &str = "telephone";
+/// The pictures every easy-read PDF shows whatever its rows (front page, contents, contact us).
+const BUILT_IN_PICTURES: [&str; 7] = [
+    crate::audience::easy_read::ABOUT_PICTURE,
+    crate::audience::easy_read::SUPPORTER_PICTURE,
+    crate::audience::easy_read::HARD_WORDS_PICTURE,
+    "person-raising-hand",
+    "telephone",
+    "email-envelope",
+    "globe",
+];
 /// STANDARDS: a warning over 20 pages, an error over 24.
 pub const PAGES_WARN: usize = 20;
 /// See [`PAGES_WARN`].
@@ -69,8 +86,25 @@ pub fn settings(theme: &crate::load::config::ThemeSettings) -> PdfSettings {
     PdfSettings { page, type_scale, palette: Palette::from_theme(&theme.colours) }
 }
 
-/// Lays out the easy-read PDF of `view` from its easy-read document.
+/// Lays out the easy-read PDF of `view` from its easy-read document. The contents page gives
+/// each section's page, so the document is laid out twice: the second time with the pages the
+/// first found (the contents is the same size either way, so nothing else moves).
 pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDoc, fonts: &mut FontSet<'_>) -> Layout {
+    let first = lay_out(project, view, doc, fonts, &BTreeMap::new());
+    if !has_contents(doc) {
+        return first;
+    }
+    let pages = first.anchors.iter().map(|(anchor, (page, _))| (anchor.clone(), page + 1)).collect();
+    lay_out(project, view, doc, fonts, &pages)
+}
+
+fn lay_out(
+    project: &Project,
+    view: &AudienceView,
+    doc: &EasyReadDoc,
+    fonts: &mut FontSet<'_>,
+    page_of: &BTreeMap<String, usize>,
+) -> Layout {
     let site = site_of(project);
     let icons = Icons::new(&project.theme);
     let icon_lookup = |name: &str| icons.get(name);
@@ -79,14 +113,33 @@ pub fn layout_easy_read(project: &Project, view: &AudienceView, doc: &EasyReadDo
     let mut flow = Flow::new(fonts, settings(&project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     flow.line = view.blocks.first().map_or(1, |b| b.line);
-    cover(&mut flow, view, doc, &project.config.organisation, Logo::of(project).as_ref());
+    let translated = publish::start_in_language(&mut flow, &project.config, view);
+    let site_lang = translated.then_some(project.config.language.as_str());
+    let notice = patient_facing::translation_notice(&project.config, view);
+    cover(&mut flow, view, doc, (&project.config.organisation, site_lang, notice.as_ref()), Logo::of(project).as_ref());
     flow.new_page();
+    if has_contents(doc) {
+        contents(&mut flow, doc, page_of, site_lang);
+        flow.new_page();
+    }
     for section in &doc.sections {
         section_rows(&mut flow, section);
     }
-    words_to_know(&mut flow, doc);
+    words_to_know(&mut flow, doc, site_lang);
+    // The back page is in the site's language: a translation marks it so, set its way.
+    let (rtl, back_elements) = (flow.rtl, flow.tree.len());
+    if translated {
+        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
+    }
     back_page(&mut flow, project, view);
-    furniture(&mut flow, view);
+    if translated {
+        publish::mark_site_language(&mut flow, &project.config, back_elements);
+    }
+    flow.rtl = rtl;
+    furniture(&mut flow, &doc.title);
+    if view.draft {
+        publish::mark_draft_pages(&mut flow);
+    }
     let pages = flow.pages.len();
     let line = view.blocks.first().map_or(1, |b| b.line);
     if pages > PAGES_WARN {
@@ -128,7 +181,13 @@ fn wrap_checked(flow: &mut Flow<'_, '_, '_>, words: &[Word], style: TextStyle, w
     wrapped
 }
 
-fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, organisation: &str, logo: Option<&Logo>) {
+fn cover(
+    flow: &mut Flow<'_, '_, '_>,
+    view: &AudienceView,
+    doc: &EasyReadDoc,
+    (organisation, site_lang, notice): (&str, Option<&str>, Option<&patient_facing::TranslationNotice>),
+    logo: Option<&Logo>,
+) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let sect = flow.open(Role::Sect, 0);
@@ -139,16 +198,24 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
     // The Trust's logo top right (NHS identity); the band's words keep clear of it.
     let logo_w = logo.map_or(0.0, |l| l.draw_top_right(flow, left + width, 20.0 * MM, width * 0.4, sect) + 6.0 * MM);
     let org_style = TextStyle { style: Style::Bold, size: 22.0, color: WHITE };
+    // The band's words are in the site's language, set its way, on a translation too.
+    let rtl = flow.rtl;
+    if let Some(lang) = site_lang {
+        flow.rtl = crate::model::languages::is_rtl(lang);
+    }
     let org = flow.open(Role::P, sect);
+    flow.tree[org].lang = site_lang.map(str::to_string);
     let words = wordwrap::words(&[Inline::Text(organisation.to_string())]);
     let wrapped = wrap_checked(flow, &words, org_style, width - logo_w);
     let lh = 22.0 * 1.25;
     let org_h = wordwrap::draw(flow, &wrapped, org_style, left, 14.0 * MM, lh, org);
     let kind_style = TextStyle { style: Style::Regular, size: 20.0, color: WHITE };
     let kind = flow.open(Role::P, sect);
+    flow.tree[kind].lang = site_lang.map(str::to_string);
     let words = wordwrap::words(&[Inline::Text("Easy read".to_string())]);
     let wrapped = wrap_checked(flow, &words, kind_style, width);
     wordwrap::draw(flow, &wrapped, kind_style, left, 14.0 * MM + org_h + 4.0, 20.0 * 1.3, kind);
+    flow.rtl = rtl;
 
     let title_size = flow.settings.type_scale.heading(1);
     let title_style = TextStyle { style: Style::Bold, size: title_size, color: palette.text };
@@ -161,15 +228,167 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, doc: &EasyReadDoc, or
     if view.review_status == ReviewStatus::Overdue {
         overdue_notice(flow, view, sect);
     }
+    if let Some(notice) = notice {
+        publish::translation_notice(flow, notice, sect);
+        flow.y += 6.0 * MM;
+    }
+    // What this is the easy-read version of, and that a supporter may help: rows at the foot of
+    // the cover, the first row's picture drawn large above them in the room that is left.
+    // With a contents page, the row about hard words opens it instead (it says where they are
+    // explained); the cover keeps its room for the picture.
+    let keep = if has_contents(doc) { 2 } else { 3 };
+    let rows: Vec<(Picture, Vec<Word>)> = about_rows(doc)
+        .into_iter()
+        .take(keep)
+        .map(|(picture, words)| (picture, wordwrap::words(&[in_language(words, site_lang, flow.rtl)])))
+        .collect();
+    let measured: Vec<(wordwrap::Wrapped, f32)> = rows.iter().map(|(_, words)| measure_row(flow, words)).collect();
+    let rows_h: f32 = measured.iter().map(|(_, h)| h + ROW_GAP_MM * MM).sum();
     let first = doc.sections.iter().flat_map(|s| s.rows.iter()).next();
     if let Some(row) = first {
-        let size = COVER_PICTURE_MM * MM;
-        let room = flow.bottom() - flow.y;
-        let size = size.min(room.max(PICTURE_MM * MM));
-        let (x, y) = (left, flow.y);
-        flow.line = row.line;
-        picture(flow, &row.picture, x, y, size, sect);
-        flow.y += size;
+        let room = flow.bottom() - flow.y - rows_h - 8.0 * MM;
+        if room >= PICTURE_MM * MM {
+            let size = (COVER_PICTURE_MM * MM).min(room);
+            let (x, y) = (left, flow.y);
+            flow.line = row.line;
+            let x = if flow.rtl { left + width - size } else { x };
+            picture(flow, &row.picture, x, y, size, sect);
+            flow.y += size + 8.0 * MM;
+        }
+    }
+    for ((pic, _), (wrapped, height)) in rows.iter().zip(&measured) {
+        place_row(flow, pic, wrapped, *height, flow.line, sect);
+    }
+}
+
+/// Words policypress writes (in the site's language), marked as such in a translation. In a
+/// document of the other direction they start and end with a mark of their direction (U+200E
+/// or U+200F, drawn as nothing), so an English sentence in an Arabic document keeps its full
+/// stop at its end; a mark, unlike an isolate, works on each wrapped line alone.
+fn in_language(text: String, site_lang: Option<&str>, document_rtl: bool) -> Inline {
+    match site_lang {
+        Some(lang) => {
+            let site_rtl = crate::model::languages::is_rtl(lang);
+            let text = match (document_rtl, site_rtl) {
+                (true, false) => format!("\u{200E}{text}\u{200E}"),
+                (false, true) => format!("\u{200F}{text}\u{200F}"),
+                _ => text,
+            };
+            Inline::Span { lang: lang.to_string(), content: vec![Inline::Text(text)] }
+        }
+        None => Inline::Text(text),
+    }
+}
+
+/// Whether the document has a contents page: two sections or more to find.
+fn has_contents(doc: &EasyReadDoc) -> bool {
+    doc.sections.iter().filter(|s| s.heading.is_some() && !s.rows.is_empty()).count() >= 2
+}
+
+/// "What is in this document": each section with its first row's picture and its page, then
+/// "Words to know" and "Contact us". Tagged as a table of contents; each entry a link to its
+/// section. The pictures repeat the sections' own (described there): here they are decoration.
+/// In a translation (`site_lang`) its own words are marked as the site's language; a
+/// right-to-left document has the pictures on the right and the page numbers on the left.
+fn contents(
+    flow: &mut Flow<'_, '_, '_>,
+    doc: &EasyReadDoc,
+    page_of: &BTreeMap<String, usize>,
+    site_lang: Option<&str>,
+) {
+    let sect = flow.open(Role::Sect, 0);
+    let mut entries: Vec<(Picture, Inline, String)> = doc
+        .sections
+        .iter()
+        .filter_map(|s| {
+            let (heading, anchor) = s.heading.clone()?;
+            Some((s.rows.first()?.picture.clone(), Inline::Text(heading), anchor))
+        })
+        .collect();
+    if !doc.words_to_know.is_empty() {
+        entries.push((
+            Picture::Icon(crate::audience::easy_read::HARD_WORDS_PICTURE.to_string()),
+            in_language("Words to know".to_string(), site_lang, flow.rtl),
+            WORDS_ANCHOR.to_string(),
+        ));
+    }
+    entries.push((
+        Picture::Icon(CONTACT_PICTURE.to_string()),
+        in_language("Contact us".to_string(), site_lang, flow.rtl),
+        CONTACT_ANCHOR.to_string(),
+    ));
+    if let Some((pic, words)) = about_rows(doc).into_iter().nth(2) {
+        row(flow, &pic, &wordwrap::words(&[in_language(words, site_lang, flow.rtl)]), flow.line, sect);
+    }
+    let heading = section_heading(flow, "What is in this document", "pdf-contents", 0.0, sect);
+    flow.tree[heading].lang = site_lang.map(str::to_string);
+    let toc = flow.open(Role::TOC, sect);
+    let style = TextStyle { style: Style::Bold, ..body(flow) };
+    let lh = line_height(flow, style.size);
+    let size = CONTENTS_PICTURE_MM * MM;
+    let number_w = 30.0 * MM;
+    for (pic, heading, anchor) in entries {
+        let column = flow.width - size - GUTTER_MM * MM - number_w;
+        let wrapped = wrap_checked(flow, &wordwrap::words(&[heading]), style, column);
+        let height = wrapped.height(lh).max(size);
+        flow.ensure(height);
+        let (x, top) = (flow.left, flow.y);
+        let rtl = flow.rtl;
+        decoration(flow, &pic, if rtl { x + flow.width - size } else { x }, top, size);
+        let entry = flow.open(Role::TOCI, toc);
+        let reference = flow.open(Role::Reference, entry);
+        let link = flow.open(Role::Link, reference);
+        let text_top = top + ((size - wrapped.height(lh)) / 2.0).max(0.0);
+        let words_x = if rtl { x + number_w } else { x + size + GUTTER_MM * MM };
+        wordwrap::draw(flow, &wrapped, style, words_x, text_top, lh, link);
+        // "Page 3" on the right (on the left, right to left), a Span of the link that reads as
+        // what it is.
+        let number = format!("Page {}", page_of.get(&anchor).copied().unwrap_or(0));
+        let part = flow.open(Role::Span, link);
+        flow.tree[part].alt = Some(number.to_lowercase());
+        flow.tree[part].lang = site_lang.map(str::to_string);
+        let page = flow.pages.len() - 1;
+        if rtl {
+            flow.text_at(page, &format!("{number} "), body(flow), x, text_top, false, Tag::Elem(part));
+        } else {
+            let right = flow.left + flow.width;
+            flow.text_at(page, &format!(" {number}"), body(flow), right, text_top, true, Tag::Elem(part));
+        }
+        flow.push(Item::Link {
+            x,
+            y: top,
+            w: flow.width,
+            h: height,
+            dest: crate::pdf::layout::Dest::Anchor(anchor),
+            tag: Tag::Elem(link),
+        });
+        flow.y = top + height + ROW_GAP_MM * MM * 0.6;
+    }
+}
+
+/// A picture in a `size` square as decoration (an artifact): the words beside it say it all.
+fn decoration(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32) {
+    let start = flow.tree.len();
+    let kids = flow.tree[0].kids.len();
+    let page = flow.pages.len() - 1;
+    let first_item = flow.pages[page].items.len();
+    picture(flow, pic, x, y, size, 0);
+    // Drawn as a Figure, then made furniture: its items become artifacts and the Figure goes.
+    for item in flow.pages[page].items.iter_mut().skip(first_item) {
+        set_artifact(item);
+    }
+    flow.tree.truncate(start);
+    flow.tree[0].kids.truncate(kids);
+}
+
+fn set_artifact(item: &mut Item) {
+    match item {
+        Item::Text { tag, .. }
+        | Item::Rule { tag, .. }
+        | Item::Rect { tag, .. }
+        | Item::Image { tag, .. }
+        | Item::Path { tag, .. }
+        | Item::Link { tag, .. } => *tag = Tag::Artifact,
     }
 }
 
@@ -213,17 +432,25 @@ fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32
     flow.push(Item::Rect { x, y, w: size, h: size, fill: Some(TINT), stroke: None, tag });
     match pic {
         Picture::Icon(name) => {
-            let inset = size * 0.14;
-            let inner = size - 2.0 * inset;
             let color = flow.settings.palette.accent;
             match (flow.icons)(name) {
                 Some(picture) => {
+                    // A line icon drawn in the accent colour keeps a margin inside its square; a
+                    // colour picture (OpenMoji) has its own margin drawn in, so it fills the square.
+                    let line_icon = picture.shapes.iter().any(|s| {
+                        s.fill.is_some_and(|f| f.paint == Paint::Current)
+                            || s.stroke.as_ref().is_some_and(|st| st.paint == Paint::Current)
+                    });
+                    let inset = size * if line_icon { 0.14 } else { 0.02 };
+                    let inner = size - 2.0 * inset;
                     let scale = inner / picture.width.max(picture.height).max(0.01);
                     // Tabler's 2-unit stroke looks heavy at this size; 1.75 keeps it open.
-                    let stroke_scale = 0.875;
+                    let stroke_scale = if line_icon { 0.875 } else { 1.0 };
                     flow.push(Item::Path { x: x + inset, y: y + inset, scale, stroke_scale, color, picture, tag });
                 }
                 None => {
+                    let inset = size * 0.14;
+                    let inner = size - 2.0 * inset;
                     flow.push(Item::Rect {
                         x: x + inset,
                         y: y + inset,
@@ -298,20 +525,23 @@ fn place_row(
     }
     flow.ensure(height);
     let (x, top) = (flow.left, flow.y);
-    picture(flow, pic, x, top, size, parent);
+    // A right-to-left document has its pictures on the right, the words to their left.
+    let picture_x = if flow.rtl { x + flow.width - size } else { x };
+    picture(flow, pic, picture_x, top, size, parent);
     let style = body(flow);
     let lh = line_height(flow, style.size);
     let text_h = wrapped.height(lh);
     // Short words sit level with the middle of the picture; longer ones start at its top.
     let text_top = top + ((size - text_h) / 2.0).max(0.0);
     let p = flow.open(Role::P, parent);
-    let words_x = x + size + GUTTER_MM * MM;
+    let words_x = if flow.rtl { x } else { x + size + GUTTER_MM * MM };
     wordwrap::draw(flow, wrapped, style, words_x, text_top, lh, p);
     flow.y = top + height + ROW_GAP_MM * MM;
 }
 
 /// A section heading (bold, NHS blue, ruled), kept with `follow` points of what comes next.
-fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) {
+/// Returns the heading's structure element.
+fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) -> usize {
     let size = flow.settings.type_scale.heading(2);
     let style = TextStyle { style: Style::Bold, size, color: flow.settings.palette.accent };
     let words = wordwrap::words(&[Inline::Text(text.to_string())]);
@@ -333,6 +563,7 @@ fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow
     let color = flow.settings.palette.accent;
     flow.push(Item::Rule { x1, y1: y, x2, y2: y, width: 1.5, color, tag: Tag::Artifact });
     flow.y = top + height;
+    h2
 }
 
 fn section_rows(flow: &mut Flow<'_, '_, '_>, section: &crate::audience::easy_read::Section) {
@@ -353,7 +584,9 @@ fn section_rows(flow: &mut Flow<'_, '_, '_>, section: &crate::audience::easy_rea
     }
 }
 
-fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc) {
+/// "Words to know": each hard word beside the picture of the row that first uses it (as
+/// decoration: the word says it), in bold, its meaning below it; an entry is never split.
+fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc, site_lang: Option<&str>) {
     if doc.words_to_know.is_empty() {
         return;
     }
@@ -361,80 +594,126 @@ fn words_to_know(flow: &mut Flow<'_, '_, '_>, doc: &EasyReadDoc) {
     let style = body(flow);
     let lh = line_height(flow, style.size);
     let word_style = TextStyle { style: Style::Bold, size: 18.0, color: palette.text };
-    let bar = 5.0;
-    let indent = bar + 5.0 * MM;
+    let size = PICTURE_MM * MM;
+    let indent = size + GUTTER_MM * MM;
     let width = flow.width - indent;
     let entries: Vec<(wordwrap::Wrapped, wordwrap::Wrapped)> = doc
         .words_to_know
         .iter()
-        .map(|(word, explanation)| {
-            let w = wrap_checked(flow, &wordwrap::words(&[Inline::Text(word.clone())]), word_style, width);
-            let e = wrap_checked(flow, &wordwrap::words(&[Inline::Text(explanation.clone())]), style, width);
-            (w, e)
+        .map(|w| {
+            let word = wrap_checked(flow, &wordwrap::words(&[Inline::Text(w.word.clone())]), word_style, width);
+            let meaning = wrap_checked(flow, &wordwrap::words(&[Inline::Text(w.meaning.clone())]), style, width);
+            (word, meaning)
         })
         .collect();
-    let entry_height = |(w, e): &(wordwrap::Wrapped, wordwrap::Wrapped)| w.height(18.0 * 1.4) + e.height(lh);
+    let entry_height =
+        |(w, e): &(wordwrap::Wrapped, wordwrap::Wrapped)| (w.height(18.0 * 1.4) + e.height(lh)).max(size);
     let sect = flow.open(Role::Sect, 0);
     let first = entries.first().map_or(0.0, entry_height);
-    section_heading(flow, "Words to know", WORDS_ANCHOR, first, sect);
+    let heading = section_heading(flow, "Words to know", WORDS_ANCHOR, first, sect);
+    flow.tree[heading].lang = site_lang.map(str::to_string);
     let list = flow.open(Role::L, sect);
-    for entry in &entries {
+    for (entry, word) in entries.iter().zip(&doc.words_to_know) {
         let height = entry_height(entry);
         flow.ensure(height);
         let (x, top) = (flow.left, flow.y);
-        flow.push(Item::Rect {
-            x,
-            y: top,
-            w: bar,
-            h: height,
-            fill: Some(palette.accent),
-            stroke: None,
-            tag: Tag::Artifact,
-        });
+        // Right to left, the picture is on the right and the words end beside it.
+        let (picture_x, words_x) = if flow.rtl { (x + flow.width - size, x) } else { (x, x + indent) };
+        decoration(flow, &word.picture, picture_x, top, size);
+        let text_h = entry.0.height(18.0 * 1.4) + entry.1.height(lh);
+        let text_top = top + ((size - text_h) / 2.0).max(0.0);
         let li = flow.open(Role::LI, list);
         let lbl = flow.open(Role::Lbl, li);
-        let used = wordwrap::draw(flow, &entry.0, word_style, x + indent, top, 18.0 * 1.4, lbl);
+        let used = wordwrap::draw(flow, &entry.0, word_style, words_x, text_top, 18.0 * 1.4, lbl);
         let lbody = flow.open(Role::LBody, li);
-        wordwrap::draw(flow, &entry.1, style, x + indent, top + used, lh, lbody);
-        flow.y = top + height + 6.0 * MM;
+        wordwrap::draw(flow, &entry.1, style, words_x, text_top + used, lh, lbody);
+        flow.y = top + height + ROW_GAP_MM * MM;
     }
 }
 
+/// "Contact us" and the governance details, on a page of their own unless they fit whole in
+/// what is left of the last page (the easy read is printed single-sided, so a page holding one
+/// word of "Words to know" before a back page is a wasted sheet).
 fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView) {
-    flow.new_page();
     let config = &project.config;
-    let sect = flow.open(Role::Sect, 0);
     let contact = patient_facing::contact_of(config, view);
     let name = patient_facing::contact_name(config, contact).to_string();
     let mut rows: Vec<(Picture, Vec<Word>)> = vec![(
-        Picture::Icon("question".to_string()),
+        Picture::Icon("person-raising-hand".to_string()),
         wordwrap::words(&[Inline::Text(format!("If you have questions, you can contact {name}."))]),
     )];
     if let Some(phone) = &contact.phone {
-        rows.push((Picture::Icon("phone".to_string()), wordwrap::words(&[Inline::Text(format!("Phone: {phone}"))])));
+        rows.push((
+            Picture::Icon("telephone".to_string()),
+            wordwrap::words(&[Inline::Text(format!("Phone: {phone}"))]),
+        ));
     }
     if let Some(email) = &contact.email {
         let mut words = wordwrap::words(&[Inline::Text("Email:".to_string())]);
         words.extend(wordwrap::address_words(email, false, true));
-        rows.push((Picture::Icon("email".to_string()), words));
+        rows.push((Picture::Icon("email-envelope".to_string()), words));
     }
     if let Some(url) = patient_facing::easy_read_url(config, view) {
         let short = patient_facing::printed_address(&url);
         let mut words = wordwrap::words(&[Inline::Text("You can read this on our website:".to_string())]);
         words.extend(wordwrap::address_words(&short, false, true));
-        rows.push((Picture::Icon("internet".to_string()), words));
+        rows.push((Picture::Icon("globe".to_string()), words));
     }
     let line = view.blocks.last().map_or(1, |b| b.line);
     flow.line = line;
+    let governance = governance_lines(project, view);
+    let palette = flow.settings.palette;
+    let small = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
+    let lh = small.size * 1.5;
+    let width = flow.width;
+    let wrapped: Vec<wordwrap::Wrapped> = governance
+        .iter()
+        .map(|l| wrap_checked(flow, &wordwrap::words(&[Inline::Text(l.clone())]), small, width))
+        .collect();
+    let governance_height: f32 = wrapped.iter().map(|w| w.height(lh)).sum::<f32>() + 4.0 * MM;
+    let rows_height: f32 = rows.iter().map(|(_, words)| row_height(flow, words) + ROW_GAP_MM * MM).sum();
+    let heading_height = {
+        let size = flow.settings.type_scale.heading(2);
+        let style = TextStyle { style: Style::Bold, size, color: palette.accent };
+        let heading = wordwrap::wrap(flow.fonts, &wordwrap::words(&[Inline::Text("Contact us".into())]), style, width);
+        6.0 * MM + heading.height(size * 1.25) + 4.0 * MM
+    };
+    if flow.y + heading_height + rows_height + governance_height > flow.bottom() {
+        flow.new_page();
+    }
+    let sect = flow.open(Role::Sect, 0);
     let first = measure_row(flow, &rows[0].1).1;
     section_heading(flow, "Contact us", CONTACT_ANCHOR, first, sect);
     for (pic, words) in &rows {
         row(flow, pic, words, line, sect);
     }
 
-    // Governance details at the foot of the back page.
-    let palette = flow.settings.palette;
-    let small = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
+    // Governance details at the foot of the page.
+    flow.ensure(governance_height);
+    let top = (flow.bottom() - governance_height).max(flow.y);
+    let (x1, x2) = (flow.left, flow.left + flow.width);
+    flow.push(Item::Rule { x1, y1: top, x2, y2: top, width: 0.75, color: palette.rule, tag: Tag::Artifact });
+    let mut y = top + 4.0 * MM;
+    let x = flow.left;
+    for w in &wrapped {
+        let p = flow.open(Role::P, sect);
+        y += wordwrap::draw(flow, w, small, x, y, lh, p);
+    }
+    flow.y = y;
+}
+
+/// The height of a row, measured without reporting its words (they are reported when it is laid out).
+fn row_height(flow: &mut Flow<'_, '_, '_>, words: &[Word]) -> f32 {
+    let pic = PICTURE_MM * MM;
+    let column = flow.width - pic - GUTTER_MM * MM;
+    let style = body(flow);
+    let wrapped = wordwrap::wrap(flow.fonts, words, style, column);
+    wrapped.height(line_height(flow, style.size)).max(pic)
+}
+
+/// Who made the easy read, its reference, version and review dates, and the pictures' credit.
+fn governance_lines(project: &Project, view: &AudienceView) -> Vec<String> {
+    let config = &project.config;
     let mut lines = vec![format!("Made by {}.", config.organisation)];
     let mut version = String::new();
     if let Some(reference) = &view.reference {
@@ -454,26 +733,18 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
     if view.draft {
         lines.push("DRAFT: not approved for use.".to_string());
     }
-    let lh = small.size * 1.5;
-    let width = flow.width;
-    let wrapped: Vec<wordwrap::Wrapped> =
-        lines.iter().map(|l| wrap_checked(flow, &wordwrap::words(&[Inline::Text(l.clone())]), small, width)).collect();
-    let height: f32 = wrapped.iter().map(|w| w.height(lh)).sum::<f32>() + 4.0 * MM;
-    flow.ensure(height);
-    let top = (flow.bottom() - height).max(flow.y);
-    let (x1, x2) = (flow.left, flow.left + flow.width);
-    flow.push(Item::Rule { x1, y1: top, x2, y2: top, width: 0.75, color: palette.rule, tag: Tag::Artifact });
-    let mut y = top + 4.0 * MM;
-    let x = flow.left;
-    for w in &wrapped {
-        let p = flow.open(Role::P, sect);
-        y += wordwrap::draw(flow, w, small, x, y, lh, p);
+    // The pictures' licence asks for a credit (the front and contact rows always use them).
+    let mut names = crate::audience::pictures::icons_in(&view.blocks);
+    names.extend(BUILT_IN_PICTURES.iter().map(|n| n.to_string()));
+    if let Some(credit) = project.theme.credit_for(names.iter().map(String::as_str)) {
+        lines.push(format!("{credit}."));
     }
-    flow.y = y;
+    lines
 }
 
-/// "Page X of Y" (and DRAFT on drafts) on every page but the cover, as artifacts.
-fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
+/// The easy-read title and "Page X of Y" in the footer of every page but the cover, as
+/// artifacts (the title says which document a loose page belongs to).
+fn furniture(flow: &mut Flow<'_, '_, '_>, title: &str) {
     let page = flow.settings.page;
     let palette = flow.settings.palette;
     let style = TextStyle { style: Style::Regular, size: flow.settings.type_scale.small, color: palette.muted };
@@ -483,11 +754,6 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
     let rule_y = page.height - page.margin_bottom + 8.0 * MM;
     let text_top = rule_y + 2.0 * MM;
     for index in 0..total {
-        if view.draft {
-            let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
-            let y = if index == 0 { 52.0 * MM } else { 6.0 * MM };
-            flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
-        }
         if index == 0 {
             continue;
         }
@@ -502,10 +768,32 @@ fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView) {
             tag: Tag::Artifact,
         });
         flow.target_page = None;
-        flow.text_at(index, "Easy read", style, left, text_top, false, Tag::Artifact);
         let number = format!("Page {} of {}", index + 1, total);
+        // Room for the title beside the page number; a title too long for it ends at a word
+        // with an ellipsis (easy read never breaks a word).
+        let room =
+            (page.text_width() - style.size * 0.55 * number.chars().count() as f32 - 12.0 * MM) / (style.size * 0.55);
+        flow.text_at(index, &shorten_at_word(title, room as usize), style, left, text_top, false, Tag::Artifact);
         flow.text_at(index, &number, style, right, text_top, true, Tag::Artifact);
     }
+}
+
+/// `text` cut after its last whole word within `max` characters, with an ellipsis.
+fn shorten_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 2 > max {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    format!("{out}…")
 }
 
 /// Renders the easy-read PDF of one policy.
@@ -516,18 +804,32 @@ pub fn render_easy_read_pdf(project: &Project, view: &AudienceView, doc: &EasyRe
         title: doc.title.clone(),
         author: project.config.organisation.clone(),
         subject: format!("Easy read version of {}", view.policy_title),
-        date_unix: view.review_date.unix_seconds(),
+        date_unix: view.document_date.unix_seconds(),
     };
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, "easy-read")?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
 /// The easy-read PDFs of the documents `render_library` built, rendered in parallel; problems
 /// are reported in library order.
+/// [`easy_read_pdfs_gathering`] reporting its own characters no font has.
 pub fn easy_read_pdfs(
     project: &Project,
     docs: &[(&AudienceView, EasyReadDoc)],
     diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let mut gaps = publish::GlyphGaps::default();
+    let out = easy_read_pdfs_gathering(project, docs, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn easy_read_pdfs_gathering(
+    project: &Project,
+    docs: &[(&AudienceView, EasyReadDoc)],
+    diags: &mut Diagnostics,
+    gaps: &mut publish::GlyphGaps,
 ) -> Vec<Artifact> {
     let rendered: Vec<(&AudienceView, Result<RenderedPdf, String>)> =
         docs.par_iter().map(|(view, doc)| (*view, render_easy_read_pdf(project, view, doc))).collect();
@@ -536,7 +838,8 @@ pub fn easy_read_pdfs(
         match result {
             Ok(pdf) => {
                 publish::report(diags, view, &pdf.problems);
-                out.push(Artifact::new(&format!("{}/{}.pdf", Audience::EasyRead.name(), view.id), pdf.bytes));
+                gaps.add(view, &pdf.missing);
+                out.push(Artifact::new(&format!("{}/{}.pdf", Audience::EasyRead.name(), view.stem()), pdf.bytes));
             }
             Err(message) => {
                 diags.error(crate::diag::Location::file_start(&view.source), message).hint("check the theme's fonts");

@@ -32,6 +32,12 @@ pub struct Message {
 pub struct Poster {
     /// The headline words.
     pub headline: String,
+    /// The picture drawn large under the headline: a line holding only a picture, right after
+    /// the headline, else the first message's pictogram.
+    pub hero: Option<String>,
+    /// The hero stands on a line of its own (so it is described to screen readers); otherwise it
+    /// repeats the first message's pictogram, whose words say it all.
+    pub hero_alone: bool,
     /// The messages, in order.
     pub messages: Vec<Message>,
     /// Source line of the headline.
@@ -56,7 +62,13 @@ pub fn posters(view: &AudienceView, diags: &mut Diagnostics) -> Vec<Poster> {
     for block in &view.blocks {
         if fence != Some(block.fence) {
             fence = Some(block.fence);
-            out.push(Poster { headline: String::new(), messages: Vec::new(), line: block.line });
+            out.push(Poster {
+                headline: String::new(),
+                hero: None,
+                hero_alone: false,
+                messages: Vec::new(),
+                line: block.line,
+            });
         }
         let poster = out.last_mut().expect("pushed above");
         match &block.kind {
@@ -82,6 +94,14 @@ pub fn posters(view: &AudienceView, diags: &mut Diagnostics) -> Vec<Poster> {
                     .hint("write each message on its own line, starting with an icon like `:phone:`");
             }
         }
+    }
+    for poster in &mut out {
+        // A picture on a line of its own before the messages is the hero; otherwise the first
+        // message's pictogram is drawn large too.
+        let alone = poster.messages.first().is_some_and(|m| m.icon.is_some() && plain_text(&m.words).trim().is_empty());
+        poster.hero_alone = alone;
+        poster.hero =
+            if alone { poster.messages.remove(0).icon } else { poster.messages.first().and_then(|m| m.icon.clone()) };
     }
     for poster in &out {
         let location = Location::new(&view.source, poster.line, 1);
@@ -145,6 +165,8 @@ mod tests {
     fn word_count_counts_headline_and_messages_not_icons() {
         let poster = Poster {
             headline: "No photos".into(),
+            hero: None,
+            hero_alone: false,
             messages: vec![message(&[Inline::Icon("camera-off".into()), Inline::Text(" Ask staff first.".into())], 2)],
             line: 1,
         };

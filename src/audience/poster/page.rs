@@ -5,7 +5,9 @@
 
 use serde::Serialize;
 
-use crate::audience::patient_facing::{Governance, OnlineAddress, PageContext, PdfLink, governance, online, pdf_links};
+use crate::audience::patient_facing::{
+    Governance, LanguageLink, OnlineAddress, PageContext, PdfLink, governance, language_links, online, pdf_links,
+};
 use crate::audience::poster::Poster;
 use crate::load::config::SiteConfig;
 use crate::load::theme::Theme;
@@ -23,6 +25,8 @@ struct MessageView {
 #[derive(Serialize)]
 struct PosterView {
     headline: String,
+    /// The picture drawn large under the headline, named by what it shows.
+    hero_html: Option<String>,
     messages: Vec<MessageView>,
 }
 
@@ -34,6 +38,9 @@ struct PosterPage<'a> {
     governance: Governance<'a>,
     pdfs: Vec<PdfLink>,
     online: Option<OnlineAddress>,
+    languages: Vec<LanguageLink>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
 }
 
 /// `poster/<id>.html`: each poster as a sheet, printable one per page.
@@ -49,6 +56,8 @@ pub fn poster_page(
         .iter()
         .map(|p| PosterView {
             headline: p.headline.clone(),
+            // Described when it stands alone; otherwise its message's words say it all.
+            hero_html: p.hero.as_ref().map(|name| icon_html(theme, name, if p.hero_alone { None } else { Some("") })),
             messages: p
                 .messages
                 .iter()
@@ -64,10 +73,12 @@ pub fn poster_page(
         title: &view.policy_title,
         organisation: &config.organisation,
         posters,
-        governance: governance(view),
-        pdfs: pdf_links(Audience::Poster, &view.id),
+        governance: governance(config, view),
+        pdfs: pdf_links(Audience::Poster, &view.stem()),
         online: online(config, view),
+        languages: language_links(config, view),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
     };
-    let html = pages.render("poster/posters.html", "../", &PageContext { page })?;
-    Ok(Artifact::new(&format!("poster/{}.html", view.id), html.into_bytes()))
+    let html = pages.render_in("poster/posters.html", "../", &PageContext { page }, view.lang.as_deref())?;
+    Ok(Artifact::new(&format!("poster/{}.html", view.stem()), html.into_bytes()))
 }

@@ -1,18 +1,24 @@
 //! The ward poster PDFs (STANDARDS "Ward poster"): A3 and A4 portrait, one page per poster.
-//! Each page has the organisation's name on an NHS Blue band with the Trust's logo top right,
-//! the headline, the messages with their pictograms, a visible notice when the review is
-//! overdue, and a foot with the QR code of the policy's short public address (its leaflet, else
-//! its easy read, else these posters; none without `public-url`), that address printed, and the
-//! small print (organisation, reference, version, next review due).
+//! Each page has the organisation's name and the headline in white (the theme's `on-brand`,
+//! its contrast with `brand` checked at every build) on an NHS Blue block with the Trust's logo
+//! top right; the hero picture drawn large under it (a picture on a line of its own, else the
+//! first message's pictogram; at least a third of the page width, left out with a warning only
+//! when the words would not fit beside it); the messages beside pictograms twice their cap
+//! height and more, so they are recognised from as far as the words are read; a visible notice
+//! when the review is overdue; and a foot with the QR code of the policy's short public address
+//! (its leaflet, else its easy read, else these posters; none without `public-url`), that
+//! address printed, and the small print (organisation, reference, version, next review due,
+//! the pictures' credit).
 //!
 //! Type is fitted, never clipped: the largest headline and message sizes are searched for that
 //! fit the width and the height of the page, down to the minimums (A3: 72 and 36 pt; A4: 54 and
 //! 28 pt). Words that cannot fit even then are a located error at the poster's headline.
 //!
-//! Tagging: the band is an artifact; the headline is an `H1`, the messages a list (`L`, `LI`, `LBody`), then the QR code
-//! as a `Figure` ("QR code for <address>") with its address, then the small print. Pictograms are
-//! artifacts: the words beside them say it all (as on the web page, where they are hidden from
-//! screen readers).
+//! Tagging: the block is an artifact; the headline is an `H1`, a hero of its own a `Figure`
+//! with what it shows, the messages a list (`L`, `LI`, `LBody`), then the QR code as a
+//! `Figure` ("QR code for <address>") with its address, then the small print. Pictograms, and a
+//! hero repeating the first one, are artifacts: the words beside them say it all (as on the web
+//! page, where they are hidden from screen readers).
 //!
 //! Takes the posters `render_library` built for the web page; never lints poster content (that
 //! is `crate::audience::poster`) and reads nothing from disk or the clock.
@@ -38,7 +44,6 @@ use crate::resolve::AudienceView;
 
 /// Points per millimetre.
 const MM: f32 = 72.0 / 25.4;
-const WHITE: Rgb = Rgb(0xFFFFFF);
 /// QR modules are pure black on white: the strongest contrast for a phone's camera.
 const QR_DARK: Rgb = Rgb(0x000000);
 
@@ -110,8 +115,18 @@ const HEADLINE_LEADING: f32 = 1.1;
 const MESSAGE_LEADING: f32 = 1.2;
 /// A headline wraps to at most this many lines unless it must be smaller than its minimum.
 const HEADLINE_MAX_LINES: usize = 3;
-/// Pictogram side as a multiple of the message size: about 1.9 times Atkinson's cap height.
-const ICON_EM: f32 = 1.3;
+/// Pictogram side as a multiple of the message size: about 2.9 times Atkinson Hyperlegible's
+/// cap height (0.68 em), so a pictogram is recognised from as far as its message is read.
+pub const ICON_EM: f32 = 2.0;
+/// Atkinson Hyperlegible's cap height, in ems.
+pub const CAP_HEIGHT_EM: f32 = 0.68;
+/// The hero picture's side as a share of the page width: at least a third, as large as fits.
+const HERO_SHARE: f32 = 0.38;
+/// The smallest hero: a third of the page width.
+const HERO_MIN_SHARE: f32 = 1.0 / 3.0;
+
+/// How the warning about a hero left out begins (said once per poster, whatever the paper).
+const HERO_LEFT_OUT: &str = "this poster's picture is left out";
 
 /// The logo's height on A3 (scaled for A4), in the band's top right corner.
 const LOGO_MM: f32 = 18.0;
@@ -143,11 +158,14 @@ struct Fitted {
     message_size: f32,
     headline: Wrapped,
     messages: Vec<Wrapped>,
+    /// The hero picture's side (0 without one).
+    hero: f32,
     height: f32,
     fits: bool,
 }
 
-/// Geometry shared by the fitting and the drawing.
+/// Geometry shared by the fitting and the drawing: the column from the headline's top (inside
+/// the NHS Blue block) to above the foot.
 struct Frame {
     left: f32,
     width: f32,
@@ -156,8 +174,9 @@ struct Frame {
     k: f32,
 }
 
-fn headline_gap(headline_size: f32, k: f32) -> f32 {
-    10.0 * MM * k + headline_size * 0.2
+/// Space between the headline and the foot of its blue block, and around the hero.
+fn block_pad(k: f32) -> f32 {
+    10.0 * MM * k
 }
 
 fn message_gap(message_size: f32) -> f32 {
@@ -168,13 +187,14 @@ fn text_column(message_size: f32) -> f32 {
     message_size * (ICON_EM + 0.45)
 }
 
-/// Lays out the headline and messages at one pair of sizes and measures them.
+/// Lays out the headline, hero and messages at one pair of sizes and measures them.
 fn try_sizes(
     fonts: &mut FontSet<'_>,
     frame: &Frame,
     headline: &[Word],
     messages: &[Vec<Word>],
     sizes: (f32, f32),
+    hero: f32,
     text: Rgb,
 ) -> Fitted {
     let (hs, ms) = sizes;
@@ -183,9 +203,11 @@ fn try_sizes(
     let head = wordwrap::wrap(fonts, headline, h_style, frame.width);
     let column = frame.width - text_column(ms);
     let wrapped: Vec<Wrapped> = messages.iter().map(|m| wordwrap::wrap(fonts, m, m_style, column)).collect();
-    let mut height = head.height(hs * HEADLINE_LEADING);
-    if !messages.is_empty() {
-        height += headline_gap(hs, frame.k);
+    let mut height = head.height(hs * HEADLINE_LEADING) + block_pad(frame.k);
+    if hero > 0.0 {
+        height += hero + 2.0 * block_pad(frame.k);
+    } else if !messages.is_empty() {
+        height += block_pad(frame.k);
     }
     for (n, w) in wrapped.iter().enumerate() {
         // A message is at least as tall as its pictogram.
@@ -198,37 +220,50 @@ fn try_sizes(
         && wrapped.iter().all(|w| w.too_wide.is_empty())
         && head.lines.len() <= HEADLINE_MAX_LINES
         && height <= frame.bottom - frame.top + 0.01;
-    Fitted { headline_size: hs, message_size: ms, headline: head, messages: wrapped, height, fits }
+    Fitted { headline_size: hs, message_size: ms, headline: head, messages: wrapped, hero, height, fits }
 }
 
 /// The largest sizes at which the poster fits, searched from the caps down to the minimums in
-/// half-point steps; the minimums (marked as not fitting) when nothing does.
+/// half-point steps, with the hero at its size and then at its smallest (a third of the page
+/// width); the minimums (marked as not fitting) when nothing does.
+#[allow(clippy::too_many_arguments)]
 fn fit(
     fonts: &mut FontSet<'_>,
     frame: &Frame,
     format: Format,
     headline: &[Word],
     messages: &[Vec<Word>],
+    hero: bool,
+    page_width: f32,
     text: Rgb,
 ) -> Fitted {
     let (h_min, m_min) = (format.min_headline(), format.min_message());
     let (h_cap, m_cap) = (HEADLINE_CAP * frame.k, MESSAGE_CAP * frame.k);
+    // The hero at its size, then at its smallest; a poster too full for it even then is tried
+    // without it (a warning says so) before its words are reported as not fitting.
+    let heroes: Vec<f32> =
+        if hero { vec![page_width * HERO_SHARE, page_width * HERO_MIN_SHARE, 0.0] } else { vec![0.0] };
     let steps = 200;
-    for step in 0..=steps {
-        let f = 1.0 - step as f32 / steps as f32;
-        // Half points, so the chosen sizes are the same on every machine.
-        let hs = ((h_cap * f).max(h_min) * 2.0).round() / 2.0;
-        let ms = ((m_cap * f).max(m_min) * 2.0).round() / 2.0;
-        let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), text);
-        if fitted.fits {
-            return fitted;
-        }
-        if hs <= h_min && ms <= m_min {
-            break;
+    for &side in &heroes {
+        for step in 0..=steps {
+            let f = 1.0 - step as f32 / steps as f32;
+            // The headline gives way first: past the size read from across a room, its extra
+            // points matter less than the messages' (they shrink by the square root).
+            // Half points, so the chosen sizes are the same on every machine.
+            let hs = ((h_cap * f).max(h_min) * 2.0).round() / 2.0;
+            let ms = ((m_cap * f.sqrt()).max(m_min) * 2.0).round() / 2.0;
+            let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), side, text);
+            if fitted.fits {
+                return fitted;
+            }
+            if hs <= h_min && ms <= m_min {
+                break;
+            }
         }
     }
     // At the minimums the headline may take more lines rather than fail.
-    let mut last = try_sizes(fonts, frame, headline, messages, (h_min, m_min), text);
+    let side = heroes.last().copied().unwrap_or(0.0);
+    let mut last = try_sizes(fonts, frame, headline, messages, (h_min, m_min), side, text);
     let room = frame.bottom - frame.top + 0.01;
     last.fits =
         last.headline.too_wide.is_empty() && last.messages.iter().all(|w| w.too_wide.is_empty()) && last.height <= room;
@@ -250,6 +285,7 @@ pub fn layout_posters(
     let resolve = |target: &crate::model::LinkTarget| site.dest(target);
     let mut flow = Flow::new(fonts, settings(format, &project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
+    publish::start_in_language(&mut flow, &project.config, view);
     let qr = qr_address(project, view).and_then(|(url, short)| qr_matrix(&url).map(|m| (m, short)));
     let logo = Logo::of(project);
     for (index, poster) in posters.iter().enumerate() {
@@ -258,6 +294,9 @@ pub fn layout_posters(
         }
         flow.line = poster.line;
         poster_page(&mut flow, project, view, poster, format, qr.as_ref(), logo.as_ref());
+    }
+    if view.draft {
+        publish::mark_draft_pages(&mut flow);
     }
     flow.finish()
 }
@@ -278,13 +317,15 @@ fn poster_page(
     let width = page.text_width();
     let sect = flow.open(Role::Sect, 0);
 
-    // The organisation on the NHS Blue band, the Trust's logo top right (NHS identity).
+    // The organisation and the headline on an NHS Blue block, the Trust's logo top right (NHS
+    // identity); the block's height follows the fitted headline, so it is drawn once that is known.
     let band = 30.0 * MM * k;
+    let block_index = flow.pages[flow.pages.len() - 1].items.len();
     flow.top_band(band, palette.accent);
     let logo_w =
         logo.map_or(0.0, |l| l.draw_top_right(flow, left + width, LOGO_MM * MM * k, width * 0.4, sect) + 8.0 * MM * k);
     let org_size = (30.0 * k).round();
-    let org_style = TextStyle { style: Style::Bold, size: org_size, color: WHITE };
+    let org_style = TextStyle { style: Style::Bold, size: org_size, color: palette.on_accent };
     let org_words = wordwrap::words(&[Inline::Text(project.config.organisation.clone())]);
     let org_wrapped = wordwrap::wrap(flow.fonts, &org_words, org_style, width - logo_w);
     let org_lh = org_size * 1.2;
@@ -292,26 +333,59 @@ fn poster_page(
     // Furniture: the small print names the organisation for screen readers, in reading order.
     wordwrap::draw_artifact(flow, &org_wrapped, org_style, left, org_top, org_lh);
 
-    // The foot: QR code, address and small print, measured first so the words fit above it.
+    // The foot: QR code, address and small print, measured first so the words fit above it. It is
+    // in the site's language, set its way, on a translation too.
+    let rtl = flow.rtl;
+    flow.rtl = crate::model::languages::is_rtl(&project.config.language);
     let foot = Foot::measure(flow, project, view, format, qr, width);
+    flow.rtl = rtl;
     let foot_top = page.height - page.margin_bottom - foot.height;
     // An overdue poster says so where a passer-by sees it, above the foot, not in small print.
-    let notice =
-        (view.review_status == ReviewStatus::Overdue).then(|| OverdueNotice::measure(flow, view, format, width));
+    let notice = match patient_facing::translation_notice(&project.config, view) {
+        _ if view.review_status == ReviewStatus::Overdue => Some(OverdueNotice::measure(flow, view, format, width)),
+        Some(translation) => Some(OverdueNotice::of_translation(flow, &translation, format, width)),
+        None => None,
+    };
     let notice_h = notice.as_ref().map_or(0.0, |n| n.height + 8.0 * MM * k);
-    let frame = Frame { left, width, top: band + 16.0 * MM * k, bottom: foot_top - 12.0 * MM * k - notice_h, k };
+    let frame = Frame { left, width, top: band + 4.0 * MM * k, bottom: foot_top - 12.0 * MM * k - notice_h, k };
 
     let headline_words = wordwrap::words(&[Inline::Text(poster.headline.clone())]);
     let message_words: Vec<Vec<Word>> = poster.messages.iter().map(|m| wordwrap::words(&m.words)).collect();
-    let fitted = fit(flow.fonts, &frame, format, &headline_words, &message_words, palette.text);
+    let hero = poster.hero.is_some();
+    let fitted = fit(flow.fonts, &frame, format, &headline_words, &message_words, hero, page.width, palette.text);
     if !fitted.fits {
         flow.problems.push(overflow_problem(poster, format, &fitted));
+    } else if hero && fitted.hero <= 0.0 {
+        flow.problems.push(LayoutProblem {
+            line: poster.line,
+            error: false,
+            message: format!(
+                "{HERO_LEFT_OUT} on {} paper: with it, the words do not fit even at the smallest sizes",
+                format.name()
+            ),
+            hint: "cut a message, or shorten the messages, so the picture can be drawn large".to_string(),
+        });
     }
-    draw_words(flow, poster, &fitted, &frame, sect);
+    // The blue block grows down to below the headline.
+    let block_h = frame.top + fitted.headline.height(fitted.headline_size * HEADLINE_LEADING) + block_pad(k);
+    if let Some(Item::Rect { h, .. }) = flow.pages.last_mut().and_then(|p| p.items.get_mut(block_index)) {
+        *h = block_h;
+    }
+    draw_words(flow, poster, &fitted, &frame, page.width, sect);
     if let Some(notice) = notice {
         notice.draw(flow, left, foot_top - 12.0 * MM * k - notice.height, width, sect);
     }
+    let (rtl, from) = (flow.rtl, flow.tree.len());
+    flow.rtl = crate::model::languages::is_rtl(&project.config.language);
     foot.draw(flow, left, foot_top, sect);
+    flow.rtl = rtl;
+    if view.lang.is_some() {
+        for elem in &mut flow.tree[from..] {
+            if elem.role == Role::P {
+                elem.lang = Some(project.config.language.clone());
+            }
+        }
+    }
 }
 
 /// "Overdue for review" in bold on a tinted panel with a red edge.
@@ -334,6 +408,27 @@ impl OverdueNotice {
         );
         let words =
             wordwrap::wrap(flow.fonts, &wordwrap::words(&[Inline::Text(message)]), style, width - 2.0 * pad - bar);
+        let height = words.height(style.size * 1.25) + 2.0 * pad;
+        OverdueNotice { words, style, pad, bar, height }
+    }
+
+    /// A translation of an earlier version says so, in its language and the site's.
+    fn of_translation(
+        flow: &mut Flow<'_, '_, '_>,
+        notice: &patient_facing::TranslationNotice,
+        format: Format,
+        width: f32,
+    ) -> OverdueNotice {
+        let k = format.scale();
+        let style = TextStyle { style: Style::Bold, size: (26.0 * k).round(), color: flow.settings.palette.text };
+        let (pad, bar) = (5.0 * MM * k, 4.0 * MM * k);
+        let mut message = Vec::new();
+        if let Some(own) = &notice.own {
+            message.push(Inline::Span { lang: notice.own_lang.clone(), content: vec![Inline::Text(own.clone())] });
+            message.push(Inline::LineBreak);
+        }
+        message.push(Inline::Span { lang: notice.site_lang.clone(), content: vec![Inline::Text(notice.site.clone())] });
+        let words = wordwrap::wrap(flow.fonts, &wordwrap::words(&message), style, width - 2.0 * pad - bar);
         let height = words.height(style.size * 1.25) + 2.0 * pad;
         OverdueNotice { words, style, pad, bar, height }
     }
@@ -387,8 +482,16 @@ fn overflow_problem(poster: &Poster, format: Format, fitted: &Fitted) -> LayoutP
     LayoutProblem { line: poster.line, error: true, message, hint: hint.to_string() }
 }
 
-/// Draws the fitted headline and messages, sharing out spare height between the gaps.
-fn draw_words(flow: &mut Flow<'_, '_, '_>, poster: &Poster, fitted: &Fitted, frame: &Frame, sect: usize) {
+/// Draws the fitted headline (white on the blue block), the hero picture and the messages,
+/// sharing out spare height between the gaps.
+fn draw_words(
+    flow: &mut Flow<'_, '_, '_>,
+    poster: &Poster,
+    fitted: &Fitted,
+    frame: &Frame,
+    page_width: f32,
+    sect: usize,
+) {
     let palette = flow.settings.palette;
     let (hs, ms) = (fitted.headline_size, fitted.message_size);
     let spare = (frame.bottom - frame.top - fitted.height).max(0.0);
@@ -397,13 +500,30 @@ fn draw_words(flow: &mut Flow<'_, '_, '_>, poster: &Poster, fitted: &Fitted, fra
     let extra_head = (spare * 0.35).min(ms * 1.5);
     let extra_gap = if gaps > 0.0 { ((spare - extra_head) / (gaps + 2.0)).min(ms) } else { 0.0 };
     let mut y = frame.top;
-    let h_style = TextStyle { style: Style::Bold, size: hs, color: palette.text };
+    let h_style = TextStyle { style: Style::Bold, size: hs, color: palette.on_accent };
     let h1 = flow.open(Role::H(1), sect);
     y += wordwrap::draw(flow, &fitted.headline, h_style, frame.left, y, hs * HEADLINE_LEADING, h1);
+    y += block_pad(frame.k);
+    if let Some(name) = poster.hero.as_ref().filter(|_| fitted.hero > 0.0) {
+        y += block_pad(frame.k) + extra_head / 2.0;
+        let side = fitted.hero;
+        // A hero of its own is described; one repeating the first message's pictogram is
+        // decoration, like the pictograms.
+        let tag = if poster.hero_alone {
+            let figure = flow.open(Role::Figure, sect);
+            flow.tree[figure].alt = Some((flow.describe_icon)(name));
+            Tag::Elem(figure)
+        } else {
+            Tag::Artifact
+        };
+        draw_picture(flow, name, (page_width - side) / 2.0, y, side, palette.accent, tag);
+        y += side + block_pad(frame.k) + extra_head / 2.0;
+    } else {
+        y += block_pad(frame.k) + extra_head;
+    }
     if poster.messages.is_empty() {
         return;
     }
-    y += headline_gap(hs, frame.k) + extra_head;
     let list = flow.open(Role::L, sect);
     let m_style = TextStyle { style: Style::Regular, size: ms, color: palette.text };
     let lh = ms * MESSAGE_LEADING;
@@ -411,19 +531,38 @@ fn draw_words(flow: &mut Flow<'_, '_, '_>, poster: &Poster, fitted: &Fitted, fra
     for (n, (message, wrapped)) in poster.messages.iter().zip(&fitted.messages).enumerate() {
         let text_h = wrapped.height(lh);
         let height = text_h.max(icon);
+        // A right-to-left poster has its pictograms on the right, the words to their left.
+        let (icon_x, words_x) = if flow.rtl {
+            (frame.left + frame.width - icon, frame.left)
+        } else {
+            (frame.left, frame.left + text_column(ms))
+        };
         if let Some(name) = &message.icon {
-            draw_icon(flow, name, frame.left, y, icon, palette.accent);
+            draw_icon(flow, name, icon_x, y, icon, palette.accent);
         }
-        // Short words sit level with the middle of the pictogram; longer ones start at its top,
-        // which keeps the first line level with it (the icon is barely taller than a line).
+        // Short words sit level with the middle of the pictogram; longer ones start at its top.
         let text_top = y + ((icon - text_h) / 2.0).max(0.0);
         let li = flow.open(Role::LI, list);
         let body = flow.open(Role::LBody, li);
-        wordwrap::draw(flow, wrapped, m_style, frame.left + text_column(ms), text_top, lh, body);
+        wordwrap::draw(flow, wrapped, m_style, words_x, text_top, lh, body);
         y += height;
         if n + 1 < poster.messages.len() {
             y += message_gap(ms) + extra_gap;
         }
+    }
+}
+
+/// A picture in a `size` square: a line icon in `color` (its strokes a little lighter at this
+/// size), a colour picture as drawn.
+fn draw_picture(flow: &mut Flow<'_, '_, '_>, name: &str, x: f32, y: f32, size: f32, color: Rgb, tag: Tag) {
+    if let Some(picture) = (flow.icons)(name) {
+        let scale = size / picture.width.max(picture.height).max(0.01);
+        let line_icon = picture.shapes.iter().any(|s| {
+            s.stroke.as_ref().is_some_and(|st| st.paint == crate::pdf::svg::Paint::Current)
+                || s.fill.is_some_and(|f| f.paint == crate::pdf::svg::Paint::Current)
+        });
+        let stroke_scale = if line_icon && size > 60.0 * MM { 0.7 } else { 1.0 };
+        flow.push(Item::Path { x, y, scale, stroke_scale, color, picture, tag });
     }
 }
 
@@ -496,6 +635,9 @@ impl<'q> Foot<'q> {
         let mut small_text = small.join(" · ");
         if view.draft {
             small_text.push_str(" · DRAFT: not approved for use");
+        }
+        if let Some(credit) = crate::audience::pictures::credit_of(&project.theme, &view.blocks) {
+            small_text.push_str(&format!(" · {credit}"));
         }
         let small_words = wordwrap::words(&[Inline::Text(small_text)]);
         let small_wrapped = wordwrap::wrap(flow.fonts, &small_words, small_style, column);
@@ -571,19 +713,33 @@ pub fn render_poster_pdf(
         title: format!("Posters: {}", view.policy_title),
         author: project.config.organisation.clone(),
         subject: format!("Ward posters ({}) for {}", format.name(), view.policy_title),
-        date_unix: view.review_date.unix_seconds(),
+        date_unix: view.document_date.unix_seconds(),
     };
     let kind = format!("poster-{}", format.name());
     let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, &kind)?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
 /// The A3 and A4 poster PDFs of every policy with posters, rendered in parallel; problems are
 /// reported in library order, once per poster even when both sizes have them.
+/// [`poster_pdfs_gathering`] reporting its own characters no font has.
 pub fn poster_pdfs(
     project: &Project,
     posters: &[(&AudienceView, Vec<Poster>)],
     diags: &mut Diagnostics,
+) -> Vec<Artifact> {
+    let mut gaps = publish::GlyphGaps::default();
+    let out = poster_pdfs_gathering(project, posters, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn poster_pdfs_gathering(
+    project: &Project,
+    posters: &[(&AudienceView, Vec<Poster>)],
+    diags: &mut Diagnostics,
+    gaps: &mut publish::GlyphGaps,
 ) -> Vec<Artifact> {
     let jobs: Vec<(&AudienceView, &[Poster], Format)> = posters
         .iter()
@@ -593,25 +749,28 @@ pub fn poster_pdfs(
     let rendered: Vec<(&AudienceView, Format, Result<RenderedPdf, String>)> =
         jobs.par_iter().map(|(view, p, f)| (*view, *f, render_poster_pdf(project, view, p, *f))).collect();
     let mut out = Vec::with_capacity(rendered.len());
-    let mut reported: Vec<(String, usize)> = Vec::new();
+    let mut reported: Vec<(String, usize, bool)> = Vec::new();
     for (view, format, result) in rendered {
         match result {
             Ok(pdf) => {
-                // A poster too full for A3 is usually too full for A4 as well: say it once.
+                // A poster too full for A3 is usually too full for A4 as well: say it once (and
+                // that its picture is left out, once).
                 let fresh: Vec<LayoutProblem> = pdf
                     .problems
                     .into_iter()
                     .filter(|p| {
-                        let key = (view.source.clone(), p.line);
-                        let new = !p.error || !reported.contains(&key);
-                        if p.error {
+                        let once = p.error || p.message.starts_with(HERO_LEFT_OUT);
+                        let key = (view.source.clone(), p.line, p.error);
+                        let new = !once || !reported.contains(&key);
+                        if once {
                             reported.push(key);
                         }
                         new
                     })
                     .collect();
                 publish::report(diags, view, &fresh);
-                out.push(Artifact::new(&format.path(&view.id), pdf.bytes));
+                gaps.add(view, &pdf.missing);
+                out.push(Artifact::new(&format.path(&view.stem()), pdf.bytes));
             }
             Err(message) => {
                 diags.error(Location::file_start(&view.source), message).hint("check the theme's fonts");

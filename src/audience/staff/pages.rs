@@ -262,6 +262,28 @@ struct PolicyPage<'a> {
     directorate: Option<&'a str>,
     superseded: Option<SupersededBanner>,
     what_changed: Option<WhatChanged>,
+    translations: Vec<TranslationRow>,
+    /// The pictures' credit line, when their licence asks for one.
+    credit: Option<&'static str>,
+}
+
+/// A translation on the staff page: its language, whether it is of the current version, and its
+/// outputs.
+#[derive(Serialize)]
+struct TranslationRow {
+    lang: String,
+    rtl: bool,
+    name: String,
+    english_name: String,
+    of_version: String,
+    out_of_date: bool,
+    links: Vec<TranslationOutput>,
+}
+
+#[derive(Serialize)]
+struct TranslationOutput {
+    label: &'static str,
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -269,10 +291,12 @@ struct PolicyContext<'a> {
     page: PolicyPage<'a>,
 }
 
-/// A field name from `extra:` as a heading: `equality-impact` -> `Equality impact`.
-fn humanise(key: &str) -> String {
-    let words = key.replace(['-', '_'], " ");
-    let mut chars = words.chars();
+/// A field name from `extra:` as the staff page and PDF show it: as the author wrote it, with
+/// only its first letter raised (`CQC standards` stays `CQC standards`, `equality-impact`
+/// reads `Equality-impact`); nothing is lowered or re-spaced, so `cqc` never becomes `Cqc
+/// standards` by guesswork.
+pub fn extra_label(key: &str) -> String {
+    let mut chars = key.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
@@ -363,7 +387,7 @@ fn relink_for_nested_page(blocks: &mut [crate::model::Block], id: &str) {
     fn inlines(list: &mut [Inline], id: &str) {
         for inline in list {
             match inline {
-                Inline::Emphasis(c) | Inline::Strong(c) => inlines(c, id),
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Span { content: c, .. } => inlines(c, id),
                 Inline::Link { target, content, .. } => {
                     inlines(content, id);
                     if let LinkTarget::Policy { id: to, fragment } = target {
@@ -548,12 +572,34 @@ fn policy_page(
                 href: r.title.as_ref().map(|_| from_page(nested, &view.id, &format!("{}.html", r.id))),
             })
             .collect(),
-        extra: staff.extra.iter().map(|(k, v)| ExtraRow { name: humanise(k), value: v }).collect(),
+        extra: staff.extra.iter().map(|(k, v)| ExtraRow { name: extra_label(k), value: v }).collect(),
+        credit: crate::audience::pictures::credit_of(theme, &view.blocks),
         versions: versions_links,
         category: staff.category.as_deref(),
         directorate: staff.directorate.as_deref(),
         superseded,
         what_changed,
+        translations: staff
+            .translations
+            .iter()
+            .map(|t| TranslationRow {
+                name: crate::model::languages::own_name(&t.lang),
+                english_name: crate::model::languages::language(&t.lang)
+                    .map_or(t.lang.clone(), |l| l.english.to_string()),
+                lang: t.lang.clone(),
+                rtl: crate::model::languages::is_rtl(&t.lang),
+                of_version: t.of_version.clone(),
+                out_of_date: !t.current,
+                links: t
+                    .audiences
+                    .iter()
+                    .map(|(a, stem)| TranslationOutput {
+                        label: a.label(),
+                        href: from_page(nested, &view.id, &format!("../{}/{stem}.html", a.name())),
+                    })
+                    .collect(),
+            })
+            .collect(),
     };
     let html = pages.render("staff/policy.html", root, &PolicyContext { page })?;
     let path = if nested {
@@ -666,7 +712,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn humanise_turns_keys_into_headings() {
-        assert_eq!(humanise("equality-impact"), "Equality impact");
+    fn extra_keys_are_shown_as_written_with_only_the_first_letter_raised() {
+        assert_eq!(extra_label("CQC standards"), "CQC standards");
+        assert_eq!(extra_label("cqc-standards"), "Cqc-standards");
+        assert_eq!(extra_label("equality impact"), "Equality impact");
+        assert_eq!(extra_label("NICE_guideline"), "NICE_guideline");
     }
 }

@@ -122,10 +122,7 @@ fn layout_staff_slots(
     let slots = contents(flow, view, page_of);
     flow.new_page();
     let body = flow.open(Role::Sect, 0);
-    for block in &view.blocks {
-        flow.line = block.line;
-        flow.block(&block.kind, body);
-    }
+    flow.blocks(&view.blocks, body);
     end_matter(flow, view, site);
     slots
 }
@@ -277,6 +274,55 @@ fn cover(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
     };
     pairs.push(("Review date", review));
     key_value_table(flow, &pairs, sect);
+    flow.y += 14.0;
+    uncontrolled_note(flow, view, site, sect);
+}
+
+/// "Uncontrolled when printed": what a printed copy says about where the current version is.
+/// With `base-url`, the address of the policy's live page; without it, the policy library.
+pub fn uncontrolled_statement(view: &AudienceView, site: &Site) -> (String, Option<String>) {
+    match site.live_page(&view.id) {
+        Some(url) => {
+            let shown = crate::audience::patient_facing::printed_address(&url);
+            (format!("Uncontrolled when printed: check {shown} for the current version."), Some(url))
+        }
+        None => {
+            ("Uncontrolled when printed: check the staff policy library for the current version.".to_string(), None)
+        }
+    }
+}
+
+/// The uncontrolled-copy statement on the cover, in bold on a ruled panel, its address a link.
+fn uncontrolled_note(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site, parent: usize) {
+    let palette = flow.settings.palette;
+    let (statement, url) = uncontrolled_statement(view, site);
+    let style = TextStyle { style: Style::Bold, size: flow.settings.type_scale.body, color: palette.text };
+    let inlines: Vec<Inline> = match (&url, statement.split_once("check ")) {
+        (Some(url), Some((before, after))) => {
+            let (shown, rest) = after.split_once(' ').unwrap_or((after, ""));
+            // The address starts a line of its own, so it is not broken at one of its hyphens.
+            vec![
+                Inline::Text(format!("{before}check")),
+                Inline::LineBreak,
+                Inline::Link {
+                    target: LinkTarget::External(url.clone()),
+                    content: text(shown),
+                    title: None,
+                    at: (0, 0),
+                },
+                Inline::Text(format!(" {rest}")),
+            ]
+        }
+        _ => text(&statement),
+    };
+    let pad = 8.0;
+    let height = flow.measure(&inlines, style, flow.width - 2.0 * pad) + 2.0 * pad;
+    flow.ensure(height);
+    let (x, y, w) = (flow.left, flow.y, flow.width);
+    flow.push(Item::Rect { x, y, w, h: height, fill: None, stroke: Some((palette.rule, 1.0)), tag: Tag::Artifact });
+    let p = flow.open(Role::P, parent);
+    flow.text_box(&inlines, style, x + pad, y + pad, w - 2.0 * pad, p);
+    flow.y += height;
 }
 
 fn capitalise(word: &str) -> String {
@@ -417,16 +463,24 @@ fn end_matter(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) {
                 vec![BlockKind::Paragraph(vec![inline])]
             })
             .collect();
-        let _ = site;
         flow.block(&BlockKind::List { start: None, tight: true, items }, sect);
     }
     if !staff.extra.is_empty() {
         flow.heading(2, &text("Further details"), DETAILS_ANCHOR, sect, true);
-        let pairs: Vec<(&str, String)> = staff.extra.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let labelled: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (capitalise(&k.replace(['-', '_'], " ")), v.clone())).collect();
+            staff.extra.iter().map(|(k, v)| (crate::audience::staff::pages::extra_label(k), v.clone())).collect();
         let refs: Vec<(&str, String)> = labelled.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         key_value_table(flow, &refs, sect);
+    }
+    if let Some(credit) = site.credit {
+        flow.y += 10.0;
+        let p = flow.open(Role::P, sect);
+        let style = TextStyle {
+            style: Style::Regular,
+            size: flow.settings.type_scale.small,
+            color: flow.settings.palette.muted,
+        };
+        flow.paragraph(&text(&format!("{credit}.")), style, p);
     }
 }
 
@@ -494,12 +548,21 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
     let header_top = page.margin_top - 30.0;
     let footer_top = page.height - page.margin_bottom + 14.0;
     let muted = TextStyle { style: Style::Regular, size: small, color: palette.muted };
+    // Dates are written one way everywhere, as the body writes them: "30 September 2023".
     let review = format!(
         "Version {} · Review date {}{}",
         view.version,
-        view.review_date,
+        view.review_date.long(),
         if view.review_status == ReviewStatus::Overdue { " (overdue)" } else { "" }
     );
+    let (statement, _) = uncontrolled_statement(view, site);
+    // The statement takes a line of its own under the organisation and page number, or two when
+    // the address is long (it is never cut short).
+    let wraps = flow.measure(&text(&statement), muted, right - left) > flow.settings.line_height(small) + 0.5;
+    let statement_lines: Vec<String> = match statement.split_once(" for the current") {
+        Some((first, rest)) if wraps => vec![first.to_string(), format!("for the current{rest}")],
+        _ => vec![statement.clone()],
+    };
     for index in 0..total {
         if index > 0 {
             let title_width = flow.width - 150.0;
@@ -514,17 +577,15 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             let y = header_top + small * 1.6;
             flow.furniture_rule(index, left, right, y, palette.rule);
         }
-        // On the cover the logo has the corner; the cover itself says DRAFT in words.
-        if view.draft && !(index == 0 && site.logo.is_some()) {
-            let draft = TextStyle { style: Style::Bold, size: 20.0, color: palette.warning };
-            let y = if index == 0 { 14.0 } else { header_top - 26.0 };
-            flow.text_at(index, "DRAFT", draft, right, y, true, Tag::Artifact);
-        }
         let y = footer_top - 4.0;
         flow.furniture_rule(index, left, right, y, palette.rule);
         flow.text_at(index, &site.organisation, muted, left, footer_top, false, Tag::Artifact);
         let number = format!("Page {} of {}", index + 1, total);
         flow.text_at(index, &number, muted, right, footer_top, true, Tag::Artifact);
+        for (n, line) in statement_lines.iter().enumerate() {
+            let top = footer_top + (n as f32 + 1.0) * small * 1.4;
+            flow.text_at(index, line, muted, left, top, false, Tag::Artifact);
+        }
     }
 }
 
@@ -550,7 +611,7 @@ fn anchor_pages(anchors: &BTreeMap<String, (usize, f32)>) -> BTreeMap<String, us
 /// Lays out the staff PDF of `view`: one pass whose contents page numbers are filled in at the
 /// end (a second pass only if that cannot be done in place).
 pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut FontSet<'_>) -> Layout {
-    let site = site_of(project);
+    let site = Site { credit: crate::audience::pictures::credit_of(&project.theme, &view.blocks), ..site_of(project) };
     let icons = Icons::new(&project.theme);
     let icon_lookup = |name: &str| icons.get(name);
     let describe_icon = |name: &str| project.theme.icon_description(name);
@@ -560,6 +621,9 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
     flow.describe_icon = &describe_icon;
     if layout_staff_numbered(&mut flow, view, &site) {
         furniture(&mut flow, view, &site);
+        if view.draft {
+            pdf_output::mark_draft_pages(&mut flow);
+        }
         return flow.finish();
     }
     let mut page_of = page_numbers(&flow.finish());
@@ -569,6 +633,9 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
         flow.describe_icon = &describe_icon;
         layout_staff(&mut flow, view, &site, &page_of);
         furniture(&mut flow, view, &site);
+        if view.draft {
+            pdf_output::mark_draft_pages(&mut flow);
+        }
         let layout = flow.finish();
         let numbers = page_numbers(&layout);
         let stable = numbers == page_of;
@@ -598,18 +665,21 @@ pub fn render_staff_pdf_with(
     fonts.start_document();
     let layout = layout_staff_pdf(project, view, fonts);
     if pdf_output::layout_only() {
-        return Ok(RenderedPdf { pages: layout.pages.len(), bytes: Vec::new(), problems: layout.problems });
+        return Ok(RenderedPdf {
+            pages: layout.pages.len(),
+            bytes: Vec::new(),
+            problems: layout.problems,
+            missing: layout.missing,
+        });
     }
     let subsets = fonts.subsets();
     let site = site_of(project);
     let staff = view.staff.as_ref();
-    let date =
-        staff.and_then(|s| s.approved_date.or_else(|| s.history.last().map(|h| h.date))).unwrap_or(view.review_date);
     let info = writer::DocInfo {
         title: view.title.clone(),
         author: site.organisation.clone(),
         subject: staff.and_then(|s| s.summary.clone()).unwrap_or_else(|| format!("{} (staff policy)", view.title)),
-        date_unix: date.unix_seconds(),
+        date_unix: view.document_date.unix_seconds(),
     };
     let written = writer::write(&layout, &subsets, &project.pictures, &info);
     let tag_info = tagging::TagInfo { lang: &project.config.language, id_seed: pdf_output::id_seed(view, &layout) };
@@ -617,13 +687,26 @@ pub fn render_staff_pdf_with(
     if bytes.is_empty() {
         return Err(format!("the PDF for `{}` could not be written", view.id));
     }
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems })
+    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
 /// The staff PDFs of the policies of `views` (staff views; each with its published earlier
 /// versions), rendered in parallel; problems are reported in the order given so messages do not
-/// depend on thread timing.
+/// depend on thread timing. Reports its own characters no font has.
 pub fn staff_pdfs(project: &Project, views: &[&AudienceView], diags: &mut Diagnostics) -> Vec<Artifact> {
+    let mut gaps = pdf_output::GlyphGaps::default();
+    let out = staff_pdfs_gathering(project, views, diags, &mut gaps);
+    gaps.report(diags);
+    out
+}
+
+/// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
+pub fn staff_pdfs_gathering(
+    project: &Project,
+    views: &[&AudienceView],
+    diags: &mut Diagnostics,
+    gaps: &mut pdf_output::GlyphGaps,
+) -> Vec<Artifact> {
     // Fonts are loaded once per worker thread, not per document: a pool that holds at most as
     // many sets as there are threads, each keeping its cache of shaped words.
     let pool: Mutex<Vec<FontSet<'_>>> = Mutex::new(Vec::new());
@@ -657,6 +740,7 @@ pub fn staff_pdfs(project: &Project, views: &[&AudienceView], diags: &mut Diagno
         match result {
             Ok(pdf) => {
                 pdf_output::report(diags, view, &pdf.problems);
+                gaps.add(view, &pdf.missing);
                 artifacts.push(Artifact::new(path, pdf.bytes));
             }
             Err(message) => {
