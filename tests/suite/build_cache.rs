@@ -62,6 +62,11 @@ fn entries(fx: &Fixture) -> BTreeSet<String> {
     }
 }
 
+/// What a build printed, without the last line's folder and time.
+fn messages(stderr: &str) -> String {
+    stderr.lines().map(|l| l.split(" into ").next().unwrap_or(l)).collect::<Vec<_>>().join("\n")
+}
+
 fn edit(fx: &Fixture, rel: &str, from: &str, to: &str) {
     let text = fx.read(rel);
     assert!(text.contains(from), "{rel} has no `{from}`");
@@ -76,14 +81,15 @@ fn cached_builds_equal_fresh_builds_after_every_kind_of_edit() {
     let mut step_number = 0;
     let mut check = |today: &str, extra: &[&str], step: &str| -> (BTreeSet<String>, BTreeSet<String>) {
         let before = entries(&fx);
-        build(&fx, &out, today, extra);
+        let cached_messages = build(&fx, &out, today, extra);
         let after = entries(&fx);
         step_number += 1;
         let fresh = scratch.path().join(format!("fresh-{step_number}"));
         let mut no_cache = extra.to_vec();
         no_cache.push("--no-cache");
-        build(&fx, &fresh, today, &no_cache);
+        let fresh_messages = build(&fx, &fresh, today, &no_cache);
         assert_same_trees(&out, &fresh, step);
+        assert_eq!(messages(&cached_messages), messages(&fresh_messages), "{step}: the messages differ");
         std::fs::remove_dir_all(&fresh).unwrap();
         (before, after)
     };
@@ -99,6 +105,13 @@ fn cached_builds_equal_fresh_builds_after_every_kind_of_edit() {
     let (before, after) = check("2026-06-01", &[], "a word of staff text");
     let new: Vec<&String> = after.difference(&before).collect();
     assert_eq!(new.len(), 3, "the edited policy's pages and staff PDF, and the search index: {new:?}");
+
+    // A word of a translation, and a character no bundled font has in it (one warning for
+    // the policy's language over all its PDFs, cached units or not).
+    edit(&fx, "content/photos-phones-and-filming.cy.md", "Gallwch gadw mewn", "Gallwch aros mewn");
+    check("2026-06-01", &[], "a word of a translation");
+    edit(&fx, "content/photos-phones-and-filming.cy.md", "Gallwch aros mewn", "Gallwch \u{1F9EC} aros mewn");
+    check("2026-06-01", &[], "a character no font has in a translation");
 
     // A linked policy's title: the policies that list it as related show the new title.
     edit(&fx, "content/mental-health-act-rights.md", "title: Information for Patients", "title: Rights of Patients");
