@@ -35,8 +35,8 @@ echo "|---|---|---|---|"
 corpus 500
 rm -rf out c500/.policypress-cache
 if [ -n "${BEFORE:-}" ]; then # the program before this issue (env BEFORE=path), same corpus
-  row "build 500, the program before issue 18" "$BEFORE" build --today 2026-12-01 --out "$scratch/out" --root c500
-  row "check 500, the program before issue 18" "$BEFORE" check --today 2026-12-01 --root c500
+  row "build 500, ${BEFORE_NAME:-the program before issue 18}" "$BEFORE" build --today 2026-12-01 --out "$scratch/out" --root c500
+  row "check 500, ${BEFORE_NAME:-the program before issue 18}" "$BEFORE" check --today 2026-12-01 --root c500
   rm -rf out
 fi
 row "build 500, --no-cache" "${b[@]}" c500 --no-cache
