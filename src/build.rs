@@ -1,14 +1,16 @@
 //! One build: the load stage, then the pure middle (parse -> resolve -> audiences), collecting
-//! every diagnostic; the files come back in memory.
+//! every diagnostic; each file goes to the sink the caller gives as soon as it is made (the
+//! write stage's staging folder, or memory).
 //!
-//! Never writes: the caller hands the files to `write` (or `serve`) only when there are no
-//! errors, so a build with errors leaves the last good output in place.
+//! Never writes itself: the caller swaps the staging folder in (or serves the files) only when
+//! there are no errors, so a build with errors leaves the last good output in place.
 
 use crate::audience::patient::{LeafletScores, check_leaflet};
 use crate::audience::staff::report::standalone_report;
-use crate::audience::{PublicLibrary, RenderOptions, prepare, prepare_documents, render_library};
-use crate::diag::Diagnostics;
+use crate::audience::{Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library};
+use crate::cache::NoStore;
 use crate::diag::IoFailure;
+use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::load_project;
 use crate::model::Artifact;
@@ -19,6 +21,7 @@ use crate::parse::parse_project;
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
 use crate::resolve::{ResolveOptions, resolve};
+use crate::write::MemoryOutput;
 use std::path::{Path, PathBuf};
 
 /// Knobs of one build.
@@ -51,10 +54,36 @@ pub struct BuildResult {
     pub root: PathBuf,
 }
 
-/// Parses, resolves and renders the project. Every check that does not need the pages runs
-/// whatever else failed, so one run reports every problem; rendering is skipped when there are
-/// errors, and no files are returned when anything is an error.
-pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnostics) -> BuildResult {
+/// Parses, resolves and renders the project, keeping the files in memory (no build cache): for
+/// tests and small callers. See [`run_into`].
+pub fn run(project: &Project, options: &BuildOptions, diagnostics: Diagnostics) -> BuildResult {
+    let memory = MemoryOutput::new();
+    let output = Output { store: &NoStore, sink: &memory, progress: &|_| {}, schedule: None };
+    let mut result = match run_into(project, options, &output, diagnostics) {
+        Ok(result) => result,
+        Err(failure) => {
+            // Memory takes every file; only a build that makes one path twice gets here.
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.error(Location::nowhere(), failure.message);
+            BuildResult { diagnostics, root: project.root.clone(), ..BuildResult::default() }
+        }
+    };
+    if !result.diagnostics.has_errors() {
+        result.artifacts = memory.into_artifacts();
+    }
+    result
+}
+
+/// Parses, resolves and renders the project into `output`. Every check that does not need the
+/// pages runs whatever else failed, so one run reports every problem; rendering is skipped when
+/// there are errors. When the result has errors, whatever reached the sink must be thrown away
+/// (the write stage's staging folder is never swapped in). `Err` only when the sink fails.
+pub fn run_into(
+    project: &Project,
+    options: &BuildOptions,
+    output: &Output<'_>,
+    mut diagnostics: Diagnostics,
+) -> Result<BuildResult, IoFailure> {
     let policies = parse_project(project, &mut diagnostics);
     let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
@@ -82,24 +111,22 @@ pub fn run(project: &Project, options: &BuildOptions, mut diagnostics: Diagnosti
         let public_library = options
             .drafts
             .then(|| resolve(&policies, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
+        // The views hold all that is rendered: the parsed model is freed before rendering.
+        drop(policies);
         let public_prepared =
             public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet));
         let public = public_library
             .as_ref()
             .zip(public_prepared.as_ref())
             .map(|(library, prepared)| PublicLibrary { library, prepared });
-        result.artifacts =
-            render_library(project, &library, &prepared, public.as_ref(), &render_options, &mut diagnostics);
+        render_library(project, &library, &prepared, public.as_ref(), &render_options, output, &mut diagnostics)?;
     } else {
         // Nothing is rendered, but a theme template that does not compile is still reported
         // with the content's errors (compiling is quick; filling the pages is not).
         let _ = load_templates(&project.theme, &project.config.theme, &mut diagnostics);
     }
-    if diagnostics.has_errors() {
-        result.artifacts.clear();
-    }
     result.diagnostics = diagnostics;
-    result
+    Ok(result)
 }
 
 /// What `policypress report` made and found.
@@ -145,10 +172,17 @@ pub fn load_and_report(root: &Path, options: &BuildOptions) -> Result<ReportResu
     Ok(result)
 }
 
-/// Loads the project at `root` and runs the build on it; `Err` only when the disk fails us
-/// (content problems are diagnostics in the result).
+/// Loads the project at `root` and runs the build on it, the files in memory; `Err` only when
+/// the disk fails us (content problems are diagnostics in the result).
 pub fn load_and_run(root: &Path, options: &BuildOptions) -> Result<BuildResult, IoFailure> {
     let mut diagnostics = Diagnostics::new();
     let project = load_project(root, &mut diagnostics)?;
     Ok(run(&project, options, diagnostics))
+}
+
+/// Loads the project at `root` and builds it into `output` (see [`run_into`]).
+pub fn load_and_run_into(root: &Path, options: &BuildOptions, output: &Output<'_>) -> Result<BuildResult, IoFailure> {
+    let mut diagnostics = Diagnostics::new();
+    let project = load_project(root, &mut diagnostics)?;
+    run_into(&project, options, output, diagnostics)
 }

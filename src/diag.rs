@@ -172,6 +172,23 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
+    /// Records a finding made elsewhere (one replayed from the build cache).
+    pub fn add(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    /// Removes the findings `pick` chooses, and gives them back in the order reported.
+    pub fn take_where(&mut self, pick: impl Fn(&Diagnostic) -> bool) -> Vec<Diagnostic> {
+        let (taken, kept) = std::mem::take(&mut self.items).into_iter().partition(|d| pick(d));
+        self.items = kept;
+        taken
+    }
+
+    /// Every finding, in the order reported.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
     /// True when at least one finding is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)

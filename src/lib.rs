@@ -27,6 +27,9 @@ pub mod parse;
 pub mod resolve;
 pub mod write;
 
+// The build cache between renders and the disk.
+pub mod cache;
+
 // What the audiences share.
 pub mod pdf;
 pub mod qr;

@@ -11,16 +11,25 @@ use std::time::Instant;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use policypress::audience::Output;
 use policypress::audience::staff::report::{REPORT_CSV, REPORT_HTML, REPORT_ICS};
-use policypress::build::{BuildOptions, load_and_report, load_and_run};
+use policypress::build::{BuildOptions, load_and_report, load_and_run_into};
+use policypress::cache::{CACHE_DIR, DiskCache, NoStore, UnitStore};
 use policypress::diag::{Diagnostics, IoFailure};
 use policypress::load::discover::{find_project, holds_project, prefix_to};
+use policypress::model::artifact::ArtifactSink;
 use policypress::model::dates::Date;
 use policypress::model::ids::{MAX_ID_LEN, suggest_id, valid_id};
 use policypress::parse::front_matter;
-use policypress::terminal::{count_words, json_report, print_diagnostics, print_readability, set_path_prefix, summary};
-use policypress::write::{check_output_folder, write_output};
+use policypress::terminal::BuildProgress;
+use policypress::terminal::{
+    count_words, json_report, print_diagnostics, print_readability, set_path_prefix, set_verbose, summary,
+};
+use policypress::write::{MemoryOutput, Staging, check_output_folder, write_output};
 use policypress::{live, starter};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Compiles NHS policies, each written once in Markdown, into staff, patient, easy-read and
 /// poster outputs (HTML and PDF).
@@ -98,6 +107,13 @@ struct BuildArgs {
     /// Treat readability limits and a missing `public-url` as errors.
     #[arg(long)]
     strict: bool,
+    /// Render everything afresh, without reading or writing the build cache (.policypress-cache/).
+    #[arg(long)]
+    no_cache: bool,
+    /// List every warning. By default, when there are more than ten, the first three of each
+    /// kind are listed and the rest counted by kind (errors are always listed in full).
+    #[arg(long)]
+    verbose: bool,
 }
 
 impl BuildArgs {
@@ -227,24 +243,27 @@ fn main() -> ExitCode {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     });
-    let options = |args: &BuildArgs| args.options().map_err(|message| IoFailure { path: PathBuf::new(), message });
+    let options = |args: &BuildArgs| {
+        set_verbose(args.verbose);
+        args.options().map_err(|message| IoFailure { path: PathBuf::new(), message })
+    };
     let result = match cli.command {
         Command::Init { dir } => init(dir.as_deref().unwrap_or(Path::new("."))),
         Command::Build { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            options(&args).and_then(|o| build(&root, Some(&out), o, Format::Text))
+            options(&args).and_then(|o| build(&root, Some(&out), o, Format::Text, !args.no_cache))
         }
         Command::Check { build: args, format } => {
-            options(&args).and_then(|o| build(&args.project.resolve(), None, o, format))
+            options(&args).and_then(|o| build(&args.project.resolve(), None, o, format, !args.no_cache))
         }
         Command::Serve { build: args, port } => {
-            options(&args).and_then(|o| live::serve(&args.project.resolve(), port, o))
+            options(&args).and_then(|o| live::serve(&args.project.resolve(), port, o, !args.no_cache))
         }
         Command::Watch { build: args, out } => {
             let root = args.project.resolve();
             let out = out.unwrap_or_else(|| root.join("output"));
-            options(&args).and_then(|o| live::watch(&root, &out, o))
+            options(&args).and_then(|o| live::watch(&root, &out, o, !args.no_cache))
         }
         Command::New { id, project } => new_policy(&project.resolve(), &id),
         Command::Translations { action } => translations(action),
@@ -267,13 +286,44 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds (writing to `out`) or checks (when `out` is `None`).
-fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format) -> Result<ExitCode, IoFailure> {
+/// Builds (writing to `out`) or checks (when `out` is `None`). A build writes each file into a
+/// staging folder as it is made and swaps it in only when there are no errors; a check lays out
+/// the PDFs (for their problems and page counts) without writing them.
+fn build(
+    root: &Path,
+    out: Option<&Path>,
+    options: BuildOptions,
+    format: Format,
+    use_cache: bool,
+) -> Result<ExitCode, IoFailure> {
     let started = Instant::now();
-    if let Some(out) = out {
-        check_output_folder(root, out)?;
-    }
-    let result = load_and_run(root, &options)?;
+    let staging = out.map(|out| Staging::open(root, out)).transpose()?;
+    let discard = MemoryOutput::discarding();
+    let sink: &dyn ArtifactSink = match &staging {
+        Some(staging) => staging,
+        None => {
+            policypress::audience::pdf_output::set_layout_only();
+            &discard
+        }
+    };
+    let cache = match DiskCache::open_if(root, use_cache, out.is_some()) {
+        Ok(cache) => cache,
+        Err(why) => {
+            eprintln!("note: building without the cache: {why}");
+            None
+        }
+    };
+    let store: &dyn UnitStore = match &cache {
+        Some(cache) => cache,
+        None => &NoStore,
+    };
+    // Only for the text a person reads: `--format json` is for programs.
+    let progress = if format == Format::Text { BuildProgress::start() } else { BuildProgress::hidden() };
+    let hear = |p| progress.hear(p);
+    let output = Output { store, sink, progress: &hear, schedule: None };
+    let result = load_and_run_into(root, &options, &output);
+    progress.finish();
+    let result = result?;
     let status = if result.diagnostics.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
     if format == Format::Json {
         println!("{}", json_report(&result));
@@ -281,6 +331,7 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format)
     }
     print_diagnostics(&result);
     if result.diagnostics.has_errors() {
+        drop(staging);
         let what = if out.is_some() {
             "nothing was written; the previous output is unchanged"
         } else {
@@ -290,13 +341,16 @@ fn build(root: &Path, out: Option<&Path>, options: BuildOptions, format: Format)
         return Ok(status);
     }
     print_readability(&result);
-    match out {
-        Some(out) => {
-            write_output(root, out, &result.artifacts)?;
+    match (out, staging) {
+        (Some(out), Some(staging)) => {
+            staging.commit()?;
+            if let Some(cache) = &cache {
+                cache.finish();
+            }
             let place = format!(" into {} in {} ms", out.display(), started.elapsed().as_millis());
             eprintln!("{}", summary(&result, "built", &place));
         }
-        None => eprintln!("{}", summary(&result, "checked", "")),
+        _ => eprintln!("{}", summary(&result, "checked", "")),
     }
     Ok(status)
 }
@@ -339,18 +393,32 @@ fn init(dir: &Path) -> Result<ExitCode, IoFailure> {
     let today = build_date(None).map_err(|message| IoFailure { path: PathBuf::new(), message })?;
     write(&policy, &starter::example_policy(today))?;
     let gitignore = dir.join(".gitignore");
+    let ignores = |existing: &str, folder: &str| {
+        existing.lines().any(|l| {
+            let entry = l.trim().trim_start_matches('/').trim_end_matches('/');
+            entry == folder
+        })
+    };
     let ignore_note = match std::fs::read_to_string(&gitignore) {
-        Ok(existing) if existing.lines().any(|l| matches!(l.trim(), "output" | "output/" | "/output" | "/output/")) => {
-            "already keeps output/ out of version control"
+        Ok(existing) if ignores(&existing, "output") && ignores(&existing, CACHE_DIR) => {
+            "already keeps output/ and the build cache out of version control"
         }
         Ok(existing) => {
+            // Only the entries it lacks are added, each under its comment.
+            let mut added = String::new();
+            for part in starter::GITIGNORE.split_inclusive('\n').collect::<Vec<_>>().chunks(2) {
+                let entry = part.last().map_or("", |l| l.trim().trim_matches('/'));
+                if !ignores(&existing, entry) {
+                    added.extend(part.iter().copied());
+                }
+            }
             let separator = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
-            write(".gitignore", &format!("{existing}{separator}{}", starter::GITIGNORE))?;
-            "now also keeps output/ out of version control"
+            write(".gitignore", &format!("{existing}{separator}{added}"))?;
+            "now also keeps output/ and the build cache out of version control"
         }
         Err(_) => {
             write(".gitignore", starter::GITIGNORE)?;
-            "keeps output/ (what the build writes) out of version control"
+            "keeps output/ (what the build writes) and the build cache out of version control"
         }
     };
     let shown = dir.display();

@@ -1,7 +1,11 @@
 //! QR codes for the short web address of an output: the module matrix, shared by the web pages
 //! (`render::html::qr_svg`) and the PDF engine (`pdf::qr`).
 //!
-//! Pure. Never decides which address a code points to; callers pass it in.
+//! Pure (a memo of encoded addresses saves repeating the work). Never decides which address a
+//! code points to; callers pass it in.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -29,8 +33,29 @@ impl QrMatrix {
     }
 }
 
-/// Encodes `text` (medium error correction, which survives a scuffed ward poster).
+/// Encodes `text` (medium error correction, which survives a scuffed ward poster). Each address
+/// is encoded once per process: the same address is printed on a policy's leaflet, large print,
+/// booklet, posters and web pages, and choosing the mask (scoring all eight) is most of the cost.
 pub fn qr_matrix(text: &str) -> Option<QrMatrix> {
+    static ENCODED: OnceLock<Mutex<HashMap<String, Option<QrMatrix>>>> = OnceLock::new();
+    let memo = ENCODED.get_or_init(Default::default);
+    if let Some(found) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+        return found.clone();
+    }
+    let matrix = encode(text);
+    let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+    // A long-running preview meets new addresses as policies are added and renamed: bounded.
+    if memo.len() >= MAX_REMEMBERED {
+        memo.clear();
+    }
+    memo.insert(text.to_string(), matrix.clone());
+    matrix
+}
+
+/// How many encoded addresses [`qr_matrix`] keeps (a few for each policy of a large library).
+const MAX_REMEMBERED: usize = 20_000;
+
+fn encode(text: &str) -> Option<QrMatrix> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok()?;
     let dark = code.to_colors().into_iter().map(|c| c == Color::Dark).collect();
     Some(QrMatrix { width: code.width(), dark })

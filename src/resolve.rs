@@ -75,7 +75,7 @@ impl ResolvedPolicy {
 }
 
 /// What one audience reads of one policy. Everything a renderer may show is here.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct AudienceView {
     /// Whose view this is.
     pub audience: Audience,
@@ -150,7 +150,7 @@ impl AudienceView {
 }
 
 /// What a translated view translates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TranslationState {
     /// The translation file, for messages.
     pub source: String,
@@ -161,7 +161,7 @@ pub struct TranslationState {
 }
 
 /// One language version of an audience's document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LanguageVersion {
     /// Its language; `None` for the site's own.
     pub lang: Option<String>,
@@ -172,7 +172,7 @@ pub struct LanguageVersion {
 }
 
 /// The metadata only staff may see.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct StaffDetails {
     /// Draft, approved or withdrawn.
     pub status: Status,
@@ -204,7 +204,7 @@ pub struct StaffDetails {
 }
 
 /// A translation as the staff page lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TranslationSummary {
     /// Its language.
     pub lang: String,
@@ -217,7 +217,7 @@ pub struct TranslationSummary {
 }
 
 /// What replaced an earlier version.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Supersession {
     /// The version that replaced it.
     pub version: String,
@@ -226,7 +226,7 @@ pub struct Supersession {
 }
 
 /// A policy another view links to, as its readers know it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LinkedPolicy {
     /// Its title for the linking view's audience.
     pub title: String,
@@ -235,7 +235,7 @@ pub struct LinkedPolicy {
 }
 
 /// A related policy as listed on the staff page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RelatedPolicy {
     /// The id as written.
     pub id: String,

@@ -17,6 +17,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::audience::Progress;
 use crate::build::BuildResult;
 use crate::diag::{Diagnostic, IoFailure, Severity};
 use crate::model::Audience;
@@ -106,21 +107,170 @@ pub fn summary(result: &BuildResult, verb: &str, place: &str) -> String {
     line
 }
 
-/// Prints every diagnostic, errors first, each with its source line when there is one.
+/// Whether every warning is listed (`--verbose`). Set once by the command line.
+static VERBOSE: OnceLock<bool> = OnceLock::new();
+
+/// Lists every warning in full, however many there are (`--verbose`). Only the first call counts.
+pub fn set_verbose(verbose: bool) {
+    let _ = VERBOSE.set(verbose);
+}
+
+/// Up to this many warnings are all listed in full; with more (a large library has thousands),
+/// each kind shows its first few, and a count of each kind ends the list.
+const LIST_ALL_UP_TO: usize = 10;
+/// Warnings of one kind listed in full when they are grouped.
+const SHOWN_PER_KIND: usize = 3;
+
+/// Prints every error in full, errors first, each with its source line when there is one; then
+/// the warnings: all of them when there are few (or with `--verbose`), else the first few of
+/// each kind and a count of each kind at the end.
 pub fn print_diagnostics(result: &BuildResult) {
+    let verbose = VERBOSE.get().copied().unwrap_or(false);
+    let mut err = anstream::stderr().lock();
+    let _ = err.write_all(diagnostics_text(result, verbose).as_bytes());
+}
+
+/// What [`print_diagnostics`] prints (styled; the stream strips the styles when colour is off).
+pub fn diagnostics_text(result: &BuildResult, verbose: bool) -> String {
     let mut sources = SourceLines::new(&result.root);
     let mut text = String::new();
-    for d in result.diagnostics.errors_first() {
+    let all = result.diagnostics.errors_first();
+    let warnings = all.iter().filter(|d| d.severity == Severity::Warning).count();
+    let grouped = !verbose && warnings > LIST_ALL_UP_TO;
+    // Kinds in the order their first warning is shown, with how many there are of each.
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    let mut hidden = 0;
+    for d in &all {
+        if grouped && d.severity == Severity::Warning {
+            let kind = warning_kind(&d.message);
+            let seen = match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    kinds.push((kind, 1));
+                    1
+                }
+            };
+            if seen > SHOWN_PER_KIND {
+                hidden += 1;
+                continue;
+            }
+        }
         let line = if d.location.has_line() && d.location.len > 0 {
             sources.line(&d.location.file, d.location.line)
         } else {
             None
         };
-        text.push_str(&render_diagnostic(&d, line.as_deref()));
+        text.push_str(&render_diagnostic(d, line.as_deref()));
         text.push('\n');
     }
-    let mut err = anstream::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
+    if grouped {
+        let bold = Style::new().bold();
+        let shown = warnings - hidden;
+        text.push_str(&format!(
+            "{bold}{} by kind{bold:#} ({shown} shown above, at most {SHOWN_PER_KIND} of each kind; `--verbose` lists every one):\n",
+            plural(warnings, "warning")
+        ));
+        // Most frequent first; kinds as common keep the order they were first shown in.
+        kinds.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let width = kinds.first().map_or(1, |(_, n)| n.to_string().len());
+        for (kind, n) in &kinds {
+            text.push_str(&format!("  {n:>width$} × {kind}\n"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// The kind of a warning: its message with what differs between warnings of one kind (quoted
+/// words, numbers and dates) replaced by `…`, so "the glossary word `consent` is not used" and
+/// "the glossary word `privacy` is not used" are one kind.
+fn warning_kind(message: &str) -> String {
+    let mut kind = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        let close = match c {
+            '`' | '"' => Some(c),
+            '\u{201c}' => Some('\u{201d}'),
+            _ => None,
+        };
+        if let Some(close) = close
+            && let Some(end) = after.find(close)
+        {
+            kind.push(c);
+            kind.push('…');
+            kind.push(close);
+            rest = &after[end + close.len_utf8()..];
+        } else if c.is_ascii_digit() {
+            // A number, a date or a time: digits and what joins them (`2026-05-31`, `14.2`,
+            // `1,000`), but not a full stop that ends the sentence.
+            let mut end = after.len();
+            for (i, n) in after.char_indices() {
+                let joins = matches!(n, '-' | '.' | ',' | ':' | '/')
+                    && after[i + 1..].chars().next().is_some_and(|d| d.is_ascii_digit());
+                if !(n.is_ascii_digit() || joins) {
+                    end = i;
+                    break;
+                }
+            }
+            kind.push('…');
+            rest = &after[end..];
+        } else {
+            kind.push(c);
+            rest = after;
+        }
+    }
+    kind
+}
+
+/// Progress of a long build on the terminal: a spinner while the policies are read and
+/// checked, then a bar over the render units. Shows nothing when stderr is not a terminal (a
+/// log, a CI job, a test).
+pub struct BuildProgress {
+    bar: indicatif::ProgressBar,
+}
+
+impl BuildProgress {
+    /// Starts showing progress, when stderr is a terminal.
+    pub fn start() -> BuildProgress {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return BuildProgress::hidden();
+        }
+        let bar = indicatif::ProgressBar::new_spinner().with_message("reading and checking the policies");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        BuildProgress { bar }
+    }
+
+    /// Shows nothing.
+    pub fn hidden() -> BuildProgress {
+        BuildProgress { bar: indicatif::ProgressBar::hidden() }
+    }
+
+    /// What the render stage says as it goes.
+    pub fn hear(&self, progress: Progress) {
+        match progress {
+            Progress::Units(total) => {
+                let style = indicatif::ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len}, {eta} left")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+                self.bar.set_style(style);
+                self.bar.set_length(total as u64);
+                self.bar.set_position(0);
+                self.bar.set_message("making the web pages");
+            }
+            Progress::UnitDone => self.bar.inc(1),
+            Progress::PagesDone { .. } => self.bar.set_message("making the PDFs"),
+        }
+    }
+
+    /// Takes the progress off the terminal (before the findings are printed).
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// One diagnostic as shown on the terminal, styled (the stream strips the styles when colour is
@@ -321,6 +471,18 @@ mod tests {
         assert_eq!(char_span("é: x", 4, 1), 4..5);
         assert_eq!(char_span("ab", 9, 3), 2..2, "a column past the end marks the end");
         assert_eq!(char_span("abcdef", 2, 99), 1..6);
+    }
+
+    #[test]
+    fn warnings_of_one_kind_differ_only_in_quoted_words_and_numbers() {
+        assert_eq!(
+            warning_kind("the glossary word `consent` is not used"),
+            warning_kind("the glossary word `privacy` is not used")
+        );
+        assert_eq!(warning_kind("the review date 2026-05-31 has passed"), "the review date … has passed");
+        assert_eq!(warning_kind("reads at SMOG grade 14.2; aim for 12."), "reads at SMOG grade …; aim for ….");
+        assert_eq!(warning_kind("a `quote never closed"), "a `quote never closed", "kept as it is");
+        assert_ne!(warning_kind("`a` is a hard word"), warning_kind("`a` is not used"));
     }
 
     #[test]

@@ -9,13 +9,15 @@
 //! lock file beside the folder stops two builds from interleaving; staging and retired folders
 //! left by a killed build (they carry the marker) are removed by the next one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::diag::IoFailure;
 use crate::model::Artifact;
+use crate::model::artifact::ArtifactSink;
 
 /// The file every build leaves in its output folder, so a later build knows the folder is its own
 /// to replace. It lists the files the build wrote, one per line after its first two lines.
@@ -44,7 +46,7 @@ pub fn check_output_folder(root: &Path, out_dir: &Path) -> Result<PathBuf, IoFai
     if root.starts_with(&out) {
         return Err(refuse(out_dir, "it contains the project itself; choose a folder such as `output`"));
     }
-    for own in ["content", "themes"] {
+    for own in ["content", "themes", crate::cache::CACHE_DIR] {
         if out.starts_with(root.join(own)) {
             return Err(refuse(
                 out_dir,
@@ -178,25 +180,232 @@ fn sorted_entries(dir: &Path) -> io::Result<Vec<fs::DirEntry>> {
 /// [`check_output_folder`] under the lock. The previous folder is replaced only once every file
 /// has been written; hidden files at its top (such as `.gitkeep`) are kept.
 pub fn write_output(root: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
-    let out = check_output_folder(root, out_dir)?;
-    let (Some(name), Some(parent)) = (out.file_name(), out.parent()) else {
-        return Err(refuse(out_dir, "it is the top of the file system; choose a folder such as `output`"));
-    };
-    let (name, parent) = (name.to_string_lossy().into_owned(), parent.to_path_buf());
-    fs::create_dir_all(&parent).map_err(|e| IoFailure::new(&parent, "cannot create the folder", e))?;
-
-    let _lock = lock(&parent, &name)?;
-    // Checked again now that no other build can be writing: the folder may have changed while
-    // this build ran.
-    let out = check_output_folder(root, &out)?;
-    remove_stale(&parent, &name);
-
-    let staging = fresh_sibling(&parent, &format!("{name}.tmp-{}", std::process::id()));
-    if let Err(failure) = write_all(&staging, &out, artifacts) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(failure);
+    let staging = Staging::open(root, out_dir)?;
+    for artifact in artifacts {
+        staging.put(artifact.clone())?;
     }
-    swap_into_place(&staging, &out, &parent, &name)
+    staging.commit()
+}
+
+/// A build's new output folder while it is being written: a sibling of the output folder, under
+/// the lock, that files go into as they are made ([`ArtifactSink`]). [`Staging::commit`] swaps
+/// it into place; dropped without a commit (a build that found errors, or failed), it is removed
+/// and the last good output stays as it was.
+pub struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    dir: PathBuf,
+    _lock: Lock,
+    /// Every path written so far (the marker lists them; a second file at one path is a bug).
+    written: Mutex<BTreeSet<String>>,
+    /// Folders made so far, so each is made once.
+    folders: Mutex<BTreeSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks `out_dir` (see [`check_output_folder`]), takes the lock beside it (held until the
+    /// staging folder is committed or dropped), removes what killed builds left, and makes the
+    /// staging folder.
+    pub fn open(root: &Path, out_dir: &Path) -> Result<Staging, IoFailure> {
+        let out = check_output_folder(root, out_dir)?;
+        let (Some(name), Some(parent)) = (out.file_name(), out.parent()) else {
+            return Err(refuse(out_dir, "it is the top of the file system; choose a folder such as `output`"));
+        };
+        let (name, parent) = (name.to_string_lossy().into_owned(), parent.to_path_buf());
+        fs::create_dir_all(&parent).map_err(|e| IoFailure::new(&parent, "cannot create the folder", e))?;
+
+        let lock = lock(&parent, &name)?;
+        // Checked again now that no other build can be writing: the folder may have changed while
+        // this build ran.
+        let out = check_output_folder(root, &out)?;
+        remove_stale(&parent, &name);
+
+        let dir = fresh_sibling(&parent, &format!("{name}.tmp-{}", std::process::id()));
+        fs::create_dir(&dir).map_err(|e| IoFailure::new(&dir, "cannot create the folder", e))?;
+        let staging = Staging {
+            out,
+            parent,
+            name,
+            dir,
+            _lock: lock,
+            written: Mutex::new(BTreeSet::new()),
+            folders: Mutex::new(BTreeSet::new()),
+            committed: false,
+        };
+        // The marker first, so a build killed while writing leaves a folder the next one may remove.
+        staging.write_marker()?;
+        Ok(staging)
+    }
+
+    fn write_marker(&self) -> Result<(), IoFailure> {
+        let mut marker = MARKER_HEADER.to_string();
+        for path in self.written.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            marker.push_str(path);
+            marker.push('\n');
+        }
+        let marker_path = self.dir.join(OUTPUT_MARKER);
+        fs::write(&marker_path, marker).map_err(|e| IoFailure::new(&marker_path, "cannot write", e))
+    }
+
+    /// Where `relative` goes in the staging folder, its folder made; refuses a path that could
+    /// leave the folder, or one already written.
+    fn target(&self, relative: &str) -> Result<PathBuf, IoFailure> {
+        let path = safe_join(&self.dir, relative).ok_or_else(|| IoFailure {
+            path: PathBuf::from(relative),
+            message: format!("refusing to write `{relative}` outside the output folder"),
+        })?;
+        if !self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(relative.to_string()) {
+            return Err(IoFailure {
+                path: PathBuf::from(relative),
+                message: format!("the build made two files at `{relative}`"),
+            });
+        }
+        if let Some(dir) = path.parent() {
+            let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !folders.contains(dir) {
+                fs::create_dir_all(dir).map_err(|e| IoFailure::new(dir, "cannot create the folder", e))?;
+                folders.insert(dir.to_path_buf());
+            }
+        }
+        Ok(path)
+    }
+
+    /// Puts the staging folder in place of the output folder: the marker lists every file
+    /// written, hidden files at the top of the old output are carried over, then the two are
+    /// exchanged.
+    pub fn commit(mut self) -> Result<(), IoFailure> {
+        self.write_marker()?;
+        // Hidden files at the top of the old output (`.gitkeep`, `.nojekyll`) are not the build's:
+        // they are copied across, never lost. The old marker is not: the new one replaces it.
+        if let Ok(entries) = fs::read_dir(&self.out) {
+            for entry in entries.flatten() {
+                let file_name = entry.file_name();
+                let hidden = file_name.to_string_lossy().starts_with('.');
+                let target = self.dir.join(&file_name);
+                if hidden
+                    && file_name != OUTPUT_MARKER
+                    && entry.file_type().is_ok_and(|t| t.is_file())
+                    && !target.exists()
+                {
+                    fs::copy(entry.path(), &target).map_err(|e| IoFailure::new(&target, "cannot write", e))?;
+                }
+            }
+        }
+        self.committed = true;
+        swap_into_place(&self.dir, &self.out, &self.parent, &self.name)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl ArtifactSink for Staging {
+    fn put(&self, artifact: Artifact) -> Result<(), IoFailure> {
+        let path = self.target(&artifact.path)?;
+        // A file the last build wrote with the same bytes is linked, not written again: making a
+        // file costs the file system far more than reading one (most of a build after a small
+        // edit), and the old folder's copy is deleted with it once the new one is in place.
+        if let Some(old) = self.same_as_before(&artifact.path, &artifact.bytes)
+            && fs::hard_link(&old, &path).is_ok()
+        {
+            return Ok(());
+        }
+        fs::write(&path, &artifact.bytes).map_err(|e| IoFailure::new(&path, "cannot write", e))
+    }
+
+    fn put_stored(&self, relative: &str, stored: &Path) -> Result<(), IoFailure> {
+        let path = self.target(relative)?;
+        link_or_copy(stored, &path)
+    }
+
+    fn same_as_before(&self, relative: &str, bytes: &[u8]) -> Option<PathBuf> {
+        let old = safe_join(&self.out, relative)?;
+        let same = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            && fs::read(&old).is_ok_and(|found| found == bytes);
+        same.then_some(old)
+    }
+
+    fn put_copy(&self, relative: &str, of: &str) -> Result<(), IoFailure> {
+        let source = safe_join(&self.dir, of).ok_or_else(|| IoFailure {
+            path: PathBuf::from(of),
+            message: format!("refusing to read `{of}` outside the output folder"),
+        })?;
+        let path = self.target(relative)?;
+        link_or_copy(&source, &path)
+    }
+}
+
+/// A hard link to `source` at `target` (the build cache's copy of a file: no bytes are written
+/// again), or a copy where links cannot be made (another file system).
+fn link_or_copy(source: &Path, target: &Path) -> Result<(), IoFailure> {
+    if fs::hard_link(source, target).is_ok() {
+        return Ok(());
+    }
+    fs::copy(source, target).map(|_| ()).map_err(|e| IoFailure::new(target, "cannot write", e))
+}
+
+/// A build's files held in memory (the live preview, `check`, tests), by path.
+#[derive(Default)]
+pub struct MemoryOutput {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+    /// Only the paths are kept (for `check`, which writes nothing).
+    discard: bool,
+}
+
+impl MemoryOutput {
+    /// Keeps every file.
+    pub fn new() -> MemoryOutput {
+        MemoryOutput::default()
+    }
+
+    /// Keeps nothing but counts (for `check`).
+    pub fn discarding() -> MemoryOutput {
+        MemoryOutput { discard: true, ..MemoryOutput::default() }
+    }
+
+    /// The files, sorted by path.
+    pub fn into_artifacts(self) -> Vec<Artifact> {
+        let files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.into_iter().map(|(path, bytes)| Artifact { path, bytes }).collect()
+    }
+
+    fn insert(&self, path: &str, bytes: Vec<u8>) -> Result<(), IoFailure> {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if files.insert(path.to_string(), if self.discard { Vec::new() } else { bytes }).is_some() {
+            return Err(IoFailure {
+                path: PathBuf::from(path),
+                message: format!("the build made two files at `{path}`"),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl ArtifactSink for MemoryOutput {
+    fn put(&self, artifact: Artifact) -> Result<(), IoFailure> {
+        self.insert(&artifact.path, artifact.bytes)
+    }
+
+    fn put_stored(&self, path: &str, stored: &Path) -> Result<(), IoFailure> {
+        let bytes = if self.discard {
+            Vec::new()
+        } else {
+            fs::read(stored).map_err(|e| IoFailure::new(stored, "cannot read", e))?
+        };
+        self.insert(path, bytes)
+    }
+
+    fn put_copy(&self, path: &str, of: &str) -> Result<(), IoFailure> {
+        let bytes = self.files.lock().unwrap_or_else(|e| e.into_inner()).get(of).cloned().unwrap_or_default();
+        self.insert(path, bytes)
+    }
 }
 
 /// Holds the lock file beside the output folder while one build writes; released when dropped.
@@ -300,44 +509,6 @@ fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
     Ok(false)
-}
-
-fn write_all(staging: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Result<(), IoFailure> {
-    fs::create_dir(staging).map_err(|e| IoFailure::new(staging, "cannot create the folder", e))?;
-    // The marker first, so a build killed while writing leaves a folder the next one may remove.
-    let mut listed: Vec<&str> = artifacts.iter().map(|a| a.path.as_str()).collect();
-    listed.sort_unstable();
-    let mut marker = MARKER_HEADER.to_string();
-    for path in listed {
-        marker.push_str(path);
-        marker.push('\n');
-    }
-    let marker_path = staging.join(OUTPUT_MARKER);
-    fs::write(&marker_path, marker).map_err(|e| IoFailure::new(&marker_path, "cannot write", e))?;
-    for artifact in artifacts {
-        let path = safe_join(staging, &artifact.path).ok_or_else(|| IoFailure {
-            path: PathBuf::from(&artifact.path),
-            message: format!("refusing to write `{}` outside the output folder", artifact.path),
-        })?;
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| IoFailure::new(dir, "cannot create the folder", e))?;
-        }
-        fs::write(&path, &artifact.bytes).map_err(|e| IoFailure::new(&path, "cannot write", e))?;
-    }
-    // Hidden files at the top of the old output (`.gitkeep`, `.nojekyll`) are not the build's:
-    // they are copied across, never lost. The old marker is not: the new one replaces it.
-    if let Ok(entries) = fs::read_dir(out_dir) {
-        for entry in entries.flatten() {
-            let file_name = entry.file_name();
-            let hidden = file_name.to_string_lossy().starts_with('.');
-            let target = staging.join(&file_name);
-            if hidden && file_name != OUTPUT_MARKER && entry.file_type().is_ok_and(|t| t.is_file()) && !target.exists()
-            {
-                fs::copy(entry.path(), &target).map_err(|e| IoFailure::new(&target, "cannot write", e))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Joins a relative `/`-separated path to `base`, refusing anything that could leave it.

@@ -14,14 +14,17 @@ pub mod poster;
 pub mod preview;
 pub mod public;
 pub mod staff;
+pub mod units;
 
 use crate::audience::easy_read::{EasyReadDoc, easy_read_doc};
 use crate::audience::poster::{Poster, posters};
-use crate::diag::Diagnostics;
+use crate::cache::UnitStore;
+use crate::diag::{Diagnostics, IoFailure};
 use crate::load::Project;
 use crate::load::config::ThemeColours;
 use crate::model::Artifact;
 use crate::model::Audience;
+use crate::model::artifact::ArtifactSink;
 use crate::render::templates::{PageRenderer, PageResult, load_templates};
 use crate::render::theme_css::colours_css;
 use crate::resolve::{AudienceView, Library, ResolvedPolicy};
@@ -109,119 +112,213 @@ pub struct PublicLibrary<'a> {
     pub prepared: &'a Prepared<'a>,
 }
 
-/// Renders every output of the library, plus the assets the pages use, in a fixed order: the
-/// intranet site under `output/`, and the public site under `output/public/` (from `public`
-/// when given, else from the same library).
+/// Where a build's files go, and how its units are run.
+pub struct Output<'a> {
+    /// The build cache (or none).
+    pub store: &'a dyn UnitStore,
+    /// Where each file goes as soon as it is made.
+    pub sink: &'a dyn ArtifactSink,
+    /// Told how many units there are, then after each one, and when the web pages are all made.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+    /// Which units to run first, and when to stop (the live preview); `None` runs them all.
+    pub schedule: Option<&'a units::Schedule<'a>>,
+}
+
+/// What [`Output::progress`] hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// This many units follow.
+    Units(usize),
+    /// One more unit is done.
+    UnitDone,
+    /// Every web page is made (the PDFs and the search index follow); `ok` when none of them
+    /// had an error.
+    PagesDone {
+        /// No errors so far.
+        ok: bool,
+    },
+}
+
+/// Renders every output of the library, plus the assets the pages use: the intranet site under
+/// `output/`, and the public site under `output/public/` (from `public` when given, else from
+/// the same library). Each policy's web pages and each PDF are render units ([`units`]), kept
+/// in the build cache; the pages about the whole library are made every time.
 pub fn render_library(
     project: &Project,
     library: &Library,
     prepared: &Prepared<'_>,
     public: Option<&PublicLibrary<'_>>,
     _options: &RenderOptions,
+    output: &Output<'_>,
     diags: &mut Diagnostics,
-) -> Vec<Artifact> {
+) -> Result<(), IoFailure> {
     let Some(tera) = load_templates(&project.theme, &project.config.theme, diags) else {
-        return Vec::new();
+        return Ok(());
     };
-    let pages = PageRenderer::new(&tera, project);
-    let theme = &project.theme;
-    let config = &project.config;
-    let mut pages_out: Vec<PageResult> = Vec::new();
-    let mut artifacts = staff::pages::staff_site(&pages, theme, config, library, diags);
-    pages_out.extend(preview::preview_pages(&pages, library));
-    pages_out.push(staff::pages::accessibility_statement(&pages, project, library));
+    let makers = PageMakers {
+        pages: PageRenderer::new(&tera, project),
+        public_pages: PageRenderer::public(&tera, project),
+        project,
+    };
+    let site = units::SiteKey::of(project, output.store.program());
+    let page_units = units::page_units(&makers, &site, library, prepared, public);
+    let late_units = units::late_units(project, &site, library, prepared, public);
+    (output.progress)(Progress::Units(page_units.len() + late_units.len()));
+    let done = || (output.progress)(Progress::UnitDone);
+    units::run_units(&page_units, output.store, output.sink, output.schedule, &done, diags)?;
+    site_pages(&makers, library, prepared, public, output.sink, diags)?;
+    (output.progress)(Progress::PagesDone { ok: !diags.has_errors() });
+    let result = units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags);
+    // Characters no font has: one warning per policy and language over all its PDFs.
+    pdf_output::GlyphGaps::report_records(diags);
+    result
+}
 
-    let patient: Vec<&AudienceView> = library.all_views(Audience::Patient).collect();
-    let Prepared { colours: _, easy_read, posters } = prepared;
-    pages_out.extend(patient.iter().map(|v| patient::page::leaflet_page(&pages, theme, config, v)));
-    pages_out.extend(easy_read.iter().map(|(v, doc)| easy_read::page::easy_read_page(&pages, theme, config, v, doc)));
-    pages_out.extend(posters.iter().map(|(v, p)| poster::page::poster_page(&pages, theme, config, v, p)));
+/// The page makers of a build: the intranet's, the public site's (whose shared links stay
+/// inside it), and the project they read.
+pub struct PageMakers<'a> {
+    /// Pages of the intranet.
+    pub pages: PageRenderer<'a>,
+    /// Pages of the public site.
+    pub public_pages: PageRenderer<'a>,
+    /// The project.
+    pub project: &'a Project,
+}
+
+/// One policy's documents made before rendering: its easy-read rows and its posters.
+#[derive(Clone, Copy, Default)]
+pub struct Documents<'a> {
+    /// Its easy-read document, when it has one.
+    pub easy_read: Option<&'a EasyReadDoc>,
+    /// Its posters, when it has any.
+    pub posters: Option<&'a [Poster]>,
+}
+
+impl<'a> Prepared<'a> {
+    /// The documents of each policy and of each translation, by stem (`<id>`, `<id>.<lang>`).
+    pub fn by_stem(&self) -> std::collections::BTreeMap<String, Documents<'_>> {
+        let mut out: std::collections::BTreeMap<String, Documents<'_>> = std::collections::BTreeMap::new();
+        for (view, doc) in &self.easy_read {
+            out.entry(view.stem()).or_default().easy_read = Some(doc);
+        }
+        for (view, posters) in &self.posters {
+            out.entry(view.stem()).or_default().posters = Some(posters);
+        }
+        out
+    }
+}
+
+/// A policy and the documents of it and of each of its translations, as its pages need them.
+#[derive(Clone)]
+pub struct PolicyDocuments<'a> {
+    /// The policy.
+    pub policy: &'a ResolvedPolicy,
+    /// Its own documents.
+    pub own: Documents<'a>,
+    /// Each translation's view with its documents, in the policy's order.
+    pub translations: Vec<(&'a AudienceView, Documents<'a>)>,
+}
+
+impl<'a> PolicyDocuments<'a> {
+    /// `policy` with its documents from `by_stem` ([`Prepared::by_stem`]).
+    pub fn of(policy: &'a ResolvedPolicy, by_stem: &std::collections::BTreeMap<String, Documents<'a>>) -> Self {
+        let get = |stem: &str| by_stem.get(stem).copied().unwrap_or_default();
+        PolicyDocuments {
+            policy,
+            own: get(&policy.id),
+            translations: policy.translations.iter().map(|t| (t, get(&t.stem()))).collect(),
+        }
+    }
+}
+
+/// Every web page of one policy on both sites: its staff pages (current and earlier
+/// versions), its preview, its leaflet, easy-read and poster pages, and (when it is on the
+/// public site: `public`, with its documents there) its public pages and short addresses.
+pub fn policy_pages(
+    makers: &PageMakers<'_>,
+    own: &PolicyDocuments<'_>,
+    public: Option<&PolicyDocuments<'_>>,
+) -> Vec<PageResult> {
+    let (pages, project) = (&makers.pages, makers.project);
+    let policy = own.policy;
+    let mut out = staff::pages::policy_pages(pages, &project.theme, policy.staff());
+    out.push(preview::policy_page(pages, policy));
+    out.extend(patient_facing_pages(pages, project, own));
+    if let Some(public) = public {
+        out.extend(public::policy_pages(&makers.public_pages, project, public));
+    }
+    out
+}
+
+/// The leaflet, easy-read and poster pages of a policy and of each of its translations.
+pub fn patient_facing_pages(
+    pages: &PageRenderer<'_>,
+    project: &Project,
+    docs: &PolicyDocuments<'_>,
+) -> Vec<PageResult> {
+    let (theme, config) = (&project.theme, &project.config);
+    let mut out = Vec::new();
+    let own = docs.policy.views.iter().map(|v| (v, docs.own));
+    for (v, documents) in own.chain(docs.translations.iter().copied()) {
+        match v.audience {
+            Audience::Patient => out.push(patient::page::leaflet_page(pages, theme, config, v)),
+            Audience::EasyRead => {
+                if let Some(doc) = documents.easy_read {
+                    out.push(easy_read::page::easy_read_page(pages, theme, config, v, doc));
+                }
+            }
+            Audience::Poster => {
+                if let Some(posters) = documents.posters {
+                    out.push(poster::page::poster_page(pages, theme, config, v, posters));
+                }
+            }
+            Audience::Staff => {}
+        }
+    }
+    out
+}
+
+/// The pages about the whole library, on both sites (indexes, landing pages, statements,
+/// previews index, review report, feed, sitemaps), and the assets, into `sink`: made in every
+/// build, since they list every policy.
+fn site_pages(
+    makers: &PageMakers<'_>,
+    library: &Library,
+    _prepared: &Prepared<'_>,
+    public: Option<&PublicLibrary<'_>>,
+    sink: &dyn ArtifactSink,
+    diags: &mut Diagnostics,
+) -> Result<(), IoFailure> {
+    let (pages, project) = (&makers.pages, makers.project);
+    for artifact in staff::pages::site_pages(pages, &project.config, library, diags) {
+        sink.put(artifact)?;
+    }
+    let mut results: Vec<PageResult> =
+        vec![preview::index_page(pages, library), staff::pages::accessibility_statement(pages, project, library)];
     for audience in patient_facing::PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            pages_out.push(patient_facing::audience_index(&pages, &project.config, audience, &views, library));
+            results.push(patient_facing::audience_index(pages, &project.config, audience, &views, library));
         }
     }
-    let (public_library, public_prepared) = match public {
-        Some(p) => (p.library, p.prepared),
-        None => (library, prepared),
-    };
-    let (public_pages, public_problems) =
-        public::public_pages(&PageRenderer::public(&tera, project), project, public_library, public_prepared);
-    artifacts.extend(public_pages);
-    for result in pages_out.into_iter().chain(public_problems.into_iter().map(Err)) {
+    let public_library = public.map_or(library, |p| p.library);
+    let (public_pages, public_problems) = public::site_pages(&makers.public_pages, project, public_library);
+    for artifact in public_pages {
+        sink.put(artifact)?;
+    }
+    for result in results.into_iter().chain(public_problems.into_iter().map(Err)) {
         match result {
-            Ok(artifact) => artifacts.push(artifact),
+            Ok(artifact) => sink.put(artifact)?,
             Err((location, message)) => {
                 diags.error(location, message).hint("fix the template, or delete the override to use the built-in one");
             }
         }
     }
-    artifacts.extend(staff::search::search_index(library));
-    artifacts.push(Artifact::new("assets/theme.css", theme_css(project, library).into_bytes()));
-    // The staff PDFs (the PDF engine lives in `crate::pdf`).
-    let mut gaps = pdf_output::GlyphGaps::default();
-    artifacts.extend(staff::pdf::staff_pdfs_gathering(project, library, diags, &mut gaps));
-    // The patient leaflets: A5, large print and booklet; then the easy-read and poster PDFs,
-    // from the same rows and posters as the web pages.
-    let mut patient_facing_pdfs = patient::pdf::patient_pdfs_gathering(project, library, diags, &mut gaps);
-    patient_facing_pdfs.extend(easy_read::pdf::easy_read_pdfs_gathering(project, easy_read, diags, &mut gaps));
-    patient_facing_pdfs.extend(poster::pdf::poster_pdfs_gathering(project, posters, diags, &mut gaps));
-    gaps.report(diags);
-    artifacts.extend(public_pdf_files(project, library, public, &patient_facing_pdfs));
-    artifacts.extend(patient_facing_pdfs);
-    artifacts.extend(assets(project));
-    artifacts.extend(script_font_assets(project, library, ""));
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    artifacts
-}
-
-/// The public site's PDFs: the intranet's own files where the public library's views are the
-/// same (always, in a build without drafts), rendered afresh for the others (a leaflet that
-/// links to a draft, whose link is plain text on the public site).
-fn public_pdf_files(
-    project: &Project,
-    library: &Library,
-    public: Option<&PublicLibrary<'_>>,
-    intranet_pdfs: &[Artifact],
-) -> Vec<Artifact> {
-    let Some(public) = public else { return public::public_pdfs(intranet_pdfs) };
-    let same = |policy: &ResolvedPolicy| {
-        let Some(own) = library.policies.iter().find(|p| p.id == policy.id) else { return false };
-        patient_facing::PATIENT_FACING.iter().all(|&a| match (policy.view(a), own.view(a)) {
-            (Some(p), Some(o)) => p.title == o.title && p.blocks == o.blocks && p.available == o.available,
-            (None, None) => true,
-            _ => false,
-        }) && policy.translations.len() == own.translations.len()
-            && policy.translations.iter().zip(&own.translations).all(|(p, o)| p.blocks == o.blocks)
-    };
-    let (reused, changed): (Vec<&ResolvedPolicy>, Vec<&ResolvedPolicy>) =
-        public.library.policies.iter().partition(|p| same(p));
-    let wanted: std::collections::BTreeSet<String> = reused
-        .iter()
-        .flat_map(|p| {
-            let stems = std::iter::once(p.id.clone()).chain(p.translations.iter().map(AudienceView::stem));
-            stems.flat_map(|stem| patient_facing::PATIENT_FACING.iter().flat_map(move |&a| pdf_files(a, &stem)))
-        })
-        .map(|(_, path)| path)
-        .collect();
-    let mut out =
-        public::public_pdfs(&intranet_pdfs.iter().filter(|a| wanted.contains(&a.path)).cloned().collect::<Vec<_>>());
-    if !changed.is_empty() {
-        // Their problems were reported for the build's own library.
-        let mut quiet = Diagnostics::new();
-        let ids: std::collections::BTreeSet<&str> = changed.iter().map(|p| p.id.as_str()).collect();
-        let sub = Library { policies: changed.into_iter().cloned().collect(), today: public.library.today };
-        let keep = |v: &&AudienceView| ids.contains(v.id.as_str());
-        let easy: Vec<_> = public.prepared.easy_read.iter().filter(|(v, _)| keep(v)).cloned().collect();
-        let posters: Vec<_> = public.prepared.posters.iter().filter(|(v, _)| keep(v)).cloned().collect();
-        let mut gaps = pdf_output::GlyphGaps::default();
-        let mut fresh = patient::pdf::patient_pdfs_gathering(project, &sub, &mut quiet, &mut gaps);
-        fresh.extend(easy_read::pdf::easy_read_pdfs_gathering(project, &easy, &mut quiet, &mut gaps));
-        fresh.extend(poster::pdf::poster_pdfs_gathering(project, &posters, &mut quiet, &mut gaps));
-        out.extend(public::public_pdfs(&fresh));
+    sink.put(Artifact::new("assets/theme.css", theme_css(project, library).into_bytes()))?;
+    for artifact in assets(project).into_iter().chain(script_font_assets(project, library, "")) {
+        sink.put(artifact)?;
     }
-    out
+    Ok(())
 }
 
 /// The theme's static files and the pictures under `content/`.

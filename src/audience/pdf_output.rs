@@ -5,6 +5,7 @@
 //! Makes no layout decisions and reads nothing from disk or the clock.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::audience::patient_facing::{LanguageLink, TranslationNotice, ask_for_language_lines, language_links};
 use crate::audience::pictures::Logo;
@@ -22,6 +23,21 @@ use crate::pdf::settings::Rgb;
 use crate::pdf::svg::{Paint, Shape, Stroke, VectorPicture};
 use crate::pdf::{tagging, writer};
 use crate::resolve::AudienceView;
+
+/// Set once by `check`, which needs the PDFs' layout problems and page counts but not the files:
+/// the PDFs are then laid out and not written, tagged or compressed (their bytes are empty).
+static LAYOUT_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Makes every PDF of this process be laid out only (see [`layout_only`]). For `check`, which
+/// runs once per process: a build never calls it.
+pub fn set_layout_only() {
+    LAYOUT_ONLY.store(true, Ordering::Relaxed);
+}
+
+/// True when PDFs are laid out but not written (`check`).
+pub fn layout_only() -> bool {
+    LAYOUT_ONLY.load(Ordering::Relaxed)
+}
 
 /// The colour of the DRAFT mark: a pale red, so the words printed over it keep their contrast
 /// (body text on it is above 9:1) while nobody can take the page for a final one.
@@ -242,6 +258,9 @@ pub fn write_pdf(
     info: &writer::DocInfo,
     kind: &str,
 ) -> Result<Vec<u8>, String> {
+    if layout_only() {
+        return Ok(Vec::new());
+    }
     let subsets = fonts.subsets();
     let written = writer::write(layout, &subsets, &project.pictures, info);
     let lang = view.lang.as_deref().unwrap_or(&project.config.language);
@@ -352,6 +371,9 @@ pub fn other_languages(flow: &mut Flow<'_, '_, '_>, config: &SiteConfig, view: &
     }
 }
 
+/// How a record of [`GlyphGaps::record`] starts (a character no message starts with).
+const GAP_RECORD: &str = "\u{0}characters in no font: ";
+
 /// The characters no bundled font has, gathered over every PDF of a build: one warning per
 /// policy and language, listing them all, at the first line one is on.
 #[derive(Debug, Default)]
@@ -368,6 +390,34 @@ impl GlyphGaps {
             let line = entry.get(ch).map_or(*line, |l| (*l).min(*line));
             entry.insert(*ch, line);
         }
+    }
+
+    /// Keeps what was gathered among a render unit's findings (the build cache keeps them with
+    /// the unit), as records [`GlyphGaps::report_records`] merges once every unit is made: one
+    /// record per character, never shown as they are.
+    pub fn record(self, diags: &mut Diagnostics) {
+        for ((source, lang), chars) in self.0 {
+            for (ch, line) in chars {
+                let lang = lang.as_ref().map_or("-".to_string(), |l| format!("+{l}"));
+                diags.warning(Location::new(&source, line, 1), format!("{GAP_RECORD}{lang}\u{1}{ch}"));
+            }
+        }
+    }
+
+    /// Takes every record of [`GlyphGaps::record`] out of `diags` and reports them: one warning
+    /// per policy and language over all its PDFs, as a build without units would.
+    pub fn report_records(diags: &mut Diagnostics) {
+        let mut gaps = GlyphGaps::default();
+        for record in diags.take_where(|d| d.message.starts_with(GAP_RECORD)) {
+            let rest = &record.message[GAP_RECORD.len()..];
+            let Some((lang, ch)) = rest.split_once('\u{1}') else { continue };
+            let Some(ch) = ch.chars().next() else { continue };
+            let lang = lang.strip_prefix('+').map(str::to_string);
+            let entry = gaps.0.entry((record.location.file.clone(), lang)).or_default();
+            let line = entry.get(&ch).map_or(record.location.line, |l| (*l).min(record.location.line));
+            entry.insert(ch, line);
+        }
+        gaps.report(diags);
     }
 
     /// One warning per policy and language.

@@ -71,25 +71,31 @@ fn panes(policy: &ResolvedPolicy) -> Vec<Pane> {
 
 /// The preview page of every policy and the previews index.
 pub fn preview_pages(pages: &PageRenderer<'_>, library: &Library) -> Vec<Result<Artifact, (Location, String)>> {
-    let mut out = Vec::new();
+    let mut out: Vec<_> = library.policies.iter().map(|policy| policy_page(pages, policy)).collect();
+    out.push(index_page(pages, library));
+    out
+}
+
+/// The preview page of one policy, `preview/<id>.html`.
+pub fn policy_page(pages: &PageRenderer<'_>, policy: &ResolvedPolicy) -> Result<Artifact, (Location, String)> {
+    let staff = policy.staff();
+    let page =
+        PreviewContext { page: PreviewPage { title: &staff.policy_title, draft: staff.draft, panes: panes(policy) } };
+    pages
+        .render("preview/policy.html", "../", &page)
+        .map(|html| Artifact::new(&format!("preview/{}.html", policy.id), html.into_bytes()))
+}
+
+/// The previews index, `preview/index.html`.
+pub fn index_page(pages: &PageRenderer<'_>, library: &Library) -> Result<Artifact, (Location, String)> {
     let mut items = Vec::new();
     for policy in &library.policies {
         let staff = policy.staff();
-        let panes = panes(policy);
-        let versions = panes.iter().map(|p| p.label).collect::<Vec<_>>().join(", ");
-        let page = PreviewContext { page: PreviewPage { title: &staff.policy_title, draft: staff.draft, panes } };
-        out.push(
-            pages
-                .render("preview/policy.html", "../", &page)
-                .map(|html| Artifact::new(&format!("preview/{}.html", policy.id), html.into_bytes())),
-        );
+        let versions = panes(policy).iter().map(|p| p.label).collect::<Vec<_>>().join(", ");
         items.push(PreviewItem { title: &staff.policy_title, href: format!("{}.html", policy.id), versions });
     }
     items.sort_by_key(|item| item.title.to_lowercase());
-    out.push(
-        pages
-            .render("preview/index.html", "../", &PreviewIndex { items })
-            .map(|html| Artifact::new("preview/index.html", html.into_bytes())),
-    );
-    out
+    pages
+        .render("preview/index.html", "../", &PreviewIndex { items })
+        .map(|html| Artifact::new("preview/index.html", html.into_bytes()))
 }

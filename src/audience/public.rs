@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::audience::patient::pdf::has_readable_content;
 use crate::audience::patient_facing::{ContactView, PATIENT_FACING, PageContext, audience_index, contact_name};
-use crate::audience::{Prepared, easy_read, patient, pictures, poster};
+use crate::audience::{PolicyDocuments, pictures};
 use crate::load::Project;
 use crate::model::phone::tel_href;
 use crate::model::{Artifact, Audience, Inline};
@@ -54,32 +54,31 @@ struct ShortPage<'a> {
     canonical: Option<String>,
 }
 
-/// The pages of the public site (under `public/`), and the problems of their templates.
-pub fn public_pages(
+/// One policy's pages on the public site (under `public/`): its leaflet, easy read and posters
+/// and its translations' (with the documents in `docs`), and its short addresses.
+pub fn policy_pages(pages: &PageRenderer<'_>, project: &Project, docs: &PolicyDocuments<'_>) -> Vec<PageResult> {
+    let mut results = crate::audience::patient_facing_pages(pages, project, docs);
+    results.extend(short_pages(pages, project, docs.policy));
+    results.into_iter().map(|r| r.map(|a| Artifact::new(&format!("{PUBLIC_DIR}/{}", a.path), a.bytes))).collect()
+}
+
+/// The public site's pages about the whole library (under `public/`): the index of each kind of
+/// document, the landing page, the accessibility statement, and the assets; and the problems of
+/// their templates.
+pub fn site_pages(
     pages: &PageRenderer<'_>,
     project: &Project,
     library: &Library,
-    prepared: &Prepared<'_>,
 ) -> (Vec<Artifact>, Vec<(crate::diag::Location, String)>) {
-    let theme = &project.theme;
-    let config = &project.config;
     let mut results: Vec<PageResult> = Vec::new();
-    results.extend(library.all_views(Audience::Patient).map(|v| patient::page::leaflet_page(pages, theme, config, v)));
-    results.extend(
-        prepared.easy_read.iter().map(|(v, doc)| easy_read::page::easy_read_page(pages, theme, config, v, doc)),
-    );
-    results.extend(prepared.posters.iter().map(|(v, p)| poster::page::poster_page(pages, theme, config, v, p)));
     for audience in PATIENT_FACING {
         let views: Vec<&AudienceView> = library.views(audience).collect();
         if !views.is_empty() {
-            results.push(audience_index(pages, config, audience, &views, library));
+            results.push(audience_index(pages, &project.config, audience, &views, library));
         }
     }
     results.push(landing(pages, project, library));
     results.push(statement(pages, project, library));
-    for policy in &library.policies {
-        results.extend(short_pages(pages, project, policy));
-    }
     let mut artifacts = Vec::new();
     let mut problems = Vec::new();
     for result in results {

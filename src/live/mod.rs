@@ -6,16 +6,23 @@
 pub mod serve;
 pub mod watch;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::build::{BuildOptions, BuildResult, load_and_run};
+use crate::audience::units::Schedule;
+use crate::audience::{Output, Progress};
+use crate::build::{BuildOptions, BuildResult, load_and_run_into};
+use crate::cache::{DiskCache, NoStore, UnitStore};
 use crate::diag::IoFailure;
+use crate::model::Artifact;
+use crate::model::artifact::ArtifactSink;
 use crate::terminal::{print_diagnostics, rebuild_status};
-use crate::write::{check_output_folder, write_output};
-use serve::ServeState;
+use crate::write::{Staging, check_output_folder};
+use serve::{FileMap, ServeState, Served};
 use watch::{ChangeKind, ProjectWatcher, Rebuilder, WatchPaths, run_loop};
 
 fn stop_on_ctrl_c() {
@@ -35,15 +42,15 @@ fn failed(rebuilt: &Rebuilt) -> bool {
     rebuilt.result.as_ref().map_or(true, |r| r.diagnostics.has_errors())
 }
 
-/// The rebuild loop of `serve` and `watch`: builds in memory, then `publish` serves or writes.
-struct LiveBuilds<'a, P: FnMut(&Rebuilt)> {
-    root: &'a Path,
-    options: &'a BuildOptions,
+/// The rebuild loop of `serve` and `watch`: `build` makes (and, for `serve`, already shows)
+/// a build, then `publish` shows or writes what it gave.
+struct LiveBuilds<B: FnMut() -> Rebuilt, P: FnMut(Rebuilt)> {
     watcher: ProjectWatcher,
+    build: B,
     publish: P,
 }
 
-impl<P: FnMut(&Rebuilt)> Rebuilder for LiveBuilds<'_, P> {
+impl<B: FnMut() -> Rebuilt, P: FnMut(Rebuilt)> Rebuilder for LiveBuilds<B, P> {
     type Outcome = Rebuilt;
 
     fn changed(&mut self, paths: &[PathBuf]) {
@@ -51,7 +58,7 @@ impl<P: FnMut(&Rebuilt)> Rebuilder for LiveBuilds<'_, P> {
     }
 
     fn build(&mut self, _kinds: &[ChangeKind]) -> Rebuilt {
-        Rebuilt { started: Instant::now(), result: load_and_run(self.root, self.options) }
+        (self.build)()
     }
 
     fn failed(&self, outcome: &Rebuilt) -> bool {
@@ -62,13 +69,119 @@ impl<P: FnMut(&Rebuilt)> Rebuilder for LiveBuilds<'_, P> {
         if let Ok(r) = &outcome.result {
             print_diagnostics(r);
         }
-        (self.publish)(&outcome);
+        (self.publish)(outcome);
     }
 }
 
-/// `policypress serve`: builds, serves on 127.0.0.1 and rebuilds on every change until Ctrl-C.
-/// Returns `Err` with a message for the user when the port cannot be used.
-pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+/// The build cache of a live session (held, and so locked, while it runs), or none.
+fn session_cache(root: &Path, use_cache: bool) -> Option<DiskCache> {
+    match DiskCache::open_if(root, use_cache, true) {
+        Ok(cache) => cache,
+        Err(why) => {
+            eprintln!("note: building without the cache: {why}");
+            None
+        }
+    }
+}
+
+/// Where a live build's files go: its web pages into a map that is published whole when they
+/// are all made, then its PDFs and search index straight into the published build, each as
+/// soon as it is made.
+struct ServeSink {
+    state: Arc<ServeState>,
+    pages: Mutex<BTreeMap<String, Served>>,
+    late: FileMap,
+    pages_done: AtomicBool,
+}
+
+impl ServeSink {
+    fn new(state: Arc<ServeState>) -> ServeSink {
+        ServeSink {
+            state,
+            pages: Mutex::new(BTreeMap::new()),
+            late: FileMap::default(),
+            pages_done: AtomicBool::new(false),
+        }
+    }
+
+    fn insert(&self, path: &str, file: Served) -> Result<(), IoFailure> {
+        let done = self.pages_done.load(Ordering::SeqCst);
+        let previous = if done {
+            self.late.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), file)
+        } else {
+            self.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), file)
+        };
+        if previous.is_some() {
+            return Err(IoFailure {
+                path: PathBuf::from(path),
+                message: format!("the build made two files at `{path}`"),
+            });
+        }
+        if done {
+            self.state.late_file_ready(false);
+        }
+        Ok(())
+    }
+
+    /// Every web page is made: they are served from now on, and the later files as they come.
+    fn publish_pages(&self) {
+        let pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));
+        self.pages_done.store(true, Ordering::SeqCst);
+        self.state.publish_pages(pages, Arc::clone(&self.late), true);
+    }
+}
+
+impl ArtifactSink for ServeSink {
+    fn put(&self, artifact: Artifact) -> Result<(), IoFailure> {
+        self.insert(&artifact.path, Served::Bytes(Arc::new(artifact.bytes)))
+    }
+
+    fn put_stored(&self, path: &str, stored: &Path) -> Result<(), IoFailure> {
+        self.insert(path, Served::Stored(stored.to_path_buf()))
+    }
+
+    fn put_copy(&self, path: &str, of: &str) -> Result<(), IoFailure> {
+        let found = self.pages.lock().unwrap_or_else(|e| e.into_inner()).get(of).cloned();
+        let found = found.or_else(|| self.late.lock().unwrap_or_else(|e| e.into_inner()).get(of).cloned());
+        match found {
+            Some(file) => self.insert(path, file),
+            None => {
+                Err(IoFailure { path: PathBuf::from(of), message: format!("the build made no file `{of}` to copy") })
+            }
+        }
+    }
+}
+
+/// One build for `serve`: its web pages are served as soon as they are all made (when the
+/// build has no errors), then its PDFs and search index, each as it is made, those a page
+/// waits for first; it stops making them when the project changes again (`changes` moves on).
+fn serve_build(
+    root: &Path,
+    options: &BuildOptions,
+    store: &dyn UnitStore,
+    state: &Arc<ServeState>,
+    changes: &AtomicU64,
+) -> Rebuilt {
+    let started = Instant::now();
+    let seen = changes.load(Ordering::SeqCst);
+    let sink = ServeSink::new(Arc::clone(state));
+    let cancelled = || changes.load(Ordering::SeqCst) != seen;
+    let wanted = || state.wanted();
+    let schedule = Schedule { cancelled: &cancelled, wanted: &wanted };
+    let progress = |p: Progress| {
+        if p == (Progress::PagesDone { ok: true }) {
+            sink.publish_pages();
+        }
+    };
+    let output = Output { store, sink: &sink, progress: &progress, schedule: Some(&schedule) };
+    let result = load_and_run_into(root, options, &output);
+    state.late_file_ready(true);
+    Rebuilt { started, result }
+}
+
+/// `policypress serve`: serves on 127.0.0.1 at once, builds, and rebuilds on every change until
+/// Ctrl-C. Returns `Err` with a message for the user when the port cannot be used.
+pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions, use_cache: bool) -> Result<ExitCode, IoFailure> {
     let listener = match serve::bind(port.unwrap_or(3000), port.is_some()) {
         Ok(listener) => listener,
         Err(message) => {
@@ -81,19 +194,15 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions) -> Result<Ex
     // a project given as `.` (the default) is recognised in them.
     let paths = WatchPaths::new(root, None)?;
     let state = Arc::new(ServeState::default());
-    let publish = |state: &ServeState, rebuilt: &Rebuilt| {
-        if let Ok(r) = &rebuilt.result {
-            let files = (!r.diagnostics.has_errors()).then(|| r.artifacts.clone());
-            state.publish(files, &r.diagnostics.sorted());
-        }
+    // A save changes one file: the others are not parsed again.
+    crate::parse::keep_parses_between_builds();
+    let cache = session_cache(&paths.root, use_cache);
+    let store: &dyn UnitStore = match &cache {
+        Some(cache) => cache,
+        None => &NoStore,
     };
-    let first = Rebuilt { started: Instant::now(), result: Ok(load_and_run(&paths.root, &options)?) };
-    if let Ok(r) = &first.result {
-        print_diagnostics(r);
-    }
-    rebuild_status(first.started, &first.result, "built");
-    publish(&state, &first);
-    let (watcher, events) = ProjectWatcher::start(&paths)?;
+    // Started before the first build, so a save during it stops its PDFs and is built next.
+    let (watcher, events, changes) = ProjectWatcher::start(&paths)?;
     let server_state = Arc::clone(&state);
     std::thread::spawn(move || {
         if let Err(message) = serve::serve_forever(listener, server_state) {
@@ -106,46 +215,76 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions) -> Result<Ex
         "serving on http://{address}/ (previews for authors: http://{address}/preview/index.html); rebuilding on every change to {}; press Ctrl-C to stop",
         root.display()
     );
+    let show = |rebuilt: Rebuilt, what: &str| {
+        if let Ok(r) = &rebuilt.result
+            && r.diagnostics.has_errors()
+        {
+            state.publish_errors(&r.diagnostics.sorted());
+        }
+        rebuild_status(rebuilt.started, &rebuilt.result, what);
+    };
+    let first = serve_build(&paths.root, &options, store, &state, &changes);
+    // A save during the first build is built next by the loop: the first build's errors may be
+    // those of a file still being written, so they are shown only when nothing changed.
+    let changed_meanwhile = changes.load(Ordering::SeqCst) != 0;
+    if !changed_meanwhile && first.result.is_err() {
+        return first.result.map(|_| ExitCode::SUCCESS);
+    }
+    if !(changed_meanwhile && failed(&first)) {
+        if let Ok(r) = &first.result {
+            print_diagnostics(r);
+        }
+        show(first, "built");
+    }
     let mut builds = LiveBuilds {
-        root: &paths.root,
-        options: &options,
         watcher,
-        publish: |rebuilt: &Rebuilt| {
-            publish(&state, rebuilt);
-            rebuild_status(rebuilt.started, &rebuilt.result, "rebuilt");
-        },
+        build: || serve_build(&paths.root, &options, store, &state, &changes),
+        publish: |rebuilt: Rebuilt| show(rebuilt, "rebuilt"),
     };
     run_loop(events, &paths, &mut builds);
     Ok(ExitCode::SUCCESS)
 }
 
+/// One build for `watch`, written into `out` (swapped in only when it has no errors).
+fn watch_build(root: &Path, out: &Path, options: &BuildOptions, cache: Option<&DiskCache>) -> Rebuilt {
+    let started = Instant::now();
+    let result = (|| {
+        let staging = Staging::open(root, out)?;
+        let store: &dyn UnitStore = match cache {
+            Some(cache) => cache,
+            None => &NoStore,
+        };
+        let output = Output { store, sink: &staging, progress: &|_| {}, schedule: None };
+        let result = load_and_run_into(root, options, &output)?;
+        if !result.diagnostics.has_errors() {
+            staging.commit()?;
+            if let Some(cache) = cache {
+                cache.finish();
+            }
+        }
+        Ok(result)
+    })();
+    Rebuilt { started, result }
+}
+
 /// `policypress watch`: rebuilds into `out` on every change until Ctrl-C.
-pub fn watch(root: &Path, out: &Path, options: BuildOptions) -> Result<ExitCode, IoFailure> {
+pub fn watch(root: &Path, out: &Path, options: BuildOptions, use_cache: bool) -> Result<ExitCode, IoFailure> {
     let real_out = check_output_folder(root, out)?;
     let paths = WatchPaths::new(root, Some(real_out))?;
-    let write = |rebuilt: &Rebuilt, what: &str| {
-        let written = match &rebuilt.result {
-            Ok(r) if !r.diagnostics.has_errors() => write_output(&paths.root, out, &r.artifacts),
-            _ => Ok(()),
-        };
-        match written {
-            Ok(()) => rebuild_status(rebuilt.started, &rebuilt.result, what),
-            Err(failure) => eprintln!("error: {failure}"),
-        }
-    };
-    let first = Rebuilt { started: Instant::now(), result: load_and_run(&paths.root, &options) };
+    let cache = session_cache(&paths.root, use_cache);
+    crate::parse::keep_parses_between_builds();
+    let first = watch_build(&paths.root, out, &options, cache.as_ref());
     if let Ok(r) = &first.result {
         print_diagnostics(r);
     }
-    write(&first, "built");
-    let (watcher, events) = ProjectWatcher::start(&paths)?;
+    rebuild_status(first.started, &first.result, "built");
+    let (watcher, events, _) = ProjectWatcher::start(&paths)?;
     stop_on_ctrl_c();
     eprintln!("watching {} for changes; writing to {}; press Ctrl-C to stop", root.display(), out.display());
     let mut builds = LiveBuilds {
-        root: &paths.root,
-        options: &options,
         watcher,
-        publish: |rebuilt: &Rebuilt| write(rebuilt, "rebuilt"),
+        build: || watch_build(&paths.root, out, &options, cache.as_ref()),
+        publish: |rebuilt: Rebuilt| rebuild_status(rebuilt.started, &rebuilt.result, "rebuilt"),
     };
     run_loop(events, &paths, &mut builds);
     Ok(ExitCode::SUCCESS)

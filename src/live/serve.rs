@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -27,16 +28,50 @@ pub struct ServeState {
     changed: Condvar,
     /// Event streams open now.
     streams: AtomicUsize,
+    /// Files someone is waiting for that the running build has not made yet.
+    wanted: Mutex<Vec<String>>,
 }
+
+/// One served file: its bytes, or where the build cache keeps them (read when asked for, so
+/// the preview of a large library does not hold every PDF in memory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// In memory.
+    Bytes(Arc<Vec<u8>>),
+    /// In the build cache.
+    Stored(PathBuf),
+}
+
+impl Served {
+    fn bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Served::Bytes(bytes) => Some(bytes.to_vec()),
+            Served::Stored(path) => std::fs::read(path).ok(),
+        }
+    }
+}
+
+/// The files of one build, by path: filled while it runs.
+pub type FileMap = Arc<Mutex<BTreeMap<String, Served>>>;
 
 #[derive(Default, Clone)]
 struct Published {
-    /// Files of the last good build, by path under the output folder.
-    files: Arc<BTreeMap<String, Vec<u8>>>,
+    /// Web pages and assets of the last good build, by path under the output folder.
+    files: Arc<BTreeMap<String, Served>>,
+    /// Its PDFs and search index, filled as they are made after the pages.
+    late: FileMap,
+    /// True while that build is still making them.
+    pending: bool,
     /// Errors of the latest build, when it failed (the files are then the previous good ones).
     errors: Vec<ErrorView>,
     /// Counts builds, so waiting pages know something new happened.
     generation: u64,
+}
+
+impl Published {
+    fn get(&self, path: &str) -> Option<Served> {
+        self.files.get(path).cloned().or_else(|| self.late.lock().unwrap_or_else(|e| e.into_inner()).get(path).cloned())
+    }
 }
 
 /// One error as shown in the overlay.
@@ -54,30 +89,81 @@ impl ServeState {
     /// Publishes a build: its files when it succeeded, or its errors (keeping the last good
     /// files) when it failed. Wakes every waiting page.
     pub fn publish(&self, artifacts: Option<Vec<Artifact>>, diagnostics: &[Diagnostic]) {
-        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         match artifacts {
             Some(artifacts) => {
-                state.files = Arc::new(artifacts.into_iter().map(|a| (a.path, a.bytes)).collect());
-                state.errors.clear();
+                let files = artifacts.into_iter().map(|a| (a.path, Served::Bytes(Arc::new(a.bytes)))).collect();
+                self.publish_pages(files, FileMap::default(), false);
             }
-            None => {
-                state.errors = diagnostics
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .map(|d| ErrorView {
-                        location: d.location.to_string(),
-                        message: d.message.clone(),
-                        hint: d.hint.clone(),
-                    })
-                    .collect();
-            }
+            None => self.publish_errors(diagnostics),
         }
+    }
+
+    /// Publishes a good build's web pages, with the map its later files (PDFs, search index)
+    /// are put in as they are made (`pending` while they are). Wakes every waiting page.
+    pub fn publish_pages(&self, files: BTreeMap<String, Served>, late: FileMap, pending: bool) {
+        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        state.files = Arc::new(files);
+        state.late = late;
+        state.pending = pending;
+        state.errors.clear();
         state.generation += 1;
         self.changed.notify_all();
     }
 
+    /// A later file of the published build is ready (or, with `finished`, all of them are).
+    pub fn late_file_ready(&self, finished: bool) {
+        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if finished {
+            state.pending = false;
+        }
+        self.changed.notify_all();
+    }
+
+    /// Publishes a failed build's errors; the last good files stay.
+    pub fn publish_errors(&self, diagnostics: &[Diagnostic]) {
+        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        state.errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| ErrorView { location: d.location.to_string(), message: d.message.clone(), hint: d.hint.clone() })
+            .collect();
+        state.generation += 1;
+        self.changed.notify_all();
+    }
+
+    /// The files someone waits for now (the build makes them first).
+    pub fn wanted(&self) -> Vec<String> {
+        self.wanted.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     fn snapshot(&self) -> Published {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The file at `path`: at once when it is there; while the build is still making files (or
+    /// before the first build is published), after waiting for it, at most `limit`.
+    fn file(&self, path: &str, limit: Duration) -> (Published, Option<Served>) {
+        let deadline = std::time::Instant::now() + limit;
+        let mut registered = false;
+        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let found = guard.get(path);
+            let waiting = found.is_none() && (guard.pending || guard.generation == 0);
+            let now = std::time::Instant::now();
+            if !waiting || now >= deadline {
+                let published = guard.clone();
+                drop(guard);
+                if registered {
+                    self.wanted.lock().unwrap_or_else(|e| e.into_inner()).retain(|w| w != path);
+                }
+                return (published, found);
+            }
+            if !registered {
+                self.wanted.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_string());
+                registered = true;
+            }
+            guard = self.changed.wait_timeout(guard, deadline - now).unwrap_or_else(|e| e.into_inner()).0;
+        }
     }
 
     /// Waits until the generation differs from `seen`, or `timeout` passes.
@@ -228,16 +314,29 @@ fn respond(request: tiny_http::Request, answer: Answer) {
     let _ = request.respond(response);
 }
 
+/// How long a request waits for a file the running build has not made yet (a PDF of a large
+/// library, made after its pages).
+const WAIT_FOR_FILE: Duration = Duration::from_secs(120);
+
 /// The answer to a GET of `url` (path only).
 fn answer(url: &str, state: &ServeState) -> Answer {
     if url == "/__policypress/live.js" {
         Answer::ok("text/javascript; charset=utf-8", LIVE_SCRIPT.as_bytes().to_vec())
     } else if url == "/__policypress/status" {
         let published = state.snapshot();
-        let body = serde_json::json!({ "generation": published.generation, "errors": published.errors });
+        let body = serde_json::json!({
+            "generation": published.generation,
+            "errors": published.errors,
+            "pending": published.pending,
+        });
         Answer::ok("application/json", body.to_string().into_bytes())
     } else {
-        match page(url, &state.snapshot()) {
+        let path = file_path(url);
+        let (published, found) = match &path {
+            Some(path) => state.file(path, WAIT_FOR_FILE),
+            None => (state.snapshot(), None),
+        };
+        match page(url, path.as_deref(), found, &published) {
             Ok((content_type, body)) => Answer::ok(content_type, body),
             Err(body) => Answer { status: 404, content_type: "text/html; charset=utf-8", body, extra: None },
         }
@@ -263,22 +362,33 @@ impl Drop for StreamSlot {
     }
 }
 
-/// Finds a built file for a URL path; HTML pages get the reload hook and, after a failed build,
-/// the error overlay.
-fn page(url: &str, published: &Published) -> Result<(&'static str, Vec<u8>), Vec<u8>> {
+/// The path under the output folder a URL asks for; `None` for one that may not be served.
+fn file_path(url: &str) -> Option<String> {
     let mut path = percent_decode(url.trim_start_matches('/'));
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");
     }
     if path.split('/').any(|part| part == ".." || part.starts_with(LIVE_PREFIX.trim_matches('/'))) {
-        return Err(not_found(url));
+        return None;
     }
-    let Some(bytes) = published.files.get(&path) else { return Err(not_found(url)) };
-    let content_type = content_type(&path);
+    Some(path)
+}
+
+/// The answer for a built file; HTML pages get the reload hook and, after a failed build, the
+/// error overlay.
+fn page(
+    url: &str,
+    path: Option<&str>,
+    found: Option<Served>,
+    published: &Published,
+) -> Result<(&'static str, Vec<u8>), Vec<u8>> {
+    let (Some(path), Some(found)) = (path, found) else { return Err(not_found(url)) };
+    let Some(bytes) = found.bytes() else { return Err(not_found(url)) };
+    let content_type = content_type(path);
     if content_type.starts_with("text/html") {
-        Ok((content_type, inject(bytes, &published.errors)))
+        Ok((content_type, inject(&bytes, &published.errors)))
     } else {
-        Ok((content_type, bytes.clone()))
+        Ok((content_type, bytes))
     }
 }
 
@@ -404,10 +514,16 @@ mod tests {
 
     fn published(errors: Vec<ErrorView>) -> Published {
         let files = BTreeMap::from([
-            ("index.html".to_string(), b"<html><body><h1>Hi</h1></body></html>".to_vec()),
-            ("staff/a.pdf".to_string(), b"%PDF".to_vec()),
+            ("index.html".to_string(), Served::Bytes(Arc::new(b"<html><body><h1>Hi</h1></body></html>".to_vec()))),
+            ("staff/a.pdf".to_string(), Served::Bytes(Arc::new(b"%PDF".to_vec()))),
         ]);
-        Published { files: Arc::new(files), errors, generation: 1 }
+        Published { files: Arc::new(files), errors, generation: 1, ..Published::default() }
+    }
+
+    fn page(url: &str, p: &Published) -> Result<(&'static str, Vec<u8>), Vec<u8>> {
+        let path = file_path(url);
+        let found = path.as_deref().and_then(|path| p.get(path));
+        super::page(url, path.as_deref(), found, p)
     }
 
     #[test]
@@ -453,11 +569,37 @@ mod tests {
         };
         state.publish(None, &[diag]);
         let now = state.snapshot();
-        assert_eq!(now.files.get("index.html").map(Vec::as_slice), Some(&b"good"[..]));
+        assert_eq!(now.get("index.html").and_then(|f| f.bytes()), Some(b"good".to_vec()));
         assert_eq!(now.errors.len(), 1);
         assert_eq!(now.generation, 2);
         state.publish(Some(vec![Artifact::new("index.html", b"fixed".to_vec())]), &[]);
         assert!(state.snapshot().errors.is_empty(), "the next good build clears the errors");
+    }
+
+    #[test]
+    fn a_file_the_build_is_still_making_is_waited_for_and_asked_for_first() {
+        let state = Arc::new(ServeState::default());
+        let late = FileMap::default();
+        state.publish_pages(BTreeMap::new(), Arc::clone(&late), true);
+        let maker = {
+            let state = Arc::clone(&state);
+            std::thread::spawn(move || {
+                // The build sees that a page waits for the PDF, then makes it.
+                while state.wanted().is_empty() {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                assert_eq!(state.wanted(), vec!["staff/a.pdf".to_string()]);
+                late.lock().unwrap().insert("staff/a.pdf".into(), Served::Bytes(Arc::new(b"%PDF".to_vec())));
+                state.late_file_ready(false);
+            })
+        };
+        let (_, found) = state.file("staff/a.pdf", Duration::from_secs(30));
+        maker.join().unwrap();
+        assert_eq!(found.and_then(|f| f.bytes()), Some(b"%PDF".to_vec()));
+        assert!(state.wanted().is_empty(), "no longer waited for");
+        // Once the build has made everything, a file it did not make is not waited for.
+        state.late_file_ready(true);
+        assert_eq!(state.file("staff/missing.pdf", Duration::from_secs(30)).1, None);
     }
 
     #[test]

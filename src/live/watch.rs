@@ -7,6 +7,8 @@
 //! the [`Rebuilder`] it is given.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
@@ -176,6 +178,10 @@ pub fn run_loop(events: Receiver<Vec<PathBuf>>, paths: &WatchPaths, rebuilder: &
     }
 }
 
+/// A started watcher, the channel of changed paths, and the count of changes that call for a
+/// rebuild.
+pub type Started = (ProjectWatcher, Receiver<Vec<PathBuf>>, Arc<AtomicU64>);
+
 /// The notify watcher over a project's content, themes and settings. Folders that are deleted
 /// and made again (a `git checkout`, a sync tool) are watched again: call
 /// [`ProjectWatcher::refresh`] with every burst of changed paths.
@@ -187,15 +193,23 @@ pub struct ProjectWatcher {
 }
 
 impl ProjectWatcher {
-    /// Starts watching; changed paths arrive on the returned channel.
-    pub fn start(paths: &WatchPaths) -> Result<(ProjectWatcher, Receiver<Vec<PathBuf>>), IoFailure> {
+    /// Starts watching; changed paths arrive on the returned channel, and the counter moves on
+    /// with every change that calls for a rebuild (so a running build can tell it is out of
+    /// date before the loop sees the change).
+    pub fn start(paths: &WatchPaths) -> Result<Started, IoFailure> {
         let (tx, rx) = channel();
+        let changes = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&changes);
+        let classified = paths.clone();
         let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
             // Reading a file is an event too (the build reads every policy): only changes count,
             // or each build would start the next.
             if let Ok(event) = result
                 && !matches!(event.kind, EventKind::Access(_))
             {
+                if event.paths.iter().any(|p| classify(p, &classified).is_some()) {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
                 let _ = tx.send(event.paths);
             }
         })
@@ -214,7 +228,7 @@ impl ProjectWatcher {
             .map_err(|e| IoFailure::new(&content, "cannot watch", e))?;
         project.watched.push(content);
         project.refresh(&[]);
-        Ok((project, rx))
+        Ok((project, rx, changes))
     }
 
     /// Watches `content/` and `themes/` again when a burst touched the folder itself (deleted,

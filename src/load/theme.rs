@@ -59,6 +59,19 @@ impl Theme {
         Theme { files, replaced, icon_names, from_project, icon_descriptions: BTreeMap::new(), openmoji }
     }
 
+    /// Feeds into `state` what this theme has that the program does not: the project's own
+    /// files (paths and bytes) and the icon descriptions. With the program's identity (the
+    /// built-in files are part of it), that is everything a build can read of the theme, so a
+    /// build cache key made from it changes whenever the theme does.
+    pub fn hash_own_files<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash;
+        for path in &self.from_project {
+            path.hash(state);
+            self.files.get(path).hash(state);
+        }
+        self.icon_descriptions.hash(state);
+    }
+
     /// The built-in version of a file the project replaced, if it did.
     pub fn builtin_version(&self, path: &str) -> Option<&[u8]> {
         self.replaced.get(path).map(Vec::as_slice)

@@ -105,7 +105,7 @@ impl fmt::Display for Date {
 }
 
 /// Where a policy stands against its review date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ReviewStatus {
     /// Review date more than three months away.
     InDate,

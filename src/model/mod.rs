@@ -88,7 +88,7 @@ impl AudienceSet {
 }
 
 /// Publication state from the front matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Not yet approved: left out of builds unless `--drafts`, then marked DRAFT.
     Draft,
@@ -111,7 +111,7 @@ impl Status {
 
 /// How patients and visitors reach the Trust or a service ("how to contact us"): the site's
 /// `contact:` in `policypress.yaml`, or a policy's own.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Contact {
     /// Team name, e.g. the Patient Advice and Liaison Service.
     pub name: Option<String>,
@@ -122,7 +122,7 @@ pub struct Contact {
 }
 
 /// One row of the version-control table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HistoryEntry {
     /// Version number as written.
     pub version: String,
@@ -221,7 +221,7 @@ pub struct Translation {
 }
 
 /// A top-level piece of the body with the audiences it is for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
@@ -234,7 +234,7 @@ pub struct Block {
 }
 
 /// Block-level content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum BlockKind {
     /// A heading; `anchor` is unique within the policy.
     Heading {
@@ -280,7 +280,7 @@ pub enum BlockKind {
 }
 
 /// Column alignment of a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Align {
     /// Not stated (left).
     None,
@@ -293,7 +293,7 @@ pub enum Align {
 }
 
 /// Inline content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum Inline {
     /// Plain text (variables already substituted).
     Text(String),
@@ -338,7 +338,7 @@ pub enum Inline {
 }
 
 /// Where a link goes, as written by the author.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkTarget {
     /// A web, email or phone address, passed through.
     External(String),

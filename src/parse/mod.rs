@@ -6,13 +6,16 @@
 
 pub mod front_matter;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
 use std::ops::Range;
+use std::sync::{Mutex, OnceLock};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use unicode_linebreak::linebreaks;
 
+use crate::cache::{Key, KeyHasher};
 use crate::diag::{Diagnostics, LineIndex, Location, closest, did_you_mean, nearest};
 use crate::load::pictures::{MAX_PIXELS, PictureProblem};
 use crate::load::{Project, SourceFile, yaml};
@@ -92,18 +95,33 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
         seen.insert(&source.id, &source.display);
         unique.push(source);
     }
-    // Policies parse independently, so in parallel; results keep the file order.
-    let results: Vec<(ParsedPolicy, Diagnostics)> = unique
+    // Policies parse independently, so in parallel; results keep the file order. In a live
+    // preview, a file whose text and context are those of the last build is not parsed again.
+    let kept = KEPT_PARSES.get().map(|kept| std::mem::take(&mut *kept.lock().unwrap_or_else(|e| e.into_inner())));
+    let context = kept.as_ref().map(|_| context_key(&ctx));
+    let results: Vec<(ParsedPolicy, Diagnostics, Option<Key>)> = unique
         .par_iter()
         .map(|source| {
+            let key = context.as_ref().map(|context| source_key(context, source));
+            if let (Some(kept), Some(key)) = (&kept, key)
+                && let Some((parsed, own)) = kept.get(&key)
+            {
+                return (parsed.clone(), own.clone(), Some(key));
+            }
             let mut own = Diagnostics::new();
             let mut parsed = parse_policy(source, &ctx, &mut own);
             if let Some(policy) = &mut parsed.policy {
                 policy.earlier = parse_earlier(source, &ctx, &mut own);
             }
-            (parsed, own)
+            (parsed, own, key)
         })
         .collect();
+    if let Some(store) = KEPT_PARSES.get() {
+        // Only this build's parses are kept: the next build is compared with this one.
+        let next = results.iter().filter_map(|(p, d, key)| Some(((*key)?, (p.clone(), d.clone())))).collect();
+        *store.lock().unwrap_or_else(|e| e.into_inner()) = next;
+    }
+    let results = results.into_iter().map(|(p, d, _)| (p, d));
     let mut parsed = Vec::with_capacity(results.len());
     for (policy, own) in results {
         diags.extend(own);
@@ -116,6 +134,42 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     check_short_addresses(&parsed, diags);
     parse_translations(project, &ctx, &mut parsed, diags);
     parsed.into_iter().filter_map(|p| p.policy).collect()
+}
+
+/// Parses kept between the builds of one process, by [`source_key`]; only when
+/// [`keep_parses_between_builds`] was called (the live preview, which builds again on every save).
+static KEPT_PARSES: OnceLock<Mutex<HashMap<Key, (ParsedPolicy, Diagnostics)>>> = OnceLock::new();
+
+/// From now on, each build of this process keeps its parsed policies, so the next build parses
+/// again only the files whose text (or whose context: icons, variables, files under `content/`,
+/// pictures that cannot be read) changed. For `serve` and `watch`; costs the memory of one
+/// parsed library.
+pub fn keep_parses_between_builds() {
+    KEPT_PARSES.get_or_init(|| Mutex::new(HashMap::new()));
+}
+
+/// Everything besides its own file that a policy's parse reads (all of [`ParseContext`]).
+fn context_key(ctx: &ParseContext<'_>) -> KeyHasher {
+    let mut hasher = KeyHasher::new("parse");
+    ctx.icon_names.hash(&mut hasher);
+    ctx.site_variables.hash(&mut hasher);
+    ctx.content_files.hash(&mut hasher);
+    for (path, problem) in ctx.broken_images {
+        path.hash(&mut hasher);
+        format!("{problem:?}").hash(&mut hasher);
+    }
+    hasher
+}
+
+/// The key of one file's parse: its context, then all of the file (its text, names, earlier
+/// versions).
+fn source_key(context: &KeyHasher, source: &SourceFile) -> Key {
+    let mut hasher = context.clone();
+    (&source.id, &source.display, &source.content_dir, &source.text, &source.lang).hash(&mut hasher);
+    for earlier in &source.earlier {
+        (&earlier.version, &earlier.text).hash(&mut hasher);
+    }
+    hasher.key()
 }
 
 /// Parses every translation (`content/<id>.<lang>.md`) and gives it to its policy. Each must be
@@ -1923,6 +1977,35 @@ pub fn resolve_relative(dir: &str, path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A live preview keeps each build's parses; the next build must see a changed file and a
+    /// changed context (a site variable), and give what a fresh parse gives.
+    #[test]
+    fn kept_parses_are_used_only_for_the_same_text_and_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("content")).unwrap();
+        let settings = |phone: &str| format!("title: T\norganisation: O\nvariables:\n  phone: {phone}\n");
+        std::fs::write(root.join("policypress.yaml"), settings("0116 000 0001")).unwrap();
+        let policy = "---\ntitle: A\nreference: R-1\nversion: \"1.0\"\nstatus: approved\napproved-date: 2025-01-01\nowner: O\nreview-date: 2027-01-01\n---\nCall {{ phone }}. Word one.\n";
+        std::fs::write(root.join("content/a.md"), policy).unwrap();
+        std::fs::write(root.join("content/b.md"), policy.replace("R-1", "R-2")).unwrap();
+        let parse = || {
+            let mut diags = Diagnostics::new();
+            let project = crate::load::load_project(root, &mut diags).unwrap();
+            format!("{:?}", parse_project(&project, &mut diags))
+        };
+        let fresh = parse();
+        keep_parses_between_builds();
+        assert_eq!(parse(), fresh);
+        assert_eq!(parse(), fresh, "from the kept parses");
+        std::fs::write(root.join("content/a.md"), policy.replace("Word one", "Word two")).unwrap();
+        let edited = parse();
+        assert_eq!((edited.matches("Word two").count(), edited.matches("Word one").count()), (1, 1), "{edited}");
+        std::fs::write(root.join("policypress.yaml"), settings("0116 000 0002")).unwrap();
+        let changed = parse();
+        assert!(changed.contains("0116 000 0002") && !changed.contains("0116 000 0001"), "{changed}");
+    }
 
     #[test]
     fn split_icons_finds_names_but_not_times() {

@@ -232,6 +232,17 @@ fn init_adds_to_an_existing_gitignore() {
     assert_eq!(run_in(dir.path(), &["init"]).status, 0);
     let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
     assert!(ignore.starts_with("*.bak\n") && ignore.contains("\n/output/\n"), "{ignore}");
+    assert!(ignore.contains("\n/.policypress-cache/\n"), "the build cache is kept out too: {ignore}");
+}
+
+#[test]
+fn init_adds_only_what_an_existing_gitignore_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "output/\n").unwrap();
+    assert_eq!(run_in(dir.path(), &["init"]).status, 0);
+    let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert_eq!(ignore.matches("output").count(), 1, "output/ is not added again: {ignore}");
+    assert!(ignore.ends_with("/.policypress-cache/\n"), "{ignore}");
 }
 
 #[test]

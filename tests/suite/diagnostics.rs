@@ -91,6 +91,7 @@ error_cases! {
     unknown_category => 1,
     category_without_list => 1,
     reserved_page_name => 1,
+    many_warnings => 1,
     translation_out_of_date => 0,
     translation_errors => 1,
     missing_glyphs => 0,
@@ -164,6 +165,22 @@ fn colour_follows_the_color_flag_and_no_color() {
         .map(|(i, part)| if i == 0 { part } else { part.split_once('m').map_or(part, |(_, rest)| rest) })
         .collect::<String>();
     assert_eq!(stripped, run(&["check"], &[]));
+}
+
+/// With many warnings (`many_warnings` above: each error listed, at most three warnings of each
+/// kind, then a count of each kind), `--verbose` lists every warning, and the grouped list
+/// names no warning twice.
+#[test]
+fn verbose_lists_every_warning() {
+    let fixture = Fixture::new("errors/many-warnings");
+    let grouped = fixture.run(&["check"]);
+    let verbose = fixture.run(&["check", "--verbose"]);
+    assert_eq!(verbose.status, 1, "{}", verbose.stderr);
+    insta::assert_snapshot!("many-warnings-verbose", verbose.stderr);
+    let count = |text: &str, what: &str| text.lines().filter(|l| l.contains(what)).count();
+    assert_eq!(count(&verbose.stderr, ": error: "), count(&grouped.stderr, ": error: "), "errors always in full");
+    assert!(count(&verbose.stderr, ": warning: ") > count(&grouped.stderr, ": warning: "));
+    assert!(!verbose.stderr.contains("by kind"), "{}", verbose.stderr);
 }
 
 #[test]

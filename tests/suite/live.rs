@@ -296,3 +296,22 @@ fn serve_holds_a_bounded_number_of_event_streams() {
     assert!(get(port, "/staff/ward-phones.html").starts_with("HTTP/1.1 200"), "pages are still served");
     drop(streams);
 }
+
+#[test]
+fn serve_makes_the_pdfs_after_the_pages_and_keeps_them_in_the_build_cache() {
+    let fixture = Fixture::new("basic");
+    {
+        let server = start(&fixture);
+        // Asked for at once: the request waits until the PDF is made.
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        let port = server.port;
+        write!(stream, "GET /staff/ward-phones.pdf HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response);
+        assert!(text.starts_with("HTTP/1.1 200") && text.contains("%PDF-"), "{}", &text[..text.len().min(300)]);
+    }
+    let cached = std::fs::read_dir(fixture.path(".policypress-cache/units")).map(|d| d.count()).unwrap_or(0);
+    assert!(cached > 2, "the pages and PDFs are kept for the next session or build ({cached})");
+}

@@ -3,6 +3,7 @@
 
 mod audience_sites;
 mod audiences;
+mod build_cache;
 mod cli;
 mod commonmark;
 mod diagnostics;

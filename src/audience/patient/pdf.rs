@@ -772,6 +772,9 @@ fn write_pdf(
     variant: u64,
     imposed: bool,
 ) -> Result<Vec<u8>, String> {
+    if pdf_output::layout_only() {
+        return Ok(Vec::new());
+    }
     let info = writer::DocInfo {
         title: view.title.clone(),
         author: project.config.organisation.clone(),
@@ -799,7 +802,7 @@ pub fn render_patient_pdfs(project: &Project, view: &AudienceView) -> Result<Pat
     let leaflet = layout_leaflet(project, view, Format::Leaflet, &mut fonts);
     let large = layout_leaflet(project, view, Format::LargePrint, &mut fonts);
     let booklet = booklet_layout(&leaflet);
-    let subsets = fonts.subsets();
+    let subsets = if pdf_output::layout_only() { Vec::new() } else { fonts.subsets() };
     Ok(PatientPdfs {
         leaflet: write_pdf(project, view, &leaflet.layout, &subsets, 1, false)?,
         large_print: write_pdf(project, view, &large.layout, &subsets, 2, false)?,

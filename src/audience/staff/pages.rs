@@ -646,23 +646,49 @@ pub fn staff_site(
     diags: &mut Diagnostics,
 ) -> Vec<Artifact> {
     let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
-    let results: Vec<Vec<Result<Artifact, (Location, String)>>> = views
-        .par_iter()
-        .map(|v| {
-            let mut out = vec![staff_page(pages, theme, v)];
-            for (old, previous) in published_earlier(v) {
-                out.push(earlier_page(pages, theme, v, old, previous));
+    let results: Vec<Vec<Result<Artifact, (Location, String)>>> =
+        views.par_iter().map(|v| policy_pages(pages, theme, v)).collect();
+    let mut out = Vec::new();
+    for result in results.into_iter().flatten() {
+        match result {
+            Ok(a) => out.push(a),
+            Err((location, message)) => {
+                diags.error(location, message).hint("fix the template, or delete the override to use the built-in one");
             }
-            out
-        })
-        .collect();
+        }
+    }
+    out.extend(site_pages(pages, config, library, diags));
+    out
+}
+
+/// The pages of one policy on the staff site: its page, and one per published earlier version.
+pub fn policy_pages(
+    pages: &PageRenderer<'_>,
+    theme: &Theme,
+    view: &AudienceView,
+) -> Vec<Result<Artifact, (Location, String)>> {
+    let mut out = vec![staff_page(pages, theme, view)];
+    for (old, previous) in published_earlier(view) {
+        out.push(earlier_page(pages, theme, view, old, previous));
+    }
+    out
+}
+
+/// The staff site's pages about the whole library: landing page, library, recently updated
+/// page, review report, change feed and sitemap.
+pub fn site_pages(
+    pages: &PageRenderer<'_>,
+    config: &SiteConfig,
+    library: &Library,
+    diags: &mut Diagnostics,
+) -> Vec<Artifact> {
     let mut out = Vec::new();
     let more = [
         staff_index(pages, library, &config.categories),
         landing_page(pages, library),
         browse::recent_page(pages, library),
     ];
-    for result in results.into_iter().flatten().chain(more) {
+    for result in more {
         match result {
             Ok(a) => out.push(a),
             Err((location, message)) => {

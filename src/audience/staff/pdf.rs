@@ -22,7 +22,7 @@ use crate::pdf::fonts::{FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::{tagging, writer};
-use crate::resolve::{AudienceView, Library};
+use crate::resolve::AudienceView;
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -664,6 +664,14 @@ pub fn render_staff_pdf_with(
 ) -> Result<RenderedPdf, String> {
     fonts.start_document();
     let layout = layout_staff_pdf(project, view, fonts);
+    if pdf_output::layout_only() {
+        return Ok(RenderedPdf {
+            pages: layout.pages.len(),
+            bytes: Vec::new(),
+            problems: layout.problems,
+            missing: layout.missing,
+        });
+    }
     let subsets = fonts.subsets();
     let site = site_of(project);
     let staff = view.staff.as_ref();
@@ -682,13 +690,12 @@ pub fn render_staff_pdf_with(
     Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
 }
 
-/// The staff PDFs of every policy in the library, rendered in parallel; problems are reported
-/// in library order so messages do not depend on thread timing (characters no font has are
-/// gathered in `gaps`, reported once per policy for all its PDFs).
-/// [`staff_pdfs_gathering`] reporting its own characters no font has.
-pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics) -> Vec<Artifact> {
+/// The staff PDFs of the policies of `views` (staff views; each with its published earlier
+/// versions), rendered in parallel; problems are reported in the order given so messages do not
+/// depend on thread timing. Reports its own characters no font has.
+pub fn staff_pdfs(project: &Project, views: &[&AudienceView], diags: &mut Diagnostics) -> Vec<Artifact> {
     let mut gaps = pdf_output::GlyphGaps::default();
-    let out = staff_pdfs_gathering(project, library, diags, &mut gaps);
+    let out = staff_pdfs_gathering(project, views, diags, &mut gaps);
     gaps.report(diags);
     out
 }
@@ -696,11 +703,10 @@ pub fn staff_pdfs(project: &Project, library: &Library, diags: &mut Diagnostics)
 /// The same, gathering the characters no font has in `gaps` (reported once for all PDFs).
 pub fn staff_pdfs_gathering(
     project: &Project,
-    library: &Library,
+    views: &[&AudienceView],
     diags: &mut Diagnostics,
     gaps: &mut pdf_output::GlyphGaps,
 ) -> Vec<Artifact> {
-    let views: Vec<&AudienceView> = library.views(Audience::Staff).collect();
     // Fonts are loaded once per worker thread, not per document: a pool that holds at most as
     // many sets as there are threads, each keeping its cache of shaped words.
     let pool: Mutex<Vec<FontSet<'_>>> = Mutex::new(Vec::new());

@@ -1,0 +1,442 @@
+//! Render units: the build cut into pieces that each depend on little, each kept in the build
+//! cache ([`crate::cache`]) under a key of what it is given, so a build after an edit renders
+//! only the units whose inputs changed. A unit is one policy's web pages (both sites), one
+//! render call of one policy's PDFs of a kind (staff, leaflets, easy read, posters), or the
+//! search index. The pages that list every policy are not units: they are made every time.
+//!
+//! A unit's key hashes exactly what its render call receives: the project's site-wide inputs
+//! ([`SiteKey`]: the program, the settings, the theme's own files, the logo), the whole view
+//! (every field of an `AudienceView` through `Hash`, so a field added to views later, such as a
+//! language, changes keys without anyone listing it here), the bytes of the pictures the view
+//! names, and the build date when the call is given it (the leaflets print it). A call that is
+//! given the date depends on it; one that is not cannot. Nothing else reaches a render call.
+//!
+//! Pure, apart from the store and the sink it is handed: never writes or reads a file itself.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::audience::pdf_output::GlyphGaps;
+use crate::audience::{
+    PageMakers, PolicyDocuments, Prepared, PublicLibrary, easy_read, patient, patient_facing, policy_pages, poster,
+    public, staff,
+};
+use crate::cache::{Key, KeyHasher, UnitStore};
+use crate::diag::{Diagnostics, IoFailure};
+use crate::load::Project;
+use crate::model::artifact::ArtifactSink;
+use crate::model::dates::Date;
+use crate::model::{Artifact, Audience, Inline};
+use crate::resolve::{AudienceView, Library, ResolvedPolicy};
+
+/// The project's site-wide inputs, hashed once per build, each picture's hash, and each view's
+/// (made when first asked for).
+pub struct SiteKey {
+    key: Key,
+    pictures: BTreeMap<String, Key>,
+    views: Mutex<HashMap<usize, Key>>,
+}
+
+impl SiteKey {
+    /// Everything of `project` that a render call can read besides its views and pictures: the
+    /// program itself (its built-in theme included), the settings, the theme's settings and the
+    /// project's own theme files, and the logo.
+    /// `program` is the program's identity when units are kept between builds.
+    pub fn of(project: &Project, program: Option<Key>) -> SiteKey {
+        let mut h = KeyHasher::new("site");
+        program.hash(&mut h);
+        format!("{:?}", project.config).hash(&mut h);
+        project.has_settings_file.hash(&mut h);
+        project.theme.hash_own_files(&mut h);
+        format!("{:?}", project.theme_settings).hash(&mut h);
+        if let Some(logo) = &project.logo {
+            (&logo.path, &logo.alt, &logo.bytes, logo.svg).hash(&mut h);
+        }
+        let pictures = project
+            .images
+            .par_iter()
+            .map(|(path, bytes)| {
+                let mut p = KeyHasher::new("picture");
+                bytes.hash(&mut p);
+                (path.clone(), p.key())
+            })
+            .collect();
+        SiteKey { key: h.key(), pictures, views: Mutex::new(HashMap::new()) }
+    }
+
+    /// The key of one view: all of it (through `Hash`) and the bytes of the pictures it names.
+    /// Made once per view and build (a view is known by its place in memory, which does not
+    /// change while the build runs).
+    fn view_key(&self, view: &AudienceView) -> Key {
+        let address = std::ptr::from_ref(view) as usize;
+        if let Some(key) = self.views.lock().unwrap_or_else(|e| e.into_inner()).get(&address) {
+            return *key;
+        }
+        let mut h = KeyHasher::new("view");
+        view.hash(&mut h);
+        let mut named = BTreeSet::new();
+        pictures_of_view(view, &mut named);
+        for path in named {
+            (path, self.pictures.get(path)).hash(&mut h);
+        }
+        let key = h.key();
+        self.views.lock().unwrap_or_else(|e| e.into_inner()).insert(address, key);
+        key
+    }
+
+    /// The key of a render call of `kind` given `views` (and `date`, when it is given one).
+    pub fn unit_key(&self, kind: &str, views: &[&AudienceView], date: Option<Date>) -> Key {
+        let mut h = KeyHasher::new(kind);
+        self.key.hash(&mut h);
+        for view in views {
+            self.view_key(view).hash(&mut h);
+        }
+        date.hash(&mut h);
+        h.key()
+    }
+}
+
+/// One render call and the key of everything it is given.
+pub struct Unit<'a> {
+    /// The cache key.
+    pub key: Key,
+    /// The policy it renders (none for the search index).
+    pub policy: Option<&'a str>,
+    /// Its findings are reported (false for the public site's second rendering of a view whose
+    /// problems the build's own reported).
+    pub reported: bool,
+    render: Render<'a>,
+}
+
+/// What a unit runs: its findings go into the `Diagnostics` it is given.
+type Render<'a> = Box<dyn Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a>;
+
+impl<'a> Unit<'a> {
+    fn new(
+        key: Key,
+        policy: Option<&'a str>,
+        render: impl Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a,
+    ) -> Unit<'a> {
+        Unit { key, policy, reported: true, render: Box::new(render) }
+    }
+}
+
+/// How the live preview runs units: the ones someone waits for first, and none once the
+/// project has changed again.
+pub struct Schedule<'a> {
+    /// True once the units still to run are of no use (a newer build is due).
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// The policies whose files someone is waiting for now.
+    pub wanted: &'a (dyn Fn() -> Vec<String> + Sync),
+}
+
+/// The web-page units: one per policy, making all its pages on both sites.
+pub fn page_units<'a>(
+    makers: &'a PageMakers<'a>,
+    site: &SiteKey,
+    library: &'a Library,
+    prepared: &'a Prepared<'a>,
+    public: Option<&'a PublicLibrary<'a>>,
+) -> Vec<Unit<'a>> {
+    let documents = prepared.by_stem();
+    let public_documents = public.map(|p| p.prepared.by_stem());
+    library
+        .policies
+        .iter()
+        .map(|policy| {
+            let own = PolicyDocuments::of(policy, &documents);
+            // On the public site: the same policy (a build without drafts), or its view in the
+            // library without drafts (none for a draft).
+            let on_public: Option<PolicyDocuments<'a>> = match (public, &public_documents) {
+                (Some(p), Some(docs)) => {
+                    p.library.policies.iter().find(|q| q.id == policy.id).map(|q| PolicyDocuments::of(q, docs))
+                }
+                _ => Some(own.clone()),
+            };
+            // Its views and its translations' views are all its pages are made from.
+            let all_views = |p: &'a ResolvedPolicy| p.views.iter().chain(&p.translations).collect::<Vec<_>>();
+            let mut h = KeyHasher::new("pages");
+            site.unit_key("policy", &all_views(policy), None).hash(&mut h);
+            if let Some(p) = &on_public {
+                site.unit_key("public", &all_views(p.policy), None).hash(&mut h);
+            }
+            Unit::new(h.key(), Some(policy.id.as_str()), move |d| {
+                let mut files = Vec::new();
+                for result in policy_pages(makers, &own, on_public.as_ref()) {
+                    match result {
+                        Ok(artifact) => files.push(artifact),
+                        Err((location, message)) => {
+                            d.error(location, message)
+                                .hint("fix the template, or delete the override to use the built-in one");
+                        }
+                    }
+                }
+                files
+            })
+        })
+        .collect()
+}
+
+/// The units made after the web pages: the search index and every PDF.
+pub struct LateUnits<'a> {
+    /// The search index, then the intranet's PDF units, in a fixed order (kind, then library
+    /// order).
+    pub intranet: Vec<Unit<'a>>,
+    /// The public site's PDF units (only in a build with drafts: otherwise its PDFs are copies
+    /// of the intranet's patient-facing ones).
+    pub public: Option<Vec<Unit<'a>>>,
+}
+
+impl LateUnits<'_> {
+    /// How many units there are.
+    pub fn len(&self) -> usize {
+        self.intranet.len() + self.public.as_ref().map_or(0, Vec::len)
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The search index's unit and the units that render every PDF of `library` (and of the public
+/// library, when given).
+pub fn late_units<'a>(
+    project: &'a Project,
+    site: &SiteKey,
+    library: &'a Library,
+    prepared: &'a Prepared<'a>,
+    public: Option<&'a PublicLibrary<'a>>,
+) -> LateUnits<'a> {
+    let every_view: Vec<&AudienceView> = library.policies.iter().flat_map(|p| &p.views).collect();
+    let search_key = site.unit_key("search", &every_view, Some(library.today));
+    let mut intranet = vec![Unit::new(search_key, None, move |_| staff::search::search_index(library))];
+    intranet.extend(library.views(Audience::Staff).map(|view| {
+        Unit::new(site.unit_key("staff-pdf", &[view], None), Some(view.id.as_str()), move |d| {
+            let mut gaps = GlyphGaps::default();
+            let out = staff::pdf::staff_pdfs_gathering(project, &[view], d, &mut gaps);
+            gaps.record(d);
+            out
+        })
+    }));
+    intranet.extend(patient_facing_units(project, site, library, prepared));
+    let public = public.map(|p| {
+        let mut units = patient_facing_units(project, site, p.library, p.prepared);
+        for unit in &mut units {
+            unit.reported = false;
+        }
+        units
+    });
+    LateUnits { intranet, public }
+}
+
+/// The leaflet, easy-read and poster units of one library.
+fn patient_facing_units<'a>(
+    project: &'a Project,
+    site: &SiteKey,
+    library: &'a Library,
+    prepared: &'a Prepared<'a>,
+) -> Vec<Unit<'a>> {
+    let mut units = Vec::new();
+    // Each leaflet, its translations' too, as a library of that one view.
+    for view in library.all_views(Audience::Patient) {
+        let today = library.today;
+        let (views, translations) =
+            if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
+        let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views, translations }], today };
+        let key = site.unit_key("patient-pdf", &[view], Some(today));
+        units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            let mut gaps = GlyphGaps::default();
+            let out = patient::pdf::patient_pdfs_gathering(project, &one, d, &mut gaps);
+            gaps.record(d);
+            out
+        }));
+    }
+    for (view, doc) in &prepared.easy_read {
+        let key = site.unit_key("easy-read-pdf", &[view], None);
+        units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            let mut gaps = GlyphGaps::default();
+            let out = easy_read::pdf::easy_read_pdfs_gathering(project, &[(*view, doc.clone())], d, &mut gaps);
+            gaps.record(d);
+            out
+        }));
+    }
+    for (view, posters) in &prepared.posters {
+        let key = site.unit_key("poster-pdf", &[view], None);
+        units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            let mut gaps = GlyphGaps::default();
+            let out = poster::pdf::poster_pdfs_gathering(project, &[(*view, posters.clone())], d, &mut gaps);
+            gaps.record(d);
+            out
+        }));
+    }
+    units
+}
+
+/// What one unit found and made: `None` for a unit not run (the schedule was cancelled).
+type UnitResult = Option<(Diagnostics, Result<Vec<String>, IoFailure>)>;
+
+/// Runs `units` in parallel: each is taken from `store` when it holds the unit's key, else
+/// rendered (and stored, unless it found errors); its files go to `sink` as soon as they are
+/// there. `done` is called after each unit. Findings are added to `diags` in unit order, so
+/// messages never depend on thread timing. Returns each unit's file paths (none for a unit the
+/// schedule left out).
+pub fn run_units(
+    units: &[Unit<'_>],
+    store: &dyn UnitStore,
+    sink: &dyn ArtifactSink,
+    schedule: Option<&Schedule<'_>>,
+    done: &(dyn Fn() + Sync),
+    diags: &mut Diagnostics,
+) -> Result<Vec<Vec<String>>, IoFailure> {
+    let slots: Vec<Mutex<UnitResult>> = units.iter().map(|_| Mutex::new(None)).collect();
+    let run = |i: usize| {
+        let result = run_unit(&units[i], store, sink);
+        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        done();
+    };
+    match schedule {
+        None => (0..units.len()).into_par_iter().for_each(run),
+        Some(schedule) => {
+            // A queue, so a unit someone waits for can go first, and nothing starts once the
+            // project has changed again.
+            let queue = Mutex::new((0..units.len()).collect::<VecDeque<usize>>());
+            rayon::scope(|scope| {
+                for _ in 0..rayon::current_num_threads() {
+                    scope.spawn(|_| {
+                        loop {
+                            if (schedule.cancelled)() {
+                                break;
+                            }
+                            let wanted = (schedule.wanted)();
+                            let next = {
+                                let mut queue = queue.lock().unwrap_or_else(|e| e.into_inner());
+                                let first = queue
+                                    .iter()
+                                    .position(|&i| units[i].policy.is_some_and(|p| wanted.iter().any(|w| w == p)))
+                                    .unwrap_or(0);
+                                queue.remove(first)
+                            };
+                            match next {
+                                Some(i) => run(i),
+                                None => break,
+                            }
+                        }
+                    });
+                }
+            });
+        }
+    }
+    let mut paths = Vec::with_capacity(units.len());
+    for (slot, unit) in slots.into_iter().zip(units) {
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some((found, result)) => {
+                if unit.reported {
+                    diags.extend(found);
+                }
+                paths.push(result?);
+            }
+            None => paths.push(Vec::new()),
+        }
+    }
+    Ok(paths)
+}
+
+fn run_unit(
+    unit: &Unit<'_>,
+    store: &dyn UnitStore,
+    sink: &dyn ArtifactSink,
+) -> (Diagnostics, Result<Vec<String>, IoFailure>) {
+    let mut found = Diagnostics::new();
+    if let Some(stored) = store.get(unit.key) {
+        for d in stored.diagnostics {
+            found.add(d);
+        }
+        let written = stored.files.iter().map(|f| sink.put_stored(&f.path, &f.object).map(|()| f.path.clone()));
+        return (found, written.collect());
+    }
+    let files = (unit.render)(&mut found);
+    let paths: Vec<String> = files.iter().map(|a| a.path.clone()).collect();
+    if found.has_errors() {
+        // The build stops at its errors: nothing of it is written or kept.
+        return (found, Ok(paths));
+    }
+    let written =
+        match store.put_reusing(unit.key, &files, found.items(), &|path, bytes| sink.same_as_before(path, bytes)) {
+            Some(stored) => stored.files.iter().try_for_each(|f| sink.put_stored(&f.path, &f.object)),
+            None => files.into_iter().try_for_each(|a| sink.put(a)),
+        };
+    (found, written.map(|()| paths))
+}
+
+/// Runs the search index's and every PDF's units: the intranet's, then the public site's copies
+/// (linked to the intranet's files where the unit is the same) or its own renderings, under
+/// `public/`.
+pub fn run_late_units(
+    units: &LateUnits<'_>,
+    store: &dyn UnitStore,
+    sink: &dyn ArtifactSink,
+    schedule: Option<&Schedule<'_>>,
+    done: &(dyn Fn() + Sync),
+    diags: &mut Diagnostics,
+) -> Result<(), IoFailure> {
+    let intranet_paths = run_units(&units.intranet, store, sink, schedule, done, diags)?;
+    let Some(public_units) = &units.public else {
+        // No drafts: the public site's PDFs are the intranet's patient-facing ones.
+        for path in intranet_paths.iter().flatten().filter(|p| is_patient_facing(p)) {
+            sink.put_copy(&public_path(path), path)?;
+        }
+        return Ok(());
+    };
+    let by_key: BTreeMap<Key, &Vec<String>> = units.intranet.iter().map(|u| u.key).zip(&intranet_paths).collect();
+    let (same, own): (Vec<&Unit<'_>>, Vec<&Unit<'_>>) = public_units.iter().partition(|u| by_key.contains_key(&u.key));
+    for unit in same {
+        for path in by_key[&unit.key] {
+            sink.put_copy(&public_path(path), path)?;
+        }
+    }
+    // A view that differs on the public site (it links to a draft) is rendered for it, into
+    // `public/`.
+    let renamed: Vec<Unit<'_>> = own
+        .into_iter()
+        .map(|unit| Unit {
+            key: public_key(unit.key),
+            policy: unit.policy,
+            reported: false,
+            render: Box::new(move |d: &mut Diagnostics| public::public_pdfs(&(unit.render)(d))),
+        })
+        .collect();
+    run_units(&renamed, store, sink, schedule, done, diags)?;
+    Ok(())
+}
+
+/// The key of a unit's public-site rendering (its files have other paths).
+fn public_key(key: Key) -> Key {
+    let mut h = KeyHasher::new("public-site");
+    key.hash(&mut h);
+    h.key()
+}
+
+fn is_patient_facing(path: &str) -> bool {
+    patient_facing::PATIENT_FACING.iter().any(|a| path.starts_with(&format!("{}/", a.name())))
+}
+
+fn public_path(path: &str) -> String {
+    format!("{}/{path}", public::PUBLIC_DIR)
+}
+
+/// The pictures under `content/` that a view names (its earlier versions' too), wherever they
+/// are (in lists, tables, links, language spans).
+fn pictures_of_view<'v>(view: &'v AudienceView, out: &mut BTreeSet<&'v str>) {
+    crate::model::for_each_inline(&view.blocks, &mut |inline| {
+        if let Inline::Image { path, .. } = inline {
+            out.insert(path);
+        }
+    });
+    for earlier in view.staff.iter().flat_map(|s| &s.earlier) {
+        pictures_of_view(earlier, out);
+    }
+}
