@@ -14,7 +14,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use policypress::audience::Output;
 use policypress::audience::staff::report::{REPORT_CSV, REPORT_HTML, REPORT_ICS};
 use policypress::build::{BuildOptions, load_and_report, load_and_run_into};
-use policypress::cache::{CACHE_DIR, DiskCache, NoStore, UnitStore};
+use policypress::cache::{DiskCache, NoStore, UnitStore};
 use policypress::diag::{Diagnostics, IoFailure};
 use policypress::load::discover::{find_project, holds_project, prefix_to};
 use policypress::model::artifact::ArtifactSink;
@@ -400,7 +400,12 @@ fn init(dir: &Path) -> Result<ExitCode, IoFailure> {
         })
     };
     let ignore_note = match std::fs::read_to_string(&gitignore) {
-        Ok(existing) if ignores(&existing, "output") && ignores(&existing, CACHE_DIR) => {
+        Ok(existing)
+            if starter::GITIGNORE
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .all(|entry| ignores(&existing, entry.trim_matches('/'))) =>
+        {
             "already keeps output/ and the build cache out of version control"
         }
         Ok(existing) => {

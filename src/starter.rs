@@ -7,7 +7,7 @@
 use crate::model::dates::Date;
 
 /// What `init` adds to `.gitignore`: the build's output is made, not written by hand.
-pub const GITIGNORE: &str = "# What `policypress build` writes; made from content/, never edited by hand.\n/output/\n# What builds keep to render only what changed (safe to delete).\n/.policypress-cache/\n";
+pub const GITIGNORE: &str = "# What `policypress build` writes; made from content/, never edited by hand.\n/output/\n# The lock a build holds while it puts a new output/ in place.\n/.output.policypress-lock\n# What builds keep to render only what changed (safe to delete).\n/.policypress-cache/\n";
 
 /// The file name of the example policy `init` writes.
 pub const EXAMPLE_POLICY_FILE: &str = "visiting-times.md";

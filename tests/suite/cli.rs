@@ -233,6 +233,11 @@ fn init_adds_to_an_existing_gitignore() {
     let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
     assert!(ignore.starts_with("*.bak\n") && ignore.contains("\n/output/\n"), "{ignore}");
     assert!(ignore.contains("\n/.policypress-cache/\n"), "the build cache is kept out too: {ignore}");
+    // And the lock file a build leaves beside output/, which `git status` showed as new.
+    assert!(ignore.contains("\n/.output.policypress-lock\n"), "{ignore}");
+    assert_eq!(run_in(dir.path(), &["build"]).status, 0);
+    let lock = dir.path().join(".output.policypress-lock");
+    assert!(lock.exists(), "the test looks at the file the build leaves");
 }
 
 #[test]
@@ -241,7 +246,8 @@ fn init_adds_only_what_an_existing_gitignore_lacks() {
     std::fs::write(dir.path().join(".gitignore"), "output/\n").unwrap();
     assert_eq!(run_in(dir.path(), &["init"]).status, 0);
     let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
-    assert_eq!(ignore.matches("output").count(), 1, "output/ is not added again: {ignore}");
+    let output_lines = ignore.lines().filter(|l| l.trim_matches('/') == "output").count();
+    assert_eq!(output_lines, 1, "output/ is not added again: {ignore}");
     assert!(ignore.ends_with("/.policypress-cache/\n"), "{ignore}");
 }
 
