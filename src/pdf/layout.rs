@@ -1029,24 +1029,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         if let Some(p) = pending.take() {
             self.push(p);
         }
-        for (l, x1, x2, baseline) in link_spans {
-            let Some(elem) = link_elems.get(&l).copied() else {
-                continue;
-            };
-            let Some(dest) = links.get(l).cloned() else {
-                continue;
-            };
-            self.push(Item::Rule {
-                x1,
-                y1: baseline + 1.5,
-                x2,
-                y2: baseline + 1.5,
-                width: 0.6,
-                color: self.settings.palette.accent,
-                tag: Tag::Artifact,
-            });
-            self.push(Item::Link { x: x1, y: top, w: x2 - x1, h: line_height, dest, tag: Tag::Elem(elem) });
-        }
+        self.underline_links(&link_spans, link_elems, links, top, line_height);
     }
 
     /// The element a piece's items belong to: its link's (made on first use, under its language
@@ -1188,7 +1171,20 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 tail_x += width;
             }
         }
-        for (l, x1, x2, baseline) in link_spans {
+        self.underline_links(&link_spans, elems, links, top, line_height);
+    }
+
+    /// Underlines each link's stretch of a line `(link, x1, x2, baseline)` and makes it a
+    /// clickable area tagged with the link's element.
+    fn underline_links(
+        &mut self,
+        spans: &[(usize, f32, f32, f32)],
+        elems: &HashMap<usize, usize>,
+        links: &[Dest],
+        top: f32,
+        line_height: f32,
+    ) {
+        for &(l, x1, x2, baseline) in spans {
             let (Some(elem), Some(dest)) = (elems.get(&l).copied(), links.get(l).cloned()) else { continue };
             self.push(Item::Rule {
                 x1,
