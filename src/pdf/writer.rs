@@ -458,6 +458,17 @@ impl ContentStream {
         self.op(">>> BDC");
     }
 
+    /// Ends the glyph string and the `TJ` array being written, when they are open (before a
+    /// change of font or rise, and at the end of a run).
+    fn end_shown_text(&mut self, string_open: &mut bool, array_open: &mut bool) {
+        if std::mem::take(string_open) {
+            self.bytes.push(b'>');
+        }
+        if std::mem::take(array_open) {
+            self.op("] TJ");
+        }
+    }
+
     /// A glyph code as four hex digits (inside a `<…>` string).
     fn hex(&mut self, code: u16) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -514,28 +525,14 @@ impl ContentStream {
                     let dy = g.offset.1 * size / 1000.0;
                     let own = remaps.variant(run.face, g, rtl);
                     if own != variant {
-                        if open {
-                            self.bytes.push(b'>');
-                            open = false;
-                        }
-                        if array {
-                            self.op("] TJ");
-                            array = false;
-                        }
+                        self.end_shown_text(&mut open, &mut array);
                         self.font(run.face, own);
                         self.nums(&[*size], "Tf");
                         variant = own;
                     }
                     let Some(remap) = remaps.get(run.face, variant) else { continue };
                     if (dy - rise).abs() > 0.0001 {
-                        if open {
-                            self.bytes.push(b'>');
-                            open = false;
-                        }
-                        if array {
-                            self.op("] TJ");
-                            array = false;
-                        }
+                        self.end_shown_text(&mut open, &mut array);
                         self.nums(&[dy], "Ts");
                         rise = dy;
                     }
@@ -558,12 +555,7 @@ impl ContentStream {
                     self.hex(remap.get(g.gid));
                     current = places[i] + g.advance as f32;
                 }
-                if open {
-                    self.bytes.push(b'>');
-                }
-                if array {
-                    self.op("] TJ");
-                }
+                self.end_shown_text(&mut open, &mut array);
                 if rise != 0.0 {
                     self.nums(&[0.0], "Ts");
                 }
