@@ -13,15 +13,8 @@ out="${1:-output}"
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 chromium="${CHROMIUM:-/usr/bin/chromium}"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-apt_updated=
-apt_install() {
-  if [ -z "$apt_updated" ]; then
-    as_root apt-get update -qq
-    apt_updated=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
+# shellcheck source=lib/apt.sh
+source "$root/scripts/lib/apt.sh"
 
 if [ ! -x "$chromium" ]; then
   echo "a11y: installing Chromium (Debian package)"

@@ -17,15 +17,8 @@ out="${1:-output}"
 venv="${PDF_A11Y_VENV:-$root/target/pdf-a11y-venv}"
 requirements="$root/scripts/pdf-a11y-requirements.txt"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-apt_updated=
-apt_install() {
-  if [ -z "$apt_updated" ]; then
-    as_root apt-get update -qq
-    apt_updated=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
+# shellcheck source=lib/apt.sh
+source "$root/scripts/lib/apt.sh"
 
 if [ ! -d "$out" ]; then
   echo "check-pdf-a11y: $out does not exist (build the site first)" >&2
