@@ -16,6 +16,8 @@ pub mod public;
 pub mod staff;
 pub mod units;
 
+use serde::Serialize;
+
 use crate::audience::easy_read::{EasyReadDoc, easy_read_doc};
 use crate::audience::poster::{Poster, posters};
 use crate::cache::UnitStore;
@@ -400,3 +402,26 @@ pub fn script_font_assets(project: &Project, library: &Library, dir: &str) -> Ve
 /// The web pages for patients, easy read and posters use Atkinson Hyperlegible Next, like the PDFs.
 pub const WEB_FONTS: [&str; 3] =
     ["AtkinsonHyperlegibleNext-Regular.ttf", "AtkinsonHyperlegibleNext-Bold.ttf", "OFL-AtkinsonHyperlegibleNext.txt"];
+
+/// A card on a site's landing page (the intranet's and the public site's): one audience's
+/// index, what it holds in that site's words, and how many documents it lists.
+#[derive(Serialize)]
+pub struct LandingCard {
+    label: &'static str,
+    description: &'static str,
+    href: String,
+    count: usize,
+}
+
+impl LandingCard {
+    /// The card for `audience`'s index (`<audience>/index.html` beside the landing page).
+    pub fn new(audience: Audience, description: &'static str, count: usize) -> LandingCard {
+        let label = match audience {
+            Audience::Staff => "Staff policy library",
+            Audience::Patient => "Patient information leaflets",
+            Audience::EasyRead => "Easy read information",
+            Audience::Poster => "Ward posters",
+        };
+        LandingCard { label, description, href: format!("{}/index.html", audience.name()), count }
+    }
+}

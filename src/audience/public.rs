@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::audience::patient::pdf::has_readable_content;
 use crate::audience::patient_facing::{ContactView, PATIENT_FACING, PageContext, audience_index, contact_name};
-use crate::audience::{PolicyDocuments, pictures};
+use crate::audience::{LandingCard, PolicyDocuments, pictures};
 use crate::load::Project;
 use crate::model::phone::tel_href;
 use crate::model::{Artifact, Audience, Inline};
@@ -27,16 +27,8 @@ use crate::resolve::{AudienceView, Library, ResolvedPolicy};
 pub const PUBLIC_DIR: &str = "public";
 
 #[derive(Serialize)]
-struct LandingOutput {
-    label: &'static str,
-    description: &'static str,
-    href: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
 struct Landing<'a> {
-    outputs: Vec<LandingOutput>,
+    outputs: Vec<LandingCard>,
     contact: Option<ContactView<'a>>,
 }
 
@@ -99,19 +91,13 @@ fn landing(pages: &PageRenderer<'_>, project: &Project, library: &Library) -> Pa
         .into_iter()
         .map(|a| (a, library.views(a).count()))
         .filter(|(_, count)| *count > 0)
-        .map(|(a, count)| LandingOutput {
-            label: match a {
-                Audience::Patient => "Patient information leaflets",
-                Audience::EasyRead => "Easy read information",
-                _ => "Ward posters",
-            },
-            description: match a {
+        .map(|(a, count)| {
+            let description = match a {
                 Audience::Patient => "What our policies mean for patients, carers and visitors.",
                 Audience::EasyRead => "Short sentences with pictures.",
                 _ => "Posters for wards and waiting areas, ready to print on A3 or A4.",
-            },
-            href: format!("{}/index.html", a.name()),
-            count,
+            };
+            LandingCard::new(a, description, count)
         })
         .collect();
     let c = &project.config.contact;

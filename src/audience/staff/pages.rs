@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::audience::staff::changes::{Passage, Piece, changes};
 
-use crate::audience::produced;
 use crate::audience::staff::{browse, report};
+use crate::audience::{LandingCard, produced};
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
 use crate::load::config::SiteConfig;
@@ -25,16 +25,8 @@ use crate::render::templates::PageRenderer;
 use crate::resolve::{AudienceView, Library};
 
 #[derive(Serialize)]
-struct LandingOutput {
-    label: &'static str,
-    description: &'static str,
-    href: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
 struct LandingPage {
-    outputs: Vec<LandingOutput>,
+    outputs: Vec<LandingCard>,
 }
 
 /// The landing page: a link to each audience's index that this build produces.
@@ -42,21 +34,14 @@ pub fn landing_page(pages: &PageRenderer<'_>, library: &Library) -> Result<Artif
     let outputs = Audience::ALL
         .into_iter()
         .filter(|&a| produced(a).html)
-        .map(|a| LandingOutput {
-            label: match a {
-                Audience::Staff => "Staff policy library",
-                Audience::Patient => "Patient information leaflets",
-                Audience::EasyRead => "Easy read information",
-                Audience::Poster => "Ward posters",
-            },
-            description: match a {
+        .map(|a| {
+            let description = match a {
                 Audience::Staff => "Every policy in full, for staff, with search.",
                 Audience::Patient => "What our policies mean for patients, carers and visitors.",
                 Audience::EasyRead => "Short sentences with pictures.",
                 Audience::Poster => "Posters for wards, ready to print on A3 or A4.",
-            },
-            href: format!("{}/index.html", a.name()),
-            count: library.views(a).count(),
+            };
+            LandingCard::new(a, description, library.views(a).count())
         })
         .collect();
     let html = pages.render("landing.html", "", &LandingPage { outputs })?;
