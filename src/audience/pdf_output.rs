@@ -301,6 +301,26 @@ pub fn mark_site_language(flow: &mut Flow<'_, '_, '_>, config: &SiteConfig, from
     }
 }
 
+/// Lays out what a design prints in the site's language (a back page, notes pages) with
+/// `lay_out`: on a translation (`translated`) it is set in the site language's direction and
+/// its sections marked with that language.
+pub fn in_site_language<'a, 'b, 'c>(
+    flow: &mut Flow<'a, 'b, 'c>,
+    config: &SiteConfig,
+    translated: bool,
+    lay_out: impl FnOnce(&mut Flow<'a, 'b, 'c>),
+) {
+    let (rtl, first_element) = (flow.rtl, flow.tree.len());
+    if translated {
+        flow.rtl = languages::is_rtl(&config.language);
+    }
+    lay_out(flow);
+    if translated {
+        mark_site_language(flow, config, first_element);
+    }
+    flow.rtl = rtl;
+}
+
 /// The out-of-date notice of a translation: a tinted panel with a red edge, the notice in the
 /// translation's language (when there is wording for it) and in the site's, each a paragraph
 /// with its own language.

@@ -127,15 +127,7 @@ fn lay_out(
     }
     words_to_know(&mut flow, doc, site_lang);
     // The back page is in the site's language: a translation marks it so, set its way.
-    let (rtl, back_elements) = (flow.rtl, flow.tree.len());
-    if translated {
-        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
-    }
-    back_page(&mut flow, project, view);
-    if translated {
-        publish::mark_site_language(&mut flow, &project.config, back_elements);
-    }
-    flow.rtl = rtl;
+    publish::in_site_language(&mut flow, &project.config, translated, |flow| back_page(flow, project, view));
     furniture(&mut flow, &doc.title);
     if view.draft {
         publish::mark_draft_pages(&mut flow);
@@ -491,12 +483,19 @@ fn picture(flow: &mut Flow<'_, '_, '_>, pic: &Picture, x: f32, y: f32, size: f32
 
 /// A row's words wrapped for the column beside the picture, and the row's height.
 fn measure_row(flow: &mut Flow<'_, '_, '_>, words: &[Word]) -> (wordwrap::Wrapped, f32) {
-    let pic = PICTURE_MM * MM;
-    let column = flow.width - pic - GUTTER_MM * MM;
-    let style = body(flow);
-    let wrapped = wrap_checked(flow, words, style, column);
-    let height = wrapped.height(line_height(flow, style.size)).max(pic);
+    let wrapped = wrap_checked(flow, words, body(flow), row_column(flow));
+    let height = row_height(flow, &wrapped);
     (wrapped, height)
+}
+
+/// The width of a row's words, beside its picture.
+fn row_column(flow: &Flow<'_, '_, '_>) -> f32 {
+    flow.width - PICTURE_MM * MM - GUTTER_MM * MM
+}
+
+/// The height of a row holding `wrapped`: its lines, or its picture when that is taller.
+fn row_height(flow: &Flow<'_, '_, '_>, wrapped: &wordwrap::Wrapped) -> f32 {
+    wrapped.height(line_height(flow, body(flow).size)).max(PICTURE_MM * MM)
 }
 
 /// One row, kept whole on one page: the picture on the left, the words beside it.
@@ -541,15 +540,30 @@ fn place_row(
 
 /// A section heading (bold, NHS blue, ruled), kept with `follow` points of what comes next.
 /// Returns the heading's structure element.
+/// Space above a section heading (none at the top of a page).
+const HEADING_SPACE_MM: f32 = 6.0;
+
+fn heading_style(flow: &Flow<'_, '_, '_>) -> TextStyle {
+    TextStyle { style: Style::Bold, size: flow.settings.type_scale.heading(2), color: flow.settings.palette.accent }
+}
+
+fn heading_words(text: &str) -> Vec<Word> {
+    wordwrap::words(&[Inline::Text(text.to_string())])
+}
+
+/// A section heading's lines and the rule under them.
+fn heading_block_height(flow: &Flow<'_, '_, '_>, wrapped: &wordwrap::Wrapped) -> f32 {
+    wrapped.height(heading_style(flow).size * 1.25) + 4.0 * MM
+}
+
 fn section_heading(flow: &mut Flow<'_, '_, '_>, text: &str, anchor: &str, follow: f32, parent: usize) -> usize {
-    let size = flow.settings.type_scale.heading(2);
-    let style = TextStyle { style: Style::Bold, size, color: flow.settings.palette.accent };
-    let words = wordwrap::words(&[Inline::Text(text.to_string())]);
+    let style = heading_style(flow);
+    let size = style.size;
     let width = flow.width;
-    let wrapped = wrap_checked(flow, &words, style, width);
+    let wrapped = wrap_checked(flow, &heading_words(text), style, width);
     let lh = size * 1.25;
-    let height = wrapped.height(lh) + 4.0 * MM;
-    flow.space(6.0 * MM);
+    let height = heading_block_height(flow, &wrapped);
+    flow.space(HEADING_SPACE_MM * MM);
     // A section starts a new page when its heading and first row do not fit on this one.
     flow.ensure(height + follow);
     let h2 = flow.open(Role::H(2), parent);
@@ -671,13 +685,16 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
         .map(|l| wrap_checked(flow, &wordwrap::words(&[Inline::Text(l.clone())]), small, width))
         .collect();
     let governance_height: f32 = wrapped.iter().map(|w| w.height(lh)).sum::<f32>() + 4.0 * MM;
-    let rows_height: f32 = rows.iter().map(|(_, words)| row_height(flow, words) + ROW_GAP_MM * MM).sum();
-    let heading_height = {
-        let size = flow.settings.type_scale.heading(2);
-        let style = TextStyle { style: Style::Bold, size, color: palette.accent };
-        let heading = wordwrap::wrap(flow.fonts, &wordwrap::words(&[Inline::Text("Contact us".into())]), style, width);
-        6.0 * MM + heading.height(size * 1.25) + 4.0 * MM
-    };
+    // Measured without reporting their words: they are reported when laid out.
+    let rows_height: f32 = rows
+        .iter()
+        .map(|(_, words)| {
+            let wrapped = wordwrap::wrap(flow.fonts, words, body(flow), row_column(flow));
+            row_height(flow, &wrapped) + ROW_GAP_MM * MM
+        })
+        .sum();
+    let heading = wordwrap::wrap(flow.fonts, &heading_words("Contact us"), heading_style(flow), width);
+    let heading_height = HEADING_SPACE_MM * MM + heading_block_height(flow, &heading);
     if flow.y + heading_height + rows_height + governance_height > flow.bottom() {
         flow.new_page();
     }
@@ -700,15 +717,6 @@ fn back_page(flow: &mut Flow<'_, '_, '_>, project: &Project, view: &AudienceView
         y += wordwrap::draw(flow, w, small, x, y, lh, p);
     }
     flow.y = y;
-}
-
-/// The height of a row, measured without reporting its words (they are reported when it is laid out).
-fn row_height(flow: &mut Flow<'_, '_, '_>, words: &[Word]) -> f32 {
-    let pic = PICTURE_MM * MM;
-    let column = flow.width - pic - GUTTER_MM * MM;
-    let style = body(flow);
-    let wrapped = wordwrap::wrap(flow.fonts, words, style, column);
-    wrapped.height(line_height(flow, style.size)).max(pic)
 }
 
 /// Who made the easy read, its reference, version and review dates, and the pictures' credit.

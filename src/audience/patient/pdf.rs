@@ -359,7 +359,7 @@ fn lay_out_leaflet(
     let notes_from = flow.pages.len();
     for n in 0..plan.notes {
         flow.new_page();
-        in_site_language(&mut flow, project, translated, |flow| notes_page(flow, n == 0, format));
+        pdf_output::in_site_language(&mut flow, &project.config, translated, |flow| notes_page(flow, n == 0, format));
     }
     let notes_pages = notes_from..flow.pages.len();
     if !plan.back_after_text || plan.notes > 0 {
@@ -370,7 +370,9 @@ fn lay_out_leaflet(
     if plan.compact_back {
         flow.settings.type_scale = compact_scale(leaflet_scale);
     }
-    in_site_language(&mut flow, project, translated, |flow| back_page(flow, project, view, &site, format));
+    pdf_output::in_site_language(&mut flow, &project.config, translated, |flow| {
+        back_page(flow, project, view, &site, format)
+    });
     flow.settings.type_scale = leaflet_scale;
     // The back page is one page: its last lines alone on a page of their own would be the
     // booklet's back cover.
@@ -399,26 +401,6 @@ fn printing_note(flow: &mut Flow<'_, '_, '_>) -> Vec<Item> {
     let top = spec.margin_top * 0.3;
     flow.text_at(page, PRINTING_LINE, style, spec.margin_left, top, false, Tag::Artifact);
     flow.pages[page].items.split_off(start)
-}
-
-/// Lays out pages policypress writes itself (notes pages, the back page) in the site's
-/// language: on a translation they are marked with it and set in its direction.
-fn in_site_language<'f, 'a, 'b, 'c>(
-    flow: &'f mut Flow<'a, 'b, 'c>,
-    project: &Project,
-    translated: bool,
-    lay_out: impl FnOnce(&mut Flow<'a, 'b, 'c>),
-) {
-    let rtl = flow.rtl;
-    let first_element = flow.tree.len();
-    if translated {
-        flow.rtl = crate::model::languages::is_rtl(&project.config.language);
-    }
-    lay_out(flow);
-    if translated {
-        pdf_output::mark_site_language(flow, &project.config, first_element);
-    }
-    flow.rtl = rtl;
 }
 
 /// The leaflet's type scale for a back page that did not fit: body at 12 pt, the standards'
