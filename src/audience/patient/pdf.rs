@@ -247,6 +247,8 @@ pub struct LeafletLayout {
     /// How to print the booklet, drawn (as artifacts) in the top margin of its first sheet, on
     /// the back cover: the booklet adds them, the A5 leaflet does not show them.
     pub printing_note: Vec<Item>,
+    /// The back page was set smaller to fit on one page ([`Plan::compact_back`]).
+    pub compact_back: bool,
 }
 
 /// Heading of the first page left over for the reader's own notes.
@@ -302,8 +304,12 @@ pub fn layout_leaflet(
     let mut best: Option<(usize, usize, Plan)> = None;
     let shares = [(false, false), (false, true), (true, false), (true, true)];
     for (tight, (text_on_cover, back_after_text)) in [false, true].into_iter().flat_map(|t| shares.map(|s| (t, s))) {
-        let plan = Plan { text_on_cover, back_after_text, tight, ..Plan::default() };
-        if plan == Plan::default() {
+        // A back page too long for a page of its own at the leaflet's spacing is too long below
+        // the text as well: those plans start from the size the plain layout found, instead of
+        // each laying the whole leaflet out again to find it (at the tighter spacing it may fit).
+        let compact_back = plain.compact_back && !tight;
+        let plan = Plan { text_on_cover, back_after_text, tight, compact_back, ..Plan::default() };
+        if !text_on_cover && !back_after_text && !tight {
             let pages = plain.layout.pages.len();
             best = Some((pages.div_ceil(4), pages.div_ceil(4) * 4 - pages, plan));
             continue;
@@ -385,7 +391,8 @@ fn lay_out_leaflet(
         pdf_output::mark_draft_pages(&mut flow);
     }
     let printing_note = if format == Format::Leaflet { printing_note(&mut flow) } else { Vec::new() };
-    LeafletLayout { layout: flow.finish(), back_from, text_pages, notes_pages, printing_note }
+    let compact_back = plan.compact_back;
+    LeafletLayout { layout: flow.finish(), back_from, text_pages, notes_pages, printing_note, compact_back }
 }
 
 /// The booklet's printing instructions in the top margin of the back cover (the left half of
