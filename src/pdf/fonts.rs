@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use allsorts::Font;
 use allsorts::binary::read::ReadScope;
@@ -500,6 +500,9 @@ pub struct FontSet<'a> {
     other_caches: BTreeMap<String, [WordMap<Arc<Shaped>>; 8]>,
     /// The language text is being shaped in (`""`: the document's default forms).
     language: String,
+    /// True when every font of the theme is the one built into the program: its shapings are
+    /// then shared with every other such set (see [`shared_words`]).
+    builtin_fonts: bool,
     /// Per face, a bit per glyph id: drawn in the current document.
     used: BTreeMap<FaceId, Vec<u64>>,
     /// The texts each glyph of a script face stands for in the current document.
@@ -526,6 +529,22 @@ impl std::hash::Hasher for WordHasher {
 }
 
 type WordMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Words shaped with the built-in fonts, by language, then as a [`FontSet`]'s own cache holds them:
+/// shared by every font set of the process, so a word is shaped once per build (and once per
+/// `serve` session), not once per document. A shaping depends only on the fonts, the language,
+/// the style, the direction and the text, and the built-in fonts never change while the program
+/// runs; a theme with fonts of its own keeps each set's own cache only.
+type SharedWords = BTreeMap<String, [WordMap<Arc<Shaped>>; 8]>;
+
+fn shared_words() -> &'static Mutex<SharedWords> {
+    static SHARED: OnceLock<Mutex<SharedWords>> = OnceLock::new();
+    SHARED.get_or_init(|| Mutex::new(BTreeMap::new()))
+}
+
+/// Shapings kept in [`shared_words`] at most (a few tens of megabytes); beyond that it starts
+/// afresh, so a long `serve` session through many libraries stays bounded.
+const SHARED_WORDS_MAX: usize = 400_000;
 
 /// The family the theme sets text in, and the one that covers what it lacks.
 const MAIN_FAMILY: &str = "AtkinsonHyperlegibleNext";
@@ -558,12 +577,14 @@ impl<'a> FontSet<'a> {
             }
         }
         faces.resize_with(FACE_COUNT, || None);
+        let builtin_fonts = !theme.files_under("fonts/").any(|(path, _)| theme.is_from_project(path));
         Ok(FontSet {
             theme,
             faces,
             cache: Default::default(),
             other_caches: BTreeMap::new(),
             language: String::new(),
+            builtin_fonts,
             used: BTreeMap::new(),
             texts: BTreeMap::new(),
         })
@@ -640,7 +661,26 @@ impl<'a> FontSet<'a> {
         if let Some(hit) = self.cache[slot].get(text) {
             return Arc::clone(hit);
         }
-        let shaped = Arc::new(self.shape_uncached(style, text, rtl));
+        let shared = self.builtin_fonts.then(shared_words);
+        let known = shared.and_then(|words| {
+            let words = words.lock().ok()?;
+            words.get(self.language.as_str())?[slot].get(text).cloned()
+        });
+        let shaped = match known {
+            Some(shaped) => shaped,
+            None => {
+                let shaped = Arc::new(self.shape_uncached(style, text, rtl));
+                if let Some(Ok(mut words)) = shared.map(Mutex::lock) {
+                    let total: usize = words.values().flat_map(|maps| maps.iter().map(HashMap::len)).sum();
+                    if total >= SHARED_WORDS_MAX {
+                        words.clear();
+                    }
+                    let maps = words.entry(self.language.clone()).or_default();
+                    maps[slot].insert(Box::from(text), Arc::clone(&shaped));
+                }
+                shaped
+            }
+        };
         self.cache[slot].insert(Box::from(text), Arc::clone(&shaped));
         shaped
     }
