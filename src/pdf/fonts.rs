@@ -490,7 +490,8 @@ pub struct FontLoadError(pub String);
 /// One set can serve many documents in turn (see [`FontSet::start_document`]): the cache only
 /// saves time and never changes a result, so output does not depend on what was shaped before.
 pub struct FontSet<'a> {
-    theme: &'a Theme,
+    /// Where the faces come from.
+    source: FontSource<'a>,
     /// By face id; script faces stay `None` until a text needs them.
     faces: Vec<Option<Face<'a>>>,
     /// Shaped texts per style and direction (indexed by [`FontSet::cache_slot`]), looked up
@@ -500,31 +501,60 @@ pub struct FontSet<'a> {
     other_caches: BTreeMap<String, [WordMap<Arc<Shaped>>; 8]>,
     /// The language text is being shaped in (`""`: the document's default forms).
     language: String,
-    /// True when every font of the theme is the one built into the program: its shapings are
-    /// then shared with every other such set (see [`shared_words`]).
-    builtin_fonts: bool,
     /// Per face, a bit per glyph id: drawn in the current document.
     used: BTreeMap<FaceId, Vec<u64>>,
     /// The texts each glyph of a script face stands for in the current document.
     texts: BTreeMap<(FaceId, u16), BTreeSet<Box<str>>>,
 }
 
-/// A fast hasher for the word cache (FNV-1a: keys are short words; no untrusted input).
+/// A fast hasher for the word cache: eight bytes at a time, each a rotate, an exclusive or and
+/// a multiply (as rustc's FxHash), turned at the end so the table's low bits get the well-mixed
+/// high ones. Keys are the project's own words, never an attacker's.
 #[derive(Default, Clone, Copy)]
 pub struct WordHasher(u64);
 
+impl WordHasher {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
 impl std::hash::Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
-        self.0 = hash;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
     }
 }
 
@@ -560,31 +590,94 @@ fn urdu_style(lang: &str) -> bool {
     matches!(primary.as_str(), "ur" | "pnb" | "skr")
 }
 
-fn load_face<'a>(theme: &'a Theme, name: String) -> Result<Face<'a>, FontLoadError> {
+/// Where a font set reads its faces.
+#[derive(Clone, Copy)]
+enum FontSource<'a> {
+    /// A theme with fonts of its own.
+    Theme(&'a Theme),
+    /// The fonts built into the program (a theme that replaces none).
+    Builtin,
+}
+
+impl<'a> FontSource<'a> {
+    fn file(self, path: &str) -> Option<&'a [u8]> {
+        match self {
+            FontSource::Theme(theme) => theme.file(path),
+            FontSource::Builtin => Theme::builtin_file(path),
+        }
+    }
+}
+
+fn load_face<'a>(source: FontSource<'a>, name: String) -> Result<Face<'a>, FontLoadError> {
     let path = format!("fonts/{name}.ttf");
-    let bytes = theme.file(&path).ok_or_else(|| FontLoadError(format!("the theme has no font `{path}`")))?;
+    let bytes = source.file(&path).ok_or_else(|| FontLoadError(format!("the theme has no font `{path}`")))?;
     Face::load(name, bytes).ok_or_else(|| FontLoadError(format!("the font `{path}` is not a readable TrueType font")))
+}
+
+/// True when the theme's fonts are all the ones built into the program.
+fn builtin_fonts_only(theme: &Theme) -> bool {
+    !theme.files_under("fonts/").any(|(path, _)| theme.is_from_project(path))
+}
+
+/// Font sets of the built-in fonts kept between documents, for [`with_fonts`]: loading the
+/// faces and reading their layout tables again for each document cost more than laying out
+/// a small one.
+fn builtin_sets() -> &'static Mutex<Vec<FontSet<'static>>> {
+    static SETS: OnceLock<Mutex<Vec<FontSet<'static>>>> = OnceLock::new();
+    SETS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Font sets kept in [`builtin_sets`] at most (one or two per worker thread).
+const BUILTIN_SETS_MAX: usize = 8;
+
+/// Runs `work` with a font set for `theme`, started on a new document. A theme whose fonts are
+/// the built-in ones gets a set used before (its faces loaded, its words shaped), which goes
+/// back for the next document; other themes get a set of their own. Which set it is never
+/// changes a result: see [`FontSet`].
+pub fn with_fonts<R>(theme: &Theme, work: impl FnOnce(&mut FontSet<'_>) -> R) -> Result<R, FontLoadError> {
+    if !builtin_fonts_only(theme) {
+        let mut fonts = FontSet::from_theme(theme)?;
+        return Ok(work(&mut fonts));
+    }
+    let kept = builtin_sets().lock().ok().and_then(|mut sets| sets.pop());
+    let mut fonts = match kept {
+        Some(fonts) => fonts,
+        None => FontSet::load(FontSource::Builtin)?,
+    };
+    fonts.start_document();
+    fonts.set_language("");
+    let result = work(&mut fonts);
+    fonts.start_document();
+    fonts.set_language("");
+    if let Ok(mut sets) = builtin_sets().lock()
+        && sets.len() < BUILTIN_SETS_MAX
+    {
+        sets.push(fonts);
+    }
+    Ok(result)
 }
 
 impl<'a> FontSet<'a> {
     /// Loads the eight faces of the main and fallback families from `theme/fonts/`; the script
     /// faces are loaded when first needed.
     pub fn from_theme(theme: &'a Theme) -> Result<FontSet<'a>, FontLoadError> {
+        FontSet::load(if builtin_fonts_only(theme) { FontSource::Builtin } else { FontSource::Theme(theme) })
+    }
+
+    fn load(source: FontSource<'a>) -> Result<FontSet<'a>, FontLoadError> {
         let mut faces = Vec::with_capacity(FACE_COUNT);
         for family in [MAIN_FAMILY, FALLBACK_FAMILY] {
             for style in [Style::Regular, Style::Bold, Style::Italic, Style::BoldItalic] {
-                faces.push(Some(load_face(theme, format!("{family}-{}", style.file_suffix()))?));
+                faces.push(Some(load_face(source, format!("{family}-{}", style.file_suffix()))?));
             }
         }
         faces.resize_with(FACE_COUNT, || None);
-        let builtin_fonts = !theme.files_under("fonts/").any(|(path, _)| theme.is_from_project(path));
         Ok(FontSet {
-            theme,
+            source,
             faces,
             cache: Default::default(),
             other_caches: BTreeMap::new(),
             language: String::new(),
-            builtin_fonts,
             used: BTreeMap::new(),
             texts: BTreeMap::new(),
         })
@@ -630,7 +723,7 @@ impl<'a> FontSet<'a> {
         let id = usize::from(script.face_id(style));
         if self.faces[id].is_none() {
             let weight = if matches!(style, Style::Bold | Style::BoldItalic) { "Bold" } else { "Regular" };
-            self.faces[id] = load_face(self.theme, format!("{}-{weight}", script.family())).ok();
+            self.faces[id] = load_face(self.source, format!("{}-{weight}", script.family())).ok();
         }
         self.faces[id].is_some().then_some(id)
     }
@@ -661,7 +754,7 @@ impl<'a> FontSet<'a> {
         if let Some(hit) = self.cache[slot].get(text) {
             return Arc::clone(hit);
         }
-        let shared = self.builtin_fonts.then(shared_words);
+        let shared = matches!(self.source, FontSource::Builtin).then(shared_words);
         let known = shared.and_then(|words| {
             let words = words.lock().ok()?;
             words.get(self.language.as_str())?[slot].get(text).cloned()

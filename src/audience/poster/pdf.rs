@@ -34,7 +34,7 @@ use crate::load::Project;
 use crate::model::Artifact;
 use crate::model::dates::ReviewStatus;
 use crate::model::{Audience, Inline};
-use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::fonts::{self, FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::wordwrap::{self, Word, Wrapped};
@@ -707,17 +707,19 @@ pub fn render_poster_pdf(
     posters: &[Poster],
     format: Format,
 ) -> Result<RenderedPdf, String> {
-    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
-    let layout = layout_posters(project, view, posters, format, &mut fonts);
-    let info = writer::DocInfo {
-        title: format!("Posters: {}", view.policy_title),
-        author: project.config.organisation.clone(),
-        subject: format!("Ward posters ({}) for {}", format.name(), view.policy_title),
-        date_unix: view.document_date.unix_seconds(),
-    };
-    let kind = format!("poster-{}", format.name());
-    let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, &kind)?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
+    fonts::with_fonts(&project.theme, |fonts: &mut FontSet<'_>| {
+        let layout = layout_posters(project, view, posters, format, fonts);
+        let info = writer::DocInfo {
+            title: format!("Posters: {}", view.policy_title),
+            author: project.config.organisation.clone(),
+            subject: format!("Ward posters ({}) for {}", format.name(), view.policy_title),
+            date_unix: view.document_date.unix_seconds(),
+        };
+        let kind = format!("poster-{}", format.name());
+        let bytes = publish::write_pdf(project, view, &layout, fonts, &info, &kind)?;
+        Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
+    })
+    .map_err(|e| e.0)?
 }
 
 /// The A3 and A4 poster PDFs of every policy with posters, rendered in parallel; problems are
