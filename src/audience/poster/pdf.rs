@@ -245,6 +245,7 @@ fn fit(
         if hero { vec![page_width * HERO_SHARE, page_width * HERO_MIN_SHARE, 0.0] } else { vec![0.0] };
     let steps = 200;
     for &side in &heroes {
+        let mut tried = None;
         for step in 0..=steps {
             let f = 1.0 - step as f32 / steps as f32;
             // The headline gives way first: past the size read from across a room, its extra
@@ -252,6 +253,10 @@ fn fit(
             // Half points, so the chosen sizes are the same on every machine.
             let hs = ((h_cap * f).max(h_min) * 2.0).round() / 2.0;
             let ms = ((m_cap * f.sqrt()).max(m_min) * 2.0).round() / 2.0;
+            // Neighbouring steps often round to the sizes just tried (and found not to fit).
+            if tried.replace((hs, ms)) == Some((hs, ms)) {
+                continue;
+            }
             let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), side, text);
             if fitted.fits {
                 return fitted;
