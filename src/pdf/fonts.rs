@@ -760,7 +760,10 @@ impl<'a> FontSet<'a> {
             words.get(self.language.as_str())?[slot].get(text).cloned()
         });
         let shaped = match known {
-            Some(shaped) => shaped,
+            // A copy of its own: the set's words are cloned (a reference count incremented) at
+            // every lookup, and a count shared with a set on another thread made the two
+            // threads take turns at the same cache line.
+            Some(shaped) => Arc::new(Shaped::clone(&shaped)),
             None => {
                 let shaped = Arc::new(self.shape_uncached(style, text, rtl));
                 if let Some(Ok(mut words)) = shared.map(Mutex::lock) {

@@ -907,6 +907,46 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         out
     }
 
+    /// How many lines [`Flow::break_lines`] makes of `text` at `max`, without making them (a
+    /// measurement: no piece is copied into a line). Must follow `break_lines` step by step.
+    fn line_count(&mut self, text: &InlineText, max: f32) -> usize {
+        let mut count = 0;
+        let mut in_line = false;
+        let mut x = 0.0;
+        let mut queue: Vec<std::borrow::Cow<'_, Piece>> =
+            text.pieces.iter().rev().map(std::borrow::Cow::Borrowed).collect();
+        while let Some(piece) = queue.pop() {
+            if in_line && x + piece.body_width > max + 0.01 {
+                count += 1;
+                in_line = false;
+                x = 0.0;
+            }
+            if !in_line && piece.body_width > max + 0.01 && piece.icon.is_none() {
+                let parts = self.split_word(&piece, max);
+                queue.extend(parts.into_iter().rev().map(std::borrow::Cow::Owned));
+                if let Some(first) = queue.pop() {
+                    in_line = true;
+                    if first.hard_break {
+                        count += 1;
+                        in_line = false;
+                        x = 0.0;
+                    } else {
+                        x = first.body_width;
+                    }
+                }
+                continue;
+            }
+            x += piece.body_width + piece.tail_width;
+            in_line = true;
+            if piece.hard_break {
+                count += 1;
+                in_line = false;
+                x = 0.0;
+            }
+        }
+        count + usize::from(in_line)
+    }
+
     fn break_lines(&mut self, text: &InlineText, max: f32) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut current = Line { parts: Vec::new(), width: 0.0, rtl: text.rtl, bidi: text.bidi };
@@ -1315,7 +1355,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// Height of inline content at `width` (for keep-together decisions).
     pub fn measure(&mut self, inlines: &[Inline], style: TextStyle, width: f32) -> f32 {
         let text = self.inline_text(inlines, style);
-        self.break_lines(&text, width).len() as f32 * self.settings.line_height(style.size)
+        self.line_count(&text, width) as f32 * self.settings.line_height(style.size)
     }
 
     // ----- blocks -----------------------------------------------------------------------------

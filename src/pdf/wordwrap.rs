@@ -167,6 +167,36 @@ fn word_width(fonts: &mut FontSet<'_>, word: &Word, style: TextStyle) -> f32 {
         .sum()
 }
 
+/// What [`wrap`] would make of `words`, without making the lines: how many, and whether a word
+/// is wider than `max` (for trying sizes). Must follow `wrap` step by step.
+pub fn measure(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32) -> (usize, bool) {
+    let space = fonts.shape_shared(style.style, " ").width(style.size);
+    let mut lines = 0;
+    let mut too_wide = false;
+    let mut in_line = false;
+    let mut width = 0.0f32;
+    for word in words {
+        let w = word_width(fonts, word, style);
+        too_wide |= w > max + 0.01;
+        let gap = match word.gap {
+            Gap::Space => space,
+            Gap::Join | Gap::Hard => 0.0,
+        };
+        let fits = width + gap + w <= max + 0.01;
+        if in_line && (word.gap == Gap::Hard || !fits) {
+            lines += 1;
+            width = 0.0;
+            in_line = false;
+        }
+        if in_line && word.gap == Gap::Space {
+            width += space;
+        }
+        in_line |= !word.parts.is_empty();
+        width += w;
+    }
+    (lines + usize::from(in_line), too_wide)
+}
+
 /// Breaks `words` into lines no wider than `max` at `style`, never inside a word.
 pub fn wrap(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32) -> Wrapped {
     let space = fonts.shape(style.style, " ").width(style.size);

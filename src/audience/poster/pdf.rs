@@ -223,6 +223,44 @@ fn try_sizes(
     Fitted { headline_size: hs, message_size: ms, headline: head, messages: wrapped, hero, height, fits }
 }
 
+/// Whether [`try_sizes`] finds that the poster fits at `sizes`, measured without laying out
+/// its lines (most sizes tried do not fit). Must decide as `try_sizes` does.
+fn fits_at(
+    fonts: &mut FontSet<'_>,
+    frame: &Frame,
+    headline: &[Word],
+    messages: &[Vec<Word>],
+    sizes: (f32, f32),
+    hero: f32,
+    text: Rgb,
+) -> bool {
+    let (hs, ms) = sizes;
+    let h_style = TextStyle { style: Style::Bold, size: hs, color: text };
+    let m_style = TextStyle { style: Style::Regular, size: ms, color: text };
+    let (head_lines, head_too_wide) = wordwrap::measure(fonts, headline, h_style, frame.width);
+    if head_too_wide || head_lines > HEADLINE_MAX_LINES {
+        return false;
+    }
+    let column = frame.width - text_column(ms);
+    let mut height = head_lines as f32 * (hs * HEADLINE_LEADING) + block_pad(frame.k);
+    if hero > 0.0 {
+        height += hero + 2.0 * block_pad(frame.k);
+    } else if !messages.is_empty() {
+        height += block_pad(frame.k);
+    }
+    for (n, m) in messages.iter().enumerate() {
+        let (lines, too_wide) = wordwrap::measure(fonts, m, m_style, column);
+        if too_wide {
+            return false;
+        }
+        height += (lines as f32 * (ms * MESSAGE_LEADING)).max(ms * ICON_EM);
+        if n + 1 < messages.len() {
+            height += message_gap(ms);
+        }
+    }
+    height <= frame.bottom - frame.top + 0.01
+}
+
 /// The largest sizes at which the poster fits, searched from the caps down to the minimums in
 /// half-point steps, with the hero at its size and then at its smallest (a third of the page
 /// width); the minimums (marked as not fitting) when nothing does.
@@ -257,9 +295,11 @@ fn fit(
             if tried.replace((hs, ms)) == Some((hs, ms)) {
                 continue;
             }
-            let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), side, text);
-            if fitted.fits {
-                return fitted;
+            if fits_at(fonts, frame, headline, messages, (hs, ms), side, text) {
+                let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), side, text);
+                if fitted.fits {
+                    return fitted;
+                }
             }
             if hs <= h_min && ms <= m_min {
                 break;
