@@ -1993,6 +1993,42 @@ mod tests {
             }
         }
         assert_eq!(joined, word, "no letter is lost or doubled");
+        assert_eq!(flow.line_count(&text, 200.0), lines.len(), "measuring counts the lines laying out makes");
+    }
+
+    #[test]
+    fn measuring_a_paragraph_counts_the_lines_it_is_laid_out_in() {
+        use crate::pdf::settings::{PageSpec, Palette, TypeScale};
+        let theme = crate::load::theme::Theme::builtin();
+        let mut fonts = FontSet::from_theme(&theme).unwrap();
+        let settings = PdfSettings {
+            page: PageSpec::a4(),
+            type_scale: TypeScale {
+                body: 11.0,
+                leading: 1.4,
+                headings: [24.0, 18.0, 15.0, 13.0, 12.0, 11.0],
+                small: 9.0,
+            },
+            palette: Palette::nhs(),
+        };
+        let images = BTreeMap::new();
+        let icons = |_: &str| None;
+        let resolve = |_: &LinkTarget| Dest::Uri(String::new());
+        let mut flow = Flow::new(&mut fonts, settings, &images, &icons, &resolve);
+        let style = flow.body_style();
+        let paragraph = [
+            Inline::Text("Call 0116 496 0123 before you visit; ".into()),
+            Inline::Strong(vec![Inline::Text("never".into())]),
+            Inline::Text(" bring flowers.".into()),
+            Inline::LineBreak,
+            Inline::Text("Ask at the ward desk for a visitor's badge and wash your hands.".into()),
+            Inline::Text(" Supercalifragilisticexpialidocious-and-then-some-more-letters".into()),
+        ];
+        for width in [40.0, 80.0, 150.0, 300.0, 1000.0] {
+            let text = flow.inline_text(&paragraph, style);
+            let lines = flow.break_lines(&text, width).len();
+            assert_eq!(flow.line_count(&text, width), lines, "at {width} pt");
+        }
     }
 
     #[test]

@@ -341,6 +341,24 @@ mod tests {
     }
 
     #[test]
+    fn measuring_words_finds_the_lines_and_too_wide_words_wrapping_makes() {
+        let theme = crate::load::theme::Theme::builtin();
+        let mut fonts = FontSet::from_theme(&theme).unwrap();
+        let mut w = words(&[
+            Inline::Text("Wash your hands before and after every visit, ".into()),
+            Inline::Strong(vec![Inline::Text("every time".into())]),
+            Inline::Text(" please.".into()),
+        ]);
+        w.extend(address_words("www.example-trust.nhs.uk/leaflets/visiting", false, true));
+        let style = TextStyle { style: Style::Regular, size: 24.0, color: crate::pdf::settings::Rgb(0) };
+        for max in [30.0, 120.0, 250.0, 600.0, 5000.0] {
+            let wrapped = wrap(&mut fonts, &w, style, max);
+            let measured = measure(&mut fonts, &w, style, max);
+            assert_eq!(measured, (wrapped.lines.len(), !wrapped.too_wide.is_empty()), "at {max} pt");
+        }
+    }
+
+    #[test]
     fn addresses_break_after_slashes_only() {
         let w = address_words("example.nhs.uk/a/b.html", false, false);
         let texts: Vec<String> = w.iter().map(Word::text).collect();
