@@ -442,7 +442,7 @@ impl ContentStream {
         // Whole numbers (font sizes, most kerning, zeros) print as integers, which is what
         // `{value}` gives for them, without the float formatter; -0 keeps its sign that way.
         if value == value.trunc() && value.abs() < 1e6 && !(value == 0.0 && value.is_sign_negative()) {
-            let _ = write!(self.bytes, "{}", value as i32);
+            self.bytes.extend_from_slice(itoa::Buffer::new().format(value as i32).as_bytes());
             return;
         }
         // ryu finds the same shortest digits as `{}`, except where the value lies exactly halfway
