@@ -893,7 +893,8 @@ mod tests {
             -1e7,
             1e20,
             3.0e-5,
-            361.015625,
+            // Exactly halfway between 361.01562 and 361.01563: `{}` rounds up, ryu to even.
+            361.0 + 1.0 / 64.0,
             -0.5,
             1_000_000.5,
             f32::INFINITY,
