@@ -20,7 +20,7 @@ use crate::load::{LOGO_PICTURE, Project};
 use crate::model::Artifact;
 use crate::pdf::layout::{Flow, Item, Role, Tag, image_size};
 use crate::pdf::settings::Rgb;
-use crate::pdf::svg::{Paint, VectorPicture, read_svg};
+use crate::pdf::svg::{Paint, VectorPicture, read_svg, read_svg_shared};
 use crate::render::html::escape;
 
 /// Where a theme file is, as the author sees it: the project's theme folder when it provides
@@ -131,7 +131,7 @@ impl<'t> Icons<'t> {
         if let Some(found) = self.read.borrow().get(name) {
             return found.clone();
         }
-        let picture = self.theme.icon_svg(name).and_then(|text| read_svg(&text).ok()).map(Arc::new);
+        let picture = self.theme.icon_svg(name).and_then(|text| read_svg_shared(&text));
         self.read.borrow_mut().insert(name.to_string(), picture.clone());
         picture
     }
@@ -161,7 +161,7 @@ impl Logo {
         let file = project.logo.as_ref()?;
         let art = if file.svg {
             let text = String::from_utf8(file.bytes.clone()).ok()?;
-            LogoArt::Vector(Arc::new(read_svg(&text).ok()?))
+            LogoArt::Vector(read_svg_shared(&text)?)
         } else {
             let (w, h) = image_size(&file.bytes)?;
             LogoArt::Picture(w, h)

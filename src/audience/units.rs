@@ -213,7 +213,11 @@ pub fn late_units<'a>(
 ) -> LateUnits<'a> {
     let every_view: Vec<&AudienceView> = library.policies.iter().flat_map(|p| &p.views).collect();
     let search_key = site.unit_key("search", &every_view, Some(library.today));
-    let mut intranet = vec![Unit::new(search_key, None, move |_| staff::search::search_index(library))];
+    let mut intranet = Vec::new();
+    // `check` writes nothing, and the search index reports nothing: a check does not make it.
+    if !crate::audience::pdf_output::layout_only() {
+        intranet.push(Unit::new(search_key, None, move |_| staff::search::search_index(library)));
+    }
     intranet.extend(library.views(Audience::Staff).map(|view| {
         Unit::new(site.unit_key("staff-pdf", &[view], None), Some(view.id.as_str()), move |d| {
             let mut gaps = GlyphGaps::default();

@@ -82,6 +82,12 @@ impl Theme {
         self.from_project.contains(path)
     }
 
+    /// A file of the built-in theme as built into the program (so it lives as long as the
+    /// program does), whatever a project replaces.
+    pub fn builtin_file(path: &str) -> Option<&'static [u8]> {
+        DEFAULT_THEME.get_file(path).map(|f| f.contents())
+    }
+
     /// The built-in theme alone.
     pub fn builtin() -> Theme {
         Theme::with_overrides(BTreeMap::new())

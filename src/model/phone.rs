@@ -18,6 +18,10 @@ pub const NO_BREAK_SPACE: char = '\u{a0}';
 
 /// Byte ranges of the phone numbers in `text`, in order.
 pub fn phone_numbers(text: &str) -> Vec<Range<usize>> {
+    // A number has at least ten digits: most text has far fewer, and is not split into words.
+    if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
+        return Vec::new();
+    }
     // Words with their byte ranges, split at spaces (ordinary or no-break).
     let mut words: Vec<Range<usize>> = Vec::new();
     let mut start = None;

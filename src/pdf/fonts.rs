@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use allsorts::Font;
 use allsorts::binary::read::ReadScope;
@@ -490,7 +490,8 @@ pub struct FontLoadError(pub String);
 /// One set can serve many documents in turn (see [`FontSet::start_document`]): the cache only
 /// saves time and never changes a result, so output does not depend on what was shaped before.
 pub struct FontSet<'a> {
-    theme: &'a Theme,
+    /// Where the faces come from.
+    source: FontSource<'a>,
     /// By face id; script faces stay `None` until a text needs them.
     faces: Vec<Option<Face<'a>>>,
     /// Shaped texts per style and direction (indexed by [`FontSet::cache_slot`]), looked up
@@ -506,26 +507,74 @@ pub struct FontSet<'a> {
     texts: BTreeMap<(FaceId, u16), BTreeSet<Box<str>>>,
 }
 
-/// A fast hasher for the word cache (FNV-1a: keys are short words; no untrusted input).
+/// A fast hasher for the word cache: eight bytes at a time, each a rotate, an exclusive or and
+/// a multiply (as rustc's FxHash), turned at the end so the table's low bits get the well-mixed
+/// high ones. Keys are the project's own words, never an attacker's.
 #[derive(Default, Clone, Copy)]
 pub struct WordHasher(u64);
 
+impl WordHasher {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
 impl std::hash::Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        self.0.rotate_left(26)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
         }
-        self.0 = hash;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
     }
 }
 
 type WordMap<V> = HashMap<Box<str>, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Words shaped with the built-in fonts, by language, then as a [`FontSet`]'s own cache holds them:
+/// shared by every font set of the process, so a word is shaped once per build (and once per
+/// `serve` session), not once per document. A shaping depends only on the fonts, the language,
+/// the style, the direction and the text, and the built-in fonts never change while the program
+/// runs; a theme with fonts of its own keeps each set's own cache only.
+type SharedWords = BTreeMap<String, [WordMap<Arc<Shaped>>; 8]>;
+
+fn shared_words() -> &'static Mutex<SharedWords> {
+    static SHARED: OnceLock<Mutex<SharedWords>> = OnceLock::new();
+    SHARED.get_or_init(|| Mutex::new(BTreeMap::new()))
+}
+
+/// Shapings kept in [`shared_words`] at most (a few tens of megabytes); beyond that it starts
+/// afresh, so a long `serve` session through many libraries stays bounded.
+const SHARED_WORDS_MAX: usize = 400_000;
 
 /// The family the theme sets text in, and the one that covers what it lacks.
 const MAIN_FAMILY: &str = "AtkinsonHyperlegibleNext";
@@ -541,25 +590,90 @@ fn urdu_style(lang: &str) -> bool {
     matches!(primary.as_str(), "ur" | "pnb" | "skr")
 }
 
-fn load_face<'a>(theme: &'a Theme, name: String) -> Result<Face<'a>, FontLoadError> {
+/// Where a font set reads its faces.
+#[derive(Clone, Copy)]
+enum FontSource<'a> {
+    /// A theme with fonts of its own.
+    Theme(&'a Theme),
+    /// The fonts built into the program (a theme that replaces none).
+    Builtin,
+}
+
+impl<'a> FontSource<'a> {
+    fn file(self, path: &str) -> Option<&'a [u8]> {
+        match self {
+            FontSource::Theme(theme) => theme.file(path),
+            FontSource::Builtin => Theme::builtin_file(path),
+        }
+    }
+}
+
+fn load_face<'a>(source: FontSource<'a>, name: String) -> Result<Face<'a>, FontLoadError> {
     let path = format!("fonts/{name}.ttf");
-    let bytes = theme.file(&path).ok_or_else(|| FontLoadError(format!("the theme has no font `{path}`")))?;
+    let bytes = source.file(&path).ok_or_else(|| FontLoadError(format!("the theme has no font `{path}`")))?;
     Face::load(name, bytes).ok_or_else(|| FontLoadError(format!("the font `{path}` is not a readable TrueType font")))
+}
+
+/// True when the theme's fonts are all the ones built into the program.
+fn builtin_fonts_only(theme: &Theme) -> bool {
+    !theme.files_under("fonts/").any(|(path, _)| theme.is_from_project(path))
+}
+
+/// Font sets of the built-in fonts kept between documents, for [`with_fonts`]: loading the
+/// faces and reading their layout tables again for each document cost more than laying out
+/// a small one.
+fn builtin_sets() -> &'static Mutex<Vec<FontSet<'static>>> {
+    static SETS: OnceLock<Mutex<Vec<FontSet<'static>>>> = OnceLock::new();
+    SETS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Font sets kept in [`builtin_sets`] at most (one or two per worker thread).
+const BUILTIN_SETS_MAX: usize = 8;
+
+/// Runs `work` with a font set for `theme`, started on a new document. A theme whose fonts are
+/// the built-in ones gets a set used before (its faces loaded, its words shaped), which goes
+/// back for the next document; other themes get a set of their own. Which set it is never
+/// changes a result: see [`FontSet`].
+pub fn with_fonts<R>(theme: &Theme, work: impl FnOnce(&mut FontSet<'_>) -> R) -> Result<R, FontLoadError> {
+    if !builtin_fonts_only(theme) {
+        let mut fonts = FontSet::from_theme(theme)?;
+        return Ok(work(&mut fonts));
+    }
+    let kept = builtin_sets().lock().ok().and_then(|mut sets| sets.pop());
+    let mut fonts = match kept {
+        Some(fonts) => fonts,
+        None => FontSet::load(FontSource::Builtin)?,
+    };
+    fonts.start_document();
+    fonts.set_language("");
+    let result = work(&mut fonts);
+    fonts.start_document();
+    fonts.set_language("");
+    if let Ok(mut sets) = builtin_sets().lock()
+        && sets.len() < BUILTIN_SETS_MAX
+    {
+        sets.push(fonts);
+    }
+    Ok(result)
 }
 
 impl<'a> FontSet<'a> {
     /// Loads the eight faces of the main and fallback families from `theme/fonts/`; the script
     /// faces are loaded when first needed.
     pub fn from_theme(theme: &'a Theme) -> Result<FontSet<'a>, FontLoadError> {
+        FontSet::load(if builtin_fonts_only(theme) { FontSource::Builtin } else { FontSource::Theme(theme) })
+    }
+
+    fn load(source: FontSource<'a>) -> Result<FontSet<'a>, FontLoadError> {
         let mut faces = Vec::with_capacity(FACE_COUNT);
         for family in [MAIN_FAMILY, FALLBACK_FAMILY] {
             for style in [Style::Regular, Style::Bold, Style::Italic, Style::BoldItalic] {
-                faces.push(Some(load_face(theme, format!("{family}-{}", style.file_suffix()))?));
+                faces.push(Some(load_face(source, format!("{family}-{}", style.file_suffix()))?));
             }
         }
         faces.resize_with(FACE_COUNT, || None);
         Ok(FontSet {
-            theme,
+            source,
             faces,
             cache: Default::default(),
             other_caches: BTreeMap::new(),
@@ -609,7 +723,7 @@ impl<'a> FontSet<'a> {
         let id = usize::from(script.face_id(style));
         if self.faces[id].is_none() {
             let weight = if matches!(style, Style::Bold | Style::BoldItalic) { "Bold" } else { "Regular" };
-            self.faces[id] = load_face(self.theme, format!("{}-{weight}", script.family())).ok();
+            self.faces[id] = load_face(self.source, format!("{}-{weight}", script.family())).ok();
         }
         self.faces[id].is_some().then_some(id)
     }
@@ -640,7 +754,29 @@ impl<'a> FontSet<'a> {
         if let Some(hit) = self.cache[slot].get(text) {
             return Arc::clone(hit);
         }
-        let shaped = Arc::new(self.shape_uncached(style, text, rtl));
+        let shared = matches!(self.source, FontSource::Builtin).then(shared_words);
+        let known = shared.and_then(|words| {
+            let words = words.lock().ok()?;
+            words.get(self.language.as_str())?[slot].get(text).cloned()
+        });
+        let shaped = match known {
+            // A copy of its own: the set's words are cloned (a reference count incremented) at
+            // every lookup, and a count shared with a set on another thread made the two
+            // threads take turns at the same cache line.
+            Some(shaped) => Arc::new(Shaped::clone(&shaped)),
+            None => {
+                let shaped = Arc::new(self.shape_uncached(style, text, rtl));
+                if let Some(Ok(mut words)) = shared.map(Mutex::lock) {
+                    let total: usize = words.values().flat_map(|maps| maps.iter().map(HashMap::len)).sum();
+                    if total >= SHARED_WORDS_MAX {
+                        words.clear();
+                    }
+                    let maps = words.entry(self.language.clone()).or_default();
+                    maps[slot].insert(Box::from(text), Arc::clone(&shaped));
+                }
+                shaped
+            }
+        };
         self.cache[slot].insert(Box::from(text), Arc::clone(&shaped));
         shaped
     }

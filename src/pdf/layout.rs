@@ -907,6 +907,46 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         out
     }
 
+    /// How many lines [`Flow::break_lines`] makes of `text` at `max`, without making them (a
+    /// measurement: no piece is copied into a line). Must follow `break_lines` step by step.
+    fn line_count(&mut self, text: &InlineText, max: f32) -> usize {
+        let mut count = 0;
+        let mut in_line = false;
+        let mut x = 0.0;
+        let mut queue: Vec<std::borrow::Cow<'_, Piece>> =
+            text.pieces.iter().rev().map(std::borrow::Cow::Borrowed).collect();
+        while let Some(piece) = queue.pop() {
+            if in_line && x + piece.body_width > max + 0.01 {
+                count += 1;
+                in_line = false;
+                x = 0.0;
+            }
+            if !in_line && piece.body_width > max + 0.01 && piece.icon.is_none() {
+                let parts = self.split_word(&piece, max);
+                queue.extend(parts.into_iter().rev().map(std::borrow::Cow::Owned));
+                if let Some(first) = queue.pop() {
+                    in_line = true;
+                    if first.hard_break {
+                        count += 1;
+                        in_line = false;
+                        x = 0.0;
+                    } else {
+                        x = first.body_width;
+                    }
+                }
+                continue;
+            }
+            x += piece.body_width + piece.tail_width;
+            in_line = true;
+            if piece.hard_break {
+                count += 1;
+                in_line = false;
+                x = 0.0;
+            }
+        }
+        count + usize::from(in_line)
+    }
+
     fn break_lines(&mut self, text: &InlineText, max: f32) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut current = Line { parts: Vec::new(), width: 0.0, rtl: text.rtl, bidi: text.bidi };
@@ -1315,7 +1355,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// Height of inline content at `width` (for keep-together decisions).
     pub fn measure(&mut self, inlines: &[Inline], style: TextStyle, width: f32) -> f32 {
         let text = self.inline_text(inlines, style);
-        self.break_lines(&text, width).len() as f32 * self.settings.line_height(style.size)
+        self.line_count(&text, width) as f32 * self.settings.line_height(style.size)
     }
 
     // ----- blocks -----------------------------------------------------------------------------
@@ -1953,6 +1993,42 @@ mod tests {
             }
         }
         assert_eq!(joined, word, "no letter is lost or doubled");
+        assert_eq!(flow.line_count(&text, 200.0), lines.len(), "measuring counts the lines laying out makes");
+    }
+
+    #[test]
+    fn measuring_a_paragraph_counts_the_lines_it_is_laid_out_in() {
+        use crate::pdf::settings::{PageSpec, Palette, TypeScale};
+        let theme = crate::load::theme::Theme::builtin();
+        let mut fonts = FontSet::from_theme(&theme).unwrap();
+        let settings = PdfSettings {
+            page: PageSpec::a4(),
+            type_scale: TypeScale {
+                body: 11.0,
+                leading: 1.4,
+                headings: [24.0, 18.0, 15.0, 13.0, 12.0, 11.0],
+                small: 9.0,
+            },
+            palette: Palette::nhs(),
+        };
+        let images = BTreeMap::new();
+        let icons = |_: &str| None;
+        let resolve = |_: &LinkTarget| Dest::Uri(String::new());
+        let mut flow = Flow::new(&mut fonts, settings, &images, &icons, &resolve);
+        let style = flow.body_style();
+        let paragraph = [
+            Inline::Text("Call 0116 496 0123 before you visit; ".into()),
+            Inline::Strong(vec![Inline::Text("never".into())]),
+            Inline::Text(" bring flowers.".into()),
+            Inline::LineBreak,
+            Inline::Text("Ask at the ward desk for a visitor's badge and wash your hands.".into()),
+            Inline::Text(" Supercalifragilisticexpialidocious-and-then-some-more-letters".into()),
+        ];
+        for width in [40.0, 80.0, 150.0, 300.0, 1000.0] {
+            let text = flow.inline_text(&paragraph, style);
+            let lines = flow.break_lines(&text, width).len();
+            assert_eq!(flow.line_count(&text, width), lines, "at {width} pt");
+        }
     }
 
     #[test]

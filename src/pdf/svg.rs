@@ -106,6 +106,30 @@ const DRAWN_ELEMENTS: [&str; 16] = [
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
+/// [`read_svg`] for a picture drawn in many documents (the theme's icons, the logo): each text
+/// is read once per process and its shapes shared; `None` for one with problems (reported when
+/// the project was loaded). Reading an icon again for each PDF was a few percent of a build.
+pub fn read_svg_shared(text: &str) -> Option<std::sync::Arc<VectorPicture>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Read = HashMap<Box<str>, Option<Arc<VectorPicture>>>;
+    static READ: OnceLock<Mutex<Read>> = OnceLock::new();
+    /// Pictures kept at most (a theme has a few hundred icons); beyond that it starts afresh.
+    const KEPT_MAX: usize = 4096;
+    let read = READ.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(known) = read.lock().ok().and_then(|r| r.get(text).cloned()) {
+        return known;
+    }
+    let picture = read_svg(text).ok().map(Arc::new);
+    if let Ok(mut read) = read.lock() {
+        if read.len() >= KEPT_MAX {
+            read.clear();
+        }
+        read.insert(Box::from(text), picture.clone());
+    }
+    picture
+}
+
 /// Reads an SVG picture. Every problem found is returned, each located in `text`.
 pub fn read_svg(text: &str) -> Result<VectorPicture, Vec<SvgProblem>> {
     let options = usvg::roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };

@@ -403,13 +403,18 @@ fn xmp_packet(facts: &InfoFacts, lang: &str) -> String {
     )
 }
 
-/// Deflate level for streams: fast. `lopdf::Document::compress` uses the best (slowest)
-/// level, which cost a fifth of the render time for files only a few percent smaller.
-const DEFLATE_LEVEL: u8 = 2;
+/// Deflate level for streams: the fastest. `lopdf::Document::compress` uses the best (slowest)
+/// level, which cost a fifth of the render time for files only a few percent smaller; zlib-rs's
+/// level 1 (fixed Huffman codes) against its level 2 saves a tenth of a build's CPU time for
+/// PDFs about a tenth larger (500 policies: 326 MB of output against 297 MB).
+const DEFLATE_LEVEL: u32 = 1;
 
 /// Flate-compresses every stream that allows it and has no filter yet (content streams, font
 /// programs, ToUnicode maps), keeping the result only when it is smaller, as lopdf does.
 fn compress(lo: &mut Document) {
+    // One compressor for the document, reset between streams: setting one up clears a few
+    // hundred kilobytes of tables, more than compressing a small stream costs.
+    let mut compressor = flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true);
     for object in lo.objects.values_mut() {
         let Object::Stream(stream) = object else {
             continue;
@@ -417,10 +422,24 @@ fn compress(lo: &mut Document) {
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
             continue;
         }
-        let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&stream.content, DEFLATE_LEVEL);
-        if compressed.len() + 19 < stream.content.len() {
+        if let Some(compressed) = deflate(&mut compressor, &stream.content)
+            && compressed.len() + 19 < stream.content.len()
+        {
             stream.dict.set("Filter", name("FlateDecode"));
             stream.set_content(compressed);
+        }
+    }
+}
+
+/// `bytes` as a zlib stream, or `None` if the compressor fails.
+fn deflate(compressor: &mut flate2::Compress, bytes: &[u8]) -> Option<Vec<u8>> {
+    compressor.reset();
+    let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+    loop {
+        let read = usize::try_from(compressor.total_in()).ok()?;
+        match compressor.compress_vec(bytes.get(read..)?, &mut out, flate2::FlushCompress::Finish).ok()? {
+            flate2::Status::StreamEnd => return Some(out),
+            _ => out.reserve(out.capacity().max(1024)),
         }
     }
 }

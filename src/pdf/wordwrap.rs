@@ -167,6 +167,36 @@ fn word_width(fonts: &mut FontSet<'_>, word: &Word, style: TextStyle) -> f32 {
         .sum()
 }
 
+/// What [`wrap`] would make of `words`, without making the lines: how many, and whether a word
+/// is wider than `max` (for trying sizes). Must follow `wrap` step by step.
+pub fn measure(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32) -> (usize, bool) {
+    let space = fonts.shape_shared(style.style, " ").width(style.size);
+    let mut lines = 0;
+    let mut too_wide = false;
+    let mut in_line = false;
+    let mut width = 0.0f32;
+    for word in words {
+        let w = word_width(fonts, word, style);
+        too_wide |= w > max + 0.01;
+        let gap = match word.gap {
+            Gap::Space => space,
+            Gap::Join | Gap::Hard => 0.0,
+        };
+        let fits = width + gap + w <= max + 0.01;
+        if in_line && (word.gap == Gap::Hard || !fits) {
+            lines += 1;
+            width = 0.0;
+            in_line = false;
+        }
+        if in_line && word.gap == Gap::Space {
+            width += space;
+        }
+        in_line |= !word.parts.is_empty();
+        width += w;
+    }
+    (lines + usize::from(in_line), too_wide)
+}
+
 /// Breaks `words` into lines no wider than `max` at `style`, never inside a word.
 pub fn wrap(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32) -> Wrapped {
     let space = fonts.shape(style.style, " ").width(style.size);
@@ -308,6 +338,24 @@ mod tests {
         let texts: Vec<String> = w.iter().map(Word::text).collect();
         assert_eq!(texts, vec!["Ask", "for", "consents", "now", "please"]);
         assert_eq!(w[2].parts.len(), 2);
+    }
+
+    #[test]
+    fn measuring_words_finds_the_lines_and_too_wide_words_wrapping_makes() {
+        let theme = crate::load::theme::Theme::builtin();
+        let mut fonts = FontSet::from_theme(&theme).unwrap();
+        let mut w = words(&[
+            Inline::Text("Wash your hands before and after every visit, ".into()),
+            Inline::Strong(vec![Inline::Text("every time".into())]),
+            Inline::Text(" please.".into()),
+        ]);
+        w.extend(address_words("www.example-trust.nhs.uk/leaflets/visiting", false, true));
+        let style = TextStyle { style: Style::Regular, size: 24.0, color: crate::pdf::settings::Rgb(0) };
+        for max in [30.0, 120.0, 250.0, 600.0, 5000.0] {
+            let wrapped = wrap(&mut fonts, &w, style, max);
+            let measured = measure(&mut fonts, &w, style, max);
+            assert_eq!(measured, (wrapped.lines.len(), !wrapped.too_wide.is_empty()), "at {max} pt");
+        }
     }
 
     #[test]

@@ -375,6 +375,34 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
     Written { doc: lo, mcids: all_mcids, links: all_links }
 }
 
+/// True when `value` written out exactly has `decimals + 1` decimals, the last a 5: it lies
+/// halfway between two numbers of `decimals` decimals. Exact: a float is `m * 2^e`, so
+/// `value * 10^(decimals + 1)` is `m * 5^(decimals + 1) * 2^(e + decimals + 1)`.
+fn halfway_at(value: f32, decimals: usize) -> bool {
+    let Ok(k) = u32::try_from(decimals + 1) else { return false };
+    if k > 40 {
+        return false;
+    }
+    let bits = value.abs().to_bits();
+    let (biased, fraction) = ((bits >> 23) as i32, u128::from(bits & 0x7f_ffff));
+    let (mantissa, exponent) = if biased == 0 { (fraction, -149) } else { (fraction | 0x80_0000, biased - 150) };
+    let Some(scaled) = 5u128.checked_pow(k).and_then(|p| p.checked_mul(mantissa)) else { return false };
+    let shift = exponent + k as i32;
+    let whole = if shift >= 0 {
+        match scaled.checked_shl(shift as u32) {
+            Some(n) if n >> shift == scaled => n,
+            _ => return false,
+        }
+    } else {
+        let drop = shift.unsigned_abs();
+        if drop >= 128 || scaled.trailing_zeros() < drop {
+            return false;
+        }
+        scaled >> drop
+    };
+    whole % 10 == 5
+}
+
 /// Per face and variant, the text of each subset glyph id, for `/ToUnicode`.
 type Inventory<'l> = BTreeMap<(u8, u8), Vec<Option<std::borrow::Cow<'l, str>>>>;
 
@@ -414,10 +442,25 @@ impl ContentStream {
         // Whole numbers (font sizes, most kerning, zeros) print as integers, which is what
         // `{value}` gives for them, without the float formatter; -0 keeps its sign that way.
         if value == value.trunc() && value.abs() < 1e6 && !(value == 0.0 && value.is_sign_negative()) {
-            let _ = write!(self.bytes, "{}", value as i32);
-        } else {
-            let _ = write!(self.bytes, "{value}");
+            self.bytes.extend_from_slice(itoa::Buffer::new().format(value as i32).as_bytes());
+            return;
         }
+        // ryu finds the same shortest digits as `{}`, except where the value lies exactly halfway
+        // between two shortest forms (361.015625): ryu rounds to even, `{}` up. It writes very
+        // small or large numbers with an exponent, which PDF does not read. Those (rare) go the
+        // slow way.
+        if value.is_finite() && value != value.trunc() {
+            let mut buffer = ryu::Buffer::new();
+            let text = buffer.format_finite(value);
+            if !text.contains(['e', 'E'])
+                && let Some((_, decimals)) = text.split_once('.')
+                && !halfway_at(value, decimals.len())
+            {
+                self.bytes.extend_from_slice(text.as_bytes());
+                return;
+            }
+        }
+        let _ = write!(self.bytes, "{value}");
     }
 
     fn nums(&mut self, values: &[f32], op: &str) {
@@ -850,6 +893,10 @@ mod tests {
             -1e7,
             1e20,
             3.0e-5,
+            // Exactly halfway between 361.01562 and 361.01563: `{}` rounds up, ryu to even.
+            361.0 + 1.0 / 64.0,
+            -0.5,
+            1_000_000.5,
             f32::INFINITY,
             f32::NEG_INFINITY,
             f32::NAN,
@@ -858,6 +905,22 @@ mod tests {
             let mut stream = ContentStream::default();
             stream.num(value);
             assert_eq!(String::from_utf8(stream.bytes).expect("ascii"), format!("{value}"), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_across_the_page_print_as_the_float_formatter_prints_them() {
+        // Every 9,973rd bit pattern of the positive floats up to 10^6 (coordinates, sizes, kerning),
+        // and their negatives: the fast path must agree with `{}` on each.
+        let mut stream = ContentStream::default();
+        let mut bits = 0u32;
+        while f32::from_bits(bits) < 1e6 {
+            for value in [f32::from_bits(bits), -f32::from_bits(bits)] {
+                stream.bytes.clear();
+                stream.num(value);
+                assert_eq!(std::str::from_utf8(&stream.bytes).expect("ascii"), format!("{value}"), "{value:?}");
+            }
+            bits += 9973;
         }
     }
 }

@@ -33,7 +33,7 @@ use crate::load::Project;
 use crate::model::Artifact;
 use crate::model::dates::ReviewStatus;
 use crate::model::{Audience, Inline};
-use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::fonts::{self, FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, OutlineEntry, Role, Tag, TextStyle, image_size};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::svg::Paint;
@@ -806,16 +806,18 @@ fn shorten_at_word(text: &str, max: usize) -> String {
 
 /// Renders the easy-read PDF of one policy.
 pub fn render_easy_read_pdf(project: &Project, view: &AudienceView, doc: &EasyReadDoc) -> Result<RenderedPdf, String> {
-    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
-    let layout = layout_easy_read(project, view, doc, &mut fonts);
-    let info = writer::DocInfo {
-        title: doc.title.clone(),
-        author: project.config.organisation.clone(),
-        subject: format!("Easy read version of {}", view.policy_title),
-        date_unix: view.document_date.unix_seconds(),
-    };
-    let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, "easy-read")?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
+    fonts::with_fonts(&project.theme, |fonts: &mut FontSet<'_>| {
+        let layout = layout_easy_read(project, view, doc, fonts);
+        let info = writer::DocInfo {
+            title: doc.title.clone(),
+            author: project.config.organisation.clone(),
+            subject: format!("Easy read version of {}", view.policy_title),
+            date_unix: view.document_date.unix_seconds(),
+        };
+        let bytes = publish::write_pdf(project, view, &layout, fonts, &info, "easy-read")?;
+        Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
+    })
+    .map_err(|e| e.0)?
 }
 
 /// The easy-read PDFs of the documents `render_library` built, rendered in parallel; problems

@@ -32,7 +32,7 @@ use crate::model::Artifact;
 use crate::model::dates::ReviewStatus;
 use crate::model::phone::tel_href;
 use crate::model::{Audience, BlockKind, Inline, LinkTarget, plain_text};
-use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::fonts::{self, FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::{impose, qr, tagging, writer};
@@ -787,11 +787,14 @@ fn write_pdf(
 
 /// Renders the leaflet, large-print and booklet PDFs of one patient view.
 pub fn render_patient_pdfs(project: &Project, view: &AudienceView) -> Result<PatientPdfs, String> {
-    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
-    let leaflet = layout_leaflet(project, view, Format::Leaflet, &mut fonts);
-    let large = layout_leaflet(project, view, Format::LargePrint, &mut fonts);
+    let (leaflet, large, subsets) = fonts::with_fonts(&project.theme, |fonts: &mut FontSet<'_>| {
+        let leaflet = layout_leaflet(project, view, Format::Leaflet, fonts);
+        let large = layout_leaflet(project, view, Format::LargePrint, fonts);
+        let subsets = if pdf_output::layout_only() { Vec::new() } else { fonts.subsets() };
+        (leaflet, large, subsets)
+    })
+    .map_err(|e| e.0)?;
     let booklet = booklet_layout(&leaflet);
-    let subsets = if pdf_output::layout_only() { Vec::new() } else { fonts.subsets() };
     Ok(PatientPdfs {
         leaflet: write_pdf(project, view, &leaflet.layout, &subsets, 1, false)?,
         large_print: write_pdf(project, view, &large.layout, &subsets, 2, false)?,

@@ -34,7 +34,7 @@ use crate::load::Project;
 use crate::model::Artifact;
 use crate::model::dates::ReviewStatus;
 use crate::model::{Audience, Inline};
-use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::fonts::{self, FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::wordwrap::{self, Word, Wrapped};
@@ -223,6 +223,44 @@ fn try_sizes(
     Fitted { headline_size: hs, message_size: ms, headline: head, messages: wrapped, hero, height, fits }
 }
 
+/// Whether [`try_sizes`] finds that the poster fits at `sizes`, measured without laying out
+/// its lines (most sizes tried do not fit). Must decide as `try_sizes` does.
+fn fits_at(
+    fonts: &mut FontSet<'_>,
+    frame: &Frame,
+    headline: &[Word],
+    messages: &[Vec<Word>],
+    sizes: (f32, f32),
+    hero: f32,
+    text: Rgb,
+) -> bool {
+    let (hs, ms) = sizes;
+    let h_style = TextStyle { style: Style::Bold, size: hs, color: text };
+    let m_style = TextStyle { style: Style::Regular, size: ms, color: text };
+    let (head_lines, head_too_wide) = wordwrap::measure(fonts, headline, h_style, frame.width);
+    if head_too_wide || head_lines > HEADLINE_MAX_LINES {
+        return false;
+    }
+    let column = frame.width - text_column(ms);
+    let mut height = head_lines as f32 * (hs * HEADLINE_LEADING) + block_pad(frame.k);
+    if hero > 0.0 {
+        height += hero + 2.0 * block_pad(frame.k);
+    } else if !messages.is_empty() {
+        height += block_pad(frame.k);
+    }
+    for (n, m) in messages.iter().enumerate() {
+        let (lines, too_wide) = wordwrap::measure(fonts, m, m_style, column);
+        if too_wide {
+            return false;
+        }
+        height += (lines as f32 * (ms * MESSAGE_LEADING)).max(ms * ICON_EM);
+        if n + 1 < messages.len() {
+            height += message_gap(ms);
+        }
+    }
+    height <= frame.bottom - frame.top + 0.01
+}
+
 /// The largest sizes at which the poster fits, searched from the caps down to the minimums in
 /// half-point steps, with the hero at its size and then at its smallest (a third of the page
 /// width); the minimums (marked as not fitting) when nothing does.
@@ -245,6 +283,7 @@ fn fit(
         if hero { vec![page_width * HERO_SHARE, page_width * HERO_MIN_SHARE, 0.0] } else { vec![0.0] };
     let steps = 200;
     for &side in &heroes {
+        let mut tried = None;
         for step in 0..=steps {
             let f = 1.0 - step as f32 / steps as f32;
             // The headline gives way first: past the size read from across a room, its extra
@@ -252,9 +291,15 @@ fn fit(
             // Half points, so the chosen sizes are the same on every machine.
             let hs = ((h_cap * f).max(h_min) * 2.0).round() / 2.0;
             let ms = ((m_cap * f.sqrt()).max(m_min) * 2.0).round() / 2.0;
-            let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), side, text);
-            if fitted.fits {
-                return fitted;
+            // Neighbouring steps often round to the sizes just tried (and found not to fit).
+            if tried.replace((hs, ms)) == Some((hs, ms)) {
+                continue;
+            }
+            if fits_at(fonts, frame, headline, messages, (hs, ms), side, text) {
+                let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), side, text);
+                if fitted.fits {
+                    return fitted;
+                }
             }
             if hs <= h_min && ms <= m_min {
                 break;
@@ -707,17 +752,19 @@ pub fn render_poster_pdf(
     posters: &[Poster],
     format: Format,
 ) -> Result<RenderedPdf, String> {
-    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
-    let layout = layout_posters(project, view, posters, format, &mut fonts);
-    let info = writer::DocInfo {
-        title: format!("Posters: {}", view.policy_title),
-        author: project.config.organisation.clone(),
-        subject: format!("Ward posters ({}) for {}", format.name(), view.policy_title),
-        date_unix: view.document_date.unix_seconds(),
-    };
-    let kind = format!("poster-{}", format.name());
-    let bytes = publish::write_pdf(project, view, &layout, &fonts, &info, &kind)?;
-    Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
+    fonts::with_fonts(&project.theme, |fonts: &mut FontSet<'_>| {
+        let layout = layout_posters(project, view, posters, format, fonts);
+        let info = writer::DocInfo {
+            title: format!("Posters: {}", view.policy_title),
+            author: project.config.organisation.clone(),
+            subject: format!("Ward posters ({}) for {}", format.name(), view.policy_title),
+            date_unix: view.document_date.unix_seconds(),
+        };
+        let kind = format!("poster-{}", format.name());
+        let bytes = publish::write_pdf(project, view, &layout, fonts, &info, &kind)?;
+        Ok(RenderedPdf { pages: layout.pages.len(), bytes, problems: layout.problems, missing: layout.missing })
+    })
+    .map_err(|e| e.0)?
 }
 
 /// The A3 and A4 poster PDFs of every policy with posters, rendered in parallel; problems are

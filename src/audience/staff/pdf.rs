@@ -18,13 +18,12 @@ use crate::load::config::ThemeSettings;
 use crate::model::Artifact;
 use crate::model::dates::ReviewStatus;
 use crate::model::{Align, Audience, BlockKind, Inline, LinkTarget};
-use crate::pdf::fonts::{FontSet, Style};
+use crate::pdf::fonts::{self, FontSet, Style};
 use crate::pdf::layout::{Dest, Flow, Item, Layout, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::{tagging, writer};
 use crate::resolve::AudienceView;
 use rayon::prelude::*;
-use std::sync::Mutex;
 
 /// Anchors of the end sections; prefixed so they cannot clash with the author's headings.
 pub const HISTORY_ANCHOR: &str = "pdf-version-history";
@@ -650,8 +649,8 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
 
 /// Renders the staff PDF of one policy.
 pub fn render_staff_pdf(project: &Project, view: &AudienceView) -> Result<RenderedPdf, String> {
-    let mut fonts = FontSet::from_theme(&project.theme).map_err(|e| e.0)?;
-    render_staff_pdf_with(project, view, &mut fonts)
+    fonts::with_fonts(&project.theme, |fonts: &mut FontSet<'_>| render_staff_pdf_with(project, view, fonts))
+        .map_err(|e| e.0)?
 }
 
 /// Renders the staff PDF of one policy with fonts loaded before (and perhaps used for other
@@ -707,21 +706,8 @@ pub fn staff_pdfs_gathering(
     diags: &mut Diagnostics,
     gaps: &mut pdf_output::GlyphGaps,
 ) -> Vec<Artifact> {
-    // Fonts are loaded once per worker thread, not per document: a pool that holds at most as
-    // many sets as there are threads, each keeping its cache of shaped words.
-    let pool: Mutex<Vec<FontSet<'_>>> = Mutex::new(Vec::new());
-    let render = |view: &AudienceView| -> Result<RenderedPdf, String> {
-        let taken = pool.lock().map(|mut p| p.pop()).unwrap_or(None);
-        let mut fonts = match taken {
-            Some(fonts) => fonts,
-            None => FontSet::from_theme(&project.theme).map_err(|e| e.0)?,
-        };
-        let result = render_staff_pdf_with(project, view, &mut fonts);
-        if let Ok(mut p) = pool.lock() {
-            p.push(fonts);
-        }
-        result
-    };
+    // Fonts are loaded once, not per document (pdf::fonts::with_fonts keeps the sets).
+    let render = |view: &AudienceView| -> Result<RenderedPdf, String> { render_staff_pdf(project, view) };
     // Every current version, then each published earlier version of it.
     let documents: Vec<(&AudienceView, String)> = views
         .iter()
