@@ -17,7 +17,7 @@
 //! letters and digits, a plural `s` dropped. Pure. Indexes staff views only: nothing written for
 //! staff reaches another audience's search, and no other audience has a search index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -173,61 +173,25 @@ fn indexed_views(library: &Library) -> Vec<&AudienceView> {
     library.views(Audience::Staff).collect()
 }
 
+/// Policies whose sections are cut at once (in parallel) before they are added to the index:
+/// enough to keep both threads busy, few enough that their sections' words and text (the
+/// largest thing the index handles) are never all in memory at once.
+const POLICIES_PER_BATCH: usize = 32;
+
+/// A term's postings as they are added, in section order: already in the form the shard
+/// writes ([`push_posting`]), so the index holds about two bytes per posting.
+struct Postings {
+    last: usize,
+    encoded: String,
+}
+
 /// Builds every file of the search index. Sections are cut and their words counted in
-/// parallel; shards and chunks are written in parallel; the result is the same on any number
-/// of threads.
+/// parallel, a batch of policies at a time; each batch's words are added to the postings and
+/// its text written into chunks before the next is cut, so the index never holds every
+/// section's words and text at once (at 2,000 policies that was most of a build's peak
+/// memory). Shards are written in parallel; the result is the same on any number of threads.
 pub fn search_index(library: &Library) -> Vec<Artifact> {
     let views = indexed_views(library);
-    let per_policy: Vec<Vec<Section>> = views.par_iter().enumerate().map(|(i, v)| sections_of(i, v)).collect();
-    let sections: Vec<Section> = per_policy.into_iter().flatten().collect();
-
-    // Postings, term -> [(section, weight)] in section order: merged from per-thread maps.
-    let postings: BTreeMap<&str, Vec<(usize, u32)>> = sections
-        .par_iter()
-        .enumerate()
-        .fold(BTreeMap::new, |mut map: BTreeMap<&str, Vec<(usize, u32)>>, (id, section)| {
-            for (term, weight) in &section.terms {
-                map.entry(term.as_str()).or_default().push((id, *weight));
-            }
-            map
-        })
-        .reduce(BTreeMap::new, |mut a, b| {
-            for (term, mut list) in b {
-                a.entry(term).or_default().append(&mut list);
-            }
-            a
-        });
-    let encoded: Vec<(&str, String)> = postings
-        .into_par_iter()
-        .map(|(term, mut list)| {
-            list.sort_unstable();
-            (term, encode_postings(&list))
-        })
-        .collect();
-
-    let shards = shard_prefixes(&encoded);
-    let mut shard_terms: Vec<Vec<&(&str, String)>> = vec![Vec::new(); shards.len()];
-    for entry in &encoded {
-        shard_terms[shard_of(&shards, entry.0)].push(entry);
-    }
-    let mut files: Vec<Artifact> = shard_terms
-        .par_iter()
-        .enumerate()
-        .map(|(n, terms)| {
-            let mut body = String::from("{");
-            for (i, (term, list)) in terms.iter().enumerate() {
-                if i > 0 {
-                    body.push(',');
-                }
-                body.push_str(&serde_json::to_string(term).expect("text serialises"));
-                body.push(':');
-                body.push_str(list);
-            }
-            body.push('}');
-            script_file(&format!("t{n}"), &body)
-        })
-        .collect();
-
     let entries: Vec<PolicyEntry<'_>> = views
         .iter()
         .map(|v| {
@@ -244,18 +208,81 @@ pub fn search_index(library: &Library) -> Vec<Artifact> {
             }
         })
         .collect();
-    files.par_extend(sections.par_chunks(PER_CHUNK).enumerate().map(|(n, part)| {
-        let chunk = Chunk {
-            policies: part.iter().map(|s| (s.policy, &entries[s.policy])).collect(),
-            sections: part.iter().map(|s| (s.policy, s.heading.as_str(), s.anchor.as_str(), s.text.as_str())).collect(),
-        };
-        script_file(&format!("s{n}"), &serde_json::to_string(&chunk).expect("plain data serialises"))
+
+    let mut postings: HashMap<String, Postings> = HashMap::new();
+    let mut files = Vec::new();
+    let mut sections = 0;
+    // The sections of the chunk being filled (text chunks never split on a batch).
+    let mut pending: Vec<Section> = Vec::with_capacity(PER_CHUNK);
+    for (b, batch) in views.chunks(POLICIES_PER_BATCH).enumerate() {
+        let first = b * POLICIES_PER_BATCH;
+        let cut: Vec<Vec<Section>> = batch.par_iter().enumerate().map(|(i, v)| sections_of(first + i, v)).collect();
+        for mut section in cut.into_iter().flatten() {
+            for (term, weight) in std::mem::take(&mut section.terms) {
+                match postings.get_mut(term.as_str()) {
+                    Some(p) => {
+                        push_posting(&mut p.encoded, sections - p.last, weight);
+                        p.last = sections;
+                    }
+                    None => {
+                        let mut encoded = String::from("\"");
+                        push_posting(&mut encoded, sections, weight);
+                        postings.insert(term, Postings { last: sections, encoded });
+                    }
+                }
+            }
+            sections += 1;
+            pending.push(section);
+            if pending.len() == PER_CHUNK {
+                files.push(chunk_file(files.len(), &pending, &entries));
+                pending.clear();
+            }
+        }
+    }
+    if !pending.is_empty() {
+        files.push(chunk_file(files.len(), &pending, &entries));
+    }
+
+    let mut encoded: Vec<(String, String)> = postings
+        .into_iter()
+        .map(|(term, mut p)| {
+            p.encoded.push('"');
+            (term, p.encoded)
+        })
+        .collect();
+    encoded.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let shards = shard_prefixes(&encoded);
+    let mut shard_terms: Vec<Vec<&(String, String)>> = vec![Vec::new(); shards.len()];
+    for entry in &encoded {
+        shard_terms[shard_of(&shards, &entry.0)].push(entry);
+    }
+    files.par_extend(shard_terms.par_iter().enumerate().map(|(n, terms)| {
+        let mut body = String::from("{");
+        for (i, (term, list)) in terms.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&serde_json::to_string(term).expect("text serialises"));
+            body.push(':');
+            body.push_str(list);
+        }
+        body.push('}');
+        script_file(&format!("t{n}"), &body)
     }));
 
-    let manifest = Manifest { version: 1, sections: sections.len(), per_chunk: PER_CHUNK, shards, stop: &STOP_WORDS };
+    let manifest = Manifest { version: 1, sections, per_chunk: PER_CHUNK, shards, stop: &STOP_WORDS };
     files.push(script_file("manifest", &serde_json::to_string(&manifest).expect("plain data serialises")));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// Text chunk `n`: its sections and what a result shows of their policies.
+fn chunk_file(n: usize, part: &[Section], entries: &[PolicyEntry<'_>]) -> Artifact {
+    let chunk = Chunk {
+        policies: part.iter().map(|s| (s.policy, &entries[s.policy])).collect(),
+        sections: part.iter().map(|s| (s.policy, s.heading.as_str(), s.anchor.as_str(), s.text.as_str())).collect(),
+    };
+    script_file(&format!("s{n}"), &serde_json::to_string(&chunk).expect("plain data serialises"))
 }
 
 /// A file that hands its data to the reader when the browser runs it.
@@ -270,38 +297,44 @@ const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// Postings as a short string: for each section, its id as the difference from the one before
 /// (five bits a character, low bits first; a character from the upper half of [`DIGITS`] means
 /// more follow), then its weight as one character. Most postings take two characters.
+#[cfg(test)]
 fn encode_postings(list: &[(usize, u32)]) -> String {
     let mut out = String::with_capacity(list.len() * 3 + 2);
     out.push('"');
     let mut last = 0;
     for (section, weight) in list {
-        let mut delta = section - last;
-        loop {
-            let low = delta & 31;
-            delta >>= 5;
-            out.push(DIGITS[low + if delta > 0 { 32 } else { 0 }] as char);
-            if delta == 0 {
-                break;
-            }
-        }
-        out.push(DIGITS[(*weight).min(63) as usize] as char);
+        push_posting(&mut out, section - last, *weight);
         last = *section;
     }
     out.push('"');
     out
 }
 
+/// One posting of [`encode_postings`]: the section's distance from the term's previous one,
+/// then its weight.
+fn push_posting(out: &mut String, mut delta: usize, weight: u32) {
+    loop {
+        let low = delta & 31;
+        delta >>= 5;
+        out.push(DIGITS[low + if delta > 0 { 32 } else { 0 }] as char);
+        if delta == 0 {
+            break;
+        }
+    }
+    out.push(DIGITS[weight.min(63) as usize] as char);
+}
+
 /// The shard prefixes, sorted. Every term belongs to the longest prefix that starts it; a
 /// prefix whose terms exceed [`SHARD_TARGET`] is split by the next letter, the small groups
 /// staying with it.
-fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
-    fn size(group: &[(&str, String)]) -> usize {
-        group.iter().map(|(t, l)| t.len() + l.len() + 4).sum()
+fn shard_prefixes<T: AsRef<str>>(terms: &[(T, String)]) -> Vec<String> {
+    fn size<T: AsRef<str>>(group: &[(T, String)]) -> usize {
+        group.iter().map(|(t, l)| t.as_ref().len() + l.len() + 4).sum()
     }
     /// Splits the sorted `group` (all starting with `prefix`) into shards. The prefix is a
     /// shard when the group is small, or one term, or when something stays with it (the term
     /// that is the prefix itself, small groups); otherwise its children cover every term.
-    fn split(prefix: &str, group: &[(&str, String)], out: &mut Vec<String>) {
+    fn split<T: AsRef<str>>(prefix: &str, group: &[(T, String)], out: &mut Vec<String>) {
         if group.len() == 1 || size(group) <= SHARD_TARGET {
             out.push(prefix.to_string());
             return;
@@ -310,9 +343,9 @@ fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
         let mut keeps = false;
         let mut start = 0;
         while start < group.len() {
-            let next = group[start].0.chars().nth(depth);
+            let next = group[start].0.as_ref().chars().nth(depth);
             let mut end = start + 1;
-            while end < group.len() && group[end].0.chars().nth(depth) == next {
+            while end < group.len() && group[end].0.as_ref().chars().nth(depth) == next {
                 end += 1;
             }
             match next {
@@ -330,9 +363,9 @@ fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < terms.len() {
-        let first = terms[start].0.chars().next();
+        let first = terms[start].0.as_ref().chars().next();
         let mut end = start + 1;
-        while end < terms.len() && terms[end].0.chars().next() == first {
+        while end < terms.len() && terms[end].0.as_ref().chars().next() == first {
             end += 1;
         }
         if let Some(c) = first {
