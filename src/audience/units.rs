@@ -244,11 +244,13 @@ fn patient_facing_units<'a>(
     // Each leaflet, its translations' too, as a library of that one view.
     for view in library.all_views(Audience::Patient) {
         let today = library.today;
-        let (views, translations) =
-            if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
-        let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views, translations }], today };
         let key = site.unit_key("patient-pdf", &[view], Some(today));
         units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            // The copy of the view is made when the unit runs, not with the unit: made up
+            // front, every leaflet's view was held twice for the whole build.
+            let (views, translations) =
+                if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
+            let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views, translations }], today };
             let mut gaps = GlyphGaps::default();
             let out = patient::pdf::patient_pdfs_gathering(project, &one, d, &mut gaps);
             gaps.record(d);
