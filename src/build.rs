@@ -20,7 +20,7 @@ use crate::model::dates::Date;
 use crate::parse::parse_project;
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{ResolveOptions, resolve};
+use crate::resolve::{ResolveOptions, resolve, resolve_consuming};
 use crate::write::MemoryOutput;
 use std::path::{Path, PathBuf};
 
@@ -85,12 +85,19 @@ pub fn run_into(
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
     let policies = parse_project(project, &mut diagnostics);
-    let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
+    let drafts_left_out =
+        if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
+    let resolve_options = ResolveOptions { today: options.today, drafts: options.drafts };
+    // Only the public site of a build with drafts needs the parsed policies again; otherwise
+    // each is freed as soon as its views are made.
+    let (library, policies) = if options.drafts {
+        (resolve(&policies, resolve_options, &mut diagnostics), Some(policies))
+    } else {
+        (resolve_consuming(policies, resolve_options, &mut diagnostics), None)
+    };
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
     let leaflets =
         library.views(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut diagnostics)).collect();
-    let drafts_left_out =
-        if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
     let mut result = BuildResult {
         policies: library.policies.len(),
         outputs,
@@ -107,12 +114,10 @@ pub fn run_into(
         // Drafts never reach the public site: with `--drafts` it is built from the library
         // resolved without them (so links to drafts are plain text there); its findings are the
         // same as the build's own, already reported.
-        let mut quiet = Diagnostics::new();
-        let public_library = options
-            .drafts
-            .then(|| resolve(&policies, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
         // The views hold all that is rendered: the parsed model is freed before rendering.
-        drop(policies);
+        let mut quiet = Diagnostics::new();
+        let public_library =
+            policies.map(|p| resolve_consuming(p, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
         let public_prepared =
             public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet));
         let public = public_library
