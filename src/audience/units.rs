@@ -182,8 +182,8 @@ pub fn page_units<'a>(
 
 /// The units made after the web pages: the search index and every PDF.
 pub struct LateUnits<'a> {
-    /// The search index, then the intranet's PDF units, in a fixed order (kind, then library
-    /// order).
+    /// The search index (its terms, then its text in parts), then the intranet's PDF units, in
+    /// a fixed order (kind, then library order).
     pub intranet: Vec<Unit<'a>>,
     /// The public site's PDF units (only in a build with drafts: otherwise its PDFs are copies
     /// of the intranet's patient-facing ones).
@@ -213,7 +213,16 @@ pub fn late_units<'a>(
 ) -> LateUnits<'a> {
     let every_view: Vec<&AudienceView> = library.policies.iter().flat_map(|p| &p.views).collect();
     let search_key = site.unit_key("search", &every_view, Some(library.today));
-    let mut intranet = vec![Unit::new(search_key, None, move |_| staff::search::search_index(library))];
+    let mut intranet = vec![Unit::new(search_key, None, move |_| staff::search::term_files(library))];
+    // The index's text in parts, each a unit: made and written a part at a time, and an edit
+    // makes again only its policy's part. A part's chunks are numbered from its first section,
+    // so its key has where it starts.
+    intranet.extend(staff::search::text_parts(library).into_iter().map(|part| {
+        let mut h = KeyHasher::new("search-text");
+        site.unit_key("search-text", &part.views(library), Some(library.today)).hash(&mut h);
+        format!("{part:?}").hash(&mut h);
+        Unit::new(h.key(), None, move |_| part.chunk_files(library))
+    }));
     intranet.extend(library.views(Audience::Staff).map(|view| {
         Unit::new(site.unit_key("staff-pdf", &[view], None), Some(view.id.as_str()), move |d| {
             let mut gaps = GlyphGaps::default();
