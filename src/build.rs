@@ -15,6 +15,7 @@ use crate::load::Project;
 use crate::load::load_project;
 use crate::model::Artifact;
 use crate::model::Audience;
+use crate::model::Policy;
 use crate::model::Status;
 use crate::model::dates::Date;
 use crate::parse::parse_project;
@@ -85,6 +86,18 @@ pub fn run_into(
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
     let policies = parse_project(project, &mut diagnostics);
+    run_parsed_into(project, policies, options, output, diagnostics)
+}
+
+/// [`run_into`] from the project's parsed `policies` on: nothing after this reads the
+/// policies' source texts.
+fn run_parsed_into(
+    project: &Project,
+    policies: Vec<Policy>,
+    options: &BuildOptions,
+    output: &Output<'_>,
+    mut diagnostics: Diagnostics,
+) -> Result<BuildResult, IoFailure> {
     let drafts_left_out =
         if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
     let resolve_options = ResolveOptions { today: options.today, drafts: options.drafts };
@@ -185,9 +198,12 @@ pub fn load_and_run(root: &Path, options: &BuildOptions) -> Result<BuildResult, 
     Ok(run(&project, options, diagnostics))
 }
 
-/// Loads the project at `root` and builds it into `output` (see [`run_into`]).
+/// Loads the project at `root` and builds it into `output` (see [`run_into`]), freeing the
+/// policies' texts once they are parsed.
 pub fn load_and_run_into(root: &Path, options: &BuildOptions, output: &Output<'_>) -> Result<BuildResult, IoFailure> {
     let mut diagnostics = Diagnostics::new();
-    let project = load_project(root, &mut diagnostics)?;
-    run_into(&project, options, output, diagnostics)
+    let mut project = load_project(root, &mut diagnostics)?;
+    let policies = parse_project(&project, &mut diagnostics);
+    project.forget_texts();
+    run_parsed_into(&project, policies, options, output, diagnostics)
 }
