@@ -101,9 +101,11 @@ fn run_parsed_into(
     let drafts_left_out =
         if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
     let resolve_options = ResolveOptions { today: options.today, drafts: options.drafts };
-    // Only the public site of a build with drafts needs the parsed policies again; otherwise
-    // each is freed as soon as its views are made.
-    let (library, policies) = if options.drafts {
+    // Only the public site of a build with drafts needs the parsed policies again (resolved
+    // without them); otherwise each is freed as soon as its views are made. With no draft to
+    // leave out, the public site is made from the build's own views, as without `--drafts`.
+    let has_drafts = options.drafts && policies.iter().any(|p| p.meta.status == Status::Draft);
+    let (library, policies) = if has_drafts {
         (resolve(&policies, resolve_options, &mut diagnostics), Some(policies))
     } else {
         (resolve_consuming(policies, resolve_options, &mut diagnostics), None)
