@@ -15,12 +15,13 @@ use crate::load::Project;
 use crate::load::load_project;
 use crate::model::Artifact;
 use crate::model::Audience;
+use crate::model::Policy;
 use crate::model::Status;
 use crate::model::dates::Date;
 use crate::parse::parse_project;
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{ResolveOptions, resolve};
+use crate::resolve::{ResolveOptions, resolve, resolve_consuming};
 use crate::write::MemoryOutput;
 use std::path::{Path, PathBuf};
 
@@ -85,12 +86,33 @@ pub fn run_into(
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
     let policies = parse_project(project, &mut diagnostics);
-    let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
+    run_parsed_into(project, policies, options, output, diagnostics)
+}
+
+/// [`run_into`] from the project's parsed `policies` on: nothing after this reads the
+/// policies' source texts.
+fn run_parsed_into(
+    project: &Project,
+    policies: Vec<Policy>,
+    options: &BuildOptions,
+    output: &Output<'_>,
+    mut diagnostics: Diagnostics,
+) -> Result<BuildResult, IoFailure> {
+    let drafts_left_out =
+        if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
+    let resolve_options = ResolveOptions { today: options.today, drafts: options.drafts };
+    // Only the public site of a build with drafts needs the parsed policies again (resolved
+    // without them); otherwise each is freed as soon as its views are made. With no draft to
+    // leave out, the public site is made from the build's own views, as without `--drafts`.
+    let has_drafts = options.drafts && policies.iter().any(|p| p.meta.status == Status::Draft);
+    let (library, policies) = if has_drafts {
+        (resolve(&policies, resolve_options, &mut diagnostics), Some(policies))
+    } else {
+        (resolve_consuming(policies, resolve_options, &mut diagnostics), None)
+    };
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
     let leaflets =
         library.views(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut diagnostics)).collect();
-    let drafts_left_out =
-        if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
     let mut result = BuildResult {
         policies: library.policies.len(),
         outputs,
@@ -107,12 +129,10 @@ pub fn run_into(
         // Drafts never reach the public site: with `--drafts` it is built from the library
         // resolved without them (so links to drafts are plain text there); its findings are the
         // same as the build's own, already reported.
-        let mut quiet = Diagnostics::new();
-        let public_library = options
-            .drafts
-            .then(|| resolve(&policies, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
         // The views hold all that is rendered: the parsed model is freed before rendering.
-        drop(policies);
+        let mut quiet = Diagnostics::new();
+        let public_library =
+            policies.map(|p| resolve_consuming(p, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
         let public_prepared =
             public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet));
         let public = public_library
@@ -180,9 +200,12 @@ pub fn load_and_run(root: &Path, options: &BuildOptions) -> Result<BuildResult, 
     Ok(run(&project, options, diagnostics))
 }
 
-/// Loads the project at `root` and builds it into `output` (see [`run_into`]).
+/// Loads the project at `root` and builds it into `output` (see [`run_into`]), freeing the
+/// policies' texts once they are parsed.
 pub fn load_and_run_into(root: &Path, options: &BuildOptions, output: &Output<'_>) -> Result<BuildResult, IoFailure> {
     let mut diagnostics = Diagnostics::new();
-    let project = load_project(root, &mut diagnostics)?;
-    run_into(&project, options, output, diagnostics)
+    let mut project = load_project(root, &mut diagnostics)?;
+    let policies = parse_project(&project, &mut diagnostics);
+    project.forget_texts();
+    run_parsed_into(&project, policies, options, output, diagnostics)
 }

@@ -6,6 +6,7 @@
 //! Pure. Renderers receive views only, so no template or layout ever decides which text appears.
 //! Staff-only metadata lives in [`StaffDetails`], which only the staff view carries.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
@@ -246,33 +247,61 @@ pub struct RelatedPolicy {
 /// Builds the views of every policy. Link problems that depend on the audience are reported
 /// here as warnings; overdue reviews are warned about too.
 pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnostics) -> Library {
-    let published: Vec<&Policy> =
-        policies.iter().filter(|p| options.drafts || p.meta.status != Status::Draft).collect();
+    resolve_with(policies, None, options, diags)
+}
+
+/// [`resolve`] for a caller done with the parsed policies: each policy's blocks are freed as
+/// soon as its views have their copies, instead of being held beside every view until the
+/// end (the parse and the views at once were a large library's peak memory).
+pub fn resolve_consuming(mut policies: Vec<Policy>, options: ResolveOptions, diags: &mut Diagnostics) -> Library {
+    let blocks = policies.iter_mut().map(|p| std::mem::take(&mut p.blocks)).collect();
+    resolve_with(&policies, Some(blocks), options, diags)
+}
+
+/// [`resolve`], the blocks of `policies` given apart (taken out of them, one list a policy)
+/// or left in them (`None`).
+fn resolve_with(
+    policies: &[Policy],
+    taken: Option<Vec<Vec<Block>>>,
+    options: ResolveOptions,
+    diags: &mut Diagnostics,
+) -> Library {
+    let is_published = |p: &Policy| options.drafts || p.meta.status != Status::Draft;
+    let published: Vec<&Policy> = policies.iter().filter(|p| is_published(p)).collect();
+    let blocks_of: Vec<Cow<'_, [Block]>> = match taken {
+        Some(taken) => {
+            policies.iter().zip(taken).filter(|(p, _)| is_published(p)).map(|(_, b)| Cow::Owned(b)).collect()
+        }
+        None => published.iter().map(|p| Cow::Borrowed(p.blocks.as_slice())).collect(),
+    };
     let statuses: BTreeMap<&str, Status> = policies.iter().map(|p| (p.id.as_str(), p.meta.status)).collect();
     let audiences_of: BTreeMap<&str, Vec<Audience>> =
-        published.iter().map(|p| (p.id.as_str(), audiences_with_output(p, diags))).collect();
+        published.iter().zip(&blocks_of).map(|(p, b)| (p.id.as_str(), audiences_with_output(p, b, diags))).collect();
 
     // First pass: each view's blocks with headings settled, so link targets can be checked
-    // against the anchors that really exist in the target's view.
-    let drafts: Vec<(&Policy, Vec<SelectedBlocks>)> = published
+    // against the anchors that really exist in the target's view. A policy's own blocks are
+    // not needed after it (only the anchors of all its headings).
+    let drafts: Vec<(&Policy, Vec<SelectedBlocks>, BTreeSet<String>)> = published
         .par_iter()
-        .map(|policy| {
+        .zip(blocks_of)
+        .map(|(policy, blocks)| {
             let views = audiences_of[policy.id.as_str()].iter().map(|&a| {
-                let (title, blocks) = select_blocks(policy, a);
-                (a, title, blocks)
+                let (title, selected) = select_blocks_from(&blocks, &policy.meta.title, a);
+                (a, title, selected)
             });
-            (*policy, views.collect())
+            let headings = crate::parse::heading_anchors(&blocks).map(str::to_string).collect();
+            (*policy, views.collect(), headings)
         })
         .collect();
     let titles: BTreeMap<(&str, Audience), String> = drafts
         .iter()
-        .flat_map(|&(p, ref views)| views.iter().map(move |(a, title, _)| ((p.id.as_str(), *a), title.clone())))
+        .flat_map(|&(p, ref views, _)| views.iter().map(move |(a, title, _)| ((p.id.as_str(), *a), title.clone())))
         .collect();
     let shorts: BTreeMap<&str, &str> =
         published.iter().map(|p| (p.id.as_str(), p.meta.short.as_deref().unwrap_or(p.id.as_str()))).collect();
     let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = drafts
         .iter()
-        .flat_map(|(p, views)| {
+        .flat_map(|(p, views, _)| {
             views.iter().map(move |(a, _, blocks)| {
                 ((p.id.as_str(), *a), crate::parse::heading_anchors(blocks).map(str::to_string).collect())
             })
@@ -282,7 +311,7 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
     // Each policy's links are rewritten on its own thread with its own diagnostics, merged in order.
     let results: Vec<(ResolvedPolicy, Diagnostics)> = drafts
         .into_par_iter()
-        .map(|(policy, views)| {
+        .map(|(policy, views, headings)| {
             let mut own = Diagnostics::new();
             let diags = &mut own;
             let status = ReviewStatus::of(policy.meta.review_date, options.today);
@@ -302,8 +331,15 @@ pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnos
             let mut earlier = Some(earlier);
             let mut out_views = Vec::new();
             for (audience, title, mut blocks) in views {
-                let mut linker =
-                    Linker { policy, translation: None, statuses: &statuses, audience, anchors: &anchors, diags };
+                let mut linker = Linker {
+                    policy,
+                    headings: &headings,
+                    translation: None,
+                    statuses: &statuses,
+                    audience,
+                    anchors: &anchors,
+                    diags,
+                };
                 for block in &mut blocks {
                     linker.block(&mut block.kind);
                 }
@@ -388,9 +424,17 @@ fn earlier_views(
     let mut out = Vec::new();
     for old in &policy.earlier {
         let (title, mut blocks) = select_blocks(old, Audience::Staff);
+        let headings = crate::parse::heading_anchors(&old.blocks).map(str::to_string).collect();
         let mut quiet = Diagnostics::new();
-        let mut linker =
-            Linker { policy: old, translation: None, statuses, audience: Audience::Staff, anchors, diags: &mut quiet };
+        let mut linker = Linker {
+            policy: old,
+            headings: &headings,
+            translation: None,
+            statuses,
+            audience: Audience::Staff,
+            anchors,
+            diags: &mut quiet,
+        };
         for block in &mut blocks {
             linker.block(&mut block.kind);
         }
@@ -464,6 +508,7 @@ fn translated_views(
             let (title, mut blocks) = select_blocks_from(&translation.blocks, &translation.title, audience);
             let mut linker = Linker {
                 policy,
+                headings: &own,
                 translation: Some((translation.source.as_str(), &own)),
                 statuses,
                 audience,
@@ -523,13 +568,13 @@ fn set_languages(views: &mut [AudienceView], translations: &mut [AudienceView]) 
 /// Staff always; other audiences when the policy is not withdrawn and has content for them. A
 /// leaflet or easy-read version with nothing but headings is left out, with a warning, rather
 /// than printed empty.
-fn audiences_with_output(policy: &Policy, diags: &mut Diagnostics) -> Vec<Audience> {
+fn audiences_with_output(policy: &Policy, blocks: &[Block], diags: &mut Diagnostics) -> Vec<Audience> {
     let mut out = vec![Audience::Staff];
     if policy.meta.status == Status::Withdrawn {
         return out;
     }
     for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
-        let mut blocks = policy.blocks.iter().filter(|b| b.audiences.contains(audience)).peekable();
+        let mut blocks = blocks.iter().filter(|b| b.audiences.contains(audience)).peekable();
         let Some(first) = blocks.peek().map(|b| b.line) else { continue };
         let only_headings = blocks.all(|b| matches!(b.kind, BlockKind::Heading { .. }));
         if only_headings && audience != Audience::Poster {
@@ -667,6 +712,8 @@ fn linked_policies(blocks: &[Block]) -> BTreeSet<String> {
 /// plain text with a warning.
 struct Linker<'a, 'd> {
     policy: &'a Policy,
+    /// The anchors of all the policy's headings, whatever their audience.
+    headings: &'a BTreeSet<String>,
     /// For a translation: its file (messages point there) and its own headings' anchors, which
     /// its links to its own sections go to.
     translation: Option<(&'a str, &'a BTreeSet<String>)>,
@@ -746,7 +793,7 @@ impl Linker<'_, '_> {
                     return true;
                 }
                 // A section that exists for no audience is already an error from parsing.
-                if !crate::parse::heading_anchors(&self.policy.blocks).any(|a| a == fragment) {
+                if !self.headings.contains(fragment.as_str()) {
                     return false;
                 }
                 self.diags

@@ -182,8 +182,8 @@ pub fn page_units<'a>(
 
 /// The units made after the web pages: the search index and every PDF.
 pub struct LateUnits<'a> {
-    /// The search index, then the intranet's PDF units, in a fixed order (kind, then library
-    /// order).
+    /// The search index (its terms, then its text in parts), then the intranet's PDF units, in
+    /// a fixed order (kind, then library order).
     pub intranet: Vec<Unit<'a>>,
     /// The public site's PDF units (only in a build with drafts: otherwise its PDFs are copies
     /// of the intranet's patient-facing ones).
@@ -216,7 +216,16 @@ pub fn late_units<'a>(
     let mut intranet = Vec::new();
     // `check` writes nothing, and the search index reports nothing: a check does not make it.
     if !crate::audience::pdf_output::layout_only() {
-        intranet.push(Unit::new(search_key, None, move |_| staff::search::search_index(library)));
+        intranet.push(Unit::new(search_key, None, move |_| staff::search::term_files(library)));
+        // The index's text in parts, each a unit: made and written a part at a time, and an edit
+        // makes again only its policy's part. A part's chunks are numbered from its first
+        // section, so its key has where it starts.
+        intranet.extend(staff::search::text_parts(library).into_iter().map(|part| {
+            let mut h = KeyHasher::new("search-text");
+            site.unit_key("search-text", &part.views(library), Some(library.today)).hash(&mut h);
+            format!("{part:?}").hash(&mut h);
+            Unit::new(h.key(), None, move |_| part.chunk_files(library))
+        }));
     }
     intranet.extend(library.views(Audience::Staff).map(|view| {
         Unit::new(site.unit_key("staff-pdf", &[view], None), Some(view.id.as_str()), move |d| {
@@ -248,11 +257,13 @@ fn patient_facing_units<'a>(
     // Each leaflet, its translations' too, as a library of that one view.
     for view in library.all_views(Audience::Patient) {
         let today = library.today;
-        let (views, translations) =
-            if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
-        let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views, translations }], today };
         let key = site.unit_key("patient-pdf", &[view], Some(today));
         units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
+            // The copy of the view is made when the unit runs, not with the unit: made up
+            // front, every leaflet's view was held twice for the whole build.
+            let (views, translations) =
+                if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
+            let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views, translations }], today };
             let mut gaps = GlyphGaps::default();
             let out = patient::pdf::patient_pdfs_gathering(project, &one, d, &mut gaps);
             gaps.record(d);

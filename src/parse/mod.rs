@@ -502,7 +502,8 @@ pub fn parse_policy(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Dia
     }
     let mut body = BodyParser::new(&source.id, file, &source.content_dir, ctx, &variables);
     body.variables_known = written.variables.is_some();
-    let blocks = body.parse(split.body, split.body_first_line, diags);
+    let mut blocks = body.parse(split.body, split.body_first_line, diags);
+    crate::model::shrink_blocks(&mut blocks);
     parsed.links = body.links;
     parsed.anchors = Some(heading_anchors(&blocks).map(str::to_string).collect());
     parsed.reference = written.reference;

@@ -210,7 +210,7 @@ fn search_sections_link_to_their_anchor_and_hold_their_text() {
     build(&fixture);
     let manifest = fixture.read("output/staff/search/manifest.js");
     assert!(manifest.starts_with("policySearch.loaded(\"manifest\",{"));
-    assert!(manifest.contains("\"per_chunk\":3"));
+    assert!(manifest.contains("\"per_chunk\":6"));
     let chunks: String = (0..)
         .map(|n| fixture.path(&format!("output/staff/search/s{n}.js")))
         .take_while(|p| p.is_file())

@@ -17,7 +17,7 @@
 //! letters and digits, a plural `s` dropped. Pure. Indexes staff views only: nothing written for
 //! staff reaches another audience's search, and no other audience has a search index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -37,8 +37,11 @@ const LONGEST_WORD: usize = 40;
 const SHARD_TARGET: usize = 12 * 1024;
 
 /// Sections per text chunk: a result list of ten reads at most ten small chunks, and the
-/// reader finds a section's chunk without a table.
-const PER_CHUNK: usize = 3;
+/// reader finds a section's chunk without a table. Six, not fewer: each file costs the build
+/// far more to make than its bytes (3 made 5,750 files for 500 policies, a third of the build's
+/// files), while a chunk stays about 8 KB (at most about 14), so a first query on 500 policies
+/// still reads well under 200 KB.
+const PER_CHUNK: usize = 6;
 
 /// Weights of where a word is found: the policy title and reference (at the policy's top),
 /// a section heading, the policy title again as context for every section, and the body.
@@ -129,9 +132,23 @@ fn add_words(terms: &mut BTreeMap<String, u32>, text: &str, weight: u32) {
     }
 }
 
+/// What cutting a view into sections keeps: their words (for the term shards) or their text
+/// (for the text chunks). The two are made by different units.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    Words,
+    Text,
+}
+
 /// Cuts one staff view into sections: the top (title, reference, summary and any text before
-/// the first heading), then one per heading of any level.
-fn sections_of(policy: usize, view: &AudienceView) -> Vec<Section> {
+/// the first heading), then one per heading of any level ([`section_count`] of them).
+fn sections_of(policy: usize, view: &AudienceView, keep: Keep) -> Vec<Section> {
+    let words = keep == Keep::Words;
+    let add = |terms: &mut BTreeMap<String, u32>, text: &str, weight: u32| {
+        if words {
+            add_words(terms, text, weight);
+        }
+    };
     let staff = view.staff.as_ref();
     let summary = staff.and_then(|s| s.summary.as_deref()).unwrap_or("");
     let reference = view.reference.as_deref().unwrap_or("");
@@ -139,33 +156,40 @@ fn sections_of(policy: usize, view: &AudienceView) -> Vec<Section> {
         policy,
         heading: String::new(),
         anchor: String::new(),
-        text: summary.to_string(),
+        text: if words { String::new() } else { summary.to_string() },
         terms: BTreeMap::new(),
     };
-    add_words(&mut top.terms, &view.policy_title, WEIGHT_TITLE);
-    add_words(&mut top.terms, reference, WEIGHT_TITLE);
-    add_words(&mut top.terms, summary, WEIGHT_HEADING);
+    add(&mut top.terms, &view.policy_title, WEIGHT_TITLE);
+    add(&mut top.terms, reference, WEIGHT_TITLE);
+    add(&mut top.terms, summary, WEIGHT_HEADING);
     let mut out = vec![top];
     for block in &view.blocks {
         if let BlockKind::Heading { content, anchor, .. } = &block.kind {
             let heading = plain_text(content).trim().to_string();
             let mut section =
                 Section { policy, heading, anchor: anchor.clone(), text: String::new(), terms: BTreeMap::new() };
-            add_words(&mut section.terms, &section.heading.clone(), WEIGHT_HEADING);
-            add_words(&mut section.terms, &view.policy_title, WEIGHT_CONTEXT);
+            add(&mut section.terms, &section.heading.clone(), WEIGHT_HEADING);
+            add(&mut section.terms, &view.policy_title, WEIGHT_CONTEXT);
             out.push(section);
             continue;
         }
         let section = out.last_mut().expect("the top section is always there");
         let mut text = String::new();
         push_block_text(&block.kind, &mut text);
-        add_words(&mut section.terms, &text, WEIGHT_BODY);
-        if !section.text.is_empty() {
-            section.text.push('\n');
+        add(&mut section.terms, &text, WEIGHT_BODY);
+        if !words {
+            if !section.text.is_empty() {
+                section.text.push('\n');
+            }
+            section.text.push_str(text.trim_end());
         }
-        section.text.push_str(text.trim_end());
     }
     out
+}
+
+/// How many sections [`sections_of`] cuts `view` into, without cutting it.
+fn section_count(view: &AudienceView) -> usize {
+    1 + view.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Heading { .. })).count()
 }
 
 /// The staff views the library lists, in the order the manifest numbers them.
@@ -173,42 +197,75 @@ fn indexed_views(library: &Library) -> Vec<&AudienceView> {
     library.views(Audience::Staff).collect()
 }
 
-/// Builds every file of the search index. Sections are cut and their words counted in
-/// parallel; shards and chunks are written in parallel; the result is the same on any number
-/// of threads.
-pub fn search_index(library: &Library) -> Vec<Artifact> {
-    let views = indexed_views(library);
-    let per_policy: Vec<Vec<Section>> = views.par_iter().enumerate().map(|(i, v)| sections_of(i, v)).collect();
-    let sections: Vec<Section> = per_policy.into_iter().flatten().collect();
+/// Policies whose sections are cut at once (in parallel) before their words are added to the
+/// postings: enough to keep both threads busy, few enough that their sections' words are never
+/// all in memory at once.
+const POLICIES_PER_BATCH: usize = 32;
 
-    // Postings, term -> [(section, weight)] in section order: merged from per-thread maps.
-    let postings: BTreeMap<&str, Vec<(usize, u32)>> = sections
-        .par_iter()
-        .enumerate()
-        .fold(BTreeMap::new, |mut map: BTreeMap<&str, Vec<(usize, u32)>>, (id, section)| {
-            for (term, weight) in &section.terms {
-                map.entry(term.as_str()).or_default().push((id, *weight));
+/// About how many policies' text chunks one [`TextPart`] makes: the index's text is most of
+/// its bytes (about 45 KB a policy), made and written a part at a time so a large library's
+/// text is never all in memory (at 2,000 policies it was 90 MB held at once, twice that while
+/// being made).
+const POLICIES_PER_PART: usize = 64;
+
+/// A term's postings as they are added, in section order: already in the form the shard
+/// writes ([`push_posting`]), so the index holds about two bytes per posting.
+struct Postings {
+    last: usize,
+    encoded: String,
+}
+
+/// Builds every file of the search index: [`term_files`] and every [`TextPart`]'s chunks.
+pub fn search_index(library: &Library) -> Vec<Artifact> {
+    let mut files = term_files(library);
+    for part in text_parts(library) {
+        files.extend(part.chunk_files(library));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// The term shards and the manifest. Sections are cut and their words counted in parallel, a
+/// batch of policies at a time; each batch's words are added to the postings before the next
+/// is cut. Shards are written in parallel; the result is the same on any number of threads.
+pub fn term_files(library: &Library) -> Vec<Artifact> {
+    let views = indexed_views(library);
+    let mut postings: HashMap<String, Postings> = HashMap::new();
+    let mut sections = 0;
+    for (b, batch) in views.chunks(POLICIES_PER_BATCH).enumerate() {
+        let first = b * POLICIES_PER_BATCH;
+        let cut: Vec<Vec<Section>> =
+            batch.par_iter().enumerate().map(|(i, v)| sections_of(first + i, v, Keep::Words)).collect();
+        for section in cut.into_iter().flatten() {
+            for (term, weight) in section.terms {
+                match postings.get_mut(term.as_str()) {
+                    Some(p) => {
+                        push_posting(&mut p.encoded, sections - p.last, weight);
+                        p.last = sections;
+                    }
+                    None => {
+                        let mut encoded = String::from("\"");
+                        push_posting(&mut encoded, sections, weight);
+                        postings.insert(term, Postings { last: sections, encoded });
+                    }
+                }
             }
-            map
-        })
-        .reduce(BTreeMap::new, |mut a, b| {
-            for (term, mut list) in b {
-                a.entry(term).or_default().append(&mut list);
-            }
-            a
-        });
-    let encoded: Vec<(&str, String)> = postings
-        .into_par_iter()
-        .map(|(term, mut list)| {
-            list.sort_unstable();
-            (term, encode_postings(&list))
+            sections += 1;
+        }
+    }
+
+    let mut encoded: Vec<(String, String)> = postings
+        .into_iter()
+        .map(|(term, mut p)| {
+            p.encoded.push('"');
+            (term, p.encoded)
         })
         .collect();
-
+    encoded.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let shards = shard_prefixes(&encoded);
-    let mut shard_terms: Vec<Vec<&(&str, String)>> = vec![Vec::new(); shards.len()];
+    let mut shard_terms: Vec<Vec<&(String, String)>> = vec![Vec::new(); shards.len()];
     for entry in &encoded {
-        shard_terms[shard_of(&shards, entry.0)].push(entry);
+        shard_terms[shard_of(&shards, &entry.0)].push(entry);
     }
     let mut files: Vec<Artifact> = shard_terms
         .par_iter()
@@ -227,40 +284,118 @@ pub fn search_index(library: &Library) -> Vec<Artifact> {
             script_file(&format!("t{n}"), &body)
         })
         .collect();
-
-    let entries: Vec<PolicyEntry<'_>> = views
-        .iter()
-        .map(|v| {
-            let (status, label) = match v.staff.as_ref().map(|s| s.status) {
-                Some(Status::Withdrawn) => ("withdrawn", "Withdrawn"),
-                _ => (v.review_status.key(), v.review_status.label()),
-            };
-            PolicyEntry {
-                title: &v.policy_title,
-                reference: v.reference.as_deref().unwrap_or(""),
-                href: format!("{}.html", v.id),
-                status,
-                label,
-            }
-        })
-        .collect();
-    files.par_extend(sections.par_chunks(PER_CHUNK).enumerate().map(|(n, part)| {
-        let chunk = Chunk {
-            policies: part.iter().map(|s| (s.policy, &entries[s.policy])).collect(),
-            sections: part.iter().map(|s| (s.policy, s.heading.as_str(), s.anchor.as_str(), s.text.as_str())).collect(),
-        };
-        script_file(&format!("s{n}"), &serde_json::to_string(&chunk).expect("plain data serialises"))
-    }));
-
-    let manifest = Manifest { version: 1, sections: sections.len(), per_chunk: PER_CHUNK, shards, stop: &STOP_WORDS };
+    let manifest = Manifest { version: 1, sections, per_chunk: PER_CHUNK, shards, stop: &STOP_WORDS };
     files.push(script_file("manifest", &serde_json::to_string(&manifest).expect("plain data serialises")));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// Some consecutive text chunks, made apart from the others (a render unit of its own): the
+/// chunks whose first section is in about [`POLICIES_PER_PART`] policies, and the policies
+/// whose sections they hold (a chunk may run on into the next policies).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextPart {
+    /// The policies its chunks hold sections of, by place in the library.
+    pub policies: std::ops::Range<usize>,
+    /// The number of the first section of the first of those policies.
+    first_of_policies: usize,
+    /// The sections its chunks hold (from the start of a chunk).
+    sections: std::ops::Range<usize>,
+}
+
+/// The library's text chunks cut into parts: every chunk in exactly one, in order.
+pub fn text_parts(library: &Library) -> Vec<TextPart> {
+    let counts: Vec<usize> = indexed_views(library).into_iter().map(section_count).collect();
+    cut_parts(&counts, POLICIES_PER_PART)
+}
+
+/// [`text_parts`] for policies of `counts` sections each, `per_part` policies a part.
+fn cut_parts(counts: &[usize], per_part: usize) -> Vec<TextPart> {
+    // starts[p]: the number of policy p's first section; the last, the number of sections.
+    let mut starts = Vec::with_capacity(counts.len() + 1);
+    starts.push(0);
+    for count in counts {
+        starts.push(starts.last().copied().unwrap_or(0) + count);
+    }
+    let total = starts[counts.len()];
+    // The policy holding section `s` (< total).
+    let policy_of = |s: usize| starts.partition_point(|&start| start <= s) - 1;
+    let mut parts = Vec::new();
+    for a in (0..counts.len()).step_by(per_part) {
+        let b = (a + per_part).min(counts.len());
+        // The chunks starting in policies a..b.
+        let first_chunk = starts[a].div_ceil(PER_CHUNK);
+        let end_chunk = starts[b].div_ceil(PER_CHUNK);
+        if first_chunk >= end_chunk {
+            continue;
+        }
+        let sections = first_chunk * PER_CHUNK..(end_chunk * PER_CHUNK).min(total);
+        let first = policy_of(sections.start);
+        let last = policy_of(sections.end - 1);
+        parts.push(TextPart { policies: first..last + 1, first_of_policies: starts[first], sections });
+    }
+    parts
+}
+
+impl TextPart {
+    /// The staff views whose text this part's chunks hold.
+    pub fn views<'l>(&self, library: &'l Library) -> Vec<&'l AudienceView> {
+        let views = indexed_views(library);
+        views[self.policies.clone()].to_vec()
+    }
+
+    /// This part's text chunks.
+    pub fn chunk_files(&self, library: &Library) -> Vec<Artifact> {
+        let views = indexed_views(library);
+        let entries: BTreeMap<usize, PolicyEntry<'_>> =
+            self.policies.clone().map(|p| (p, policy_entry(views[p]))).collect();
+        let sections: Vec<Section> = self
+            .policies
+            .clone()
+            .flat_map(|p| sections_of(p, views[p], Keep::Text))
+            .skip(self.sections.start - self.first_of_policies)
+            .take(self.sections.len())
+            .collect();
+        let first_chunk = self.sections.start / PER_CHUNK;
+        sections.chunks(PER_CHUNK).enumerate().map(|(n, part)| chunk_file(first_chunk + n, part, &entries)).collect()
+    }
+}
+
+/// What a result shows of the policy of `view`.
+fn policy_entry(v: &AudienceView) -> PolicyEntry<'_> {
+    let (status, label) = match v.staff.as_ref().map(|s| s.status) {
+        Some(Status::Withdrawn) => ("withdrawn", "Withdrawn"),
+        _ => (v.review_status.key(), v.review_status.label()),
+    };
+    PolicyEntry {
+        title: &v.policy_title,
+        reference: v.reference.as_deref().unwrap_or(""),
+        href: format!("{}.html", v.id),
+        status,
+        label,
+    }
+}
+
+/// Text chunk `n`: its sections and what a result shows of their policies.
+fn chunk_file(n: usize, part: &[Section], entries: &BTreeMap<usize, PolicyEntry<'_>>) -> Artifact {
+    let chunk = Chunk {
+        policies: part.iter().map(|s| (s.policy, &entries[&s.policy])).collect(),
+        sections: part.iter().map(|s| (s.policy, s.heading.as_str(), s.anchor.as_str(), s.text.as_str())).collect(),
+    };
+    script_file(&format!("s{n}"), &serde_json::to_string(&chunk).expect("plain data serialises"))
 }
 
 /// A file that hands its data to the reader when the browser runs it.
 fn script_file(name: &str, json: &str) -> Artifact {
-    let script = format!("policySearch.loaded({},{json});\n", serde_json::to_string(name).expect("text serialises"));
+    // Made to its exact length: `format!` grows by doubling, and the index's files are held
+    // until their unit is done.
+    let name_json = serde_json::to_string(name).expect("text serialises");
+    let (start, end) = ("policySearch.loaded(", ");\n");
+    let mut script = String::with_capacity(start.len() + name_json.len() + 1 + json.len() + end.len());
+    script.push_str(start);
+    script.push_str(&name_json);
+    script.push(',');
+    script.push_str(json);
+    script.push_str(end);
     Artifact::new(&format!("{SEARCH_DIR}/{name}.js"), script.into_bytes())
 }
 
@@ -270,38 +405,44 @@ const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /// Postings as a short string: for each section, its id as the difference from the one before
 /// (five bits a character, low bits first; a character from the upper half of [`DIGITS`] means
 /// more follow), then its weight as one character. Most postings take two characters.
+#[cfg(test)]
 fn encode_postings(list: &[(usize, u32)]) -> String {
     let mut out = String::with_capacity(list.len() * 3 + 2);
     out.push('"');
     let mut last = 0;
     for (section, weight) in list {
-        let mut delta = section - last;
-        loop {
-            let low = delta & 31;
-            delta >>= 5;
-            out.push(DIGITS[low + if delta > 0 { 32 } else { 0 }] as char);
-            if delta == 0 {
-                break;
-            }
-        }
-        out.push(DIGITS[(*weight).min(63) as usize] as char);
+        push_posting(&mut out, section - last, *weight);
         last = *section;
     }
     out.push('"');
     out
 }
 
+/// One posting of [`encode_postings`]: the section's distance from the term's previous one,
+/// then its weight.
+fn push_posting(out: &mut String, mut delta: usize, weight: u32) {
+    loop {
+        let low = delta & 31;
+        delta >>= 5;
+        out.push(DIGITS[low + if delta > 0 { 32 } else { 0 }] as char);
+        if delta == 0 {
+            break;
+        }
+    }
+    out.push(DIGITS[weight.min(63) as usize] as char);
+}
+
 /// The shard prefixes, sorted. Every term belongs to the longest prefix that starts it; a
 /// prefix whose terms exceed [`SHARD_TARGET`] is split by the next letter, the small groups
 /// staying with it.
-fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
-    fn size(group: &[(&str, String)]) -> usize {
-        group.iter().map(|(t, l)| t.len() + l.len() + 4).sum()
+fn shard_prefixes<T: AsRef<str>>(terms: &[(T, String)]) -> Vec<String> {
+    fn size<T: AsRef<str>>(group: &[(T, String)]) -> usize {
+        group.iter().map(|(t, l)| t.as_ref().len() + l.len() + 4).sum()
     }
     /// Splits the sorted `group` (all starting with `prefix`) into shards. The prefix is a
     /// shard when the group is small, or one term, or when something stays with it (the term
     /// that is the prefix itself, small groups); otherwise its children cover every term.
-    fn split(prefix: &str, group: &[(&str, String)], out: &mut Vec<String>) {
+    fn split<T: AsRef<str>>(prefix: &str, group: &[(T, String)], out: &mut Vec<String>) {
         if group.len() == 1 || size(group) <= SHARD_TARGET {
             out.push(prefix.to_string());
             return;
@@ -310,9 +451,9 @@ fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
         let mut keeps = false;
         let mut start = 0;
         while start < group.len() {
-            let next = group[start].0.chars().nth(depth);
+            let next = group[start].0.as_ref().chars().nth(depth);
             let mut end = start + 1;
-            while end < group.len() && group[end].0.chars().nth(depth) == next {
+            while end < group.len() && group[end].0.as_ref().chars().nth(depth) == next {
                 end += 1;
             }
             match next {
@@ -330,9 +471,9 @@ fn shard_prefixes(terms: &[(&str, String)]) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < terms.len() {
-        let first = terms[start].0.chars().next();
+        let first = terms[start].0.as_ref().chars().next();
         let mut end = start + 1;
-        while end < terms.len() && terms[end].0.chars().next() == first {
+        while end < terms.len() && terms[end].0.as_ref().chars().next() == first {
             end += 1;
         }
         if let Some(c) = first {
@@ -428,6 +569,30 @@ mod tests {
     fn postings_are_short_strings_of_deltas_and_weights() {
         // Section 0 weight 1; section 33 (delta 33 = 1 + 1*32: two characters) weight 12.
         assert_eq!(encode_postings(&[(0, 1), (33, 12)]), "\"ABhBM\"");
+    }
+
+    #[test]
+    fn text_parts_hold_every_chunk_once_and_the_policies_of_its_sections() {
+        // Policies of one section (a chunk runs on over several) and of many.
+        let counts = [1, 1, 1, 9, 1, 2, 14, 1, 1, 1, 1, 1, 1, 1, 5, 1];
+        for per_part in [1, 2, 3, 5, 16] {
+            let parts = cut_parts(&counts, per_part);
+            let mut next = 0;
+            for part in &parts {
+                assert_eq!(part.sections.start, next, "parts follow on: {parts:?}");
+                assert_eq!(part.sections.start % PER_CHUNK, 0, "a part starts a chunk");
+                let first: usize = counts[..part.policies.start].iter().sum();
+                let end: usize = counts[..part.policies.end].iter().sum();
+                assert_eq!(part.first_of_policies, first);
+                assert!(first <= part.sections.start && part.sections.end <= end, "{part:?}");
+                assert!(
+                    part.sections.start < first + counts[part.policies.start],
+                    "its first policy has a section in it"
+                );
+                next = part.sections.end;
+            }
+            assert_eq!(next, counts.iter().sum::<usize>(), "every section is in a part");
+        }
     }
 
     #[test]
