@@ -7,7 +7,8 @@
 
 use crate::audience::patient::{LeafletScores, check_leaflet};
 use crate::audience::staff::report::standalone_report;
-use crate::audience::{Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library};
+use crate::audience::units::PerPolicy;
+use crate::audience::{DocumentMemos, Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library};
 use crate::cache::NoStore;
 use crate::diag::IoFailure;
 use crate::diag::{Diagnostics, Location};
@@ -20,7 +21,7 @@ use crate::model::dates::Date;
 use crate::parse::parse_project;
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{ResolveOptions, resolve};
+use crate::resolve::{ResolveOptions, resolve, resolve_reusing};
 use crate::write::MemoryOutput;
 use std::path::{Path, PathBuf};
 
@@ -58,7 +59,7 @@ pub struct BuildResult {
 /// tests and small callers. See [`run_into`].
 pub fn run(project: &Project, options: &BuildOptions, diagnostics: Diagnostics) -> BuildResult {
     let memory = MemoryOutput::new();
-    let output = Output { store: &NoStore, sink: &memory, progress: &|_| {}, schedule: None };
+    let output = Output { store: &NoStore, sink: &memory, progress: &|_| {}, schedule: None, reuse: None };
     let mut result = match run_into(project, options, &output, diagnostics) {
         Ok(result) => result,
         Err(failure) => {
@@ -85,10 +86,24 @@ pub fn run_into(
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
     let policies = parse_project(project, &mut diagnostics);
-    let library = resolve(&policies, ResolveOptions { today: options.today, drafts: options.drafts }, &mut diagnostics);
+    let reuse = output.reuse;
+    let library = resolve_reusing(
+        &policies,
+        ResolveOptions { today: options.today, drafts: options.drafts },
+        &mut diagnostics,
+        reuse.map(|r| &r.resolve),
+    );
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
-    let leaflets =
-        library.views(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut diagnostics)).collect();
+    let scored = PerPolicy::each(reuse.map(|r| &r.leaflets), &library.policies, |p| {
+        let mut found = Diagnostics::new();
+        let scores = p.view(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut found));
+        (scores, found)
+    });
+    let mut leaflets = Vec::new();
+    for (scores, found) in scored.iter().map(|s| &**s) {
+        diagnostics.extend(found.clone());
+        leaflets.extend(scores.clone());
+    }
     let drafts_left_out =
         if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
     let mut result = BuildResult {
@@ -101,7 +116,8 @@ pub fn run_into(
     };
     // Theme contrast and the easy-read and poster rules are checked even when parsing found
     // errors, so an author sees every problem of an edit at once.
-    let prepared = prepare(project, &library, options.strict, &mut diagnostics);
+    let memos = reuse.map(|r| DocumentMemos { easy_read: &r.easy_read, posters: &r.posters });
+    let prepared = prepare(project, &library, options.strict, &mut diagnostics, memos);
     if !diagnostics.has_errors() {
         let render_options = RenderOptions { strict: options.strict };
         // Drafts never reach the public site: with `--drafts` it is built from the library
@@ -110,11 +126,20 @@ pub fn run_into(
         let mut quiet = Diagnostics::new();
         let public_library = options
             .drafts
-            .then(|| resolve(&policies, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
-        // The views hold all that is rendered: the parsed model is freed before rendering.
-        drop(policies);
+            .then(|| {
+                let options = ResolveOptions { today: options.today, drafts: false };
+                resolve_reusing(&policies, options, &mut quiet, reuse.map(|r| &r.public_resolve))
+            });
+        // The views hold all that is rendered: the parsed model is freed before rendering (on
+        // another thread in the live preview, where the page someone waits for comes first).
+        if reuse.is_some() {
+            std::thread::spawn(move || drop(policies));
+        } else {
+            drop(policies);
+        }
+        let public_memos = reuse.map(|r| DocumentMemos { easy_read: &r.public_easy_read, posters: &r.public_posters });
         let public_prepared =
-            public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet));
+            public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet, public_memos));
         let public = public_library
             .as_ref()
             .zip(public_prepared.as_ref())

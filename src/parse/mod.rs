@@ -99,29 +99,43 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     // preview, a file whose text and context are those of the last build is not parsed again.
     let kept = KEPT_PARSES.get().map(|kept| std::mem::take(&mut *kept.lock().unwrap_or_else(|e| e.into_inner())));
     let context = kept.as_ref().map(|_| context_key(&ctx));
-    let results: Vec<(ParsedPolicy, Diagnostics, Option<Key>)> = unique
+    // A kept parse is cloned once, for this build; the kept copy itself is kept for the next.
+    let results: Vec<(ParsedPolicy, Diagnostics, Option<Key>, bool)> = unique
         .par_iter()
         .map(|source| {
             let key = context.as_ref().map(|context| source_key(context, source));
             if let (Some(kept), Some(key)) = (&kept, key)
                 && let Some((parsed, own)) = kept.get(&key)
             {
-                return (parsed.clone(), own.clone(), Some(key));
+                return (parsed.clone(), own.clone(), Some(key), true);
             }
             let mut own = Diagnostics::new();
             let mut parsed = parse_policy(source, &ctx, &mut own);
             if let Some(policy) = &mut parsed.policy {
                 policy.earlier = parse_earlier(source, &ctx, &mut own);
             }
-            (parsed, own, key)
+            (parsed, own, key, false)
         })
         .collect();
     if let Some(store) = KEPT_PARSES.get() {
         // Only this build's parses are kept: the next build is compared with this one.
-        let next = results.iter().filter_map(|(p, d, key)| Some(((*key)?, (p.clone(), d.clone())))).collect();
+        let mut kept = kept.unwrap_or_default();
+        let next = results
+            .iter()
+            .filter_map(|(p, d, key, was_kept)| {
+                let key = (*key)?;
+                match was_kept.then(|| kept.remove(&key)).flatten() {
+                    Some(entry) => Some((key, entry)),
+                    None => Some((key, (p.clone(), d.clone()))),
+                }
+            })
+            .collect();
         *store.lock().unwrap_or_else(|e| e.into_inner()) = next;
+        // The files that changed: their old parses go on another thread (freeing a parsed
+        // library's worth of small pieces is not quick, and nothing waits for it).
+        std::thread::spawn(move || drop(kept));
     }
-    let results = results.into_iter().map(|(p, d, _)| (p, d));
+    let results = results.into_iter().map(|(p, d, _, _)| (p, d));
     let mut parsed = Vec::with_capacity(results.len());
     for (policy, own) in results {
         diags.extend(own);
