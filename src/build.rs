@@ -17,8 +17,9 @@ use crate::load::load_project;
 use crate::model::Artifact;
 use crate::model::Audience;
 use crate::model::Status;
+use crate::model::Policy;
 use crate::model::dates::Date;
-use crate::parse::parse_project;
+use crate::parse::{keep_for_next_build, parse_project, parse_project_keyed};
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
 use crate::resolve::{ResolveOptions, resolve, resolve_reusing};
@@ -85,13 +86,13 @@ pub fn run_into(
     output: &Output<'_>,
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
-    let policies = parse_project(project, &mut diagnostics);
+    let (policies, parse_keys) = parse_project_keyed(project, &mut diagnostics);
     let reuse = output.reuse;
     let library = resolve_reusing(
         &policies,
         ResolveOptions { today: options.today, drafts: options.drafts },
         &mut diagnostics,
-        reuse.map(|r| &r.resolve),
+        reuse.map(|r| (&r.resolve, parse_keys.as_slice())),
     );
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
     let scored = PerPolicy::each(reuse.map(|r| &r.leaflets), &library.policies, |p| {
@@ -118,6 +119,10 @@ pub fn run_into(
     // errors, so an author sees every problem of an edit at once.
     let memos = reuse.map(|r| DocumentMemos { easy_read: &r.easy_read, posters: &r.posters });
     let prepared = prepare(project, &library, options.strict, &mut diagnostics, memos);
+    let give_back = |policies: Vec<Policy>| match reuse {
+        Some(_) => keep_for_next_build(policies, &parse_keys),
+        None => drop(policies),
+    };
     if !diagnostics.has_errors() {
         let render_options = RenderOptions { strict: options.strict };
         // Drafts never reach the public site: with `--drafts` it is built from the library
@@ -128,15 +133,11 @@ pub fn run_into(
             .drafts
             .then(|| {
                 let options = ResolveOptions { today: options.today, drafts: false };
-                resolve_reusing(&policies, options, &mut quiet, reuse.map(|r| &r.public_resolve))
+                resolve_reusing(&policies, options, &mut quiet, reuse.map(|r| (&r.public_resolve, parse_keys.as_slice())))
             });
-        // The views hold all that is rendered: the parsed model is freed before rendering (on
-        // another thread in the live preview, where the page someone waits for comes first).
-        if reuse.is_some() {
-            std::thread::spawn(move || drop(policies));
-        } else {
-            drop(policies);
-        }
+        // The views hold all that is rendered: the parsed model is freed before rendering (in
+        // the live preview, kept for the next build's parse instead).
+        give_back(policies);
         let public_memos = reuse.map(|r| DocumentMemos { easy_read: &r.public_easy_read, posters: &r.public_posters });
         let public_prepared =
             public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet, public_memos));
@@ -146,6 +147,7 @@ pub fn run_into(
             .map(|(library, prepared)| PublicLibrary { library, prepared });
         render_library(project, &library, &prepared, public.as_ref(), &render_options, output, &mut diagnostics)?;
     } else {
+        give_back(policies);
         // Nothing is rendered, but a theme template that does not compile is still reported
         // with the content's errors (compiling is quick; filling the pages is not).
         let _ = load_templates(&project.theme, &project.config.theme, &mut diagnostics);

@@ -15,7 +15,9 @@ use rayon::prelude::*;
 use crate::cache::{Key, KeyHasher};
 use crate::diag::{Diagnostics, Location};
 use crate::model::dates::{Date, ReviewStatus};
-use crate::model::{Audience, Block, BlockKind, Contact, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text};
+use crate::model::{
+    Audience, Block, BlockKind, Contact, HistoryEntry, Inline, LinkTarget, Policy, Status, Translation, plain_text,
+};
 
 /// Knobs of the resolve stage.
 #[derive(Debug, Clone, Copy)]
@@ -288,12 +290,13 @@ impl ResolveMemo {
     }
 }
 
-/// Everything a policy's parse gave, hashed: its text, front matter, earlier versions and
-/// translations (the front matter and translations through `Debug`, so a field added to them
-/// later is covered without anyone listing it here).
-fn fingerprint(policy: &Policy) -> Key {
+/// Everything a policy's parse gave, hashed: its parse key (all of its file and the context it
+/// was parsed in: see [`crate::parse::parse_project_keyed`]) and its translations, which are
+/// parsed from files of their own; without a key, all of the parsed policy (the front matter
+/// through `Debug`, so a field added to it later is covered without anyone listing it here).
+fn fingerprint(policy: &Policy, parse_key: Option<Key>) -> Key {
     fn add(policy: &Policy, h: &mut KeyHasher) {
-        let Policy { id, source, content_dir, meta, blocks, earlier, translations } = policy;
+        let Policy { id, source, content_dir, meta, blocks, earlier, translations: _ } = policy;
         (id, source, content_dir).hash(h);
         format!("{meta:?}").hash(h);
         blocks.hash(h);
@@ -301,22 +304,32 @@ fn fingerprint(policy: &Policy) -> Key {
         for e in earlier {
             add(e, h);
         }
-        format!("{translations:?}").hash(h);
     }
     let mut h = KeyHasher::new("resolve-policy");
-    add(policy, &mut h);
+    match parse_key {
+        Some(key) => key.hash(&mut h),
+        None => add(policy, &mut h),
+    }
+    for t in &policy.translations {
+        let Translation { lang, source, title, translation_of, translation_of_line, current, glossary, blocks } = t;
+        (lang, source, title, translation_of, translation_of_line, current, glossary, blocks).hash(&mut h);
+    }
     h.key()
 }
 
-/// [`resolve`], taking from `memo` (when given) every policy whose views cannot have changed
-/// since the last call, and remembering this call's for the next. The result is the same as
-/// [`resolve`]'s, findings included and in the same order.
+/// [`resolve`], taking from `memo` (when given, with each policy's parse key when known) every
+/// policy whose views cannot have changed since the last call, and remembering this call's for
+/// the next. The result is the same as [`resolve`]'s, findings included and in the same order.
 pub fn resolve_reusing(
     policies: &[Policy],
     options: ResolveOptions,
     diags: &mut Diagnostics,
-    memo: Option<&ResolveMemo>,
+    memo: Option<(&ResolveMemo, &[Option<Key>])>,
 ) -> Library {
+    let parse_keys: BTreeMap<&str, Key> = memo
+        .map(|(_, keys)| policies.iter().zip(keys).filter_map(|(p, k)| Some((p.id.as_str(), (*k)?))).collect())
+        .unwrap_or_default();
+    let memo = memo.map(|(memo, _)| memo);
     let published: Vec<&Policy> =
         policies.iter().filter(|p| options.drafts || p.meta.status != Status::Draft).collect();
     let statuses: BTreeMap<&str, Status> = policies.iter().map(|p| (p.id.as_str(), p.meta.status)).collect();
@@ -324,7 +337,7 @@ pub fn resolve_reusing(
         published.iter().map(|p| (p.id.as_str(), audiences_with_output(p, diags))).collect();
     let last = memo.and_then(|m| m.last.lock().unwrap_or_else(|e| e.into_inner()).take());
     let fingerprints: Vec<Option<Key>> = match memo {
-        Some(_) => published.par_iter().map(|p| Some(fingerprint(p))).collect(),
+        Some(_) => published.par_iter().map(|p| Some(fingerprint(p, parse_keys.get(p.id.as_str()).copied()))).collect(),
         None => vec![None; published.len()],
     };
     let remembered = |i: usize| -> Option<&RememberedPolicy> {

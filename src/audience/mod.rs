@@ -179,8 +179,10 @@ pub enum Progress {
     Units(usize),
     /// One more unit is done.
     UnitDone,
-    /// Every web page is made (the PDFs and the search index follow); `ok` when none of them
-    /// had an error.
+    /// Every policy's web pages are made (the pages about the whole library and the assets
+    /// follow at once, then the PDFs and the search index): the live preview serves the build
+    /// from here, so the page an author waits for does not wait for the lists of every policy;
+    /// `ok` when none of them had an error.
     PagesDone {
         /// No errors so far.
         ok: bool,
@@ -222,8 +224,8 @@ pub fn render_library(
     (output.progress)(Progress::Units(page_units.len() + late_units.len()));
     let done = || (output.progress)(Progress::UnitDone);
     units::run_units(&page_units, output.store, output.sink, output.schedule, &done, diags)?;
-    site_pages(&makers, library, prepared, public, output.sink, diags)?;
     (output.progress)(Progress::PagesDone { ok: !diags.has_errors() });
+    site_pages(&makers, library, prepared, public, output.sink, diags)?;
     let result = units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags);
     // Characters no font has: one warning per policy and language over all its PDFs.
     pdf_output::GlyphGaps::report_records(diags);

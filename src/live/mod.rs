@@ -154,9 +154,11 @@ fn session_cache(root: &Path, use_cache: bool) -> Option<DiskCache> {
     }
 }
 
-/// Where a live build's files go: its web pages into a map that is published whole when they
-/// are all made, then its PDFs and search index straight into the published build, each as
-/// soon as it is made.
+/// Where a live build's files go: its policies' web pages into a map that is published whole
+/// when they are all made, then the pages about the whole library (indexes, landing pages), the
+/// assets, the PDFs and the search index straight into the published build, each as soon as it
+/// is made. A request for one of those waits until it is made (never the last build's copy is
+/// served: it may list what is no longer so); the library pages come within milliseconds.
 struct ServeSink {
     state: Arc<ServeState>,
     pages: Mutex<BTreeMap<String, Served>>,
@@ -193,7 +195,8 @@ impl ServeSink {
         Ok(())
     }
 
-    /// Every web page is made: they are served from now on, and the later files as they come.
+    /// Every policy's web pages are made: they are served from now on, and the later files as
+    /// they come.
     fn publish_pages(&self) {
         let pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));
         self.pages_done.store(true, Ordering::SeqCst);

@@ -173,7 +173,8 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         id: id.to_string(),
                         display,
                         content_dir: dir.to_string(),
-                        text: text.replace("\r\n", "\n").replace('\r', "\n"),
+                        // Copied only when it has a carriage return (most files have none).
+                        text: if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text },
                         earlier: Vec::new(),
                         lang,
                     };
