@@ -8,7 +8,9 @@
 use crate::audience::patient::{LeafletScores, check_leaflet};
 use crate::audience::staff::report::standalone_report;
 use crate::audience::units::PerPolicy;
-use crate::audience::{DocumentMemos, Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library};
+use crate::audience::{
+    DocumentMemos, Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library,
+};
 use crate::cache::NoStore;
 use crate::diag::IoFailure;
 use crate::diag::{Diagnostics, Location};
@@ -16,8 +18,8 @@ use crate::load::Project;
 use crate::load::load_project;
 use crate::model::Artifact;
 use crate::model::Audience;
-use crate::model::Status;
 use crate::model::Policy;
+use crate::model::Status;
 use crate::model::dates::Date;
 use crate::parse::{keep_for_next_build, parse_project, parse_project_keyed};
 use crate::render::templates::{PageRenderer, load_templates};
@@ -129,12 +131,10 @@ pub fn run_into(
         // resolved without them (so links to drafts are plain text there); its findings are the
         // same as the build's own, already reported.
         let mut quiet = Diagnostics::new();
-        let public_library = options
-            .drafts
-            .then(|| {
-                let options = ResolveOptions { today: options.today, drafts: false };
-                resolve_reusing(&policies, options, &mut quiet, reuse.map(|r| (&r.public_resolve, parse_keys.as_slice())))
-            });
+        let public_library = options.drafts.then(|| {
+            let options = ResolveOptions { today: options.today, drafts: false };
+            resolve_reusing(&policies, options, &mut quiet, reuse.map(|r| (&r.public_resolve, parse_keys.as_slice())))
+        });
         // The views hold all that is rendered: the parsed model is freed before rendering (in
         // the live preview, kept for the next build's parse instead).
         give_back(policies);

@@ -391,9 +391,15 @@ pub fn resolve_reusing(
         published.iter().map(|p| (&p.id, &p.meta.title)).for_each(|t| t.hash(&mut h));
         h.key()
     };
-    let same_world =
-        last.as_ref().is_some_and(|r| r.tables == tables && r.options == (options.today, options.drafts));
-    let tables_ref = Tables { published: &published, statuses: &statuses, titles: &titles, shorts: &shorts, anchors: &anchors, audiences_of: &audiences_of };
+    let same_world = last.as_ref().is_some_and(|r| r.tables == tables && r.options == (options.today, options.drafts));
+    let tables_ref = Tables {
+        published: &published,
+        statuses: &statuses,
+        titles: &titles,
+        shorts: &shorts,
+        anchors: &anchors,
+        audiences_of: &audiences_of,
+    };
 
     // Each policy's links are rewritten on its own thread with its own diagnostics, merged in order.
     let results: Vec<(Arc<ResolvedPolicy>, Diagnostics, bool)> = drafts
@@ -413,7 +419,8 @@ pub fn resolve_reusing(
     let mut reused = 0;
     for (((policy, found, was_reused), fingerprint), headings) in results.into_iter().zip(fingerprints).zip(headings) {
         if let Some(fingerprint) = fingerprint {
-            let remember = RememberedPolicy { fingerprint, headings, resolved: Arc::clone(&policy), found: found.clone() };
+            let remember =
+                RememberedPolicy { fingerprint, headings, resolved: Arc::clone(&policy), found: found.clone() };
             next.insert(policy.id.clone(), remember);
         }
         reused += usize::from(was_reused);
@@ -464,10 +471,7 @@ fn resolve_policy(
         diags
             .warning(
                 Location::new(&policy.source, policy.meta.review_line, 1),
-                format!(
-                    "the review date {} has passed: this policy is overdue for review",
-                    policy.meta.review_date
-                ),
+                format!("the review date {} has passed: this policy is overdue for review", policy.meta.review_date),
             )
             .hint("review the policy, then update `review-date`, `version` and `history`");
     }
@@ -476,15 +480,13 @@ fn resolve_policy(
     let mut earlier = Some(earlier);
     let mut out_views = Vec::new();
     for (audience, title, mut blocks) in views {
-        let mut linker =
-            Linker { policy, translation: None, statuses, audience, anchors, diags };
+        let mut linker = Linker { policy, translation: None, statuses, audience, anchors, diags };
         for block in &mut blocks {
             linker.block(&mut block.kind);
         }
         let mut linked = BTreeMap::new();
         for id in linked_policies(&blocks) {
-            if let (Some(title), Some(short)) = (titles.get(&(id.as_str(), audience)), shorts.get(id.as_str()))
-            {
+            if let (Some(title), Some(short)) = (titles.get(&(id.as_str(), audience)), shorts.get(id.as_str())) {
                 let target = LinkedPolicy { title: title.clone(), short: short.to_string() };
                 linked.insert(id, target);
             }

@@ -187,8 +187,12 @@ impl Reuse {
 /// preview for every policy whose views are the very same (shared) ones, which the resolve
 /// memo gives only when nothing they were made from changed.
 pub struct PerPolicy<T> {
-    last: Mutex<HashMap<usize, (Arc<ResolvedPolicy>, Arc<T>)>>,
+    last: Mutex<HashMap<usize, Remembered<T>>>,
 }
+
+/// A policy of the last build (held, so no other can take its place in memory) and what was
+/// made from it.
+type Remembered<T> = (Arc<ResolvedPolicy>, Arc<T>);
 
 impl<T> Default for PerPolicy<T> {
     fn default() -> Self {
@@ -373,8 +377,10 @@ fn patient_facing_units<'a>(
             // Made only when the unit is rendered: most units of a build come from the cache.
             let (views, translations) =
                 if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
-            let one =
-                Library { policies: vec![Arc::new(ResolvedPolicy { id: view.id.clone(), views, translations })], today };
+            let one = Library {
+                policies: vec![Arc::new(ResolvedPolicy { id: view.id.clone(), views, translations })],
+                today,
+            };
             let mut gaps = GlyphGaps::default();
             let out = patient::pdf::patient_pdfs_gathering(project, &one, d, &mut gaps);
             gaps.record(d);

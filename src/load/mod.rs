@@ -157,10 +157,8 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     let mut images = BTreeMap::new();
     // Read in parallel (a library's files take a while one after another); used in file order.
     let is_read = |lower: &str| [".md", ".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));
-    let read: Vec<Option<std::io::Result<Vec<u8>>>> = files
-        .par_iter()
-        .map(|rel| is_read(&rel.to_ascii_lowercase()).then(|| fs::read(content.join(rel))))
-        .collect();
+    let read: Vec<Option<std::io::Result<Vec<u8>>>> =
+        files.par_iter().map(|rel| is_read(&rel.to_ascii_lowercase()).then(|| fs::read(content.join(rel)))).collect();
     for (rel, read) in files.into_iter().zip(read) {
         let path = content.join(&rel);
         let lower = rel.to_ascii_lowercase();

@@ -123,7 +123,7 @@ pub fn parse_project_keyed(project: &Project, diags: &mut Diagnostics) -> (Vec<P
             usable.then_some(entry)
         })
         .collect();
-    let results: Vec<(ParsedPolicy, Diagnostics, Option<(Key, SourceFile)>)> = unique
+    let results: Vec<(ParsedPolicy, Diagnostics, KeptAs)> = unique
         .par_iter()
         .zip(found)
         .map(|(source, found)| {
@@ -220,6 +220,9 @@ struct KeptParse {
     had_policy: bool,
     found: Diagnostics,
 }
+
+/// A new parse's key and its file as read, to be kept (none when parses are not kept).
+type KeptAs = Option<(Key, SourceFile)>;
 
 /// A parse without its policy (which goes to the build, and comes back after).
 fn without_policy(p: &ParsedPolicy) -> ParsedPolicy {

@@ -78,7 +78,10 @@ fn live_builds_reusing_the_last_one_equal_fresh_builds_after_every_kind_of_edit(
 
     // A theme file, a setting, the build date across a review date, a picture.
     let theme = std::fs::read_to_string(repo_root().join("themes/default/theme.yaml")).unwrap();
-    fx.write("themes/default/theme.yaml", &theme.replace("#005eb8\"           # header", "#003087\"           # header"));
+    fx.write(
+        "themes/default/theme.yaml",
+        &theme.replace("#005eb8\"           # header", "#003087\"           # header"),
+    );
     check("2026-06-01", false, "a theme file");
     edit(&fx, "policypress.yaml", "organisation: Example NHS", "organisation: Sample NHS");
     check("2026-06-01", false, "a setting");
