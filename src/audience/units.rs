@@ -434,8 +434,11 @@ pub fn run_units(
         None => (0..units.len()).into_par_iter().for_each(run),
         Some(schedule) => {
             // A queue, so a unit someone waits for can go first, and nothing starts once the
-            // project has changed again.
-            let queue = Mutex::new((0..units.len()).collect::<VecDeque<usize>>());
+            // project has changed again. The search index goes last: it is one long unit, and a
+            // save while it runs waits for it (the PDFs are many short ones).
+            let (of_policies, of_library): (Vec<usize>, Vec<usize>) =
+                (0..units.len()).partition(|&i| units[i].policy.is_some());
+            let queue = Mutex::new(of_policies.into_iter().chain(of_library).collect::<VecDeque<usize>>());
             rayon::scope(|scope| {
                 for _ in 0..rayon::current_num_threads() {
                     scope.spawn(|_| {

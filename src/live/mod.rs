@@ -241,7 +241,7 @@ fn serve_build(
     let seen = changes.load(Ordering::SeqCst);
     let sink = ServeSink::new(Arc::clone(state));
     let cancelled = || changes.load(Ordering::SeqCst) != seen;
-    let wanted = || state.wanted();
+    let wanted = || state.wanted().iter().flat_map(|path| policies_of(path)).collect();
     let schedule = Schedule { cancelled: &cancelled, wanted: &wanted };
     let progress = |p: Progress| {
         if p == (Progress::PagesDone { ok: true }) {
@@ -252,6 +252,17 @@ fn serve_build(
     let result = load_and_run_into(root, options, &output);
     state.late_file_ready(true);
     Rebuilt { started, result }
+}
+
+/// The policies a file someone waits for may be of, as units name them (only which units go
+/// first depends on it): its file name up to the first dot, and that without the ending of a
+/// second PDF of a kind (`patient/phones-large-print.pdf`, `poster/phones-a4.pdf`).
+fn policies_of(path: &str) -> Vec<String> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let mut out = vec![stem.to_string()];
+    out.extend(["-large-print", "-booklet", "-a4"].iter().filter_map(|end| stem.strip_suffix(end)).map(str::to_string));
+    out
 }
 
 /// `policypress serve`: serves on 127.0.0.1 at once, builds, and rebuilds on every change until
@@ -373,4 +384,17 @@ pub fn watch(root: &Path, out: &Path, options: BuildOptions, use_cache: bool) ->
     };
     run_loop(events, &paths, &mut builds);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_waited_for_is_known_by_the_policy_its_units_name() {
+        assert_eq!(policies_of("staff/phones.pdf"), ["phones"]);
+        assert_eq!(policies_of("patient/phones.cy.pdf"), ["phones"]);
+        assert_eq!(policies_of("public/patient/phones-large-print.pdf"), ["phones-large-print", "phones"]);
+        assert_eq!(policies_of("poster/phones-a4.pdf"), ["phones-a4", "phones"]);
+    }
 }
