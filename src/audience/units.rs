@@ -408,6 +408,23 @@ fn patient_facing_units<'a>(
     units
 }
 
+/// How long the live preview waits before it starts the search index, the one long unit: an
+/// author who saves again within it does not wait for the index (a save waits for the units
+/// running when it comes), and the index is made once the author pauses.
+pub const SEARCH_INDEX_PAUSE: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// Waits [`SEARCH_INDEX_PAUSE`]; false as soon as the schedule is cancelled.
+fn pause_unless_cancelled(schedule: &Schedule<'_>) -> bool {
+    let until = std::time::Instant::now() + SEARCH_INDEX_PAUSE;
+    while std::time::Instant::now() < until {
+        if (schedule.cancelled)() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    !(schedule.cancelled)()
+}
+
 /// What one unit found and made: `None` for a unit not run (the schedule was cancelled).
 type UnitResult = Option<(Diagnostics, Result<Vec<String>, IoFailure>)>;
 
@@ -434,8 +451,8 @@ pub fn run_units(
         None => (0..units.len()).into_par_iter().for_each(run),
         Some(schedule) => {
             // A queue, so a unit someone waits for can go first, and nothing starts once the
-            // project has changed again. The search index goes last: it is one long unit, and a
-            // save while it runs waits for it (the PDFs are many short ones).
+            // project has changed again. The search index goes last, after a pause: it is one
+            // long unit, and a save while it runs waits for it (the PDFs are many short ones).
             let (of_policies, of_library): (Vec<usize>, Vec<usize>) =
                 (0..units.len()).partition(|&i| units[i].policy.is_some());
             let queue = Mutex::new(of_policies.into_iter().chain(of_library).collect::<VecDeque<usize>>());
@@ -456,6 +473,7 @@ pub fn run_units(
                                 queue.remove(first)
                             };
                             match next {
+                                Some(i) if units[i].policy.is_none() && !pause_unless_cancelled(schedule) => break,
                                 Some(i) => run(i),
                                 None => break,
                             }
