@@ -2,7 +2,7 @@
 """Measures a live-preview server: how long from start to the first page (with --start), and
 from saving a one-word edit of a policy to the page showing it.
 
-    serve-latency.py ROOT PORT POLICY.md [--page PATH] [--edits N] [--idle yes] [--start CMD ...]
+    serve-latency.py ROOT PORT POLICY.md [--page PATH] [--edits N] [--idle yes] [--out DIR] [--start CMD ...]
 
 ROOT is the project (its content/ holds POLICY.md), PORT where the server answers, PATH the
 page that shows the policy (default staff/<id>.html; for Hugo, <id>/). Each edit swaps one
@@ -12,8 +12,10 @@ starts the server (run from here; stopped at the end): the time to the first pag
 reported, and the server's peak memory (VmHWM) and CPU seconds (user+sys, /proc) at the end.
 With `--idle yes` (policypress only), each edit waits until the server has made everything of
 the previous build (its PDFs and search index, made after the pages: /__policypress/status says
-`pending` false), as when an author saves every few seconds. Works for `policypress serve` and
-`hugo server` alike. Standard library only.
+`pending` false), as when an author saves every few seconds. With `--out DIR` (for `policypress
+watch`, which writes the output folder DIR), PATH is read from DIR instead of asked for over
+HTTP (PORT is then unused). Works for `policypress serve` and `hugo server` alike. Standard
+library only.
 """
 import os
 import re
@@ -29,6 +31,14 @@ def fetch(port, path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=30) as r:
             return r.status, r.read().decode("utf-8", "replace")
     except Exception:
+        return None, ""
+
+
+def read_file(out, path):
+    try:
+        with open(os.path.join(out, path), encoding="utf-8", errors="replace") as fh:
+            return 200, fh.read()
+    except OSError:
         return None, ""
 
 
@@ -71,6 +81,8 @@ def main():
     page = opts.get("--page", f"staff/{policy_id}.html")
     edits = int(opts.get("--edits", "10"))
     idle = opts.get("--idle", "no") == "yes"
+    out = opts.get("--out")
+    get = (lambda path: read_file(out, path)) if out else (lambda path: fetch(port, path))
     path = os.path.join(root, "content", policy)
     original = open(path, encoding="utf-8").read()
 
@@ -79,7 +91,7 @@ def main():
         t0 = time.perf_counter()
         server = subprocess.Popen(start_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while True:
-            status, _ = fetch(port, page)
+            status, _ = get(page)
             if status == 200:
                 break
             if server.poll() is not None:
@@ -105,7 +117,7 @@ def main():
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(original[:start] + token + original[end:])
             deadline = t + 600
-            while token not in fetch(port, page)[1]:
+            while token not in get(page)[1]:
                 if time.perf_counter() > deadline:
                     sys.exit("the edit never showed")
                 time.sleep(0.005)

@@ -7,8 +7,11 @@
 
 use crate::audience::patient::{LeafletScores, check_leaflet};
 use crate::audience::staff::report::standalone_report;
-use crate::audience::{Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library};
-use crate::cache::NoStore;
+use crate::audience::units::PerPolicy;
+use crate::audience::{
+    DocumentMemos, Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library,
+};
+use crate::cache::{Key, NoStore};
 use crate::diag::IoFailure;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
@@ -18,10 +21,10 @@ use crate::model::Audience;
 use crate::model::Policy;
 use crate::model::Status;
 use crate::model::dates::Date;
-use crate::parse::parse_project;
+use crate::parse::{keep_for_next_build, parse_project, parse_project_keyed};
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{ResolveOptions, resolve, resolve_consuming};
+use crate::resolve::{ResolveOptions, resolve, resolve_reusing};
 use crate::write::MemoryOutput;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +62,7 @@ pub struct BuildResult {
 /// tests and small callers. See [`run_into`].
 pub fn run(project: &Project, options: &BuildOptions, diagnostics: Diagnostics) -> BuildResult {
     let memory = MemoryOutput::new();
-    let output = Output { store: &NoStore, sink: &memory, progress: &|_| {}, schedule: None };
+    let output = Output { store: &NoStore, sink: &memory, progress: &|_| {}, schedule: None, reuse: None };
     let mut result = match run_into(project, options, &output, diagnostics) {
         Ok(result) => result,
         Err(failure) => {
@@ -85,34 +88,48 @@ pub fn run_into(
     output: &Output<'_>,
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
-    let policies = parse_project(project, &mut diagnostics);
-    run_parsed_into(project, policies, options, output, diagnostics)
+    let parsed = parse_project_keyed(project, &mut diagnostics);
+    run_parsed_into(project, parsed, options, output, diagnostics)
 }
 
-/// [`run_into`] from the project's parsed `policies` on: nothing after this reads the
-/// policies' source texts.
+/// [`run_into`] from the project's parsed policies (with their parse keys) on: nothing after
+/// this reads the policies' source texts.
 fn run_parsed_into(
     project: &Project,
-    policies: Vec<Policy>,
+    (policies, parse_keys): (Vec<Policy>, Vec<Option<Key>>),
     options: &BuildOptions,
     output: &Output<'_>,
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
+    let reuse = output.reuse;
+    let library = resolve_reusing(
+        &policies,
+        ResolveOptions { today: options.today, drafts: options.drafts },
+        &mut diagnostics,
+        reuse.map(|r| (&r.resolve, parse_keys.as_slice())),
+    );
     let drafts_left_out =
         if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
-    let resolve_options = ResolveOptions { today: options.today, drafts: options.drafts };
     // Only the public site of a build with drafts needs the parsed policies again (resolved
-    // without them); otherwise each is freed as soon as its views are made. With no draft to
-    // leave out, the public site is made from the build's own views, as without `--drafts`.
+    // without them), and the live preview keeps them for the next save's parse; otherwise they
+    // are freed now, before anything is prepared or rendered. With no draft to leave out, the
+    // public site is made from the build's own views, as without `--drafts`.
     let has_drafts = options.drafts && policies.iter().any(|p| p.meta.status == Status::Draft);
-    let (library, policies) = if has_drafts {
-        (resolve(&policies, resolve_options, &mut diagnostics), Some(policies))
-    } else {
-        (resolve_consuming(policies, resolve_options, &mut diagnostics), None)
-    };
+    let mut policies = Some(policies);
+    if reuse.is_none() && !has_drafts {
+        policies = None;
+    }
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
-    let leaflets =
-        library.views(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut diagnostics)).collect();
+    let scored = PerPolicy::each(reuse.map(|r| &r.leaflets), &library.policies, |p| {
+        let mut found = Diagnostics::new();
+        let scores = p.view(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut found));
+        (scores, found)
+    });
+    let mut leaflets = Vec::new();
+    for (scores, found) in scored.iter().map(|s| &**s) {
+        diagnostics.extend(found.clone());
+        leaflets.extend(scores.clone());
+    }
     let mut result = BuildResult {
         policies: library.policies.len(),
         outputs,
@@ -123,24 +140,35 @@ fn run_parsed_into(
     };
     // Theme contrast and the easy-read and poster rules are checked even when parsing found
     // errors, so an author sees every problem of an edit at once.
-    let prepared = prepare(project, &library, options.strict, &mut diagnostics);
+    let memos = reuse.map(|r| DocumentMemos { easy_read: &r.easy_read, posters: &r.posters });
+    let prepared = prepare(project, &library, options.strict, &mut diagnostics, memos);
+    let give_back = |policies: Option<Vec<Policy>>| match (policies, reuse) {
+        (Some(policies), Some(_)) => keep_for_next_build(policies, &parse_keys),
+        (policies, _) => drop(policies),
+    };
     if !diagnostics.has_errors() {
         let render_options = RenderOptions { strict: options.strict };
         // Drafts never reach the public site: with `--drafts` it is built from the library
         // resolved without them (so links to drafts are plain text there); its findings are the
         // same as the build's own, already reported.
-        // The views hold all that is rendered: the parsed model is freed before rendering.
         let mut quiet = Diagnostics::new();
-        let public_library =
-            policies.map(|p| resolve_consuming(p, ResolveOptions { today: options.today, drafts: false }, &mut quiet));
+        let public_library = policies.as_deref().filter(|_| has_drafts).map(|policies| {
+            let options = ResolveOptions { today: options.today, drafts: false };
+            resolve_reusing(policies, options, &mut quiet, reuse.map(|r| (&r.public_resolve, parse_keys.as_slice())))
+        });
+        // The views hold all that is rendered: the parsed model is freed before rendering (in
+        // the live preview, kept for the next build's parse instead).
+        give_back(policies);
+        let public_memos = reuse.map(|r| DocumentMemos { easy_read: &r.public_easy_read, posters: &r.public_posters });
         let public_prepared =
-            public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet));
+            public_library.as_ref().map(|l| prepare_documents(l, prepared.colours.clone(), &mut quiet, public_memos));
         let public = public_library
             .as_ref()
             .zip(public_prepared.as_ref())
             .map(|(library, prepared)| PublicLibrary { library, prepared });
         render_library(project, &library, &prepared, public.as_ref(), &render_options, output, &mut diagnostics)?;
     } else {
+        give_back(policies);
         // Nothing is rendered, but a theme template that does not compile is still reported
         // with the content's errors (compiling is quick; filling the pages is not).
         let _ = load_templates(&project.theme, &project.config.theme, &mut diagnostics);
@@ -205,7 +233,7 @@ pub fn load_and_run(root: &Path, options: &BuildOptions) -> Result<BuildResult, 
 pub fn load_and_run_into(root: &Path, options: &BuildOptions, output: &Output<'_>) -> Result<BuildResult, IoFailure> {
     let mut diagnostics = Diagnostics::new();
     let mut project = load_project(root, &mut diagnostics)?;
-    let policies = parse_project(&project, &mut diagnostics);
+    let parsed = parse_project_keyed(&project, &mut diagnostics);
     project.forget_texts();
-    run_parsed_into(&project, policies, options, output, diagnostics)
+    run_parsed_into(&project, parsed, options, output, diagnostics)
 }

@@ -155,6 +155,12 @@ pub trait UnitStore: Sync {
     /// The identity of the program the keys are made for ([`program_id`]); `None` when nothing
     /// is kept (keys then only tell units of one build apart).
     fn program(&self) -> Option<Key>;
+    /// The unit under `key` is used by this build, given from a copy of what [`UnitStore::get`]
+    /// gave before (the live preview keeps those in memory): it must be kept like one `get`
+    /// gives.
+    fn used(&self, key: Key) {
+        let _ = key;
+    }
 }
 
 /// No cache (`--no-cache`, or a cache folder that cannot be used): every unit is rendered.
@@ -400,6 +406,10 @@ impl UnitStore for DiskCache {
 
     fn program(&self) -> Option<Key> {
         program_id()
+    }
+
+    fn used(&self, key: Key) {
+        self.mark_used(key);
     }
 
     fn put(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit> {

@@ -320,7 +320,7 @@ fn build(
     // Only for the text a person reads: `--format json` is for programs.
     let progress = if format == Format::Text { BuildProgress::start() } else { BuildProgress::hidden() };
     let hear = |p| progress.hear(p);
-    let output = Output { store, sink, progress: &hear, schedule: None };
+    let output = Output { store, sink, progress: &hear, schedule: None, reuse: None };
     let result = load_and_run_into(root, &options, &output);
     progress.finish();
     let result = result?;

@@ -6,14 +6,18 @@
 //! Pure. Renderers receive views only, so no template or layout ever decides which text appears.
 //! Staff-only metadata lives in [`StaffDetails`], which only the staff view carries.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use crate::cache::{Key, KeyHasher};
 use crate::diag::{Diagnostics, Location};
 use crate::model::dates::{Date, ReviewStatus};
-use crate::model::{Audience, Block, BlockKind, Contact, HistoryEntry, Inline, LinkTarget, Policy, Status, plain_text};
+use crate::model::{
+    Audience, Block, BlockKind, Contact, HistoryEntry, Inline, LinkTarget, Policy, Status, Translation, plain_text,
+};
 
 /// Knobs of the resolve stage.
 #[derive(Debug, Clone, Copy)]
@@ -27,8 +31,9 @@ pub struct ResolveOptions {
 /// Every published policy with its audience views, in source order.
 #[derive(Debug, Clone)]
 pub struct Library {
-    /// The policies that are published.
-    pub policies: Vec<ResolvedPolicy>,
+    /// The policies that are published (shared, so the live preview can keep a policy's views
+    /// from one build to the next when nothing they depend on changed).
+    pub policies: Vec<Arc<ResolvedPolicy>>,
     /// The date review status was judged against.
     pub today: Date,
 }
@@ -247,166 +252,293 @@ pub struct RelatedPolicy {
 /// Builds the views of every policy. Link problems that depend on the audience are reported
 /// here as warnings; overdue reviews are warned about too.
 pub fn resolve(policies: &[Policy], options: ResolveOptions, diags: &mut Diagnostics) -> Library {
-    resolve_with(policies, None, options, diags)
+    resolve_reusing(policies, options, diags, None)
 }
 
-/// [`resolve`] for a caller done with the parsed policies: each policy's blocks are freed as
-/// soon as its views have their copies, instead of being held beside every view until the
-/// end (the parse and the views at once were a large library's peak memory).
-pub fn resolve_consuming(mut policies: Vec<Policy>, options: ResolveOptions, diags: &mut Diagnostics) -> Library {
-    let blocks = policies.iter_mut().map(|p| std::mem::take(&mut p.blocks)).collect();
-    resolve_with(&policies, Some(blocks), options, diags)
+/// What the live preview keeps of one resolve for the next (`serve` and `watch`), so a save
+/// resolves again only the policies it changed: each policy's views with their findings, under
+/// a fingerprint of the parsed policy, and what every policy's links are checked against (the
+/// titles, anchors, short names, statuses and audiences of all policies). A policy is resolved
+/// again when its own fingerprint changed, or when any of that changed (a title or a heading
+/// edited, a policy added or removed: then every policy is, as any may link to it), or the
+/// options did. Costs the memory of the views, which the build holds anyway.
+#[derive(Default)]
+pub struct ResolveMemo {
+    last: Mutex<Option<Remembered>>,
 }
 
-/// [`resolve`], the blocks of `policies` given apart (taken out of them, one list a policy)
-/// or left in them (`None`).
-fn resolve_with(
+struct Remembered {
+    options: (Date, bool),
+    tables: Key,
+    policies: HashMap<String, RememberedPolicy>,
+    /// How many policies this resolve took from the one before.
+    reused: usize,
+}
+
+struct RememberedPolicy {
+    fingerprint: Key,
+    /// Each view's audience, title and heading anchors, as the first pass found them.
+    headings: Vec<(Audience, String, BTreeSet<String>)>,
+    resolved: Arc<ResolvedPolicy>,
+    found: Diagnostics,
+}
+
+impl ResolveMemo {
+    /// How many policies the last resolve took from the one before it (for tests).
+    pub fn reused(&self) -> usize {
+        self.last.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, |r| r.reused)
+    }
+}
+
+/// Everything a policy's parse gave, hashed: its parse key (all of its file and the context it
+/// was parsed in: see [`crate::parse::parse_project_keyed`]) and its translations, which are
+/// parsed from files of their own; without a key, all of the parsed policy (the front matter
+/// through `Debug`, so a field added to it later is covered without anyone listing it here).
+fn fingerprint(policy: &Policy, parse_key: Option<Key>) -> Key {
+    fn add(policy: &Policy, h: &mut KeyHasher) {
+        let Policy { id, source, content_dir, meta, blocks, earlier, translations: _ } = policy;
+        (id, source, content_dir).hash(h);
+        format!("{meta:?}").hash(h);
+        blocks.hash(h);
+        earlier.len().hash(h);
+        for e in earlier {
+            add(e, h);
+        }
+    }
+    let mut h = KeyHasher::new("resolve-policy");
+    match parse_key {
+        Some(key) => key.hash(&mut h),
+        None => add(policy, &mut h),
+    }
+    for t in &policy.translations {
+        let Translation { lang, source, title, translation_of, translation_of_line, current, glossary, blocks } = t;
+        (lang, source, title, translation_of, translation_of_line, current, glossary, blocks).hash(&mut h);
+    }
+    h.key()
+}
+
+/// [`resolve`], taking from `memo` (when given, with each policy's parse key when known) every
+/// policy whose views cannot have changed since the last call, and remembering this call's for
+/// the next. The result is the same as [`resolve`]'s, findings included and in the same order.
+pub fn resolve_reusing(
     policies: &[Policy],
-    taken: Option<Vec<Vec<Block>>>,
     options: ResolveOptions,
     diags: &mut Diagnostics,
+    memo: Option<(&ResolveMemo, &[Option<Key>])>,
 ) -> Library {
-    let is_published = |p: &Policy| options.drafts || p.meta.status != Status::Draft;
-    let published: Vec<&Policy> = policies.iter().filter(|p| is_published(p)).collect();
-    let blocks_of: Vec<Cow<'_, [Block]>> = match taken {
-        Some(taken) => {
-            policies.iter().zip(taken).filter(|(p, _)| is_published(p)).map(|(_, b)| Cow::Owned(b)).collect()
-        }
-        None => published.iter().map(|p| Cow::Borrowed(p.blocks.as_slice())).collect(),
-    };
+    let parse_keys: BTreeMap<&str, Key> = memo
+        .map(|(_, keys)| policies.iter().zip(keys).filter_map(|(p, k)| Some((p.id.as_str(), (*k)?))).collect())
+        .unwrap_or_default();
+    let memo = memo.map(|(memo, _)| memo);
+    let published: Vec<&Policy> =
+        policies.iter().filter(|p| options.drafts || p.meta.status != Status::Draft).collect();
     let statuses: BTreeMap<&str, Status> = policies.iter().map(|p| (p.id.as_str(), p.meta.status)).collect();
     let audiences_of: BTreeMap<&str, Vec<Audience>> =
-        published.iter().zip(&blocks_of).map(|(p, b)| (p.id.as_str(), audiences_with_output(p, b, diags))).collect();
+        published.iter().map(|p| (p.id.as_str(), audiences_with_output(p, diags))).collect();
+    let last = memo.and_then(|m| m.last.lock().unwrap_or_else(|e| e.into_inner()).take());
+    let fingerprints: Vec<Option<Key>> = match memo {
+        Some(_) => published.par_iter().map(|p| Some(fingerprint(p, parse_keys.get(p.id.as_str()).copied()))).collect(),
+        None => vec![None; published.len()],
+    };
+    let remembered = |i: usize| -> Option<&RememberedPolicy> {
+        let r = last.as_ref()?.policies.get(&published[i].id)?;
+        (Some(r.fingerprint) == fingerprints[i]).then_some(r)
+    };
 
     // First pass: each view's blocks with headings settled, so link targets can be checked
-    // against the anchors that really exist in the target's view. A policy's own blocks are
-    // not needed after it (only the anchors of all its headings).
-    let drafts: Vec<(&Policy, Vec<SelectedBlocks>, BTreeSet<String>)> = published
-        .par_iter()
-        .zip(blocks_of)
-        .map(|(policy, blocks)| {
-            let views = audiences_of[policy.id.as_str()].iter().map(|&a| {
-                let (title, selected) = select_blocks_from(&blocks, &policy.meta.title, a);
-                (a, title, selected)
-            });
-            let headings = crate::parse::heading_anchors(&blocks).map(str::to_string).collect();
-            (*policy, views.collect(), headings)
+    // against the anchors that really exist in the target's view. A remembered policy's
+    // titles and anchors are taken from the memo; its blocks are selected only if it must be
+    // resolved again.
+    let drafts: Vec<(&Policy, Option<Vec<SelectedBlocks>>)> = (0..published.len())
+        .into_par_iter()
+        .map(|i| {
+            let policy = published[i];
+            if remembered(i).is_some() {
+                return (policy, None);
+            }
+            (policy, Some(select_all(policy, &audiences_of[policy.id.as_str()])))
         })
         .collect();
-    let titles: BTreeMap<(&str, Audience), String> = drafts
+    let headings: Vec<Vec<(Audience, String, BTreeSet<String>)>> = drafts
         .iter()
-        .flat_map(|&(p, ref views, _)| views.iter().map(move |(a, title, _)| ((p.id.as_str(), *a), title.clone())))
+        .enumerate()
+        .map(|(i, (_, views))| match views {
+            Some(views) => views
+                .iter()
+                .map(|(a, title, blocks)| {
+                    (*a, title.clone(), crate::parse::heading_anchors(blocks).map(str::to_string).collect())
+                })
+                .collect(),
+            None => remembered(i).map(|r| r.headings.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let titles: BTreeMap<(&str, Audience), String> = published
+        .iter()
+        .zip(&headings)
+        .flat_map(|(p, views)| views.iter().map(move |(a, title, _)| ((p.id.as_str(), *a), title.clone())))
         .collect();
     let shorts: BTreeMap<&str, &str> =
         published.iter().map(|p| (p.id.as_str(), p.meta.short.as_deref().unwrap_or(p.id.as_str()))).collect();
-    let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = drafts
+    let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = published
         .iter()
-        .flat_map(|(p, views, _)| {
-            views.iter().map(move |(a, _, blocks)| {
-                ((p.id.as_str(), *a), crate::parse::heading_anchors(blocks).map(str::to_string).collect())
-            })
-        })
+        .zip(&headings)
+        .flat_map(|(p, views)| views.iter().map(move |(a, _, anchors)| ((p.id.as_str(), *a), anchors.clone())))
         .collect();
+    // All a policy's views read of the others (staff pages list related policies by title).
+    let tables = {
+        let mut h = KeyHasher::new("resolve-tables");
+        (&statuses, &audiences_of, &titles, &shorts, &anchors).hash(&mut h);
+        published.iter().map(|p| (&p.id, &p.meta.title)).for_each(|t| t.hash(&mut h));
+        h.key()
+    };
+    let same_world = last.as_ref().is_some_and(|r| r.tables == tables && r.options == (options.today, options.drafts));
+    let tables_ref = Tables {
+        published: &published,
+        statuses: &statuses,
+        titles: &titles,
+        shorts: &shorts,
+        anchors: &anchors,
+        audiences_of: &audiences_of,
+    };
 
     // Each policy's links are rewritten on its own thread with its own diagnostics, merged in order.
-    let results: Vec<(ResolvedPolicy, Diagnostics)> = drafts
+    let results: Vec<(Arc<ResolvedPolicy>, Diagnostics, bool)> = drafts
         .into_par_iter()
-        .map(|(policy, views, headings)| {
-            let mut own = Diagnostics::new();
-            let diags = &mut own;
-            let status = ReviewStatus::of(policy.meta.review_date, options.today);
-            if status == ReviewStatus::Overdue && policy.meta.status != Status::Withdrawn {
-                diags
-                    .warning(
-                        Location::new(&policy.source, policy.meta.review_line, 1),
-                        format!(
-                            "the review date {} has passed: this policy is overdue for review",
-                            policy.meta.review_date
-                        ),
-                    )
-                    .hint("review the policy, then update `review-date`, `version` and `history`");
+        .enumerate()
+        .map(|(i, (policy, views))| {
+            if same_world && let Some(r) = remembered(i) {
+                return (Arc::clone(&r.resolved), r.found.clone(), true);
             }
-            let available = audiences_of[policy.id.as_str()].clone();
-            let earlier = earlier_views(policy, &published, &statuses, &anchors, options.today);
-            let mut earlier = Some(earlier);
-            let mut out_views = Vec::new();
-            for (audience, title, mut blocks) in views {
-                let mut linker = Linker {
-                    policy,
-                    headings: &headings,
-                    translation: None,
-                    statuses: &statuses,
-                    audience,
-                    anchors: &anchors,
-                    diags,
-                };
-                for block in &mut blocks {
-                    linker.block(&mut block.kind);
-                }
-                let mut linked = BTreeMap::new();
-                for id in linked_policies(&blocks) {
-                    if let (Some(title), Some(short)) = (titles.get(&(id.as_str(), audience)), shorts.get(id.as_str()))
-                    {
-                        let target = LinkedPolicy { title: title.clone(), short: short.to_string() };
-                        linked.insert(id, target);
-                    }
-                }
-                out_views.push(AudienceView {
-                    audience,
-                    id: policy.id.clone(),
-                    source: policy.source.clone(),
-                    title,
-                    policy_title: policy.meta.title.clone(),
-                    reference: policy.meta.reference.clone(),
-                    version: policy.meta.version.clone(),
-                    review_date: policy.meta.review_date,
-                    last_reviewed: policy.meta.approved_date.filter(|_| policy.meta.status != Status::Draft),
-                    short: policy.meta.short.clone().unwrap_or_else(|| policy.id.clone()),
-                    contact: policy.meta.contact.clone(),
-                    contact_line: policy.meta.contact_line,
-                    review_status: status,
-                    document_date: options.today,
-                    draft: policy.meta.status == Status::Draft,
-                    blocks,
-                    glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
-                    available: available.clone(),
-                    linked,
-                    staff: (audience == Audience::Staff).then(|| StaffDetails {
-                        earlier: earlier.take().unwrap_or_default(),
-                        ..staff_details(policy, &published)
-                    }),
-                    lang: None,
-                    translation: None,
-                    languages: Vec::new(),
-                });
-            }
-            let mut translations = translated_views(policy, &out_views, &statuses, &anchors, diags);
-            set_languages(&mut out_views, &mut translations);
-            if let Some(staff) = out_views.first_mut().and_then(|v| v.staff.as_mut()) {
-                staff.translations = policy
-                    .translations
-                    .iter()
-                    .map(|t| TranslationSummary {
-                        lang: t.lang.clone(),
-                        of_version: t.translation_of.clone(),
-                        current: t.current,
-                        audiences: translations
-                            .iter()
-                            .filter(|v| v.lang.as_deref() == Some(t.lang.as_str()))
-                            .map(|v| (v.audience, v.stem()))
-                            .collect(),
-                    })
-                    .collect();
-            }
-            (ResolvedPolicy { id: policy.id.clone(), views: out_views, translations }, own)
+            let views = views.unwrap_or_else(|| select_all(policy, &audiences_of[policy.id.as_str()]));
+            let (resolved, found) = resolve_policy(policy, views, &tables_ref, options);
+            (Arc::new(resolved), found, false)
         })
         .collect();
     let mut resolved = Vec::with_capacity(results.len());
-    for (policy, own) in results {
-        diags.extend(own);
+    let mut next = HashMap::new();
+    let mut reused = 0;
+    for (((policy, found, was_reused), fingerprint), headings) in results.into_iter().zip(fingerprints).zip(headings) {
+        if let Some(fingerprint) = fingerprint {
+            let remember =
+                RememberedPolicy { fingerprint, headings, resolved: Arc::clone(&policy), found: found.clone() };
+            next.insert(policy.id.clone(), remember);
+        }
+        reused += usize::from(was_reused);
+        diags.extend(found);
         resolved.push(policy);
     }
+    drop(last);
+    if let Some(memo) = memo {
+        *memo.last.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Remembered { options: (options.today, options.drafts), tables, policies: next, reused });
+    }
     Library { policies: resolved, today: options.today }
+}
+
+/// Each audience's title and blocks of `policy`, headings settled.
+fn select_all(policy: &Policy, audiences: &[Audience]) -> Vec<SelectedBlocks> {
+    audiences
+        .iter()
+        .map(|&a| {
+            let (title, blocks) = select_blocks(policy, a);
+            (a, title, blocks)
+        })
+        .collect()
+}
+
+/// What every policy's links are checked against: the other policies.
+struct Tables<'a> {
+    published: &'a [&'a Policy],
+    statuses: &'a BTreeMap<&'a str, Status>,
+    titles: &'a BTreeMap<(&'a str, Audience), String>,
+    shorts: &'a BTreeMap<&'a str, &'a str>,
+    anchors: &'a BTreeMap<(&'a str, Audience), BTreeSet<String>>,
+    audiences_of: &'a BTreeMap<&'a str, Vec<Audience>>,
+}
+
+/// One policy's views, its links checked against `tables`, with what was found.
+fn resolve_policy(
+    policy: &Policy,
+    views: Vec<SelectedBlocks>,
+    tables: &Tables<'_>,
+    options: ResolveOptions,
+) -> (ResolvedPolicy, Diagnostics) {
+    let Tables { published, statuses, titles, shorts, anchors, audiences_of } = *tables;
+    let mut own = Diagnostics::new();
+    let diags = &mut own;
+    let status = ReviewStatus::of(policy.meta.review_date, options.today);
+    if status == ReviewStatus::Overdue && policy.meta.status != Status::Withdrawn {
+        diags
+            .warning(
+                Location::new(&policy.source, policy.meta.review_line, 1),
+                format!("the review date {} has passed: this policy is overdue for review", policy.meta.review_date),
+            )
+            .hint("review the policy, then update `review-date`, `version` and `history`");
+    }
+    let available = audiences_of[policy.id.as_str()].clone();
+    let earlier = earlier_views(policy, published, statuses, anchors, options.today);
+    let mut earlier = Some(earlier);
+    let mut out_views = Vec::new();
+    for (audience, title, mut blocks) in views {
+        let mut linker = Linker { policy, translation: None, statuses, audience, anchors, diags };
+        for block in &mut blocks {
+            linker.block(&mut block.kind);
+        }
+        let mut linked = BTreeMap::new();
+        for id in linked_policies(&blocks) {
+            if let (Some(title), Some(short)) = (titles.get(&(id.as_str(), audience)), shorts.get(id.as_str())) {
+                let target = LinkedPolicy { title: title.clone(), short: short.to_string() };
+                linked.insert(id, target);
+            }
+        }
+        out_views.push(AudienceView {
+            audience,
+            id: policy.id.clone(),
+            source: policy.source.clone(),
+            title,
+            policy_title: policy.meta.title.clone(),
+            reference: policy.meta.reference.clone(),
+            version: policy.meta.version.clone(),
+            review_date: policy.meta.review_date,
+            last_reviewed: policy.meta.approved_date.filter(|_| policy.meta.status != Status::Draft),
+            short: policy.meta.short.clone().unwrap_or_else(|| policy.id.clone()),
+            contact: policy.meta.contact.clone(),
+            contact_line: policy.meta.contact_line,
+            review_status: status,
+            document_date: options.today,
+            draft: policy.meta.status == Status::Draft,
+            blocks,
+            glossary: if audience == Audience::EasyRead { policy.meta.glossary.clone() } else { Vec::new() },
+            available: available.clone(),
+            linked,
+            staff: (audience == Audience::Staff).then(|| StaffDetails {
+                earlier: earlier.take().unwrap_or_default(),
+                ..staff_details(policy, published)
+            }),
+            lang: None,
+            translation: None,
+            languages: Vec::new(),
+        });
+    }
+    let mut translations = translated_views(policy, &out_views, statuses, anchors, diags);
+    set_languages(&mut out_views, &mut translations);
+    if let Some(staff) = out_views.first_mut().and_then(|v| v.staff.as_mut()) {
+        staff.translations = policy
+            .translations
+            .iter()
+            .map(|t| TranslationSummary {
+                lang: t.lang.clone(),
+                of_version: t.translation_of.clone(),
+                current: t.current,
+                audiences: translations
+                    .iter()
+                    .filter(|v| v.lang.as_deref() == Some(t.lang.as_str()))
+                    .map(|v| (v.audience, v.stem()))
+                    .collect(),
+            })
+            .collect();
+    }
+    (ResolvedPolicy { id: policy.id.clone(), views: out_views, translations }, own)
 }
 
 /// Staff views of a policy's earlier approved versions, newest first, each knowing what replaced
@@ -424,17 +556,9 @@ fn earlier_views(
     let mut out = Vec::new();
     for old in &policy.earlier {
         let (title, mut blocks) = select_blocks(old, Audience::Staff);
-        let headings = crate::parse::heading_anchors(&old.blocks).map(str::to_string).collect();
         let mut quiet = Diagnostics::new();
-        let mut linker = Linker {
-            policy: old,
-            headings: &headings,
-            translation: None,
-            statuses,
-            audience: Audience::Staff,
-            anchors,
-            diags: &mut quiet,
-        };
+        let mut linker =
+            Linker { policy: old, translation: None, statuses, audience: Audience::Staff, anchors, diags: &mut quiet };
         for block in &mut blocks {
             linker.block(&mut block.kind);
         }
@@ -508,7 +632,6 @@ fn translated_views(
             let (title, mut blocks) = select_blocks_from(&translation.blocks, &translation.title, audience);
             let mut linker = Linker {
                 policy,
-                headings: &own,
                 translation: Some((translation.source.as_str(), &own)),
                 statuses,
                 audience,
@@ -568,13 +691,13 @@ fn set_languages(views: &mut [AudienceView], translations: &mut [AudienceView]) 
 /// Staff always; other audiences when the policy is not withdrawn and has content for them. A
 /// leaflet or easy-read version with nothing but headings is left out, with a warning, rather
 /// than printed empty.
-fn audiences_with_output(policy: &Policy, blocks: &[Block], diags: &mut Diagnostics) -> Vec<Audience> {
+fn audiences_with_output(policy: &Policy, diags: &mut Diagnostics) -> Vec<Audience> {
     let mut out = vec![Audience::Staff];
     if policy.meta.status == Status::Withdrawn {
         return out;
     }
     for audience in [Audience::Patient, Audience::EasyRead, Audience::Poster] {
-        let mut blocks = blocks.iter().filter(|b| b.audiences.contains(audience)).peekable();
+        let mut blocks = policy.blocks.iter().filter(|b| b.audiences.contains(audience)).peekable();
         let Some(first) = blocks.peek().map(|b| b.line) else { continue };
         let only_headings = blocks.all(|b| matches!(b.kind, BlockKind::Heading { .. }));
         if only_headings && audience != Audience::Poster {
@@ -712,8 +835,6 @@ fn linked_policies(blocks: &[Block]) -> BTreeSet<String> {
 /// plain text with a warning.
 struct Linker<'a, 'd> {
     policy: &'a Policy,
-    /// The anchors of all the policy's headings, whatever their audience.
-    headings: &'a BTreeSet<String>,
     /// For a translation: its file (messages point there) and its own headings' anchors, which
     /// its links to its own sections go to.
     translation: Option<(&'a str, &'a BTreeSet<String>)>,
@@ -793,7 +914,7 @@ impl Linker<'_, '_> {
                     return true;
                 }
                 // A section that exists for no audience is already an error from parsing.
-                if !self.headings.contains(fragment.as_str()) {
+                if !crate::parse::heading_anchors(&self.policy.blocks).any(|a| a == fragment) {
                     return false;
                 }
                 self.diags

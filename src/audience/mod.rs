@@ -89,20 +89,64 @@ pub struct Prepared<'a> {
 /// Builds the easy-read documents and posters of `library`, reporting their rules' findings,
 /// and checks what every build needs before it renders: the theme's contrast, its icons and
 /// the logo, and that patient-facing outputs have a public address and a phone number.
-pub fn prepare<'a>(project: &Project, library: &'a Library, strict: bool, diags: &mut Diagnostics) -> Prepared<'a> {
+/// With `memos` (the live preview's), the documents of a policy whose views are those of the
+/// last build are taken from it.
+pub fn prepare<'a>(
+    project: &Project,
+    library: &'a Library,
+    strict: bool,
+    diags: &mut Diagnostics,
+    memos: Option<DocumentMemos<'_>>,
+) -> Prepared<'a> {
     let colours = project.theme_settings.colours.clone();
     crate::load::contrast::check_theme_contrast(&colours, diags);
     pictures::check_pictures(project, diags);
     patient_facing::check_reachable(project, library, strict, diags);
-    prepare_documents(library, colours, diags)
+    prepare_documents(library, colours, diags, memos)
+}
+
+/// Where the live preview keeps each policy's easy-read documents and posters between builds.
+#[derive(Clone, Copy)]
+pub struct DocumentMemos<'m> {
+    /// Easy-read documents.
+    pub easy_read: &'m units::PerPolicy<(Vec<EasyReadDoc>, Diagnostics)>,
+    /// Posters.
+    pub posters: &'m units::PerPolicy<(Vec<Vec<Poster>>, Diagnostics)>,
 }
 
 /// The easy-read documents and posters of `library` alone (for the public site's library,
-/// whose findings were already reported for the build's own).
-pub fn prepare_documents<'a>(library: &'a Library, colours: ThemeColours, diags: &mut Diagnostics) -> Prepared<'a> {
-    let easy_read = library.all_views(Audience::EasyRead).map(|v| (v, easy_read_doc(v, diags))).collect();
-    let posters: Vec<_> = library.all_views(Audience::Poster).map(|v| (v, posters(v, diags))).collect();
-    Prepared { colours, easy_read, posters }
+/// whose findings were already reported for the build's own). Each policy's are made on its
+/// own thread, their findings reported in library order.
+pub fn prepare_documents<'a>(
+    library: &'a Library,
+    colours: ThemeColours,
+    diags: &mut Diagnostics,
+    memos: Option<DocumentMemos<'_>>,
+) -> Prepared<'a> {
+    fn of(p: &ResolvedPolicy, audience: Audience) -> Vec<&AudienceView> {
+        p.view(audience).into_iter().chain(p.translations.iter().filter(|v| v.audience == audience)).collect()
+    }
+    let docs = units::PerPolicy::each(memos.map(|m| m.easy_read), &library.policies, |p| {
+        let mut found = Diagnostics::new();
+        let docs = of(p, Audience::EasyRead).into_iter().map(|v| easy_read_doc(v, &mut found)).collect();
+        (docs, found)
+    });
+    let boards = units::PerPolicy::each(memos.map(|m| m.posters), &library.policies, |p| {
+        let mut found = Diagnostics::new();
+        let boards = of(p, Audience::Poster).into_iter().map(|v| posters(v, &mut found)).collect();
+        (boards, found)
+    });
+    let mut easy_read = Vec::new();
+    for (p, made) in library.policies.iter().zip(&docs) {
+        diags.extend(made.1.clone());
+        easy_read.extend(of(p, Audience::EasyRead).into_iter().zip(made.0.iter().cloned()));
+    }
+    let mut all_posters = Vec::new();
+    for (p, made) in library.policies.iter().zip(&boards) {
+        diags.extend(made.1.clone());
+        all_posters.extend(of(p, Audience::Poster).into_iter().zip(made.0.iter().cloned()));
+    }
+    Prepared { colours, easy_read, posters: all_posters }
 }
 
 /// What the public site is built from when it is not the build's own library: in a build with
@@ -124,6 +168,8 @@ pub struct Output<'a> {
     pub progress: &'a (dyn Fn(Progress) + Sync),
     /// Which units to run first, and when to stop (the live preview); `None` runs them all.
     pub schedule: Option<&'a units::Schedule<'a>>,
+    /// What the live preview keeps from one build for the next (`None`: a build of its own).
+    pub reuse: Option<&'a units::Reuse>,
 }
 
 /// What [`Output::progress`] hears.
@@ -133,8 +179,10 @@ pub enum Progress {
     Units(usize),
     /// One more unit is done.
     UnitDone,
-    /// Every web page is made (the PDFs and the search index follow); `ok` when none of them
-    /// had an error.
+    /// Every policy's web pages are made (the pages about the whole library and the assets
+    /// follow at once, then the PDFs and the search index): the live preview serves the build
+    /// from here, so the page an author waits for does not wait for the lists of every policy;
+    /// `ok` when none of them had an error.
     PagesDone {
         /// No errors so far.
         ok: bool,
@@ -163,13 +211,21 @@ pub fn render_library(
         project,
     };
     let site = units::SiteKey::of(project, output.store.program());
+    let libraries: Vec<&Library> = std::iter::once(library).chain(public.map(|p| p.library)).collect();
+    if let Some(reuse) = output.reuse {
+        reuse.seed_view_keys(&site, &libraries);
+    }
     let page_units = units::page_units(&makers, &site, library, prepared, public);
     let late_units = units::late_units(project, &site, library, prepared, public);
+    if let Some(reuse) = output.reuse {
+        // Every view's key is made by now (the search index's unit names them all).
+        reuse.keep_view_keys(&site, &libraries);
+    }
     (output.progress)(Progress::Units(page_units.len() + late_units.len()));
     let done = || (output.progress)(Progress::UnitDone);
     units::run_units(&page_units, output.store, output.sink, output.schedule, &done, diags)?;
-    site_pages(&makers, library, prepared, public, output.sink, diags)?;
     (output.progress)(Progress::PagesDone { ok: !diags.has_errors() });
+    site_pages(&makers, library, prepared, public, output.sink, diags)?;
     let result = units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags);
     // Characters no font has: one warning per policy and language over all its PDFs.
     pdf_output::GlyphGaps::report_records(diags);

@@ -13,13 +13,16 @@
 //!
 //! Pure, apart from the store and the sink it is handed: never writes or reads a file itself.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use crate::audience::easy_read::EasyReadDoc;
+use crate::audience::patient::LeafletScores;
 use crate::audience::pdf_output::GlyphGaps;
+use crate::audience::poster::Poster;
 use crate::audience::{
     PageMakers, PolicyDocuments, Prepared, PublicLibrary, easy_read, patient, patient_facing, policy_pages, poster,
     public, staff,
@@ -30,13 +33,15 @@ use crate::load::Project;
 use crate::model::artifact::ArtifactSink;
 use crate::model::dates::Date;
 use crate::model::{Artifact, Audience, Inline};
-use crate::resolve::{AudienceView, Library, ResolvedPolicy};
+use crate::resolve::{AudienceView, Library, ResolveMemo, ResolvedPolicy};
 
 /// The project's site-wide inputs, hashed once per build, each picture's hash, and each view's
 /// (made when first asked for).
 pub struct SiteKey {
     key: Key,
     pictures: BTreeMap<String, Key>,
+    /// All of `pictures`, hashed.
+    pictures_key: Key,
     views: Mutex<HashMap<usize, Key>>,
 }
 
@@ -55,7 +60,7 @@ impl SiteKey {
         if let Some(logo) = &project.logo {
             (&logo.path, &logo.alt, &logo.bytes, logo.svg).hash(&mut h);
         }
-        let pictures = project
+        let pictures: BTreeMap<String, Key> = project
             .images
             .par_iter()
             .map(|(path, bytes)| {
@@ -64,7 +69,9 @@ impl SiteKey {
                 (path.clone(), p.key())
             })
             .collect();
-        SiteKey { key: h.key(), pictures, views: Mutex::new(HashMap::new()) }
+        let mut p = KeyHasher::new("pictures");
+        pictures.hash(&mut p);
+        SiteKey { key: h.key(), pictures, pictures_key: p.key(), views: Mutex::new(HashMap::new()) }
     }
 
     /// The key of one view: all of it (through `Hash`) and the bytes of the pictures it names.
@@ -96,6 +103,127 @@ impl SiteKey {
         }
         date.hash(&mut h);
         h.key()
+    }
+}
+
+/// What the live preview (`serve`, `watch`) keeps from one build for the next, so a save does
+/// work in proportion to what it changed: the resolved views of each policy (see
+/// [`ResolveMemo`]), for the build's library and for the public site's library without drafts.
+#[derive(Default)]
+pub struct Reuse {
+    /// The build's own library.
+    pub resolve: ResolveMemo,
+    /// The public site's library (a build with drafts).
+    pub public_resolve: ResolveMemo,
+    /// Each policy's leaflet scores, with the readability findings.
+    pub leaflets: PerPolicy<(Option<LeafletScores>, Diagnostics)>,
+    /// Each policy's easy-read documents (its own, then its translations'), with their findings.
+    pub easy_read: PerPolicy<(Vec<EasyReadDoc>, Diagnostics)>,
+    /// Each policy's posters (its own, then its translations'), with their findings.
+    pub posters: PerPolicy<(Vec<Vec<Poster>>, Diagnostics)>,
+    /// The same two for the public site's library (a build with drafts).
+    pub public_easy_read: PerPolicy<(Vec<EasyReadDoc>, Diagnostics)>,
+    /// See `public_easy_read`.
+    pub public_posters: PerPolicy<(Vec<Vec<Poster>>, Diagnostics)>,
+    /// The key of each view of the last build's libraries (see [`SiteKey`]).
+    views: Mutex<ViewKeys>,
+}
+
+/// The view keys of the last build, by the view's place in memory, with the policies holding
+/// those views (kept alive, so no other view can take their place), and the pictures they were
+/// made with (a view names pictures; their bytes are in its key).
+#[derive(Default)]
+struct ViewKeys {
+    pictures: Option<Key>,
+    held: Vec<Arc<ResolvedPolicy>>,
+    keys: HashMap<usize, Key>,
+}
+
+impl Reuse {
+    /// Gives `site` the keys of the views of `libraries` that are the last build's very views
+    /// (when the pictures are the same).
+    pub fn seed_view_keys(&self, site: &SiteKey, libraries: &[&Library]) {
+        let last = std::mem::take(&mut *self.views.lock().unwrap_or_else(|e| e.into_inner()));
+        if last.pictures == Some(site.pictures_key) {
+            let now: HashSet<usize> =
+                libraries.iter().flat_map(|l| &l.policies).map(|p| Arc::as_ptr(p) as usize).collect();
+            // Only views this build holds too: a place in memory the last build's other views
+            // had may hold a new view now.
+            let seeded = last
+                .held
+                .iter()
+                .filter(|p| now.contains(&(Arc::as_ptr(p) as usize)))
+                .flat_map(|p| p.views.iter().chain(&p.translations))
+                .filter_map(|v| {
+                    let address = std::ptr::from_ref(v) as usize;
+                    last.keys.get(&address).map(|k| (address, *k))
+                })
+                .collect();
+            *site.views.lock().unwrap_or_else(|e| e.into_inner()) = seeded;
+        }
+        // The policies held for the last build's keys may be the last of their views: freed on
+        // another thread, as nothing waits for it.
+        std::thread::spawn(move || drop(last.held));
+    }
+
+    /// Keeps the keys `site` made for the views of `libraries`, for the next build.
+    pub fn keep_view_keys(&self, site: &SiteKey, libraries: &[&Library]) {
+        let made = site.views.lock().unwrap_or_else(|e| e.into_inner());
+        let held: Vec<Arc<ResolvedPolicy>> = libraries.iter().flat_map(|l| l.policies.iter().cloned()).collect();
+        let keys = held
+            .iter()
+            .flat_map(|p| p.views.iter().chain(&p.translations))
+            .filter_map(|v| {
+                let address = std::ptr::from_ref(v) as usize;
+                made.get(&address).map(|k| (address, *k))
+            })
+            .collect();
+        *self.views.lock().unwrap_or_else(|e| e.into_inner()) =
+            ViewKeys { pictures: Some(site.pictures_key), held, keys };
+    }
+}
+
+/// Something worked out from each policy's views, kept from one build to the next of a live
+/// preview for every policy whose views are the very same (shared) ones, which the resolve
+/// memo gives only when nothing they were made from changed.
+pub struct PerPolicy<T> {
+    last: Mutex<HashMap<usize, Remembered<T>>>,
+}
+
+/// A policy of the last build (held, so no other can take its place in memory) and what was
+/// made from it.
+type Remembered<T> = (Arc<ResolvedPolicy>, Arc<T>);
+
+impl<T> Default for PerPolicy<T> {
+    fn default() -> Self {
+        PerPolicy { last: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<T: Send + Sync + 'static> PerPolicy<T> {
+    /// `make` of each policy, in library order, in parallel: from `memo` for a policy of the
+    /// last build (when given), made otherwise; this build's are kept for the next.
+    pub fn each(
+        memo: Option<&PerPolicy<T>>,
+        policies: &[Arc<ResolvedPolicy>],
+        make: impl Fn(&ResolvedPolicy) -> T + Sync + Send,
+    ) -> Vec<Arc<T>> {
+        let Some(memo) = memo else {
+            return policies.par_iter().map(|p| Arc::new(make(p))).collect();
+        };
+        let last = std::mem::take(&mut *memo.last.lock().unwrap_or_else(|e| e.into_inner()));
+        let address = |p: &Arc<ResolvedPolicy>| Arc::as_ptr(p) as usize;
+        let out: Vec<Arc<T>> = policies
+            .par_iter()
+            .map(|p| match last.get(&address(p)) {
+                Some((held, value)) if Arc::ptr_eq(held, p) => Arc::clone(value),
+                _ => Arc::new(make(p)),
+            })
+            .collect();
+        let next = policies.iter().zip(&out).map(|(p, v)| (address(p), (Arc::clone(p), Arc::clone(v)))).collect();
+        *memo.last.lock().unwrap_or_else(|e| e.into_inner()) = next;
+        std::thread::spawn(move || drop(last));
+        out
     }
 }
 
@@ -259,11 +387,15 @@ fn patient_facing_units<'a>(
         let today = library.today;
         let key = site.unit_key("patient-pdf", &[view], Some(today));
         units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
-            // The copy of the view is made when the unit runs, not with the unit: made up
-            // front, every leaflet's view was held twice for the whole build.
+            // The copy of the view is made when the unit runs, not with the unit: made up front,
+            // every leaflet's view was held twice for the whole build (and most units of a
+            // build come from the cache).
             let (views, translations) =
                 if view.lang.is_some() { (Vec::new(), vec![view.clone()]) } else { (vec![view.clone()], Vec::new()) };
-            let one = Library { policies: vec![ResolvedPolicy { id: view.id.clone(), views, translations }], today };
+            let one = Library {
+                policies: vec![Arc::new(ResolvedPolicy { id: view.id.clone(), views, translations })],
+                today,
+            };
             let mut gaps = GlyphGaps::default();
             let out = patient::pdf::patient_pdfs_gathering(project, &one, d, &mut gaps);
             gaps.record(d);
@@ -289,6 +421,22 @@ fn patient_facing_units<'a>(
         }));
     }
     units
+}
+
+/// How long the live preview waits before it starts the search index, its long units: an
+/// author who saves again within it does not wait for the index (a save waits for the units
+/// running when it comes), and the index is made once the author pauses.
+pub const SEARCH_INDEX_PAUSE: std::time::Duration = std::time::Duration::from_millis(1000);
+
+/// Waits until `until`; false as soon as the schedule is cancelled.
+fn pause_unless_cancelled(schedule: &Schedule<'_>, until: std::time::Instant) -> bool {
+    while std::time::Instant::now() < until {
+        if (schedule.cancelled)() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    !(schedule.cancelled)()
 }
 
 /// What one unit found and made: `None` for a unit not run (the schedule was cancelled).
@@ -317,8 +465,12 @@ pub fn run_units(
         None => (0..units.len()).into_par_iter().for_each(run),
         Some(schedule) => {
             // A queue, so a unit someone waits for can go first, and nothing starts once the
-            // project has changed again.
-            let queue = Mutex::new((0..units.len()).collect::<VecDeque<usize>>());
+            // project has changed again. The search index goes last, after a pause: its units
+            // are long, and a save while one runs waits for it (the PDFs are many short ones).
+            let (of_policies, of_library): (Vec<usize>, Vec<usize>) =
+                (0..units.len()).partition(|&i| units[i].policy.is_some());
+            let pause_ends = std::sync::OnceLock::new();
+            let queue = Mutex::new(of_policies.into_iter().chain(of_library).collect::<VecDeque<usize>>());
             rayon::scope(|scope| {
                 for _ in 0..rayon::current_num_threads() {
                     scope.spawn(|_| {
@@ -336,6 +488,17 @@ pub fn run_units(
                                 queue.remove(first)
                             };
                             match next {
+                                // One pause for all the index's units (its terms and its
+                                // text parts), however many threads reach them.
+                                Some(i)
+                                    if units[i].policy.is_none()
+                                        && !pause_unless_cancelled(
+                                            schedule,
+                                            *pause_ends.get_or_init(|| std::time::Instant::now() + SEARCH_INDEX_PAUSE),
+                                        ) =>
+                                {
+                                    break;
+                                }
                                 Some(i) => run(i),
                                 None => break,
                             }

@@ -6,18 +6,18 @@
 pub mod serve;
 pub mod watch;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::audience::units::Schedule;
+use crate::audience::units::{Reuse, Schedule};
 use crate::audience::{Output, Progress};
 use crate::build::{BuildOptions, BuildResult, load_and_run_into};
-use crate::cache::{DiskCache, NoStore, UnitStore};
-use crate::diag::IoFailure;
+use crate::cache::{DiskCache, Key, NoStore, StoredUnit, UnitStore};
+use crate::diag::{Diagnostic, IoFailure};
 use crate::model::Artifact;
 use crate::model::artifact::ArtifactSink;
 use crate::terminal::{print_diagnostics, rebuild_status};
@@ -73,6 +73,76 @@ impl<B: FnMut() -> Rebuilt, P: FnMut(Rebuilt)> Rebuilder for LiveBuilds<B, P> {
     }
 }
 
+/// The build cache as a live session sees it: what it gave or took in the last two builds is
+/// kept in memory (where each unit's files are, and its findings), so a save does not read
+/// every unit's entry from disk again. The files stay in the cache folder, which keeps every
+/// unit the session used ([`UnitStore::used`]).
+struct SessionStore<'a> {
+    inner: &'a dyn UnitStore,
+    kept: Mutex<HashMap<Key, (StoredUnit, u64)>>,
+    build: AtomicU64,
+}
+
+impl<'a> SessionStore<'a> {
+    fn new(inner: &'a dyn UnitStore) -> Self {
+        SessionStore { inner, kept: Mutex::new(HashMap::new()), build: AtomicU64::new(0) }
+    }
+
+    /// A new build starts: units neither it nor the last one used are forgotten.
+    fn next_build(&self) {
+        let build = self.build.fetch_add(1, Ordering::SeqCst) + 1;
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, (_, used)| *used + 2 > build);
+    }
+
+    fn keep(&self, key: Key, unit: &StoredUnit) {
+        let build = self.build.load(Ordering::SeqCst);
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (unit.clone(), build));
+    }
+}
+
+impl UnitStore for SessionStore<'_> {
+    fn get(&self, key: Key) -> Option<StoredUnit> {
+        let build = self.build.load(Ordering::SeqCst);
+        let found = self.kept.lock().unwrap_or_else(|e| e.into_inner()).get_mut(&key).map(|(unit, used)| {
+            *used = build;
+            unit.clone()
+        });
+        if let Some(unit) = found {
+            self.inner.used(key);
+            return Some(unit);
+        }
+        let unit = self.inner.get(key)?;
+        self.keep(key, &unit);
+        Some(unit)
+    }
+
+    fn put(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit> {
+        let unit = self.inner.put(key, files, diagnostics)?;
+        self.keep(key, &unit);
+        Some(unit)
+    }
+
+    fn put_reusing(
+        &self,
+        key: Key,
+        files: &[Artifact],
+        diagnostics: &[Diagnostic],
+        reuse: &dyn Fn(&str, &[u8]) -> Option<PathBuf>,
+    ) -> Option<StoredUnit> {
+        let unit = self.inner.put_reusing(key, files, diagnostics, reuse)?;
+        self.keep(key, &unit);
+        Some(unit)
+    }
+
+    fn program(&self) -> Option<Key> {
+        self.inner.program()
+    }
+
+    fn used(&self, key: Key) {
+        self.inner.used(key);
+    }
+}
+
 /// The build cache of a live session (held, and so locked, while it runs), or none.
 fn session_cache(root: &Path, use_cache: bool) -> Option<DiskCache> {
     match DiskCache::open_if(root, use_cache, true) {
@@ -84,9 +154,11 @@ fn session_cache(root: &Path, use_cache: bool) -> Option<DiskCache> {
     }
 }
 
-/// Where a live build's files go: its web pages into a map that is published whole when they
-/// are all made, then its PDFs and search index straight into the published build, each as
-/// soon as it is made.
+/// Where a live build's files go: its policies' web pages into a map that is published whole
+/// when they are all made, then the pages about the whole library (indexes, landing pages), the
+/// assets, the PDFs and the search index straight into the published build, each as soon as it
+/// is made. A request for one of those waits until it is made (never the last build's copy is
+/// served: it may list what is no longer so); the library pages come within milliseconds.
 struct ServeSink {
     state: Arc<ServeState>,
     pages: Mutex<BTreeMap<String, Served>>,
@@ -123,7 +195,8 @@ impl ServeSink {
         Ok(())
     }
 
-    /// Every web page is made: they are served from now on, and the later files as they come.
+    /// Every policy's web pages are made: they are served from now on, and the later files as
+    /// they come.
     fn publish_pages(&self) {
         let pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));
         self.pages_done.store(true, Ordering::SeqCst);
@@ -158,25 +231,38 @@ impl ArtifactSink for ServeSink {
 fn serve_build(
     root: &Path,
     options: &BuildOptions,
-    store: &dyn UnitStore,
+    store: &SessionStore<'_>,
     state: &Arc<ServeState>,
     changes: &AtomicU64,
+    reuse: &Reuse,
 ) -> Rebuilt {
     let started = Instant::now();
+    store.next_build();
     let seen = changes.load(Ordering::SeqCst);
     let sink = ServeSink::new(Arc::clone(state));
     let cancelled = || changes.load(Ordering::SeqCst) != seen;
-    let wanted = || state.wanted();
+    let wanted = || state.wanted().iter().flat_map(|path| policies_of(path)).collect();
     let schedule = Schedule { cancelled: &cancelled, wanted: &wanted };
     let progress = |p: Progress| {
         if p == (Progress::PagesDone { ok: true }) {
             sink.publish_pages();
         }
     };
-    let output = Output { store, sink: &sink, progress: &progress, schedule: Some(&schedule) };
+    let output = Output { store, sink: &sink, progress: &progress, schedule: Some(&schedule), reuse: Some(reuse) };
     let result = load_and_run_into(root, options, &output);
     state.late_file_ready(true);
     Rebuilt { started, result }
+}
+
+/// The policies a file someone waits for may be of, as units name them (only which units go
+/// first depends on it): its file name up to the first dot, and that without the ending of a
+/// second PDF of a kind (`patient/phones-large-print.pdf`, `poster/phones-a4.pdf`).
+fn policies_of(path: &str) -> Vec<String> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let mut out = vec![stem.to_string()];
+    out.extend(["-large-print", "-booklet", "-a4"].iter().filter_map(|end| stem.strip_suffix(end)).map(str::to_string));
+    out
 }
 
 /// `policypress serve`: serves on 127.0.0.1 at once, builds, and rebuilds on every change until
@@ -197,10 +283,10 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions, use_cache: b
     // A save changes one file: the others are not parsed again.
     crate::parse::keep_parses_between_builds();
     let cache = session_cache(&paths.root, use_cache);
-    let store: &dyn UnitStore = match &cache {
+    let store = SessionStore::new(match &cache {
         Some(cache) => cache,
         None => &NoStore,
-    };
+    });
     // Started before the first build, so a save during it stops its PDFs and is built next.
     let (watcher, events, changes) = ProjectWatcher::start(&paths)?;
     let server_state = Arc::clone(&state);
@@ -223,7 +309,8 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions, use_cache: b
         }
         rebuild_status(rebuilt.started, &rebuilt.result, what);
     };
-    let first = serve_build(&paths.root, &options, store, &state, &changes);
+    let reuse = Reuse::default();
+    let first = serve_build(&paths.root, &options, &store, &state, &changes, &reuse);
     // A save during the first build is built next by the loop: the first build's errors may be
     // those of a file still being written, so they are shown only when nothing changed.
     let changed_meanwhile = changes.load(Ordering::SeqCst) != 0;
@@ -238,7 +325,7 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions, use_cache: b
     }
     let mut builds = LiveBuilds {
         watcher,
-        build: || serve_build(&paths.root, &options, store, &state, &changes),
+        build: || serve_build(&paths.root, &options, &store, &state, &changes, &reuse),
         publish: |rebuilt: Rebuilt| show(rebuilt, "rebuilt"),
     };
     run_loop(events, &paths, &mut builds);
@@ -246,15 +333,19 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions, use_cache: b
 }
 
 /// One build for `watch`, written into `out` (swapped in only when it has no errors).
-fn watch_build(root: &Path, out: &Path, options: &BuildOptions, cache: Option<&DiskCache>) -> Rebuilt {
+fn watch_build(
+    root: &Path,
+    out: &Path,
+    options: &BuildOptions,
+    cache: Option<&DiskCache>,
+    session: (&SessionStore<'_>, &Reuse),
+) -> Rebuilt {
     let started = Instant::now();
+    let (store, reuse) = session;
+    store.next_build();
     let result = (|| {
         let staging = Staging::open(root, out)?;
-        let store: &dyn UnitStore = match cache {
-            Some(cache) => cache,
-            None => &NoStore,
-        };
-        let output = Output { store, sink: &staging, progress: &|_| {}, schedule: None };
+        let output = Output { store, sink: &staging, progress: &|_| {}, schedule: None, reuse: Some(reuse) };
         let result = load_and_run_into(root, options, &output)?;
         if !result.diagnostics.has_errors() {
             staging.commit()?;
@@ -273,7 +364,12 @@ pub fn watch(root: &Path, out: &Path, options: BuildOptions, use_cache: bool) ->
     let paths = WatchPaths::new(root, Some(real_out))?;
     let cache = session_cache(&paths.root, use_cache);
     crate::parse::keep_parses_between_builds();
-    let first = watch_build(&paths.root, out, &options, cache.as_ref());
+    let reuse = Reuse::default();
+    let store = SessionStore::new(match &cache {
+        Some(cache) => cache,
+        None => &NoStore,
+    });
+    let first = watch_build(&paths.root, out, &options, cache.as_ref(), (&store, &reuse));
     if let Ok(r) = &first.result {
         print_diagnostics(r);
     }
@@ -283,9 +379,22 @@ pub fn watch(root: &Path, out: &Path, options: BuildOptions, use_cache: bool) ->
     eprintln!("watching {} for changes; writing to {}; press Ctrl-C to stop", root.display(), out.display());
     let mut builds = LiveBuilds {
         watcher,
-        build: || watch_build(&paths.root, out, &options, cache.as_ref()),
+        build: || watch_build(&paths.root, out, &options, cache.as_ref(), (&store, &reuse)),
         publish: |rebuilt: Rebuilt| rebuild_status(rebuilt.started, &rebuilt.result, "rebuilt"),
     };
     run_loop(events, &paths, &mut builds);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_waited_for_is_known_by_the_policy_its_units_name() {
+        assert_eq!(policies_of("staff/phones.pdf"), ["phones"]);
+        assert_eq!(policies_of("patient/phones.cy.pdf"), ["phones"]);
+        assert_eq!(policies_of("public/patient/phones-large-print.pdf"), ["phones-large-print", "phones"]);
+        assert_eq!(policies_of("poster/phones-a4.pdf"), ["phones-a4", "phones"]);
+    }
 }

@@ -10,6 +10,7 @@ pub mod pictures;
 pub mod theme;
 pub mod yaml;
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -166,12 +167,20 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     let mut translations = Vec::new();
     let mut content_files = BTreeSet::new();
     let mut images = BTreeMap::new();
-    for rel in files {
+    // Read in parallel (a library's files take a while one after another); used in file order.
+    let is_read = |lower: &str| [".md", ".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));
+    let read: Vec<Option<std::io::Result<Vec<u8>>>> =
+        files.par_iter().map(|rel| is_read(&rel.to_ascii_lowercase()).then(|| fs::read(content.join(rel)))).collect();
+    for (rel, read) in files.into_iter().zip(read) {
         let path = content.join(&rel);
         let lower = rel.to_ascii_lowercase();
+        let bytes = |read: Option<std::io::Result<Vec<u8>>>| match read {
+            Some(result) => result.map_err(|e| IoFailure::new(&path, "cannot read", e)),
+            None => fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e)),
+        };
         if lower.ends_with(".md") {
             let display = format!("content/{rel}");
-            let bytes = fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?;
+            let bytes = bytes(read)?;
             match String::from_utf8(bytes) {
                 Ok(text) => {
                     let (dir, file) = rel.rsplit_once('/').unwrap_or(("", &rel));
@@ -185,7 +194,8 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         id: id.to_string(),
                         display,
                         content_dir: dir.to_string(),
-                        text: text.replace("\r\n", "\n").replace('\r', "\n"),
+                        // Copied only when it has a carriage return (most files have none).
+                        text: if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text },
                         earlier: Vec::new(),
                         lang,
                     };
@@ -206,8 +216,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                 )
                 .hint(format!("rename it to `content/{stem}.md` if it is a policy"));
         } else if lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
-            let bytes = fs::read(&path).map_err(|e| IoFailure::new(&path, "cannot read", e))?;
-            images.insert(rel.clone(), bytes);
+            images.insert(rel.clone(), bytes(read)?);
         }
         content_files.insert(rel);
     }

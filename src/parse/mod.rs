@@ -67,6 +67,14 @@ pub struct ParsedPolicy {
 /// Parses every policy of the project and checks what spans policies. Policies with errors
 /// in their front matter are left out (their errors are reported).
 pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> {
+    parse_project_keyed(project, diags).0
+}
+
+/// [`parse_project`], with each policy's parse key (all its file and the context it was parsed
+/// in, as kept parses are known by) when parses are kept between builds
+/// ([`keep_parses_between_builds`]): two policies with the same key and the same translations
+/// are the same. For the live preview, which resolves again only the policies that changed.
+pub fn parse_project_keyed(project: &Project, diags: &mut Diagnostics) -> (Vec<Policy>, Vec<Option<Key>>) {
     // Each picture was decoded once as it was loaded; a damaged one is a located error where it
     // is used, rather than a grey box or a picture silently missing from a PDF.
     let broken_images: BTreeMap<String, PictureProblem> = project
@@ -97,48 +105,157 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
     }
     // Policies parse independently, so in parallel; results keep the file order. In a live
     // preview, a file whose text and context are those of the last build is not parsed again.
-    let kept = KEPT_PARSES.get().map(|kept| std::mem::take(&mut *kept.lock().unwrap_or_else(|e| e.into_inner())));
+    let mut kept = KEPT_PARSES.get().map(|kept| std::mem::take(&mut *kept.lock().unwrap_or_else(|e| e.into_inner())));
     let context = kept.as_ref().map(|_| context_key(&ctx));
-    let results: Vec<(ParsedPolicy, Diagnostics, Option<Key>)> = unique
-        .par_iter()
+    let context_id = context.as_ref().map(|c| c.clone().key());
+    // A kept parse is taken when its file is the same as then (compared, not hashed: cheaper
+    // than hashing a library's text again on every save) and so is the context. It is moved
+    // into this build, not copied: the build gives its policies back when it is done with
+    // them ([`keep_for_next_build`]). One that was not given back (its policy is missing
+    // though it had one) is parsed again.
+    let found: Vec<Option<KeptParse>> = unique
+        .iter()
         .map(|source| {
-            let key = context.as_ref().map(|context| source_key(context, source));
-            if let (Some(kept), Some(key)) = (&kept, key)
-                && let Some((parsed, own)) = kept.get(&key)
-            {
-                return (parsed.clone(), own.clone(), Some(key));
+            let entry = kept.as_mut()?.remove(&source.id)?;
+            let usable = Some(entry.context) == context_id
+                && same_source(&entry.source, source)
+                && (!entry.had_policy || entry.parsed.policy.is_some());
+            usable.then_some(entry)
+        })
+        .collect();
+    let results: Vec<(ParsedPolicy, Diagnostics, KeptAs)> = unique
+        .par_iter()
+        .zip(found)
+        .map(|(source, found)| {
+            if let Some(entry) = found {
+                return (entry.parsed, entry.found, Some((entry.key, entry.source)));
             }
             let mut own = Diagnostics::new();
             let mut parsed = parse_policy(source, &ctx, &mut own);
             if let Some(policy) = &mut parsed.policy {
                 policy.earlier = parse_earlier(source, &ctx, &mut own);
             }
+            let key = context.as_ref().map(|context| (source_key(context, source), (*source).clone()));
             (parsed, own, key)
         })
         .collect();
+    let Some(context_id) = context_id else {
+        return finish_parse(project, &ctx, results.into_iter().map(|(p, d, _)| (p, d, None)).collect(), diags);
+    };
+    // Only this build's parses are kept: the next build is compared with this one. Each
+    // waits for its policy, given back by the build.
+    let mut next = HashMap::new();
+    let mut rest = Vec::with_capacity(results.len());
+    for (parsed, found, kept_as) in results {
+        let key = kept_as.map(|(key, source)| {
+            let entry = KeptParse {
+                parsed: without_policy(&parsed),
+                had_policy: parsed.policy.is_some(),
+                found: found.clone(),
+                source,
+                context: context_id,
+                key,
+            };
+            next.insert(entry.source.id.clone(), entry);
+            key
+        });
+        rest.push((parsed, found, key));
+    }
     if let Some(store) = KEPT_PARSES.get() {
-        // Only this build's parses are kept: the next build is compared with this one.
-        let next = results.iter().filter_map(|(p, d, key)| Some(((*key)?, (p.clone(), d.clone())))).collect();
         *store.lock().unwrap_or_else(|e| e.into_inner()) = next;
     }
-    let results = results.into_iter().map(|(p, d, _)| (p, d));
+    // The files that changed: their old parses go on another thread (freeing a parsed
+    // library's worth of small pieces is not quick, and nothing waits for it).
+    std::thread::spawn(move || drop(kept));
+    finish_parse(project, &ctx, rest, diags)
+}
+
+/// True when two reads of a policy's file are the same (its text, names and earlier versions).
+fn same_source(a: &SourceFile, b: &SourceFile) -> bool {
+    let SourceFile { id, display, content_dir, text, earlier, lang } = a;
+    (id, display, content_dir, lang) == (&b.id, &b.display, &b.content_dir, &b.lang)
+        && text == &b.text
+        && earlier.len() == b.earlier.len()
+        && earlier.iter().zip(&b.earlier).all(|(x, y)| x.version == y.version && x.text == y.text)
+}
+
+/// The rest of [`parse_project_keyed`]: the policies' findings in file order, the checks across
+/// policies, the translations.
+fn finish_parse(
+    project: &Project,
+    ctx: &ParseContext<'_>,
+    results: Vec<(ParsedPolicy, Diagnostics, Option<Key>)>,
+    diags: &mut Diagnostics,
+) -> (Vec<Policy>, Vec<Option<Key>>) {
     let mut parsed = Vec::with_capacity(results.len());
-    for (policy, own) in results {
+    let mut keys = Vec::with_capacity(results.len());
+    for (policy, own, key) in results {
         diags.extend(own);
         parsed.push(policy);
+        keys.push(key);
     }
     check_cross_references(&parsed, diags);
     check_references(&parsed, diags);
     check_categories(&parsed, &project.config.categories, diags);
     check_page_names(&parsed, diags);
     check_short_addresses(&parsed, diags);
-    parse_translations(project, &ctx, &mut parsed, diags);
-    parsed.into_iter().filter_map(|p| p.policy).collect()
+    parse_translations(project, ctx, &mut parsed, diags);
+    parsed.into_iter().zip(keys).filter_map(|(p, key)| Some((p.policy?, key))).unzip()
 }
 
-/// Parses kept between the builds of one process, by [`source_key`]; only when
+/// Parses kept between the builds of one process, by policy id; only when
 /// [`keep_parses_between_builds`] was called (the live preview, which builds again on every save).
-static KEPT_PARSES: OnceLock<Mutex<HashMap<Key, (ParsedPolicy, Diagnostics)>>> = OnceLock::new();
+static KEPT_PARSES: OnceLock<Mutex<HashMap<String, KeptParse>>> = OnceLock::new();
+
+/// One kept parse: all of it, its policy once the build that used it gave it back.
+struct KeptParse {
+    /// The file as it was read then.
+    source: SourceFile,
+    /// The context it was parsed in ([`context_key`]).
+    context: Key,
+    /// Its key ([`source_key`]), made when it was parsed.
+    key: Key,
+    parsed: ParsedPolicy,
+    /// The parse made a policy (so one that is missing was not given back).
+    had_policy: bool,
+    found: Diagnostics,
+}
+
+/// A new parse's key and its file as read, to be kept (none when parses are not kept).
+type KeptAs = Option<(Key, SourceFile)>;
+
+/// A parse without its policy (which goes to the build, and comes back after).
+fn without_policy(p: &ParsedPolicy) -> ParsedPolicy {
+    let ParsedPolicy { id, file, policy: _, anchors, links, reference } = p;
+    ParsedPolicy {
+        id: id.clone(),
+        file: file.clone(),
+        policy: None,
+        anchors: anchors.clone(),
+        links: links.clone(),
+        reference: reference.clone(),
+    }
+}
+
+/// Gives a build's policies back to the kept parses (with `keys`, as
+/// [`parse_project_keyed`] gave them), so the next build takes them instead of parsing their
+/// files again. Each is kept as its file's parse made it: without the translations the build
+/// gave it (they are parsed from their own files, every build). Does nothing unless parses
+/// are kept between builds.
+pub fn keep_for_next_build(policies: Vec<Policy>, keys: &[Option<Key>]) {
+    let Some(store) = KEPT_PARSES.get() else { return };
+    let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+    for (mut policy, key) in policies.into_iter().zip(keys) {
+        if let Some(entry) = store.get_mut(&policy.id)
+            && Some(entry.key) == *key
+            && entry.had_policy
+            && entry.parsed.policy.is_none()
+        {
+            policy.translations = Vec::new();
+            entry.parsed.policy = Some(policy);
+        }
+    }
+}
 
 /// From now on, each build of this process keeps its parsed policies, so the next build parses
 /// again only the files whose text (or whose context: icons, variables, files under `content/`,

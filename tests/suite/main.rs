@@ -10,6 +10,7 @@ mod diagnostics;
 mod format_rules;
 mod harness;
 mod live;
+mod live_reuse;
 mod mutation;
 mod public_site;
 mod staff_library;
