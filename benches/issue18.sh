@@ -11,7 +11,7 @@
 set -euo pipefail
 bin=$(realpath "$1"); scratch=$2; hugo=${3:-}
 gen=$(dirname "$0")/../../shared/bench/gen_corpus.py
-[ -f "$gen" ] || gen=/work/shared/bench/gen_corpus.py
+[ -f "$gen" ] && gen=$(realpath "$gen") || gen=/work/shared/bench/gen_corpus.py
 mkdir -p "$scratch"; cd "$scratch"
 settings='public-url: https://www.example-trust.nhs.uk/leaflets
 contact:
@@ -36,7 +36,7 @@ corpus 500
 rm -rf out c500/.policypress-cache
 if [ -n "${BEFORE:-}" ]; then # the program before this issue (env BEFORE=path), same corpus
   row "build 500, ${BEFORE_NAME:-the program before issue 18}" "$BEFORE" build --today 2026-12-01 --out "$scratch/out" --root c500
-  row "check 500, ${BEFORE_NAME:-the program before issue 18}" "$BEFORE" check --today 2026-12-01 --root c500
+  row "check 500, ${BEFORE_NAME:-the program before issue 18}" "$BEFORE" check --today 2026-12-01 --root c500 --no-cache
   rm -rf out
 fi
 row "build 500, --no-cache" "${b[@]}" c500 --no-cache

@@ -24,7 +24,7 @@ use crate::model::dates::Date;
 use crate::parse::{keep_for_next_build, parse_project, parse_project_keyed};
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{ResolveOptions, resolve, resolve_reusing};
+use crate::resolve::{ResolveOptions, resolve, resolve_consuming, resolve_reusing};
 use crate::write::MemoryOutput;
 use std::path::{Path, PathBuf};
 
@@ -102,23 +102,20 @@ fn run_parsed_into(
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
     let reuse = output.reuse;
-    let library = resolve_reusing(
-        &policies,
-        ResolveOptions { today: options.today, drafts: options.drafts },
-        &mut diagnostics,
-        reuse.map(|r| (&r.resolve, parse_keys.as_slice())),
-    );
+    let resolve_options = ResolveOptions { today: options.today, drafts: options.drafts };
     let drafts_left_out =
         if options.drafts { 0 } else { policies.iter().filter(|p| p.meta.status == Status::Draft).count() };
     // Only the public site of a build with drafts needs the parsed policies again (resolved
-    // without them), and the live preview keeps them for the next save's parse; otherwise they
-    // are freed now, before anything is prepared or rendered. With no draft to leave out, the
-    // public site is made from the build's own views, as without `--drafts`.
+    // without them), and the live preview keeps them for the next save's parse; otherwise each
+    // is freed as soon as its views are made. With no draft to leave out, the public site is
+    // made from the build's own views, as without `--drafts`.
     let has_drafts = options.drafts && policies.iter().any(|p| p.meta.status == Status::Draft);
-    let mut policies = Some(policies);
-    if reuse.is_none() && !has_drafts {
-        policies = None;
-    }
+    let (library, policies) = if reuse.is_none() && !has_drafts {
+        (resolve_consuming(policies, resolve_options, &mut diagnostics), None)
+    } else {
+        let memo = reuse.map(|r| (&r.resolve, parse_keys.as_slice()));
+        (resolve_reusing(&policies, resolve_options, &mut diagnostics, memo), Some(policies))
+    };
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
     let scored = PerPolicy::each(reuse.map(|r| &r.leaflets), &library.policies, |p| {
         let mut found = Diagnostics::new();
