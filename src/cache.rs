@@ -36,6 +36,9 @@ const MARKER_TITLE: &str = "policypress build cache: rendered outputs kept betwe
 const FORMAT: u32 = 1;
 /// Where the entries are, one folder per key.
 const UNITS: &str = "units";
+/// A memo's bytes and what is known of them, in its entry folder.
+const MEMO_BYTES: &str = "memo.bin";
+const MEMO_ABOUT: &str = "memo.json";
 /// The keys the last build used (kept with this build's when pruning).
 const USED: &str = "used.txt";
 /// Start of the name of an old `units` folder set aside to be removed.
@@ -160,6 +163,18 @@ pub trait UnitStore: Sync {
     /// gives.
     fn used(&self, key: Key) {
         let _ = key;
+    }
+    /// The memo stored under `key`: bytes a build step made from inputs that did not change
+    /// (a policy's parse, a part of the search index), encoded by its caller; `None` when there
+    /// is none that checks out. Never a file of the output.
+    fn memo(&self, key: Key) -> Option<Vec<u8>> {
+        let _ = key;
+        None
+    }
+    /// Keeps `bytes` under `key` for the next build's [`UnitStore::memo`] (nothing when the
+    /// store keeps nothing).
+    fn put_memo(&self, key: Key, bytes: &[u8]) {
+        let _ = (key, bytes);
     }
 }
 
@@ -392,6 +407,63 @@ impl DiskCache {
     }
 }
 
+impl DiskCache {
+    /// A memo is an entry folder like a unit's (so it is pruned like one) holding `memo.bin`
+    /// and a `memo.json` that gives its format, key, length and modification time.
+    fn read_memo(&self, key: Key) -> Option<Vec<u8>> {
+        let dir = self.entry_dir(key);
+        if !fs::symlink_metadata(&dir).ok()?.is_dir() {
+            return None;
+        }
+        let about = dir.join(MEMO_ABOUT);
+        if !fs::symlink_metadata(&about).ok()?.is_file() {
+            return None;
+        }
+        let json: serde_json::Value = serde_json::from_slice(&fs::read(&about).ok()?).ok()?;
+        if json.get("format")?.as_u64()? != u64::from(FORMAT) || json.get("key")?.as_str()? != key.hex() {
+            return None;
+        }
+        let object = dir.join(MEMO_BYTES);
+        let meta = fs::symlink_metadata(&object).ok()?;
+        if !meta.is_file()
+            || meta.len() != json.get("len")?.as_u64()?
+            || modified_nanos(&meta)? != json.get("modified")?.as_str()?
+        {
+            return None;
+        }
+        let bytes = fs::read(&object).ok()?;
+        (bytes.len() as u64 == meta.len()).then_some(bytes)
+    }
+
+    fn write_memo(&self, key: Key, bytes: &[u8]) -> Option<()> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let temporary = self.units.join(format!("{}.tmp-{}-{n}", key.hex(), std::process::id()));
+        let written = (|| {
+            fs::create_dir(&temporary).ok()?;
+            let object = temporary.join(MEMO_BYTES);
+            fs::write(&object, bytes).ok()?;
+            let meta = fs::symlink_metadata(&object).ok()?;
+            let about = serde_json::json!({
+                "format": FORMAT,
+                "key": key.hex(),
+                "len": meta.len(),
+                "modified": modified_nanos(&meta)?,
+            });
+            fs::write(temporary.join(MEMO_ABOUT), about.to_string()).ok()
+        })();
+        let final_dir = self.entry_dir(key);
+        // An entry already there (a unit's, or a memo that did not check out) is replaced.
+        if written.is_some() && fs::symlink_metadata(&final_dir).is_ok() {
+            let _ = fs::remove_dir_all(&final_dir);
+        }
+        if written.is_none() || fs::rename(&temporary, &final_dir).is_err() {
+            let _ = fs::remove_dir_all(&temporary);
+            return None;
+        }
+        Some(())
+    }
+}
+
 impl UnitStore for DiskCache {
     fn get(&self, key: Key) -> Option<StoredUnit> {
         let found = self.read_entry(key);
@@ -410,6 +482,20 @@ impl UnitStore for DiskCache {
 
     fn used(&self, key: Key) {
         self.mark_used(key);
+    }
+
+    fn memo(&self, key: Key) -> Option<Vec<u8>> {
+        let found = self.read_memo(key);
+        if found.is_some() {
+            self.mark_used(key);
+        }
+        found
+    }
+
+    fn put_memo(&self, key: Key, bytes: &[u8]) {
+        if self.writable && self.write_memo(key, bytes).is_some() {
+            self.mark_used(key);
+        }
     }
 
     fn put(&self, key: Key, files: &[Artifact], diagnostics: &[Diagnostic]) -> Option<StoredUnit> {
@@ -548,6 +634,28 @@ mod tests {
         cache.put(other, &[Artifact::new("x.html", b"x".to_vec())], &[]).unwrap();
         fs::write(cache.entry_dir(other).join("entry.json"), "garbage").unwrap();
         assert!(cache.get(other).is_none());
+    }
+
+    #[test]
+    fn a_memo_comes_back_until_it_is_changed_and_check_never_writes_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Key([9; 16]);
+        {
+            let cache = DiskCache::open(dir.path(), true).unwrap();
+            assert!(cache.memo(key).is_none());
+            cache.put_memo(key, b"parsed");
+            assert_eq!(cache.memo(key).as_deref(), Some(&b"parsed"[..]));
+            cache.finish();
+        }
+        let reading = DiskCache::open(dir.path(), false).unwrap();
+        assert_eq!(reading.memo(key).as_deref(), Some(&b"parsed"[..]), "kept for the next build");
+        reading.put_memo(Key([10; 16]), b"x");
+        assert!(!reading.entry_dir(Key([10; 16])).exists(), "a cache opened only to read writes nothing");
+        drop(reading);
+        let cache = DiskCache::open(dir.path(), true).unwrap();
+        fs::write(cache.entry_dir(key).join(MEMO_BYTES), b"tampered").unwrap();
+        assert!(cache.memo(key).is_none(), "changed bytes are not trusted");
+        assert!(cache.get(key).is_none(), "a memo is never a unit");
     }
 
     #[test]

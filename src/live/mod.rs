@@ -141,6 +141,14 @@ impl UnitStore for SessionStore<'_> {
     fn used(&self, key: Key) {
         self.inner.used(key);
     }
+
+    fn memo(&self, key: Key) -> Option<Vec<u8>> {
+        self.inner.memo(key)
+    }
+
+    fn put_memo(&self, key: Key, bytes: &[u8]) {
+        self.inner.put_memo(key, bytes);
+    }
 }
 
 /// The build cache of a live session (held, and so locked, while it runs), or none.
