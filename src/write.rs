@@ -1,13 +1,16 @@
-//! The write stage: puts a build's files on disk, replacing the output folder in one swap.
+//! The write stage: puts a build's files on disk, only once the build has found no errors.
 //!
 //! The second of the two stages that touch the disk, and the only one that deletes. It deletes
 //! only what a build wrote: an output folder is replaced only when it carries the build marker
 //! (which lists every file the build wrote) or is truly empty; anything else is refused with the
-//! reason. The new output is written into a sibling staging folder first and exchanged with the
-//! old one atomically where the system can (Linux `renameat2(RENAME_EXCHANGE)`), so there is no
-//! moment without an output folder and a failed write leaves the last good output as it was. A
-//! lock file beside the folder stops two builds from interleaving; staging and retired folders
-//! left by a killed build (they carry the marker) are removed by the next one.
+//! reason. New files are written into a sibling staging folder first; nothing in the output
+//! folder changes until the build is done without errors, so a failed build leaves the last good
+//! output as it was. Then, when most files are new, the staging folder is exchanged with the old
+//! one atomically where the system can (Linux `renameat2(RENAME_EXCHANGE)`), so there is no
+//! moment without an output folder; when few are (a build after a small edit), the new files are
+//! moved into the output folder one rename each and the files no longer made are deleted. A lock
+//! file beside the folder stops two builds from interleaving; staging and retired folders left
+//! by a killed build (they carry the marker) are removed by the next one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -41,6 +44,36 @@ fn refuse(out_dir: &Path, why: impl std::fmt::Display) -> IoFailure {
 /// all, hidden ones included), or one a build made (it carries the marker) holding only what that
 /// build wrote and hidden files at its top, which are kept.
 pub fn check_output_folder(root: &Path, out_dir: &Path) -> Result<PathBuf, IoFailure> {
+    let out = check_output_place(root, out_dir)?;
+    if fs::symlink_metadata(&out).is_err() {
+        return Ok(out);
+    }
+    let foreign = foreign_entries(&out).map_err(|e| IoFailure::new(&out, "cannot read", e))?;
+    if let Some(first) = foreign.first() {
+        let mut names: Vec<String> = foreign.iter().take(3).map(|n| format!("`{n}`")).collect();
+        if foreign.len() > 3 {
+            names.push(format!("and {} more", foreign.len() - 3));
+        }
+        let why = if out.join(OUTPUT_MARKER).is_file() {
+            format!(
+                "it holds {} that no build wrote, and a build replaces the whole folder; move {} elsewhere first",
+                names.join(", "),
+                if foreign.len() == 1 { format!("`{first}`") } else { "them".to_string() }
+            )
+        } else {
+            format!(
+                "it already holds files or folders that policypress did not write ({}), and a build replaces the whole folder; choose an empty or new folder",
+                names.join(", ")
+            )
+        };
+        return Err(refuse(out_dir, why));
+    }
+    Ok(out)
+}
+
+/// The first part of [`check_output_folder`]: where the folder really is, and that it is a
+/// folder (or nothing yet) outside the project's own files; what it holds is not looked at.
+fn check_output_place(root: &Path, out_dir: &Path) -> Result<PathBuf, IoFailure> {
     let root = root.canonicalize().map_err(|e| IoFailure::new(root, "cannot read", e))?;
     let out = real_path(out_dir).map_err(|why| refuse(out_dir, why))?;
     if root.starts_with(&out) {
@@ -65,26 +98,6 @@ pub fn check_output_folder(root: &Path, out_dir: &Path) -> Result<PathBuf, IoFai
             out_dir,
             format!("{what}, and a build writes a folder of pages there; choose a new folder such as `output`"),
         ));
-    }
-    let foreign = foreign_entries(&out).map_err(|e| IoFailure::new(&out, "cannot read", e))?;
-    if let Some(first) = foreign.first() {
-        let mut names: Vec<String> = foreign.iter().take(3).map(|n| format!("`{n}`")).collect();
-        if foreign.len() > 3 {
-            names.push(format!("and {} more", foreign.len() - 3));
-        }
-        let why = if out.join(OUTPUT_MARKER).is_file() {
-            format!(
-                "it holds {} that no build wrote, and a build replaces the whole folder; move {} elsewhere first",
-                names.join(", "),
-                if foreign.len() == 1 { format!("`{first}`") } else { "them".to_string() }
-            )
-        } else {
-            format!(
-                "it already holds files or folders that policypress did not write ({}), and a build replaces the whole folder; choose an empty or new folder",
-                names.join(", ")
-            )
-        };
-        return Err(refuse(out_dir, why));
     }
     Ok(out)
 }
@@ -187,10 +200,14 @@ pub fn write_output(root: &Path, out_dir: &Path, artifacts: &[Artifact]) -> Resu
     staging.commit()
 }
 
-/// A build's new output folder while it is being written: a sibling of the output folder, under
-/// the lock, that files go into as they are made ([`ArtifactSink`]). [`Staging::commit`] swaps
-/// it into place; dropped without a commit (a build that found errors, or failed), it is removed
-/// and the last good output stays as it was.
+/// A build's new output while it is being written: a sibling of the output folder, under the
+/// lock, that files go into as they are made ([`ArtifactSink`]). A file the last build left
+/// with exactly these bytes is not written again: it is noted as kept. [`Staging::commit`] then
+/// either moves the few new files into the output folder in place (most of a build after a small
+/// edit, where making and deleting thousands of links was most of its cost), or, when most
+/// files are new, links the kept ones across and swaps the staging folder in. Dropped without
+/// a commit (a build that found errors, or failed), the staging folder is removed and the last
+/// good output stays as it was.
 pub struct Staging {
     out: PathBuf,
     parent: PathBuf,
@@ -199,6 +216,8 @@ pub struct Staging {
     _lock: Lock,
     /// Every path written so far (the marker lists them; a second file at one path is a bug).
     written: Mutex<BTreeSet<String>>,
+    /// Paths whose file in the output folder already holds the new bytes (so none is in staging).
+    kept: Mutex<BTreeSet<String>>,
     /// Folders made so far, so each is made once.
     folders: Mutex<BTreeSet<PathBuf>>,
     committed: bool,
@@ -216,10 +235,10 @@ impl Staging {
         let (name, parent) = (name.to_string_lossy().into_owned(), parent.to_path_buf());
         fs::create_dir_all(&parent).map_err(|e| IoFailure::new(&parent, "cannot create the folder", e))?;
 
-        let lock = lock(&parent, &name)?;
-        // Checked again now that no other build can be writing: the folder may have changed while
-        // this build ran.
-        let out = check_output_folder(root, &out)?;
+        let (lock, waited) = lock(&parent, &name)?;
+        // Checked again when another build held the lock: the folder may have changed while it
+        // ran. (Not otherwise: a library's output has thousands of files to look at.)
+        let out = if waited { check_output_folder(root, &out)? } else { out };
         remove_stale(&parent, &name);
 
         let dir = fresh_sibling(&parent, &format!("{name}.tmp-{}", std::process::id()));
@@ -231,37 +250,39 @@ impl Staging {
             dir,
             _lock: lock,
             written: Mutex::new(BTreeSet::new()),
+            kept: Mutex::new(BTreeSet::new()),
             folders: Mutex::new(BTreeSet::new()),
             committed: false,
         };
         // The marker first, so a build killed while writing leaves a folder the next one may remove.
-        staging.write_marker()?;
+        write_marker(&staging.dir, &BTreeSet::new())?;
         Ok(staging)
     }
 
-    fn write_marker(&self) -> Result<(), IoFailure> {
-        let mut marker = MARKER_HEADER.to_string();
-        for path in self.written.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            marker.push_str(path);
-            marker.push('\n');
+    /// Claims `relative` for this build: refuses a path that could leave the folder, or one
+    /// already written.
+    fn claim(&self, relative: &str) -> Result<(), IoFailure> {
+        if safe_join(&self.dir, relative).is_none() {
+            return Err(IoFailure {
+                path: PathBuf::from(relative),
+                message: format!("refusing to write `{relative}` outside the output folder"),
+            });
         }
-        let marker_path = self.dir.join(OUTPUT_MARKER);
-        fs::write(&marker_path, marker).map_err(|e| IoFailure::new(&marker_path, "cannot write", e))
-    }
-
-    /// Where `relative` goes in the staging folder, its folder made; refuses a path that could
-    /// leave the folder, or one already written.
-    fn target(&self, relative: &str) -> Result<PathBuf, IoFailure> {
-        let path = safe_join(&self.dir, relative).ok_or_else(|| IoFailure {
-            path: PathBuf::from(relative),
-            message: format!("refusing to write `{relative}` outside the output folder"),
-        })?;
         if !self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(relative.to_string()) {
             return Err(IoFailure {
                 path: PathBuf::from(relative),
                 message: format!("the build made two files at `{relative}`"),
             });
         }
+        Ok(())
+    }
+
+    /// Where claimed `relative` goes in the staging folder, its folder made.
+    fn staged_path(&self, relative: &str) -> Result<PathBuf, IoFailure> {
+        let path = safe_join(&self.dir, relative).ok_or_else(|| IoFailure {
+            path: PathBuf::from(relative),
+            message: format!("refusing to write `{relative}` outside the output folder"),
+        })?;
         if let Some(dir) = path.parent() {
             let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
             if !folders.contains(dir) {
@@ -272,11 +293,41 @@ impl Staging {
         Ok(path)
     }
 
-    /// Puts the staging folder in place of the output folder: the marker lists every file
-    /// written, hidden files at the top of the old output are carried over, then the two are
-    /// exchanged.
+    fn keep(&self, relative: &str) {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).insert(relative.to_string());
+    }
+
+    fn is_kept(&self, relative: &str) -> bool {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).contains(relative)
+    }
+
+    /// Puts the new output in place of the old: in place when few files are new (see
+    /// [`Staging::patch_in_place`]), otherwise by swapping the staging folder in, with the kept
+    /// files linked across and hidden files at the top of the old output carried over.
     pub fn commit(mut self) -> Result<(), IoFailure> {
-        self.write_marker()?;
+        let written = std::mem::take(&mut *self.written.lock().unwrap_or_else(|e| e.into_inner()));
+        let kept = std::mem::take(&mut *self.kept.lock().unwrap_or_else(|e| e.into_inner()));
+        self.committed = true;
+        if let Some(plan) = self.patch_plan(&written, &kept) {
+            let result = self.patch_in_place(&written, &kept, &plan);
+            let _ = fs::remove_dir_all(&self.dir);
+            return result;
+        }
+        let result = self.swap_in(&written, &kept);
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+        result
+    }
+
+    fn swap_in(&self, written: &BTreeSet<String>, kept: &BTreeSet<String>) -> Result<(), IoFailure> {
+        for relative in kept {
+            let (Some(old), Ok(target)) = (safe_join(&self.out, relative), self.staged_path(relative)) else {
+                continue;
+            };
+            link_or_copy(&old, &target)?;
+        }
+        write_marker(&self.dir, written)?;
         // Hidden files at the top of the old output (`.gitkeep`, `.nojekyll`) are not the build's:
         // they are copied across, never lost. The old marker is not: the new one replaces it.
         if let Ok(entries) = fs::read_dir(&self.out) {
@@ -293,8 +344,114 @@ impl Staging {
                 }
             }
         }
-        self.committed = true;
         swap_into_place(&self.dir, &self.out, &self.parent, &self.name)
+    }
+
+    /// The files the last build wrote that this one did not, when the output can be updated in
+    /// place: most files are kept, the old marker lists what the last build wrote, and each new
+    /// file's place in the old output is free or a plain file (in folders, not files). `None`:
+    /// swap the whole folder instead.
+    fn patch_plan(&self, written: &BTreeSet<String>, kept: &BTreeSet<String>) -> Option<Vec<String>> {
+        let new = written.len() - kept.len();
+        if kept.is_empty() || new * 2 > written.len() {
+            return None;
+        }
+        let text = fs::read_to_string(self.out.join(OUTPUT_MARKER)).ok()?;
+        let listed: BTreeSet<&str> = text.strip_prefix(MARKER_HEADER)?.lines().collect();
+        if !kept.iter().all(|k| listed.contains(k.as_str())) {
+            return None;
+        }
+        for relative in written.difference(kept) {
+            let mut at = self.out.clone();
+            let parts: Vec<&str> = relative.split('/').collect();
+            for (i, part) in parts.iter().enumerate() {
+                at.push(part);
+                match fs::symlink_metadata(&at) {
+                    Err(_) => break,
+                    Ok(meta) if i + 1 == parts.len() && meta.is_file() => {}
+                    Ok(meta) if i + 1 < parts.len() && meta.is_dir() => {}
+                    Ok(_) => return None,
+                }
+            }
+        }
+        Some(listed.into_iter().filter(|p| !written.contains(*p)).map(str::to_string).collect())
+    }
+
+    /// Updates the output folder in place: a marker vouching for the old files and the new first
+    /// (so a build killed part-way leaves a folder the next one may still replace), then each new
+    /// file moved in over the old one (one rename each, so a reader never sees half a file), the
+    /// files no longer made deleted with the folders they leave empty, and the new marker.
+    fn patch_in_place(
+        &self,
+        written: &BTreeSet<String>,
+        kept: &BTreeSet<String>,
+        gone: &[String],
+    ) -> Result<(), IoFailure> {
+        let mut both = written.clone();
+        both.extend(gone.iter().cloned());
+        replace_marker(&self.dir, &self.out, &both)?;
+        for relative in written.difference(kept) {
+            let (Some(from), Some(to)) = (safe_join(&self.dir, relative), safe_join(&self.out, relative)) else {
+                continue;
+            };
+            if let Some(folder) = to.parent() {
+                fs::create_dir_all(folder).map_err(|e| IoFailure::new(folder, "cannot create the folder", e))?;
+            }
+            fs::rename(&from, &to).map_err(|e| IoFailure::new(&to, "cannot move the new file into place at", e))?;
+        }
+        for relative in gone {
+            let Some(path) = safe_join(&self.out, relative) else { continue };
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                let _ = fs::remove_file(&path);
+            }
+            // Folders it leaves empty go too (a folder with anything in it is never removed).
+            let mut folder = path.parent();
+            while let Some(dir) = folder.filter(|d| *d != self.out && d.starts_with(&self.out)) {
+                if fs::remove_dir(dir).is_err() {
+                    break;
+                }
+                folder = dir.parent();
+            }
+        }
+        replace_marker(&self.dir, &self.out, written)
+    }
+}
+
+/// Writes the marker listing `files` into `dir`.
+fn write_marker(dir: &Path, files: &BTreeSet<String>) -> Result<(), IoFailure> {
+    let mut marker = MARKER_HEADER.to_string();
+    for path in files {
+        marker.push_str(path);
+        marker.push('\n');
+    }
+    let marker_path = dir.join(OUTPUT_MARKER);
+    // A fresh file each time (never written through: the old one may be read-only or a link).
+    let _ = fs::remove_file(&marker_path);
+    fs::write(&marker_path, marker).map_err(|e| IoFailure::new(&marker_path, "cannot write", e))
+}
+
+/// Replaces the marker of the output folder `out` in one step: written in the staging folder
+/// `dir` (a sibling, so on the same file system), then renamed over the old one.
+fn replace_marker(dir: &Path, out: &Path, files: &BTreeSet<String>) -> Result<(), IoFailure> {
+    write_marker(dir, files)?;
+    let target = out.join(OUTPUT_MARKER);
+    fs::rename(dir.join(OUTPUT_MARKER), &target).map_err(|e| IoFailure::new(&target, "cannot write", e))
+}
+
+/// Whether `a` and `b` are one file (the same file system object).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::symlink_metadata(a), fs::symlink_metadata(b)) {
+            (Ok(a), Ok(b)) => a.is_file() && b.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
     }
 }
 
@@ -308,20 +465,25 @@ impl Drop for Staging {
 
 impl ArtifactSink for Staging {
     fn put(&self, artifact: Artifact) -> Result<(), IoFailure> {
-        let path = self.target(&artifact.path)?;
-        // A file the last build wrote with the same bytes is linked, not written again: making a
-        // file costs the file system far more than reading one (most of a build after a small
-        // edit), and the old folder's copy is deleted with it once the new one is in place.
-        if let Some(old) = self.same_as_before(&artifact.path, &artifact.bytes)
-            && fs::hard_link(&old, &path).is_ok()
-        {
+        self.claim(&artifact.path)?;
+        // A file the last build wrote with the same bytes is kept where it is: making a file
+        // costs the file system far more than reading one.
+        if self.same_as_before(&artifact.path, &artifact.bytes).is_some() {
+            self.keep(&artifact.path);
             return Ok(());
         }
+        let path = self.staged_path(&artifact.path)?;
         fs::write(&path, &artifact.bytes).map_err(|e| IoFailure::new(&path, "cannot write", e))
     }
 
     fn put_stored(&self, relative: &str, stored: &Path) -> Result<(), IoFailure> {
-        let path = self.target(relative)?;
+        self.claim(relative)?;
+        // The old output's file is the cache's own copy (a link to it): nothing to do.
+        if safe_join(&self.out, relative).is_some_and(|old| same_file(&old, stored)) {
+            self.keep(relative);
+            return Ok(());
+        }
+        let path = self.staged_path(relative)?;
         link_or_copy(stored, &path)
     }
 
@@ -333,11 +495,19 @@ impl ArtifactSink for Staging {
     }
 
     fn put_copy(&self, relative: &str, of: &str) -> Result<(), IoFailure> {
-        let source = safe_join(&self.dir, of).ok_or_else(|| IoFailure {
+        let bad = || IoFailure {
             path: PathBuf::from(of),
             message: format!("refusing to read `{of}` outside the output folder"),
-        })?;
-        let path = self.target(relative)?;
+        };
+        // The file at `of` is in staging, or kept in the old output.
+        let source = if self.is_kept(of) { safe_join(&self.out, of) } else { safe_join(&self.dir, of) };
+        let source = source.ok_or_else(bad)?;
+        self.claim(relative)?;
+        if safe_join(&self.out, relative).is_some_and(|old| same_file(&old, &source)) {
+            self.keep(relative);
+            return Ok(());
+        }
+        let path = self.staged_path(relative)?;
         link_or_copy(&source, &path)
     }
 }
@@ -417,7 +587,7 @@ impl Drop for Lock {
     }
 }
 
-fn lock(parent: &Path, name: &str) -> Result<Lock, IoFailure> {
+fn lock(parent: &Path, name: &str) -> Result<(Lock, bool), IoFailure> {
     let path = parent.join(format!(".{name}.policypress-lock"));
     let file = fs::OpenOptions::new()
         .create(true)
@@ -425,8 +595,16 @@ fn lock(parent: &Path, name: &str) -> Result<Lock, IoFailure> {
         .write(true)
         .open(&path)
         .map_err(|e| IoFailure::new(&path, "cannot create the lock file", e))?;
-    file.lock().map_err(|e| IoFailure::new(&path, "cannot lock", e))?;
-    Ok(Lock(file))
+    // `waited`: another build held it.
+    let waited = match file.try_lock() {
+        Ok(()) => false,
+        Err(fs::TryLockError::WouldBlock) => {
+            file.lock().map_err(|e| IoFailure::new(&path, "cannot lock", e))?;
+            true
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(IoFailure::new(&path, "cannot lock", e)),
+    };
+    Ok((Lock(file), waited))
 }
 
 /// Removes staging and retired folders of `name` that a killed build left behind. Only folders
@@ -554,6 +732,127 @@ mod tests {
             fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name().into_string().unwrap()).collect();
         leftovers.sort();
         assert_eq!(leftovers, [".output.policypress-lock", "output", "project"], "no staging or old folder stays");
+    }
+
+    fn inode(path: &Path) -> u64 {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            fs::metadata(path).unwrap().ino()
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            0
+        }
+    }
+
+    fn files_of(out: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![out.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                let rel = path.strip_prefix(out).unwrap().to_string_lossy().replace('\\', "/");
+                if entry.file_type().unwrap().is_dir() {
+                    found.push(format!("{rel}/"));
+                    stack.push(path);
+                } else {
+                    found.push(rel);
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_build_that_changes_few_files_updates_the_output_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
+        let out = dir.path().join("output");
+        let mut files: Vec<Artifact> =
+            (0..8).map(|n| Artifact::new(&format!("staff/p{n}.html"), format!("page {n}").into_bytes())).collect();
+        files.push(Artifact::new("old/gone/only.html", b"last build only".to_vec()));
+        write_output(&root, &out, &files).unwrap();
+        fs::write(out.join(".gitkeep"), "").unwrap();
+        let unchanged = inode(&out.join("staff/p1.html"));
+        let folder = inode(&out);
+
+        // One page changed, one gone (with the folders it leaves empty), one new in a new folder.
+        files.pop();
+        files[0] = Artifact::new("staff/p0.html", b"page 0, edited".to_vec());
+        files.push(Artifact::new("public/new/p9.html", b"new".to_vec()));
+        write_output(&root, &out, &files).unwrap();
+
+        assert_eq!(inode(&out.join("staff/p1.html")), unchanged, "an unchanged file is left where it was");
+        // The same folder, updated: a server started inside it goes on serving the new files.
+        assert_eq!(inode(&out), folder, "the output folder is not replaced");
+        assert_eq!(fs::read_to_string(out.join("staff/p0.html")).unwrap(), "page 0, edited");
+        assert_eq!(fs::read_to_string(out.join("public/new/p9.html")).unwrap(), "new");
+        let mut expected: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        expected.extend([".gitkeep", OUTPUT_MARKER, "public/", "public/new/", "staff/"].map(String::from));
+        expected.sort();
+        assert_eq!(files_of(&out), expected, "exactly this build's files, the hidden file kept, no empty folder");
+        let marker = fs::read_to_string(out.join(OUTPUT_MARKER)).unwrap();
+        let mut listed: Vec<&str> = marker.strip_prefix(MARKER_HEADER).unwrap().lines().collect();
+        listed.sort_unstable();
+        let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
+        assert_eq!(listed, paths, "the marker lists what this build wrote");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(names.len(), 3, "no staging folder is left: {names:?}");
+        assert!(check_output_folder(&root, &out).is_ok(), "the next build may replace it");
+    }
+
+    #[test]
+    fn a_file_where_a_folder_was_swaps_the_whole_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
+        let out = dir.path().join("output");
+        let mut files: Vec<Artifact> =
+            (0..8).map(|n| Artifact::new(&format!("p{n}.html"), format!("page {n}").into_bytes())).collect();
+        files.push(Artifact::new("x/inner.html", b"inner".to_vec()));
+        write_output(&root, &out, &files).unwrap();
+        files.pop();
+        files.push(Artifact::new("x", b"now a file".to_vec()));
+        let folder = inode(&out);
+        write_output(&root, &out, &files).unwrap();
+        assert_ne!(inode(&out), folder, "swapped whole, not patched");
+        assert_eq!(fs::read_to_string(out.join("x")).unwrap(), "now a file");
+        assert_eq!(fs::read_to_string(out.join("p3.html")).unwrap(), "page 3");
+    }
+
+    #[test]
+    fn a_stored_file_already_in_the_output_is_kept_and_a_copy_of_it_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = project(dir.path());
+        let out = dir.path().join("output");
+        let objects = dir.path().join("objects");
+        fs::create_dir_all(&objects).unwrap();
+        let build = |pages: &[(&str, &str)]| {
+            let staging = Staging::open(&root, &out).unwrap();
+            for (name, text) in pages {
+                let object = objects.join(name);
+                if !object.exists() {
+                    fs::write(&object, text).unwrap();
+                }
+                staging.put_stored(&format!("staff/{name}"), &object).unwrap();
+                staging.put_copy(&format!("public/{name}"), &format!("staff/{name}")).unwrap();
+            }
+            staging.commit().unwrap();
+        };
+        let pages: Vec<(String, String)> = (0..6).map(|n| (format!("p{n}.pdf"), format!("pdf {n}"))).collect();
+        let mut pages: Vec<(&str, &str)> = pages.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        build(&pages);
+        let before = inode(&out.join("public/p2.pdf"));
+        assert_eq!(before, inode(&objects.join("p2.pdf")), "linked to the stored file, not copied");
+        pages[0] = ("p0-new.pdf", "pdf 0, new");
+        build(&pages);
+        assert_eq!(inode(&out.join("public/p2.pdf")), before);
+        assert_eq!(fs::read_to_string(out.join("public/p0-new.pdf")).unwrap(), "pdf 0, new");
+        assert!(!out.join("staff/p0.pdf").exists() && !out.join("public/p0.pdf").exists());
+        assert_eq!(fs::read_to_string(objects.join("p0.pdf")).unwrap(), "pdf 0", "the stored file is never moved");
     }
 
     #[test]
