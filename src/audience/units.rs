@@ -239,14 +239,25 @@ pub struct Unit<'a> {
     render: Render<'a>,
 }
 
-/// What a unit runs: its findings go into the `Diagnostics` it is given.
-type Render<'a> = Box<dyn Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a>;
+/// What a unit runs: its findings go into the `Diagnostics` it is given; the store is there for
+/// its memos (what it made last time of inputs that did not change, such as the search index's
+/// parts), never for units.
+type Render<'a> = Box<dyn Fn(&mut Diagnostics, &dyn UnitStore) -> Vec<Artifact> + Send + Sync + 'a>;
 
 impl<'a> Unit<'a> {
     fn new(
         key: Key,
         policy: Option<&'a str>,
         render: impl Fn(&mut Diagnostics) -> Vec<Artifact> + Send + Sync + 'a,
+    ) -> Unit<'a> {
+        Unit::with_memos(key, policy, move |d, _| render(d))
+    }
+
+    /// A unit whose render call reads and keeps memos in the build's store.
+    fn with_memos(
+        key: Key,
+        policy: Option<&'a str>,
+        render: impl Fn(&mut Diagnostics, &dyn UnitStore) -> Vec<Artifact> + Send + Sync + 'a,
     ) -> Unit<'a> {
         Unit { key, policy, reported: true, render: Box::new(render) }
     }
@@ -344,7 +355,32 @@ pub fn late_units<'a>(
     let mut intranet = Vec::new();
     // `check` writes nothing, and the search index reports nothing: a check does not make it.
     if !crate::audience::pdf_output::layout_only() {
-        intranet.push(Unit::new(search_key, None, move |_| staff::search::term_files(library)));
+        // The terms are made from parts of the library, each kept as a memo under the key of
+        // its policies' views: the unit runs again on any edit, but makes again only the part
+        // holding the edited policy, and merges the others' postings.
+        let term_parts: Vec<(std::ops::Range<usize>, Key)> = staff::search::term_parts(library)
+            .into_iter()
+            .map(|range| {
+                let views: Vec<&AudienceView> =
+                    library.views(Audience::Staff).skip(range.start).take(range.len()).collect();
+                let key = site.unit_key(TERM_PART_MEMO, &views, Some(library.today));
+                (range, key)
+            })
+            .collect();
+        intranet.push(Unit::with_memos(search_key, None, move |_, store| {
+            let parts = term_parts
+                .par_iter()
+                .map(|(range, key)| {
+                    if let Some(part) = store.memo(*key).and_then(|bytes| staff::search::TermPart::decode(&bytes)) {
+                        return part;
+                    }
+                    let part = staff::search::TermPart::of(library, range.clone());
+                    store.put_memo(*key, &part.encode());
+                    part
+                })
+                .collect();
+            staff::search::term_files_of_parts(parts)
+        }));
         // The index's text in parts, each a unit: made and written a part at a time, and an edit
         // makes again only its policy's part. A part's chunks are numbered from its first
         // section, so its key has where it starts.
@@ -373,6 +409,10 @@ pub fn late_units<'a>(
     });
     LateUnits { intranet, public }
 }
+
+/// The key domain of a search index term part's memo ([`staff::search::TermPart`]); its
+/// version changes with the memo's encoding.
+const TERM_PART_MEMO: &str = "search-terms-part-1";
 
 /// The leaflet, easy-read and poster units of one library.
 fn patient_facing_units<'a>(
@@ -536,7 +576,7 @@ fn run_unit(
         let written = stored.files.iter().map(|f| sink.put_stored(&f.path, &f.object).map(|()| f.path.clone()));
         return (found, written.collect());
     }
-    let files = (unit.render)(&mut found);
+    let files = (unit.render)(&mut found, store);
     let paths: Vec<String> = files.iter().map(|a| a.path.clone()).collect();
     if found.has_errors() {
         // The build stops at its errors: nothing of it is written or kept.
@@ -584,7 +624,9 @@ pub fn run_late_units(
             key: public_key(unit.key),
             policy: unit.policy,
             reported: false,
-            render: Box::new(move |d: &mut Diagnostics| public::public_pdfs(&(unit.render)(d))),
+            render: Box::new(move |d: &mut Diagnostics, store: &dyn UnitStore| {
+                public::public_pdfs(&(unit.render)(d, store))
+            }),
         })
         .collect();
     run_units(&renamed, store, sink, schedule, done, diags)?;

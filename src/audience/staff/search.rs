@@ -225,35 +225,158 @@ pub fn search_index(library: &Library) -> Vec<Artifact> {
     files
 }
 
-/// The term shards and the manifest. Sections are cut and their words counted in parallel, a
-/// batch of policies at a time; each batch's words are added to the postings before the next
-/// is cut. Shards are written in parallel; the result is the same on any number of threads.
+/// The term shards and the manifest, made in one go: every [`TermPart`] made, then merged.
+/// The result is the same on any number of threads.
 pub fn term_files(library: &Library) -> Vec<Artifact> {
-    let views = indexed_views(library);
-    let mut postings: HashMap<String, Postings> = HashMap::new();
-    let mut sections = 0;
-    for (b, batch) in views.chunks(POLICIES_PER_BATCH).enumerate() {
-        let first = b * POLICIES_PER_BATCH;
-        let cut: Vec<Vec<Section>> =
-            batch.par_iter().enumerate().map(|(i, v)| sections_of(first + i, v, Keep::Words)).collect();
-        for section in cut.into_iter().flatten() {
-            for (term, weight) in section.terms {
-                match postings.get_mut(term.as_str()) {
-                    Some(p) => {
-                        push_posting(&mut p.encoded, sections - p.last, weight);
-                        p.last = sections;
-                    }
-                    None => {
-                        let mut encoded = String::from("\"");
-                        push_posting(&mut encoded, sections, weight);
-                        postings.insert(term, Postings { last: sections, encoded });
+    let parts = term_parts(library);
+    term_files_of_parts(parts.par_iter().map(|range| TermPart::of(library, range.clone())).collect())
+}
+
+/// The policies (by place in the library) whose postings each [`TermPart`] holds: about
+/// [`POLICIES_PER_PART`] policies each, in order, every policy in exactly one. A part is cut
+/// by policies alone (not by what they hold), so an edit changes only the part of its policy,
+/// and the build keeps the others' postings (its memos) to merge again.
+pub fn term_parts(library: &Library) -> Vec<std::ops::Range<usize>> {
+    cut_term_parts(indexed_views(library).len(), POLICIES_PER_PART)
+}
+
+/// [`term_parts`] of `count` policies, `per_part` a part.
+fn cut_term_parts(count: usize, per_part: usize) -> Vec<std::ops::Range<usize>> {
+    (0..count).step_by(per_part).map(|a| a..(a + per_part).min(count)).collect()
+}
+
+/// The postings of some consecutive policies, with section numbers counted from the part's own
+/// first section, so a part does not depend on the policies before it: the merge
+/// ([`term_files_of_parts`]) moves each term's first posting to where the part starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermPart {
+    /// How many sections its policies have.
+    sections: usize,
+    /// Each term, sorted, with its postings in the part.
+    terms: Vec<(String, PartPostings)>,
+}
+
+/// One term's postings in a [`TermPart`]: the first apart (its section is re-based in the
+/// merge), the others already written as [`push_posting`] writes them, and the last section
+/// (the one the next part's first posting counts from).
+#[derive(Debug, Clone, PartialEq)]
+struct PartPostings {
+    first: usize,
+    first_weight: u32,
+    last: usize,
+    rest: String,
+}
+
+impl TermPart {
+    /// The postings of the staff views of `policies` (places in the library). Sections are cut
+    /// and their words counted in parallel, a batch of policies at a time, so their words are
+    /// never all in memory at once.
+    pub fn of(library: &Library, policies: std::ops::Range<usize>) -> TermPart {
+        let views = indexed_views(library);
+        let views = &views[policies.clone()];
+        let mut postings: HashMap<String, PartPostings> = HashMap::new();
+        let mut sections = 0;
+        for (b, batch) in views.chunks(POLICIES_PER_BATCH).enumerate() {
+            let first = policies.start + b * POLICIES_PER_BATCH;
+            let cut: Vec<Vec<Section>> =
+                batch.par_iter().enumerate().map(|(i, v)| sections_of(first + i, v, Keep::Words)).collect();
+            for section in cut.into_iter().flatten() {
+                for (term, weight) in section.terms {
+                    match postings.get_mut(term.as_str()) {
+                        Some(p) => {
+                            push_posting(&mut p.rest, sections - p.last, weight);
+                            p.last = sections;
+                        }
+                        None => {
+                            let p = PartPostings {
+                                first: sections,
+                                first_weight: weight,
+                                last: sections,
+                                rest: String::new(),
+                            };
+                            postings.insert(term, p);
+                        }
                     }
                 }
+                sections += 1;
             }
-            sections += 1;
         }
+        let mut terms: Vec<(String, PartPostings)> = postings.into_iter().collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        TermPart { sections, terms }
     }
 
+    /// The part as a memo's bytes: the section count on the first line, then a line per term
+    /// (term, first section, its weight, last section, the other postings; tab-separated). A
+    /// term is letters and digits and postings are [`DIGITS`], so neither holds a tab or a line
+    /// break.
+    pub fn encode(&self) -> Vec<u8> {
+        let size: usize = self.terms.iter().map(|(t, p)| t.len() + p.rest.len() + 16).sum();
+        let mut out = String::with_capacity(size + 12);
+        out.push_str(&self.sections.to_string());
+        out.push('\n');
+        for (term, p) in &self.terms {
+            use std::fmt::Write;
+            let _ = writeln!(out, "{term}\t{}\t{}\t{}\t{}", p.first, p.first_weight, p.last, p.rest);
+        }
+        out.into_bytes()
+    }
+
+    /// A part from [`TermPart::encode`]'s bytes; `None` for bytes it did not write.
+    pub fn decode(bytes: &[u8]) -> Option<TermPart> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut lines = text.split_terminator('\n');
+        let sections: usize = lines.next()?.parse().ok()?;
+        let mut terms = Vec::new();
+        for line in lines {
+            let mut fields = line.split('\t');
+            let term = fields.next()?.to_string();
+            let first: usize = fields.next()?.parse().ok()?;
+            let first_weight: u32 = fields.next()?.parse().ok()?;
+            let last: usize = fields.next()?.parse().ok()?;
+            let rest = fields.next()?.to_string();
+            if fields.next().is_some() || term.is_empty() || first > last || last >= sections {
+                return None;
+            }
+            terms.push((term, PartPostings { first, first_weight, last, rest }));
+        }
+        Some(TermPart { sections, terms })
+    }
+}
+
+/// The term shards and the manifest from the library's [`TermPart`]s, in library order. Each
+/// part's postings of a term are appended to the term's list, its first posting re-based on
+/// the term's last section before the part (the postings are deltas): the same bytes as
+/// making the postings in one pass over every section.
+pub fn term_files_of_parts(parts: Vec<TermPart>) -> Vec<Artifact> {
+    let mut postings: HashMap<String, Postings> = HashMap::new();
+    let mut sections = 0;
+    for part in parts {
+        for (term, p) in part.terms {
+            let first = sections + p.first;
+            match postings.get_mut(term.as_str()) {
+                Some(q) => {
+                    push_posting(&mut q.encoded, first - q.last, p.first_weight);
+                    q.encoded.push_str(&p.rest);
+                    q.last = sections + p.last;
+                }
+                None => {
+                    let mut encoded = String::with_capacity(p.rest.len() + 8);
+                    encoded.push('"');
+                    push_posting(&mut encoded, first, p.first_weight);
+                    encoded.push_str(&p.rest);
+                    postings.insert(term, Postings { last: sections + p.last, encoded });
+                }
+            }
+        }
+        sections += part.sections;
+    }
+    term_files_of_postings(postings, sections)
+}
+
+/// The shards and the manifest of every term's postings (their lists still open: the closing
+/// quote is added here) over `sections` sections.
+fn term_files_of_postings(postings: HashMap<String, Postings>, sections: usize) -> Vec<Artifact> {
     let mut encoded: Vec<(String, String)> = postings
         .into_iter()
         .map(|(term, mut p)| {
@@ -536,6 +659,81 @@ fn push_block_text(kind: &BlockKind, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The term files as they were made before parts: one pass over every section, the
+    /// postings written as they come.
+    fn term_files_in_one_pass(library: &Library) -> Vec<Artifact> {
+        let mut postings: HashMap<String, Postings> = HashMap::new();
+        let mut sections = 0;
+        for (p, view) in indexed_views(library).into_iter().enumerate() {
+            for section in sections_of(p, view, Keep::Words) {
+                for (term, weight) in section.terms {
+                    match postings.get_mut(term.as_str()) {
+                        Some(q) => {
+                            push_posting(&mut q.encoded, sections - q.last, weight);
+                            q.last = sections;
+                        }
+                        None => {
+                            let mut encoded = String::from("\"");
+                            push_posting(&mut encoded, sections, weight);
+                            postings.insert(term, Postings { last: sections, encoded });
+                        }
+                    }
+                }
+                sections += 1;
+            }
+        }
+        // The same shards and manifest from those postings: one part of no sections holding
+        // them is not what is tested, so they go through the writing half alone.
+        term_files_of_postings(postings, sections)
+    }
+
+    /// The example project's library, and that library's policies over and over (a library
+    /// of many parts).
+    fn libraries() -> Vec<Library> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diags = crate::diag::Diagnostics::new();
+        let project = crate::load::load_project(root, &mut diags).expect("the example loads");
+        let policies = crate::parse::parse_project(&project, &mut diags);
+        let today = crate::model::dates::Date::parse("2026-12-01").expect("a date");
+        let library =
+            crate::resolve::resolve(&policies, crate::resolve::ResolveOptions { today, drafts: true }, &mut diags);
+        assert!(library.views(Audience::Staff).count() >= 3, "the example has policies to cut into parts");
+        let many = Library {
+            policies: library.policies.iter().cycle().take(POLICIES_PER_PART * 3 + 5).cloned().collect(),
+            today,
+        };
+        vec![library, many]
+    }
+
+    #[test]
+    fn terms_merged_from_parts_are_the_terms_made_in_one_pass() {
+        for library in libraries() {
+            let one_pass = term_files_in_one_pass(&library);
+            assert!(one_pass.len() > 1, "shards and a manifest");
+            assert_eq!(term_files(&library), one_pass, "the library's own parts");
+            let count = indexed_views(&library).len();
+            for per_part in [1, 2, 3, 7, count] {
+                let parts = cut_term_parts(count, per_part)
+                    .into_iter()
+                    .map(|range| TermPart::of(&library, range))
+                    // Each part through its memo's bytes, as a build after an edit takes it.
+                    .map(|part| TermPart::decode(&part.encode()).expect("a memo reads back"))
+                    .collect();
+                assert_eq!(term_files_of_parts(parts), one_pass, "{per_part} policies a part");
+            }
+        }
+    }
+
+    #[test]
+    fn a_memo_not_written_by_a_part_is_not_taken() {
+        assert!(TermPart::decode(b"").is_none());
+        assert!(TermPart::decode(b"x\n").is_none());
+        assert!(TermPart::decode(b"2\nterm\t0\t1\t5\tBB\n").is_none(), "a section past the part");
+        assert!(TermPart::decode(b"2\nterm\t0\t1\n").is_none(), "a line cut short");
+        let part = TermPart::decode(b"2\nterm\t0\t1\t1\tBB\n").expect("a part");
+        assert_eq!(part.encode(), b"2\nterm\t0\t1\t1\tBB\n");
+    }
 
     #[test]
     fn over_long_words_and_stop_words_are_left_out() {
