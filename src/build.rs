@@ -11,7 +11,7 @@ use crate::audience::units::PerPolicy;
 use crate::audience::{
     DocumentMemos, Output, PublicLibrary, RenderOptions, prepare, prepare_documents, render_library,
 };
-use crate::cache::{Key, NoStore};
+use crate::cache::{Key, KeyHasher, NoStore, memo_each};
 use crate::diag::IoFailure;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
@@ -21,11 +21,12 @@ use crate::model::Audience;
 use crate::model::Policy;
 use crate::model::Status;
 use crate::model::dates::Date;
-use crate::parse::{keep_for_next_build, parse_project, parse_project_keyed};
+use crate::parse::{keep_for_next_build, parse_project, parse_project_stored};
 use crate::render::templates::{PageRenderer, load_templates};
 use crate::render::theme_css::colours_css;
-use crate::resolve::{ResolveOptions, resolve, resolve_consuming, resolve_reusing};
+use crate::resolve::{ResolveOptions, ResolvedPolicy, resolve, resolve_consuming, resolve_reusing};
 use crate::write::MemoryOutput;
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
 /// Knobs of one build.
@@ -88,7 +89,7 @@ pub fn run_into(
     output: &Output<'_>,
     mut diagnostics: Diagnostics,
 ) -> Result<BuildResult, IoFailure> {
-    let parsed = parse_project_keyed(project, &mut diagnostics);
+    let parsed = parse_project_stored(project, output.store, &mut diagnostics);
     run_parsed_into(project, parsed, options, output, diagnostics)
 }
 
@@ -117,15 +118,31 @@ fn run_parsed_into(
         (resolve_reusing(&policies, resolve_options, &mut diagnostics, memo), Some(policies))
     };
     let outputs = Audience::ALL.iter().map(|&a| (a, library.views(a).count())).collect();
-    let scored = PerPolicy::each(reuse.map(|r| &r.leaflets), &library.policies, |p| {
+    let score = |p: &ResolvedPolicy| {
         let mut found = Diagnostics::new();
         let scores = p.view(Audience::Patient).map(|v| check_leaflet(v, options.strict, &mut found));
         (scores, found)
-    });
+    };
     let mut leaflets = Vec::new();
-    for (scores, found) in scored.iter().map(|s| &**s) {
-        diagnostics.extend(found.clone());
-        leaflets.extend(scores.clone());
+    match (reuse, output.store.program()) {
+        // A build of its own takes the scores of leaflets that did not change from the last
+        // build's memo (the live preview keeps them in memory instead).
+        (None, Some(program)) => {
+            let mut memo_key = KeyHasher::new("leaflet-scores");
+            (program, options.strict).hash(&mut memo_key);
+            let scored = memo_each(output.store, memo_key.key(), &library.policies, |p| leaflet_key(p), |p| score(p));
+            for (scores, found) in scored {
+                diagnostics.extend(found);
+                leaflets.extend(scores);
+            }
+        }
+        _ => {
+            let scored = PerPolicy::each(reuse.map(|r| &r.leaflets), &library.policies, score);
+            for (scores, found) in scored.iter().map(|s| &**s) {
+                diagnostics.extend(found.clone());
+                leaflets.extend(scores.clone());
+            }
+        }
     }
     let mut result = BuildResult {
         policies: library.policies.len(),
@@ -172,6 +189,18 @@ fn run_parsed_into(
     }
     result.diagnostics = diagnostics;
     Ok(result)
+}
+
+/// What a leaflet's scores and findings are made from ([`check_leaflet`]): its patient view's
+/// id, file and blocks (the memo's own key holds the program and `strict`). The policy's id
+/// comes first, so policies with no leaflet have keys of their own too.
+fn leaflet_key(policy: &ResolvedPolicy) -> Key {
+    let mut hasher = KeyHasher::new("leaflet");
+    policy.id.hash(&mut hasher);
+    if let Some(view) = policy.view(Audience::Patient) {
+        (&view.id, &view.source, &view.blocks).hash(&mut hasher);
+    }
+    hasher.key()
 }
 
 /// What `policypress report` made and found.
@@ -230,7 +259,7 @@ pub fn load_and_run(root: &Path, options: &BuildOptions) -> Result<BuildResult, 
 pub fn load_and_run_into(root: &Path, options: &BuildOptions, output: &Output<'_>) -> Result<BuildResult, IoFailure> {
     let mut diagnostics = Diagnostics::new();
     let mut project = load_project(root, &mut diagnostics)?;
-    let parsed = parse_project_keyed(&project, &mut diagnostics);
+    let parsed = parse_project_stored(&project, output.store, &mut diagnostics);
     project.forget_texts();
     run_parsed_into(&project, parsed, options, output, diagnostics)
 }

@@ -10,9 +10,12 @@
 //! only inside the cache folder, never follows a link, and deletes only entries it wrote; a
 //! folder it did not make is left alone (and the build runs without a cache).
 //!
+//! Memos keep bytes a build step made (a library's parses, its leaflet scores) the same way;
+//! [`memo_each`] keeps one per library, an encoded value per item inside it.
+//!
 //! Knows no audience: the render units are defined in `audience::units`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
@@ -20,6 +23,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::UNIX_EPOCH;
 
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use siphasher::sip128::{Hasher128, SipHasher13};
 
 use crate::diag::{Diagnostic, Location, Severity};
@@ -175,6 +181,72 @@ pub trait UnitStore: Sync {
     /// store keeps nothing).
     fn put_memo(&self, key: Key, bytes: &[u8]) {
         let _ = (key, bytes);
+    }
+}
+
+/// `make` of each of `items` (in parallel, in their order), taken from the memo under `memo_key`
+/// (one for a whole library: one file to read, rather than an entry folder per item to open and
+/// check) for every item whose key (`key_of`) is in it; the memo is written again, for the next
+/// build, only when some item was made or one has gone. Each entry is encoded with postcard
+/// apart, so an entry that does not decode (or a memo that does not) is made again: a miss,
+/// never a crash. `memo_key` must hold the program ([`UnitStore::program`]) and everything the
+/// items' keys leave out.
+pub fn memo_each<I: Sync, T: Serialize + DeserializeOwned + Send>(
+    store: &dyn UnitStore,
+    memo_key: Key,
+    items: &[I],
+    key_of: impl Fn(&I) -> Key + Sync,
+    make: impl Fn(&I) -> T + Sync,
+) -> Vec<T> {
+    let stored = store.memo(memo_key);
+    // Borrowed from the memo's bytes: an entry is copied only by being decoded.
+    let last: HashMap<Key, &[u8]> = stored
+        .as_deref()
+        .and_then(|bytes| postcard::from_bytes::<Vec<([u8; 16], &[u8])>>(bytes).ok())
+        .map(|entries| entries.into_iter().map(|(key, value)| (Key(key), value)).collect())
+        .unwrap_or_default();
+    let made: Vec<(T, Key, Option<Vec<u8>>)> = items
+        .par_iter()
+        .map(|item| {
+            let key = key_of(item);
+            if let Some(bytes) = last.get(&key)
+                && let Ok(value) = postcard::from_bytes::<T>(bytes)
+            {
+                return (value, key, None);
+            }
+            let value = make(item);
+            // A value that cannot be encoded is simply not kept (made again next time).
+            let encoded = postcard::to_allocvec(&value).unwrap_or_default();
+            (value, key, Some(encoded))
+        })
+        .collect();
+    let changed = made.iter().any(|(_, _, new)| new.is_some()) || last.len() != made.len();
+    if changed {
+        let entries: Vec<([u8; 16], EncodedEntry<'_>)> = made
+            .iter()
+            .filter_map(|(_, key, new)| {
+                let bytes = match new {
+                    Some(encoded) => encoded.as_slice(),
+                    None => last.get(key).copied()?,
+                };
+                (!bytes.is_empty()).then_some((key.0, EncodedEntry(bytes)))
+            })
+            .collect();
+        if let Ok(bytes) = postcard::to_allocvec(&entries) {
+            store.put_memo(memo_key, &bytes);
+        }
+    }
+    made.into_iter().map(|(value, _, _)| value).collect()
+}
+
+/// One entry's encoded value in a [`memo_each`] memo, written as one run of bytes (serde writes
+/// a plain `&[u8]` byte by byte, as a sequence; postcard reads both the same, as a length then
+/// the bytes, so the memo is read back borrowing them as `&[u8]`).
+struct EncodedEntry<'a>(&'a [u8]);
+
+impl Serialize for EncodedEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
     }
 }
 

@@ -4,11 +4,12 @@
 //! every problem at once. This module only formats; it never decides what is an error. A
 //! failure of the disk (not the author's content) is an [`IoFailure`].
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How serious a finding is. Errors stop the build from writing anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     /// The build writes nothing while any error remains.
     Error,
@@ -30,7 +31,7 @@ impl Severity {
 /// a 1-based line and column, and how many characters from there the problem covers (what the
 /// terminal underlines). Two locations are equal, and sort, by file, line and column alone: the
 /// same place whatever span the code that reported it knew.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Location {
     /// Path relative to the project root, with `/` separators; empty for a problem of the
     /// project that no file holds (such as a settings file that does not exist).
@@ -115,7 +116,7 @@ impl fmt::Display for Location {
 }
 
 /// One finding: where, how serious, what is wrong, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Where the problem is.
     pub location: Location,
@@ -141,7 +142,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A push-only collection of findings.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }

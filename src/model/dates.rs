@@ -8,6 +8,21 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(time::Date);
 
+// Kept in the build cache's memos (a parse) as its Julian day number: compact, and a number
+// that is no date is refused on reading (the memo is then a miss), never a panic.
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i32(self.0.to_julian_day())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let day = <i32 as serde::Deserialize>::deserialize(deserializer)?;
+        time::Date::from_julian_day(day).map(Date).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Date {
     /// Parses `YYYY-MM-DD`, rejecting anything else (including impossible dates like 2025-02-30).
     pub fn parse(text: &str) -> Option<Date> {

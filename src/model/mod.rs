@@ -10,6 +10,7 @@ pub mod phone;
 
 pub use artifact::Artifact;
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -69,7 +70,7 @@ impl fmt::Display for Audience {
 }
 
 /// The audiences a block of text is written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
 pub struct AudienceSet(u8);
 
 impl AudienceSet {
@@ -88,7 +89,7 @@ impl AudienceSet {
 }
 
 /// Publication state from the front matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Status {
     /// Not yet approved: left out of builds unless `--drafts`, then marked DRAFT.
     Draft,
@@ -111,7 +112,7 @@ impl Status {
 
 /// How patients and visitors reach the Trust or a service ("how to contact us"): the site's
 /// `contact:` in `policypress.yaml`, or a policy's own.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Contact {
     /// Team name, e.g. the Patient Advice and Liaison Service.
     pub name: Option<String>,
@@ -122,7 +123,7 @@ pub struct Contact {
 }
 
 /// One row of the version-control table.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// Version number as written.
     pub version: String,
@@ -133,7 +134,7 @@ pub struct HistoryEntry {
 }
 
 /// The policy's front matter, checked and typed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
     /// Policy title.
     pub title: String,
@@ -180,7 +181,7 @@ pub struct Meta {
 }
 
 /// A parsed policy: its id, where it came from, its metadata and its body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Policy {
     /// The file stem: lower-case letters, digits and hyphens.
     pub id: String,
@@ -200,7 +201,7 @@ pub struct Policy {
 
 /// A translation of a policy's patient, easy-read and poster text into another language
 /// (`content/<id>.<lang>.md`). It never holds staff text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Translation {
     /// The language, a BCP 47 tag as written in the file name (`cy`, `ar`, `zh-Hans`).
     pub lang: String,
@@ -221,7 +222,7 @@ pub struct Translation {
 }
 
 /// A top-level piece of the body with the audiences it is for.
-#[derive(Debug, Clone, PartialEq, Hash)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
@@ -234,7 +235,7 @@ pub struct Block {
 }
 
 /// Block-level content.
-#[derive(Debug, Clone, PartialEq, Hash)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub enum BlockKind {
     /// A heading; `anchor` is unique within the policy.
     Heading {
@@ -280,7 +281,7 @@ pub enum BlockKind {
 }
 
 /// Column alignment of a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Align {
     /// Not stated (left).
     None,
@@ -293,7 +294,7 @@ pub enum Align {
 }
 
 /// Inline content.
-#[derive(Debug, Clone, PartialEq, Hash)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub enum Inline {
     /// Plain text (variables already substituted).
     Text(String),
@@ -338,7 +339,7 @@ pub enum Inline {
 }
 
 /// Where a link goes, as written by the author.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LinkTarget {
     /// A web, email or phone address, passed through.
     External(String),

@@ -6,6 +6,7 @@
 
 pub mod front_matter;
 
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 use std::ops::Range;
@@ -15,7 +16,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Pars
 use rayon::prelude::*;
 use unicode_linebreak::linebreaks;
 
-use crate::cache::{Key, KeyHasher};
+use crate::cache::{Key, KeyHasher, NoStore, UnitStore, memo_each};
 use crate::diag::{Diagnostics, LineIndex, Location, closest, did_you_mean, nearest};
 use crate::load::pictures::{MAX_PIXELS, PictureProblem};
 use crate::load::{Project, SourceFile, yaml};
@@ -35,7 +36,7 @@ pub struct ParseContext<'a> {
 }
 
 /// A link to another policy, kept with where it was written, for checking once all are parsed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyLink {
     /// Target id.
     pub id: String,
@@ -48,7 +49,7 @@ pub struct PolicyLink {
 /// One policy file after parsing, with what the cross-policy checks need. A file whose front
 /// matter has errors has no `policy`, but its id, sections and links are still known, so links
 /// to it and from it are checked in the same run as its other errors.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParsedPolicy {
     /// The policy id (the file stem).
     pub id: String,
@@ -75,6 +76,19 @@ pub fn parse_project(project: &Project, diags: &mut Diagnostics) -> Vec<Policy> 
 /// ([`keep_parses_between_builds`]): two policies with the same key and the same translations
 /// are the same. For the live preview, which resolves again only the policies that changed.
 pub fn parse_project_keyed(project: &Project, diags: &mut Diagnostics) -> (Vec<Policy>, Vec<Option<Key>>) {
+    parse_project_stored(project, &NoStore, diags)
+}
+
+/// [`parse_project_keyed`], taking the parse of each policy whose file and context are those of
+/// the last build from the build cache's memo of that build's parses (`store`; none with
+/// [`NoStore`]), instead of parsing it again: a new `build` process after a one-word edit parses
+/// one file, not the library. Its findings come back as they were found, in the same order. The
+/// live preview keeps its parses in memory instead ([`keep_parses_between_builds`]).
+pub fn parse_project_stored(
+    project: &Project,
+    store: &dyn UnitStore,
+    diags: &mut Diagnostics,
+) -> (Vec<Policy>, Vec<Option<Key>>) {
     // Each picture was decoded once as it was loaded; a damaged one is a located error where it
     // is used, rather than a grey box or a picture silently missing from a PDF.
     let broken_images: BTreeMap<String, PictureProblem> = project
@@ -102,6 +116,12 @@ pub fn parse_project_keyed(project: &Project, diags: &mut Diagnostics) -> (Vec<P
         }
         seen.insert(&source.id, &source.display);
         unique.push(source);
+    }
+    if KEPT_PARSES.get().is_none()
+        && let Some(program) = store.program()
+    {
+        let results = parse_with_memo(&unique, &ctx, store, program);
+        return finish_parse(project, &ctx, results, diags);
     }
     // Policies parse independently, so in parallel; results keep the file order. In a live
     // preview, a file whose text and context are those of the last build is not parsed again.
@@ -168,6 +188,39 @@ pub fn parse_project_keyed(project: &Project, diags: &mut Diagnostics) -> (Vec<P
     // library's worth of small pieces is not quick, and nothing waits for it).
     std::thread::spawn(move || drop(kept));
     finish_parse(project, &ctx, rest, diags)
+}
+
+/// Parses each policy of `unique` (in parallel, results in file order), taking from the memo of
+/// the last build's parses ([`memo_each`]: one for the library) every one whose key
+/// ([`source_key`]: its file, its earlier versions and the parse context) is there; an entry
+/// holds the policy's parse and its findings. The memo's own key holds the program and the
+/// context, so another program, or a change of icons, variables, files under `content/` or
+/// broken pictures, never reuses a parse.
+fn parse_with_memo(
+    unique: &[&SourceFile],
+    ctx: &ParseContext<'_>,
+    store: &dyn UnitStore,
+    program: Key,
+) -> Vec<(ParsedPolicy, Diagnostics, Option<Key>)> {
+    let context = context_key(ctx);
+    let mut memo_key = KeyHasher::new("parse-library");
+    program.hash(&mut memo_key);
+    context.key().hash(&mut memo_key);
+    let parses: Vec<(ParsedPolicy, Diagnostics)> = memo_each(
+        store,
+        memo_key.key(),
+        unique,
+        |source| source_key(&context, source),
+        |source| {
+            let mut own = Diagnostics::new();
+            let mut parsed = parse_policy(source, ctx, &mut own);
+            if let Some(policy) = &mut parsed.policy {
+                policy.earlier = parse_earlier(source, ctx, &mut own);
+            }
+            (parsed, own)
+        },
+    );
+    parses.into_iter().map(|(parsed, found)| (parsed, found, None)).collect()
 }
 
 /// True when two reads of a policy's file are the same (its text, names and earlier versions).

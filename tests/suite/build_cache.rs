@@ -218,3 +218,65 @@ fn a_file_edited_in_place_in_the_output_never_reaches_a_later_build() {
     build(&fx, &out, "2026-06-01", &[]);
     assert_same_trees(&out, &fresh, "the build after");
 }
+
+/// The cache's memo entries (`memo.bin` with its `memo.json`), by entry folder name.
+fn memos(fx: &Fixture) -> BTreeMap<String, std::path::PathBuf> {
+    let units = fx.path(&format!("{CACHE}/units"));
+    std::fs::read_dir(&units)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("memo.bin").is_file())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect()
+}
+
+/// A new `build` process takes the parses of the policies that did not change from the memo the
+/// last build left (issue 18): what it writes and prints must be what a build that parses every
+/// file writes and prints, and a memo that does not decode must be parsed again, not trusted.
+#[test]
+fn a_build_reusing_the_last_builds_parses_equals_a_fresh_build() {
+    let fx = Fixture::from_dir(&repo_root());
+    let scratch = tempfile::tempdir().unwrap();
+    let (out, fresh) = (scratch.path().join("output"), scratch.path().join("fresh"));
+    let same_as_fresh = |step: &str| {
+        let cached = build(&fx, &out, "2026-06-01", &[]);
+        let _ = std::fs::remove_dir_all(&fresh);
+        let parsed = build(&fx, &fresh, "2026-06-01", &["--no-cache"]);
+        assert_same_trees(&out, &fresh, step);
+        assert_eq!(messages(&cached), messages(&parsed), "{step}: the messages differ");
+        assert!(cached.contains("warning"), "{step}: the example's warnings are printed: {cached}");
+    };
+    same_as_fresh("first build");
+    let memo = memos(&fx);
+    assert!(!memo.is_empty(), "the build left a memo of its parses");
+
+    // Nothing changed: every parse comes from the memo, so it is not written again.
+    let written = |dir: &Path| std::fs::metadata(dir.join("memo.bin")).unwrap().modified().unwrap();
+    let times: BTreeMap<String, _> = memo.iter().map(|(k, dir)| (k.clone(), written(dir))).collect();
+    same_as_fresh("nothing changed");
+    let again: BTreeMap<String, _> = memos(&fx).iter().map(|(k, dir)| (k.clone(), written(dir))).collect();
+    assert_eq!(times, again, "a build with every parse in the memo leaves the memo as it was");
+
+    // One word of one policy: it alone is parsed again, the rest come from the memo.
+    edit(&fx, "content/staff-social-media.md", "are part of everyday life", "are part of daily life");
+    same_as_fresh("a word of one policy");
+
+    // Every memo's bytes garbage, though its record says they are what was written (length and
+    // modification time): the store hands them over, and decoding them must fail into parsing.
+    for dir in memos(&fx).values() {
+        let bytes = std::fs::read(dir.join("memo.bin")).unwrap();
+        let garbage: Vec<u8> = bytes.iter().enumerate().map(|(i, b)| b ^ (0x5a ^ i as u8)).collect();
+        std::fs::write(dir.join("memo.bin"), &garbage).unwrap();
+        let meta = std::fs::metadata(dir.join("memo.bin")).unwrap();
+        let about: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("memo.json")).unwrap()).unwrap();
+        let nanos = meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let fixed = serde_json::json!({
+            "format": about["format"], "key": about["key"], "len": meta.len(), "modified": nanos.to_string(),
+        });
+        std::fs::write(dir.join("memo.json"), fixed.to_string()).unwrap();
+    }
+    same_as_fresh("a memo that does not decode");
+    // And it was made again from the new parses, for the build after.
+    edit(&fx, "content/staff-social-media.md", "are part of daily life", "are part of everyday life");
+    same_as_fresh("after a memo that did not decode");
+}

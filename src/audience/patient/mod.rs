@@ -22,7 +22,7 @@ pub const SENTENCE_WORDS: usize = 20;
 pub const PARAGRAPH_SENTENCES: usize = 3;
 
 /// A leaflet's scores, for the build summary.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LeafletScores {
     /// Policy id.
     pub id: String,
