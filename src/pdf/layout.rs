@@ -486,6 +486,11 @@ pub struct Flow<'a, 'f, 'r> {
     /// The document is written right to left: paragraphs start from the right and are aligned
     /// right, list labels stand on the right.
     pub rtl: bool,
+    /// Paragraphs are paginated from how many lines they take and not drawn: for a caller that
+    /// wants the pages' number, the problems and the characters no font has, never the pages'
+    /// content (they lack the paragraphs' text and links). The breaks, page by page, are the
+    /// ones drawing makes: [`Flow::line_count`] follows [`Flow::break_lines`].
+    pub measure_only: bool,
     /// How much of what follows the block being laid out must share its page (set by
     /// [`Flow::blocks`] for a heading and for a list's lead-in; 0 otherwise).
     keep_with_next: f32,
@@ -520,6 +525,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             resolve_link,
             target_page: None,
             rtl: false,
+            measure_only: false,
             keep_with_next: 0.0,
         }
     }
@@ -1290,12 +1296,24 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// the next page.
     fn paragraph_keeping(&mut self, inlines: &[Inline], style: TextStyle, elem: usize, keep_after: f32) {
         let text = self.inline_text(inlines, style);
-        let lines = self.break_lines(&text, self.width);
+        // Measuring only, the lines are counted, not made: the same pages, none of the copying.
+        let lines = if self.measure_only { Vec::new() } else { self.break_lines(&text, self.width) };
+        let line_total = if self.measure_only { self.line_count(&text, self.width) } else { lines.len() };
         let line_height = self.settings.line_height(style.size);
         let mut link_elems = HashMap::new();
+        let mut place = |flow: &mut Self, range: std::ops::Range<usize>| {
+            if flow.measure_only {
+                // One addition per line, as drawing them makes, so the cursor ends where it would.
+                for _ in range {
+                    flow.y += line_height;
+                }
+            } else {
+                flow.place_lines(&lines[range], style, elem, &text.links, &mut link_elems, line_height);
+            }
+        };
         let mut index = 0;
-        while index < lines.len() {
-            let remaining = lines.len() - index;
+        while index < line_total {
+            let remaining = line_total - index;
             let room = ((self.bottom() - self.y) / line_height + 0.001).floor().max(0.0) as usize;
             let kept_too = self.y + remaining as f32 * line_height + keep_after <= self.bottom() + 0.01;
             let take = if remaining <= room && (kept_too || keep_after <= 0.0) {
@@ -1315,20 +1333,13 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 }
                 // An empty page too short for the lines: place them anyway.
                 let take_all = remaining.min(room.max(1));
-                self.place_lines(
-                    &lines[index..index + take_all],
-                    style,
-                    elem,
-                    &text.links,
-                    &mut link_elems,
-                    line_height,
-                );
+                place(self, index..index + take_all);
                 index += take_all;
                 continue;
             }
-            self.place_lines(&lines[index..index + take], style, elem, &text.links, &mut link_elems, line_height);
+            place(self, index..index + take);
             index += take;
-            if index < lines.len() {
+            if index < line_total {
                 self.new_page();
             }
         }
@@ -1961,11 +1972,10 @@ mod tests {
         assert!(w[1] > w[0]);
     }
 
-    #[test]
-    fn a_word_wider_than_the_column_is_cut_into_lines_that_fit_keeping_every_letter() {
+    /// An A4 flow with an 11 pt body, no pictures, icons or link targets: enough to set a
+    /// paragraph and break it into lines, as the line-breaking tests below do.
+    fn a4_body_flow<'f, 'a>(fonts: &'f mut FontSet<'a>, images: &'f BTreeMap<String, Vec<u8>>) -> Flow<'a, 'f, 'f> {
         use crate::pdf::settings::{PageSpec, Palette, TypeScale};
-        let theme = crate::load::theme::Theme::builtin();
-        let mut fonts = FontSet::from_theme(&theme).unwrap();
         let settings = PdfSettings {
             page: PageSpec::a4(),
             type_scale: TypeScale {
@@ -1976,10 +1986,21 @@ mod tests {
             },
             palette: Palette::nhs(),
         };
+        fn no_icon(_: &str) -> Option<Arc<VectorPicture>> {
+            None
+        }
+        fn no_link(_: &LinkTarget) -> Dest {
+            Dest::Uri(String::new())
+        }
+        Flow::new(fonts, settings, images, &no_icon, &no_link)
+    }
+
+    #[test]
+    fn a_word_wider_than_the_column_is_cut_into_lines_that_fit_keeping_every_letter() {
+        let theme = crate::load::theme::Theme::builtin();
+        let mut fonts = FontSet::from_theme(&theme).unwrap();
         let images = BTreeMap::new();
-        let icons = |_: &str| None;
-        let resolve = |_: &LinkTarget| Dest::Uri(String::new());
-        let mut flow = Flow::new(&mut fonts, settings, &images, &icons, &resolve);
+        let mut flow = a4_body_flow(&mut fonts, &images);
         let word: String = "abcdefghijklmnopqrstuvwxyz".chars().cycle().take(20_000).collect();
         let style = flow.body_style();
         let text = flow.inline_text(&[Inline::Text(word.clone())], style);
@@ -1998,23 +2019,10 @@ mod tests {
 
     #[test]
     fn measuring_a_paragraph_counts_the_lines_it_is_laid_out_in() {
-        use crate::pdf::settings::{PageSpec, Palette, TypeScale};
         let theme = crate::load::theme::Theme::builtin();
         let mut fonts = FontSet::from_theme(&theme).unwrap();
-        let settings = PdfSettings {
-            page: PageSpec::a4(),
-            type_scale: TypeScale {
-                body: 11.0,
-                leading: 1.4,
-                headings: [24.0, 18.0, 15.0, 13.0, 12.0, 11.0],
-                small: 9.0,
-            },
-            palette: Palette::nhs(),
-        };
         let images = BTreeMap::new();
-        let icons = |_: &str| None;
-        let resolve = |_: &LinkTarget| Dest::Uri(String::new());
-        let mut flow = Flow::new(&mut fonts, settings, &images, &icons, &resolve);
+        let mut flow = a4_body_flow(&mut fonts, &images);
         let style = flow.body_style();
         let paragraph = [
             Inline::Text("Call 0116 496 0123 before you visit; ".into()),

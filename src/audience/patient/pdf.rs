@@ -352,6 +352,8 @@ fn lay_out_leaflet(
     }
     let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
+    // `check` wants the page count and the problems, not the pages: paragraphs go uncopied.
+    flow.measure_only = pdf_output::layout_only();
     let translated = pdf_output::start_in_language(&mut flow, &project.config, view);
     cover(&mut flow, view, &site, logo.as_ref(), format);
     if !plan.text_on_cover {
@@ -787,11 +789,26 @@ fn write_pdf(
 
 /// Renders the leaflet, large-print and booklet PDFs of one patient view.
 pub fn render_patient_pdfs(project: &Project, view: &AudienceView) -> Result<PatientPdfs, String> {
+    // What is reported comes from the A5 leaflet alone (the others share its content), so a
+    // `check`, which writes no file, lays out neither the large print nor the booklet.
+    if pdf_output::layout_only() {
+        let leaflet = fonts::with_fonts(&project.theme, |fonts: &mut FontSet<'_>| {
+            layout_leaflet(project, view, Format::Leaflet, fonts)
+        })
+        .map_err(|e| e.0)?;
+        return Ok(PatientPdfs {
+            leaflet: Vec::new(),
+            large_print: Vec::new(),
+            booklet: Vec::new(),
+            pages: leaflet.layout.pages.len(),
+            missing: leaflet.layout.missing,
+            problems: leaflet.layout.problems,
+        });
+    }
     let (leaflet, large, subsets) = fonts::with_fonts(&project.theme, |fonts: &mut FontSet<'_>| {
         let leaflet = layout_leaflet(project, view, Format::Leaflet, fonts);
         let large = layout_leaflet(project, view, Format::LargePrint, fonts);
-        let subsets = if pdf_output::layout_only() { Vec::new() } else { fonts.subsets() };
-        (leaflet, large, subsets)
+        (leaflet, large, fonts.subsets())
     })
     .map_err(|e| e.0)?;
     let booklet = booklet_layout(&leaflet);

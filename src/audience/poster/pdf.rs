@@ -187,6 +187,36 @@ fn text_column(message_size: f32) -> f32 {
     message_size * (ICON_EM + 0.45)
 }
 
+/// The headline's and the messages' type at `sizes` (headline, message points), and the width
+/// the messages wrap to beside their pictograms: one setup for measuring and laying out.
+fn styles_at(frame: &Frame, sizes: (f32, f32), text: Rgb) -> (TextStyle, TextStyle, f32) {
+    let (hs, ms) = sizes;
+    let h_style = TextStyle { style: Style::Bold, size: hs, color: text };
+    let m_style = TextStyle { style: Style::Regular, size: ms, color: text };
+    (h_style, m_style, frame.width - text_column(ms))
+}
+
+/// The height of the headline block, the hero (side `hero`, 0 for none) and the messages, from
+/// how many lines the headline and each message take at `sizes`: the one sum that both
+/// [`fits_at`] and [`try_sizes`] compare with the room, so they always agree.
+fn stack_height(frame: &Frame, sizes: (f32, f32), head_lines: usize, message_lines: &[usize], hero: f32) -> f32 {
+    let (hs, ms) = sizes;
+    let mut height = head_lines as f32 * (hs * HEADLINE_LEADING) + block_pad(frame.k);
+    if hero > 0.0 {
+        height += hero + 2.0 * block_pad(frame.k);
+    } else if !message_lines.is_empty() {
+        height += block_pad(frame.k);
+    }
+    for (n, &lines) in message_lines.iter().enumerate() {
+        // A message is at least as tall as its pictogram.
+        height += (lines as f32 * (ms * MESSAGE_LEADING)).max(ms * ICON_EM);
+        if n + 1 < message_lines.len() {
+            height += message_gap(ms);
+        }
+    }
+    height
+}
+
 /// Lays out the headline, hero and messages at one pair of sizes and measures them.
 fn try_sizes(
     fonts: &mut FontSet<'_>,
@@ -197,30 +227,17 @@ fn try_sizes(
     hero: f32,
     text: Rgb,
 ) -> Fitted {
-    let (hs, ms) = sizes;
-    let h_style = TextStyle { style: Style::Bold, size: hs, color: text };
-    let m_style = TextStyle { style: Style::Regular, size: ms, color: text };
+    let (h_style, m_style, column) = styles_at(frame, sizes, text);
     let head = wordwrap::wrap(fonts, headline, h_style, frame.width);
-    let column = frame.width - text_column(ms);
     let wrapped: Vec<Wrapped> = messages.iter().map(|m| wordwrap::wrap(fonts, m, m_style, column)).collect();
-    let mut height = head.height(hs * HEADLINE_LEADING) + block_pad(frame.k);
-    if hero > 0.0 {
-        height += hero + 2.0 * block_pad(frame.k);
-    } else if !messages.is_empty() {
-        height += block_pad(frame.k);
-    }
-    for (n, w) in wrapped.iter().enumerate() {
-        // A message is at least as tall as its pictogram.
-        height += w.height(ms * MESSAGE_LEADING).max(ms * ICON_EM);
-        if n + 1 < wrapped.len() {
-            height += message_gap(ms);
-        }
-    }
+    let message_lines: Vec<usize> = wrapped.iter().map(|w| w.lines.len()).collect();
+    let height = stack_height(frame, sizes, head.lines.len(), &message_lines, hero);
     let fits = head.too_wide.is_empty()
         && wrapped.iter().all(|w| w.too_wide.is_empty())
         && head.lines.len() <= HEADLINE_MAX_LINES
         && height <= frame.bottom - frame.top + 0.01;
-    Fitted { headline_size: hs, message_size: ms, headline: head, messages: wrapped, hero, height, fits }
+    let (headline_size, message_size) = sizes;
+    Fitted { headline_size, message_size, headline: head, messages: wrapped, hero, height, fits }
 }
 
 /// Whether [`try_sizes`] finds that the poster fits at `sizes`, measured without laying out
@@ -234,31 +251,20 @@ fn fits_at(
     hero: f32,
     text: Rgb,
 ) -> bool {
-    let (hs, ms) = sizes;
-    let h_style = TextStyle { style: Style::Bold, size: hs, color: text };
-    let m_style = TextStyle { style: Style::Regular, size: ms, color: text };
+    let (h_style, m_style, column) = styles_at(frame, sizes, text);
     let (head_lines, head_too_wide) = wordwrap::measure(fonts, headline, h_style, frame.width);
     if head_too_wide || head_lines > HEADLINE_MAX_LINES {
         return false;
     }
-    let column = frame.width - text_column(ms);
-    let mut height = head_lines as f32 * (hs * HEADLINE_LEADING) + block_pad(frame.k);
-    if hero > 0.0 {
-        height += hero + 2.0 * block_pad(frame.k);
-    } else if !messages.is_empty() {
-        height += block_pad(frame.k);
-    }
-    for (n, m) in messages.iter().enumerate() {
+    let mut message_lines = Vec::with_capacity(messages.len());
+    for m in messages {
         let (lines, too_wide) = wordwrap::measure(fonts, m, m_style, column);
         if too_wide {
             return false;
         }
-        height += (lines as f32 * (ms * MESSAGE_LEADING)).max(ms * ICON_EM);
-        if n + 1 < messages.len() {
-            height += message_gap(ms);
-        }
+        message_lines.push(lines);
     }
-    height <= frame.bottom - frame.top + 0.01
+    stack_height(frame, sizes, head_lines, &message_lines, hero) <= frame.bottom - frame.top + 0.01
 }
 
 /// The largest sizes at which the poster fits, searched from the caps down to the minimums in

@@ -618,6 +618,8 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
     let settings = settings(&project.theme_settings);
     let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
+    // `check` wants the page count and the problems, not the pages: paragraphs go uncopied.
+    flow.measure_only = pdf_output::layout_only();
     if layout_staff_numbered(&mut flow, view, &site) {
         furniture(&mut flow, view, &site);
         if view.draft {
@@ -630,6 +632,7 @@ pub fn layout_staff_pdf(project: &Project, view: &AudienceView, fonts: &mut Font
     for _pass in 0..2 {
         let mut flow = Flow::new(fonts, settings, &project.images, &icon_lookup, &resolve);
         flow.describe_icon = &describe_icon;
+        flow.measure_only = pdf_output::layout_only();
         layout_staff(&mut flow, view, &site, &page_of);
         furniture(&mut flow, view, &site);
         if view.draft {
