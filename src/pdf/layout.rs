@@ -2040,6 +2040,31 @@ mod tests {
     }
 
     #[test]
+    fn measuring_only_breaks_pages_where_drawing_does() {
+        let theme = crate::load::theme::Theme::builtin();
+        let images = BTreeMap::new();
+        let words = "Visitors are welcome between two and eight; ask at the desk first. ";
+        // Paragraphs of growing length, so some split across pages and some move whole.
+        let paragraphs: Vec<Vec<Inline>> = (1..40).map(|n| vec![Inline::Text(words.repeat(n % 9 + 1))]).collect();
+        let pages_and_cursor = |measure_only: bool| {
+            let mut fonts = FontSet::from_theme(&theme).unwrap();
+            let mut flow = a4_body_flow(&mut fonts, &images);
+            flow.measure_only = measure_only;
+            let style = flow.body_style();
+            for paragraph in &paragraphs {
+                flow.paragraph(paragraph, style, 0);
+            }
+            let drawn = flow.pages.iter().map(|p| p.items.len()).sum::<usize>();
+            (flow.pages.len(), flow.y, drawn)
+        };
+        let (drawn_pages, drawn_y, drawn_items) = pages_and_cursor(false);
+        let (measured_pages, measured_y, measured_items) = pages_and_cursor(true);
+        assert!(drawn_pages > 3, "{drawn_pages} pages");
+        assert_eq!((measured_pages, measured_y), (drawn_pages, drawn_y));
+        assert!(drawn_items > 0 && measured_items == 0, "measuring draws no text");
+    }
+
+    #[test]
     fn image_size_reads_png_header() {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
         png.extend(7u32.to_be_bytes());
