@@ -100,12 +100,17 @@ fn cached_builds_equal_fresh_builds_after_every_kind_of_edit() {
     assert_eq!(again, same, "a build with nothing changed renders nothing again");
 
     // One word of one policy's staff text: only that policy's web pages, its staff PDF and the
-    // search index (its terms, and the part of its text holding the policy) are made again
-    // (its leaflet, easy read and posters are not).
+    // search index (its terms, with the memo of the term part holding the policy, and the part
+    // of its text holding the policy) are made again (its leaflet, easy read and posters are
+    // not).
     edit(&fx, "content/staff-social-media.md", "are part of everyday life", "are part of daily life");
     let (before, after) = check("2026-06-01", &[], "a word of staff text");
     let new: Vec<&String> = after.difference(&before).collect();
-    assert_eq!(new.len(), 4, "the edited policy's pages and staff PDF, the search terms and text part: {new:?}");
+    assert_eq!(
+        new.len(),
+        5,
+        "the edited policy's pages and staff PDF, the search terms, their part's memo and the text part: {new:?}"
+    );
 
     // A word of a translation, and a character no bundled font has in it (one warning for
     // the policy's language over all its PDFs, cached units or not).
