@@ -703,6 +703,11 @@ impl<'a> FontSet<'a> {
         old
     }
 
+    /// The language text is being shaped in (`""`: the document's default forms).
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
     fn main(&self) -> &Face<'a> {
         self.faces[0].as_ref().expect("the main face is loaded first")
     }

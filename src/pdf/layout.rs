@@ -494,7 +494,30 @@ pub struct Flow<'a, 'f, 'r> {
     /// How much of what follows the block being laid out must share its page (set by
     /// [`Flow::blocks`] for a heading and for a list's lead-in; 0 otherwise).
     keep_with_next: f32,
+    /// The inline texts made last (see [`Flow::kept_text`]): a paragraph is measured for what
+    /// must share a page with it, often for its heading too, before it is laid out.
+    kept: Vec<KeptText>,
+    /// While a kept text is made: the characters no face has that making it noted.
+    noting: Option<Vec<char>>,
 }
+
+/// An inline text made by [`Flow::kept_text`], with what it was made of and what making it
+/// noted, so that making it again can be skipped without changing a result.
+struct KeptText {
+    inlines: Vec<Inline>,
+    base: TextStyle,
+    rtl: bool,
+    language: String,
+    text: Arc<InlineText>,
+    /// Characters no face has, noted while the text was made.
+    missing: Vec<char>,
+    /// Its line count at a width (the width's bits), with what counting noted.
+    lines: Option<(u32, usize, Vec<char>)>,
+}
+
+/// How many texts [`Flow::kept_text`] keeps: a heading, the paragraph after it, and a list's
+/// first item, measured ahead and then laid out.
+const KEPT_TEXTS: usize = 4;
 
 impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// A flow with one empty page and the document element.
@@ -527,6 +550,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             rtl: false,
             measure_only: false,
             keep_with_next: 0.0,
+            kept: Vec::new(),
+            noting: None,
         }
     }
 
@@ -655,12 +680,82 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     }
 
     fn note_missing(&mut self, missing: &[char]) {
+        if let Some(noting) = &mut self.noting {
+            noting.extend_from_slice(missing);
+        }
         for ch in missing {
             self.missing.entry(*ch).or_insert(self.line);
         }
     }
 
     // ----- inline text ----------------------------------------------------------------------
+
+    /// Runs `work`, returning what it returns and the characters no face has that it noted.
+    fn noting<R>(&mut self, work: impl FnOnce(&mut Self) -> R) -> (R, Vec<char>) {
+        let outer = self.noting.replace(Vec::new());
+        let result = work(self);
+        let noted = std::mem::replace(&mut self.noting, outer).unwrap_or_default();
+        if let Some(outer) = &mut self.noting {
+            outer.extend_from_slice(&noted);
+        }
+        (result, noted)
+    }
+
+    /// [`Flow::inline_text`] of `inlines` in `base`, and with `width` the number of lines
+    /// [`Flow::line_count`] makes of it there. The last few texts are kept: a text made again
+    /// (the same inlines, style, direction and language) is taken from them, and the characters
+    /// no face has that making it noted are noted again, at the current line, as making it
+    /// would. Both are pure functions of those inputs and the flow's settings, so nothing
+    /// changes but the time.
+    fn kept_text(&mut self, inlines: &[Inline], base: TextStyle, width: Option<f32>) -> (Arc<InlineText>, usize) {
+        let same = |k: &KeptText, flow: &Self| {
+            k.rtl == flow.rtl
+                && k.base.style == base.style
+                && k.base.size.to_bits() == base.size.to_bits()
+                && k.base.color == base.color
+                && k.language == flow.fonts.language()
+                && k.inlines == inlines
+        };
+        let index = match self.kept.iter().position(|k| same(k, self)) {
+            Some(index) => {
+                let missing = std::mem::take(&mut self.kept[index].missing);
+                self.note_missing(&missing);
+                self.kept[index].missing = missing;
+                index
+            }
+            None => {
+                let (text, missing) = self.noting(|flow| flow.inline_text(inlines, base));
+                if self.kept.len() >= KEPT_TEXTS {
+                    self.kept.remove(0);
+                }
+                self.kept.push(KeptText {
+                    inlines: inlines.to_vec(),
+                    base,
+                    rtl: self.rtl,
+                    language: self.fonts.language().to_string(),
+                    text: Arc::new(text),
+                    missing,
+                    lines: None,
+                });
+                self.kept.len() - 1
+            }
+        };
+        let text = Arc::clone(&self.kept[index].text);
+        let Some(width) = width else { return (text, 0) };
+        if let Some((bits, count, missing)) = &mut self.kept[index].lines
+            && *bits == width.to_bits()
+        {
+            let (count, missing) = (*count, std::mem::take(missing));
+            self.note_missing(&missing);
+            if let Some((_, _, kept)) = &mut self.kept[index].lines {
+                *kept = missing;
+            }
+            return (text, count);
+        }
+        let (count, missing) = self.noting(|flow| flow.line_count(&text, width));
+        self.kept[index].lines = Some((width.to_bits(), count, missing));
+        (text, count)
+    }
 
     fn inline_text(&mut self, inlines: &[Inline], base: TextStyle) -> InlineText {
         let mut spans: Vec<Span> = Vec::new();
@@ -1295,10 +1390,10 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// the paragraph, its last two lines (or all of a paragraph too short to split) go over to
     /// the next page.
     fn paragraph_keeping(&mut self, inlines: &[Inline], style: TextStyle, elem: usize, keep_after: f32) {
-        let text = self.inline_text(inlines, style);
         // Measuring only, the lines are counted, not made: the same pages, none of the copying.
+        let (text, counted) = self.kept_text(inlines, style, self.measure_only.then_some(self.width));
         let lines = if self.measure_only { Vec::new() } else { self.break_lines(&text, self.width) };
-        let line_total = if self.measure_only { self.line_count(&text, self.width) } else { lines.len() };
+        let line_total = if self.measure_only { counted } else { lines.len() };
         let line_height = self.settings.line_height(style.size);
         let mut link_elems = HashMap::new();
         let mut place = |flow: &mut Self, range: std::ops::Range<usize>| {
@@ -1365,8 +1460,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
 
     /// Height of inline content at `width` (for keep-together decisions).
     pub fn measure(&mut self, inlines: &[Inline], style: TextStyle, width: f32) -> f32 {
-        let text = self.inline_text(inlines, style);
-        self.line_count(&text, width) as f32 * self.settings.line_height(style.size)
+        let (_, lines) = self.kept_text(inlines, style, Some(width));
+        lines as f32 * self.settings.line_height(style.size)
     }
 
     // ----- blocks -----------------------------------------------------------------------------
@@ -1421,7 +1516,10 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// above it, which disappears at the top of a page, left out).
     fn heading_height(&mut self, level: u8, inlines: &[Inline]) -> f32 {
         let size = self.settings.type_scale.heading(level);
-        let style = TextStyle { style: Style::Bold, size, color: self.settings.palette.text };
+        // The heading's own colour (which changes no width), so that laying it out finds the
+        // text this made (see `Flow::kept_text`).
+        let color = if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text };
+        let style = TextStyle { style: Style::Bold, size, color };
         let rule = if level == 2 { 3.0 } else { 0.0 };
         self.measure(inlines, style, self.width) + rule + size * 0.35
     }
