@@ -52,6 +52,20 @@ pub fn qr_matrix(text: &str) -> Option<QrMatrix> {
     matrix
 }
 
+/// The modules per side of `text`'s code (without the quiet zone), as [`qr_matrix`] makes it;
+/// None when it cannot be encoded. Only the size is worked out, from the data's length: no
+/// modules are placed and no mask is chosen (for `check`, which draws no code).
+pub fn qr_width(text: &str) -> Option<usize> {
+    let bits = qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M).ok()?;
+    usize::try_from(bits.version().width()).ok()
+}
+
+/// A code's outline: the size [`qr_matrix`] gives `text`, every module light. For `check`,
+/// where a code is laid out and never drawn.
+pub fn qr_blank(text: &str) -> Option<QrMatrix> {
+    qr_width(text).map(|width| QrMatrix { width, dark: vec![false; width * width] })
+}
+
 /// How many encoded addresses [`qr_matrix`] keeps (a few for each policy of a large library).
 const MAX_REMEMBERED: usize = 20_000;
 
@@ -71,5 +85,17 @@ mod tests {
         assert_eq!(m.dark.len(), m.width * m.width);
         // The top-left finder pattern: a dark 7x7 ring.
         assert!(m.is_dark(0, 0) && m.is_dark(6, 0) && m.is_dark(0, 6) && !m.is_dark(1, 1));
+    }
+
+    #[test]
+    fn the_size_alone_is_the_size_of_the_code() {
+        // Every length up to past the largest code, so each version's limits are crossed.
+        let mut text = String::from("https://www.example.nhs.uk/leaflets/");
+        while text.len() < 2400 {
+            let full = qr_matrix(&text).map(|m| m.width);
+            assert_eq!(qr_width(&text), full, "at {} bytes", text.len());
+            assert_eq!(qr_blank(&text).map(|m| (m.width, m.dark.len())), full.map(|w| (w, w * w)));
+            text.push(char::from(b'a' + (text.len() % 26) as u8));
+        }
     }
 }

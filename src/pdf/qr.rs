@@ -8,11 +8,12 @@
 use super::layout::{Item, Tag};
 use super::settings::Rgb;
 pub use crate::qr::QUIET_ZONE;
-use crate::qr::{QrMatrix, qr_matrix};
+use crate::qr::{QrMatrix, qr_matrix, qr_width};
 
 /// Modules per side of the code of `data`, quiet zone included; None when it cannot be encoded.
+/// From the data's length alone: the modules are not needed to know it.
 pub fn modules_with_quiet_zone(data: &str) -> Option<usize> {
-    qr_matrix(data).map(|m| m.width_with_quiet_zone())
+    qr_width(data).map(|width| width + 2 * QUIET_ZONE)
 }
 
 /// The items that draw the QR code of `data` as a square of side `size` (quiet zone included)

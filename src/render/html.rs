@@ -9,7 +9,7 @@ use pulldown_cmark_escape::{escape_href, escape_html, escape_html_body_text};
 use crate::load::theme::Theme;
 use crate::model::phone::{phone_numbers, tel_href};
 use crate::model::{Align, Block, BlockKind, Inline, LinkTarget};
-use crate::qr::{QUIET_ZONE, qr_matrix};
+use crate::qr::{QUIET_ZONE, qr_matrix, qr_width};
 
 /// What turning blocks into HTML needs besides the blocks.
 pub struct HtmlContext<'a> {
@@ -234,7 +234,6 @@ pub fn icon_html(theme: &Theme, name: &str, label: Option<&str>) -> String {
 pub fn qr_svg(text: &str, label: &str) -> Option<String> {
     use std::fmt::Write;
     let matrix = qr_matrix(text)?;
-    let size = matrix.width_with_quiet_zone();
     let mut path = String::new();
     for y in 0..matrix.width {
         for x in 0..matrix.width {
@@ -244,10 +243,21 @@ pub fn qr_svg(text: &str, label: &str) -> Option<String> {
             }
         }
     }
-    Some(format!(
+    Some(qr_svg_of(matrix.width_with_quiet_zone(), label, &path))
+}
+
+/// [`qr_svg`] without the dark modules: the same element, its size from the data's length.
+/// For `check`, which renders pages and writes none.
+pub fn qr_svg_outline(text: &str, label: &str) -> Option<String> {
+    let width = qr_width(text)?;
+    Some(qr_svg_of(width + 2 * QUIET_ZONE, label, ""))
+}
+
+fn qr_svg_of(size: usize, label: &str, path: &str) -> String {
+    format!(
         "<svg class=\"qr-code\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>",
         escape(label)
-    ))
+    )
 }
 
 #[cfg(test)]

@@ -679,7 +679,10 @@ fn online(flow: &mut Flow<'_, '_, '_>, url: &str, format: Format, parent: usize)
     let short = printed_address(url);
     let figure = flow.open(Role::Figure, parent);
     flow.tree[figure].alt = Some(format!("QR code for {short}"));
-    if let Some(items) = qr::items(url, x, y, size, palette.text, Tag::Elem(figure)) {
+    // Measuring only, the code is left undrawn: its size is fixed, and working out its modules
+    // (choosing the mask) was the most of a leaflet's layout in `check`.
+    let items = if flow.measure_only { None } else { qr::items(url, x, y, size, palette.text, Tag::Elem(figure)) };
+    if let Some(items) = items {
         for item in items {
             flow.push(item);
         }

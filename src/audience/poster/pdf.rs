@@ -39,7 +39,7 @@ use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, Role, Tag, TextStyle
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
 use crate::pdf::wordwrap::{self, Word, Wrapped};
 use crate::pdf::writer;
-use crate::qr::{QrMatrix, qr_matrix};
+use crate::qr::{QrMatrix, qr_blank, qr_matrix};
 use crate::resolve::AudienceView;
 
 /// Points per millimetre.
@@ -337,7 +337,10 @@ pub fn layout_posters(
     let mut flow = Flow::new(fonts, settings(format, &project.theme_settings), &project.images, &icon_lookup, &resolve);
     flow.describe_icon = &describe_icon;
     publish::start_in_language(&mut flow, &project.config, view);
-    let qr = qr_address(project, view).and_then(|(url, short)| qr_matrix(&url).map(|m| (m, short)));
+    // `check` lays posters out for their problems and draws nothing: the code's size is enough
+    // (working out its modules, choosing the mask, was most of a poster's layout there).
+    let encode = if publish::layout_only() { qr_blank } else { qr_matrix };
+    let qr = qr_address(project, view).and_then(|(url, short)| encode(&url).map(|m| (m, short)));
     let logo = Logo::of(project);
     for (index, poster) in posters.iter().enumerate() {
         if index > 0 {
