@@ -6,7 +6,7 @@
 //! call, so the engine's own breaking (which splits long words) never comes into play. Knows
 //! nothing about rows, posters or pages.
 
-use super::fonts::{FontSet, Style};
+use super::fonts::{FontSet, ShapedRun, Style};
 use super::layout::{Flow, TextStyle};
 use crate::model::Inline;
 use crate::model::phone::{NO_BREAK_SPACE, keep_numbers_whole};
@@ -167,34 +167,73 @@ fn word_width(fonts: &mut FontSet<'_>, word: &Word, style: TextStyle) -> f32 {
         .sum()
 }
 
+/// Words shaped once in a face style, to be measured at any size (for trying sizes): each text
+/// part's width in thousandths of an em, `None` for a pictogram.
+pub struct ShapedWords {
+    space_em: f32,
+    words: Vec<(Gap, Vec<Option<f32>>)>,
+}
+
+impl ShapedWords {
+    /// Shapes `words` as [`measure`] does in `style`.
+    pub fn new(fonts: &mut FontSet<'_>, words: &[Word], style: Style) -> ShapedWords {
+        let em = |fonts: &mut FontSet<'_>, style: Style, text: &str| {
+            fonts.shape_shared(style, text).runs.iter().map(ShapedRun::width_em).sum::<f32>()
+        };
+        let space_em = em(fonts, style, " ");
+        let words = words
+            .iter()
+            .map(|word| {
+                let parts = word
+                    .parts
+                    .iter()
+                    .map(|part| match part {
+                        Part::Text(t, bold, _) => Some(em(fonts, style_of(style, *bold), t)),
+                        Part::Icon(_) => None,
+                    })
+                    .collect();
+                (word.gap, parts)
+            })
+            .collect();
+        ShapedWords { space_em, words }
+    }
+
+    /// What [`measure`] finds at `size` and `max`: the same sums in the same order (a shaping's
+    /// width at a size is its width in em times the size, over 1000), so the same numbers.
+    pub fn measure(&self, size: f32, max: f32) -> (usize, bool) {
+        let space = self.space_em * size / 1000.0;
+        let mut lines = 0;
+        let mut too_wide = false;
+        let mut in_line = false;
+        let mut width = 0.0f32;
+        for (gap, parts) in &self.words {
+            // As `word_width`; the engine draws inline icons 1.15 em wide.
+            let w: f32 = parts.iter().map(|p| p.map_or(size * 1.15, |em| em * size / 1000.0)).sum();
+            too_wide |= w > max + 0.01;
+            let gap_width = match gap {
+                Gap::Space => space,
+                Gap::Join | Gap::Hard => 0.0,
+            };
+            let fits = width + gap_width + w <= max + 0.01;
+            if in_line && (*gap == Gap::Hard || !fits) {
+                lines += 1;
+                width = 0.0;
+                in_line = false;
+            }
+            if in_line && *gap == Gap::Space {
+                width += space;
+            }
+            in_line |= !parts.is_empty();
+            width += w;
+        }
+        (lines + usize::from(in_line), too_wide)
+    }
+}
+
 /// What [`wrap`] would make of `words`, without making the lines: how many, and whether a word
 /// is wider than `max` (for trying sizes). Must follow `wrap` step by step.
 pub fn measure(fonts: &mut FontSet<'_>, words: &[Word], style: TextStyle, max: f32) -> (usize, bool) {
-    let space = fonts.shape_shared(style.style, " ").width(style.size);
-    let mut lines = 0;
-    let mut too_wide = false;
-    let mut in_line = false;
-    let mut width = 0.0f32;
-    for word in words {
-        let w = word_width(fonts, word, style);
-        too_wide |= w > max + 0.01;
-        let gap = match word.gap {
-            Gap::Space => space,
-            Gap::Join | Gap::Hard => 0.0,
-        };
-        let fits = width + gap + w <= max + 0.01;
-        if in_line && (word.gap == Gap::Hard || !fits) {
-            lines += 1;
-            width = 0.0;
-            in_line = false;
-        }
-        if in_line && word.gap == Gap::Space {
-            width += space;
-        }
-        in_line |= !word.parts.is_empty();
-        width += w;
-    }
-    (lines + usize::from(in_line), too_wide)
+    ShapedWords::new(fonts, words, style.style).measure(style.size, max)
 }
 
 /// Breaks `words` into lines no wider than `max` at `style`, never inside a word.

@@ -37,7 +37,7 @@ use crate::model::{Audience, Inline};
 use crate::pdf::fonts::{self, FontSet, Style};
 use crate::pdf::layout::{Flow, Item, Layout, LayoutProblem, Role, Tag, TextStyle};
 use crate::pdf::settings::{PageSpec, Palette, PdfSettings, Rgb, TypeScale};
-use crate::pdf::wordwrap::{self, Word, Wrapped};
+use crate::pdf::wordwrap::{self, ShapedWords, Word, Wrapped};
 use crate::pdf::writer;
 use crate::qr::{QrMatrix, qr_blank, qr_matrix};
 use crate::resolve::AudienceView;
@@ -241,24 +241,24 @@ fn try_sizes(
 }
 
 /// Whether [`try_sizes`] finds that the poster fits at `sizes`, measured without laying out
-/// its lines (most sizes tried do not fit). Must decide as `try_sizes` does.
+/// its lines (most sizes tried do not fit) from words shaped once for every size tried. Must
+/// decide as `try_sizes` does.
 fn fits_at(
-    fonts: &mut FontSet<'_>,
     frame: &Frame,
-    headline: &[Word],
-    messages: &[Vec<Word>],
+    headline: &ShapedWords,
+    messages: &[ShapedWords],
     sizes: (f32, f32),
     hero: f32,
     text: Rgb,
 ) -> bool {
     let (h_style, m_style, column) = styles_at(frame, sizes, text);
-    let (head_lines, head_too_wide) = wordwrap::measure(fonts, headline, h_style, frame.width);
+    let (head_lines, head_too_wide) = headline.measure(h_style.size, frame.width);
     if head_too_wide || head_lines > HEADLINE_MAX_LINES {
         return false;
     }
     let mut message_lines = Vec::with_capacity(messages.len());
     for m in messages {
-        let (lines, too_wide) = wordwrap::measure(fonts, m, m_style, column);
+        let (lines, too_wide) = m.measure(m_style.size, column);
         if too_wide {
             return false;
         }
@@ -288,6 +288,11 @@ fn fit(
     let heroes: Vec<f32> =
         if hero { vec![page_width * HERO_SHARE, page_width * HERO_MIN_SHARE, 0.0] } else { vec![0.0] };
     let steps = 200;
+    // The face styles are the same at every size.
+    let (h_style, m_style, _) = styles_at(frame, (h_min, m_min), text);
+    let shaped_headline = ShapedWords::new(fonts, headline, h_style.style);
+    let shaped_messages: Vec<ShapedWords> =
+        messages.iter().map(|m| ShapedWords::new(fonts, m, m_style.style)).collect();
     for &side in &heroes {
         let mut tried = None;
         for step in 0..=steps {
@@ -301,7 +306,7 @@ fn fit(
             if tried.replace((hs, ms)) == Some((hs, ms)) {
                 continue;
             }
-            if fits_at(fonts, frame, headline, messages, (hs, ms), side, text) {
+            if fits_at(frame, &shaped_headline, &shaped_messages, (hs, ms), side, text) {
                 let fitted = try_sizes(fonts, frame, headline, messages, (hs, ms), side, text);
                 if fitted.fits {
                     return fitted;
