@@ -563,7 +563,11 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
         _ => vec![statement.clone()],
     };
     for index in 0..total {
-        if index > 0 {
+        // Measuring only (`check`), the furniture shows nothing and matters only for the
+        // characters no face has: every page after the first two (the cover has no header)
+        // repeats their words but for its number, so only the number is set there.
+        let whole = !flow.measure_only || index < 2;
+        if index > 0 && whole {
             let title_width = flow.width - 150.0;
             let title = fit(&view.title, title_width / (small * 0.5));
             flow.text_at(index, &title, muted, left, header_top, false, Tag::Artifact);
@@ -576,10 +580,14 @@ pub fn furniture(flow: &mut Flow<'_, '_, '_>, view: &AudienceView, site: &Site) 
             let y = header_top + small * 1.6;
             flow.furniture_rule(index, left, right, y, palette.rule);
         }
+        let number = format!("Page {} of {}", index + 1, total);
+        if !whole {
+            flow.text_at(index, &number, muted, right, footer_top, true, Tag::Artifact);
+            continue;
+        }
         let y = footer_top - 4.0;
         flow.furniture_rule(index, left, right, y, palette.rule);
         flow.text_at(index, &site.organisation, muted, left, footer_top, false, Tag::Artifact);
-        let number = format!("Page {} of {}", index + 1, total);
         flow.text_at(index, &number, muted, right, footer_top, true, Tag::Artifact);
         for (n, line) in statement_lines.iter().enumerate() {
             let top = footer_top + (n as f32 + 1.0) * small * 1.4;
