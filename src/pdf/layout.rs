@@ -870,6 +870,10 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         out: &mut Vec<Piece>,
     ) {
         let mut start = 0;
+        // The last trailing text shaped without levels and its shaping: most are one space, and
+        // shaping it again gives the same (its characters no face has are noted already, at
+        // this same line).
+        let mut last_tail: Option<(String, (Option<Arc<Shaped>>, f32))> = None;
         for (end, opportunity) in linebreaks(text) {
             let chunk = &text[start..end];
             let chunk_start = start;
@@ -884,10 +888,15 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             // A hard line break is a word break too: it stays in the text as a space glyph at the
             // line end (invisible, and never measured), so the tag tree reads "foo bar", not
             // "foobar". A newline that only ends the text (a YAML folded value) is no break.
-            let mut tail_text: String = trailing.chars().filter(|c| *c != '\n').collect();
-            if trailing.contains('\n') && tail_text.is_empty() && (end < text.len() || visible.is_empty()) {
-                tail_text.push(' ');
-            }
+            let tail_text: std::borrow::Cow<'_, str> = if trailing.contains('\n') {
+                let mut own: String = trailing.chars().filter(|c| *c != '\n').collect();
+                if own.is_empty() && (end < text.len() || visible.is_empty()) {
+                    own.push(' ');
+                }
+                own.into()
+            } else {
+                trailing.into()
+            };
             // Spaces between words resolve to the level around them.
             let tail_level = levels.and_then(|l| l.get(chunk_start + visible.len()).or(l.last()));
             let (tail, tail_width) = match tail_level {
@@ -895,7 +904,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     let own = vec![*level; tail_text.len()];
                     self.shape_levels(style, &tail_text, &own)
                 }
-                None => self.shape(style, &tail_text),
+                None => match &last_tail {
+                    Some((known, shaped)) if *known == *tail_text => shaped.clone(),
+                    _ => {
+                        let shaped = self.shape(style, &tail_text);
+                        last_tail = Some((tail_text.into_owned(), shaped.clone()));
+                        shaped
+                    }
+                },
             };
             // A break opportunity that is not mandatory ends the text: the last chunk of a span
             // is glued to the next span unless it ends in a space.
