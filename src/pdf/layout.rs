@@ -384,9 +384,10 @@ struct Piece {
     icon_level: u8,
 }
 
-/// A stretch of inline content with one look: text, or an icon.
-struct Span {
-    text: String,
+/// A stretch of inline content with one look: text (borrowed from the inlines when it is
+/// theirs unchanged), or an icon.
+struct Span<'i> {
+    text: std::borrow::Cow<'i, str>,
     style: TextStyle,
     link: Option<usize>,
     icon: Option<String>,
@@ -773,7 +774,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let rtl = whole_span_lang.unwrap_or(self.rtl);
         let levels: Option<Vec<Level>> = (any_rtl || rtl).then(|| {
             let full: String =
-                spans.iter().map(|s| if s.icon.is_some() { "\u{FFFC}" } else { s.text.as_str() }).collect();
+                spans.iter().map(|s| if s.icon.is_some() { "\u{FFFC}" } else { s.text.as_ref() }).collect();
             let base = if rtl { Level::rtl() } else { Level::ltr() };
             BidiInfo::new(&full, Some(base)).levels
         });
@@ -814,22 +815,22 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         InlineText { pieces, links, rtl, bidi }
     }
 
-    fn flatten(
+    fn flatten<'i>(
         &mut self,
-        inlines: &[Inline],
+        inlines: &'i [Inline],
         style: TextStyle,
         (link, lang): (Option<usize>, Option<usize>),
-        spans: &mut Vec<Span>,
+        spans: &mut Vec<Span<'i>>,
         links: &mut Vec<Dest>,
         langs: &mut Vec<Arc<str>>,
     ) {
-        let text = |text: String, style: TextStyle| Span { text, style, link, icon: None, lang };
+        let text = |text: std::borrow::Cow<'i, str>, style: TextStyle| Span { text, style, link, icon: None, lang };
         for inline in inlines {
             match inline {
                 // Phone numbers never break across lines (model::phone).
-                Inline::Text(t) => spans.push(text(keep_numbers_whole(t).into_owned(), style)),
+                Inline::Text(t) => spans.push(text(keep_numbers_whole(t), style)),
                 Inline::Code(t) => {
-                    spans.push(text(t.clone(), TextStyle { color: self.settings.palette.muted, ..style }))
+                    spans.push(text(t.as_str().into(), TextStyle { color: self.settings.palette.muted, ..style }))
                 }
                 Inline::Emphasis(c) => {
                     let s = TextStyle { style: style.style.slanted(), ..style };
@@ -851,10 +852,10 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 Inline::Image { alt, .. } => {
                     // Pictures inside running text are drawn as figures after the paragraph;
                     // here only their words stay, in brackets, so the sentence still reads.
-                    spans.push(text(format!("[{alt}]"), style));
+                    spans.push(text(format!("[{alt}]").into(), style));
                 }
-                Inline::Icon(name) => spans.push(Span { icon: Some(name.clone()), ..text(String::new(), style) }),
-                Inline::LineBreak => spans.push(text("\n".to_string(), style)),
+                Inline::Icon(name) => spans.push(Span { icon: Some(name.clone()), ..text("".into(), style) }),
+                Inline::LineBreak => spans.push(text("\n".into(), style)),
             }
         }
     }
