@@ -384,6 +384,9 @@ struct Piece {
     icon_level: u8,
 }
 
+/// A shaping (none for no text) and its width in points.
+type ShapedWidth = (Option<Arc<Shaped>>, f32);
+
 /// A stretch of inline content with one look: text (borrowed from the inlines when it is
 /// theirs unchanged), or an icon.
 struct Span<'i> {
@@ -874,7 +877,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         // The last trailing text shaped without levels and its shaping: most are one space, and
         // shaping it again gives the same (its characters no face has are noted already, at
         // this same line).
-        let mut last_tail: Option<(String, (Option<Arc<Shaped>>, f32))> = None;
+        let mut last_tail: Option<(String, ShapedWidth)> = None;
         for (end, opportunity) in linebreaks(text) {
             let chunk = &text[start..end];
             let chunk_start = start;
