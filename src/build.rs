@@ -15,7 +15,7 @@ use crate::cache::{Key, KeyHasher, NoStore, memo_each};
 use crate::diag::IoFailure;
 use crate::diag::{Diagnostics, Location};
 use crate::load::Project;
-use crate::load::load_project;
+use crate::load::{load_project, load_project_reusing};
 use crate::model::Artifact;
 use crate::model::Audience;
 use crate::model::Policy;
@@ -258,7 +258,7 @@ pub fn load_and_run(root: &Path, options: &BuildOptions) -> Result<BuildResult, 
 /// policies' texts once they are parsed.
 pub fn load_and_run_into(root: &Path, options: &BuildOptions, output: &Output<'_>) -> Result<BuildResult, IoFailure> {
     let mut diagnostics = Diagnostics::new();
-    let mut project = load_project(root, &mut diagnostics)?;
+    let mut project = load_project_reusing(root, &mut diagnostics, output.reuse.map(|r| &r.read))?;
     let parsed = parse_project_stored(&project, output.store, &mut diagnostics);
     project.forget_texts();
     run_parsed_into(&project, parsed, options, output, diagnostics)

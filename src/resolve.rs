@@ -275,10 +275,14 @@ struct Remembered {
     reused: usize,
 }
 
+/// Each view's audience, title and heading anchors.
+type Headings = Vec<(Audience, String, BTreeSet<String>)>;
+
 struct RememberedPolicy {
     fingerprint: Key,
-    /// Each view's audience, title and heading anchors, as the first pass found them.
-    headings: Vec<(Audience, String, BTreeSet<String>)>,
+    /// Each view's audience, title and heading anchors, as the first pass found them (shared
+    /// with the next call's memo while they stay the same).
+    headings: Arc<Headings>,
     resolved: Arc<ResolvedPolicy>,
     found: Diagnostics,
 }
@@ -407,17 +411,19 @@ fn resolve_from(
             pass
         })
         .unzip();
-    let headings: Vec<Vec<(Audience, String, BTreeSet<String>)>> = drafts
+    let headings: Vec<Arc<Headings>> = drafts
         .iter()
         .enumerate()
         .map(|(i, (_, views))| match views {
-            Some(views) => views
-                .iter()
-                .map(|(a, title, blocks)| {
-                    (*a, title.clone(), crate::parse::heading_anchors(blocks).map(str::to_string).collect())
-                })
-                .collect(),
-            None => remembered(i).map(|r| r.headings.clone()).unwrap_or_default(),
+            Some(views) => Arc::new(
+                views
+                    .iter()
+                    .map(|(a, title, blocks)| {
+                        (*a, title.clone(), crate::parse::heading_anchors(blocks).map(str::to_string).collect())
+                    })
+                    .collect(),
+            ),
+            None => remembered(i).map(|r| Arc::clone(&r.headings)).unwrap_or_default(),
         })
         .collect();
     let titles: BTreeMap<(&str, Audience), String> = published
@@ -427,10 +433,10 @@ fn resolve_from(
         .collect();
     let shorts: BTreeMap<&str, &str> =
         published.iter().map(|p| (p.id.as_str(), p.meta.short.as_deref().unwrap_or(p.id.as_str()))).collect();
-    let anchors: BTreeMap<(&str, Audience), BTreeSet<String>> = published
+    let anchors: BTreeMap<(&str, Audience), &BTreeSet<String>> = published
         .iter()
         .zip(&headings)
-        .flat_map(|(p, views)| views.iter().map(move |(a, _, anchors)| ((p.id.as_str(), *a), anchors.clone())))
+        .flat_map(|(p, views)| views.iter().map(move |(a, _, anchors)| ((p.id.as_str(), *a), anchors)))
         .collect();
     // All a policy's views read of the others (staff pages list related policies by title).
     let tables = {
@@ -475,7 +481,9 @@ fn resolve_from(
         diags.extend(found);
         resolved.push(policy);
     }
-    drop(last);
+    // The last call's memo holds every policy's headings: freed on another thread, as nothing
+    // waits for it.
+    std::thread::spawn(move || drop(last));
     if let Some(memo) = memo {
         *memo.last.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(Remembered { options: (options.today, options.drafts), tables, policies: next, reused });
@@ -505,7 +513,7 @@ struct Tables<'a> {
     statuses: &'a BTreeMap<&'a str, Status>,
     titles: &'a BTreeMap<(&'a str, Audience), String>,
     shorts: &'a BTreeMap<&'a str, &'a str>,
-    anchors: &'a BTreeMap<(&'a str, Audience), BTreeSet<String>>,
+    anchors: &'a BTreeMap<(&'a str, Audience), &'a BTreeSet<String>>,
     audiences_of: &'a BTreeMap<&'a str, Vec<Audience>>,
 }
 
@@ -603,7 +611,7 @@ fn earlier_views(
     policy: &Policy,
     published: &[&Policy],
     statuses: &BTreeMap<&str, Status>,
-    anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    anchors: &BTreeMap<(&str, Audience), &BTreeSet<String>>,
     today: Date,
 ) -> Vec<AudienceView> {
     let mut newer = (&policy.meta.version, policy.meta.approved_date);
@@ -675,7 +683,7 @@ fn translated_views(
     policy: &Policy,
     views: &[AudienceView],
     statuses: &BTreeMap<&str, Status>,
-    anchors: &BTreeMap<(&str, Audience), BTreeSet<String>>,
+    anchors: &BTreeMap<(&str, Audience), &BTreeSet<String>>,
     diags: &mut Diagnostics,
 ) -> Vec<AudienceView> {
     let mut out = Vec::new();
@@ -903,7 +911,7 @@ struct Linker<'a, 'd> {
     /// The status of every parsed policy, published or not, for saying why a link is dropped.
     statuses: &'a BTreeMap<&'a str, Status>,
     audience: Audience,
-    anchors: &'a BTreeMap<(&'a str, Audience), BTreeSet<String>>,
+    anchors: &'a BTreeMap<(&'a str, Audience), &'a BTreeSet<String>>,
     /// The anchors of all the policy's headings, for any audience, when its blocks were taken
     /// out of it (see [`resolve_consuming`]); otherwise read from its blocks.
     all_anchors: Option<&'a BTreeSet<String>>,

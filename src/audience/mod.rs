@@ -16,6 +16,8 @@ pub mod public;
 pub mod staff;
 pub mod units;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::audience::easy_read::{EasyReadDoc, easy_read_doc};
@@ -80,10 +82,10 @@ pub fn pdf_files(audience: Audience, id: &str) -> Vec<(&'static str, String)> {
 pub struct Prepared<'a> {
     /// The theme's colours, checked for contrast.
     pub colours: ThemeColours,
-    /// Each easy-read view with its rows.
-    pub easy_read: Vec<(&'a AudienceView, EasyReadDoc)>,
-    /// Each poster view with its posters.
-    pub posters: Vec<(&'a AudienceView, Vec<Poster>)>,
+    /// Each easy-read view with its rows (shared with the live preview's memo).
+    pub easy_read: Vec<(&'a AudienceView, Arc<EasyReadDoc>)>,
+    /// Each poster view with its posters (shared with the live preview's memo).
+    pub posters: Vec<(&'a AudienceView, Arc<Vec<Poster>>)>,
 }
 
 /// Builds the easy-read documents and posters of `library`, reporting their rules' findings,
@@ -109,9 +111,9 @@ pub fn prepare<'a>(
 #[derive(Clone, Copy)]
 pub struct DocumentMemos<'m> {
     /// Easy-read documents.
-    pub easy_read: &'m units::PerPolicy<(Vec<EasyReadDoc>, Diagnostics)>,
+    pub easy_read: &'m units::PerPolicy<(Vec<Arc<EasyReadDoc>>, Diagnostics)>,
     /// Posters.
-    pub posters: &'m units::PerPolicy<(Vec<Vec<Poster>>, Diagnostics)>,
+    pub posters: &'m units::PerPolicy<(Vec<Arc<Vec<Poster>>>, Diagnostics)>,
 }
 
 /// The easy-read documents and posters of `library` alone (for the public site's library,
@@ -128,12 +130,12 @@ pub fn prepare_documents<'a>(
     }
     let docs = units::PerPolicy::each(memos.map(|m| m.easy_read), &library.policies, |p| {
         let mut found = Diagnostics::new();
-        let docs = of(p, Audience::EasyRead).into_iter().map(|v| easy_read_doc(v, &mut found)).collect();
+        let docs = of(p, Audience::EasyRead).into_iter().map(|v| Arc::new(easy_read_doc(v, &mut found))).collect();
         (docs, found)
     });
     let boards = units::PerPolicy::each(memos.map(|m| m.posters), &library.policies, |p| {
         let mut found = Diagnostics::new();
-        let boards = of(p, Audience::Poster).into_iter().map(|v| posters(v, &mut found)).collect();
+        let boards = of(p, Audience::Poster).into_iter().map(|v| Arc::new(posters(v, &mut found))).collect();
         (boards, found)
     });
     let mut easy_read = Vec::new();
@@ -223,7 +225,7 @@ pub fn render_library(
     }
     (output.progress)(Progress::Units(page_units.len() + late_units.len()));
     let done = || (output.progress)(Progress::UnitDone);
-    units::run_units(&page_units, output.store, output.sink, output.schedule, &done, diags)?;
+    units::run_units(&page_units, output.store, output.sink, output.schedule, None, &done, diags)?;
     (output.progress)(Progress::PagesDone { ok: !diags.has_errors() });
     site_pages(&makers, library, prepared, public, output.sink, diags)?;
     let result = units::run_late_units(&late_units, output.store, output.sink, output.schedule, &done, diags);
@@ -257,10 +259,10 @@ impl<'a> Prepared<'a> {
     pub fn by_stem(&self) -> std::collections::BTreeMap<String, Documents<'_>> {
         let mut out: std::collections::BTreeMap<String, Documents<'_>> = std::collections::BTreeMap::new();
         for (view, doc) in &self.easy_read {
-            out.entry(view.stem()).or_default().easy_read = Some(doc);
+            out.entry(view.stem()).or_default().easy_read = Some(&**doc);
         }
         for (view, posters) in &self.posters {
-            out.entry(view.stem()).or_default().posters = Some(posters);
+            out.entry(view.stem()).or_default().posters = Some(posters.as_slice());
         }
         out
     }

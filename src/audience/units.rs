@@ -29,7 +29,7 @@ use crate::audience::{
 };
 use crate::cache::{Key, KeyHasher, UnitStore};
 use crate::diag::{Diagnostics, IoFailure};
-use crate::load::Project;
+use crate::load::{Project, ReadMemo};
 use crate::model::artifact::ArtifactSink;
 use crate::model::dates::Date;
 use crate::model::{Artifact, Audience, Inline};
@@ -111,6 +111,8 @@ impl SiteKey {
 /// [`ResolveMemo`]), for the build's library and for the public site's library without drafts.
 #[derive(Default)]
 pub struct Reuse {
+    /// The policy files' texts as read (see [`ReadMemo`]).
+    pub read: ReadMemo,
     /// The build's own library.
     pub resolve: ResolveMemo,
     /// The public site's library (a build with drafts).
@@ -118,13 +120,13 @@ pub struct Reuse {
     /// Each policy's leaflet scores, with the readability findings.
     pub leaflets: PerPolicy<(Option<LeafletScores>, Diagnostics)>,
     /// Each policy's easy-read documents (its own, then its translations'), with their findings.
-    pub easy_read: PerPolicy<(Vec<EasyReadDoc>, Diagnostics)>,
+    pub easy_read: PerPolicy<(Vec<Arc<EasyReadDoc>>, Diagnostics)>,
     /// Each policy's posters (its own, then its translations'), with their findings.
-    pub posters: PerPolicy<(Vec<Vec<Poster>>, Diagnostics)>,
+    pub posters: PerPolicy<(Vec<Arc<Vec<Poster>>>, Diagnostics)>,
     /// The same two for the public site's library (a build with drafts).
-    pub public_easy_read: PerPolicy<(Vec<EasyReadDoc>, Diagnostics)>,
+    pub public_easy_read: PerPolicy<(Vec<Arc<EasyReadDoc>>, Diagnostics)>,
     /// See `public_easy_read`.
-    pub public_posters: PerPolicy<(Vec<Vec<Poster>>, Diagnostics)>,
+    pub public_posters: PerPolicy<(Vec<Arc<Vec<Poster>>>, Diagnostics)>,
     /// The key of each view of the last build's libraries (see [`SiteKey`]).
     views: Mutex<ViewKeys>,
 }
@@ -446,7 +448,7 @@ fn patient_facing_units<'a>(
         let key = site.unit_key("easy-read-pdf", &[view], None);
         units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
             let mut gaps = GlyphGaps::default();
-            let out = easy_read::pdf::easy_read_pdfs_gathering(project, &[(*view, doc.clone())], d, &mut gaps);
+            let out = easy_read::pdf::easy_read_pdfs_gathering(project, &[(*view, (**doc).clone())], d, &mut gaps);
             gaps.record(d);
             out
         }));
@@ -455,7 +457,7 @@ fn patient_facing_units<'a>(
         let key = site.unit_key("poster-pdf", &[view], None);
         units.push(Unit::new(key, Some(view.id.as_str()), move |d| {
             let mut gaps = GlyphGaps::default();
-            let out = poster::pdf::poster_pdfs_gathering(project, &[(*view, posters.clone())], d, &mut gaps);
+            let out = poster::pdf::poster_pdfs_gathering(project, &[(*view, (**posters).clone())], d, &mut gaps);
             gaps.record(d);
             out
         }));
@@ -463,20 +465,32 @@ fn patient_facing_units<'a>(
     units
 }
 
-/// How long the live preview waits before it starts the search index, its long units: an
-/// author who saves again within it does not wait for the index (a save waits for the units
-/// running when it comes), and the index is made once the author pauses.
-pub const SEARCH_INDEX_PAUSE: std::time::Duration = std::time::Duration::from_millis(1000);
+/// How long the live preview waits after a build's pages before it starts its PDFs and search
+/// index (unless someone waits for one of them): an author who saves again within it does not
+/// wait for them (a save waits for the units running when it comes, and the PDFs of a long
+/// policy take a few hundred milliseconds), and they are made once the author pauses.
+pub const LATE_UNITS_PAUSE: std::time::Duration = std::time::Duration::from_millis(1000);
 
-/// Waits until `until`; false as soon as the schedule is cancelled.
-fn pause_unless_cancelled(schedule: &Schedule<'_>, until: std::time::Instant) -> bool {
+/// How a wait for the end of [`LATE_UNITS_PAUSE`] ended.
+enum Paused {
+    Over,
+    Cancelled,
+    /// Someone waits for a unit still queued: it goes first, now.
+    Wanted,
+}
+
+/// Waits until `until`, unless the schedule is cancelled or `wanted` becomes true first.
+fn pause(schedule: &Schedule<'_>, until: std::time::Instant, wanted: &dyn Fn() -> bool) -> Paused {
     while std::time::Instant::now() < until {
         if (schedule.cancelled)() {
-            return false;
+            return Paused::Cancelled;
         }
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        if wanted() {
+            return Paused::Wanted;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
-    !(schedule.cancelled)()
+    if (schedule.cancelled)() { Paused::Cancelled } else { Paused::Over }
 }
 
 /// What one unit found and made: `None` for a unit not run (the schedule was cancelled).
@@ -486,12 +500,15 @@ type UnitResult = Option<(Diagnostics, Result<Vec<String>, IoFailure>)>;
 /// rendered (and stored, unless it found errors); its files go to `sink` as soon as they are
 /// there. `done` is called after each unit. Findings are added to `diags` in unit order, so
 /// messages never depend on thread timing. Returns each unit's file paths (none for a unit the
-/// schedule left out).
+/// schedule left out). With a schedule and `paused` (the late units'), a unit that must be
+/// made and that no one waits for starts only once [`LATE_UNITS_PAUSE`] has passed since the
+/// first such was reached (`paused` holds when that is, for all the late units of a build).
 pub fn run_units(
     units: &[Unit<'_>],
     store: &dyn UnitStore,
     sink: &dyn ArtifactSink,
     schedule: Option<&Schedule<'_>>,
+    paused: Option<&std::sync::OnceLock<std::time::Instant>>,
     done: &(dyn Fn() + Sync),
     diags: &mut Diagnostics,
 ) -> Result<Vec<Vec<String>>, IoFailure> {
@@ -505,12 +522,17 @@ pub fn run_units(
         None => (0..units.len()).into_par_iter().for_each(run),
         Some(schedule) => {
             // A queue, so a unit someone waits for can go first, and nothing starts once the
-            // project has changed again. The search index goes last, after a pause: its units
-            // are long, and a save while one runs waits for it (the PDFs are many short ones).
+            // project has changed again. The search index goes last: its units are long.
             let (of_policies, of_library): (Vec<usize>, Vec<usize>) =
                 (0..units.len()).partition(|&i| units[i].policy.is_some());
-            let pause_ends = std::sync::OnceLock::new();
             let queue = Mutex::new(of_policies.into_iter().chain(of_library).collect::<VecDeque<usize>>());
+            let is_wanted =
+                |i: usize, wanted: &[String]| units[i].policy.is_some_and(|p| wanted.iter().any(|w| w == p));
+            let any_wanted = || {
+                let wanted = (schedule.wanted)();
+                !wanted.is_empty()
+                    && queue.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|&i| is_wanted(i, &wanted))
+            };
             rayon::scope(|scope| {
                 for _ in 0..rayon::current_num_threads() {
                     scope.spawn(|_| {
@@ -521,27 +543,31 @@ pub fn run_units(
                             let wanted = (schedule.wanted)();
                             let next = {
                                 let mut queue = queue.lock().unwrap_or_else(|e| e.into_inner());
-                                let first = queue
-                                    .iter()
-                                    .position(|&i| units[i].policy.is_some_and(|p| wanted.iter().any(|w| w == p)))
-                                    .unwrap_or(0);
-                                queue.remove(first)
-                            };
-                            match next {
-                                // One pause for all the index's units (its terms and its
-                                // text parts), however many threads reach them.
-                                Some(i)
-                                    if units[i].policy.is_none()
-                                        && !pause_unless_cancelled(
-                                            schedule,
-                                            *pause_ends.get_or_init(|| std::time::Instant::now() + SEARCH_INDEX_PAUSE),
-                                        ) =>
-                                {
-                                    break;
+                                let at = if wanted.is_empty() {
+                                    None
+                                } else {
+                                    queue.iter().position(|&i| is_wanted(i, &wanted))
+                                };
+                                match at {
+                                    Some(at) => queue.remove(at).map(|i| (i, true)),
+                                    None => queue.pop_front().map(|i| (i, false)),
                                 }
-                                Some(i) => run(i),
-                                None => break,
+                            };
+                            let Some((i, wanted)) = next else { break };
+                            // One pause for all the late units, however many threads reach them;
+                            // one the cache holds takes no time, so it does not wait.
+                            if let Some(paused) = paused.filter(|_| !wanted && store.get(units[i].key).is_none()) {
+                                let until = *paused.get_or_init(|| std::time::Instant::now() + LATE_UNITS_PAUSE);
+                                match pause(schedule, until, &any_wanted) {
+                                    Paused::Over => {}
+                                    Paused::Cancelled => break,
+                                    Paused::Wanted => {
+                                        queue.lock().unwrap_or_else(|e| e.into_inner()).push_front(i);
+                                        continue;
+                                    }
+                                }
                             }
+                            run(i);
                         }
                     });
                 }
@@ -601,7 +627,8 @@ pub fn run_late_units(
     done: &(dyn Fn() + Sync),
     diags: &mut Diagnostics,
 ) -> Result<(), IoFailure> {
-    let intranet_paths = run_units(&units.intranet, store, sink, schedule, done, diags)?;
+    let paused = std::sync::OnceLock::new();
+    let intranet_paths = run_units(&units.intranet, store, sink, schedule, Some(&paused), done, diags)?;
     let Some(public_units) = &units.public else {
         // No drafts: the public site's PDFs are the intranet's patient-facing ones.
         for path in intranet_paths.iter().flatten().filter(|p| is_patient_facing(p)) {
@@ -629,7 +656,7 @@ pub fn run_late_units(
             }),
         })
         .collect();
-    run_units(&renamed, store, sink, schedule, done, diags)?;
+    run_units(&renamed, store, sink, schedule, Some(&paused), done, diags)?;
     Ok(())
 }
 
@@ -658,5 +685,80 @@ fn pictures_of_view<'v>(view: &'v AudienceView, out: &mut BTreeSet<&'v str>) {
     });
     for earlier in view.staff.iter().flat_map(|s| &s.earlier) {
         pictures_of_view(earlier, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::NoStore;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// Takes every file and keeps nothing.
+    struct Nowhere;
+
+    impl ArtifactSink for Nowhere {
+        fn put(&self, _: Artifact) -> Result<(), IoFailure> {
+            Ok(())
+        }
+        fn put_stored(&self, _: &str, _: &std::path::Path) -> Result<(), IoFailure> {
+            Ok(())
+        }
+        fn put_copy(&self, _: &str, _: &str) -> Result<(), IoFailure> {
+            Ok(())
+        }
+    }
+
+    fn units<'a>(ran: &'a Mutex<Vec<(&'static str, Instant)>>) -> Vec<Unit<'a>> {
+        ["a", "b"]
+            .into_iter()
+            .map(|id| {
+                Unit::new(KeyHasher::new(id).key(), Some(id), move |_| {
+                    ran.lock().unwrap().push((id, Instant::now()));
+                    Vec::new()
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn late_units_wait_for_the_pause_unless_someone_waits_for_them() {
+        let ran = Mutex::new(Vec::new());
+        let units = units(&ran);
+        let schedule = Schedule { cancelled: &|| false, wanted: &|| vec!["b".to_string()] };
+        let paused = std::sync::OnceLock::new();
+        let started = Instant::now();
+        let mut diags = Diagnostics::new();
+        run_units(&units, &NoStore, &Nowhere, Some(&schedule), Some(&paused), &|| {}, &mut diags).unwrap();
+        drop(units);
+        let ran = ran.into_inner().unwrap();
+        assert_eq!(ran.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ["b", "a"], "the unit waited for goes first");
+        assert!(ran[0].1 - started < LATE_UNITS_PAUSE / 2, "and does not wait for the pause");
+        assert!(ran[1].1 - started >= LATE_UNITS_PAUSE, "the other waits for it");
+    }
+
+    #[test]
+    fn a_save_during_the_pause_stops_the_late_units_at_once() {
+        let ran = Mutex::new(Vec::new());
+        let units = units(&ran);
+        let saved = AtomicBool::new(false);
+        let cancelled = || saved.load(Ordering::SeqCst);
+        let schedule = Schedule { cancelled: &cancelled, wanted: &Vec::new };
+        let paused = std::sync::OnceLock::new();
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(Duration::from_millis(50));
+                saved.store(true, Ordering::SeqCst);
+            });
+            let mut diags = Diagnostics::new();
+            let paths =
+                run_units(&units, &NoStore, &Nowhere, Some(&schedule), Some(&paused), &|| {}, &mut diags).unwrap();
+            assert_eq!(paths, vec![Vec::<String>::new(); 2]);
+        });
+        drop(units);
+        assert!(ran.into_inner().unwrap().is_empty(), "no unit ran");
+        assert!(started.elapsed() < LATE_UNITS_PAUSE / 2, "the build did not wait out the pause");
     }
 }

@@ -44,17 +44,20 @@ fn failed(rebuilt: &Rebuilt) -> bool {
 
 /// The rebuild loop of `serve` and `watch`: `build` makes (and, for `serve`, already shows)
 /// a build, then `publish` shows or writes what it gave.
-struct LiveBuilds<B: FnMut() -> Rebuilt, P: FnMut(Rebuilt)> {
+struct LiveBuilds<'r, B: FnMut() -> Rebuilt, P: FnMut(Rebuilt)> {
     watcher: ProjectWatcher,
+    /// What the session keeps between builds: the files the watcher names are read again.
+    reuse: &'r Reuse,
     build: B,
     publish: P,
 }
 
-impl<B: FnMut() -> Rebuilt, P: FnMut(Rebuilt)> Rebuilder for LiveBuilds<B, P> {
+impl<B: FnMut() -> Rebuilt, P: FnMut(Rebuilt)> Rebuilder for LiveBuilds<'_, B, P> {
     type Outcome = Rebuilt;
 
     fn changed(&mut self, paths: &[PathBuf]) {
         self.watcher.refresh(paths);
+        self.reuse.read.forget(paths);
     }
 
     fn build(&mut self, _kinds: &[ChangeKind]) -> Rebuilt {
@@ -333,6 +336,7 @@ pub fn serve(root: &Path, port: Option<u16>, options: BuildOptions, use_cache: b
     }
     let mut builds = LiveBuilds {
         watcher,
+        reuse: &reuse,
         build: || serve_build(&paths.root, &options, &store, &state, &changes, &reuse),
         publish: |rebuilt: Rebuilt| show(rebuilt, "rebuilt"),
     };
@@ -387,6 +391,7 @@ pub fn watch(root: &Path, out: &Path, options: BuildOptions, use_cache: bool) ->
     eprintln!("watching {} for changes; writing to {}; press Ctrl-C to stop", root.display(), out.display());
     let mut builds = LiveBuilds {
         watcher,
+        reuse: &reuse,
         build: || watch_build(&paths.root, out, &options, cache.as_ref(), (&store, &reuse)),
         publish: |rebuilt: Rebuilt| rebuild_status(rebuilt.started, &rebuilt.result, "rebuilt"),
     };

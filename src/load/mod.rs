@@ -11,10 +11,11 @@ pub mod theme;
 pub mod yaml;
 
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::diag::{Diagnostics, IoFailure, Location, display_path};
 use crate::load::config::{CONFIG_FILE, SiteConfig, ThemeSettings};
@@ -29,8 +30,9 @@ pub struct SourceFile {
     pub display: String,
     /// Folder relative to `content/` ("" at the top).
     pub content_dir: String,
-    /// The file's text.
-    pub text: String,
+    /// The file's text (shared: the live preview keeps the texts it read, and a file whose text
+    /// is the very one of the last build is known to be the same without comparing it).
+    pub text: Arc<str>,
     /// Earlier approved versions from the git history, newest first (empty outside git).
     pub earlier: Vec<history::EarlierText>,
     /// For a translation (`<id>.<lang>.md`): its language tag; `None` for a policy.
@@ -96,7 +98,7 @@ impl Project {
     /// again (at 2,000 policies the texts are about 90 MB).
     pub fn forget_texts(&mut self) {
         for source in self.sources.iter_mut().chain(&mut self.translations) {
-            source.text = String::new();
+            source.text = Arc::from("");
             for earlier in &mut source.earlier {
                 earlier.text = String::new();
             }
@@ -115,6 +117,17 @@ impl Project {
 /// Reads the project at `root`. Content problems (bad settings, unreadable text) go to `diags`;
 /// failures to read the disk are returned.
 pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoFailure> {
+    load_project_reusing(root, diags, None)
+}
+
+/// [`load_project`], taking from `memo` (the live preview's) the text of every policy file
+/// that has not changed since the last build read it (see [`ReadMemo`]), and keeping this
+/// build's for the next.
+pub fn load_project_reusing(
+    root: &Path,
+    diags: &mut Diagnostics,
+    memo: Option<&ReadMemo>,
+) -> Result<Project, IoFailure> {
     if !root.is_dir() {
         return Err(IoFailure {
             path: root.to_path_buf(),
@@ -169,8 +182,22 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
     let mut images = BTreeMap::new();
     // Read in parallel (a library's files take a while one after another); used in file order.
     let is_read = |lower: &str| [".md", ".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e));
-    let read: Vec<Option<std::io::Result<Vec<u8>>>> =
-        files.par_iter().map(|rel| is_read(&rel.to_ascii_lowercase()).then(|| fs::read(content.join(rel)))).collect();
+    let last = memo.map(ReadMemo::take).unwrap_or_default();
+    let read: Vec<Option<ReadText>> = files
+        .par_iter()
+        .map(|rel| {
+            let lower = rel.to_ascii_lowercase();
+            let path = content.join(rel);
+            if !is_read(&lower) {
+                return None;
+            }
+            if memo.is_none() || !lower.ends_with(".md") {
+                return Some(ReadText::Fresh(fs::read(&path), None));
+            }
+            Some(read_unless_kept(&path, last.get(&path)))
+        })
+        .collect();
+    let mut next = HashMap::new();
     for (rel, read) in files.into_iter().zip(read) {
         let path = content.join(&rel);
         let lower = rel.to_ascii_lowercase();
@@ -180,9 +207,16 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         };
         if lower.ends_with(".md") {
             let display = format!("content/{rel}");
-            let bytes = bytes(read)?;
-            match String::from_utf8(bytes) {
+            let (text, stamp) = match read {
+                Some(ReadText::Kept(stamp, text)) => (Ok(text), Some(stamp)),
+                Some(ReadText::Fresh(result, stamp)) => (policy_text(bytes(Some(result))?), stamp),
+                None => (policy_text(bytes(None)?), None),
+            };
+            match text {
                 Ok(text) => {
+                    if let Some(stamp) = stamp {
+                        next.insert(path.clone(), (stamp, Arc::clone(&text)));
+                    }
                     let (dir, file) = rel.rsplit_once('/').unwrap_or(("", &rel));
                     let stem = &file[..file.len() - 3];
                     // `<id>.<lang>.md` is a translation of `<id>.md` into `<lang>` (a BCP 47 tag).
@@ -194,8 +228,7 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                         id: id.to_string(),
                         display,
                         content_dir: dir.to_string(),
-                        // Copied only when it has a carriage return (most files have none).
-                        text: if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text },
+                        text,
                         earlier: Vec::new(),
                         lang,
                     };
@@ -216,11 +249,14 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
                 )
                 .hint(format!("rename it to `content/{stem}.md` if it is a policy"));
         } else if lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
-            images.insert(rel.clone(), bytes(read)?);
+            images.insert(rel.clone(), bytes(read.and_then(ReadText::into_bytes))?);
         }
         content_files.insert(rel);
     }
 
+    if let Some(memo) = memo {
+        memo.keep(&content, next);
+    }
     history::read_earlier_versions(root, &mut sources, diags);
 
     let themes = root.join("themes");
@@ -270,6 +306,123 @@ pub fn load_project(root: &Path, diags: &mut Diagnostics) -> Result<Project, IoF
         pictures,
         logo,
     })
+}
+
+/// A file as the file system describes it: its length, when it was last modified and changed
+/// (to the nanosecond), and on Unix which file it is (inode and device, so a file replaced by
+/// another is another). A file whose stamp is the same has not been written since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    changed: (i64, i64),
+    #[cfg(unix)]
+    file: (u64, u64),
+}
+
+impl FileStamp {
+    fn of(meta: &fs::Metadata) -> FileStamp {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            #[cfg(unix)]
+            file: (meta.dev(), meta.ino()),
+        }
+    }
+}
+
+/// What the live preview keeps of the policy files its last build read: each one's text and
+/// stamp, so a save reads again only the file it changed, not the whole library (at 500
+/// policies, 22 MB read and checked on every save). A file is read again when its stamp
+/// differs, and whenever the watcher said it changed ([`ReadMemo::forget`]): a save within one
+/// tick of the file system's clock that keeps the length leaves the stamp as it was.
+#[derive(Default)]
+pub struct ReadMemo {
+    files: Mutex<KeptTexts>,
+}
+
+/// The texts a [`ReadMemo`] holds, by the file's path, the `content/` folder they are in, and
+/// every file the last build read (a file forgotten since is still one of them).
+#[derive(Default)]
+struct KeptTexts {
+    content: PathBuf,
+    texts: HashMap<PathBuf, (FileStamp, Arc<str>)>,
+    read: BTreeSet<PathBuf>,
+}
+
+impl ReadMemo {
+    /// The watcher saw `paths` change: each is read again by the next build. A path under
+    /// `content/` that is not a file the memo holds (a folder, an editor's temporary file)
+    /// may stand for any file there, so then every file is read again.
+    pub fn forget(&self, paths: &[PathBuf]) {
+        let mut kept = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        for path in paths {
+            if kept.read.contains(path) {
+                kept.texts.remove(path);
+            } else if path.starts_with(&kept.content) {
+                kept.texts.clear();
+                return;
+            }
+        }
+    }
+
+    fn take(&self) -> HashMap<PathBuf, (FileStamp, Arc<str>)> {
+        std::mem::take(&mut self.files.lock().unwrap_or_else(|e| e.into_inner()).texts)
+    }
+
+    fn keep(&self, content: &Path, texts: HashMap<PathBuf, (FileStamp, Arc<str>)>) {
+        let read = texts.keys().cloned().collect();
+        *self.files.lock().unwrap_or_else(|e| e.into_inner()) =
+            KeptTexts { content: content.to_path_buf(), texts, read };
+    }
+}
+
+/// A policy file's text kept from the last build (the file is as it was then), or its bytes
+/// as read now, with its stamp from before they were read.
+enum ReadText {
+    Kept(FileStamp, Arc<str>),
+    Fresh(std::io::Result<Vec<u8>>, Option<FileStamp>),
+}
+
+impl ReadText {
+    /// The bytes read, if they were (not for a kept text).
+    fn into_bytes(self) -> Option<std::io::Result<Vec<u8>>> {
+        match self {
+            ReadText::Fresh(result, _) => Some(result),
+            ReadText::Kept(..) => None,
+        }
+    }
+}
+
+/// A policy file's bytes as its text, line ends made `\n`: copied only when it has a carriage
+/// return (most files have none). `Err` when they are not UTF-8.
+fn policy_text(bytes: Vec<u8>) -> Result<Arc<str>, std::string::FromUtf8Error> {
+    let text = String::from_utf8(bytes)?;
+    Ok(Arc::from(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text }))
+}
+
+/// The text of the policy file at `path`: `last` when the file's stamp is still that one,
+/// otherwise read.
+fn read_unless_kept(path: &Path, last: Option<&(FileStamp, Arc<str>)>) -> ReadText {
+    if let Some((stamp, text)) = last
+        && fs::metadata(path).is_ok_and(|meta| FileStamp::of(&meta) == *stamp)
+    {
+        return ReadText::Kept(*stamp, Arc::clone(text));
+    }
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return ReadText::Fresh(Err(e), None),
+    };
+    // Stamped before reading: a write after it makes the next build's stamp differ.
+    let meta = file.metadata();
+    let stamp = meta.as_ref().ok().map(FileStamp::of);
+    let mut bytes = Vec::with_capacity(meta.map_or(0, |m| m.len() as usize));
+    ReadText::Fresh(file.read_to_end(&mut bytes).map(|_| bytes), stamp)
 }
 
 /// Reads the logo file the settings name, refusing symbolic links on the way to it, so only
@@ -374,4 +527,67 @@ fn walk(base: &Path, dir: &Path, shown: &str, out: &mut Vec<String>, diags: &mut
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(project: &Project) -> Vec<(String, Arc<str>)> {
+        project.sources.iter().map(|s| (s.id.clone(), Arc::clone(&s.text))).collect()
+    }
+
+    fn load(root: &Path, memo: &ReadMemo) -> Vec<(String, Arc<str>)> {
+        let mut diags = Diagnostics::new();
+        texts(&load_project_reusing(root, &mut diags, Some(memo)).unwrap())
+    }
+
+    #[test]
+    fn a_kept_text_is_read_again_when_its_file_changes_or_the_watcher_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let content = root.join("content");
+        fs::create_dir(&content).unwrap();
+        fs::write(content.join("a.md"), "one").unwrap();
+        fs::write(content.join("b.md"), "two").unwrap();
+        let memo = ReadMemo::default();
+        let first = load(root, &memo);
+        assert_eq!(first.iter().map(|(_, t)| &**t).collect::<Vec<_>>(), ["one", "two"]);
+
+        // Nothing changed: both texts are the very ones of the last build.
+        let second = load(root, &memo);
+        assert!(first.iter().zip(&second).all(|(x, y)| Arc::ptr_eq(&x.1, &y.1)));
+
+        // A save (its length changed, so its stamp did): that file is read again, alone.
+        fs::write(content.join("a.md"), "three").unwrap();
+        let third = load(root, &memo);
+        assert_eq!(&*third[0].1, "three");
+        assert!(Arc::ptr_eq(&second[1].1, &third[1].1));
+
+        // A file the watcher names is read again whatever its stamp says (a save within one
+        // tick of the file system's clock that keeps the length leaves the stamp alone).
+        memo.forget(&[content.join("b.md")]);
+        let fourth = load(root, &memo);
+        assert!(Arc::ptr_eq(&third[0].1, &fourth[0].1));
+        assert!(!Arc::ptr_eq(&third[1].1, &fourth[1].1));
+
+        // A change outside `content/` reads nothing again; a path under it that is not a file
+        // the build read (a new folder, an editor's temporary file) reads everything again.
+        memo.forget(&[root.join("policypress.yaml")]);
+        let fifth = load(root, &memo);
+        assert!(fourth.iter().zip(&fifth).all(|(x, y)| Arc::ptr_eq(&x.1, &y.1)));
+        memo.forget(&[content.join(".a.md.swp")]);
+        let sixth = load(root, &memo);
+        assert!(fifth.iter().zip(&sixth).all(|(x, y)| !Arc::ptr_eq(&x.1, &y.1)));
+        assert_eq!(sixth.iter().map(|(_, t)| &**t).collect::<Vec<_>>(), ["three", "two"]);
+
+        // A file deleted and another made: the build sees the folder as it is.
+        fs::remove_file(content.join("a.md")).unwrap();
+        fs::write(content.join("c.md"), "four").unwrap();
+        let seventh = load(root, &memo);
+        assert_eq!(
+            seventh.iter().map(|(id, t)| (id.as_str(), &**t)).collect::<Vec<_>>(),
+            [("b", "two"), ("c", "four")]
+        );
+    }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 use std::ops::Range;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -164,30 +164,29 @@ pub fn parse_project_stored(
     };
     // Only this build's parses are kept: the next build is compared with this one. Each
     // waits for its policy, given back by the build.
-    let mut next = HashMap::new();
+    let mut kept_as = Vec::with_capacity(results.len());
     let mut rest = Vec::with_capacity(results.len());
-    for (parsed, found, kept_as) in results {
-        let key = kept_as.map(|(key, source)| {
-            let entry = KeptParse {
-                parsed: without_policy(&parsed),
-                had_policy: parsed.policy.is_some(),
-                found: found.clone(),
-                source,
-                context: context_id,
-                key,
-            };
-            next.insert(entry.source.id.clone(), entry);
-            key
-        });
+    for (parsed, found, kept) in results {
+        let key = kept.as_ref().map(|(key, _)| *key);
+        kept_as.push(kept.map(|(key, source)| (key, source, parsed.policy.is_some(), found.clone())));
         rest.push((parsed, found, key));
-    }
-    if let Some(store) = KEPT_PARSES.get() {
-        *store.lock().unwrap_or_else(|e| e.into_inner()) = next;
     }
     // The files that changed: their old parses go on another thread (freeing a parsed
     // library's worth of small pieces is not quick, and nothing waits for it).
     std::thread::spawn(move || drop(kept));
-    finish_parse(project, &ctx, rest, diags)
+    let (out, shells) = finish_parse_keeping(project, &ctx, rest, diags);
+    // What the checks read of each parse besides its policy is kept as it is (not copied).
+    let mut next = HashMap::new();
+    for (parsed, kept) in shells.into_iter().zip(kept_as) {
+        if let Some((key, source, had_policy, found)) = kept {
+            let entry = KeptParse { parsed, had_policy, found, source, context: context_id, key };
+            next.insert(entry.source.id.clone(), entry);
+        }
+    }
+    if let Some(store) = KEPT_PARSES.get() {
+        *store.lock().unwrap_or_else(|e| e.into_inner()) = next;
+    }
+    out
 }
 
 /// Parses each policy of `unique` (in parallel, results in file order), taking from the memo of
@@ -227,7 +226,7 @@ fn parse_with_memo(
 fn same_source(a: &SourceFile, b: &SourceFile) -> bool {
     let SourceFile { id, display, content_dir, text, earlier, lang } = a;
     (id, display, content_dir, lang) == (&b.id, &b.display, &b.content_dir, &b.lang)
-        && text == &b.text
+        && (Arc::ptr_eq(text, &b.text) || text == &b.text)
         && earlier.len() == b.earlier.len()
         && earlier.iter().zip(&b.earlier).all(|(x, y)| x.version == y.version && x.text == y.text)
 }
@@ -240,6 +239,19 @@ fn finish_parse(
     results: Vec<(ParsedPolicy, Diagnostics, Option<Key>)>,
     diags: &mut Diagnostics,
 ) -> (Vec<Policy>, Vec<Option<Key>>) {
+    finish_parse_keeping(project, ctx, results, diags).0
+}
+
+/// The parsed policies of a project, with their parse keys.
+type Parsed = (Vec<Policy>, Vec<Option<Key>>);
+
+/// [`finish_parse`], giving back each parse without its policy too (in file order).
+fn finish_parse_keeping(
+    project: &Project,
+    ctx: &ParseContext<'_>,
+    results: Vec<(ParsedPolicy, Diagnostics, Option<Key>)>,
+    diags: &mut Diagnostics,
+) -> (Parsed, Vec<ParsedPolicy>) {
     let mut parsed = Vec::with_capacity(results.len());
     let mut keys = Vec::with_capacity(results.len());
     for (policy, own, key) in results {
@@ -253,7 +265,14 @@ fn finish_parse(
     check_page_names(&parsed, diags);
     check_short_addresses(&parsed, diags);
     parse_translations(project, ctx, &mut parsed, diags);
-    parsed.into_iter().zip(keys).filter_map(|(p, key)| Some((p.policy?, key))).unzip()
+    let mut out = (Vec::with_capacity(parsed.len()), Vec::with_capacity(parsed.len()));
+    for (p, key) in parsed.iter_mut().zip(keys) {
+        if let Some(policy) = p.policy.take() {
+            out.0.push(policy);
+            out.1.push(key);
+        }
+    }
+    (out, parsed)
 }
 
 /// Parses kept between the builds of one process, by policy id; only when
@@ -276,19 +295,6 @@ struct KeptParse {
 
 /// A new parse's key and its file as read, to be kept (none when parses are not kept).
 type KeptAs = Option<(Key, SourceFile)>;
-
-/// A parse without its policy (which goes to the build, and comes back after).
-fn without_policy(p: &ParsedPolicy) -> ParsedPolicy {
-    let ParsedPolicy { id, file, policy: _, anchors, links, reference } = p;
-    ParsedPolicy {
-        id: id.clone(),
-        file: file.clone(),
-        policy: None,
-        anchors: anchors.clone(),
-        links: links.clone(),
-        reference: reference.clone(),
-    }
-}
 
 /// Gives a build's policies back to the kept parses (with `keys`, as
 /// [`parse_project_keyed`] gave them), so the next build takes them instead of parsing their
@@ -502,7 +508,7 @@ fn parse_earlier(source: &SourceFile, ctx: &ParseContext<'_>, diags: &mut Diagno
             id: source.id.clone(),
             display: source.display.clone(),
             content_dir: source.content_dir.clone(),
-            text: earlier.text.clone(),
+            text: Arc::from(earlier.text.as_str()),
             earlier: Vec::new(),
             lang: None,
         };
