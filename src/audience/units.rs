@@ -629,6 +629,11 @@ pub fn run_late_units(
 ) -> Result<(), IoFailure> {
     let paused = std::sync::OnceLock::new();
     let intranet_paths = run_units(&units.intranet, store, sink, schedule, Some(&paused), done, diags)?;
+    if diags.has_errors() {
+        // A PDF found an error as it was made (a poster word too wide at every size): its unit
+        // made no files, so there is nothing to copy, and the build stops at its errors.
+        return Ok(());
+    }
     let Some(public_units) = &units.public else {
         // No drafts: the public site's PDFs are the intranet's patient-facing ones.
         for path in intranet_paths.iter().flatten().filter(|p| is_patient_facing(p)) {

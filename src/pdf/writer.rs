@@ -408,6 +408,20 @@ type Inventory<'l> = BTreeMap<(u8, u8), Vec<Option<std::borrow::Cow<'l, str>>>>;
 
 /// Records the `/ToUnicode` text of a run's glyphs.
 fn note_glyphs<'l>(inventory: &mut Inventory<'l>, remaps: &Remaps, run: &'l super::fonts::ShapedRun) {
+    if run.face < 8 {
+        // A face without variants: every glyph of the run goes to the same list, found once
+        // (a map lookup per glyph was a tenth of the writer's time).
+        let Some(remap) = remaps.get(run.face, 0) else { return };
+        let glyphs = inventory.entry((run.face, 0)).or_insert_with(|| vec![None; remap.len.max(1)]);
+        for g in &run.glyphs {
+            let gid = usize::from(remap.get(g.gid));
+            if glyphs.len() <= gid {
+                glyphs.resize(gid + 1, None);
+            }
+            glyphs[gid] = Some(std::borrow::Cow::Borrowed(g.text.as_str()));
+        }
+        return;
+    }
     for g in &run.glyphs {
         let variant = remaps.variant(run.face, g, run.rtl());
         let Some(remap) = remaps.get(run.face, variant) else { continue };

@@ -31,6 +31,36 @@ fn build_with_errors_writes_nothing_and_keeps_the_previous_output() {
     assert!(!fixture.path("output/staff/broken.html").exists());
 }
 
+/// A poster word too wide at every size is found only as the poster is made, after the other
+/// pages: the build still reports it at its line and writes nothing (it once stopped at copying
+/// the missing poster to the public site: "cannot write ...: No such file or directory").
+#[test]
+fn a_poster_error_found_while_rendering_is_reported_and_nothing_is_written() {
+    let fixture = Fixture::new("basic");
+    assert_eq!(fixture.run(&["build"]).status, 0);
+    let before = std::fs::read(fixture.path("output/poster/ward-phones.pdf")).unwrap();
+    let text = fixture.read("content/ward-phones.md").replace(
+        ":phone: You can use your phone on the ward.",
+        ":phone: You can use your Supercalifragilisticexpialidociousandevenlongerwordsthatneverend phone.",
+    );
+    fixture.write("content/ward-phones.md", &text);
+    let outcome = fixture.run(&["build"]);
+    assert_eq!(outcome.status, 1, "{}", outcome.stderr);
+    // Located at the poster it is on (its heading's line).
+    let line = text.lines().position(|l| l == "# Phones are welcome").unwrap() + 1;
+    assert!(
+        outcome.stderr.contains(&format!("content/ward-phones.md:{line}:1: error: the word `Supercal")),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("nothing was written; the previous output is unchanged"), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("cannot write"), "{}", outcome.stderr);
+    assert!(
+        std::fs::read(fixture.path("output/poster/ward-phones.pdf")).unwrap() == before,
+        "the last good poster is kept"
+    );
+}
+
 #[test]
 fn build_reports_every_error_of_every_file_together() {
     let fixture = Fixture::new("basic");
