@@ -27,7 +27,7 @@ use crate::audience::{
     PageMakers, PolicyDocuments, Prepared, PublicLibrary, easy_read, patient, patient_facing, policy_pages, poster,
     public, staff,
 };
-use crate::cache::{Key, KeyHasher, UnitStore};
+use crate::cache::{Key, KeyHasher, StoredUnit, UnitStore};
 use crate::diag::{Diagnostics, IoFailure};
 use crate::load::{Project, ReadMemo};
 use crate::model::artifact::ArtifactSink;
@@ -513,13 +513,14 @@ pub fn run_units(
     diags: &mut Diagnostics,
 ) -> Result<Vec<Vec<String>>, IoFailure> {
     let slots: Vec<Mutex<UnitResult>> = units.iter().map(|_| Mutex::new(None)).collect();
-    let run = |i: usize| {
-        let result = run_unit(&units[i], store, sink);
+    // `stored` is what `store` holds for the unit, looked up once by the caller.
+    let run = |i: usize, stored: Option<StoredUnit>| {
+        let result = run_unit(&units[i], stored, store, sink);
         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
         done();
     };
     match schedule {
-        None => (0..units.len()).into_par_iter().for_each(run),
+        None => (0..units.len()).into_par_iter().for_each(|i| run(i, store.get(units[i].key))),
         Some(schedule) => {
             // A queue, so a unit someone waits for can go first, and nothing starts once the
             // project has changed again. The search index goes last: its units are long.
@@ -554,9 +555,10 @@ pub fn run_units(
                                 }
                             };
                             let Some((i, wanted)) = next else { break };
+                            let stored = store.get(units[i].key);
                             // One pause for all the late units, however many threads reach them;
                             // one the cache holds takes no time, so it does not wait.
-                            if let Some(paused) = paused.filter(|_| !wanted && store.get(units[i].key).is_none()) {
+                            if let Some(paused) = paused.filter(|_| !wanted && stored.is_none()) {
                                 let until = *paused.get_or_init(|| std::time::Instant::now() + LATE_UNITS_PAUSE);
                                 match pause(schedule, until, &any_wanted) {
                                     Paused::Over => {}
@@ -567,7 +569,7 @@ pub fn run_units(
                                     }
                                 }
                             }
-                            run(i);
+                            run(i, stored);
                         }
                     });
                 }
@@ -589,13 +591,15 @@ pub fn run_units(
     Ok(paths)
 }
 
+/// One unit: its files from `stored` (what `store` held for its key), or rendered and stored.
 fn run_unit(
     unit: &Unit<'_>,
+    stored: Option<StoredUnit>,
     store: &dyn UnitStore,
     sink: &dyn ArtifactSink,
 ) -> (Diagnostics, Result<Vec<String>, IoFailure>) {
     let mut found = Diagnostics::new();
-    if let Some(stored) = store.get(unit.key) {
+    if let Some(stored) = stored {
         for d in stored.diagnostics {
             found.add(d);
         }

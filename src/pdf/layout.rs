@@ -384,6 +384,9 @@ struct Piece {
     icon_level: u8,
 }
 
+/// How wide an icon inside a line of text is drawn, in ems of the text's size.
+pub const INLINE_ICON_EM: f32 = 1.15;
+
 /// A shaping (none for no text) and its width in points.
 type ShapedWidth = (Option<Arc<Shaped>>, f32);
 
@@ -722,9 +725,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         };
         let index = match self.kept.iter().position(|k| same(k, self)) {
             Some(index) => {
-                let missing = std::mem::take(&mut self.kept[index].missing);
+                let missing = self.kept[index].missing.clone();
                 self.note_missing(&missing);
-                self.kept[index].missing = missing;
                 index
             }
             None => {
@@ -746,14 +748,11 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         };
         let text = Arc::clone(&self.kept[index].text);
         let Some(width) = width else { return (text, 0) };
-        if let Some((bits, count, missing)) = &mut self.kept[index].lines
+        if let Some((bits, count, missing)) = &self.kept[index].lines
             && *bits == width.to_bits()
         {
-            let (count, missing) = (*count, std::mem::take(missing));
+            let (count, missing) = (*count, missing.clone());
             self.note_missing(&missing);
-            if let Some((_, _, kept)) = &mut self.kept[index].lines {
-                *kept = missing;
-            }
             return (text, count);
         }
         let (count, missing) = self.noting(|flow| flow.line_count(&text, width));
@@ -793,7 +792,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 let size = span.style.size;
                 pieces.push(Piece {
                     body: None,
-                    body_width: size * 1.15,
+                    body_width: size * INLINE_ICON_EM,
                     tail: None,
                     tail_width: 0.0,
                     style: span.style.style,
@@ -1489,12 +1488,8 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// Lays out a heading, keeping it on the page of what follows it.
     pub fn heading(&mut self, level: u8, inlines: &[Inline], anchor: &str, parent: usize, in_outline: bool) {
         let scale = self.settings.type_scale;
-        let size = scale.heading(level);
-        let style = TextStyle {
-            style: Style::Bold,
-            size,
-            color: if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text },
-        };
+        let style = self.heading_style(level);
+        let size = style.size;
         let height = self.heading_height(level, inlines);
         self.space(size * 0.9);
         // A heading never ends a page: it stays with the start of what follows it (from
@@ -1532,14 +1527,19 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.y += size * 0.35;
     }
 
+    /// How a heading of `level` is set: bold at its size, in the accent colour down to level 2.
+    fn heading_style(&self, level: u8) -> TextStyle {
+        let color = if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text };
+        TextStyle { style: Style::Bold, size: self.settings.type_scale.heading(level), color }
+    }
+
     /// The height a heading takes, from its top to where what follows it starts (the space
     /// above it, which disappears at the top of a page, left out).
     fn heading_height(&mut self, level: u8, inlines: &[Inline]) -> f32 {
-        let size = self.settings.type_scale.heading(level);
-        // The heading's own colour (which changes no width), so that laying it out finds the
+        // The heading's own style (its colour changes no width), so that laying it out finds the
         // text this made (see `Flow::kept_text`).
-        let color = if level <= 2 { self.settings.palette.accent } else { self.settings.palette.text };
-        let style = TextStyle { style: Style::Bold, size, color };
+        let style = self.heading_style(level);
+        let size = style.size;
         let rule = if level == 2 { 3.0 } else { 0.0 };
         self.measure(inlines, style, self.width) + rule + size * 0.35
     }

@@ -7,7 +7,7 @@
 //! nothing about rows, posters or pages.
 
 use super::fonts::{FontSet, ShapedRun, Style};
-use super::layout::{Flow, TextStyle};
+use super::layout::{Flow, INLINE_ICON_EM, TextStyle};
 use crate::model::Inline;
 use crate::model::phone::{NO_BREAK_SPACE, keep_numbers_whole};
 
@@ -161,8 +161,7 @@ fn word_width(fonts: &mut FontSet<'_>, word: &Word, style: TextStyle) -> f32 {
         .iter()
         .map(|p| match p {
             Part::Text(t, bold, _) => fonts.shape_shared(style_of(style.style, *bold), t).width(style.size),
-            // The engine draws inline icons 1.15 em wide.
-            Part::Icon(_) => style.size * 1.15,
+            Part::Icon(_) => style.size * INLINE_ICON_EM,
         })
         .sum()
 }
@@ -207,8 +206,8 @@ impl ShapedWords {
         let mut in_line = false;
         let mut width = 0.0f32;
         for (gap, parts) in &self.words {
-            // As `word_width`; the engine draws inline icons 1.15 em wide.
-            let w: f32 = parts.iter().map(|p| p.map_or(size * 1.15, |em| em * size / 1000.0)).sum();
+            // As `word_width`.
+            let w: f32 = parts.iter().map(|p| p.map_or(size * INLINE_ICON_EM, |em| em * size / 1000.0)).sum();
             too_wide |= w > max + 0.01;
             let gap_width = match gap {
                 Gap::Space => space,
