@@ -11,7 +11,9 @@
 //! - [`impose`]: pages placed two-up on sheets in booklet order;
 //! - [`writer`]: the only module that uses printpdf;
 //! - [`tagging`]: the lopdf pass that adds the structure tree, bookmarks, `/Lang`, the XMP
-//!   metadata (PDF/UA-1 identification) and `/ID`.
+//!   metadata (PDF/UA-1 identification) and `/ID`;
+//! - [`serialize`]: the finished object graph written out as bytes (and the engine's one
+//!   number format).
 //!
 //! Pure: reads nothing from disk and never the clock; the same layout gives the same bytes.
 
@@ -19,6 +21,7 @@ pub mod fonts;
 pub mod impose;
 pub mod layout;
 pub mod qr;
+pub mod serialize;
 pub mod settings;
 pub mod svg;
 pub mod tagging;

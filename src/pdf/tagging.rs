@@ -1,13 +1,16 @@
 //! The post-processing pass over the written PDF (lopdf): adds the structure tree (tags), the
 //! parent tree, link annotations as tagged objects, nested bookmarks, `/Lang`, `/MarkInfo`,
 //! DisplayDocTitle, the XMP metadata that declares PDF/UA-1 (made from the Info dictionary, so
-//! the two always agree), a deterministic `/ID`, and sets the version to 1.7.
+//! the two always agree), a deterministic `/ID`, and sets the version to 1.7; then compresses
+//! the streams and has [`super::serialize`] write the file (the structure elements it writes as
+//! bytes itself).
 //!
 //! Adds structure and metadata only: never moves or redraws content, and never reads the clock.
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::layout::{Dest, Item, Kid, Layout, Tag};
+use super::serialize::{self, RawObject};
 use super::writer::Written;
 
 /// What the pass needs besides the layout.
@@ -117,15 +120,23 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
     } else {
         layout.tree.iter().map(|e| e.kids.clone()).collect()
     };
+    // The elements are written as bytes here, not built as lopdf dictionaries (a 20-page policy
+    // has hundreds): building and then writing them was a tenth of a library build.
+    let mut elements: Vec<RawObject> = Vec::with_capacity(layout.tree.len());
+    let mut kids = Vec::new();
     for (e, elem) in layout.tree.iter().enumerate() {
-        let mut kids = Vec::new();
+        kids.clear();
+        // The page of the element's first marked content: its `/Pg`, so the content on that page
+        // is listed by bare MCIDs (ISO 32000-1, 14.7.4.2) and only content on other pages needs a
+        // marked-content reference naming its page.
+        let mut own_page: Option<usize> = None;
         let mut last: Option<(usize, i64)> = None;
         let mut seen: std::collections::BTreeSet<(usize, i64)> = std::collections::BTreeSet::new();
         for kid in &ordered[e] {
             match *kid {
                 Kid::Elem(child) => {
                     last = None;
-                    kids.push(Object::Reference(elem_ids[child]));
+                    kids.push(KidRef::Elem(elem_ids[child]));
                 }
                 Kid::Item { page, item } => {
                     if let Some(&mcid) = mcids.get(page).and_then(|m| m.get(&item)) {
@@ -140,36 +151,59 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
                             slots.resize(slot + 1, Object::Null);
                         }
                         slots[slot] = Object::Reference(elem_ids[e]);
-                        kids.push(Object::Dictionary(Dictionary::from_iter(vec![
-                            ("Type", name("MCR")),
-                            ("Pg", Object::Reference(page_ids[page])),
-                            ("MCID", Object::Integer(mcid)),
-                        ])));
+                        let on_own_page = *own_page.get_or_insert(page) == page;
+                        kids.push(if on_own_page { KidRef::Mcid(mcid) } else { KidRef::Mcr(page_ids[page], mcid) });
                     } else if let Some(position) = links.get(page).and_then(|l| l.iter().position(|i| *i == item))
                         && let Some(annot) = annot_ids[page].get(position)
                     {
-                        kids.push(Object::Dictionary(Dictionary::from_iter(vec![
-                            ("Type", name("OBJR")),
-                            ("Pg", Object::Reference(page_ids[page])),
-                            ("Obj", Object::Reference(*annot)),
-                        ])));
+                        kids.push(KidRef::Objr(page_ids[page], *annot));
                     }
                 }
             }
         }
         let parent = elem.parent.map_or(root_id, |p| elem_ids[p]);
-        let mut dict = Dictionary::from_iter(vec![
-            ("Type", name("StructElem")),
-            ("S", name(&elem.role.name())),
-            ("P", Object::Reference(parent)),
-            ("K", Object::Array(kids)),
-        ]);
+        let mut body = Vec::with_capacity(64 + kids.len() * 8);
+        body.extend_from_slice(b"<</Type/StructElem/S");
+        serialize::push_name(&mut body, elem.role.name().as_bytes());
+        body.extend_from_slice(b"/P ");
+        serialize::push_reference(&mut body, parent);
+        if let Some(page) = own_page {
+            body.extend_from_slice(b"/Pg ");
+            serialize::push_reference(&mut body, page_ids[page]);
+        }
+        body.extend_from_slice(b"/K[");
+        for (n, kid) in kids.iter().enumerate() {
+            if n > 0 {
+                body.push(b' ');
+            }
+            match *kid {
+                KidRef::Elem(id) => serialize::push_reference(&mut body, id),
+                KidRef::Mcid(mcid) => serialize::push_int(&mut body, mcid),
+                KidRef::Mcr(page, mcid) => {
+                    body.extend_from_slice(b"<</Type/MCR/Pg ");
+                    serialize::push_reference(&mut body, page);
+                    body.extend_from_slice(b"/MCID ");
+                    serialize::push_int(&mut body, mcid);
+                    body.extend_from_slice(b">>");
+                }
+                KidRef::Objr(page, annot) => {
+                    body.extend_from_slice(b"<</Type/OBJR/Pg ");
+                    serialize::push_reference(&mut body, page);
+                    body.extend_from_slice(b"/Obj ");
+                    serialize::push_reference(&mut body, annot);
+                    body.extend_from_slice(b">>");
+                }
+            }
+        }
+        body.push(b']');
         if let Some(alt) = &elem.alt {
-            dict.set("Alt", text_string(alt));
+            body.extend_from_slice(b"/Alt");
+            push_text_string(&mut body, alt);
         }
         // Content in another language than the document's says which (PDF/UA-1, 7.2).
         if let Some(lang) = &elem.lang {
-            dict.set("Lang", text_string(lang));
+            body.extend_from_slice(b"/Lang");
+            push_text_string(&mut body, lang);
         }
         if elem.role == super::layout::Role::TH {
             // A header cell in a row of data cells labels that row (a details table); in a row of
@@ -180,13 +214,14 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
                     .iter()
                     .any(|k| matches!(k, Kid::Elem(c) if layout.tree[*c].role == super::layout::Role::TD))
             });
-            let scope = if row_has_data { "Row" } else { "Column" };
-            dict.set(
-                "A",
-                Object::Dictionary(Dictionary::from_iter(vec![("O", name("Table")), ("Scope", name(scope))])),
-            );
+            body.extend_from_slice(if row_has_data {
+                b"/A<</O/Table/Scope/Row>>"
+            } else {
+                b"/A<</O/Table/Scope/Column>>"
+            });
         }
-        lo.objects.insert(elem_ids[e], Object::Dictionary(dict));
+        body.extend_from_slice(b">>");
+        elements.push(RawObject { id: elem_ids[e].0, body });
     }
     let mut nums = Vec::new();
     for (p, slots) in per_page.into_iter().enumerate() {
@@ -262,11 +297,27 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
     let id = Object::String(id, StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
     compress(&mut lo);
-    let mut out = Vec::new();
-    if lo.save_to(&mut out).is_err() {
-        return Vec::new();
+    serialize::save(&lo, elements)
+}
+
+/// A structure element's kid, as written.
+#[derive(Clone, Copy)]
+enum KidRef {
+    /// A child element.
+    Elem(ObjectId),
+    /// Marked content on the element's own page (`/Pg`).
+    Mcid(i64),
+    /// Marked content on another page.
+    Mcr(ObjectId, i64),
+    /// An annotation (a link), on a page.
+    Objr(ObjectId, ObjectId),
+}
+
+/// A text string written straight into an object's bytes, as [`text_string`] makes it.
+fn push_text_string(out: &mut Vec<u8>, s: &str) {
+    if let Object::String(bytes, format) = text_string(s) {
+        serialize::push_string(out, &bytes, format);
     }
-    out
 }
 
 /// What a link to a section of the document says it does: the section's heading (from the
@@ -412,9 +463,18 @@ const DEFLATE_LEVEL: u32 = 1;
 /// Flate-compresses every stream that allows it and has no filter yet (content streams, font
 /// programs, ToUnicode maps), keeping the result only when it is smaller, as lopdf does.
 fn compress(lo: &mut Document) {
-    // One compressor for the document, reset between streams: setting one up clears a few
-    // hundred kilobytes of tables, more than compressing a small stream costs.
-    let mut compressor = flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true);
+    // One compressor per thread, reset between streams: setting one up allocates and clears a
+    // few hundred kilobytes of tables, more than compressing a small stream costs (it was a
+    // hundredth of a library build when each document made its own). A reset compressor
+    // writes what a new one would.
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<flate2::Compress> =
+            std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true));
+    }
+    COMPRESSOR.with_borrow_mut(|compressor| compress_with(compressor, lo));
+}
+
+fn compress_with(compressor: &mut flate2::Compress, lo: &mut Document) {
     for object in lo.objects.values_mut() {
         let Object::Stream(stream) = object else {
             continue;
@@ -422,7 +482,7 @@ fn compress(lo: &mut Document) {
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
             continue;
         }
-        if let Some(compressed) = deflate(&mut compressor, &stream.content)
+        if let Some(compressed) = deflate(compressor, &stream.content)
             && compressed.len() + 19 < stream.content.len()
         {
             stream.dict.set("Filter", name("FlateDecode"));

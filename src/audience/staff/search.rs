@@ -103,18 +103,36 @@ struct Manifest {
 
 /// The words of `text`, normalised, with over-long words and stop words left out.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.chars().count() <= LONGEST_WORD)
-        .map(normalise)
-        .filter(|w| {
-            (w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())) && !STOP_WORDS.contains(&w.as_str())
-        })
+    raw_words(text).map(normalise).filter(|w| indexed(w))
+}
+
+/// The alphanumeric runs of `text` short enough to index, as written.
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.chars().count() <= LONGEST_WORD)
+}
+
+/// Whether a normalised word goes in the index: not a stop word, and more than one letter
+/// (a lone digit is kept).
+fn indexed(w: &str) -> bool {
+    (w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())) && !STOP_WORDS.contains(&w)
 }
 
 /// One word as the index keeps it: lower case, a plural ending made singular (`policies` ->
 /// `policy`, `photos` -> `photo`; not `process` or `status`). `library.js` does the same.
 pub fn normalise(word: &str) -> String {
-    let mut w = word.to_lowercase();
+    let mut w = String::with_capacity(word.len());
+    normalise_into(word, &mut w);
+    w
+}
+
+/// [`normalise`] into `w` (emptied first), so a caller going through many words reuses one buffer.
+fn normalise_into(word: &str, w: &mut String) {
+    w.clear();
+    if word.is_ascii() {
+        w.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        w.push_str(&word.to_lowercase());
+    }
     let len = w.chars().count();
     if len > 4 && w.ends_with("ies") {
         w.truncate(w.len() - 3);
@@ -122,12 +140,21 @@ pub fn normalise(word: &str) -> String {
     } else if len > 3 && w.ends_with('s') && !(w.ends_with("ss") || w.ends_with("us") || w.ends_with("is")) {
         w.pop();
     }
-    w
 }
 
 fn add_words(terms: &mut BTreeMap<String, u32>, text: &str, weight: u32) {
-    for word in words(text) {
-        let w = terms.entry(word).or_insert(0);
+    // A section repeats most of its words: look each up before allocating a key for it (the
+    // allocations were most of the search index's cost on a large library).
+    let mut word = String::new();
+    for raw in raw_words(text) {
+        normalise_into(raw, &mut word);
+        if !indexed(&word) {
+            continue;
+        }
+        let w = match terms.get_mut(word.as_str()) {
+            Some(w) => w,
+            None => terms.entry(word.clone()).or_insert(0),
+        };
         *w = (*w + weight).min(MAX_WEIGHT);
     }
 }
