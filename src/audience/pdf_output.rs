@@ -224,11 +224,12 @@ pub fn site_of(project: &Project) -> Site {
 
 /// A document id from the content: same sources, same id; different content, different id.
 pub(crate) fn id_seed(view: &AudienceView, layout: &Layout) -> u64 {
-    const PRIME: u64 = 0x0100_0000_01b3;
+    // One round of FNV-1a, taking a byte or (for glyph ids) a whole u16.
+    let round = |hash: u64, value: u64| (hash ^ value).wrapping_mul(0x0100_0000_01b3);
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let feed = |hash: &mut u64, bytes: &[u8]| {
         for b in bytes {
-            *hash = (*hash ^ u64::from(*b)).wrapping_mul(PRIME);
+            *hash = round(*hash, u64::from(*b));
         }
     };
     feed(&mut hash, view.id.as_bytes());
@@ -242,7 +243,7 @@ pub(crate) fn id_seed(view: &AudienceView, layout: &Layout) -> u64 {
                 // A glyph id at a time, not a byte at a time: half the rounds (this hash over
                 // every glyph of a document was a hundredth of a library build).
                 for g in &run.glyphs {
-                    hash = (hash ^ u64::from(g.gid)).wrapping_mul(PRIME);
+                    hash = round(hash, u64::from(g.gid));
                 }
             }
         }

@@ -64,8 +64,10 @@ pub fn save(doc: &Document, mut raw: Vec<RawObject>) -> Vec<u8> {
         // Every entry is 20 bytes, the offset and generation zero-padded.
         match slot {
             Some((offset, generation)) => {
-                let entry = format!("{offset:010} {generation:05} n \n");
-                out.extend_from_slice(entry.as_bytes());
+                push_padded(&mut out, *offset as u64, 10);
+                out.push(b' ');
+                push_padded(&mut out, u64::from(*generation), 5);
+                out.extend_from_slice(b" n \n");
             }
             None => out.extend_from_slice(b"0000000000 65535 f \n"),
         }
@@ -122,9 +124,14 @@ pub fn push_number(out: &mut Vec<u8>, value: f32) {
         digits -= 1;
     }
     out.push(b'.');
+    push_padded(out, fraction, digits);
+}
+
+/// An unsigned integer in decimal, zero-padded on the left to at least `width` digits.
+fn push_padded(out: &mut Vec<u8>, value: u64, width: usize) {
     let mut buffer = itoa::Buffer::new();
-    let text = buffer.format(fraction);
-    out.extend(std::iter::repeat_n(b'0', digits - text.len()));
+    let text = buffer.format(value);
+    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(text.len())));
     out.extend_from_slice(text.as_bytes());
 }
 
@@ -147,19 +154,12 @@ fn push_hex_byte(out: &mut Vec<u8>, byte: u8) {
     out.push(HEX[usize::from(byte & 15)]);
 }
 
-/// A string: a literal with `\`, both parentheses and carriage returns escaped (a bare one would
-/// read back as a line feed), or hexadecimal.
+/// A string: a literal ([`push_literal_bytes`] inside parentheses), or hexadecimal.
 pub fn push_string(out: &mut Vec<u8>, bytes: &[u8], format: StringFormat) {
     match format {
         StringFormat::Literal => {
             out.push(b'(');
-            for &byte in bytes {
-                match byte {
-                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', byte]),
-                    b'\r' => out.extend_from_slice(b"\\r"),
-                    _ => out.push(byte),
-                }
-            }
+            push_literal_bytes(out, bytes);
             out.push(b')');
         }
         StringFormat::Hexadecimal => {
@@ -168,6 +168,18 @@ pub fn push_string(out: &mut Vec<u8>, bytes: &[u8], format: StringFormat) {
                 push_hex_byte(out, byte);
             }
             out.push(b'>');
+        }
+    }
+}
+
+/// The inside of a literal string: `bytes` with `\\`, both parentheses and carriage returns
+/// escaped (a bare carriage return would read back as a line feed).
+pub fn push_literal_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    for &byte in bytes {
+        match byte {
+            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', byte]),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(byte),
         }
     }
 }

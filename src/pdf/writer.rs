@@ -18,7 +18,7 @@ use printpdf::{
 
 use super::fonts::{FaceSubset, Glyph};
 use super::layout::{Dest, Item, Layout, PathCmd, Tag};
-use super::serialize::push_number;
+use super::serialize::{push_literal_bytes, push_number};
 use super::settings::Rgb;
 use super::svg::Paint;
 use crate::load::pictures::{Picture, PictureColor, Pictures};
@@ -480,18 +480,11 @@ impl ContentStream {
         }
     }
 
-    /// A glyph code as its two bytes, big-endian, inside a `(…)` string: half the bytes of four
-    /// hex digits (the glyph strings were three fifths of a content stream, all of it deflated).
-    /// The string delimiters, the escape and a carriage return (which would read back as a line
-    /// feed) are escaped.
+    /// A glyph code as its two bytes, big-endian, inside a `(…)` string (escaped as any literal
+    /// string is): half the bytes of four hex digits (the glyph strings were three fifths of a
+    /// content stream, all of it deflated).
     fn code(&mut self, code: u16) {
-        for byte in code.to_be_bytes() {
-            match byte {
-                b'(' | b')' | b'\\' => self.bytes.extend_from_slice(&[b'\\', byte]),
-                b'\r' => self.bytes.extend_from_slice(b"\\r"),
-                _ => self.bytes.push(byte),
-            }
-        }
+        push_literal_bytes(&mut self.bytes, &code.to_be_bytes());
     }
 
     /// A UTF-16 code unit as four hex digits (inside a `<…>` string).

@@ -101,11 +101,6 @@ struct Manifest {
     stop: &'static [&'static str],
 }
 
-/// The words of `text`, normalised, with over-long words and stop words left out.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    raw_words(text).map(normalise).filter(|w| indexed(w))
-}
-
 /// The alphanumeric runs of `text` short enough to index, as written.
 fn raw_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.chars().count() <= LONGEST_WORD)
@@ -117,15 +112,9 @@ fn indexed(w: &str) -> bool {
     (w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())) && !STOP_WORDS.contains(&w)
 }
 
-/// One word as the index keeps it: lower case, a plural ending made singular (`policies` ->
-/// `policy`, `photos` -> `photo`; not `process` or `status`). `library.js` does the same.
-pub fn normalise(word: &str) -> String {
-    let mut w = String::with_capacity(word.len());
-    normalise_into(word, &mut w);
-    w
-}
-
-/// [`normalise`] into `w` (emptied first), so a caller going through many words reuses one buffer.
+/// One word as the index keeps it, into `w` (emptied first, so one buffer serves every word):
+/// lower case, a plural ending made singular (`policies` -> `policy`, `photos` -> `photo`; not
+/// `process` or `status`). `library.js` does the same.
 fn normalise_into(word: &str, w: &mut String) {
     w.clear();
     if word.is_ascii() {
@@ -765,12 +754,18 @@ mod tests {
     #[test]
     fn over_long_words_and_stop_words_are_left_out() {
         let long = "a".repeat(50_000);
-        let found: Vec<String> = words(&format!("Keep {long} the Photos\nof policies")).collect();
-        assert_eq!(found, ["keep", "photo", "policy"]);
+        let mut terms = BTreeMap::new();
+        add_words(&mut terms, &format!("Keep {long} the Photos\nof policies"), 1);
+        assert_eq!(terms.keys().collect::<Vec<_>>(), ["keep", "photo", "policy"]);
     }
 
     #[test]
     fn plurals_become_singular_but_not_every_s() {
+        let normalise = |word: &str| {
+            let mut w = String::from("left over");
+            normalise_into(word, &mut w);
+            w
+        };
         assert_eq!(normalise("Photos"), "photo");
         assert_eq!(normalise("policies"), "policy");
         assert_eq!(normalise("process"), "process");
