@@ -1093,7 +1093,8 @@ impl<'a> BodyParser<'a> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         let mut consumed = 0;
-        let lines = LineIndex::new(text);
+        // Indexed only when a variable is met: most texts have none.
+        let mut lines: Option<LineIndex> = None;
         while let Some(at) = rest.find("{{") {
             let escaped = rest[..at].ends_with('\\');
             if escaped {
@@ -1106,7 +1107,7 @@ impl<'a> BodyParser<'a> {
             out.push_str(&rest[..at]);
             let after = &rest[at + 2..];
             let close = after.find("}}").filter(|&c| !after[..c].contains('\n'));
-            let (line, col) = lines.line_col(text, consumed + at);
+            let (line, col) = lines.get_or_insert_with(|| LineIndex::new(text)).line_col(text, consumed + at);
             let location = Location::new(self.file, first_line + line - 1, col);
             match close {
                 Some(close) => {

@@ -197,8 +197,9 @@ fn opentype_language(lang: &str) -> Option<u32> {
 }
 
 /// The characters one glyph stands for: one for most glyphs, a few for a ligature. Short
-/// texts (nearly all) are stored inline, so glyphs are cloned without allocating.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// texts (nearly all) are stored inline, and longer ones are shared for good, so a glyph is a
+/// plain copy: a line's glyphs are copied into its items, a document's freed, in one go each.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GlyphText {
     /// Up to 14 bytes of UTF-8, in place.
     Inline {
@@ -207,8 +208,23 @@ pub enum GlyphText {
         /// UTF-8, valid up to `len`.
         bytes: [u8; 14],
     },
-    /// Anything longer.
-    Shared(Arc<str>),
+    /// Anything longer ([`long_glyph_text`]).
+    Long(&'static str),
+}
+
+/// A glyph text longer than [`GlyphText::Inline`] holds, kept once per distinct text for the
+/// life of the program. Such a glyph stands for a whole cluster (a ligature of many
+/// characters, or a missing-glyph box for a cluster no face has), so a process meets few: a
+/// long live preview keeps only the distinct clusters its authors typed.
+fn long_glyph_text(s: &str) -> &'static str {
+    static LONG: OnceLock<Mutex<std::collections::HashSet<&'static str>>> = OnceLock::new();
+    let mut known = LONG.get_or_init(Default::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(text) = known.get(s) {
+        return text;
+    }
+    let text: &'static str = Box::leak(Box::from(s));
+    known.insert(text);
+    text
 }
 
 impl GlyphText {
@@ -219,7 +235,7 @@ impl GlyphText {
             bytes[..s.len()].copy_from_slice(s.as_bytes());
             GlyphText::Inline { len: s.len() as u8, bytes }
         } else {
-            GlyphText::Shared(Arc::from(s))
+            GlyphText::Long(long_glyph_text(s))
         }
     }
 
@@ -227,7 +243,7 @@ impl GlyphText {
     pub fn as_str(&self) -> &str {
         match self {
             GlyphText::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or(""),
-            GlyphText::Shared(s) => s,
+            GlyphText::Long(s) => s,
         }
     }
 }
@@ -258,7 +274,7 @@ impl fmt::Display for GlyphText {
 }
 
 /// One positioned glyph of a shaped run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
     /// Glyph id in the original (not subset) face.
     pub gid: u16,
@@ -978,6 +994,23 @@ fn subset_tag(name: &str, gids: &[u16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_glyph_keeps_every_character_it_stands_for_short_or_long() {
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        for text in ["", "f", "ffi", "\u{0644}\u{0627}", "fourteen bytes", family] {
+            let glyph = GlyphText::new(text);
+            assert_eq!(glyph.as_str(), text);
+            assert_eq!(glyph, GlyphText::new(text));
+        }
+        assert!(matches!(GlyphText::new("fifteen bytes!!"), GlyphText::Long(_)));
+        assert_ne!(GlyphText::new(family), GlyphText::new("fifteen bytes!!"));
+        // A long text met again is the one kept the first time.
+        let (GlyphText::Long(a), GlyphText::Long(b)) = (GlyphText::new(family), GlyphText::new(family)) else {
+            panic!("a long text is kept apart");
+        };
+        assert!(std::ptr::eq(a, b));
+    }
 
     #[test]
     fn kerning_tightens_av_in_the_main_family() {

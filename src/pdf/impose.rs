@@ -8,7 +8,7 @@
 //! consecutive. Each side draws its lower-numbered page first, so on every sheet side the tag
 //! tree and the drawing agree.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::layout::{Item, Kid, Layout, Page};
 
@@ -63,8 +63,8 @@ pub fn impose(layout: &Layout, sequence: &[Option<usize>], sheet: (f32, f32)) ->
     let left_x = ((sheet.0 - 2.0 * page_w) / 2.0).max(0.0);
     let mut pages = Vec::new();
     // (old page, old item) -> (new page, new item); page index old -> new for anchors.
-    let mut moved: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
-    let mut page_to_side: HashMap<usize, usize> = HashMap::new();
+    let mut moved: FxHashMap<(usize, usize), (usize, usize)> = FxHashMap::default();
+    let mut page_to_side: FxHashMap<usize, usize> = FxHashMap::default();
     for side in booklet_order(sequence.len()) {
         let index = pages.len();
         let mut page = Page::default();

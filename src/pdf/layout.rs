@@ -6,14 +6,15 @@
 //! page's top-left corner, y growing downwards; the writer flips them. [`Layout::dump`] prints
 //! the result as readable text for snapshot tests.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
-use super::fonts::{FontSet, Shaped, ShapedRun, Style};
+use super::fonts::{FontSet, Glyph, Shaped, ShapedRun, Style};
 use super::settings::{PdfSettings, Rgb};
 use super::svg::VectorPicture;
 use crate::model::phone::keep_numbers_whole;
@@ -64,10 +65,32 @@ pub enum Role {
 
 impl Role {
     /// The PDF structure type name.
-    pub fn name(self) -> String {
+    pub fn name(self) -> &'static str {
         match self {
-            Role::H(level) => format!("H{}", level.clamp(1, 6)),
-            other => format!("{other:?}"),
+            Role::Document => "Document",
+            Role::Sect => "Sect",
+            Role::H(0 | 1) => "H1",
+            Role::H(2) => "H2",
+            Role::H(3) => "H3",
+            Role::H(4) => "H4",
+            Role::H(5) => "H5",
+            Role::H(_) => "H6",
+            Role::P => "P",
+            Role::L => "L",
+            Role::LI => "LI",
+            Role::Lbl => "Lbl",
+            Role::LBody => "LBody",
+            Role::Table => "Table",
+            Role::TR => "TR",
+            Role::TH => "TH",
+            Role::TD => "TD",
+            Role::Figure => "Figure",
+            Role::Link => "Link",
+            Role::BlockQuote => "BlockQuote",
+            Role::TOC => "TOC",
+            Role::TOCI => "TOCI",
+            Role::Reference => "Reference",
+            Role::Span => "Span",
         }
     }
 }
@@ -435,6 +458,12 @@ fn strong_rtl(ch: char) -> bool {
     u32::from(ch) >= 0x0590 && matches!(bidi_class(ch), BidiClass::R | BidiClass::AL)
 }
 
+/// False when no character of `text` comes at or after U+0580 (its UTF-8 has no lead byte from
+/// 0xD6 up), so none is right to left: checked a byte at a time, most text needs no decoding.
+fn may_hold_rtl(text: &str) -> bool {
+    text.bytes().any(|b| b >= 0xD6)
+}
+
 /// How inline content looks.
 #[derive(Debug, Clone, Copy)]
 pub struct TextStyle {
@@ -506,6 +535,8 @@ pub struct Flow<'a, 'f, 'r> {
     kept: Vec<KeptText>,
     /// While a kept text is made: the characters no face has that making it noted.
     noting: Option<Vec<char>>,
+    /// Scratch for [`Flow::draw_line`]: the glyphs of the item it is gathering.
+    line_glyphs: Vec<Glyph>,
 }
 
 /// An inline text made by [`Flow::kept_text`], with what it was made of and what making it
@@ -559,6 +590,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             keep_with_next: 0.0,
             kept: Vec::new(),
             noting: None,
+            line_glyphs: Vec::new(),
         }
     }
 
@@ -767,7 +799,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.flatten(inlines, base, (None, None), &mut spans, &mut links, &mut langs);
         // The bidi algorithm runs only where there is right-to-left text or a right-to-left
         // document, so other text is laid out exactly as before.
-        let any_rtl = spans.iter().any(|s| s.text.chars().any(strong_rtl));
+        let any_rtl = spans.iter().any(|s| may_hold_rtl(&s.text) && s.text.chars().any(strong_rtl));
         // A paragraph wholly in one marked language takes that language's direction.
         let whole_span_lang = match inlines {
             [Inline::Span { lang, .. }] => Some(crate::model::languages::is_rtl(lang)),
@@ -1131,7 +1163,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         line_height: f32,
         tag: usize,
         links: &[Dest],
-        link_elems: &mut HashMap<usize, usize>,
+        link_elems: &mut FxHashMap<usize, usize>,
     ) {
         if line.bidi {
             self.draw_line_bidi(line, x0, top, line_height, tag, links, link_elems);
@@ -1139,7 +1171,12 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
         let ascender = self.fonts.ascender();
         let descender = self.fonts.descender();
+        // The item being gathered, its glyphs apart in a buffer kept from line to line: they
+        // go into the item at their final length (grown run by run and then shrunk, they were
+        // copied again and again).
         let mut pending: Option<Item> = None;
+        let mut glyphs = std::mem::take(&mut self.line_glyphs);
+        glyphs.clear();
         // Width of the pending item's glyphs in thousandths of an em, summed glyph by glyph in
         // drawing order exactly as `ShapedRun::width_em` would (not re-summed per merge).
         let mut pending_em = 0.0f32;
@@ -1151,9 +1188,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
             let start = x0 + dx;
             let mut x = start;
             if let Some(name) = &piece.icon {
-                if let Some(p) = pending.take() {
-                    self.push(p);
-                }
+                self.push_pending(&mut pending, &mut glyphs);
                 self.draw_icon(name, x, baseline, size, piece.color, item_tag);
                 x += piece.body_width;
             }
@@ -1163,18 +1198,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 let mergeable = matches!(&pending, Some(Item::Text { x: px, run: prun, size: psize, color, tag: ptag, .. })
                     if prun.face == run.face && *psize == size && *color == piece.color && *ptag == item_tag
                         && (px + pending_em * size / 1000.0 - x).abs() < 0.01);
-                if mergeable {
-                    if let Some(Item::Text { run: prun, .. }) = &mut pending {
-                        prun.glyphs.extend(run.glyphs.iter().cloned());
-                    }
-                } else {
-                    if let Some(p) = pending.take() {
-                        self.push(p);
-                    }
+                if !mergeable {
+                    self.push_pending(&mut pending, &mut glyphs);
                     pending_em = 0.0;
+                    let started = ShapedRun { face: run.face, glyphs: Vec::new(), level: run.level };
                     pending =
-                        Some(Item::Text { x, y: baseline, size, color: piece.color, run: run.clone(), tag: item_tag });
+                        Some(Item::Text { x, y: baseline, size, color: piece.color, run: started, tag: item_tag });
                 }
+                glyphs.extend_from_slice(&run.glyphs);
                 pending_em = run.glyphs.iter().fold(pending_em, |em, g| em + (g.advance as f32 + g.kern));
                 x += run_width;
             }
@@ -1186,15 +1217,25 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 }
             }
         }
-        if let Some(p) = pending.take() {
-            self.push(p);
-        }
+        self.push_pending(&mut pending, &mut glyphs);
+        self.line_glyphs = glyphs;
         self.underline_links(&link_spans, link_elems, links, top, line_height);
+    }
+
+    /// Puts the text item [`Flow::draw_line`] is gathering on the page, with `glyphs` (emptied).
+    fn push_pending(&mut self, pending: &mut Option<Item>, glyphs: &mut Vec<Glyph>) {
+        if let Some(mut item) = pending.take() {
+            if let Item::Text { run, .. } = &mut item {
+                run.glyphs = glyphs.as_slice().to_vec();
+            }
+            glyphs.clear();
+            self.push(item);
+        }
     }
 
     /// The element a piece's items belong to: its link's (made on first use, under its language
     /// span's when it has one), else its language span's (a `Span` with that `/Lang`), else `tag`.
-    fn piece_tag(&mut self, piece: &Piece, tag: usize, elems: &mut HashMap<usize, usize>) -> Tag {
+    fn piece_tag(&mut self, piece: &Piece, tag: usize, elems: &mut FxHashMap<usize, usize>) -> Tag {
         let parent = match &piece.lang {
             Some((index, lang)) => {
                 let key = LANG_KEY + index;
@@ -1240,7 +1281,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         line_height: f32,
         tag: usize,
         links: &[Dest],
-        elems: &mut HashMap<usize, usize>,
+        elems: &mut FxHashMap<usize, usize>,
     ) {
         let ascender = self.fonts.ascender();
         let descender = self.fonts.descender();
@@ -1339,7 +1380,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     fn underline_links(
         &mut self,
         spans: &[(usize, f32, f32, f32)],
-        elems: &HashMap<usize, usize>,
+        elems: &FxHashMap<usize, usize>,
         links: &[Dest],
         top: f32,
         line_height: f32,
@@ -1414,7 +1455,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let lines = if self.measure_only { Vec::new() } else { self.break_lines(&text, self.width) };
         let line_total = if self.measure_only { counted } else { lines.len() };
         let line_height = self.settings.line_height(style.size);
-        let mut link_elems = HashMap::new();
+        let mut link_elems = FxHashMap::default();
         let mut place = |flow: &mut Self, range: std::ops::Range<usize>| {
             if flow.measure_only {
                 // One addition per line, as drawing them makes, so the cursor ends where it would.
@@ -1465,7 +1506,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         _style: TextStyle,
         elem: usize,
         links: &[Dest],
-        link_elems: &mut HashMap<usize, usize>,
+        link_elems: &mut FxHashMap<usize, usize>,
         line_height: f32,
     ) {
         for line in lines {
@@ -1696,7 +1737,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.width -= 12.0;
                     let t = self.inline_text(&inner, style);
                     let lines = self.break_lines(&t, self.width);
-                    let mut links = HashMap::new();
+                    let mut links = FxHashMap::default();
                     for line in &lines {
                         self.ensure(lh);
                         let (x, y) = (self.left, self.y);
@@ -1749,7 +1790,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 (true, Some(first)) => (self.left + self.width - first.width, self.y),
                 _ => (self.left, self.y),
             };
-            let mut none = HashMap::new();
+            let mut none = FxHashMap::default();
             if let Some(first) = lines.first() {
                 self.draw_line(first, x, y, line_height, lbl, &[], &mut none);
             }
@@ -1929,7 +1970,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                 tag: Tag::Artifact,
             });
             let cell_elem = tr.map(|tr| self.open(if is_header { Role::TH } else { Role::TD }, tr));
-            let mut link_elems = HashMap::new();
+            let mut link_elems = FxHashMap::default();
             let mut y = top + pad;
             for line in lines {
                 let inner = width - 2.0 * pad;
@@ -1955,7 +1996,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     fn draw_artifact_line(&mut self, line: &Line, x0: f32, top: f32, line_height: f32) {
         let page = self.target_page.unwrap_or(self.pages.len() - 1);
         let start = self.pages[page].items.len();
-        let mut scratch = HashMap::new();
+        let mut scratch = FxHashMap::default();
         // Draw as if tagged with the document, then turn the items into artifacts and take
         // them back out of the tree.
         self.draw_line(line, x0, top, line_height, 0, &[], &mut scratch);
@@ -1992,7 +2033,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         self.target_page = Some(page);
         match tag {
             Tag::Elem(e) => {
-                let mut none = HashMap::new();
+                let mut none = FxHashMap::default();
                 self.draw_line(&line, x, top, line_height, e, &[], &mut none);
             }
             Tag::Artifact => self.draw_artifact_line(&line, x, top, line_height),
@@ -2007,7 +2048,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         let text = self.inline_text(inlines, style);
         let lines = self.break_lines(&text, width);
         let lh = self.settings.line_height(style.size);
-        let mut link_elems = HashMap::new();
+        let mut link_elems = FxHashMap::default();
         let mut y = top;
         for line in &lines {
             let x = if line.rtl && width < UNBOUNDED { x + width - line.width } else { x };

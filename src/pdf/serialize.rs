@@ -98,7 +98,10 @@ pub fn push_int(out: &mut Vec<u8>, value: i64) {
 /// of a point, far finer than any screen or printer shows), no trailing zeros, never an
 /// exponent (PDF reads none), whole numbers as integers, and 0 for what is not a number.
 pub fn push_number(out: &mut Vec<u8>, value: f32) {
-    let scaled = (f64::from(value) * 10_000.0).round();
+    let scaled = f64::from(value) * 10_000.0;
+    // Rounded half away from zero, as `f64::round` does, without its library call (a number is
+    // written for every coordinate and kerning step): the integer part, then the fraction,
+    // which subtracting the integer part leaves exact.
     if !scaled.is_finite() || scaled.abs() >= 1e17 {
         // Never drawn (an infinite or enormous coordinate is a bug upstream); still valid PDF.
         if scaled.is_finite() {
@@ -108,23 +111,48 @@ pub fn push_number(out: &mut Vec<u8>, value: f32) {
         }
         return;
     }
-    let scaled = scaled as i64;
-    if scaled < 0 {
-        out.push(b'-');
-    }
+    let whole = scaled as i64;
+    let rest = scaled - whole as f64;
+    let scaled = if rest >= 0.5 {
+        whole + 1
+    } else if rest <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    };
+    // Written right to left into a buffer, then added at once: at most 17 digits, a point
+    // and a sign.
+    let mut buffer = [0u8; 24];
+    let mut at = buffer.len();
     let magnitude = scaled.unsigned_abs();
-    let (whole, mut fraction) = (magnitude / 10_000, magnitude % 10_000);
-    out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
-    if fraction == 0 {
-        return;
+    let (mut whole, mut fraction) = (magnitude / 10_000, magnitude % 10_000);
+    if fraction != 0 {
+        let mut digits = 4;
+        while fraction % 10 == 0 {
+            fraction /= 10;
+            digits -= 1;
+        }
+        for _ in 0..digits {
+            at -= 1;
+            buffer[at] = b'0' + (fraction % 10) as u8;
+            fraction /= 10;
+        }
+        at -= 1;
+        buffer[at] = b'.';
     }
-    let mut digits = 4;
-    while fraction % 10 == 0 {
-        fraction /= 10;
-        digits -= 1;
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
     }
-    out.push(b'.');
-    push_padded(out, fraction, digits);
+    if scaled < 0 {
+        at -= 1;
+        buffer[at] = b'-';
+    }
+    out.extend_from_slice(&buffer[at..]);
 }
 
 /// An unsigned integer in decimal, zero-padded on the left to at least `width` digits.
@@ -262,6 +290,10 @@ mod tests {
         assert_eq!(number(0.129_411_77), "0.1294");
         assert_eq!(number(0.000_04), "0");
         assert_eq!(number(-0.000_06), "-0.0001");
+        // A tie (2^-5 is 312.5 ten-thousandths exactly) rounds away from zero.
+        assert_eq!(number(0.031_25), "0.0313");
+        assert_eq!(number(-0.031_25), "-0.0313");
+        assert_eq!(number(1_024.031_3), "1024.0313");
         // Beyond the fixed-point range: the float's exact whole value, still without an exponent.
         assert_eq!(number(1e20), "100000002004087734272");
         assert_eq!(number(f32::NAN), "0");

@@ -139,7 +139,7 @@ fn finish_ordered(written: Written, layout: &Layout, info: &TagInfo<'_>, drawing
                     kids.push(KidRef::Elem(elem_ids[child]));
                 }
                 Kid::Item { page, item } => {
-                    if let Some(&mcid) = mcids.get(page).and_then(|m| m.get(&item)) {
+                    if let Some(mcid) = mcids.get(page).and_then(|m| m.get(item).copied().flatten()) {
                         // Items drawn together share one marked-content sequence: list it once.
                         if last == Some((page, mcid)) || !seen.insert((page, mcid)) {
                             continue;
@@ -468,13 +468,47 @@ fn compress(lo: &mut Document) {
     // hundredth of a library build when each document made its own). A reset compressor
     // writes what a new one would.
     thread_local! {
-        static COMPRESSOR: std::cell::RefCell<flate2::Compress> =
-            std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true));
+        static DEFLATER: std::cell::RefCell<Deflater> = std::cell::RefCell::new(Deflater {
+            compressor: flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), true),
+            recent: std::collections::VecDeque::new(),
+        });
     }
-    COMPRESSOR.with_borrow_mut(|compressor| compress_with(compressor, lo));
+    DEFLATER.with_borrow_mut(|deflater| compress_with(deflater, lo));
 }
 
-fn compress_with(compressor: &mut flate2::Compress, lo: &mut Document) {
+/// A thread's compressor, and the font programs and ToUnicode maps it compressed last with
+/// what it made of them: a policy's documents share their fonts' subsets (a leaflet, its large
+/// print and its booklet; a poster at A3 and A4), and their maps are often alike, so more than
+/// half of the fonts' bytes were compressed again to the same result.
+struct Deflater {
+    compressor: flate2::Compress,
+    recent: std::collections::VecDeque<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+/// How many compressed fonts and maps a thread keeps: a document's few fonts and maps.
+const RECENT_STREAMS: usize = 8;
+
+impl Deflater {
+    /// [`deflate`] of `bytes`, taken from the recent ones when it is a font program or a
+    /// ToUnicode map compressed last (compared byte for byte, so always the same result).
+    fn deflate(&mut self, bytes: &[u8]) -> Option<Vec<u8>> {
+        let shared = [&b"\x00\x01\x00\x00"[..], b"true", b"OTTO", b"/CIDInit "].iter().any(|m| bytes.starts_with(m));
+        if !shared {
+            return deflate(&mut self.compressor, bytes);
+        }
+        if let Some((_, made)) = self.recent.iter().find(|(input, _)| input.as_slice() == bytes) {
+            return made.clone();
+        }
+        let made = deflate(&mut self.compressor, bytes);
+        if self.recent.len() >= RECENT_STREAMS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((bytes.to_vec(), made.clone()));
+        made
+    }
+}
+
+fn compress_with(deflater: &mut Deflater, lo: &mut Document) {
     for object in lo.objects.values_mut() {
         let Object::Stream(stream) = object else {
             continue;
@@ -482,7 +516,7 @@ fn compress_with(compressor: &mut flate2::Compress, lo: &mut Document) {
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
             continue;
         }
-        if let Some(compressed) = deflate(compressor, &stream.content)
+        if let Some(compressed) = deflater.deflate(&stream.content)
             && compressed.len() + 19 < stream.content.len()
         {
             stream.dict.set("Filter", name("FlateDecode"));

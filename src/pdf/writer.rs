@@ -41,7 +41,7 @@ pub struct Written {
     /// The PDF objects.
     pub doc: lopdf::Document,
     /// Per page: item index to marked-content id.
-    pub mcids: Vec<HashMap<usize, i64>>,
+    pub mcids: Vec<Vec<Option<i64>>>,
     /// Per page: item indexes of link areas, in the order of the page's `/Annots`.
     pub links: Vec<Vec<usize>>,
 }
@@ -219,7 +219,7 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
         // About 60 bytes an item (a staff page is 12 KB): grown as it is written, the stream was
         // copied a dozen times a page.
         let mut stream = ContentStream { bytes: Vec::with_capacity(page.items.len() * 64), ..Default::default() };
-        let mut mcids = HashMap::new();
+        let mut mcids = vec![None; page.items.len()];
         let mut links = Vec::new();
         let mut open: Option<Tag> = None;
         let mut next_mcid = 0i64;
@@ -278,16 +278,16 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
                     Tag::Artifact if direct => stream.op("/Artifact BMC"),
                     Tag::Artifact => ops.push(Op::BeginMarkedContent { tag: "Artifact".to_string() }),
                     Tag::Elem(e) => {
-                        let role = layout.tree.get(e).map_or("Span".to_string(), |s| s.role.name());
+                        let role = layout.tree.get(e).map_or("Span", |s| s.role.name());
                         if let Some(text) = &actual {
-                            stream.marked(&role, next_mcid);
+                            stream.marked(role, next_mcid);
                             // Readers take `/ActualText` from a `Span` sequence (poppler only so).
                             stream.actual_text(text);
                         } else if direct {
-                            stream.marked(&role, next_mcid);
+                            stream.marked(role, next_mcid);
                         } else {
                             ops.push(Op::BeginMarkedContentWithProperties {
-                                tag: role,
+                                tag: role.to_string(),
                                 properties: DictItem::Dict {
                                     map: BTreeMap::from([("MCID".to_string(), DictItem::Int(next_mcid))]),
                                 },
@@ -299,7 +299,7 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
                 open = Some(tag);
             }
             if let Tag::Elem(_) = tag {
-                mcids.insert(index, next_mcid - 1);
+                mcids[index] = Some(next_mcid - 1);
             }
             if actual.is_some() {
                 // The next item starts a sequence of its own.
@@ -341,7 +341,7 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
                 .iter()
                 .enumerate()
                 .filter_map(|(gid, text)| {
-                    Some(Codepoint { gid: gid as u16, offset: 0.0, cid: Some(text.as_ref()?.to_string()) })
+                    Some(Codepoint { gid: gid as u16, offset: 0.0, cid: Some(text.as_ref()?.as_str().to_string()) })
                 })
                 .collect();
             first.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
@@ -379,7 +379,24 @@ pub fn write(layout: &Layout, subsets: &[FaceSubset], pictures: &Pictures, info:
 }
 
 /// Per face and variant, the text of each subset glyph id, for `/ToUnicode`.
-type Inventory<'l> = BTreeMap<(u8, u8), Vec<Option<std::borrow::Cow<'l, str>>>>;
+type Inventory<'l> = BTreeMap<(u8, u8), Vec<Option<NotedText<'l>>>>;
+
+/// A glyph's `/ToUnicode` text as noted: its own text (read as a string only once the last
+/// glyph of its id is noted, not at every glyph), or a text made for it.
+#[derive(Clone)]
+enum NotedText<'l> {
+    Glyph(&'l super::fonts::GlyphText),
+    Made(std::borrow::Cow<'l, str>),
+}
+
+impl NotedText<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            NotedText::Glyph(text) => text.as_str(),
+            NotedText::Made(text) => text,
+        }
+    }
+}
 
 /// Records the `/ToUnicode` text of a run's glyphs.
 fn note_glyphs<'l>(inventory: &mut Inventory<'l>, remaps: &Remaps, run: &'l super::fonts::ShapedRun) {
@@ -393,7 +410,7 @@ fn note_glyphs<'l>(inventory: &mut Inventory<'l>, remaps: &Remaps, run: &'l supe
             if glyphs.len() <= gid {
                 glyphs.resize(gid + 1, None);
             }
-            glyphs[gid] = Some(std::borrow::Cow::Borrowed(g.text.as_str()));
+            glyphs[gid] = Some(NotedText::Glyph(&g.text));
         }
         return;
     }
@@ -405,7 +422,7 @@ fn note_glyphs<'l>(inventory: &mut Inventory<'l>, remaps: &Remaps, run: &'l supe
         if glyphs.len() <= gid {
             glyphs.resize(gid + 1, None);
         }
-        glyphs[gid] = Some(Remaps::text(run.face, g, run.rtl()));
+        glyphs[gid] = Some(NotedText::Made(Remaps::text(run.face, g, run.rtl())));
     }
 }
 
@@ -445,19 +462,22 @@ impl ContentStream {
     }
 
     fn marked(&mut self, role: &str, mcid: i64) {
-        let _ = writeln!(self.bytes, "/{role} <</MCID {mcid}>> BDC");
+        self.bytes.push(b'/');
+        self.bytes.extend_from_slice(role.as_bytes());
+        self.bytes.extend_from_slice(b" <</MCID ");
+        self.bytes.extend_from_slice(itoa::Buffer::new().format(mcid).as_bytes());
+        self.bytes.extend_from_slice(b">> BDC\n");
     }
 
     /// `/F<n> ` or `/F<n>v<variant> `: a font resource's name, as [`font_id`] makes it.
     fn font(&mut self, face: u8, variant: u8) {
-        match variant {
-            0 => {
-                let _ = write!(self.bytes, "/F{} ", u32::from(face) + 1);
-            }
-            v => {
-                let _ = write!(self.bytes, "/F{}v{v} ", u32::from(face) + 1);
-            }
+        self.bytes.extend_from_slice(b"/F");
+        self.bytes.extend_from_slice(itoa::Buffer::new().format(u32::from(face) + 1).as_bytes());
+        if variant != 0 {
+            self.bytes.push(b'v');
+            self.bytes.extend_from_slice(itoa::Buffer::new().format(variant).as_bytes());
         }
+        self.bytes.push(b' ');
     }
 
     /// Opens a span that says what its glyphs read, as UTF-16 text (closed with `EMC`).

@@ -19,6 +19,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -58,7 +60,7 @@ pub const STOP_WORDS: [&str; 33] = [
     "its", "of", "on", "or", "our", "so", "than", "that", "the", "their", "them", "then", "this", "to", "was", "with",
 ];
 
-/// One searchable section: a heading and the text under it, or a policy's top.
+/// One searchable section's text: a heading and the text under it, or a policy's top.
 #[derive(Debug, Clone, PartialEq)]
 struct Section {
     policy: usize,
@@ -68,8 +70,6 @@ struct Section {
     anchor: String,
     /// Each block's words, one line per block.
     text: String,
-    /// Normalised words and their weight in this section.
-    terms: BTreeMap<String, u32>,
 }
 
 /// What a result shows of its policy, stored in each text chunk that has a section of it.
@@ -103,13 +103,31 @@ struct Manifest {
 
 /// The alphanumeric runs of `text` short enough to index, as written.
 fn raw_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && w.chars().count() <= LONGEST_WORD)
+    // A word's bytes are at least its characters: most are counted by their length alone.
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && (w.len() <= LONGEST_WORD || w.chars().count() <= LONGEST_WORD))
 }
+
+/// The longest of the [`STOP_WORDS`], in bytes: a longer word is never looked for among them.
+const LONGEST_STOP_WORD: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        if STOP_WORDS[i].len() > longest {
+            longest = STOP_WORDS[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
 
 /// Whether a normalised word goes in the index: not a stop word, and more than one letter
 /// (a lone digit is kept).
 fn indexed(w: &str) -> bool {
-    (w.chars().count() > 1 || w.chars().all(|c| c.is_ascii_digit())) && !STOP_WORDS.contains(&w)
+    let mut chars = w.chars();
+    let one_letter = chars.next().is_some_and(|c| !c.is_ascii_digit()) && chars.next().is_none();
+    let stop_word = w.len() <= LONGEST_STOP_WORD && STOP_WORDS.contains(&w);
+    !(w.is_empty() || one_letter || stop_word)
 }
 
 /// One word as the index keeps it, into `w` (emptied first, so one buffer serves every word):
@@ -117,12 +135,13 @@ fn indexed(w: &str) -> bool {
 /// `process` or `status`). `library.js` does the same.
 fn normalise_into(word: &str, w: &mut String) {
     w.clear();
-    if word.is_ascii() {
+    let len = if word.is_ascii() {
         w.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        w.len()
     } else {
         w.push_str(&word.to_lowercase());
-    }
-    let len = w.chars().count();
+        w.chars().count()
+    };
     if len > 4 && w.ends_with("ies") {
         w.truncate(w.len() - 3);
         w.push('y');
@@ -131,76 +150,155 @@ fn normalise_into(word: &str, w: &mut String) {
     }
 }
 
-fn add_words(terms: &mut BTreeMap<String, u32>, text: &str, weight: u32) {
-    // A section repeats most of its words: look each up before allocating a key for it (the
-    // allocations were most of the search index's cost on a large library).
-    let mut word = String::new();
-    for raw in raw_words(text) {
-        normalise_into(raw, &mut word);
-        if !indexed(&word) {
-            continue;
-        }
-        let w = match terms.get_mut(word.as_str()) {
-            Some(w) => w,
-            None => terms.entry(word.clone()).or_insert(0),
-        };
-        *w = (*w + weight).min(MAX_WEIGHT);
-    }
+/// What cutting a view into sections ([`cut_sections`]) hands on, in order: each section as
+/// it starts, its words with their weight, its blocks' text. The term parts keep the words,
+/// the text chunks the text: one cut, so both number the same sections.
+trait SectionSink {
+    /// A section starts: the policy's top (no heading, no anchor; `text` its summary) or a
+    /// heading's (`text` empty).
+    fn start(&mut self, heading: &str, anchor: &str, text: &str);
+    /// Words of the current section, each counted `weight` times.
+    fn words(&mut self, text: &str, weight: u32);
+    /// One block's text, in the current section.
+    fn block_text(&mut self, text: &str);
 }
 
-/// What cutting a view into sections keeps: their words (for the term shards) or their text
-/// (for the text chunks). The two are made by different units.
-#[derive(Clone, Copy, PartialEq)]
-enum Keep {
-    Words,
-    Text,
-}
-
-/// Cuts one staff view into sections: the top (title, reference, summary and any text before
-/// the first heading), then one per heading of any level ([`section_count`] of them).
-fn sections_of(policy: usize, view: &AudienceView, keep: Keep) -> Vec<Section> {
-    let words = keep == Keep::Words;
-    let add = |terms: &mut BTreeMap<String, u32>, text: &str, weight: u32| {
-        if words {
-            add_words(terms, text, weight);
-        }
-    };
+/// Cuts one staff view into sections for `sink`: the top (title, reference, summary and any
+/// text before the first heading), then one per heading of any level ([`section_count`] of
+/// them).
+fn cut_sections(view: &AudienceView, sink: &mut impl SectionSink) {
     let staff = view.staff.as_ref();
     let summary = staff.and_then(|s| s.summary.as_deref()).unwrap_or("");
     let reference = view.reference.as_deref().unwrap_or("");
-    let mut top = Section {
-        policy,
-        heading: String::new(),
-        anchor: String::new(),
-        text: if words { String::new() } else { summary.to_string() },
-        terms: BTreeMap::new(),
-    };
-    add(&mut top.terms, &view.policy_title, WEIGHT_TITLE);
-    add(&mut top.terms, reference, WEIGHT_TITLE);
-    add(&mut top.terms, summary, WEIGHT_HEADING);
-    let mut out = vec![top];
+    sink.start("", "", summary);
+    sink.words(&view.policy_title, WEIGHT_TITLE);
+    sink.words(reference, WEIGHT_TITLE);
+    sink.words(summary, WEIGHT_HEADING);
+    let mut text = String::new();
     for block in &view.blocks {
         if let BlockKind::Heading { content, anchor, .. } = &block.kind {
-            let heading = plain_text(content).trim().to_string();
-            let mut section =
-                Section { policy, heading, anchor: anchor.clone(), text: String::new(), terms: BTreeMap::new() };
-            add(&mut section.terms, &section.heading.clone(), WEIGHT_HEADING);
-            add(&mut section.terms, &view.policy_title, WEIGHT_CONTEXT);
-            out.push(section);
+            let heading = plain_text(content);
+            let heading = heading.trim();
+            sink.start(heading, anchor, "");
+            sink.words(heading, WEIGHT_HEADING);
+            sink.words(&view.policy_title, WEIGHT_CONTEXT);
             continue;
         }
-        let section = out.last_mut().expect("the top section is always there");
-        let mut text = String::new();
+        text.clear();
         push_block_text(&block.kind, &mut text);
-        add(&mut section.terms, &text, WEIGHT_BODY);
-        if !words {
-            if !section.text.is_empty() {
-                section.text.push('\n');
+        sink.words(&text, WEIGHT_BODY);
+        sink.block_text(&text);
+    }
+}
+
+/// The sections' text of one policy (for the text chunks).
+struct SectionTexts {
+    policy: usize,
+    sections: Vec<Section>,
+}
+
+impl SectionSink for SectionTexts {
+    fn start(&mut self, heading: &str, anchor: &str, text: &str) {
+        let (heading, anchor, text) = (heading.to_string(), anchor.to_string(), text.to_string());
+        self.sections.push(Section { policy: self.policy, heading, anchor, text });
+    }
+
+    fn words(&mut self, _: &str, _: u32) {}
+
+    fn block_text(&mut self, text: &str) {
+        let section = self.sections.last_mut().expect("a section starts before its text");
+        if !section.text.is_empty() {
+            section.text.push('\n');
+        }
+        section.text.push_str(text.trim_end());
+    }
+}
+
+/// The sections of the staff view of policy `policy` (its place in the library), with their text.
+fn sections_of(policy: usize, view: &AudienceView) -> Vec<Section> {
+    let mut texts = SectionTexts { policy, sections: Vec::new() };
+    cut_sections(view, &mut texts);
+    texts.sections
+}
+
+/// The postings of a [`TermPart`] as its sections are cut, words going straight to their
+/// term's postings: a term is a number once it is known, so a word costs one lookup and a
+/// section's words are never copied into a map of their own (that was most of the index's
+/// cost on a large library).
+#[derive(Default)]
+struct PartBuilder {
+    /// Each term's number.
+    ids: FxHashMap<String, u32>,
+    /// Each term (by number) and its postings so far; `first` is `usize::MAX` before its first.
+    terms: Vec<(String, PartPostings)>,
+    /// Each term's weight in the current section (0: not in it).
+    weights: Vec<u32>,
+    /// The terms in the current section.
+    in_section: Vec<u32>,
+    /// Sections started.
+    sections: usize,
+    /// The word being normalised.
+    word: String,
+}
+
+impl PartBuilder {
+    /// Writes the current section's postings.
+    fn end_section(&mut self) {
+        let Some(section) = self.sections.checked_sub(1) else { return };
+        for id in self.in_section.drain(..) {
+            let weight = std::mem::take(&mut self.weights[id as usize]);
+            let p = &mut self.terms[id as usize].1;
+            if p.first == usize::MAX {
+                (p.first, p.first_weight) = (section, weight);
+            } else {
+                push_posting(&mut p.rest, section - p.last, weight);
             }
-            section.text.push_str(text.trim_end());
+            p.last = section;
         }
     }
-    out
+
+    fn finish(mut self) -> TermPart {
+        self.end_section();
+        let mut terms = self.terms;
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        TermPart { sections: self.sections, terms }
+    }
+}
+
+impl SectionSink for PartBuilder {
+    fn start(&mut self, _: &str, _: &str, _: &str) {
+        self.end_section();
+        self.sections += 1;
+    }
+
+    fn words(&mut self, text: &str, weight: u32) {
+        let mut word = std::mem::take(&mut self.word);
+        for raw in raw_words(text) {
+            normalise_into(raw, &mut word);
+            if !indexed(&word) {
+                continue;
+            }
+            let id = match self.ids.get(word.as_str()) {
+                Some(id) => *id,
+                None => {
+                    let id = self.terms.len() as u32;
+                    self.ids.insert(word.clone(), id);
+                    let p = PartPostings { first: usize::MAX, first_weight: 0, last: 0, rest: String::new() };
+                    self.terms.push((word.clone(), p));
+                    self.weights.push(0);
+                    id
+                }
+            };
+            let w = &mut self.weights[id as usize];
+            if *w == 0 {
+                self.in_section.push(id);
+            }
+            *w = (*w + weight).min(MAX_WEIGHT);
+        }
+        self.word = word;
+    }
+
+    fn block_text(&mut self, _: &str) {}
 }
 
 /// How many sections [`sections_of`] cuts `view` into, without cutting it.
@@ -212,11 +310,6 @@ fn section_count(view: &AudienceView) -> usize {
 fn indexed_views(library: &Library) -> Vec<&AudienceView> {
     library.views(Audience::Staff).collect()
 }
-
-/// Policies whose sections are cut at once (in parallel) before their words are added to the
-/// postings: enough to keep both threads busy, few enough that their sections' words are never
-/// all in memory at once.
-const POLICIES_PER_BATCH: usize = 32;
 
 /// About how many policies' text chunks one [`TextPart`] makes: the index's text is most of
 /// its bytes (about 45 KB a policy), made and written a part at a time so a large library's
@@ -284,42 +377,14 @@ struct PartPostings {
 }
 
 impl TermPart {
-    /// The postings of the staff views of `policies` (places in the library). Sections are cut
-    /// and their words counted in parallel, a batch of policies at a time, so their words are
-    /// never all in memory at once.
+    /// The postings of the staff views of `policies` (places in the library).
     pub fn of(library: &Library, policies: std::ops::Range<usize>) -> TermPart {
         let views = indexed_views(library);
-        let views = &views[policies.clone()];
-        let mut postings: HashMap<String, PartPostings> = HashMap::new();
-        let mut sections = 0;
-        for (b, batch) in views.chunks(POLICIES_PER_BATCH).enumerate() {
-            let first = policies.start + b * POLICIES_PER_BATCH;
-            let cut: Vec<Vec<Section>> =
-                batch.par_iter().enumerate().map(|(i, v)| sections_of(first + i, v, Keep::Words)).collect();
-            for section in cut.into_iter().flatten() {
-                for (term, weight) in section.terms {
-                    match postings.get_mut(term.as_str()) {
-                        Some(p) => {
-                            push_posting(&mut p.rest, sections - p.last, weight);
-                            p.last = sections;
-                        }
-                        None => {
-                            let p = PartPostings {
-                                first: sections,
-                                first_weight: weight,
-                                last: sections,
-                                rest: String::new(),
-                            };
-                            postings.insert(term, p);
-                        }
-                    }
-                }
-                sections += 1;
-            }
+        let mut part = PartBuilder::default();
+        for view in &views[policies] {
+            cut_sections(view, &mut part);
         }
-        let mut terms: Vec<(String, PartPostings)> = postings.into_iter().collect();
-        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        TermPart { sections, terms }
+        part.finish()
     }
 
     /// The part as a memo's bytes: the section count on the first line, then a line per term
@@ -490,7 +555,7 @@ impl TextPart {
         let sections: Vec<Section> = self
             .policies
             .clone()
-            .flat_map(|p| sections_of(p, views[p], Keep::Text))
+            .flat_map(|p| sections_of(p, views[p]))
             .skip(self.sections.start - self.first_of_policies)
             .take(self.sections.len())
             .collect();
@@ -676,14 +741,50 @@ fn push_block_text(kind: &BlockKind, out: &mut String) {
 mod tests {
     use super::*;
 
-    /// The term files as they were made before parts: one pass over every section, the
-    /// postings written as they come.
+    /// Each section's terms and their weights, made the plain way: a map per section.
+    #[derive(Default)]
+    struct SectionTerms {
+        sections: Vec<BTreeMap<String, u32>>,
+    }
+
+    impl SectionSink for SectionTerms {
+        fn start(&mut self, _: &str, _: &str, _: &str) {
+            self.sections.push(BTreeMap::new());
+        }
+
+        fn words(&mut self, text: &str, weight: u32) {
+            let terms = self.sections.last_mut().expect("a section starts first");
+            for raw in raw_words(text) {
+                let mut word = String::new();
+                normalise_into(raw, &mut word);
+                if indexed(&word) {
+                    let w = terms.entry(word).or_insert(0);
+                    *w = (*w + weight).min(MAX_WEIGHT);
+                }
+            }
+        }
+
+        fn block_text(&mut self, _: &str) {}
+    }
+
+    /// The terms of `text` as the index keeps them.
+    fn terms_of(text: &str) -> Vec<String> {
+        let mut terms = SectionTerms::default();
+        terms.start("", "", "");
+        terms.words(text, 1);
+        terms.sections[0].keys().cloned().collect()
+    }
+
+    /// The term files as they were made before parts: one pass over every section (each with
+    /// its own map of terms), the postings written as they come.
     fn term_files_in_one_pass(library: &Library) -> Vec<Artifact> {
         let mut postings: HashMap<String, Postings> = HashMap::new();
         let mut sections = 0;
-        for (p, view) in indexed_views(library).into_iter().enumerate() {
-            for section in sections_of(p, view, Keep::Words) {
-                for (term, weight) in section.terms {
+        for view in indexed_views(library) {
+            let mut cut = SectionTerms::default();
+            cut_sections(view, &mut cut);
+            for terms in cut.sections {
+                for (term, weight) in terms {
                     match postings.get_mut(term.as_str()) {
                         Some(q) => {
                             push_posting(&mut q.encoded, sections - q.last, weight);
@@ -754,9 +855,10 @@ mod tests {
     #[test]
     fn over_long_words_and_stop_words_are_left_out() {
         let long = "a".repeat(50_000);
-        let mut terms = BTreeMap::new();
-        add_words(&mut terms, &format!("Keep {long} the Photos\nof policies"), 1);
-        assert_eq!(terms.keys().collect::<Vec<_>>(), ["keep", "photo", "policy"]);
+        assert_eq!(
+            terms_of(&format!("Keep {long} the Photos\nof policies a 7 é éé")),
+            ["7", "keep", "photo", "policy", "éé"]
+        );
     }
 
     #[test]
