@@ -3,6 +3,7 @@
 //! Data only: no reading files, no rendering, no audience filtering (that is `resolve`).
 
 pub mod artifact;
+pub mod breaks;
 pub mod dates;
 pub mod ids;
 pub mod languages;

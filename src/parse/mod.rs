@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
-use unicode_linebreak::linebreaks;
 
 use crate::cache::{Key, KeyHasher, NoStore, UnitStore, memo_each};
 use crate::diag::{Diagnostics, LineIndex, Location, closest, did_you_mean, nearest};
@@ -1545,7 +1544,7 @@ impl<'a> BodyParser<'a> {
         let mut out = String::with_capacity(text.len().min(1 << 16));
         let mut start = 0;
         let mut too_long = false;
-        for (end, _) in linebreaks(&text) {
+        for (end, _) in crate::model::breaks::line_breaks(&text) {
             let word = &text[start..end];
             let visible = word.trim_end();
             let count = visible.chars().count();

@@ -365,12 +365,21 @@ pub struct Shaped {
     pub runs: Vec<ShapedRun>,
     /// Characters drawn as the replacement glyph.
     pub missing: Vec<char>,
+    /// Width in thousandths of an em, summed once: a shaping is measured every time its word
+    /// is laid out (summing its glyphs each time was a twentieth of a `check`).
+    em: f32,
 }
 
 impl Shaped {
+    /// The shaping of `runs`.
+    pub fn new(runs: Vec<ShapedRun>, missing: Vec<char>) -> Shaped {
+        let em = runs.iter().map(ShapedRun::width_em).sum::<f32>();
+        Shaped { runs, missing, em }
+    }
+
     /// Width in points at `size`.
     pub fn width(&self, size: f32) -> f32 {
-        self.runs.iter().map(ShapedRun::width_em).sum::<f32>() * size / 1000.0
+        self.em * size / 1000.0
     }
 }
 
@@ -877,7 +886,7 @@ impl<'a> FontSet<'a> {
                 ShapedRun { face: face as FaceId, glyphs, level: u8::from(rtl) }
             })
             .collect();
-        Shaped { runs, missing }
+        Shaped::new(runs, missing)
     }
 
     /// Records that these glyphs are drawn, so they are kept when subsetting.

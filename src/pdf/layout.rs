@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
-use unicode_linebreak::{BreakOpportunity, linebreaks};
+use unicode_linebreak::BreakOpportunity;
 
 use super::fonts::{FontSet, Glyph, Shaped, ShapedRun, Style};
 use super::settings::{PdfSettings, Rgb};
 use super::svg::VectorPicture;
+use crate::model::breaks::line_breaks;
 use crate::model::phone::keep_numbers_whole;
 use crate::model::{Align, Block, BlockKind, Inline, LinkTarget};
 
@@ -909,7 +910,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         // shaping it again gives the same (its characters no face has are noted already, at
         // this same line).
         let mut last_tail: Option<(String, ShapedWidth)> = None;
-        for (end, opportunity) in linebreaks(text) {
+        for (end, opportunity) in line_breaks(text) {
             let chunk = &text[start..end];
             let chunk_start = start;
             start = end;
@@ -1012,7 +1013,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         if !missing.is_empty() {
             self.note_missing(&missing);
         }
-        let shaped = Shaped { runs, missing };
+        let shaped = Shaped::new(runs, missing);
         let width = shaped.width(style.size);
         (Some(Arc::new(shaped)), width)
     }
