@@ -2086,8 +2086,12 @@ fn runs(shaped: &Option<Arc<Shaped>>) -> &[ShapedRun] {
     shaped.as_deref().map_or(&[], |s| s.runs.as_slice())
 }
 
-/// Pictures are taken out of a paragraph's running text and shown as figures after it.
-fn split_figures(inlines: &[Inline]) -> (Vec<Inline>, Vec<(String, String)>) {
+/// Pictures are taken out of a paragraph's running text and shown as figures after it; a
+/// paragraph without any (nearly all) is its own text, uncopied.
+fn split_figures(inlines: &[Inline]) -> (std::borrow::Cow<'_, [Inline]>, Vec<(String, String)>) {
+    if !inlines.iter().any(|i| matches!(i, Inline::Image { .. })) {
+        return (std::borrow::Cow::Borrowed(inlines), Vec::new());
+    }
     let mut text = Vec::new();
     let mut figures = Vec::new();
     for inline in inlines {
@@ -2097,10 +2101,7 @@ fn split_figures(inlines: &[Inline]) -> (Vec<Inline>, Vec<(String, String)>) {
             other => text.push(other.clone()),
         }
     }
-    if figures.is_empty() {
-        return (inlines.to_vec(), figures);
-    }
-    (text, figures)
+    (std::borrow::Cow::Owned(text), figures)
 }
 
 /// Column widths (without padding): each column gets its widest word, and the rest of the
