@@ -99,9 +99,6 @@ pub fn push_int(out: &mut Vec<u8>, value: i64) {
 /// exponent (PDF reads none), whole numbers as integers, and 0 for what is not a number.
 pub fn push_number(out: &mut Vec<u8>, value: f32) {
     let scaled = f64::from(value) * 10_000.0;
-    // Rounded half away from zero, as `f64::round` does, without its library call (a number is
-    // written for every coordinate and kerning step): the integer part, then the fraction,
-    // which subtracting the integer part leaves exact.
     if !scaled.is_finite() || scaled.abs() >= 1e17 {
         // Never drawn (an infinite or enormous coordinate is a bug upstream); still valid PDF.
         if scaled.is_finite() {
@@ -111,6 +108,9 @@ pub fn push_number(out: &mut Vec<u8>, value: f32) {
         }
         return;
     }
+    // Rounded half away from zero, as `f64::round` does, without its library call (a number is
+    // written for every coordinate and kerning step): the integer part, then the fraction,
+    // which subtracting the integer part leaves exact.
     let whole = scaled as i64;
     let rest = scaled - whole as f64;
     let scaled = if rest >= 0.5 {

@@ -18,7 +18,7 @@ use printpdf::{
 
 use super::fonts::{FaceSubset, Glyph};
 use super::layout::{Dest, Item, Layout, PathCmd, Tag};
-use super::serialize::{push_literal_bytes, push_number};
+use super::serialize::{push_int, push_literal_bytes, push_number};
 use super::settings::Rgb;
 use super::svg::Paint;
 use crate::load::pictures::{Picture, PictureColor, Pictures};
@@ -465,17 +465,17 @@ impl ContentStream {
         self.bytes.push(b'/');
         self.bytes.extend_from_slice(role.as_bytes());
         self.bytes.extend_from_slice(b" <</MCID ");
-        self.bytes.extend_from_slice(itoa::Buffer::new().format(mcid).as_bytes());
+        push_int(&mut self.bytes, mcid);
         self.bytes.extend_from_slice(b">> BDC\n");
     }
 
     /// `/F<n> ` or `/F<n>v<variant> `: a font resource's name, as [`font_id`] makes it.
     fn font(&mut self, face: u8, variant: u8) {
         self.bytes.extend_from_slice(b"/F");
-        self.bytes.extend_from_slice(itoa::Buffer::new().format(u32::from(face) + 1).as_bytes());
+        push_int(&mut self.bytes, i64::from(face) + 1);
         if variant != 0 {
             self.bytes.push(b'v');
-            self.bytes.extend_from_slice(itoa::Buffer::new().format(variant).as_bytes());
+            push_int(&mut self.bytes, i64::from(variant));
         }
         self.bytes.push(b' ');
     }
