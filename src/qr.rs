@@ -37,8 +37,7 @@ impl QrMatrix {
 /// is encoded once per process: the same address is printed on a policy's leaflet, large print,
 /// booklet, posters and web pages, and choosing the mask (scoring all eight) is most of the cost.
 pub fn qr_matrix(text: &str) -> Option<QrMatrix> {
-    static ENCODED: OnceLock<Mutex<HashMap<String, Option<QrMatrix>>>> = OnceLock::new();
-    let memo = ENCODED.get_or_init(Default::default);
+    let memo = encoded();
     if let Some(found) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
         return found.clone();
     }
@@ -53,16 +52,41 @@ pub fn qr_matrix(text: &str) -> Option<QrMatrix> {
 }
 
 /// The modules per side of `text`'s code (without the quiet zone), as [`qr_matrix`] makes it;
-/// None when it cannot be encoded. For `check`, which draws no code: the code is made (and
-/// remembered for the build that follows), a tenth of a millisecond.
+/// None when it cannot be encoded. For a layout that draws no code (`check`) and for sizing one
+/// before it is drawn. An address (it has a character outside the QR alphanumeric set, so it
+/// is encoded in byte mode) is sized from its length alone: encoding it was 5% of a `check`.
 pub fn qr_width(text: &str) -> Option<usize> {
-    qr_matrix(text).map(|m| m.width)
+    if !text.bytes().any(is_byte_mode) {
+        return qr_matrix(text).map(|m| m.width);
+    }
+    let version = BYTE_CAPACITY_M.iter().position(|&capacity| text.len() <= capacity)? + 1;
+    Some(17 + 4 * version)
 }
+
+/// True for a byte outside the QR alphanumeric set (digits, capitals, space and `$%*+-./:`):
+/// a text with one such byte is encoded in byte mode.
+fn is_byte_mode(b: u8) -> bool {
+    !matches!(b, b'0'..=b'9' | b'A'..=b'Z' | b' ' | b'$' | b'%' | b'*' | b'+' | b'-' | b'.' | b'/' | b':')
+}
+
+/// The bytes a code of each version (1 to 40) holds in byte mode at medium error correction
+/// (ISO/IEC 18004, the table of data capacity); a version's code has 17 + 4 x version modules
+/// per side.
+const BYTE_CAPACITY_M: [usize; 40] = [
+    14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362, 412, 450, 504, 560, 624, 666, 711, 779, 857, 911,
+    997, 1059, 1125, 1190, 1264, 1370, 1452, 1538, 1628, 1722, 1809, 1911, 1989, 2099, 2213, 2331,
+];
 
 /// A code's outline: the size [`qr_matrix`] gives `text`, every module light. For `check`,
 /// where a code is laid out and never drawn.
 pub fn qr_blank(text: &str) -> Option<QrMatrix> {
     qr_width(text).map(|width| QrMatrix { width, dark: vec![false; width * width] })
+}
+
+/// [`qr_matrix`]'s memo: each address encoded in this process, with its code.
+fn encoded() -> &'static Mutex<HashMap<String, Option<QrMatrix>>> {
+    static ENCODED: OnceLock<Mutex<HashMap<String, Option<QrMatrix>>>> = OnceLock::new();
+    ENCODED.get_or_init(Default::default)
 }
 
 /// How many encoded addresses [`qr_matrix`] keeps (a few for each policy of a large library).
@@ -99,5 +123,25 @@ mod tests {
         // Version 40 holds 2,331 bytes at this level.
         assert_eq!(qr_width(&of_length(2331)), Some(177));
         assert_eq!(qr_width(&of_length(2332)), None);
+    }
+
+    #[test]
+    fn an_address_is_sized_from_its_length_as_the_encoder_sizes_it() {
+        // Every length up to 300 bytes and both sides of every version's capacity, against the
+        // encoder (one mask: the mask never changes the size).
+        let of_length = |n: usize| "a".repeat(n);
+        let encoded = |text: &str| {
+            QRBuilder::new(text.as_bytes()).ecl(ECL::M).mask(fast_qr::Mask::Checkerboard).build().ok().map(|c| c.size)
+        };
+        let edges = BYTE_CAPACITY_M.iter().flat_map(|&c| [c, c + 1]);
+        for n in (1..=300).chain(edges) {
+            assert_eq!(qr_width(&of_length(n)), encoded(&of_length(n)), "{n} bytes");
+        }
+        // Digits and capitals are encoded more densely: sized by the encoder.
+        assert_eq!(qr_width(&"1".repeat(41)), encoded(&"1".repeat(41)));
+        assert_eq!(
+            qr_width("HTTPS://WWW.EXAMPLE.NHS.UK/LEAFLETS/A-VERY-LONG-NAME"),
+            qr_matrix("HTTPS://WWW.EXAMPLE.NHS.UK/LEAFLETS/A-VERY-LONG-NAME").map(|m| m.width)
+        );
     }
 }

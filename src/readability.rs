@@ -481,6 +481,10 @@ fn strip_word(token: &str) -> &str {
 
 /// Web and email addresses: `https://…`, `www.…`, `name@host.uk`, `nhs.uk/visiting`.
 fn is_address(token: &str) -> bool {
+    // Every kind below has a `.` or a `:` (most words have neither): no lowercase copy for them.
+    if !token.contains(['.', ':']) {
+        return false;
+    }
     let t = strip_word(token).to_lowercase();
     if t.contains("://") || t.starts_with("www.") || (t.contains('@') && t.contains('.')) {
         return true;

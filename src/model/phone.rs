@@ -22,6 +22,17 @@ pub fn phone_numbers(text: &str) -> Vec<Range<usize>> {
     if text.bytes().filter(u8::is_ascii_digit).count() < 10 {
         return Vec::new();
     }
+    // A number's first group starts a word (spaces and no-break spaces part words; 0xA0 ends a
+    // no-break space's UTF-8), or follows the bracket that starts it, with `0` or `+`: text
+    // without one such byte, though it has dates and counts, is not split into words.
+    let bytes = text.as_bytes();
+    let may_start = bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| matches!(b, b'0' | b'+') && (i == 0 || matches!(bytes[i - 1], b' ' | 0xA0 | b'(')));
+    if !may_start {
+        return Vec::new();
+    }
     // Words with their byte ranges, split at spaces (ordinary or no-break).
     let mut words: Vec<Range<usize>> = Vec::new();
     let mut start = None;
@@ -165,6 +176,9 @@ mod tests {
         assert_eq!(numbers("PALS (0116 496 0123) can help"), ["0116 496 0123"]);
         assert_eq!(numbers("Text relay: 18001 0116 496 0123"), ["0116 496 0123"]);
         assert_eq!(numbers("020 7946 0000"), ["020 7946 0000"]);
+        // After a no-break space, and in brackets from its `+`.
+        assert_eq!(numbers("Call\u{a0}0116 496 0123 on 12 March 2026"), ["0116 496 0123"]);
+        assert_eq!(numbers("abroad (+44 116 496 0123)"), ["+44 116 496 0123"]);
     }
 
     #[test]

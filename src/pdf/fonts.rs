@@ -11,8 +11,10 @@
 //! Knows nothing about pages or PDF objects: measurements are in thousandths of an em, as the
 //! PDF `/W` array stores them, so what layout measures is what a viewer draws.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use allsorts::Font;
@@ -521,9 +523,9 @@ pub struct FontSet<'a> {
     faces: Vec<Option<Face<'a>>>,
     /// Shaped texts per style and direction (indexed by [`FontSet::cache_slot`]), looked up
     /// without allocating, for the current language's forms.
-    cache: [WordMap<Arc<Shaped>>; 8],
+    cache: [WordMap<Rc<Shaped>>; 8],
     /// Caches of the other languages met, by language tag.
-    other_caches: BTreeMap<String, [WordMap<Arc<Shaped>>; 8]>,
+    other_caches: BTreeMap<String, [WordMap<Rc<Shaped>>; 8]>,
     /// The language text is being shaped in (`""`: the document's default forms).
     language: String,
     /// Per face, a bit per glyph id: drawn in the current document.
@@ -644,16 +646,17 @@ fn builtin_fonts_only(theme: &Theme) -> bool {
     !theme.files_under("fonts/").any(|(path, _)| theme.is_from_project(path))
 }
 
-/// Font sets of the built-in fonts kept between documents, for [`with_fonts`]: loading the
-/// faces and reading their layout tables again for each document cost more than laying out
-/// a small one.
-fn builtin_sets() -> &'static Mutex<Vec<FontSet<'static>>> {
-    static SETS: OnceLock<Mutex<Vec<FontSet<'static>>>> = OnceLock::new();
-    SETS.get_or_init(|| Mutex::new(Vec::new()))
-}
+/// Font sets kept on a thread at most (one, or two when a document is made while another waits
+/// on the same thread).
+const BUILTIN_SETS_MAX: usize = 4;
 
-/// Font sets kept in [`builtin_sets`] at most (one or two per worker thread).
-const BUILTIN_SETS_MAX: usize = 8;
+thread_local! {
+    /// Font sets of the built-in fonts kept between documents, for [`with_fonts`]: loading the
+    /// faces and reading their layout tables again for each document cost more than laying out
+    /// a small one. Kept per thread (the workers live as long as the program): a set counts its
+    /// shapings without atomics, so it never moves to another thread.
+    static BUILTIN_SETS: RefCell<Vec<FontSet<'static>>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Runs `work` with a font set for `theme`, started on a new document. A theme whose fonts are
 /// the built-in ones gets a set used before (its faces loaded, its words shaped), which goes
@@ -664,7 +667,7 @@ pub fn with_fonts<R>(theme: &Theme, work: impl FnOnce(&mut FontSet<'_>) -> R) ->
         let mut fonts = FontSet::from_theme(theme)?;
         return Ok(work(&mut fonts));
     }
-    let kept = builtin_sets().lock().ok().and_then(|mut sets| sets.pop());
+    let kept = BUILTIN_SETS.with(|sets| sets.borrow_mut().pop());
     let mut fonts = match kept {
         Some(fonts) => fonts,
         None => FontSet::load(FontSource::Builtin)?,
@@ -674,11 +677,12 @@ pub fn with_fonts<R>(theme: &Theme, work: impl FnOnce(&mut FontSet<'_>) -> R) ->
     let result = work(&mut fonts);
     fonts.start_document();
     fonts.set_language("");
-    if let Ok(mut sets) = builtin_sets().lock()
-        && sets.len() < BUILTIN_SETS_MAX
-    {
-        sets.push(fonts);
-    }
+    BUILTIN_SETS.with(|sets| {
+        let mut sets = sets.borrow_mut();
+        if sets.len() < BUILTIN_SETS_MAX {
+            sets.push(fonts);
+        }
+    });
     Ok(result)
 }
 
@@ -773,16 +777,18 @@ impl<'a> FontSet<'a> {
     }
 
     /// [`FontSet::shape`] without copying the result out of the cache.
-    pub fn shape_shared(&mut self, style: Style, text: &str) -> Arc<Shaped> {
+    pub fn shape_shared(&mut self, style: Style, text: &str) -> Rc<Shaped> {
         self.shape_directed(style, text, false)
     }
 
     /// Shapes `text` as one directional run: `rtl` for a right-to-left run (its glyphs come back
-    /// in drawing order, its brackets mirrored).
-    pub fn shape_directed(&mut self, style: Style, text: &str, rtl: bool) -> Arc<Shaped> {
+    /// in drawing order, its brackets mirrored). The set's own shapings are counted without
+    /// atomics (a set stays on its thread: [`with_fonts`]); a word is shaped several times per
+    /// line laid out, and the atomic count of each was a twentieth of a `check`.
+    pub fn shape_directed(&mut self, style: Style, text: &str, rtl: bool) -> Rc<Shaped> {
         let slot = Self::cache_slot(style, rtl);
         if let Some(hit) = self.cache[slot].get(text) {
-            return Arc::clone(hit);
+            return Rc::clone(hit);
         }
         let shared = matches!(self.source, FontSource::Builtin).then(shared_words);
         let known = shared.and_then(|words| {
@@ -790,24 +796,22 @@ impl<'a> FontSet<'a> {
             words.get(self.language.as_str())?[slot].get(text).cloned()
         });
         let shaped = match known {
-            // A copy of its own: the set's words are cloned (a reference count incremented) at
-            // every lookup, and a count shared with a set on another thread made the two
-            // threads take turns at the same cache line.
-            Some(shaped) => Arc::new(Shaped::clone(&shaped)),
+            // A copy of its own, so no count is shared with a set on another thread.
+            Some(shaped) => Rc::new(Shaped::clone(&shaped)),
             None => {
-                let shaped = Arc::new(self.shape_uncached(style, text, rtl));
+                let shaped = self.shape_uncached(style, text, rtl);
                 if let Some(Ok(mut words)) = shared.map(Mutex::lock) {
                     let total: usize = words.values().flat_map(|maps| maps.iter().map(HashMap::len)).sum();
                     if total >= SHARED_WORDS_MAX {
                         words.clear();
                     }
                     let maps = words.entry(self.language.clone()).or_default();
-                    maps[slot].insert(Box::from(text), Arc::clone(&shaped));
+                    maps[slot].insert(Box::from(text), Arc::new(shaped.clone()));
                 }
-                shaped
+                Rc::new(shaped)
             }
         };
-        self.cache[slot].insert(Box::from(text), Arc::clone(&shaped));
+        self.cache[slot].insert(Box::from(text), Rc::clone(&shaped));
         shaped
     }
 

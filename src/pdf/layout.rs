@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -391,10 +392,10 @@ pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
 #[derive(Debug, Clone)]
 struct Piece {
     /// The visible part (shared with the font cache: pieces are cloned freely).
-    body: Option<Arc<Shaped>>,
+    body: Option<Rc<Shaped>>,
     body_width: f32,
     /// Trailing spaces: drawn inside a line, dropped at its end.
-    tail: Option<Arc<Shaped>>,
+    tail: Option<Rc<Shaped>>,
     tail_width: f32,
     style: Style,
     size: f32,
@@ -403,7 +404,7 @@ struct Piece {
     hard_break: bool,
     icon: Option<String>,
     /// The language span it belongs to: which one of its text, and its language tag.
-    lang: Option<(usize, Arc<str>)>,
+    lang: Option<(usize, Rc<str>)>,
     /// An icon's bidirectional level (a text's levels are on its runs).
     icon_level: u8,
 }
@@ -412,7 +413,7 @@ struct Piece {
 pub const INLINE_ICON_EM: f32 = 1.15;
 
 /// A shaping (none for no text) and its width in points.
-type ShapedWidth = (Option<Arc<Shaped>>, f32);
+type ShapedWidth = (Option<Rc<Shaped>>, f32);
 
 /// A stretch of inline content with one look: text (borrowed from the inlines when it is
 /// theirs unchanged), or an icon.
@@ -547,7 +548,7 @@ struct KeptText {
     base: TextStyle,
     rtl: bool,
     language: String,
-    text: Arc<InlineText>,
+    text: Rc<InlineText>,
     /// Characters no face has, noted while the text was made.
     missing: Vec<char>,
     /// Its line count at a width (the width's bits), with what counting noted.
@@ -747,7 +748,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     /// no face has that making it noted are noted again, at the current line, as making it
     /// would. Both are pure functions of those inputs and the flow's settings, so nothing
     /// changes but the time.
-    fn kept_text(&mut self, inlines: &[Inline], base: TextStyle, width: Option<f32>) -> (Arc<InlineText>, usize) {
+    fn kept_text(&mut self, inlines: &[Inline], base: TextStyle, width: Option<f32>) -> (Rc<InlineText>, usize) {
         let same = |k: &KeptText, flow: &Self| {
             k.rtl == flow.rtl
                 && k.base.style == base.style
@@ -772,14 +773,14 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     base,
                     rtl: self.rtl,
                     language: self.fonts.language().to_string(),
-                    text: Arc::new(text),
+                    text: Rc::new(text),
                     missing,
                     lines: None,
                 });
                 self.kept.len() - 1
             }
         };
-        let text = Arc::clone(&self.kept[index].text);
+        let text = Rc::clone(&self.kept[index].text);
         let Some(width) = width else { return (text, 0) };
         if let Some((bits, count, missing)) = &self.kept[index].lines
             && *bits == width.to_bits()
@@ -796,7 +797,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
     fn inline_text(&mut self, inlines: &[Inline], base: TextStyle) -> InlineText {
         let mut spans: Vec<Span> = Vec::new();
         let mut links = Vec::new();
-        let mut langs: Vec<Arc<str>> = Vec::new();
+        let mut langs: Vec<Rc<str>> = Vec::new();
         self.flatten(inlines, base, (None, None), &mut spans, &mut links, &mut langs);
         // The bidi algorithm runs only where there is right-to-left text or a right-to-left
         // document, so other text is laid out exactly as before.
@@ -834,12 +835,12 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     link: span.link,
                     hard_break: false,
                     icon: Some(name),
-                    lang: span.lang.map(|l| (l, Arc::clone(&langs[l]))),
+                    lang: span.lang.map(|l| (l, Rc::clone(&langs[l]))),
                     icon_level: span_levels.and_then(|l| l.first()).map_or(0, |l| l.number()),
                 });
                 continue;
             }
-            let lang = span.lang.map(|l| (l, Arc::clone(&langs[l])));
+            let lang = span.lang.map(|l| (l, Rc::clone(&langs[l])));
             let previous = lang.as_ref().map(|(_, tag)| self.fonts.set_language(tag));
             self.cut_pieces(&span.text, span.style, span.link, lang, span_levels, &mut pieces);
             if let Some(previous) = previous {
@@ -857,7 +858,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         (link, lang): (Option<usize>, Option<usize>),
         spans: &mut Vec<Span<'i>>,
         links: &mut Vec<Dest>,
-        langs: &mut Vec<Arc<str>>,
+        langs: &mut Vec<Rc<str>>,
     ) {
         let text = |text: std::borrow::Cow<'i, str>, style: TextStyle| Span { text, style, link, icon: None, lang };
         for inline in inlines {
@@ -881,7 +882,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
                     self.flatten(content, s, (Some(links.len() - 1), lang), spans, links, langs);
                 }
                 Inline::Span { lang: tag, content } => {
-                    langs.push(Arc::from(tag.as_str()));
+                    langs.push(Rc::from(tag.as_str()));
                     self.flatten(content, style, (link, Some(langs.len() - 1)), spans, links, langs);
                 }
                 Inline::Image { alt, .. } => {
@@ -901,7 +902,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         text: &str,
         style: TextStyle,
         link: Option<usize>,
-        lang: Option<(usize, Arc<str>)>,
+        lang: Option<(usize, Rc<str>)>,
         levels: Option<&[Level]>,
         out: &mut Vec<Piece>,
     ) {
@@ -968,7 +969,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
     }
 
-    fn shape(&mut self, style: TextStyle, text: &str) -> (Option<Arc<Shaped>>, f32) {
+    fn shape(&mut self, style: TextStyle, text: &str) -> (Option<Rc<Shaped>>, f32) {
         if text.is_empty() {
             return (None, 0.0);
         }
@@ -982,7 +983,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
 
     /// Shapes `text` run by run of equal bidi level (`levels`, one per byte), each run in its
     /// direction and marked with its level, in logical order.
-    fn shape_levels(&mut self, style: TextStyle, text: &str, levels: &[Level]) -> (Option<Arc<Shaped>>, f32) {
+    fn shape_levels(&mut self, style: TextStyle, text: &str, levels: &[Level]) -> (Option<Rc<Shaped>>, f32) {
         if text.is_empty() {
             return (None, 0.0);
         }
@@ -1015,7 +1016,7 @@ impl<'a, 'f, 'r> Flow<'a, 'f, 'r> {
         }
         let shaped = Shaped::new(runs, missing);
         let width = shaped.width(style.size);
-        (Some(Arc::new(shaped)), width)
+        (Some(Rc::new(shaped)), width)
     }
 
     /// Breaks a word too wide for `max` into pieces that fit, glyph by glyph. The cuts come
@@ -2082,7 +2083,7 @@ impl TablePlan {
 }
 
 /// The runs of a piece's body or tail.
-fn runs(shaped: &Option<Arc<Shaped>>) -> &[ShapedRun] {
+fn runs(shaped: &Option<Rc<Shaped>>) -> &[ShapedRun] {
     shaped.as_deref().map_or(&[], |s| s.runs.as_slice())
 }
 
