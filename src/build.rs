@@ -188,7 +188,26 @@ fn run_parsed_into(
         let _ = load_templates(&project.theme, &project.config.theme, &mut diagnostics);
     }
     result.diagnostics = diagnostics;
+    if exits_after_build() {
+        // Freeing every view of a large library, block by block, is work the exit does at once.
+        std::mem::forget(prepared);
+        std::mem::forget(library);
+    }
     Ok(result)
+}
+
+/// Set by a command that exits when its one build is done (`build`, `check`).
+static EXITS_AFTER_BUILD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tells the build that this process ends with it, so the resolved library is never freed (the
+/// operating system takes back the memory at exit; freeing it was a fortieth of a `check`).
+/// Never for the live preview, which builds again and again.
+pub fn set_exits_after_build() {
+    EXITS_AFTER_BUILD.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn exits_after_build() -> bool {
+    EXITS_AFTER_BUILD.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What a leaflet's scores and findings are made from ([`check_leaflet`]): its patient view's

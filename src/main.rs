@@ -297,6 +297,7 @@ fn build(
     use_cache: bool,
 ) -> Result<ExitCode, IoFailure> {
     let started = Instant::now();
+    policypress::build::set_exits_after_build();
     let staging = out.map(|out| Staging::open(root, out)).transpose()?;
     let discard = MemoryOutput::discarding();
     let sink: &dyn ArtifactSink = match &staging {
