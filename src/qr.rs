@@ -37,7 +37,8 @@ impl QrMatrix {
 /// is encoded once per process: the same address is printed on a policy's leaflet, large print,
 /// booklet, posters and web pages, and choosing the mask (scoring all eight) is most of the cost.
 pub fn qr_matrix(text: &str) -> Option<QrMatrix> {
-    let memo = encoded();
+    static ENCODED: OnceLock<Mutex<HashMap<String, Option<QrMatrix>>>> = OnceLock::new();
+    let memo = ENCODED.get_or_init(Default::default);
     if let Some(found) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
         return found.clone();
     }
@@ -81,12 +82,6 @@ const BYTE_CAPACITY_M: [usize; 40] = [
 /// where a code is laid out and never drawn.
 pub fn qr_blank(text: &str) -> Option<QrMatrix> {
     qr_width(text).map(|width| QrMatrix { width, dark: vec![false; width * width] })
-}
-
-/// [`qr_matrix`]'s memo: each address encoded in this process, with its code.
-fn encoded() -> &'static Mutex<HashMap<String, Option<QrMatrix>>> {
-    static ENCODED: OnceLock<Mutex<HashMap<String, Option<QrMatrix>>>> = OnceLock::new();
-    ENCODED.get_or_init(Default::default)
 }
 
 /// How many encoded addresses [`qr_matrix`] keeps (a few for each policy of a large library).

@@ -18,14 +18,14 @@ pub const NO_BREAK_SPACE: char = '\u{a0}';
 
 /// Byte ranges of the phone numbers in `text`, in order.
 pub fn phone_numbers(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
     // A number has at least ten digits: most text has far fewer, and is not split into words.
-    if ascii_digits(text.as_bytes()) < 10 {
+    if ascii_digits(bytes) < 10 {
         return Vec::new();
     }
     // A number's first group starts a word (spaces and no-break spaces part words; 0xA0 ends a
     // no-break space's UTF-8), or follows the bracket that starts it, with `0` or `+`: text
     // without one such byte, though it has dates and counts, is not split into words.
-    let bytes = text.as_bytes();
     let may_start = bytes
         .iter()
         .enumerate()

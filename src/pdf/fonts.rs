@@ -783,8 +783,9 @@ impl<'a> FontSet<'a> {
 
     /// Shapes `text` as one directional run: `rtl` for a right-to-left run (its glyphs come back
     /// in drawing order, its brackets mirrored). The set's own shapings are counted without
-    /// atomics (a set stays on its thread: [`with_fonts`]); a word is shaped several times per
-    /// line laid out, and the atomic count of each was a twentieth of a `check`.
+    /// atomics (a set stays on its thread: [`with_fonts`]): a word's count goes up and down
+    /// each time its piece of a line is made, copied and dropped, and atomic counts were about
+    /// a twentieth of a `check`.
     pub fn shape_directed(&mut self, style: Style, text: &str, rtl: bool) -> Rc<Shaped> {
         let slot = Self::cache_slot(style, rtl);
         if let Some(hit) = self.cache[slot].get(text) {
